@@ -1,0 +1,54 @@
+"""Shared fixtures: a real SQLite file in a temp folder, and a private data folder for every test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "PySide6")
+
+# Valid ID numbers (checksum right, region code real) for tests; born 1940s–1960s.
+VALID_IDS = [
+    "511102194503120010",  # 男 1945-03-12
+    "511102195207080020",  # 女 1952-07-08
+    "511102193811250031",  # 男 1938-11-25
+    "511102194806010046",  # 女 1948-06-01
+]
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path_factory, monkeypatch):
+    """Every test gets its own data folder, so nothing touches the clerk's real one."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("TOWNSHIP_DESK_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "ledger.db"
+
+
+@pytest.fixture
+def db(db_path):
+    from township_desk.models import db as dbm
+
+    database = dbm.connect(db_path)
+    yield database
+    database.close()
+
+
+def make_id(birth: str, seq: int = 1, region: str = "511102") -> str:
+    """A valid ID number for a birth date 'YYYYMMDD' and a 3-digit sequence (odd = 男)."""
+    from stdnum.cn import ric
+
+    body = f"{region}{birth}{seq:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@pytest.fixture
+def today():
+    return dt.date(2026, 11, 22)

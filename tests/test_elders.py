@@ -1,0 +1,133 @@
+import datetime as dt
+
+import pytest
+from conftest import VALID_IDS, make_id
+
+from township_desk.models import audit, elders, settings
+from township_desk.models.errors import UserError, ValidationError
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def person(**extra):
+    base = {"name": "张德福", "id_number": VALID_IDS[0], "village": "东风村", "phone": "13812345678"}
+    base.update(extra)
+    return base
+
+
+def test_new_elder_gets_sex_and_birth_date_from_the_id_number(db):
+    result = elders.save_elder(db, person(), today=TODAY)
+    row = elders.get_elder(db, result.elder_id)
+    assert (row["sex"], row["birth_date"]) == ("男", "1945-03-12")
+    assert row["status"] == "在册" and row["entered_on"] == TODAY.isoformat()
+
+
+def test_typed_sex_that_disagrees_is_a_warning_naming_both(db):
+    result = elders.save_elder(db, person(sex="女"), today=TODAY)
+    messages = [w.message for w in result.warnings if w.field == "sex"]
+    assert messages and "女" in messages[0] and "男" in messages[0]
+
+
+def test_typed_birth_date_that_disagrees_is_a_warning_naming_both(db):
+    result = elders.save_elder(db, person(birth_date="1945年3月13日"), today=TODAY)
+    message = next(w.message for w in result.warnings if w.field == "birth_date")
+    assert "1945-03-13" in message and "1945-03-12" in message
+
+
+def test_second_person_with_the_same_id_number_is_refused_naming_the_holder(db):
+    elders.save_elder(db, person(), today=TODAY)
+    with pytest.raises(ValidationError) as caught:
+        elders.save_elder(db, person(name="王五", village="西河村"), today=TODAY)
+    assert "东风村" in str(caught.value) and "张德福" in str(caught.value)
+    assert db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 1
+
+
+def test_bad_id_number_refuses_the_record_and_saves_nothing(db):
+    with pytest.raises(ValidationError, match="校验不通过"):
+        elders.save_elder(db, person(id_number="511102194503120011"), today=TODAY)
+    assert db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM villages").fetchone()[0] == 0
+
+
+def test_update_records_each_changed_field_in_the_audit_log(db):
+    elder_id = elders.save_elder(db, person(), today=TODAY).elder_id
+    result = elders.save_elder(db, person(phone="13900001111", current_address="东风村3组 A&B <楼>"),
+                               elder_id=elder_id, today=TODAY)
+    assert ("联系电话", "13812345678", "13900001111") in result.changes
+    log = audit.entries(db, table="elders", record_id=elder_id)
+    assert {e["field"] for e in log if e["action"] == "修改"} == {"phone", "current_address"}
+    assert elders.get_elder(db, elder_id)["current_address"] == "东风村3组 A&B <楼>"
+
+
+def test_status_change_keeps_the_person_and_their_history(db):
+    elder_id = elders.save_elder(db, person(), today=TODAY).elder_id
+    elders.change_status(db, elder_id, "已去世", TODAY, "病故")
+    assert elders.get_elder(db, elder_id)["status"] == "已去世"
+    history = elders.status_history(db, elder_id)
+    assert [h["new_status"] for h in history] == ["在册", "已去世"]
+
+
+def test_status_change_away_from_the_ledger_needs_a_reason(db):
+    elder_id = elders.save_elder(db, person(), today=TODAY).elder_id
+    with pytest.raises(UserError, match="原因"):
+        elders.change_status(db, elder_id, "已迁出", TODAY, "")
+
+
+def test_status_change_before_the_elder_entered_the_ledger_is_refused(db):
+    elder_id = elders.save_elder(db, person(), today=TODAY).elder_id
+    with pytest.raises(UserError, match="早于纳入台账日期"):
+        elders.change_status(db, elder_id, "已迁出", "2026-10-01", "迁往外县")
+
+
+def test_search_by_pinyin_initials_name_and_id_digits(db):
+    elders.save_elder(db, person(), today=TODAY)
+    elders.save_elder(db, person(name="单宝兰", id_number=VALID_IDS[1]), today=TODAY)
+    names = lambda q: [r["name"] for r in elders.list_elders(db, elders.ElderQuery(search=q))]  # noqa: E731
+    assert names("zdf") == ["张德福"]
+    assert names("sbl") == ["单宝兰"]
+    assert names("德福") == ["张德福"]
+    assert names("19520708") == ["单宝兰"]
+
+
+def test_flag_filters_are_applied_in_sql(db):
+    elders.save_elder(db, person(lives_alone=True, care="无人照料"), today=TODAY)
+    elders.save_elder(db, person(name="李秀兰", id_number=make_id("19500101", 2), ability_level="中度失能"), today=TODAY)
+    query = lambda *flags: [r["name"] for r in elders.list_elders(db, elders.ElderQuery(flags=flags, as_of=TODAY))]  # noqa: E731
+    assert query("独居", "无人照料") == ["张德福"]
+    assert query("失能") == ["李秀兰"]
+    assert query("高龄") == ["张德福"]
+
+
+def supporter(**extra):
+    base = {"name": "张伟", "relation": "儿子", "away_since": "2019-03", "work_place": "深圳", "employer_type": "企业"}
+    base.update(extra)
+    return base
+
+
+def test_eligibility_holds_for_an_elder_whose_children_work_away(db):
+    rules = settings.get_all(db)
+    verdict = elders.eligibility({"birth_date": "1945-03-12"}, [supporter()], rules, TODAY)
+    assert verdict.holds and verdict.reasons == []
+
+
+def test_eligibility_names_each_reason_it_fails(db):
+    rules = settings.get_all(db)
+    verdict = elders.eligibility({"birth_date": "1970-01-01", "rural_hukou": 0},
+                                 [supporter(employer_type="事业单位"), supporter(name="张芳", away_since="2026-09")],
+                                 rules, TODAY)
+    text = "；".join(verdict.reasons)
+    assert not verdict.holds
+    assert "未满60周岁" in text and "不是农村户籍" in text and "事业单位" in text and "不满6个月" in text
+
+
+def test_liaoning_profile_needs_a_year_away(db):
+    settings.apply_profile(db, "辽宁")
+    verdict = elders.eligibility({"birth_date": "1945-03-12"}, [supporter(away_since="2026-01")],
+                                 settings.get_all(db), TODAY)
+    assert not verdict.holds and "不满12个月" in verdict.reasons[0]
+
+
+def test_supporter_present_without_capacity_still_counts_as_left_behind(db):
+    verdict = elders.eligibility({"birth_date": "1945-03-12"}, [supporter(is_away=0, can_support=0)],
+                                 settings.get_all(db), TODAY)
+    assert verdict.holds

@@ -1,0 +1,707 @@
+"""The ledger of elders: checking a record, saving it (with audit), status changes, queries, eligibility.
+
+Every rule about an elder record lives here; the window, the importer and the command line call it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from township_desk.models import audit, idnumber, villages, visitors
+from township_desk.models.dates import DateError, parse_date, parse_year_month
+from township_desk.models.errors import UserError, ValidationError
+from township_desk.models.names import check_name, initials, normalise_name, normalise_phone
+
+# Every field of the registration form and what the visits and the county need, in the form's order.
+ELDER_FIELDS: dict[str, str] = {
+    "name": "姓名",
+    "sex": "性别",
+    "birth_date": "出生日期",
+    "ethnicity": "民族",
+    "id_number": "身份证号码",
+    "household_address": "户籍所在地",
+    "current_address": "现居住地址",
+    "village": "村（社区）",
+    "group_name": "组",
+    "phone": "联系电话",
+    "is_disabled": "残疾",
+    "disability_category": "残疾类别",
+    "disability_grade": "残疾等级",
+    "is_ill": "患病",
+    "illness_type": "患病类型",
+    "ability_level": "能力等级",
+    "has_dementia": "失智",
+    "education": "文化程度",
+    "spouse": "夫妻情况",
+    "children_count": "子女数量",
+    "children_birth_years": "子女出生年份",
+    "children_away_years": "外出务工年限",
+    "last_family_visit": "最近一次回家探望时间",
+    "reunions_per_year": "每年团聚次数",
+    "reunion_avg_days": "平均团聚天数",
+    "income_sources": "家庭经济来源",
+    "main_income": "主要经济来源",
+    "care": "照料情况",
+    "lives_alone": "独居",
+    "hardship": "困难类型",
+    "lost_only_child": "失独",
+    "family_planning_special": "计划生育特殊家庭",
+    "rural_hukou": "农村户籍",
+    "needs": "养老需求",
+    "difficulties": "存在困难问题",
+    "visitor": "巡访责任人",
+    "tier": "巡访类别",
+    "entered_on": "纳入台账日期",
+    "notes": "备注",
+}
+
+SUPPORTER_FIELDS: dict[str, str] = {
+    "name": "姓名",
+    "relation": "与老人关系",
+    "id_number": "身份证号码",
+    "phone": "联系电话",
+    "work_place": "务工地点",
+    "away_since": "外出时间",
+    "employer_type": "单位性质",
+    "rural_hukou": "农村户籍",
+    "is_away": "在外务工",
+    "can_support": "有赡养能力",
+}
+
+STATUSES = ("在册", "暂离", "已迁出", "已去世", "已不属于留守")
+EDUCATION = ("文盲", "小学", "初中", "高中及以上")
+SPOUSE = ("双方健在", "一方健在")
+INCOME = ("打工", "种养殖业", "政府救助", "亲朋救济", "其他")
+CARE = ("有人照料", "无人照料")
+HARDSHIP = ("", "低保", "特困", "低保边缘")
+TIERS = ("重点", "一般")
+ABILITY_LEVELS = {
+    0: "能力完好",
+    1: "轻度受损（轻度失能）",
+    2: "中度受损（中度失能）",
+    3: "重度受损（重度失能）",
+    4: "完全丧失（完全失能）",
+}
+EMPLOYER_TYPES = ("企业", "个体", "务农", "灵活就业", "机关", "事业单位", "国有企业", "其他")
+STATE_EMPLOYERS = ("机关", "事业单位", "国有企业")
+FLAGS = ("独居", "失能", "高龄", "无人照料")
+
+_BOOL_FIELDS = ("is_disabled", "is_ill", "has_dementia", "lives_alone", "lost_only_child",
+                "family_planning_special", "rural_hukou")
+_INT_FIELDS = ("children_count", "reunions_per_year", "reunion_avg_days")
+_TEXT_FIELDS = ("ethnicity", "household_address", "current_address", "group_name", "disability_category",
+                "disability_grade", "illness_type", "children_birth_years", "needs", "difficulties", "notes")
+
+
+@dataclass
+class Problem:
+    """One thing wrong with a value: ``field`` is the code name, ``severity`` "error" or "warning"."""
+
+    field: str
+    severity: str
+    message: str
+
+    @property
+    def label(self) -> str:
+        return ELDER_FIELDS.get(self.field, SUPPORTER_FIELDS.get(self.field, self.field))
+
+
+@dataclass
+class SaveResult:
+    elder_id: int
+    created: bool
+    changes: list[tuple[str, Any, Any]] = field(default_factory=list)  # (label, old, new)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def parse_bool(value: Any) -> bool | None:
+    """是/否, √, 1/0, True/False, and the flag's own word (独居) read as a yes."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return bool(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    if text in ("否", "无", "不", "0", "×", "✗", "N", "n", "no", "false", "False", "非"):
+        return False
+    return True
+
+
+def parse_ability_level(value: Any) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        level = int(value)
+    else:
+        text = str(value).strip()
+        level = None
+        if text.isdigit():
+            level = int(text)
+        else:
+            for number, label in ABILITY_LEVELS.items():
+                short = label.split("（")[0]
+                inner = label[label.find("（") + 1:-1] if "（" in label else ""
+                if text in (label, short) or (inner and text == inner):
+                    level = number
+                    break
+            if level is None and text in ("完好", "自理", "能自理"):
+                level = 0
+        if level is None:
+            raise ValueError(f"能力等级“{value}”无法识别（可填 0–4 或 能力完好、轻度失能、中度失能、重度失能、完全失能）")
+    if not 0 <= level <= 4:
+        raise ValueError(f"能力等级“{value}”应为 0–4")
+    return level
+
+
+def prepare_elder(data: dict[str, Any], today: dt.date | None = None) -> tuple[dict[str, Any], list[Problem]]:
+    """Check and normalise an elder record as typed. Returns the row to store and the problems found.
+
+    ``name`` and ``id_number`` are always required; any other field is only touched when present in ``data``,
+    so an update may carry just the fields that changed.
+
+    Sex and birth date come from the ID number; a typed value that disagrees is a warning naming both.
+    ``village`` (a name) and ``visitor`` (a name) are passed through for ``save_elder`` to resolve.
+    """
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    row: dict[str, Any] = {}
+
+    def err(f: str, msg: str) -> None:
+        problems.append(Problem(f, "error", msg))
+
+    def warn(f: str, msg: str) -> None:
+        problems.append(Problem(f, "warning", msg))
+
+    row["name"] = normalise_name(data.get("name"))
+    if message := check_name(row["name"]):
+        err("name", message)
+
+    idc = idnumber.check(data.get("id_number"), today=today)
+    row["id_number"] = idc.number
+    if idc.error:
+        err("id_number", idc.error)
+    for w in idc.warnings:
+        warn("id_number", w)
+
+    typed_birth = None
+    try:
+        typed_birth = parse_date(data.get("birth_date"))
+    except DateError as exc:
+        warn("birth_date", f"{exc}，已按身份证号码确定出生日期")
+    typed_sex = (str(data.get("sex") or "").strip() or None)
+    if typed_sex and typed_sex not in ("男", "女"):
+        warn("sex", f"性别“{typed_sex}”无法识别，已按身份证号码确定")
+        typed_sex = None
+    if idc.ok:
+        row["birth_date"] = idc.birth_date.isoformat()
+        row["sex"] = idc.sex
+        if typed_birth and typed_birth != idc.birth_date:
+            warn("birth_date", f"填写的出生日期 {typed_birth.isoformat()} 与身份证号码中的 {idc.birth_date.isoformat()} 不一致，已按身份证号码")
+        if typed_sex and typed_sex != idc.sex:
+            warn("sex", f"填写的性别“{typed_sex}”与身份证号码显示的“{idc.sex}”不一致，已按身份证号码")
+    else:
+        row["birth_date"] = typed_birth.isoformat() if typed_birth else None
+        row["sex"] = typed_sex
+
+    for name in _TEXT_FIELDS:
+        if name in data:
+            value = data.get(name)
+            row[name] = None if value is None or str(value).strip() == "" else str(value).strip()
+    if "ethnicity" in data and not row.get("ethnicity"):
+        row["ethnicity"] = "汉族"
+
+    if "phone" in data:
+        phone, warning = normalise_phone(data.get("phone"))
+        row["phone"] = phone or None
+        if warning:
+            warn("phone", warning)
+
+    for name in _BOOL_FIELDS:
+        if name in data:
+            value = parse_bool(data.get(name))
+            row[name] = (1 if name == "rural_hukou" else 0) if value is None else int(value)
+
+    for name in _INT_FIELDS:
+        if name in data and data.get(name) not in (None, ""):
+            try:
+                number = int(float(str(data[name]).strip().rstrip("个次天人")))
+                if number < 0:
+                    raise ValueError
+                row[name] = number
+            except ValueError:
+                err(name, f"{ELDER_FIELDS[name]}“{data[name]}”应为不小于0的整数")
+        elif name in data:
+            row[name] = None
+
+    if "children_away_years" in data:
+        value = data.get("children_away_years")
+        if value in (None, ""):
+            row["children_away_years"] = None
+        else:
+            try:
+                row["children_away_years"] = float(str(value).strip().rstrip("年"))
+                if row["children_away_years"] < 0:
+                    raise ValueError
+            except ValueError:
+                err("children_away_years", f"外出务工年限“{value}”应为年数")
+
+    if "last_family_visit" in data:
+        try:
+            row["last_family_visit"] = parse_year_month(data.get("last_family_visit"))
+        except DateError as exc:
+            err("last_family_visit", str(exc))
+
+    if "ability_level" in data:
+        try:
+            row["ability_level"] = parse_ability_level(data.get("ability_level"))
+        except ValueError as exc:
+            err("ability_level", str(exc))
+
+    def choice(name: str, allowed: tuple[str, ...], label: str) -> None:
+        if name not in data:
+            return
+        value = data.get(name)
+        value = "" if value is None else str(value).strip()
+        if value == "" and "" not in allowed:
+            row[name] = None
+        elif value in allowed:
+            row[name] = value
+        else:
+            err(name, f"{label}“{value}”不在可选范围：{'、'.join(a for a in allowed if a)}")
+
+    choice("education", EDUCATION, "文化程度")
+    choice("spouse", SPOUSE, "夫妻情况")
+    choice("main_income", INCOME, "主要经济来源")
+    choice("care", CARE, "照料情况")
+    choice("hardship", HARDSHIP, "困难类型")
+    choice("tier", TIERS, "巡访类别")
+
+    if "income_sources" in data:
+        value = data.get("income_sources") or []
+        items = value if isinstance(value, (list, tuple, set)) else str(value).replace("，", ",").replace("、", ",").split(",")
+        items = [str(i).strip() for i in items if str(i).strip()]
+        unknown = [i for i in items if i not in INCOME]
+        if unknown:
+            err("income_sources", f"家庭经济来源“{'、'.join(unknown)}”不在可选范围：{'、'.join(INCOME)}")
+        row["income_sources"] = ",".join(i for i in INCOME if i in items)
+        if row.get("main_income") and items and row["main_income"] not in items:
+            warn("main_income", f"主要经济来源“{row['main_income']}”不在所选的家庭经济来源中")
+
+    if "entered_on" in data:
+        try:
+            entered = parse_date(data.get("entered_on"))
+            row["entered_on"] = (entered or today).isoformat()
+            if entered and entered > today:
+                err("entered_on", f"纳入台账日期 {entered.isoformat()} 晚于今天")
+        except DateError as exc:
+            err("entered_on", str(exc))
+
+    if idc.ok and idc.birth_date:
+        age = idnumber.age_on(idc.birth_date, today)
+        if age < 60:
+            warn("birth_date", f"按身份证号码今年 {age} 周岁，未满60周岁")
+
+    if "village" in data or "village_id" in data:
+        if not (data.get("village_id") or normalise_name(data.get("village"))):
+            err("village", "村（社区）不能为空")
+    return row, problems
+
+
+def _label(row: dict) -> str:
+    return f"{row.get('name', '')} {row.get('id_number', '')}".strip()
+
+
+def find_by_id_number(db, number: str) -> dict | None:
+    rows = list(db.query(
+        "SELECT e.id, e.name, e.status, v.name AS village FROM elders e JOIN villages v ON v.id = e.village_id"
+        " WHERE e.id_number = ?", [idnumber.normalise(number)]))
+    return rows[0] if rows else None
+
+
+def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *, elder_id: int | None = None,
+               today: dt.date | None = None, action: str | None = None) -> SaveResult:
+    """Add or update one elder (and, when given, replace their supporters) in one transaction.
+
+    Raises ``ValidationError`` listing every error; warnings are returned. A second person with an ID
+    number already on the ledger is refused, naming who has it. Each changed field goes to the audit log.
+    """
+    today = today or dt.date.today()
+    row, problems = prepare_elder(data, today)
+    supporter_rows: list[dict] | None = None
+    if supporters is not None:
+        supporter_rows, supporter_problems = prepare_supporters(supporters, today)
+        problems += supporter_problems
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ValidationError("；".join(f"{p.label}：{p.message}" for p in errors), errors)
+
+    with db.atomic():
+        holder = db.execute(
+            "SELECT e.id, e.name, v.name FROM elders e JOIN villages v ON v.id = e.village_id"
+            " WHERE e.id_number = ? AND e.id IS NOT ?", [row["id_number"], elder_id]).fetchone()
+        if holder:
+            problem = Problem("id_number", "error",
+                              f"身份证号码 {row['id_number']} 已登记为 {holder[2]} 的“{holder[1]}”，同一人不能重复登记")
+            raise ValidationError(problem.message, [problem])
+        if data.get("village_id"):
+            row["village_id"] = int(data["village_id"])
+        elif "village" in data:
+            row["village_id"] = villages.village_id(db, data["village"], create=True)
+        if "visitor_id" in data:
+            row["visitor_id"] = data.get("visitor_id") or None
+        elif data.get("visitor"):
+            row["visitor_id"] = visitors.visitor_id(db, data["visitor"], data.get("visitor_phone"),
+                                                    village_id=row.get("village_id"), create=True)
+        row["name_initials"] = initials(row["name"])
+
+        if elder_id is None:
+            if not row.get("village_id"):
+                raise ValidationError("村（社区）不能为空", [Problem("village", "error", "村（社区）不能为空")])
+            row.setdefault("entered_on", today.isoformat())
+            row["status"] = data.get("status") if data.get("status") in STATUSES else "在册"
+            new_id = db["elders"].insert(row).last_pk
+            audit.record(db, action or "新增", "elders", new_id, _label(row))
+            db.execute("INSERT INTO status_changes(elder_id, date, old_status, new_status, reason) VALUES (?,?,?,?,?)",
+                       [new_id, row["entered_on"], None, row["status"], "纳入台账"])
+            if supporter_rows is not None:
+                _replace_supporters(db, new_id, supporter_rows)
+            return SaveResult(new_id, True, [], [p for p in problems if p.severity == "warning"])
+
+        old = db.execute("SELECT * FROM elders WHERE id = ?", [elder_id])
+        cols = [c[0] for c in old.description]
+        old_row = old.fetchone()
+        if old_row is None:
+            raise UserError(f"找不到编号为 {elder_id} 的老人记录")
+        old_dict = dict(zip(cols, old_row, strict=True))
+        changes: list[tuple[str, Any, Any]] = []
+        for key, value in row.items():
+            if key == "name_initials" or old_dict.get(key) == value:
+                continue
+            if old_dict.get(key) in (None, "") and value in (None, ""):
+                continue
+            changes.append((key, old_dict.get(key), value))
+        if changes:
+            update = {k: v for k, _o, v in changes}
+            update["name_initials"] = row["name_initials"]
+            update["updated_at"] = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+            db["elders"].update(elder_id, update)
+            for key, before, after in changes:
+                audit.record(db, action or "修改", "elders", elder_id, _label(row), key,
+                             _display(db, key, before), _display(db, key, after))
+        labelled = [(_field_label(k), _display(db, k, o), _display(db, k, n)) for k, o, n in changes]
+        if supporter_rows is not None:
+            before = supporters_of(db, elder_id)
+            if _supporters_differ(before, supporter_rows):
+                _replace_supporters(db, elder_id, supporter_rows)
+                old_text, new_text = _supporters_text(before), _supporters_text(supporter_rows)
+                audit.record(db, action or "修改", "elders", elder_id, _label(row), "supporters", old_text, new_text)
+                labelled.append(("赡养人", old_text, new_text))
+        return SaveResult(elder_id, False, labelled, [p for p in problems if p.severity == "warning"])
+
+
+def _field_label(key: str) -> str:
+    return {"village_id": "村（社区）", "visitor_id": "巡访责任人"}.get(key, ELDER_FIELDS.get(key, key))
+
+
+def _display(db, key: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if key == "village_id":
+        row = db.execute("SELECT name FROM villages WHERE id = ?", [value]).fetchone()
+        return row[0] if row else value
+    if key == "visitor_id":
+        row = db.execute("SELECT name FROM visitors WHERE id = ?", [value]).fetchone()
+        return row[0] if row else value
+    if key in _BOOL_FIELDS:
+        return "是" if value else "否"
+    if key == "ability_level":
+        return f"{value} {ABILITY_LEVELS.get(value, '')}"
+    return value
+
+
+def prepare_supporters(items: list[dict], today: dt.date) -> tuple[list[dict], list[Problem]]:
+    rows, problems = [], []
+    for index, item in enumerate(items, start=1):
+        name = normalise_name(item.get("name"))
+        if not name and not any(str(item.get(k) or "").strip() for k in SUPPORTER_FIELDS if k != "name"):
+            continue  # an empty line in the editor
+        where = f"第{index}位赡养人"
+        row = {"name": name, "relation": (str(item.get("relation") or "").strip() or None),
+               "work_place": (str(item.get("work_place") or "").strip() or None),
+               "employer_type": (str(item.get("employer_type") or "").strip() or None), "sort_order": index}
+        if not name:
+            problems.append(Problem("supporters", "error", f"{where}的姓名为空"))
+        phone, warning = normalise_phone(item.get("phone"))
+        row["phone"] = phone or None
+        if warning:
+            problems.append(Problem("supporters", "warning", f"{where}（{name}）：{warning}"))
+        raw_id = item.get("id_number")
+        if raw_id not in (None, ""):
+            idc = idnumber.check(raw_id, today=today)
+            row["id_number"] = idc.number
+            if idc.error:
+                problems.append(Problem("supporters", "error", f"{where}（{name}）：{idc.error}"))
+        else:
+            row["id_number"] = None
+        try:
+            row["away_since"] = parse_year_month(item.get("away_since"))
+        except DateError as exc:
+            problems.append(Problem("supporters", "error", f"{where}（{name}）外出时间：{exc}"))
+            row["away_since"] = None
+        if row["employer_type"] and row["employer_type"] not in EMPLOYER_TYPES:
+            problems.append(Problem("supporters", "warning",
+                                    f"{where}（{name}）的单位性质“{row['employer_type']}”不在常用范围：{'、'.join(EMPLOYER_TYPES)}"))
+        for flag, default in (("rural_hukou", 1), ("is_away", 1), ("can_support", 1)):
+            value = parse_bool(item.get(flag))
+            row[flag] = default if value is None else int(value)
+        rows.append(row)
+    return rows, problems
+
+
+def supporters_of(db, elder_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM supporters WHERE elder_id = ? ORDER BY sort_order, id", [elder_id]))
+
+
+_SUPPORTER_KEYS = ("name", "relation", "id_number", "phone", "work_place", "away_since", "employer_type",
+                   "rural_hukou", "is_away", "can_support")
+
+
+def _supporters_differ(before: list[dict], after: list[dict]) -> bool:
+    return [tuple(s.get(k) for k in _SUPPORTER_KEYS) for s in before] != \
+        [tuple(s.get(k) for k in _SUPPORTER_KEYS) for s in after]
+
+
+def _supporters_text(items: list[dict]) -> str:
+    return "；".join(f"{s.get('name')}（{s.get('relation') or ''}，{s.get('phone') or ''}，{s.get('work_place') or ''}）"
+                     for s in items)
+
+
+def _replace_supporters(db, elder_id: int, rows: list[dict]) -> None:
+    """Supporters are replaced as a list; agreements keep their own copy of 委托人 details, so none is lost."""
+    db.execute("UPDATE agreements SET party_a_supporter_id = NULL WHERE party_a_supporter_id IN "
+               "(SELECT id FROM supporters WHERE elder_id = ?)", [elder_id])
+    db.execute("DELETE FROM supporters WHERE elder_id = ?", [elder_id])
+    for row in rows:
+        db["supporters"].insert({**row, "elder_id": elder_id})
+
+
+def get_elder(db, elder_id: int) -> dict:
+    """One elder with village and visitor names and the supporters list."""
+    rows = list(db.query(
+        """SELECT e.*, v.name AS village, vi.name AS visitor, vi.phone AS visitor_phone
+           FROM elders e JOIN villages v ON v.id = e.village_id LEFT JOIN visitors vi ON vi.id = e.visitor_id
+           WHERE e.id = ?""", [elder_id]))
+    if not rows:
+        raise UserError(f"找不到编号为 {elder_id} 的老人记录")
+    elder = rows[0]
+    elder["supporters"] = supporters_of(db, elder_id)
+    return elder
+
+
+def health_of(elder: dict) -> str:
+    """身体情况, one per elder: 残疾 before 患病 before 健康 (forms.md col 7–9)."""
+    if elder.get("is_disabled"):
+        return "残疾"
+    if elder.get("is_ill"):
+        return "患病"
+    return "健康"
+
+
+def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reason: str) -> None:
+    """Move an elder to another status (暂离, 已迁出, 已去世, 已不属于留守, back to 在册). Nobody is deleted."""
+    if new_status not in STATUSES:
+        raise UserError(f"状态“{new_status}”不在可选范围：{'、'.join(STATUSES)}")
+    day = parse_date(date) if not isinstance(date, dt.date) else date
+    if day is None:
+        raise UserError("请填写状态变更日期")
+    if day > dt.date.today():
+        raise UserError(f"状态变更日期 {day.isoformat()} 晚于今天")
+    reason = (reason or "").strip()
+    if new_status != "在册" and not reason:
+        raise UserError(f"改为“{new_status}”须填写原因")
+    with db.atomic():
+        row = db.execute("SELECT status, name, id_number, entered_on FROM elders WHERE id = ?", [elder_id]).fetchone()
+        if row is None:
+            raise UserError(f"找不到编号为 {elder_id} 的老人记录")
+        old_status = row[0]
+        if day.isoformat() < row[3]:
+            raise UserError(f"状态变更日期 {day.isoformat()} 早于纳入台账日期 {row[3]}")
+        if old_status == new_status:
+            raise UserError(f"该老人的状态已经是“{new_status}”")
+        db.execute("UPDATE elders SET status = ?, status_date = ?, status_reason = ?, updated_at = ? WHERE id = ?",
+                   [new_status, day.isoformat(), reason or None,
+                    dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"), elder_id])
+        db.execute("INSERT INTO status_changes(elder_id, date, old_status, new_status, reason) VALUES (?,?,?,?,?)",
+                   [elder_id, day.isoformat(), old_status, new_status, reason or None])
+        audit.record(db, "状态变更", "elders", elder_id, f"{row[1]} {row[2]}", "status", old_status,
+                     f"{new_status}（{day.isoformat()}，{reason}）" if reason else new_status)
+
+
+def status_history(db, elder_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM status_changes WHERE elder_id = ? ORDER BY date, id", [elder_id]))
+
+
+# ---------------------------------------------------------------- queries
+
+
+@dataclass
+class ElderQuery:
+    """What the ledger page and ``elders`` show: every filter is applied in SQL."""
+
+    search: str = ""
+    village_id: int | None = None
+    village: str | None = None
+    tier: str | None = None
+    status: str | None = None            # None = every status
+    flags: tuple[str, ...] = ()          # any of FLAGS, all must hold
+    visitor_id: int | None = None
+    as_of: dt.date | None = None         # for 高龄 (80+)
+
+
+SORT_COLUMNS = {
+    "name": "e.name_initials", "sex": "e.sex", "birth_date": "e.birth_date", "age": "e.birth_date DESC",
+    "id_number": "e.id_number", "village": "v.sort_order, v.name", "group_name": "e.group_name",
+    "phone": "e.phone", "status": "e.status", "tier": "e.tier", "risk_grade": "e.risk_grade",
+    "visitor": "vi.name", "care": "e.care", "lives_alone": "e.lives_alone", "ability_level": "e.ability_level",
+    "last_home_visit": "last_home_visit", "id": "e.id",
+}
+
+
+def _where(query: ElderQuery) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    if query.village_id is not None:
+        clauses.append("e.village_id = ?")
+        params.append(query.village_id)
+    if query.village:
+        clauses.append("v.name = ?")
+        params.append(query.village)
+    if query.tier:
+        clauses.append("e.tier = ?")
+        params.append(query.tier)
+    if query.status:
+        clauses.append("e.status = ?")
+        params.append(query.status)
+    if query.visitor_id is not None:
+        clauses.append("e.visitor_id = ?")
+        params.append(query.visitor_id)
+    for flag in query.flags:
+        if flag == "独居":
+            clauses.append("e.lives_alone = 1")
+        elif flag == "失能":
+            clauses.append("e.ability_level >= 2")
+        elif flag == "无人照料":
+            clauses.append("e.care = '无人照料'")
+        elif flag == "高龄":
+            as_of = query.as_of or dt.date.today()
+            cutoff = dt.date(as_of.year - 80, as_of.month, 28 if (as_of.month, as_of.day) == (2, 29) else as_of.day)
+            clauses.append("e.birth_date <= ?")
+            params.append(cutoff.isoformat())
+    text = (query.search or "").strip()
+    if text:
+        folded = idnumber.normalise(text)
+        like = f"%{text}%"
+        parts = ["e.name LIKE ?", "e.name_initials LIKE ?"]
+        params_search = [like, f"%{text.lower()}%"]
+        if folded and folded.rstrip("X").isdigit():
+            parts.append("e.id_number LIKE ?")
+            params_search.append(f"%{folded}%")
+            parts.append("e.phone LIKE ?")
+            params_search.append(f"%{folded}%")
+        clauses.append("(" + " OR ".join(parts) + ")")
+        params += params_search
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+_BASE = """FROM elders e JOIN villages v ON v.id = e.village_id LEFT JOIN visitors vi ON vi.id = e.visitor_id"""
+
+
+def count_elders(db, query: ElderQuery) -> int:
+    where, params = _where(query)
+    return db.execute(f"SELECT COUNT(*) {_BASE}{where}", params).fetchone()[0]
+
+
+def list_elders(db, query: ElderQuery | None = None, *, order_by: str = "village", descending: bool = False,
+                limit: int | None = None, offset: int = 0) -> list[dict]:
+    """Ledger rows (one dict each) with village, visitor and last home visit, filtered and sorted in SQL."""
+    query = query or ElderQuery()
+    where, params = _where(query)
+    order = SORT_COLUMNS.get(order_by, SORT_COLUMNS["village"])
+    direction = " DESC" if descending else ""
+    order_sql = ", ".join(part.strip() + direction if not part.strip().endswith("DESC") else part for part in order.split(","))
+    sql = f"""SELECT e.id, e.id_number, e.name, e.sex, e.birth_date, v.name AS village, e.group_name,
+                     COALESCE(e.current_address, e.household_address) AS address, e.phone, e.status, e.tier,
+                     e.risk_grade, e.care, e.lives_alone, e.ability_level, e.is_disabled, e.is_ill,
+                     vi.name AS visitor, vi.phone AS visitor_phone,
+                     (SELECT MAX(date) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门') AS last_home_visit
+              {_BASE}{where} ORDER BY {order_sql}, e.id"""
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params = [*params, limit, offset]
+    return list(db.query(sql, params))
+
+
+def ledger_json(db, village: str | None = None) -> list[dict]:
+    """The ``elders --json`` shape of cli.md."""
+    rows = list_elders(db, ElderQuery(village=village))
+    keys = ("id_number", "name", "sex", "birth_date", "village", "address", "phone", "status", "risk_grade",
+            "tier", "visitor", "last_home_visit")
+    return [{k: r.get(k) for k in keys} for r in rows]
+
+
+# ---------------------------------------------------------------- eligibility (认定)
+
+
+@dataclass
+class Eligibility:
+    holds: bool
+    reasons: list[str]  # why not, in Chinese; empty when the rule holds
+
+
+def _months_between(since: str, on: dt.date) -> int:
+    year, month = (int(p) for p in since.split("-"))
+    return (on.year - year) * 12 + (on.month - month)
+
+
+def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date | None = None) -> Eligibility:
+    """Does the policy profile's rule hold for this elder? ``rules`` is ``settings.get_all(db)``.
+
+    Never drops anyone: the clerk reads the reasons and decides (status 已不属于留守).
+    """
+    as_of = as_of or dt.date.today()
+    reasons = []
+    min_age = int(rules.get("min_age", 60))
+    if elder.get("birth_date"):
+        age = idnumber.age_on(elder["birth_date"], as_of)
+        if age < min_age:
+            reasons.append(f"未满{min_age}周岁（{as_of.isoformat()} 时 {age} 周岁）")
+    if not elder.get("rural_hukou", 1):
+        reasons.append("不是农村户籍")
+    min_months = int(rules.get("min_absence_months", 6))
+    if not supporters:
+        reasons.append("未登记赡养人，无法判断是否留守")
+    for s in supporters:
+        who = f"赡养人{s.get('name') or ''}"
+        if rules.get("exclude_state_employers", True) and s.get("employer_type") in STATE_EMPLOYERS:
+            reasons.append(f"{who}在{s['employer_type']}工作")
+        if not s.get("rural_hukou", 1):
+            reasons.append(f"{who}不是农村户籍")
+        if not s.get("can_support", 1):
+            continue  # present but without capacity to support: still left behind
+        if not s.get("is_away", 1):
+            reasons.append(f"{who}未外出务工且有赡养能力")
+            continue
+        if s.get("away_since"):
+            months = _months_between(s["away_since"], as_of)
+        elif elder.get("children_away_years") is not None:
+            months = int(float(elder["children_away_years"]) * 12)
+        else:
+            reasons.append(f"{who}的外出时间未填写")
+            continue
+        if months < min_months:
+            reasons.append(f"{who}外出{months}个月，不满{min_months}个月")
+    return Eligibility(not reasons, reasons)

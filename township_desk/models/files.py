@@ -1,0 +1,44 @@
+"""Writing files so that a crash never leaves half a file: write to a temporary name, then rename."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from township_desk.models.errors import UserError
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; when the block succeeds it is renamed onto ``target``.
+
+    On failure the temporary file is removed and ``target`` keeps whatever it held before.
+    A file that is open in Word/Excel (Windows refuses the rename) gives a Chinese ``UserError``.
+    """
+    target = Path(target)
+    if not target.parent.exists():
+        raise UserError(f"保存位置的文件夹不存在：{target.parent}")
+    tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
+    try:
+        yield tmp
+        try:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        except OSError:
+            pass
+        try:
+            os.replace(tmp, target)
+        except PermissionError as exc:
+            raise UserError(f"无法写入“{target.name}”：文件可能正在 Word/WPS/Excel 中打开，请关闭后重试。") from exc
+    except OSError as exc:
+        if getattr(exc, "errno", None) == 28:  # ENOSPC
+            raise UserError(f"磁盘已满，无法保存“{target.name}”。已有的文件未受影响。") from exc
+        if isinstance(exc, PermissionError):
+            raise UserError(f"没有权限写入“{target}”，请换一个保存位置。") from exc
+        raise
+    finally:
+        if tmp.exists():
+            with contextlib.suppress(OSError):
+                tmp.unlink()

@@ -1,0 +1,17 @@
+"""Numbered schema steps. Step N brings a database from ``PRAGMA user_version`` N-1 to N.
+
+Never edit a step that has shipped: add a new one. Each module has ``apply(db)``, run inside a transaction.
+"""
+
+from importlib import import_module
+from types import ModuleType
+
+STEPS = [
+    "0001_ledger",
+    "0002_visits",
+    "0003_agreements",
+]
+
+
+def load_step(number: int) -> ModuleType:
+    return import_module(f"{__name__}.{STEPS[number - 1]}")

@@ -1,0 +1,93 @@
+"""Office settings: township name, policy profile, signature names, visit plan. Stored as JSON values."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# Policy profiles for who counts as a left-behind elder (domain.md "Who counts").
+POLICY_PROFILES: dict[str, dict[str, Any]] = {
+    "宁波": {"min_age": 60, "min_absence_months": 6, "exclude_state_employers": True},
+    "辽宁": {"min_age": 60, "min_absence_months": 12, "exclude_state_employers": True},
+}
+
+DEFAULTS: dict[str, Any] = {
+    "township_name": "",
+    "county_name": "",
+    "office_phone": "",
+    "policy_profile": "宁波",
+    "min_age": 60,
+    "min_absence_months": 6,
+    "exclude_state_employers": True,
+    "unit_head": "",        # 单位负责人
+    "reviewer": "",         # 复核人
+    "preparer": "",         # 填表人
+    # visit plan per tier (domain.md "Visit plan"): home-visit interval in days, remote contacts per ISO week
+    "plan_key_home_days": 15,
+    "plan_key_remote_per_week": 2,
+    "plan_general_home_days": 30,
+    "plan_general_remote_per_week": 1,
+    # risk grade → tier
+    "tier_for_high": "重点",
+    "tier_for_medium": "重点",
+    "tier_for_low": "一般",
+}
+
+LABELS: dict[str, str] = {
+    "township_name": "乡镇（街道）名称",
+    "county_name": "县（市、区）名称",
+    "office_phone": "民政办电话",
+    "policy_profile": "认定政策",
+    "min_age": "最低年龄（周岁）",
+    "min_absence_months": "赡养人外出最短月数",
+    "exclude_state_employers": "子女在机关、事业单位、国有企业工作的不认定",
+    "unit_head": "单位负责人",
+    "reviewer": "复核人",
+    "preparer": "填表人",
+    "plan_key_home_days": "重点对象上门巡访间隔（天）",
+    "plan_key_remote_per_week": "重点对象每周电话视频巡访次数",
+    "plan_general_home_days": "一般对象上门巡访间隔（天）",
+    "plan_general_remote_per_week": "一般对象每周电话视频巡访次数",
+    "tier_for_high": "高风险对应巡访类别",
+    "tier_for_medium": "中风险对应巡访类别",
+    "tier_for_low": "低风险对应巡访类别",
+}
+
+
+def get(db, key: str) -> Any:
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    if row is None:
+        return DEFAULTS.get(key)
+    return json.loads(row[0])
+
+
+def get_all(db) -> dict[str, Any]:
+    values = dict(DEFAULTS)
+    for key, value in db.execute("SELECT key, value FROM settings").fetchall():
+        values[key] = json.loads(value)
+    return values
+
+
+def put(db, values: dict[str, Any]) -> None:
+    """Save several settings in one transaction, recording each change in the audit log."""
+    from township_desk.models import audit
+
+    current = get_all(db)
+    with db.atomic():
+        for key, value in values.items():
+            if current.get(key) == value:
+                continue
+            db.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, json.dumps(value, ensure_ascii=False)],
+            )
+            audit.record(db, "修改", "settings", None, LABELS.get(key, key), key, current.get(key), value)
+
+
+def apply_profile(db, profile: str) -> None:
+    """Switch the policy profile and its rule values together."""
+    if profile not in POLICY_PROFILES:
+        from township_desk.models.errors import UserError
+
+        raise UserError(f"未知的认定政策“{profile}”，可选：{'、'.join(POLICY_PROFILES)}")
+    put(db, {"policy_profile": profile, **POLICY_PROFILES[profile]})
