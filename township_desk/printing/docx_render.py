@@ -1,0 +1,112 @@
+"""Rendering the Word templates in forms/ (docxtpl): always escaped, empty values as lines to write on,
+one file per document or many documents in one file (one per page), written atomically.
+
+Templates are ordinary .docx files an office can adjust in Word or WPS; tags are ``{{ field }}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from township_desk.models import paths
+from township_desk.models.errors import UserError
+from township_desk.models.files import atomic_path
+
+BLANK = "＿＿＿＿＿＿"  # a line to write on, never "None"
+TICK, NO_TICK = "☑", "☐"
+
+
+def template_path(name: str) -> Path:
+    path = paths.forms_dir() / name
+    if not path.exists():
+        raise UserError(f"找不到打印模板“{name}”（应在 {path.parent}）。请重新安装程序或恢复 forms 文件夹。")
+    return path
+
+
+def box(checked: bool) -> str:
+    return TICK if checked else NO_TICK
+
+
+def text(value: Any, blank: str = BLANK) -> str:
+    """A value as printed: dates as YYYY年M月D日, empty as a writing line."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return blank
+    if isinstance(value, dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def prepare(context: Mapping[str, Any], blank: str = BLANK) -> dict[str, Any]:
+    """Replace None/empty strings (recursively in lists and dicts) by a writing line."""
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: fix(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [fix(v) for v in value]
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return blank
+        return value
+
+    return {k: fix(v) for k, v in context.items()}
+
+
+def _render(template: Path, context: Mapping[str, Any], extra: Callable[[Any], dict] | None = None):
+    from docxtpl import DocxTemplate
+
+    tpl = DocxTemplate(str(template))
+    values = dict(context)
+    if extra:
+        values.update(extra(tpl))  # e.g. InlineImage objects, which need the template
+    tpl.render(values, autoescape=True)  # pitfalls.md #1: never without autoescape
+    return tpl
+
+
+def render_document(template_name: str, context: Mapping[str, Any], target: str | Path, *,
+                    extra: Callable[[Any], dict] | None = None) -> Path:
+    """Render one document to ``target`` (temp name, then rename)."""
+    tpl = _render(template_path(template_name), context, extra)
+    with atomic_path(target) as tmp:
+        tpl.save(str(tmp))
+    return Path(target)
+
+
+def render_batch(template_name: str, contexts: Iterable[Mapping[str, Any]], target: str | Path, *,
+                 extra: Callable[[Any, Mapping[str, Any]], dict] | None = None,
+                 progress: Callable[[int, int], None] | None = None, total: int | None = None,
+                 check_cancelled: Callable[[], None] | None = None) -> int:
+    """Render many documents into one file, each starting on a new page. Returns how many were rendered.
+
+    Each document is rendered from the template on its own, then appended with docxcompose (which carries
+    styles, numbering and images across). ``check_cancelled`` may raise to stop; nothing is written then.
+    """
+    from docx.enum.text import WD_BREAK
+    from docxcompose.composer import Composer
+
+    template = template_path(template_name)
+    composer = None
+    count = 0
+    for context in contexts:
+        if check_cancelled:
+            check_cancelled()
+        tpl = _render(template, context, (lambda t, c=context: extra(t, c)) if extra else None)
+        document = tpl.docx if hasattr(tpl, "docx") else tpl
+        if composer is None:
+            composer = Composer(document)
+        else:
+            last = composer.doc.paragraphs[-1] if composer.doc.paragraphs else composer.doc.add_paragraph()
+            last.add_run().add_break(WD_BREAK.PAGE)
+            composer.append(document)
+        count += 1
+        if progress:
+            progress(count, total or count)
+    if composer is None:
+        raise UserError("没有可打印的内容")
+    with atomic_path(target) as tmp:
+        composer.save(str(tmp))
+    return count
