@@ -1,0 +1,160 @@
+"""Charts inside the window (matplotlib on a Qt canvas), imported only when a chart is first shown.
+
+Chinese labels need a CJK font: the first available of a list of common ones is used (pitfalls.md #10),
+and ``axes.unicode_minus`` is off so negative numbers do not show a missing-glyph box.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+os.environ.setdefault("QT_API", "PySide6")  # pitfalls #16: never let matplotlib pick another binding
+
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget  # noqa: E402
+
+CJK_FONTS = ["Microsoft YaHei", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+             "WenQuanYi Zen Hei", "PingFang SC", "Heiti SC", "AR PL UMing CN"]
+
+_configured = False
+
+
+def configure_matplotlib() -> str | None:
+    """Pick a CJK font that exists on this machine; returns its name (None when none is installed)."""
+    global _configured
+    import matplotlib
+
+    matplotlib.use("QtAgg")
+    from matplotlib import font_manager, rcParams
+
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    chosen = next((name for name in CJK_FONTS if name in available), None)
+    if not _configured:
+        rcParams["font.sans-serif"] = ([chosen] if chosen else []) + CJK_FONTS + ["DejaVu Sans"]
+        rcParams["font.family"] = "sans-serif"
+        rcParams["axes.unicode_minus"] = False
+        _configured = True
+    return chosen
+
+
+class ChartView(QWidget):
+    """A matplotlib figure with a 保存为图片 button. Subclasses or callers draw with ``draw(fn)``."""
+
+    def __init__(self, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        configure_matplotlib()
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from matplotlib.figure import Figure
+
+        self.title = title
+        self.figure = Figure(figsize=(6, 4), layout="constrained")
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        save = QPushButton("保存为图片…")
+        save.clicked.connect(self._save_dialog)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.canvas, 1)
+        layout.addLayout(buttons)
+
+    def axes(self):
+        self.figure.clear()
+        return self.figure.add_subplot(111)
+
+    def redraw(self) -> None:
+        self.canvas.draw_idle()
+
+    def save_png(self, path: str) -> None:
+        from township_desk.models.files import atomic_path
+
+        with atomic_path(path) as tmp:
+            self.figure.savefig(tmp, format="png", dpi=150)
+
+    def _save_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "保存图表", f"{self.title}.png", "PNG 图片 (*.png)")
+        if not path:
+            return
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        try:
+            self.save_png(path)
+        except Exception as exc:  # noqa: BLE001 - a clerk-facing message, the chart stays
+            QMessageBox.warning(self, "保存图表", f"无法保存图片：{exc}")
+
+
+def _empty(ax, text: str = "暂无数据") -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=14, color="#888")
+    ax.set_axis_off()
+
+
+def draw_overdue_by_village(view: ChartView, rows: Sequence[tuple[str, int]]) -> None:
+    """Bar chart: overdue home visits per village."""
+    ax = view.axes()
+    ax.set_title("各村逾期未上门巡访人数")
+    if not rows:
+        _empty(ax, "没有逾期未上门的老人")
+    else:
+        names = [r[0] for r in rows]
+        counts = [r[1] for r in rows]
+        bars = ax.bar(names, counts, color="#d9534f")
+        ax.bar_label(bars)
+        ax.set_ylabel("人数")
+        ax.tick_params(axis="x", labelrotation=30)
+    view.redraw()
+
+
+def draw_coverage_by_month(view: ChartView, rows: Sequence[tuple[str, float]]) -> None:
+    """Line chart: monthly home-visit coverage (%) over the last months, with the 100% target."""
+    ax = view.axes()
+    ax.set_title("近12个月上门巡访覆盖率")
+    if not rows:
+        _empty(ax)
+    else:
+        months = [r[0] for r in rows]
+        values = [r[1] * 100 for r in rows]
+        ax.plot(months, values, marker="o", color="#337ab7", label="上门巡访覆盖率")
+        ax.axhline(100, color="#5cb85c", linestyle="--", linewidth=1, label="目标 100%")
+        ax.set_ylim(0, 105)
+        ax.set_ylabel("%")
+        ax.tick_params(axis="x", labelrotation=45)
+        ax.legend(loc="lower right")
+    view.redraw()
+
+
+def draw_grades_by_village(view: ChartView, rows: Sequence[tuple[str, int, int, int, int]]) -> None:
+    """Stacked bars: risk grades 高/中/低/未评估 per village. Rows: (village, high, medium, low, none)."""
+    ax = view.axes()
+    ax.set_title("各村风险等级分布")
+    if not rows:
+        _empty(ax)
+    else:
+        names = [r[0] for r in rows]
+        bottom = [0] * len(rows)
+        for index, (label, color) in enumerate((("高风险", "#d9534f"), ("中风险", "#f0ad4e"),
+                                                ("低风险", "#5cb85c"), ("未评估", "#bbbbbb")), start=1):
+            values = [r[index] for r in rows]
+            ax.bar(names, values, bottom=bottom, label=label, color=color)
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        ax.set_ylabel("人数")
+        ax.legend()
+        ax.tick_params(axis="x", labelrotation=30)
+    view.redraw()
+
+
+def draw_age_pyramid(view: ChartView, bands: Sequence[str], men: Sequence[int], women: Sequence[int]) -> None:
+    """Age/sex pyramid: men to the left, women to the right."""
+    ax = view.axes()
+    ax.set_title("年龄性别结构")
+    if not any(men) and not any(women):
+        _empty(ax)
+    else:
+        ax.barh(bands, [-m for m in men], color="#337ab7", label="男")
+        ax.barh(bands, list(women), color="#d9534f", label="女")
+        limit = max(max(men, default=0), max(women, default=0)) or 1
+        ax.set_xlim(-limit * 1.15, limit * 1.15)
+        ax.set_xticks(ax.get_xticks())
+        ax.set_xticklabels([str(abs(int(t))) for t in ax.get_xticks()])
+        ax.set_xlabel("人数")
+        ax.legend()
+    view.redraw()
