@@ -705,3 +705,32 @@ def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date
         if months < min_months:
             reasons.append(f"{who}外出{months}个月，不满{min_months}个月")
     return Eligibility(not reasons, reasons)
+
+
+# ---------------------------------------------------------------- figures for charts
+
+AGE_BANDS = ("60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+")
+
+
+def age_sex_bands(db, as_of: dt.date) -> tuple[list[str], list[int], list[int]]:
+    """Elders 在册 on ``as_of`` by five-year age band (full years) and sex: (bands, men, women)."""
+    men = [0] * len(AGE_BANDS)
+    women = [0] * len(AGE_BANDS)
+    for birth_date, sex in db.execute("SELECT birth_date, sex FROM elders WHERE status = '在册'"):
+        age = idnumber.age_on(birth_date, as_of)
+        if age < 60:
+            continue
+        band = min((age - 60) // 5, len(AGE_BANDS) - 1)
+        (men if sex == "男" else women)[band] += 1
+    return list(AGE_BANDS), men, women
+
+
+def grades_by_village(db) -> list[tuple[str, int, int, int, int]]:
+    """(village, 高, 中, 低, 未评估) counts of elders 在册, in the villages' order."""
+    rows = db.execute(
+        """SELECT v.name,
+                  SUM(e.risk_grade = '高'), SUM(e.risk_grade = '中'), SUM(e.risk_grade = '低'),
+                  SUM(e.risk_grade IS NULL)
+           FROM villages v JOIN elders e ON e.village_id = v.id AND e.status = '在册'
+           GROUP BY v.id ORDER BY v.sort_order, v.name""").fetchall()
+    return [(r[0], r[1] or 0, r[2] or 0, r[3] or 0, r[4] or 0) for r in rows]
