@@ -10,6 +10,7 @@ STEPS = [
     "0001_ledger",
     "0002_visits",
     "0003_agreements",
+    "0004_agreement_notice",
 ]
 
 
