@@ -222,3 +222,44 @@ def test_attach_scan_refuses_a_missing_or_odd_file(db, elder, tmp_path):
     odd.write_bytes(b"x")
     with pytest.raises(UserError, match="格式不支持"):
         ag.attach_scan(db, agreement_id, odd)
+
+
+def _demo_ledger(db, count: int = 30) -> None:
+    import random
+
+    rng = random.Random(7)
+    villages.save_village(db, {"name": "白鹤村", "committee": "白鹤村村民委员会", "staff_name": "赵会计"})
+    for number in range(count):
+        birth = f"19{rng.randint(30, 60)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        elders.save_elder(db, {"name": f"老人{'甲乙丙丁戊己庚辛壬癸'[number % 10]}{'子丑寅卯辰巳午未申酉'[number // 10]}",
+                               "id_number": make_id(birth, number * 2 + 1), "village": "白鹤村",
+                               "current_address": f"白鹤村{number % 5 + 1}组", "ability_level": number % 4},
+                          [{"name": f"张{'子丑寅卯辰巳午未申酉'[number % 10]}{'明亮强'[number // 10]}", "relation": "儿子"}], today=TODAY)
+
+
+def test_demo_agreements_cover_every_state_and_are_deterministic(tmp_path):
+    import random
+
+    from township_desk.models import db as dbm
+    from township_desk.models import demo_agreements
+
+    results = []
+    for run in range(2):
+        database = dbm.connect(tmp_path / f"demo{run}.db")
+        _demo_ledger(database)
+        steps = []
+        counts = demo_agreements.generate(database, random.Random(42), TODAY,
+                                          progress=lambda done, total, s=steps: s.append((done, total)))
+        rows = list(database.query(
+            "SELECT elder_id, template, status, party_b_name, party_b_id_number, start_date, end_date, fee,"
+            " terminated_on, renewed_from_id FROM agreements ORDER BY id"))
+        results.append(rows)
+        assert steps and steps[-1][0] == steps[-1][1]
+        database.close()
+    assert results[0] == results[1]
+    assert set(counts) == {"草稿", "已签订", "已到期", "已解除"}
+    assert {r["template"] for r in results[0]} == {"自理", "介助介护"}
+    database = dbm.connect(tmp_path / "demo0.db")
+    assert ag.ending_within(database, TODAY, 30), "some agreements end within 30 days"
+    assert ag.expire_due(database, TODAY) == []  # nothing left signed past its end
+    database.close()
