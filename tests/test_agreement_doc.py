@@ -260,3 +260,36 @@ def test_templates_are_a4_with_chinese_fonts_and_one_run_per_tag(name):
             if "{{" in run.text or "}}" in run.text:
                 assert re.fullmatch(r"\{\{ \w+ \}\}", run.text), run.text
         assert paragraph.text.count("{{") == sum(r.text.count("{{") for r in paragraph.runs)
+
+
+def test_batch_from_an_edited_template_with_a_hyperlink_keeps_it(db, elder, tmp_path, monkeypatch):
+    """An office may add parts (a link, a logo) to a template in Word: the batch then merges with docxcompose."""
+    import shutil
+
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import OxmlElement
+
+    forms = tmp_path / "forms"
+    shutil.copytree(paths.forms_dir(), forms, ignore=shutil.ignore_patterns("src"))
+    edited = Document(str(forms / "互助养老协议书_自理.docx"))
+    rid = edited.part.relate_to("https://mzt.ln.gov.cn/", RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rid)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "辽宁省民政厅"
+    run.append(text)
+    link.append(run)
+    edited.add_paragraph()._p.append(link)
+    edited.save(str(forms / "互助养老协议书_自理.docx"))
+    monkeypatch.setenv("TOWNSHIP_DESK_FORMS", str(forms))
+
+    ids = [full_agreement(db, elder, "介助介护"), full_agreement(db, elder, "自理")]
+    agreement_doc.print_agreements(db, ids, tmp_path / "batch.docx")
+    document = Document(str(tmp_path / "batch.docx"))
+    breaks = document.element.body.findall(".//" + qn("w:br"))
+    assert sum(1 for b in breaks if b.get(qn("w:type")) == "page") == 1
+    links = document.element.body.findall(".//" + qn("w:hyperlink"))
+    assert len(links) == 1
+    assert document.part.rels[links[0].get(qn("r:id"))].target_ref == "https://mzt.ln.gov.cn/"
+    assert re.findall(r"适用于(自理|介助\\介护)老人", document_text(tmp_path / "batch.docx")) == ["介助\\介护", "自理"]

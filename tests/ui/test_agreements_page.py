@@ -169,3 +169,10 @@ def test_print_selected_writes_the_docx(page, monkeypatch, tmp_path):
     assert written.exists() and asked and str(written) in asked[0]
     text = "\n".join(p.text for p in Document(str(written)).paragraphs)
     assert "被助养老人（留守老人）：张德福" in text and "适用于介助\\介护老人" in text
+
+
+def test_table_model_keeps_the_qt_contract(page, qtmodeltester):
+    add(page.ctx.db, "张德福", "2025-12-15")
+    add(page.ctx.db, "刘秀英", "2026-12-20", signed=False)
+    page.refresh()
+    qtmodeltester.check(page.model, force_py=True)
