@@ -263,3 +263,10 @@ def test_demo_agreements_cover_every_state_and_are_deterministic(tmp_path):
     assert ag.ending_within(database, TODAY, 30), "some agreements end within 30 days"
     assert ag.expire_due(database, TODAY) == []  # nothing left signed past its end
     database.close()
+
+
+def test_agreement_for_an_elder_no_longer_on_the_ledger_is_a_warning(db, elder):
+    elders.change_status(db, elder["id"], "已去世", dt.date.today(), "病故")
+    result = ag.save_agreement(db, {"elder_id": elder["id"], "template": "自理", "party_a_name": "张小明",
+                                    "party_b_name": "李桂兰"}, today=dt.date.today())
+    assert any("状态是“已去世”" in w.message for w in result.warnings)

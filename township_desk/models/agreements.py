@@ -32,6 +32,7 @@ SCAN_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp")
 
 # Every field of the paper agreement, in the form's order, with the label the window shows.
 AGREEMENT_FIELDS: dict[str, str] = {
+    "elder_id": "被助养老人",
     "template": "协议文本",
     "party_a_supporter_id": "委托人（从赡养人中选择）",
     "party_a_name": "甲方（委托人）姓名",
@@ -162,6 +163,9 @@ def prepare_agreement(db, data: dict[str, Any], today: dt.date | None = None) ->
         raise ValidationError("请选择被助养老人", [Problem("elder_id", "error", "请选择被助养老人")])
     row: dict[str, Any] = {"elder_id": int(elder_id)}
     defaults = elder_defaults(db, row["elder_id"])
+    status = db.execute("SELECT status FROM elders WHERE id = ?", [row["elder_id"]]).fetchone()[0]
+    if status != "在册":
+        warn("elder_id", f"该老人在台账中的状态是“{status}”，请确认仍需签订助养协议")
 
     template = str(data.get("template") or "").replace("/", "").replace("\\", "").replace("、", "").strip()
     if template not in TEMPLATES:
