@@ -176,3 +176,29 @@ def test_table_model_keeps_the_qt_contract(page, qtmodeltester):
     add(page.ctx.db, "刘秀英", "2026-12-20", signed=False)
     page.refresh()
     qtmodeltester.check(page.model, force_py=True)
+
+
+def test_renew_and_attach_a_scan_from_the_page(page, monkeypatch, tmp_path, private_data_dir):
+    from township_desk.ui import agreement_editor
+
+    old = add(page.ctx.db, "张德福", "2025-12-15")            # ends 2026-12-14
+    page.apply_filters({"ending_within_days": 30})
+    page.select_agreement(old)
+    assert page.buttons["renew"].isEnabled()
+    monkeypatch.setattr(agreement_editor.DateDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    infos = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: infos.append(args[2]))
+    page.renew_selected()
+    new = ag.get_agreement(page.ctx.db, old + 1)
+    assert (new["renewed_from_id"], new["status"], new["start_date"]) == (old, "草稿", "2026-12-15")
+    assert infos and f"第 {new['id']} 号协议草稿" in infos[0]
+    assert not page.ending_check.isChecked() and page.current()["id"] == new["id"]
+
+    scan = tmp_path / "签字页.jpg"
+    scan.write_bytes(b"\xff\xd8\xff jpeg")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(scan), ""))
+    page.attach_scan()
+    stored = ag.get_agreement(page.ctx.db, new["id"])["scan_path"]
+    assert (private_data_dir / stored).read_bytes() == b"\xff\xd8\xff jpeg"
+    assert shown(page, "scan")[[int(x) for x in shown(page)].index(new["id"])] == "有"
+    assert page.open_scan_button.isEnabled()
