@@ -16,6 +16,7 @@ from township_desk import APP_NAME, __version__
 # The sub-commands, in the order ``--help`` lists them.
 COMMAND_MODULES = [
     "elders",
+    "import_ledger",
 ]
 
 

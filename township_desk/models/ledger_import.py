@@ -1,0 +1,675 @@
+"""Reading clerks' Excel ledgers (留守老年人台账) into the ledger (cli.md, "What the ledger importer must cope with").
+
+Two steps, so the window can show what it found before anything is written:
+
+* ``read_ledger(path)`` reads the workbook without a database: finds each sheet's header (title and
+  填报单位 rows above it, one- or two-level merged headings, columns in any order), fills merged cells
+  down, skips blank, 合计 and 注 rows, and checks every record with ``elders.prepare_elder`` so every
+  problem is known before the import.
+* ``import_ledger(db, path)`` saves the good rows with ``elders.save_elder`` in ONE transaction (a new
+  person is added, a person already on the ledger is updated and the changes listed). ``dry_run`` rolls
+  that transaction back, so its report is the real one.
+
+Every rule about a record stays in ``elders.py``/``idnumber.py``/``dates.py``; this module only finds
+the columns and turns the words clerks write into the values those rules accept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from township_desk.models import elders, idnumber
+from township_desk.models.errors import UserError, ValidationError
+
+ProgressFn = Callable[[int, int, str], None]
+
+# How far down a sheet the header may start (title, 填报单位 and blank rows above it).
+_HEADER_SEARCH_ROWS = 20
+
+# ------------------------------------------------------------------ headings
+
+# (target, pattern) tried in order on the heading with spaces, brackets and separators removed; the first
+# full match wins. Supporter targets are "s.<field>"; a number in the heading (赡养人2姓名) picks which one.
+# "health", "disability", "visitor_phone" and None (a known column that is not stored) are handled below.
+_SUPPORTER = r"(?:赡养人|扶养人|赡养扶养人|子女)"
+_HEADING_RULES: list[tuple[str | None, str]] = [
+    (None, r"序号|编号|年龄|周岁|年龄段|身体情况健康|健康"),
+    ("s.id_number", _SUPPORTER + r"(\d*)(?:公民)?身份证(?:号码|号)?"),
+    ("s.relation", _SUPPORTER + r"?(\d*)(?:与老人|与被赡养人)?关系"),
+    ("s.phone", _SUPPORTER + r"(\d*)(?:联系)?(?:电话|手机|手机号码|联系方式)(?:号码)?"),
+    ("s.work_place", _SUPPORTER + r"?(\d*)(?:外出)?(?:务工地点|务工地|务工地址|工作地点|务工单位|外出地点)"),
+    ("s.away_since", _SUPPORTER + r"?(\d*)外出(?:务工)?时间"),
+    ("s.employer_type", _SUPPORTER + r"?(\d*)(?:工作)?单位性质"),
+    ("children_count", r"子女(?:数量|数|人数|个数)"),
+    ("children_birth_years", r"子女出生年份?"),
+    ("s.name", _SUPPORTER + r"(\d*)(?:姓名)?"),
+    ("id_number", r"(?:老人)?(?:公民)?身份(?:证)?(?:件)?(?:号码|号)?|证件号码"),
+    ("name", r"(?:老人|老年人)?(?:姓名|名字)"),
+    ("sex", r"性别"),
+    ("birth_date", r"出生(?:日期|年月日?|时间)|生日"),
+    ("ethnicity", r"民族"),
+    ("household_address", r"户籍(?:所在地|地|地址)|户口(?:所在地|地址)"),
+    ("current_address", r"现居住地址|现居住地|现住址|家庭住址|居住地址|家庭地址|住址|现居地址"),
+    ("village", r"村|所在村|村名|行政村|村社区|社区|所在村社区|村居|所属村|村委会"),
+    ("group_name", r"组|村民小组|小组|所在组|组别|社"),
+    ("visitor_phone", r"(?:巡访|帮扶|关爱|包保)?(?:责任人|巡访人|联系人)(?:联系)?(?:电话|手机|联系方式)"),
+    ("phone", r"(?:老人|本人)?(?:联系电话|电话|手机|手机号码|联系方式|电话号码)"),
+    ("health", r"身体(?:健康)?(?:情况|状况)|健康(?:状况|情况)"),
+    ("disability", r"残疾(?:类别|类型)?(?:及|和|与)?等级|残疾情况|残疾类别等级"),
+    ("disability_category", r"残疾(?:类别|类型)"),
+    ("disability_grade", r"残疾等级"),
+    ("is_disabled", r"(?:是否)?残疾|身体情况残疾"),
+    ("illness_type", r"(?:患病|疾病|所患疾病|患病)(?:类型|情况|名称)?类型?|所患疾病"),
+    ("is_ill", r"(?:是否)?患病|身体情况患病"),
+    ("ability_level", r"(?:老年人)?能力(?:评估)?(?:等级)?|失能等级|失能情况"),
+    ("has_dementia", r"(?:是否)?失智"),
+    ("education", r"文化程度|学历"),
+    ("spouse", r"夫妻情况|婚姻(?:状况|情况)|配偶情况"),
+    ("children_away_years", r"(?:子女)?外出(?:务工)?年限|外出年数"),
+    ("last_family_visit", r"最近(?:一次)?(?:回家)?探望(?:时间|日期)"),
+    ("reunions_per_year", r"(?:每年|年)?团聚次数"),
+    ("reunion_avg_days", r"(?:平均)?团聚天数"),
+    ("main_income", r"主要(?:经济|收入)来源"),
+    ("income_sources", r"(?:家庭)?(?:经济|收入)来源"),
+    ("care", r"(?:日常)?(?:照料|照护)(?:情况)?"),
+    ("lives_alone", r"(?:是否)?独居"),
+    ("hardship", r"低保特困|困难类型|困难情况|是否低保特困|低保特困情况|低保特困类型|兜底保障|低保"),
+    ("lost_only_child", r"(?:是否)?失独"),
+    ("family_planning_special", r"(?:是否)?计(?:划)?生(?:育)?特殊家庭"),
+    ("rural_hukou", r"(?:是否)?农村户籍"),
+    ("needs", r"(?:养老|服务)?需求"),
+    ("difficulties", r"(?:存在(?:的)?)?困难(?:问题)?|存在问题|主要困难"),
+    ("visitor", r"(?:巡访|帮扶|关爱|包保)(?:责任)?人(?:姓名)?|巡访责任人姓名|结对帮扶人"),
+    ("tier", r"巡访(?:类别|类型|对象类别)|关爱类别|类别"),
+    ("entered_on", r"纳入(?:台账)?(?:日期|时间)|登记日期"),
+    ("notes", r"备注"),
+]
+_COMPILED = [(target, re.compile(pattern)) for target, pattern in _HEADING_RULES]
+_GROUP_WORDS = re.compile(r"(?:基本)?(?:情况|信息)$")
+_HEADING_JUNK = re.compile(r"[\s/、·:：*＊\-—_]+")
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|〔[^〕]*〕")
+
+
+def _clean_heading(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return _HEADING_JUNK.sub("", text)
+
+
+def match_heading(text: object) -> tuple[str | None, int | None] | None:
+    """The field a heading names, and the supporter number for 赡养人 columns; None when unknown.
+
+    Returns ``(None, None)`` for a known column that is not stored (序号, 年龄 …).
+    """
+    if text is None:
+        return None
+    full = _clean_heading(str(text))
+    if not full:
+        return None
+    for candidate in dict.fromkeys((full, _BRACKETS.sub("", full))):
+        if not candidate:
+            continue
+        for target, pattern in _COMPILED:
+            found = pattern.fullmatch(candidate)
+            if found:
+                number = None
+                if target and target.startswith("s.") and found.groups() and found.group(1):
+                    number = int(found.group(1))
+                return target, number
+    return None
+
+
+def _combined_heading(top: str, sub: str) -> tuple[str | None, int | None] | None:
+    """A two-level heading: 赡养人情况 › 姓名 is the supporter's name, 身体情况 › 残疾 the 残疾 flag."""
+    top_clean = _GROUP_WORDS.sub("", _BRACKETS.sub("", _clean_heading(top)))
+    for candidate in (top_clean + _clean_heading(sub), sub, top):
+        found = match_heading(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass
+class ImportProblem:
+    """One row passed over (error) or imported with something to look at (warning)."""
+
+    sheet: str
+    row: int  # the row number Excel shows
+    column: str | None  # the heading as written, or None for the whole row
+    severity: str  # "error" | "warning"
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "severity": self.severity,
+                "message": self.message}
+
+    def describe(self) -> str:
+        """``工作表 X 第N行 〔列〕：message`` as the command line and the window print it."""
+        column = f"〔{self.column}〕" if self.column else ""
+        kind = "" if self.severity == "error" else "（提醒）"
+        return f"工作表 {self.sheet} 第{self.row}行 {column}：{kind}{self.message}"
+
+
+@dataclass
+class LedgerRow:
+    """One person found in the workbook, as ``elders.save_elder`` takes it."""
+
+    sheet: str
+    row: int
+    data: dict[str, Any]
+    supporters: list[dict] | None  # None: the sheet has no supporter columns (keep those on the ledger)
+    id_number: str  # normalised, "" when missing
+    ok: bool  # False: an error was found, the row is not imported
+
+
+@dataclass
+class SheetInfo:
+    name: str
+    header_row: int | None  # Excel row number of the (first) header row; None for a sheet of notes
+    columns: dict[str, str] = field(default_factory=dict)  # heading -> field
+    ignored_columns: list[str] = field(default_factory=list)  # headings not recognised
+    village_from_sheet_name: bool = False
+
+
+@dataclass
+class LedgerRead:
+    """What ``read_ledger`` found: every person row and every problem, in sheet and row order."""
+
+    path: Path
+    rows: list[LedgerRow]
+    problems: list[ImportProblem]
+    sheets: list[SheetInfo]
+
+    @property
+    def good_rows(self) -> list[LedgerRow]:
+        return [r for r in self.rows if r.ok]
+
+    @property
+    def skipped(self) -> int:
+        """Rows with an error (each counted once)."""
+        return len({(p.sheet, p.row) for p in self.problems if p.severity == "error"})
+
+
+@dataclass
+class ElderChange:
+    name: str
+    id_number: str
+    changes: list[tuple[str, Any, Any]]  # (label, old, new)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "id_number": self.id_number,
+                "changes": [{"field": label, "old": old, "new": new} for label, old, new in self.changes]}
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    updated: int = 0
+    skipped: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    changes: list[ElderChange] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def has_problems(self) -> bool:
+        return bool(self.problems) or self.skipped > 0
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly cli.md's ``import-ledger --json`` object."""
+        return {"imported": self.imported, "updated": self.updated, "skipped": self.skipped,
+                "problems": [p.to_json() for p in self.problems]}
+
+
+class ImportCancelled(UserError):
+    """The clerk cancelled; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("已取消导入，台账未作任何改动")
+
+
+class _DryRunRollback(Exception):
+    """Raised at the end of a dry run so the transaction is rolled back."""
+
+
+# ------------------------------------------------------------------ reading the workbook
+
+
+def _open_workbook(path: Path):
+    import python_calamine
+
+    if not path.exists():
+        raise UserError(f"找不到文件：{path}")
+    if path.is_dir():
+        raise UserError(f"“{path}”是文件夹，不是 Excel 文件")
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for every kind of bad file
+        raise UserError(f"无法读取“{path.name}”：它不是 Excel 工作簿（.xlsx/.xls）或文件已损坏（{type(exc).__name__}）") from exc
+
+
+def _sheet_cells(sheet) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """All cells from A1 (so list index + 1 is the row Excel shows), and the merged ranges."""
+    try:
+        cells = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise UserError(f"无法读取工作表“{sheet.name}”：{exc}") from exc
+    merged = getattr(sheet, "merged_cell_ranges", None) or []
+    return cells, list(merged)
+
+
+def _fill_merged(cells: list[list[Any]], merged) -> dict[tuple[int, int], tuple[int, int]]:
+    """Give every cell of a merged range the top-left value (pitfalls #7); return cell -> range top-left."""
+    owner: dict[tuple[int, int], tuple[int, int]] = {}
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(cells):
+            continue
+        value = cells[r0][c0] if c0 < len(cells[r0]) else ""
+        for r in range(r0, min(r1, len(cells) - 1) + 1):
+            row = cells[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                row[c] = value
+                owner[(r, c)] = (r0, c0)
+    return owner
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _is_blank(row: list[Any]) -> bool:
+    return all(_text(v) == "" for v in row)
+
+
+_FOOTER = re.compile(r"^(?:合\s*计|总\s*计|小\s*计|共计|注|说明|备注\s*[:：]|填表说明|填\s*表\s*人|填报人|制表人|审核人|"
+                     r"负责人|单位负责人|分管领导|联系人\s*[:：]|填报日期|填表日期)")
+
+
+def _is_footer(row: list[Any]) -> bool:
+    """合计/注/填表人 rows at the bottom: not people, never reported."""
+    for value in row:
+        text = _text(value)
+        if text:
+            return bool(_FOOTER.match(unicodedata.normalize("NFKC", text)))
+    return False
+
+
+def _find_header(cells: list[list[Any]]) -> int | None:
+    """The first row holding both a 姓名 and a 身份证 heading (title and 填报单位 rows sit above it)."""
+    for r, row in enumerate(cells[:_HEADER_SEARCH_ROWS]):
+        targets = set()
+        for value in row:
+            text = _text(value)
+            if not text or len(text) > 30:
+                continue
+            found = match_heading(text)
+            if found:
+                targets.add(found[0])
+        if "name" in targets and "id_number" in targets:
+            return r
+    return None
+
+
+def _looks_like_data(row: list[Any]) -> bool:
+    for value in row:
+        if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+            return True
+        if re.search(r"\d{6,}", idnumber.normalise(value)):
+            return True
+    return False
+
+
+def _map_columns(cells: list[list[Any]], header: int, owner: dict) -> tuple[dict[int, tuple[str, int | None]],
+                                                                            dict[int, str], list[str], int]:
+    """Column index -> (field, supporter number); heading text per column; unknown headings; first data row."""
+    top = cells[header]
+    second = cells[header + 1] if header + 1 < len(cells) else []
+    name_col = next(c for c, v in enumerate(top) if (match_heading(_text(v)) or (None,))[0] == "name")
+    # A second heading row: the 姓名 cell is merged down over it (or left empty), and it holds headings.
+    two_level = bool(second) and not _looks_like_data(second) and (
+        owner.get((header + 1, name_col)) == (header, name_col) or _text(second[name_col] if name_col < len(second) else "") == ""
+    ) and any(_text(v) for v in second)
+    mapping: dict[int, tuple[str, int | None]] = {}
+    headings: dict[int, str] = {}
+    unknown: list[str] = []
+    counts: dict[str, int] = {}
+    width = max(len(top), len(second))
+    for c in range(width):
+        top_text = _text(top[c]) if c < len(top) else ""
+        sub_text = _text(second[c]) if two_level and c < len(second) else ""
+        if two_level and sub_text == top_text:
+            sub_text = ""  # merged down over both heading rows
+        if not top_text and not sub_text:
+            continue
+        heading = f"{top_text}·{sub_text}" if top_text and sub_text else (top_text or sub_text)
+        found = _combined_heading(top_text, sub_text) if sub_text else match_heading(top_text)
+        if found is None:
+            unknown.append(heading)
+            continue
+        target, number = found
+        if target is None:
+            continue
+        if target.startswith("s.") and number is None:
+            # unnumbered supporter groups repeat (赡养人·姓名 … 赡养人·姓名): the n-th of a field is supporter n
+            counts[target] = counts.get(target, 0) + 1
+            number = counts[target]
+        key = (target, number)
+        if key in mapping.values():
+            unknown.append(heading)  # a second column for the same field: the first one counts
+            continue
+        mapping[c] = key
+        headings[c] = heading
+    return mapping, headings, unknown, header + (2 if two_level else 1)
+
+
+# Words clerks write, turned into the values elders.py accepts. Unknown words pass through unchanged so
+# prepare_elder reports them with its own message.
+_HARDSHIP_WORDS = (("低保边缘", "低保边缘"), ("特困", "特困"), ("五保", "特困"), ("低保", "低保"))
+_EDUCATION_WORDS = {"半文盲": "文盲", "文盲或半文盲": "文盲", "不识字": "文盲", "小学及以下": "小学", "高中": "高中及以上",
+                    "中专": "高中及以上", "职高": "高中及以上", "技校": "高中及以上", "大专": "高中及以上",
+                    "大学": "高中及以上", "本科": "高中及以上", "初中及以上": "初中"}
+_SPOUSE_WORDS = {"丧偶": "一方健在", "一方去世": "一方健在", "已婚": "双方健在", "有配偶": "双方健在", "健在": "双方健在",
+                 "夫妻健在": "双方健在", "均健在": "双方健在"}
+_CARE_WORDS = {"有": "有人照料", "是": "有人照料", "有人": "有人照料", "无": "无人照料", "否": "无人照料", "无人": "无人照料",
+               "没有": "无人照料"}
+_INCOME_WORDS = {"务工": "打工", "外出务工": "打工", "打工收入": "打工", "种植": "种养殖业", "养殖": "种养殖业",
+                 "种养殖": "种养殖业", "种养": "种养殖业", "务农": "种养殖业", "农业": "种养殖业", "种地": "种养殖业",
+                 "低保": "政府救助", "特困": "政府救助", "救助": "政府救助", "政府补助": "政府救助", "亲友救济": "亲朋救济",
+                 "亲朋": "亲朋救济", "亲友": "亲朋救济"}
+_TIER_WORDS = re.compile(r"(?:巡访)?(?:对象|户|类)?$")
+_DISABILITY = re.compile(r"^(.*?)[\s,，、]*((?:[一二三四1-4]|Ⅰ|Ⅱ|Ⅲ|Ⅳ)级)$")
+
+
+def _word(value: Any, table: dict[str, str]) -> Any:
+    text = _text(value)
+    return table.get(text, text)
+
+
+def _to_record(sheet: str, values: dict[tuple[str, int | None], Any], headings: dict[tuple[str, int | None], str],
+               problems: list[ImportProblem], excel_row: int) -> tuple[dict[str, Any], list[dict] | None]:
+    """A dict for ``prepare_elder`` (only the columns the sheet has) and the supporters, or None."""
+    data: dict[str, Any] = {}
+    supporters: dict[int, dict] = {}
+    for (target, number), value in values.items():
+        if target.startswith("s."):
+            supporters.setdefault(number or 1, {})[target[2:]] = value
+            continue
+        if target == "id_number":
+            data["id_number"] = value  # raw: a number cell must stay a number so idnumber.check refuses it
+        elif target == "health":
+            text = _text(value)
+            if text:
+                disabled, ill = "残" in text, ("病" in text)
+                if disabled or ill or "健康" in text or text in ("良好", "好", "正常"):
+                    data.setdefault("is_disabled", disabled)
+                    data.setdefault("is_ill", ill)
+                else:
+                    problems.append(ImportProblem(sheet, excel_row, headings[(target, number)], "warning",
+                                                  f"身体情况“{text}”无法识别（可填 健康、残疾、患病），未记录"))
+        elif target == "disability":
+            text = _text(value)
+            if text and elders.parse_bool(text):
+                found = _DISABILITY.match(text)
+                data["disability_category"] = (found.group(1) if found else text) or None
+                data["disability_grade"] = found.group(2) if found else None
+                data["is_disabled"] = True
+            elif text:
+                data["is_disabled"] = False
+        elif target == "hardship":
+            text = _text(value)
+            data["hardship"] = next((v for word, v in _HARDSHIP_WORDS if word in text), text)
+            if elders.parse_bool(text) is False or text in ("一般", "/"):
+                data["hardship"] = ""
+        elif target == "education":
+            data["education"] = _word(value, _EDUCATION_WORDS)
+        elif target == "spouse":
+            data["spouse"] = _word(value, _SPOUSE_WORDS)
+        elif target == "care":
+            data["care"] = _word(value, _CARE_WORDS)
+        elif target == "main_income":
+            data["main_income"] = _word(value, _INCOME_WORDS)
+        elif target == "income_sources":
+            items = re.split(r"[,，、/;；\s]+", _text(value))
+            data["income_sources"] = [_INCOME_WORDS.get(i, i) for i in items if i]
+        elif target == "tier":
+            text = _text(value)
+            data["tier"] = _TIER_WORDS.sub("", text) or text if text else ""
+        elif target == "sex":
+            data["sex"] = _text(value).rstrip("性")
+        elif target in ("birth_date", "entered_on", "last_family_visit"):
+            data[target] = value if not isinstance(value, str) else value.strip()
+        else:
+            data[target] = _text(value) if not isinstance(value, bool) else value
+    if "illness_type" in data and "is_ill" not in data and data["illness_type"]:
+        data["is_ill"] = True
+    if ("disability_category" in data or "disability_grade" in data) and "is_disabled" not in data:
+        data["is_disabled"] = bool(data.get("disability_category") or data.get("disability_grade"))
+    if data.get("entered_on") in ("", None):
+        data.pop("entered_on", None)  # a new person enters today; an update keeps the date on the ledger
+    if not supporters:
+        return data, None
+    items = [supporters[n] for n in sorted(supporters)]
+    return data, [s for s in items if any(_text(v) for v in s.values())]
+
+
+_SHEET_VILLAGE = re.compile(r"^(.+?(?:村|社区|居委会|街道))")
+_GENERIC_SHEET = re.compile(r"^(?:sheet\d*|工作表\d*|台账|汇总|总表|花名册|名册)$", re.IGNORECASE)
+
+
+def _village_from_sheet(name: str) -> str | None:
+    name = name.strip()
+    found = _SHEET_VILLAGE.match(name)
+    if found:
+        return found.group(1)
+    if _GENERIC_SHEET.match(name):
+        return None
+    return name
+
+
+def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: ProgressFn | None = None,
+                cancelled: Callable[[], bool] | None = None) -> LedgerRead:
+    """Read a clerk's workbook: every person row found and every problem, without touching a database.
+
+    Raises ``UserError`` for a file that cannot be read or has no ledger sheet (no 姓名 and 身份证 heading);
+    ``ImportCancelled`` when ``cancelled()`` turns true.
+    """
+    path = Path(path)
+    today = today or dt.date.today()
+    book = _open_workbook(path)
+    rows: list[LedgerRow] = []
+    problems: list[ImportProblem] = []
+    sheets: list[SheetInfo] = []
+    first_seen: dict[str, tuple[str, int, str]] = {}  # id number -> (sheet, row, name)
+    try:
+        names = [m.name for m in book.sheets_metadata if str(m.typ).endswith("WorkSheet")] or list(book.sheet_names)
+        loaded = []
+        for sheet_name in names:
+            cells, merged = _sheet_cells(book.get_sheet_by_name(sheet_name))
+            loaded.append((sheet_name, cells, merged))
+    finally:
+        book.close()
+    total = sum(len(c) for _n, c, _m in loaded)
+    done = 0
+    for sheet_name, cells, merged in loaded:
+        owner = _fill_merged(cells, merged)
+        header = _find_header(cells)
+        if header is None:
+            sheets.append(SheetInfo(sheet_name, None))  # notes, a cover page, a chart: not a ledger
+            done += len(cells)
+            continue
+        mapping, col_headings, unknown, first = _map_columns(cells, header, owner)
+        info = SheetInfo(sheet_name, header + 1, {col_headings[c]: t for c, (t, _n) in mapping.items()}, unknown)
+        sheets.append(info)
+        has_village = any(t == "village" for t, _n in mapping.values())
+        sheet_village = None if has_village else _village_from_sheet(sheet_name)
+        info.village_from_sheet_name = not has_village
+        headings = {key: col_headings[c] for c, key in mapping.items()}
+        field_heading = {key[0]: col_headings[c] for c, key in mapping.items()}
+        supporter_heading = next((col_headings[c] for c, key in mapping.items() if key[0] == "s.name"), None)
+        id_col = next(c for c, key in mapping.items() if key[0] == "id_number")
+        done += first
+        for r in range(first, len(cells)):
+            done += 1
+            if r % 500 == 0:
+                if cancelled and cancelled():
+                    raise ImportCancelled()
+                if progress:
+                    progress(done, total, f"正在读取工作表“{sheet_name}”第{r + 1}行……")
+            row = cells[r]
+            if _is_blank(row) or _is_footer(row):
+                continue
+            excel_row = r + 1
+            # Rows inside one vertical merge of the ID column are one person with one supporter per row.
+            id_owner = owner.get((r, id_col))
+            if id_owner is not None and id_owner[0] != r and rows and rows[-1].sheet == sheet_name \
+                    and owner.get((rows[-1].row - 1, id_col)) == id_owner:
+                _, more = _to_record(sheet_name, {k: row[c] if c < len(row) else "" for c, k in mapping.items()},
+                                     headings, [], excel_row)
+                if more and rows[-1].supporters is not None:
+                    rows[-1].supporters.extend(more)
+                    if rows[-1].ok:
+                        _recheck_supporters(rows[-1], problems, supporter_heading, today)
+                continue
+            row_problems: list[ImportProblem] = []
+            values = {key: (row[c] if c < len(row) else "") for c, key in mapping.items()}
+            data, supporters = _to_record(sheet_name, values, headings, row_problems, excel_row)
+            if sheet_village is not None:
+                data["village"] = sheet_village
+            elif not has_village:
+                row_problems.append(ImportProblem(sheet_name, excel_row, None, "error",
+                                                  f"没有“村（社区）”列，工作表名“{sheet_name}”也不是村名，无法确定所在村"))
+            if not _text(data.get("name")) and not _text(data.get("id_number")):
+                row_problems.append(ImportProblem(sheet_name, excel_row, None, "error",
+                                                  "这一行有内容，但没有姓名和身份证号码，未导入"))
+                problems.extend(row_problems)
+                rows.append(LedgerRow(sheet_name, excel_row, data, supporters, "", False))
+                continue
+            _, found = elders.prepare_elder(data, today)
+            if supporters is not None:
+                found += elders.prepare_supporters(supporters, today)[1]
+            for p in found:
+                column = supporter_heading if p.field == "supporters" else field_heading.get(p.field)
+                if p.field in ("is_disabled", "is_ill") and column is None:
+                    column = field_heading.get("health") or field_heading.get("disability")
+                row_problems.append(ImportProblem(sheet_name, excel_row, column, p.severity, p.message))
+            number = idnumber.normalise(data.get("id_number")) if not isinstance(data.get("id_number"), (int, float)) else ""
+            has_error = any(p.severity == "error" for p in row_problems)
+            if not has_error and number in first_seen:
+                where = first_seen[number]
+                in_sheet = "" if where[0] == sheet_name else f"工作表 {where[0]} "
+                row_problems.append(ImportProblem(
+                    sheet_name, excel_row, field_heading.get("id_number"), "error",
+                    f"身份证号码 {number} 与{in_sheet}第{where[1]}行的“{where[2]}”相同，同一人只导入一次（已按第{where[1]}行导入）"))
+                has_error = True
+            if has_error:
+                row_problems = [p for p in row_problems if p.severity == "error"]  # the row is not imported
+            else:
+                first_seen[number] = (sheet_name, excel_row, elders.normalise_name(data.get("name")))
+            problems.extend(row_problems)
+            rows.append(LedgerRow(sheet_name, excel_row, data, supporters, number, not has_error))
+    if not any(s.header_row for s in sheets):
+        raise UserError(f"“{path.name}”中没有找到台账：没有哪张工作表的表头同时有“姓名”和“身份证号码”列")
+    if progress:
+        progress(total, total, "读取完成")
+    return LedgerRead(path, rows, problems, sheets)
+
+
+def _recheck_supporters(row: LedgerRow, problems: list[ImportProblem], heading: str | None, today: dt.date) -> None:
+    """A supporter added from a following merged row: report its own errors on the person's row."""
+    _, found = elders.prepare_supporters(row.supporters or [], today)
+    known = {(p.row, p.message) for p in problems}
+    for p in found:
+        if (row.row, p.message) not in known:
+            problems.append(ImportProblem(row.sheet, row.row, heading, p.severity, p.message))
+            if p.severity == "error":
+                row.ok = False
+
+
+# ------------------------------------------------------------------ importing
+
+
+def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date | None = None,
+                  progress: ProgressFn | None = None, check_cancelled: Callable[[], Any] | None = None,
+                  read: LedgerRead | None = None) -> ImportResult:
+    """Import a clerk's workbook in one transaction: new people added, people on the ledger updated.
+
+    ``dry_run`` does the same work and rolls it back, so the report is the one a real run gives.
+    ``check_cancelled`` is called now and then: it may raise (the window's ``job.check``) or return true;
+    either way the transaction is rolled back and the database is as it was. ``read`` reuses a
+    ``read_ledger`` result (the window has already read the file).
+    """
+    today = today or dt.date.today()
+
+    def cancelled() -> bool:
+        return bool(check_cancelled()) if check_cancelled else False
+
+    if read is None:
+        read = read_ledger(path, today=today, progress=progress, cancelled=cancelled)
+    result = ImportResult(dry_run=dry_run)
+    problems = list(read.problems)
+    good = read.good_rows
+    existing = _existing_ids(db, [r.id_number for r in good])
+    try:
+        with db.atomic():
+            for index, row in enumerate(good):
+                if index % 200 == 0:
+                    if cancelled():
+                        raise ImportCancelled()
+                    if progress:
+                        progress(index, len(good), f"正在导入第 {index + 1}/{len(good)} 人……")
+                elder_id = existing.get(row.id_number)
+                try:
+                    saved = elders.save_elder(db, row.data, row.supporters, elder_id=elder_id, today=today,
+                                              action="导入台账")
+                except ValidationError as exc:
+                    # prepare_elder already passed in read_ledger; what is left is a clash found in the database
+                    for p in exc.problems or [elders.Problem("", "error", str(exc))]:
+                        problems.append(ImportProblem(row.sheet, row.row, None, "error", p.message))
+                    continue
+                if saved.created:
+                    result.imported += 1
+                    existing[row.id_number] = saved.elder_id
+                else:
+                    result.updated += 1
+                    if saved.changes:
+                        result.changes.append(ElderChange(elders.normalise_name(row.data.get("name")), row.id_number,
+                                                          saved.changes))
+            if progress:
+                progress(len(good), len(good), "正在保存……")
+            if dry_run:
+                raise _DryRunRollback()
+    except _DryRunRollback:
+        pass
+    problems.sort(key=lambda p: (_sheet_order(read, p.sheet), p.row))
+    result.problems = problems
+    result.skipped = len({(p.sheet, p.row) for p in problems if p.severity == "error"})
+    return result
+
+
+def _sheet_order(read: LedgerRead, name: str) -> int:
+    return next((i for i, s in enumerate(read.sheets) if s.name == name), len(read.sheets))
+
+
+def _existing_ids(db, numbers: list[str]) -> dict[str, int]:
+    """ID number -> elder id for the people already on the ledger, in chunks (SQLite's variable limit)."""
+    found: dict[str, int] = {}
+    unique = sorted(set(n for n in numbers if n))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for number, elder_id in db.execute(f"SELECT id_number, id FROM elders WHERE id_number IN ({marks})", chunk):
+            found[number] = elder_id
+    return found
