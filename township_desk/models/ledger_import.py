@@ -323,6 +323,26 @@ def _find_header(cells: list[list[Any]]) -> int | None:
     return None
 
 
+_UNIT_ROW = re.compile(r"^(?:填报|填表|报送|制表)?单位|^填报|^统计")
+
+
+def _is_upper_heading(cells: list[list[Any]], header: int, owner: dict) -> bool:
+    """Is the row above the 姓名/身份证 row the upper level of a two-level heading (老人基本情况 › 姓名)?
+
+    Yes when a cell is merged down over both rows (序号), or the row holds several headings and is
+    neither the title (one text across) nor the 填报单位 row.
+    """
+    if header == 0:
+        return False
+    above = cells[header - 1]
+    if any(owner.get((header, c)) == (header - 1, c) for c in range(len(above))):
+        return True
+    texts = [_text(v) for v in above if _text(v)]
+    if len(set(texts)) < 2 or any(_UNIT_ROW.match(t) for t in texts):
+        return False
+    return any(match_heading(t) is not None or _GROUP_WORDS.search(_clean_heading(t)) for t in texts)
+
+
 def _looks_like_data(row: list[Any]) -> bool:
     for value in row:
         if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
@@ -333,15 +353,23 @@ def _looks_like_data(row: list[Any]) -> bool:
 
 
 def _map_columns(cells: list[list[Any]], header: int, owner: dict) -> tuple[dict[int, tuple[str, int | None]],
-                                                                            dict[int, str], list[str], int]:
-    """Column index -> (field, supporter number); heading text per column; unknown headings; first data row."""
+                                                                            dict[int, str], list[str], int, int]:
+    """Column index -> (field, supporter number); heading per column; unknown headings; top heading row;
+    first data row."""
+    if _is_upper_heading(cells, header, owner):
+        header -= 1
+        two_level = True
+    else:
+        two_level = False
     top = cells[header]
     second = cells[header + 1] if header + 1 < len(cells) else []
-    name_col = next(c for c, v in enumerate(top) if (match_heading(_text(v)) or (None,))[0] == "name")
-    # A second heading row: the 姓名 cell is merged down over it (or left empty), and it holds headings.
-    two_level = bool(second) and not _looks_like_data(second) and (
-        owner.get((header + 1, name_col)) == (header, name_col) or _text(second[name_col] if name_col < len(second) else "") == ""
-    ) and any(_text(v) for v in second)
+    if not two_level:
+        name_col = next(c for c, v in enumerate(top) if (match_heading(_text(v)) or (None,))[0] == "name")
+        # A second heading row below: the 姓名 cell is merged down over it (or left empty), and it holds headings.
+        two_level = bool(second) and not _looks_like_data(second) and (
+            owner.get((header + 1, name_col)) == (header, name_col)
+            or _text(second[name_col] if name_col < len(second) else "") == ""
+        ) and any(_text(v) for v in second)
     mapping: dict[int, tuple[str, int | None]] = {}
     headings: dict[int, str] = {}
     unknown: list[str] = []
@@ -372,7 +400,7 @@ def _map_columns(cells: list[list[Any]], header: int, owner: dict) -> tuple[dict
             continue
         mapping[c] = key
         headings[c] = heading
-    return mapping, headings, unknown, header + (2 if two_level else 1)
+    return mapping, headings, unknown, header, header + (2 if two_level else 1)
 
 
 # Words clerks write, turned into the values elders.py accepts. Unknown words pass through unchanged so
@@ -510,7 +538,7 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
             sheets.append(SheetInfo(sheet_name, None))  # notes, a cover page, a chart: not a ledger
             done += len(cells)
             continue
-        mapping, col_headings, unknown, first = _map_columns(cells, header, owner)
+        mapping, col_headings, unknown, header, first = _map_columns(cells, header, owner)
         info = SheetInfo(sheet_name, header + 1, {col_headings[c]: t for c, (t, _n) in mapping.items()}, unknown)
         sheets.append(info)
         has_village = any(t == "village" for t, _n in mapping.values())

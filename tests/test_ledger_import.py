@@ -1,0 +1,352 @@
+"""The Excel ledger importer against small workbooks built here (cli.md's checklist, one behaviour per test)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+from conftest import make_id
+
+from township_desk.models import elders, ledger_import
+from township_desk.models.errors import UserError
+
+TODAY = dt.date(2026, 11, 22)
+ID_A = make_id("19450312", 1)   # 男
+ID_B = make_id("19520708", 2)   # 女
+ID_C = make_id("19381125", 3)   # 男
+ID_D = make_id("19500305", 5)   # 男
+
+
+def build(path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None):
+    """A workbook with the given rows per sheet (None = empty cell) and merged ranges; IDs kept as typed."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    ws.cell(r, c, value)
+        for ref in (merges or {}).get(name, []):
+            ws.merge_cells(ref)
+    wb.save(path)
+    return path
+
+
+def simple(path, rows, title="青山村"):
+    return build(path, {title: [["姓名", "身份证号码", "性别"], *rows]})
+
+
+def run_import(db, path, **kw):
+    return ledger_import.import_ledger(db, path, today=TODAY, **kw)
+
+
+def people(db) -> dict[str, dict]:
+    return {r["id_number"]: r for r in db.query(
+        "SELECT e.*, v.name AS village FROM elders e JOIN villages v ON v.id = e.village_id")}
+
+
+# ---------------------------------------------------------------- layout of clerks' workbooks
+
+
+def test_title_and_unit_rows_above_two_level_merged_header(db, tmp_path):
+    rows = [
+        ["某镇农村留守老年人关爱服务台账"],
+        ["填报单位：某镇民政办（盖章）", None, None, None, None, None, "填报日期：2026年11月"],
+        ["序号", "老人基本情况", None, None, "赡养人（扶养人）情况", None, None, "巡访责任人", None],
+        [None, "姓名", "公民身份号码", "现住址", "姓名", "与老人关系", "联系电话", "姓名", "电话"],
+        [1, "张德福", ID_A, "三组12号", "张小军", "儿子", "13800138000", "王主任", "13900139000"],
+    ]
+    path = build(tmp_path / "a.xlsx", {"青山村": rows},
+                 {"青山村": ["A1:I1", "A3:A4", "B3:D3", "E3:G3", "H3:I3"]})
+    result = run_import(db, path)
+    assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": []}
+    elder = people(db)[ID_A]
+    assert (elder["name"], elder["village"], elder["current_address"]) == ("张德福", "青山村", "三组12号")
+    supporters = elders.supporters_of(db, elder["id"])
+    assert [(s["name"], s["relation"], s["phone"]) for s in supporters] == [("张小军", "儿子", "13800138000")]
+    visitor = db.execute("SELECT name, phone FROM visitors WHERE id = ?", [elder["visitor_id"]]).fetchone()
+    assert visitor == ("王主任", "13900139000")
+
+
+def test_one_sheet_per_village_takes_village_from_sheet_name(db, tmp_path):
+    path = build(tmp_path / "v.xlsx", {
+        "青山村台账": [["姓名", "身份证号码"], ["张德福", ID_A]],
+        "河口社区": [["姓名", "身份证号码"], ["李秀英", ID_B]],
+    })
+    result = run_import(db, path)
+    assert result.imported == 2
+    assert people(db)[ID_A]["village"] == "青山村"
+    assert people(db)[ID_B]["village"] == "河口社区"
+
+
+def test_all_villages_on_one_sheet_with_village_merged_down(db, tmp_path):
+    rows = [["所在村", "组", "姓名", "身份证号", "联系电话"],
+            ["青山村", 3, "张德福", ID_A, 13800138000],
+            [None, 4, "李秀英", ID_B, None],
+            ["河口村", 1, "王贵", ID_C, None]]
+    path = build(tmp_path / "m.xlsx", {"汇总": rows}, {"汇总": ["A2:A3"]})
+    result = run_import(db, path)
+    assert result.imported == 3 and result.problems == []
+    found = people(db)
+    assert [found[i]["village"] for i in (ID_A, ID_B, ID_C)] == ["青山村", "青山村", "河口村"]
+    assert found[ID_A]["group_name"] == "3"
+    assert found[ID_A]["phone"] == "13800138000"
+
+
+def test_generic_sheet_name_without_village_column_is_an_error_per_row(db, tmp_path):
+    result = run_import(db, simple(tmp_path / "g.xlsx", [["张德福", ID_A]], title="Sheet1"))
+    assert result.imported == 0 and result.skipped == 1
+    assert "无法确定所在村" in result.problems[0].message
+
+
+def test_notes_only_sheet_is_skipped_without_problems(db, tmp_path):
+    path = build(tmp_path / "n.xlsx", {
+        "填表说明": [["填表说明"], ["1. 身份证号码请设为文本格式"], ["2. 每村一张表"]],
+        "青山村": [["姓名", "身份证号码"], ["张德福", ID_A]],
+    })
+    result = run_import(db, path)
+    assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": []}
+
+
+def test_blank_total_and_note_rows_are_not_reported(db, tmp_path):
+    rows = [["姓名", "身份证号码"], ["张德福", ID_A], [None, None], ["李秀英", ID_B],
+            ["合计", "2人"], ["注：本表一式两份，报镇民政办。"], ["填表人：王五", "审核人：赵六"]]
+    result = run_import(db, build(tmp_path / "f.xlsx", {"青山村": rows}))
+    assert result.to_json() == {"imported": 2, "updated": 0, "skipped": 0, "problems": []}
+
+
+def test_total_row_with_number_in_first_column_is_not_reported(db, tmp_path):
+    rows = [["序号", "姓名", "身份证号码"], [1, "张德福", ID_A], ["合  计", None, None]]
+    assert run_import(db, build(tmp_path / "t.xlsx", {"青山村": rows})).problems == []
+
+
+def test_columns_in_any_order_found_by_heading_synonyms(db, tmp_path):
+    rows = [["手机", "出生年月", "家庭住址", "公民身份号码", "村（社区）", "老人姓名", "民族", "备注"],
+            ["13800138000", "1945.3.12", "三组12号", ID_A, "青山村", "张德福", "彝族", "耳背"]]
+    result = run_import(db, build(tmp_path / "o.xlsx", {"台账": rows}))
+    assert result.problems == []
+    elder = people(db)[ID_A]
+    assert (elder["name"], elder["phone"], elder["current_address"], elder["ethnicity"], elder["notes"]) == \
+        ("张德福", "13800138000", "三组12号", "彝族", "耳背")
+
+
+@pytest.mark.parametrize("heading", ["身份证号码", "身份证号", "公民身份号码", "身份证", "身份证号码（18位）"])
+def test_id_number_heading_synonyms(heading):
+    assert ledger_import.match_heading(heading) == ("id_number", None)
+
+
+def test_form_fields_map_to_the_ledger(db, tmp_path):
+    head = ["姓名", "身份证号码", "身体情况", "残疾类别及等级", "能力等级", "文化程度", "夫妻情况", "子女数量",
+            "外出务工年限", "最近一次回家探望时间", "每年团聚次数", "家庭经济来源", "主要经济来源", "照料情况",
+            "独居", "低保/特困", "失独", "养老需求", "存在困难问题", "巡访类别"]
+    row = ["张德福", ID_A, "残疾", "肢体二级", "轻度失能", "小学", "丧偶", 2, "5年", "2026年2月", 1,
+           "打工、种养殖", "打工", "无人照料", "是", "低保户", "否", "助餐", "看病难", "重点"]
+    result = run_import(db, build(tmp_path / "x.xlsx", {"青山村": [head, row]}))
+    assert result.problems == []
+    e = people(db)[ID_A]
+    assert (e["is_disabled"], e["disability_category"], e["disability_grade"], e["ability_level"]) == (1, "肢体", "二级", 1)
+    assert (e["education"], e["spouse"], e["children_count"], e["children_away_years"]) == ("小学", "一方健在", 2, 5.0)
+    assert (e["last_family_visit"], e["reunions_per_year"], e["income_sources"], e["main_income"]) == \
+        ("2026-02", 1, "打工,种养殖业", "打工")
+    assert (e["care"], e["lives_alone"], e["hardship"], e["lost_only_child"], e["tier"]) == ("无人照料", 1, "低保", 0, "重点")
+    assert (e["needs"], e["difficulties"]) == ("助餐", "看病难")
+
+
+def test_numbered_supporter_columns_give_several_supporters(db, tmp_path):
+    head = ["姓名", "身份证号码", "赡养人1姓名", "赡养人1电话", "赡养人2姓名", "赡养人2电话", "赡养人2务工地点"]
+    row = ["张德福", ID_A, "张大", "13800138000", "张二", "13900139000", "广东东莞"]
+    assert run_import(db, build(tmp_path / "s.xlsx", {"青山村": [head, row]})).problems == []
+    supporters = elders.supporters_of(db, people(db)[ID_A]["id"])
+    assert [(s["name"], s["phone"], s["work_place"]) for s in supporters] == \
+        [("张大", "13800138000", None), ("张二", "13900139000", "广东东莞")]
+
+
+def test_id_merged_over_two_rows_is_one_person_with_two_supporters(db, tmp_path):
+    head = ["姓名", "身份证号码", "赡养人姓名", "关系"]
+    rows = [head, ["张德福", ID_A, "张大", "儿子"], [None, None, "张二", "女儿"], ["李秀英", ID_B, "李大", "儿子"]]
+    result = run_import(db, build(tmp_path / "s2.xlsx", {"青山村": rows}, {"青山村": ["A2:A3", "B2:B3"]}))
+    assert result.to_json()["imported"] == 2 and result.problems == []
+    supporters = elders.supporters_of(db, people(db)[ID_A]["id"])
+    assert [s["name"] for s in supporters] == ["张大", "张二"]
+
+
+# ---------------------------------------------------------------- ID numbers and dates
+
+
+def test_id_number_with_lower_x_full_width_digits_and_spaces_is_normalised(db, tmp_path):
+    with_x = make_id("19470101", 7)
+    while not with_x.endswith("X"):  # find a sequence whose check digit is X
+        with_x = make_id("19470101", int(with_x[14:17]) + 2)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in ID_B)
+    spaced = f"{ID_C[:6]} {ID_C[6:14]} {ID_C[14:]}"
+    rows = [[f"甲{i}", number] for i, number in enumerate((with_x.lower(), full_width, spaced))]
+    rows = [[name.replace("0", "一").replace("1", "二").replace("2", "三"), n] for name, n in rows]
+    result = run_import(db, simple(tmp_path / "i.xlsx", rows))
+    assert result.problems == [] and result.imported == 3
+    assert set(people(db)) == {with_x, ID_B, ID_C}
+
+
+@pytest.mark.parametrize("stored", [int(ID_A[:15] + "000"), float(ID_A)])
+def test_id_number_stored_as_number_is_an_error_never_guessed(db, tmp_path, stored):
+    result = run_import(db, simple(tmp_path / "n.xlsx", [["张德福", stored], ["李秀英", ID_B]]))
+    assert result.imported == 1 and result.skipped == 1
+    problem = result.problems[0]
+    assert (problem.sheet, problem.row, problem.column, problem.severity) == ("青山村", 2, "身份证号码", "error")
+    assert "存成了数字" in problem.message
+    assert ID_A not in people(db)
+
+
+@pytest.mark.parametrize("typed", [dt.date(1950, 3, 5), dt.datetime(1950, 3, 5), 18327, "1950.3.5", "1950/3/5",
+                                   "1950年3月5日", "19500305", 19500305])
+def test_birth_date_in_every_form_matching_the_id_is_accepted(db, tmp_path, typed):
+    path = build(tmp_path / "d.xlsx", {"青山村": [["姓名", "身份证号码", "出生日期"], ["王贵", ID_D, typed]]})
+    result = run_import(db, path)
+    assert result.problems == [] and result.imported == 1
+    assert people(db)[ID_D]["birth_date"] == "1950-03-05"
+
+
+def test_birth_date_differing_from_the_id_is_a_warning_naming_both(db, tmp_path):
+    path = build(tmp_path / "d.xlsx", {"青山村": [["姓名", "身份证号码", "出生年月"], ["王贵", ID_D, "1950.3.6"]]})
+    result = run_import(db, path)
+    assert result.imported == 1
+    [problem] = result.problems
+    assert (problem.row, problem.column, problem.severity) == (2, "出生年月", "warning")
+    assert "1950-03-06" in problem.message and "1950-03-05" in problem.message
+
+
+# ---------------------------------------------------------------- the same person twice, already on the ledger
+
+
+def test_same_person_twice_in_file_reports_the_second_naming_the_first(db, tmp_path):
+    path = build(tmp_path / "dup.xlsx", {
+        "青山村": [["姓名", "身份证号码"], ["张德福", ID_A]],
+        "河口村": [["姓名", "身份证号码"], ["李秀英", ID_B], ["张德福", ID_A.lower()]],
+    })
+    result = run_import(db, path)
+    assert result.imported == 2 and result.skipped == 1
+    [problem] = result.problems
+    assert (problem.sheet, problem.row, problem.severity) == ("河口村", 3, "error")
+    assert "工作表 青山村 第2行" in problem.message and "张德福" in problem.message
+    assert db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 2
+
+
+def test_person_on_the_ledger_is_updated_and_changes_listed(db, tmp_path):
+    elders.save_elder(db, {"name": "张德福", "id_number": ID_A, "village": "青山村", "phone": "13800138000"},
+                      today=TODAY)
+    path = build(tmp_path / "u.xlsx", {"青山村": [["姓名", "身份证号码", "联系电话"], ["张德福", ID_A, "13900139000"]]})
+    result = run_import(db, path)
+    assert (result.imported, result.updated, result.skipped) == (0, 1, 0)
+    assert db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 1
+    [change] = result.changes
+    assert (change.name, change.id_number) == ("张德福", ID_A)
+    assert ("联系电话", "13800138000", "13900139000") in change.changes
+    assert people(db)[ID_A]["phone"] == "13900139000"
+    assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = '导入台账' AND field = 'phone'").fetchone()[0] == 1
+
+
+def test_row_with_content_but_no_name_or_id_is_reported(db, tmp_path):
+    result = run_import(db, simple(tmp_path / "e.xlsx", [["张德福", ID_A], [None, None, "男"]]))
+    assert result.imported == 1
+    [problem] = result.problems
+    assert (problem.row, problem.column, problem.severity) == (3, None, "error")
+
+
+def test_invalid_value_names_row_column_and_value(db, tmp_path):
+    path = build(tmp_path / "c.xlsx", {"青山村": [["姓名", "身份证号码", "文化程度"], ["张德福", ID_A, "博士后"]]})
+    result = run_import(db, path)
+    [problem] = result.problems
+    assert (problem.sheet, problem.row, problem.column, problem.severity) == ("青山村", 2, "文化程度", "error")
+    assert "博士后" in problem.message
+    assert result.imported == 0
+
+
+# ---------------------------------------------------------------- dry run, transactions, unusable files
+
+
+def test_dry_run_writes_nothing_and_reports_the_same(db, tmp_path):
+    path = simple(tmp_path / "d.xlsx", [["张德福", ID_A], ["李秀英", int(ID_B[:15] + "000")]])
+    dry = run_import(db, path, dry_run=True)
+    assert db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM villages").fetchone()[0] == 0
+    real = run_import(db, path)
+    assert dry.to_json() == real.to_json()
+    assert real.imported == 1
+
+
+def test_cancel_mid_way_leaves_the_database_as_it_was(db, tmp_path):
+    rows = [[f"老人{chr(0x4e00 + i)}", make_id("19450312", 2 * i + 1)] for i in range(450)]
+    path = simple(tmp_path / "c.xlsx", rows)
+    read = ledger_import.read_ledger(path, today=TODAY)
+    calls = []
+
+    def check():
+        calls.append(1)
+        return len(calls) > 2  # cancel after 400 people were saved
+
+    with pytest.raises(ledger_import.ImportCancelled):
+        run_import(db, path, check_cancelled=check, read=read)
+    assert db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 0
+
+
+def test_not_a_workbook_is_a_clear_error(db, tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("这不是表格", encoding="utf-8")
+    with pytest.raises(UserError, match="不是 Excel 工作簿"):
+        run_import(db, bad)
+    with pytest.raises(UserError, match="找不到文件"):
+        run_import(db, tmp_path / "missing.xlsx")
+
+
+def test_workbook_without_ledger_sheet_is_a_clear_error(db, tmp_path):
+    path = build(tmp_path / "no.xlsx", {"Sheet1": [["序号", "名称", "金额"], [1, "米", 20]]})
+    with pytest.raises(UserError, match="没有找到台账"):
+        run_import(db, path)
+    assert db.execute("SELECT COUNT(*) FROM villages").fetchone()[0] == 0
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "township_desk", *args], capture_output=True, text=True,
+                          encoding="utf-8")
+
+
+def test_cli_json_shape_and_exit_code_one_with_problems(tmp_path):
+    path = simple(tmp_path / "c.xlsx", [["张德福", ID_A], ["李秀英", int(ID_B[:15] + "000")]])
+    done = cli("import-ledger", str(path), "--db", str(tmp_path / "l.db"), "--json")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert list(report) == ["imported", "updated", "skipped", "problems"]
+    assert report["imported"] == 1 and report["skipped"] == 1
+    assert report["problems"][0] == {"sheet": "青山村", "row": 3, "column": "身份证号码", "severity": "error",
+                                     "message": report["problems"][0]["message"]}
+
+
+def test_cli_clean_import_exits_zero_with_chinese_summary(tmp_path):
+    path = simple(tmp_path / "c.xlsx", [["张德福", ID_A]])
+    done = cli("import-ledger", str(path), "--db", str(tmp_path / "l.db"))
+    assert done.returncode == 0, done.stderr
+    assert "新增 1 人" in done.stdout
+
+
+def test_cli_problem_lines_name_sheet_row_and_column(tmp_path):
+    path = simple(tmp_path / "c.xlsx", [["张德福", ID_A], ["李秀英", int(ID_B[:15] + "000")]])
+    done = cli("import-ledger", str(path), "--db", str(tmp_path / "l.db"), "--dry-run")
+    assert done.returncode == 1
+    assert "工作表 青山村 第3行 〔身份证号码〕：" in done.stdout
+    assert "未写入" in done.stdout
+
+
+def test_cli_unusable_file_exits_two_with_message(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04junk")
+    done = cli("import-ledger", str(bad), "--db", str(tmp_path / "l.db"))
+    assert done.returncode == 2
+    assert done.stdout == "" and "不是 Excel 工作簿" in done.stderr
