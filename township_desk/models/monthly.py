@@ -388,23 +388,30 @@ def visits_by_village(db, month: str) -> list[dict]:
         s["visited"] += 1 if e["home_n"] else 0
         s["hazards"] += e["hazard_n"]
         s["supporters_told"] += 1 if e["told_n"] else 0
-    for village, count in _overdue_by_village(db, last).items():
-        if village in stats:
-            stats[village]["overdue"] = count
+    overdue = _overdue_by_village(db, last)
+    for village, s in stats.items():
+        s["overdue"] = None if overdue is None else overdue.get(village, 0)
     rows = list(stats.values())
     total = {"village": TOTAL_LABEL}
     for key in ("on_ledger", "key", "general", "home_visits", "remote_visits", "visited", "overdue", "hazards",
                 "supporters_told"):
-        total[key] = sum(r[key] for r in rows)
+        total[key] = None if key == "overdue" and overdue is None else sum(r[key] for r in rows)
     rows.append(total)
     for r in rows:
         r["coverage"] = round(100.0 * r["visited"] / r["on_ledger"], 1) if r["on_ledger"] else None
     return rows
 
 
-def _overdue_by_village(db, last: dt.date) -> dict[str, int]:
-    """Elders overdue for a home visit on the last day, per village, by the schedule's rule."""
-    from township_desk.models import schedule  # written alongside; the overdue rule lives only there
+def _overdue_by_village(db, last: dt.date) -> dict[str, int] | None:
+    """Elders overdue for a home visit on the last day, per village, by the schedule's rule.
+
+    None (the cells stay empty) only in a build without ``models.schedule``: the overdue rule lives there
+    alone and is not repeated here.
+    """
+    try:
+        from township_desk.models import schedule
+    except ImportError:
+        return None
 
     counts: dict[str, set] = {}
     for item in schedule.overdue(db, last, kinds=("home",)):
