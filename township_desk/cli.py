@@ -17,6 +17,8 @@ from township_desk import APP_NAME, __version__
 COMMAND_MODULES = [
     "elders",
     "import_ledger",
+    "export_monthly",
+    "combine",
 ]
 
 

@@ -1,0 +1,42 @@
+"""``township-desk combine FILE.xlsx... -o FILE.xlsx``: the county's combined workbook.
+
+Exit 1 when some files were left out (unreadable, failing checks, another month, a repeated township),
+listing them on stderr; exit 2 when no file could be used (nothing written).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from township_desk.commands import common
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("combine", help="县级汇总：合并多个乡镇的月度报表")
+    parser.add_argument("files", nargs="+", metavar="FILE.xlsx", help="乡镇报表文件")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="保存为")
+    parser.add_argument("--month", metavar="YYYY-MM", help="汇总月份（默认：多数报表的月份）")
+    parser.add_argument("--county", default="", help="县（市、区）名称，印在标题上")
+    common.add_db_option(parser)
+    common.add_json_option(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from township_desk.models import combine, monthly
+    from township_desk.printing.monthly_xlsx import combine_workbooks
+
+    result = combine_workbooks(args.files, args.output, county=args.county, month=args.month)
+    if args.json:
+        common.print_json({"path": args.output, "month": result.month,
+                           "sources": [{"file": str(s.path), "township": s.township, "month": s.month,
+                                        "checks": s.result_text, "included": s.included, "message": s.message}
+                                       for s in result.sources],
+                           "elders": result.rows[-1].col(1)})
+    else:
+        print(f"已汇总 {monthly.month_label(result.month)}：{len(result.included)} 个乡镇，"
+              f"留守老年人 {result.rows[-1].col(1)} 人 → {args.output}")
+    if result.left_out:
+        sys.stderr.write(f"以下 {len(result.left_out)} 个文件未计入汇总：\n{combine.left_out_text(result)}\n")
+        return common.EXIT_PROBLEMS
+    return common.EXIT_OK
