@@ -324,14 +324,18 @@ def find_by_id_number(db, number: str) -> dict | None:
 
 
 def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *, elder_id: int | None = None,
-               today: dt.date | None = None, action: str | None = None) -> SaveResult:
+               today: dt.date | None = None, action: str | None = None,
+               prepared: tuple[dict[str, Any], list[Problem]] | None = None) -> SaveResult:
     """Add or update one elder (and, when given, replace their supporters) in one transaction.
 
     Raises ``ValidationError`` listing every error; warnings are returned. A second person with an ID
     number already on the ledger is refused, naming who has it. Each changed field goes to the audit log.
+    ``prepared`` is ``prepare_elder(data, today)`` when the caller has just run it (the importer checks
+    every row before saving), so a record is not checked twice; the row dict is used up.
     """
     today = today or dt.date.today()
-    row, problems = prepare_elder(data, today)
+    row, problems = prepared if prepared is not None else prepare_elder(data, today)
+    problems = list(problems)
     supporter_rows: list[dict] | None = None
     if supporters is not None:
         supporter_rows, supporter_problems = prepare_supporters(supporters, today)
@@ -364,7 +368,7 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
                 raise ValidationError("村（社区）不能为空", [Problem("village", "error", "村（社区）不能为空")])
             row.setdefault("entered_on", today.isoformat())
             row["status"] = data.get("status") if data.get("status") in STATUSES else "在册"
-            new_id = db["elders"].insert(row).last_pk
+            new_id = _insert(db, "elders", row)
             audit.record(db, action or "新增", "elders", new_id, _label(row))
             db.execute("INSERT INTO status_changes(elder_id, date, old_status, new_status, reason) VALUES (?,?,?,?,?)",
                        [new_id, row["entered_on"], None, row["status"], "纳入台账"])
@@ -487,7 +491,14 @@ def _replace_supporters(db, elder_id: int, rows: list[dict]) -> None:
                "(SELECT id FROM supporters WHERE elder_id = ?)", [elder_id])
     db.execute("DELETE FROM supporters WHERE elder_id = ?", [elder_id])
     for row in rows:
-        db["supporters"].insert({**row, "elder_id": elder_id})
+        _insert(db, "supporters", {**row, "elder_id": elder_id})
+
+
+def _insert(db, table: str, row: dict[str, Any]) -> int:
+    """A plain INSERT (sqlite-utils' ``insert`` re-reads the table's schema on every call: slow for imports)."""
+    columns = list(row)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    return db.execute(sql, [row[c] for c in columns]).lastrowid
 
 
 def get_elder(db, elder_id: int) -> dict:

@@ -168,6 +168,7 @@ class LedgerRow:
     supporters: list[dict] | None  # None: the sheet has no supporter columns (keep those on the ledger)
     id_number: str  # normalised, "" when missing
     ok: bool  # False: an error was found, the row is not imported
+    prepared: tuple[dict[str, Any], list] | None = None  # elders.prepare_elder's output, reused when saving
 
 
 @dataclass
@@ -585,7 +586,8 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
                 problems.extend(row_problems)
                 rows.append(LedgerRow(sheet_name, excel_row, data, supporters, "", False))
                 continue
-            _, found = elders.prepare_elder(data, today)
+            prepared = elders.prepare_elder(data, today)
+            found = list(prepared[1])
             if supporters is not None:
                 found += elders.prepare_supporters(supporters, today)[1]
             for p in found:
@@ -607,7 +609,8 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
             else:
                 first_seen[number] = (sheet_name, excel_row, elders.normalise_name(data.get("name")))
             problems.extend(row_problems)
-            rows.append(LedgerRow(sheet_name, excel_row, data, supporters, number, not has_error))
+            rows.append(LedgerRow(sheet_name, excel_row, data, supporters, number, not has_error,
+                                  None if has_error else prepared))
     if not any(s.header_row for s in sheets):
         raise UserError(f"“{path.name}”中没有找到台账：没有哪张工作表的表头同时有“姓名”和“身份证号码”列")
     if progress:
@@ -660,8 +663,9 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
                         progress(index, len(good), f"正在导入第 {index + 1}/{len(good)} 人……")
                 elder_id = existing.get(row.id_number)
                 try:
+                    prepared, row.prepared = row.prepared, None  # save_elder uses the row dict up
                     saved = elders.save_elder(db, row.data, row.supporters, elder_id=elder_id, today=today,
-                                              action="导入台账")
+                                              action="导入台账", prepared=prepared)
                 except ValidationError as exc:
                     # prepare_elder already passed in read_ledger; what is left is a clash found in the database
                     for p in exc.problems or [elders.Problem("", "error", str(exc))]:
