@@ -1,0 +1,154 @@
+"""The monthly report's numbers: every one of the 27 columns, the month-end rule, the cross-checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import make_id
+
+from township_desk.models import elders, monthly, settings
+from township_desk.models.errors import UserError
+
+TODAY = dt.date(2026, 11, 20)
+COMPLETE = {"education": "小学", "spouse": "双方健在", "care": "有人照料", "children_away_years": 2,
+            "main_income": "打工", "visitor": "李巡访", "entered_on": "2026-01-05"}
+
+
+def add(db, name: str, birth: str, seq: int, village: str = "红星村", **fields) -> int:
+    data = {"name": name, "id_number": make_id(birth, seq), "village": village, **COMPLETE, **fields}
+    return elders.save_elder(db, data, today=TODAY).elder_id
+
+
+def counts_of(summary: monthly.MonthlySummary, name: str) -> list[int]:
+    return next(r for r in summary.rows if r.name == name).counts
+
+
+def test_every_column_counts_the_elders_it_describes(db):
+    settings.put(db, {"township_name": "城关镇"})
+    add(db, "甲", "19560101", 11, education="文盲", care="无人照料", spouse="一方健在",
+        children_away_years=0.5, main_income="种养殖业")                      # 70, 男
+    add(db, "乙", "19600510", 12, is_disabled=True, is_ill=True, education="初中",
+        children_away_years=1, main_income="政府救助")                        # 66, 女, 残疾 wins
+    add(db, "丙", "19400202", 13, is_ill=True, education="高中及以上",
+        children_away_years=3, main_income="亲朋救济")                        # 86, 男, 患病
+    add(db, "丁", "19450303", 14, children_away_years=5, main_income="其他")  # 81, 女
+    add(db, "戊", "19500404", 15, village="白云村", children_away_years=4.99)  # 76, 男
+    s = monthly.summary(db, "2026-10")
+    assert [r.name for r in s.rows] == ["红星村", "白云村", "合计"]
+    expected_red = [4, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 4, 3, 1, 3, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1]
+    assert counts_of(s, "红星村") == expected_red
+    expected_white = [1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 1, 1, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0]
+    assert counts_of(s, "白云村") == expected_white
+    assert counts_of(s, "合计") == [a + b for a, b in zip(expected_red, expected_white, strict=True)]
+    assert s.title == "城关镇农村留守老人基本情况排查汇总表（2026年10月）"
+    assert monthly.cross_checks(s) == []
+
+
+@pytest.mark.parametrize(("years", "column"), [(0, 19), (0.99, 19), (1, 20), (2.9, 20), (3, 21), (4.99, 21),
+                                                (5, 22), (30, 22)])
+def test_children_away_years_fall_in_the_seed_bands(db, years, column):
+    add(db, "甲", "19500101", 11, children_away_years=years)
+    counts = monthly.summary(db, "2026-10").total.counts
+    assert [c for c in range(19, 23) if counts[c - 1]] == [column]
+
+
+def test_ages_are_full_years_on_the_last_day_of_the_month(db):
+    add(db, "七十", "19561031", 11)    # 70 on 2026-10-31
+    add(db, "六九", "19561101", 13)    # still 69 on 2026-10-31
+    add(db, "八十", "19461031", 15)    # 80 on the last day
+    counts = monthly.summary(db, "2026-10").total.counts
+    assert counts[1:4] == [1, 1, 1]
+
+
+def test_month_end_status_counts_who_left_later_and_not_who_entered_later(db):
+    stays = add(db, "留", "19500101", 11)
+    left_after = add(db, "后走", "19500102", 13)
+    left_within = add(db, "月内走", "19500103", 15)
+    add(db, "后来", "19500104", 17, entered_on="2026-11-02")
+    away = add(db, "暂离", "19500105", 19)
+    elders.change_status(db, left_after, "已去世", "2026-11-03", "病故")
+    elders.change_status(db, left_within, "已迁出", "2026-10-31", "随子女迁居")
+    elders.change_status(db, away, "暂离", "2026-10-15", "住院")
+    s = monthly.summary(db, "2026-10")
+    assert s.total.col(1) == 2  # 留 and 后走
+    ids = {d["id"]: d["status"] for d in monthly.details(db, "2026-10")}
+    assert ids == {stays: "在册", left_after: "在册", away: "暂离"}
+    assert monthly.summary(db, "2026-11").total.col(1) == 2  # 留 and 后来
+
+
+def test_missing_values_fail_the_checks_and_name_the_elders(db):
+    add(db, "全", "19500101", 11)
+    add(db, "缺文化", "19500102", 13, education=None)
+    add(db, "缺责任人", "19500103", 15, visitor=None)
+    add(db, "缺照料", "19500104", 17, village="白云村", care=None)
+    s = monthly.summary(db, "2026-10")
+    failures = monthly.cross_checks(s)
+    by_line = {(f.village, f.chain): f for f in failures}
+    assert set(by_line) == {("红星村", 0), ("白云村", 1), ("合计", 0), ("合计", 1)}
+    red = by_line[("红星村", 0)]
+    assert red.parts[0] == ("第1列", 3)
+    assert ("第10+11+12+13列", 2) in red.disagreeing and ("第14列", 2) in red.disagreeing
+    assert {g.name for g in red.elders} == {"缺文化", "缺责任人"}
+    text = monthly.failures_text(failures)
+    assert "文化程度未填" in text and "未明确巡访责任人：第14列 ≠ 第1列" in text
+    assert make_id("19500102", 13) in text and "照料情况未填" in text
+    assert "白云村：第15+16列=0，但 第17+18列=1" in text
+
+
+def test_an_elder_under_sixty_fails_the_age_check(db):
+    add(db, "年轻", "19700101", 11)
+    failures = monthly.cross_checks(monthly.summary(db, "2026-10"))
+    assert failures and "未满60周岁" in failures[0].elders[0].describe()
+
+
+def test_a_malformed_month_is_a_chinese_error(db):
+    with pytest.raises(UserError, match="月份“2026-13”"):
+        monthly.summary(db, "2026-13")
+    assert monthly.parse_month("2026年3月") == "2026-03"
+    assert monthly.previous_month("2026-01") == "2025-12"
+
+
+def _visit(db, elder_id: int, date: str, mode: str = "上门") -> None:
+    db.execute("INSERT INTO visits(elder_id, date, mode) VALUES (?, ?, ?)", [elder_id, date, mode])
+
+
+def test_visits_hazards_and_agreements_of_the_month(db):
+    a = add(db, "甲", "19500101", 11, tier="重点")
+    b = add(db, "乙", "19500102", 13)
+    c = add(db, "丙", "19500103", 15, village="白云村")
+    _visit(db, a, "2026-10-03")
+    _visit(db, a, "2026-10-18")
+    _visit(db, a, "2026-10-20", "电话")
+    _visit(db, b, "2026-09-30")             # last month: not this month's
+    _visit(db, b, "2026-10-10", "视频")
+    _visit(db, c, "2026-11-01")             # next month
+    db.execute("INSERT INTO hazards(elder_id, found_on, description, supporter_told_on) VALUES (?,?,?,?)",
+               [a, "2026-10-03", "燃气管老化", "2026-10-03"])
+    db.execute("INSERT INTO hazards(elder_id, found_on, description) VALUES (?,?,?)", [b, "2026-10-10", "取暖"])
+    db.execute("INSERT INTO hazards(elder_id, found_on, description, resolved_on) VALUES (?,?,?,?)",
+               [c, "2026-08-01", "用电", "2026-09-01"])   # closed before the month
+    db.execute("INSERT INTO hazards(elder_id, found_on, description) VALUES (?,?,?)", [c, "2026-09-01", "=1+1"])
+    rows = {r["village"]: r for r in monthly.visits_by_village(db, "2026-10")}
+    red = rows["红星村"]
+    assert (red["on_ledger"], red["key"], red["general"]) == (2, 1, 1)
+    assert (red["home_visits"], red["remote_visits"], red["visited"], red["coverage"]) == (2, 2, 1, 50.0)
+    assert (red["hazards"], red["supporters_told"]) == (2, 1)
+    assert rows["合计"]["on_ledger"] == 3 and rows["合计"]["coverage"] == round(100 / 3, 1)
+    assert rows["白云村"]["home_visits"] == 0
+    hazards = monthly.hazards_of_month(db, "2026-10")
+    assert [h["description"] for h in hazards] == ["燃气管老化", "取暖", "=1+1"]
+    detail = {d["name"]: d for d in monthly.details(db, "2026-10")}
+    assert detail["乙"]["last_home_visit"] == "2026-09-30" and detail["丙"]["last_home_visit"] is None
+
+    def agreement(elder: int, status: str, start: str, end: str, terminated: str | None = None) -> None:
+        db["agreements"].insert({"elder_id": elder, "template": "自理", "status": status, "start_date": start,
+                                 "end_date": end, "terminated_on": terminated, "party_a_name": "子",
+                                 "party_b_name": "邻"})
+    agreement(a, "已签订", "2026-01-01", "2026-12-31")
+    agreement(b, "已到期", "2025-10-01", "2026-10-01")     # ends on the 1st: active in the month
+    agreement(c, "已解除", "2026-01-01", "2026-12-31", "2026-09-15")  # ended before
+    agreement(c, "草稿", "2026-10-01", "2027-09-30")
+    agreement(a, "已签订", "2026-11-01", "2027-10-31")     # starts after
+    names = [x["name"] for x in monthly.agreements_of_month(db, "2026-10")]
+    assert names == ["乙", "甲"]  # by start date
