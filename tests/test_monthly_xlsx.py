@@ -1,0 +1,122 @@
+"""The monthly workbook written and read back with openpyxl: layout, text stays text, refusal writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import make_id
+from openpyxl import load_workbook
+
+from township_desk import cli
+from township_desk.models import elders, settings
+from township_desk.models.errors import UserError
+from township_desk.printing.monthly_xlsx import export_monthly
+
+TODAY = dt.date(2026, 11, 20)
+COMPLETE = {"education": "小学", "spouse": "双方健在", "care": "有人照料", "children_away_years": 2,
+            "main_income": "打工", "visitor": "李巡访", "entered_on": "2026-01-05"}
+TRICKY = ["=1+1", "+8613800000000", "-", "@x", "=HYPERLINK(\"http://x\")"]
+
+
+@pytest.fixture
+def ledger(db):
+    settings.put(db, {"township_name": "城关镇", "unit_head": "王主任", "preparer": "李专干", "reviewer": "赵复核"})
+    for i, text in enumerate(TRICKY):
+        elders.save_elder(db, {"name": f"老人{'甲乙丙丁戊'[i]}", "id_number": make_id("19480101", 11 + i * 2),
+                               "village": "红星村" if i % 2 else "=白云村", "current_address": text,
+                               "needs": text, **COMPLETE}, today=TODAY)
+    eid = db.execute("SELECT id FROM elders ORDER BY id LIMIT 1").fetchone()[0]
+    db.execute("INSERT INTO hazards(elder_id, found_on, description, resolution) VALUES (?,?,?,?)",
+               [eid, "2026-10-02", "@x 燃气", "-"])
+    return db
+
+
+def test_the_workbook_has_every_sheet_and_the_summary_layout(ledger, tmp_path):
+    target = tmp_path / "月报.xlsx"
+    result = export_monthly(ledger, "2026-10", target, filled_on=dt.date(2026, 11, 3))
+    assert result.elders == 5 and result.detail_rows == 5
+    wb = load_workbook(target)
+    assert wb.sheetnames == ["汇总表", "明细表", "巡访情况", "风险隐患", "互助协议"]
+    ws = wb["汇总表"]
+    assert ws["A1"].value == "城关镇农村留守老人基本情况排查汇总表（2026年10月）"
+    assert ws["A2"].value == "单位（盖章）：城关镇" and ws["O2"].value == "填报时间：2026年11月3日"
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A1:AB1", "A3:A4", "B3:B4", "C3:E3", "K3:N3", "O3:O4", "X3:AB3"} <= merged
+    assert [ws.cell(4, c).value for c in (3, 4, 5)] == ["60–69周岁", "70–79周岁", "80周岁及以上"]
+    assert ws["C3"].value == "年龄" and ws["X3"].value == "主要经济来源"
+    assert [ws.cell(5, c).value for c in range(2, 29)] == list(range(1, 28))
+    lines = {ws.cell(r, 1).value: [ws.cell(r, c).value for c in range(2, 29)] for r in range(6, 9)}
+    assert list(lines) == ["=白云村", "红星村", "合计"]  # villages in the order they were added
+    assert ws.cell(6, 1).data_type == "s"  # a village named "=白云村" is text
+    assert lines["合计"][0] == 5 and isinstance(lines["合计"][0], int)
+    texts = [ws.cell(r, 1).value for r in range(9, 14)]
+    assert any(t and "单位负责人（签名）：王主任" in t for t in texts)
+    assert any(t and "表间勾稽关系：1列=2列+3列+4列" in t for t in texts)
+    assert ws.freeze_panes == "B6"
+    assert ws.print_title_rows.replace("$", "") == "1:5"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_ids_are_text_and_nothing_is_ever_a_formula(ledger, tmp_path):
+    target = tmp_path / "月报.xlsx"
+    export_monthly(ledger, "2026-10", target)
+    wb = load_workbook(target)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+    detail = wb["明细表"]
+    header = [c.value for c in detail[2]]
+    id_col = header.index("身份证号码") + 1
+    address_col = header.index("现居住地址") + 1
+    ids = [detail.cell(r, id_col) for r in range(3, 8)]
+    assert all(isinstance(c.value, str) and len(c.value) == 18 and c.number_format == "@" for c in ids)
+    assert sorted(detail.cell(r, address_col).value for r in range(3, 8)) == sorted(TRICKY)
+    assert detail.freeze_panes == "A3" and detail.print_title_rows.replace("$", "") == "1:2"
+    hazard = wb["风险隐患"]
+    assert hazard.cell(3, 5).value == "@x 燃气" and hazard.cell(3, 9).value == "-"
+
+
+def test_a_failing_check_refuses_and_writes_nothing(ledger, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    elders.save_elder(ledger, {"name": "缺项", "id_number": make_id("19500101", 91), "village": "红星村",
+                               **{**COMPLETE, "education": None, "visitor": None}}, today=TODAY)
+    target = out / "月报.xlsx"
+    with pytest.raises(UserError) as info:
+        export_monthly(ledger, "2026-10", target)
+    message = str(info.value)
+    assert "红星村：第1列=3" in message and "缺项" in message and "文化程度未填" in message
+    assert list(out.iterdir()) == []
+
+
+def test_cancelling_leaves_no_file(ledger, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "月报.xlsx"
+    calls = []
+
+    def check() -> None:
+        calls.append(1)
+        if len(calls) > 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        export_monthly(ledger, "2026-10", target, check_cancelled=check)
+    assert list(out.iterdir()) == []
+
+
+def test_cli_exports_and_exits_2_on_failures_and_bad_months(ledger, db_path, tmp_path, capsys):
+    out = tmp_path / "m.xlsx"
+    assert cli.main(["export-monthly", "--db", str(db_path), "--month", "2026-10", "-o", str(out)]) == 0
+    assert out.exists()
+    assert cli.main(["export-monthly", "--db", str(db_path), "--month", "2026-13", "-o", str(out)]) == 2
+    assert "月份“2026-13”" in capsys.readouterr().err
+    elders.save_elder(ledger, {"name": "缺项", "id_number": make_id("19500101", 91), "village": "红星村",
+                               **{**COMPLETE, "care": None}}, today=TODAY)
+    out2 = tmp_path / "m2.xlsx"
+    assert cli.main(["export-monthly", "--db", str(db_path), "--month", "2026-10", "-o", str(out2)]) == 2
+    err = capsys.readouterr().err
+    assert "勾稽关系不成立" in err and "照料情况未填" in err and not out2.exists()
