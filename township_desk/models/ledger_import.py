@@ -652,7 +652,7 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
     result = ImportResult(dry_run=dry_run)
     problems = list(read.problems)
     good = read.good_rows
-    existing = _existing_ids(db, [r.id_number for r in good])
+    existing = existing_ids(db, [r.id_number for r in good])
     try:
         with db.atomic():
             for index, row in enumerate(good):
@@ -695,8 +695,9 @@ def _sheet_order(read: LedgerRead, name: str) -> int:
     return next((i for i, s in enumerate(read.sheets) if s.name == name), len(read.sheets))
 
 
-def _existing_ids(db, numbers: list[str]) -> dict[str, int]:
-    """ID number -> elder id for the people already on the ledger, in chunks (SQLite's variable limit)."""
+def existing_ids(db, numbers: list[str]) -> dict[str, int]:
+    """ID number -> elder id for those of ``numbers`` already on the ledger (queried in chunks: SQLite's
+    variable limit). The window uses it to say how many rows will update a person rather than add one."""
     found: dict[str, int] = {}
     unique = sorted(set(n for n in numbers if n))
     for start in range(0, len(unique), 500):

@@ -1,0 +1,383 @@
+"""导入 Excel 台账: choose a clerk's workbook, see what was found and every problem, import, see the result.
+
+The 台账 page opens it with ``ImportWizard(ctx, self).exec()``. Reading and importing run off the GUI
+thread (``ui.jobs.run_job``) with progress and 取消; the import worker opens its own connection and the
+whole import is one transaction, so 取消 leaves the ledger as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from township_desk.models import db as dbm
+from township_desk.models import ledger_import
+from township_desk.models.errors import UserError
+from township_desk.ui.context import AppContext
+from township_desk.ui.jobs import Job, JobCancelled, run_job
+
+_SEVERITY = {"error": "错误（未导入）", "warning": "提醒（已导入）"}
+
+
+class ProblemsModel(QAbstractTableModel):
+    """The importer's problems: 工作表, 行, 列, 类型, 说明."""
+
+    HEADINGS = ("工作表", "行", "列", "类型", "说明")
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._rows: list[ledger_import.ImportProblem] = []
+
+    def set_problems(self, problems: list[ledger_import.ImportProblem]) -> None:
+        self.beginResetModel()
+        self._rows = list(problems)
+        self.endResetModel()
+
+    def problem(self, row: int) -> ledger_import.ImportProblem:
+        return self._rows[row]
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt signature
+        return 0 if parent.isValid() else len(self.HEADINGS)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        p = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (p.sheet, p.row, p.column or "", _SEVERITY.get(p.severity, p.severity), p.message)[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3:
+            return QColor("#b00020") if p.severity == "error" else QColor("#8a5a00")
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 4:
+            return p.message
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt signature
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADINGS[section]
+        return None
+
+
+def _problems_view(model: ProblemsModel, parent: QWidget) -> QTableView:
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    header = view.horizontalHeader()
+    for column in range(4):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    view.setWordWrap(True)
+    return view
+
+
+class ChooseFilePage(QWizardPage):
+    """Step 1: the workbook. 下一步 reads it in the background and moves on when done."""
+
+    def __init__(self, wizard: ImportWizard):
+        super().__init__(wizard)
+        self._wizard = wizard
+        self.setTitle("第一步：选择 Excel 台账")
+        self.setSubTitle("可导入乡镇或各村填报的留守老年人台账（.xlsx/.xls）：每村一张表或全镇一张表均可，"
+                         "表头可有标题行、填报单位行和两层合并表头，列的顺序不限。")
+        self.path_edit = QLineEdit(self)
+        self.path_edit.setPlaceholderText("Excel 文件的位置")
+        self.path_edit.textChanged.connect(self.completeChanged)
+        browse = QPushButton("浏览…", self)
+        browse.clicked.connect(self.browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        note = QLabel("读取时不会改动台账；下一步会列出找到的人数和每一行的问题，确认后才导入。", self)
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        layout.addStretch(1)
+
+    def browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择 Excel 台账", str(Path.home()), "Excel 工作簿 (*.xlsx *.xlsm *.xls)")
+        if path:
+            self.path_edit.setText(path)
+
+    def path(self) -> Path:
+        return Path(self.path_edit.text().strip().strip('"'))
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt signature
+        text = self.path_edit.text().strip()
+        return bool(text) and self.path().is_file()
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt signature
+        read = self._wizard.read
+        if read is not None and read.path == self.path():
+            return True
+        self._wizard.start_reading(self.path())
+        return False  # the job moves the wizard on when the file has been read
+
+
+class PreviewPage(QWizardPage):
+    """Step 2: what was found and every problem. 导入 runs the import in the background."""
+
+    def __init__(self, wizard: ImportWizard):
+        super().__init__(wizard)
+        self._wizard = wizard
+        self.setTitle("第二步：核对")
+        self.setButtonText(QWizard.WizardButton.NextButton, "导入")
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.columns = QLabel(self)
+        self.columns.setWordWrap(True)
+        self.model = ProblemsModel(self)
+        self.view = _problems_view(self.model, self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.columns)
+        layout.addWidget(self.view, 1)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt signature
+        read = self._wizard.read
+        if read is None:
+            return
+        good = read.good_rows
+        on_ledger = len(ledger_import.existing_ids(self._wizard.ctx.db, [r.id_number for r in good]))
+        errors = read.skipped
+        warnings = sum(1 for p in read.problems if p.severity == "warning")
+        ledger_sheets = [s for s in read.sheets if s.header_row]
+        notes = [s.name for s in read.sheets if not s.header_row]
+        text = (f"在 {len(ledger_sheets)} 张工作表中找到 {len(read.rows)} 行老人记录：可导入 {len(good)} 人"
+                f"（其中 {on_ledger} 人已在台账中，将更新），{errors} 行有错误将跳过，{warnings} 条提醒。")
+        if notes:
+            text += f"\n未找到表头、不导入的工作表（说明、封面等）：{'、'.join(notes)}。"
+        self.summary.setText(text)
+        ignored = [f"{s.name}：{'、'.join(s.ignored_columns)}" for s in ledger_sheets if s.ignored_columns]
+        self.columns.setText(("未识别、不导入的列——" + "；".join(ignored)) if ignored else "")
+        self.columns.setVisible(bool(ignored))
+        self.model.set_problems(read.problems)
+        self.setSubTitle("下表列出每一行的问题：“错误”的行不会导入，“提醒”的行会导入，请核对。"
+                         if read.problems else "没有发现问题。")
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt signature
+        read = self._wizard.read
+        return read is not None and bool(read.good_rows) and not self._wizard.busy
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt signature
+        if self._wizard.result_ is not None:
+            return True
+        self._wizard.start_import()
+        return False  # the job moves the wizard on when the import is done
+
+
+class ResultPage(QWizardPage):
+    """Step 3: how many were added, updated and skipped; the problems; what changed for each person."""
+
+    def __init__(self, wizard: ImportWizard):
+        super().__init__(wizard)
+        self._wizard = wizard
+        self.setTitle("第三步：导入结果")
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.model = ProblemsModel(self)
+        self.view = _problems_view(self.model, self)
+        self.changes = QTreeWidget(self)
+        self.changes.setHeaderLabels(["老人 / 项目", "原来", "现在"])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(QLabel("问题：", self))
+        layout.addWidget(self.view, 1)
+        layout.addWidget(QLabel("已在台账中的老人，更新的内容：", self))
+        layout.addWidget(self.changes, 1)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt signature
+        result = self._wizard.result_
+        if result is None:
+            return
+        warnings = sum(1 for p in result.problems if p.severity == "warning")
+        self.summary.setText(f"导入完成：新增 {result.imported} 人，更新 {result.updated} 人，"
+                             f"跳过 {result.skipped} 行，提醒 {warnings} 条。")
+        self.model.set_problems(result.problems)
+        self.changes.clear()
+        for change in result.changes:
+            person = QTreeWidgetItem(self.changes, [f"{change.name}（{change.id_number}）", "", ""])
+            for label, old, new in change.changes:
+                QTreeWidgetItem(person, [label, "" if old is None else str(old), "" if new is None else str(new)])
+            person.setExpanded(True)
+        self.changes.resizeColumnToContents(0)
+
+
+class _Relay(QObject):
+    """Carries a job's progress and outcome to the GUI thread.
+
+    Created on the GUI thread, so its signals, emitted from the worker, are queued to the wizard's
+    slots. (``run_job``'s own ``on_done`` and dialog callbacks are plain functions connected to a
+    QObject that lives in the worker thread, whose event loop never runs: they are not delivered —
+    reported to the lead; this relay does not depend on them.)
+    """
+
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+class ImportWizard(QWizard):
+    """The three steps of importing an Excel ledger; ``read`` and ``result_`` hold what the jobs returned."""
+
+    CHOOSE, PREVIEW, RESULT = range(3)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.read: ledger_import.LedgerRead | None = None
+        self.result_: ledger_import.ImportResult | None = None
+        self.busy = False
+        self.progress_dialog: QProgressDialog | None = None
+        self.setWindowTitle("导入 Excel 台账")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.setButtonText(QWizard.WizardButton.BackButton, "上一步")
+        self.setButtonText(QWizard.WizardButton.NextButton, "下一步")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "取消")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "完成")
+        self.choose_page = ChooseFilePage(self)
+        self.preview_page = PreviewPage(self)
+        self.result_page = ResultPage(self)
+        self.setPage(self.CHOOSE, self.choose_page)
+        self.setPage(self.PREVIEW, self.preview_page)
+        self.setPage(self.RESULT, self.result_page)
+        self.resize(980, 640)
+
+    # -------------------------------------------------------------- background jobs
+
+    def _run(self, title: str, work, on_done) -> None:
+        """Run ``work(job)`` off the GUI thread with a cancellable progress dialog; ``on_done(result)`` after."""
+        self._set_busy(True)
+        relay = _Relay(self)
+        dialog = QProgressDialog(title + "……", "取消", 0, 0, self)
+        dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        self.progress_dialog = dialog
+
+        def show_progress(done: int, total: int, text: str) -> None:
+            dialog.setMaximum(max(total, 0))
+            dialog.setValue(min(done, total) if total else 0)
+            if text:
+                dialog.setLabelText(text)
+
+        def finish() -> None:
+            dialog.reset()
+            dialog.close()
+            dialog.deleteLater()
+            relay.deleteLater()
+            self.progress_dialog = None
+            self._set_busy(False)
+
+        def succeeded(result: Any) -> None:
+            finish()
+            on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            finish()
+            self._job_failed(exc)
+
+        relay.progressed.connect(show_progress)
+        relay.succeeded.connect(succeeded)
+        relay.failed.connect(failed)
+
+        def job_body(job: Job) -> None:
+            try:
+                result = work(job, relay.progressed.emit)
+            except BaseException as exc:  # noqa: BLE001 - shown on the GUI thread
+                relay.failed.emit(exc)
+            else:
+                relay.succeeded.emit(result)
+
+        job = run_job(self, title, job_body, show_dialog=False)
+        dialog.canceled.connect(job.cancel)  # the worker checks job.cancelled between rows
+
+    # -------------------------------------------------------------- reading
+
+    def start_reading(self, path: Path) -> None:
+        self.read = None
+        self.result_ = None
+
+        def work(job: Job, progress) -> ledger_import.LedgerRead:
+            return ledger_import.read_ledger(path, progress=progress, cancelled=lambda: job.cancelled)
+
+        self._run("读取台账", work, self._read_done)
+
+    def _read_done(self, read: ledger_import.LedgerRead) -> None:
+        self.read = read
+        if self.currentId() == self.CHOOSE:
+            self.next()
+
+    # -------------------------------------------------------------- importing
+
+    def start_import(self) -> None:
+        read = self.read
+        if read is None:
+            return
+        db_path = self.ctx.db_path
+
+        def work(job: Job, progress) -> ledger_import.ImportResult:
+            db = dbm.connect(db_path)  # this thread's own connection (SQLite: one per thread)
+            try:
+                return ledger_import.import_ledger(db, read.path, progress=progress, check_cancelled=job.check,
+                                                   read=read)
+            finally:
+                db.close()
+
+        self._run("导入台账", work, self._import_done)
+
+    def _import_done(self, result: ledger_import.ImportResult) -> None:
+        self.result_ = result
+        self.ctx.notify("elders")
+        if self.currentId() == self.PREVIEW:
+            self.next()
+
+    # -------------------------------------------------------------- both
+
+    def _job_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, (JobCancelled, ledger_import.ImportCancelled)):
+            QMessageBox.information(self, self.windowTitle(), "已取消，台账未作任何改动。")
+        elif isinstance(exc, UserError):
+            QMessageBox.warning(self, self.windowTitle(), str(exc))
+        else:
+            from township_desk.ui import crash
+
+            crash.report(exc, None, self)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for button in (QWizard.WizardButton.NextButton, QWizard.WizardButton.BackButton):
+            self.button(button).setEnabled(not busy)
+        if not busy:
+            page = self.currentPage()
+            if page is not None:
+                page.completeChanged.emit()  # let the page decide 下一步 again
