@@ -350,3 +350,32 @@ def test_cli_unusable_file_exits_two_with_message(tmp_path):
     done = cli("import-ledger", str(bad), "--db", str(tmp_path / "l.db"))
     assert done.returncode == 2
     assert done.stdout == "" and "不是 Excel 工作簿" in done.stderr
+
+
+def test_village_written_once_over_unmerged_rows_applies_to_the_rows_below(db, tmp_path):
+    rows = [["村", "姓名", "身份证号码"], ["青山村", "张德福", ID_A], [None, "李秀英", ID_B], ["河口村", "王贵", ID_C]]
+    assert run_import(db, build(tmp_path / "v.xlsx", {"汇总": rows})).problems == []
+    assert [people(db)[i]["village"] for i in (ID_A, ID_B, ID_C)] == ["青山村", "青山村", "河口村"]
+
+
+def test_headings_merged_down_over_a_second_heading_row_with_tick_columns(db, tmp_path):
+    rows = [["留守老年人台账"],
+            ["填报单位：青山村委会"],
+            ["姓名", "身份证号码", "身体情况", None, None, "低保/特困", "巡访类别"],
+            [None, None, "健康", "残疾", "患病", None, None],
+            ["张德福", ID_A, None, "√", "√", "特困供养", "重点对象"],
+            ["李秀英", ID_B, "√", None, None, "否", "一般"]]
+    merges = ["A1:G1", "A3:A4", "B3:B4", "C3:E3", "F3:F4", "G3:G4"]
+    result = run_import(db, build(tmp_path / "h.xlsx", {"青山村": rows}, {"青山村": merges}))
+    assert result.to_json() == {"imported": 2, "updated": 0, "skipped": 0, "problems": []}
+    a, b = people(db)[ID_A], people(db)[ID_B]
+    assert (a["is_disabled"], a["is_ill"], a["hardship"], a["tier"]) == (1, 1, "特困", "重点")
+    assert (b["is_disabled"], b["is_ill"], b["hardship"], b["tier"]) == (0, 0, "", "一般")
+
+
+def test_cli_unusable_file_creates_no_database(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("x", encoding="utf-8")
+    done = cli("import-ledger", str(bad), "--db", str(tmp_path / "new.db"))
+    assert done.returncode == 2
+    assert not (tmp_path / "new.db").exists()

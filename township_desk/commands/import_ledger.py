@@ -17,9 +17,11 @@ def register(sub) -> None:
 
 def run(args) -> int:
     """Exit 0 clean, 1 when any row was skipped or warned, 2 when the file cannot be used."""
+    # The workbook is read before the database is opened, so an unusable file writes nothing at all.
+    read = ledger_import.read_ledger(args.file)
     db = common.open_db(args, must_exist=False)
     try:
-        result = ledger_import.import_ledger(db, args.file, dry_run=args.dry_run)
+        result = ledger_import.import_ledger(db, args.file, dry_run=args.dry_run, read=read)
     finally:
         db.close()
     if args.json:

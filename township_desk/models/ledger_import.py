@@ -550,6 +550,7 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
         supporter_heading = next((col_headings[c] for c, key in mapping.items() if key[0] == "s.name"), None)
         id_col = next(c for c, key in mapping.items() if key[0] == "id_number")
         done += first
+        last_village = ""
         for r in range(first, len(cells)):
             done += 1
             if r % 500 == 0:
@@ -577,7 +578,12 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
             data, supporters = _to_record(sheet_name, values, headings, row_problems, excel_row)
             if sheet_village is not None:
                 data["village"] = sheet_village
-            elif not has_village:
+            elif has_village:
+                if not _text(data.get("village")) and last_village:
+                    # 村 written once over a group of rows but not merged: the clerk means "as above"
+                    data["village"] = last_village
+                last_village = _text(data.get("village"))
+            else:
                 row_problems.append(ImportProblem(sheet_name, excel_row, None, "error",
                                                   f"没有“村（社区）”列，工作表名“{sheet_name}”也不是村名，无法确定所在村"))
             if not _text(data.get("name")) and not _text(data.get("id_number")):
