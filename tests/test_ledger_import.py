@@ -379,3 +379,25 @@ def test_cli_unusable_file_creates_no_database(tmp_path):
     done = cli("import-ledger", str(bad), "--db", str(tmp_path / "new.db"))
     assert done.returncode == 2
     assert not (tmp_path / "new.db").exists()
+
+
+@pytest.mark.parametrize(("heading", "expected"), [
+    ("姓名", ("name", None)), ("性别", ("sex", None)), ("出生年月", ("birth_date", None)),
+    ("户籍所在地", ("household_address", None)), ("现居住地址", ("current_address", None)),
+    ("现住址", ("current_address", None)), ("村（社区）", ("village", None)), ("所在村", ("village", None)),
+    ("村民小组", ("group_name", None)), ("联系电话", ("phone", None)), ("手机", ("phone", None)),
+    ("身体情况", ("health", None)), ("残疾类别及等级", ("disability", None)), ("患病", ("is_ill", None)),
+    ("患病类型", ("illness_type", None)), ("能力等级", ("ability_level", None)), ("失智", ("has_dementia", None)),
+    ("子女数量", ("children_count", None)), ("外出务工年限", ("children_away_years", None)),
+    ("最近一次回家探望时间", ("last_family_visit", None)), ("每年团聚次数", ("reunions_per_year", None)),
+    ("经济来源", ("income_sources", None)), ("家庭经济来源", ("income_sources", None)),
+    ("主要经济来源", ("main_income", None)), ("照料情况", ("care", None)), ("独居", ("lives_alone", None)),
+    ("低保/特困", ("hardship", None)), ("困难类型", ("hardship", None)), ("失独", ("lost_only_child", None)),
+    ("养老需求", ("needs", None)), ("存在困难问题", ("difficulties", None)), ("巡访责任人", ("visitor", None)),
+    ("巡访责任人电话", ("visitor_phone", None)), ("巡访类别", ("tier", None)), ("备注", ("notes", None)),
+    ("赡养人姓名", ("s.name", None)), ("与老人关系", ("s.relation", None)), ("赡养人电话", ("s.phone", None)),
+    ("务工地点", ("s.work_place", None)), ("赡养人2姓名", ("s.name", 2)), ("赡养人1联系电话", ("s.phone", 1)),
+    ("序号", (None, None)), ("年龄", (None, None)), ("某某列", None),
+])
+def test_heading_synonyms(heading, expected):
+    assert ledger_import.match_heading(heading) == expected

@@ -65,7 +65,7 @@ _HEADING_RULES: list[tuple[str | None, str]] = [
     ("disability_category", r"残疾(?:类别|类型)"),
     ("disability_grade", r"残疾等级"),
     ("is_disabled", r"(?:是否)?残疾|身体情况残疾"),
-    ("illness_type", r"(?:患病|疾病|所患疾病|患病)(?:类型|情况|名称)?类型?|所患疾病"),
+    ("illness_type", r"(?:患病|疾病)(?:类型|情况|名称|种类)|所患疾病|主要疾病"),
     ("is_ill", r"(?:是否)?患病|身体情况患病"),
     ("ability_level", r"(?:老年人)?能力(?:评估)?(?:等级)?|失能等级|失能情况"),
     ("has_dementia", r"(?:是否)?失智"),
