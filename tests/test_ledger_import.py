@@ -401,3 +401,15 @@ def test_cli_unusable_file_creates_no_database(tmp_path):
 ])
 def test_heading_synonyms(heading, expected):
     assert ledger_import.match_heading(heading) == expected
+
+
+def test_blank_cells_keep_what_the_ledger_holds_and_defaults_for_new_people(db, tmp_path):
+    elders.save_elder(db, {"name": "张德福", "id_number": ID_A, "village": "青山村", "phone": "13800138000",
+                           "tier": "重点"}, today=TODAY)
+    head = ["姓名", "身份证号码", "联系电话", "巡访类别", "文化程度"]
+    rows = [head, ["张德福", ID_A, None, None, None], ["李秀英", ID_B, None, None, None]]
+    result = run_import(db, build(tmp_path / "b.xlsx", {"青山村": rows}))
+    assert (result.imported, result.updated, result.problems, result.changes) == (1, 1, [], [])
+    a, b = people(db)[ID_A], people(db)[ID_B]
+    assert (a["phone"], a["tier"]) == ("13800138000", "重点")
+    assert (b["tier"], b["education"]) == ("一般", None)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -422,6 +423,10 @@ _TIER_WORDS = re.compile(r"(?:巡访)?(?:对象|户|类)?$")
 _DISABILITY = re.compile(r"^(.*?)[\s,，、]*((?:[一二三四1-4]|Ⅰ|Ⅱ|Ⅲ|Ⅳ)级)$")
 
 
+_KEEP_BLANK = {"name", "id_number", "is_disabled", "is_ill", "has_dementia", "lives_alone", "lost_only_child",
+               "family_planning_special"}
+
+
 def _word(value: Any, table: dict[str, str]) -> Any:
     text = _text(value)
     return table.get(text, text)
@@ -435,6 +440,10 @@ def _to_record(sheet: str, values: dict[tuple[str, int | None], Any], headings: 
     for (target, number), value in values.items():
         if target.startswith("s."):
             supporters.setdefault(number or 1, {})[target[2:]] = value
+            continue
+        if _text(value) == "" and target not in _KEEP_BLANK:
+            # A blank cell is "not known here": it never erases what the ledger already holds, and a new
+            # person gets the ledger's default. Yes/no columns are the exception: blank is 否 (elders.parse_bool).
             continue
         if target == "id_number":
             data["id_number"] = value  # raw: a number cell must stay a number so idnumber.check refuses it
@@ -676,6 +685,11 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
                     # prepare_elder already passed in read_ledger; what is left is a clash found in the database
                     for p in exc.problems or [elders.Problem("", "error", str(exc))]:
                         problems.append(ImportProblem(row.sheet, row.row, None, "error", p.message))
+                    continue
+                except sqlite3.IntegrityError as exc:
+                    # save_elder's savepoint has undone this row; the rest of the import goes on
+                    problems.append(ImportProblem(row.sheet, row.row, None, "error",
+                                                  f"数据库拒绝保存这一行（{exc}），请核对各项内容后重新导入"))
                     continue
                 if saved.created:
                     result.imported += 1
