@@ -100,10 +100,17 @@ def main() -> None:
         start = time.perf_counter()
         result = ledger_import.import_ledger(db, path)
         total = time.perf_counter() - start
-        db.close()
         print(f"import_ledger: imported {result.imported}, updated {result.updated}, skipped {result.skipped}: "
               f"{total:.2f} s")
         print(f"ratio import/floor: {total / floor:.2f} (target ≤ 1.5)")
+
+        # the same file again: everyone is already on the ledger (the update path, nothing changed)
+        start = time.perf_counter()
+        again = ledger_import.import_ledger(db, path)
+        second = time.perf_counter() - start
+        db.close()
+        print(f"import_ledger again: imported {again.imported}, updated {again.updated}, "
+              f"changed {len(again.changes)}: {second:.2f} s (ratio {second / floor:.2f})")
 
 
 if __name__ == "__main__":
