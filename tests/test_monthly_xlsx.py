@@ -71,6 +71,7 @@ def test_ids_are_text_and_nothing_is_ever_a_formula(ledger, tmp_path):
     header = [c.value for c in detail[2]]
     id_col = header.index("身份证号码") + 1
     address_col = header.index("现居住地址") + 1
+    assert [detail.cell(r, 1).value for r in range(3, 9)] == [1, 2, 3, 4, 5, None]
     ids = [detail.cell(r, id_col) for r in range(3, 8)]
     assert all(isinstance(c.value, str) and len(c.value) == 18 and c.number_format == "@" for c in ids)
     assert sorted(detail.cell(r, address_col).value for r in range(3, 8)) == sorted(TRICKY)
@@ -120,3 +121,21 @@ def test_cli_exports_and_exits_2_on_failures_and_bad_months(ledger, db_path, tmp
     assert cli.main(["export-monthly", "--db", str(db_path), "--month", "2026-10", "-o", str(out2)]) == 2
     err = capsys.readouterr().err
     assert "勾稽关系不成立" in err and "照料情况未填" in err and not out2.exists()
+
+
+def test_bulk_rows_read_back_in_order_in_streaming_readers(ledger, tmp_path):
+    """The 明细表 rows spliced at save must be well-formed for readers that stream (no duplicate rows)."""
+    import re
+    import zipfile
+
+    target = tmp_path / "月报.xlsx"
+    export_monthly(ledger, "2026-10", target)
+    wb = load_workbook(target, read_only=True)
+    rows = list(wb["明细表"].iter_rows(min_row=3, values_only=True))
+    wb.close()
+    assert [r[0] for r in rows] == [1, 2, 3, 4, 5]
+    with zipfile.ZipFile(target) as z:
+        xml = z.read("xl/worksheets/sheet2.xml").decode()
+    numbers = [int(n) for n in re.findall(r'<row r="(\d+)"', xml)]
+    assert numbers == sorted(set(numbers)) == list(range(1, 8))
+    assert '<dimension ref="A1:Z7"/>' in xml and "<f>" not in xml

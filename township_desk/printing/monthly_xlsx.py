@@ -155,8 +155,9 @@ def export_monthly(db, month: str, target: str | Path, progress: Progress | None
     write_summary_sheet(ws, title=summary.title, unit=township, first_heading="村（社区）", rows=summary.rows,
                         signers=signers, filled_on=filled_on or dt.date.today(), age_day=summary.last_day)
     step(f"正在写入明细表（{len(detail)} 人）……")
+    bulk: list[xu.BulkRows] = []  # the 明细表 rows are many: written fast at save (xlsx_util docstring)
     xu.write_table(wb.create_sheet("明细表"), list(monthly.DETAIL_COLUMNS), detail,
-                   title=f"{township}农村留守老年人明细表（{label}）", check_cancelled=check_cancelled)
+                   title=f"{township}农村留守老年人明细表（{label}）", bulk=bulk)
     step("正在写入巡访情况、风险隐患、互助协议……")
     xu.write_table(wb.create_sheet("巡访情况"), list(monthly.VISIT_COLUMNS), visits,
                    title=f"{township}农村留守老年人巡访情况（{label}）")
@@ -167,7 +168,7 @@ def export_monthly(db, month: str, target: str | Path, progress: Progress | None
     step("正在保存……")
     target = Path(target)
     with atomic_path(target) as tmp:
-        wb.save(tmp)
+        xu.save(wb, tmp, bulk, check_cancelled=check_cancelled)
         if check_cancelled:
             check_cancelled()
     step.done()
