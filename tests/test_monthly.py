@@ -152,3 +152,44 @@ def test_visits_hazards_and_agreements_of_the_month(db):
     agreement(a, "已签订", "2026-11-01", "2027-10-31")     # starts after
     names = [x["name"] for x in monthly.agreements_of_month(db, "2026-10")]
     assert names == ["乙", "甲"]  # by start date
+
+
+class _FakeSchedule:
+    """Stands in for models.schedule (the overdue rule's home) to check how the sheet counts its items."""
+
+    class Item:
+        def __init__(self, elder_id: int, village: str, kind: str = "home"):
+            self.elder_id, self.village, self.kind = elder_id, village, kind
+
+    def __init__(self):
+        self.asked = []
+
+    def overdue(self, db, as_of, *, village=None, kinds=("home", "remote")):
+        self.asked.append((as_of, kinds))
+        return [self.Item(1, "红星村"), self.Item(1, "红星村"), self.Item(2, "红星村"), self.Item(3, "白云村")]
+
+
+def test_overdue_at_month_end_counts_elders_per_village_from_the_schedule(db, monkeypatch):
+    import sys
+
+    import township_desk.models as models_pkg
+
+    fake = _FakeSchedule()
+    monkeypatch.setitem(sys.modules, "township_desk.models.schedule", fake)
+    monkeypatch.setattr(models_pkg, "schedule", fake, raising=False)
+    add(db, "甲", "19500101", 11)
+    add(db, "乙", "19500102", 13, village="白云村")
+    rows = {r["village"]: r["overdue"] for r in monthly.visits_by_village(db, "2026-02")}
+    assert rows == {"红星村": 2, "白云村": 1, "合计": 3}
+    assert fake.asked == [(dt.date(2026, 2, 28), ("home",))]
+
+
+def test_without_the_schedule_module_the_overdue_cells_stay_empty(db, monkeypatch):
+    import sys
+
+    import township_desk.models as models_pkg
+
+    monkeypatch.setitem(sys.modules, "township_desk.models.schedule", None)
+    monkeypatch.delattr(models_pkg, "schedule", raising=False)
+    add(db, "甲", "19500101", 11)
+    assert {r["overdue"] for r in monthly.visits_by_village(db, "2026-10")} == {None}
