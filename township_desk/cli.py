@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "import_ledger",
     "export_monthly",
     "combine",
+    "backup",
 ]
 
 

@@ -1,0 +1,93 @@
+"""``township-desk backup -o FILE`` and ``township-desk restore FILE [--yes]``.
+
+``backup`` writes a consistent copy of the database (SQLite's online backup API), safe while the window is
+open. ``restore`` shows what the backup holds, asks for confirmation (``--yes`` skips it; without a terminal
+it is required), keeps a copy of the database it replaces in the backups folder, then puts the backup back.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from township_desk.commands import common
+from township_desk.models import backups, paths
+from township_desk.models.db import InstanceLock
+from township_desk.models.errors import UserError
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("backup", help="备份数据库到一个文件")
+    common.add_db_option(parser)
+    parser.add_argument("-o", "--output", metavar="FILE", required=True, help="备份文件")
+    common.add_json_option(parser)
+    parser.set_defaults(func=run_backup)
+
+    parser = sub.add_parser("restore", help="用备份文件恢复数据库（原数据库先另存一份）")
+    common.add_db_option(parser)
+    parser.add_argument("file", metavar="FILE", help="备份文件")
+    parser.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
+    common.add_json_option(parser)
+    parser.set_defaults(func=run_restore)
+
+
+def _info_json(info: backups.BackupInfo) -> dict:
+    return {"file": str(info.path), "taken_at": info.taken_at.isoformat(sep=" "),
+            "schema_version": info.schema_version, "township_name": info.township_name,
+            "elders": info.elders, "visits": info.visits, "agreements": info.agreements,
+            "last_change_at": info.last_change_at}
+
+
+def run_backup(args) -> int:
+    target = Path(args.output)
+    db = common.open_db(args)
+    try:
+        backups.backup(db, target)
+    finally:
+        db.close()
+    info = backups.inspect_backup(target)
+    if args.json:
+        common.print_json(_info_json(info))
+    else:
+        print(f"已备份到 {target}")
+        print(info.summary())
+    return common.EXIT_OK
+
+
+def _is_interactive() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def run_restore(args) -> int:
+    source = Path(args.file)
+    info = backups.check_backup(source)  # refuses a damaged, foreign or newer file before asking anything
+    db_path = Path(args.db) if getattr(args, "db", None) else paths.default_db_path()
+    # Lines for people go to stderr under --json, so stdout holds only the JSON document.
+    say = sys.stderr if args.json else sys.stdout
+    print(f"备份文件：{source}", file=say)
+    print(info.summary(), file=say)
+    if info.last_change_at:
+        print(f"备份中最后一次修改：{info.last_change_at}", file=say)
+    print(f"将替换数据库：{db_path}（原数据库会先另存到 {paths.backups_dir()}）", file=say)
+    if not args.yes:
+        if not _is_interactive():
+            return common.fail("没有可交互的终端，无法确认。确认要恢复时请加 --yes。未作任何改动。")
+        say.flush()
+        try:
+            answer = input("确定用这个备份替换当前数据库吗？输入 y 确认：").strip().lower()
+        except EOFError:
+            answer = ""
+        if answer not in {"y", "yes", "是"}:
+            print("已取消，未作任何改动。", file=say)
+            return common.EXIT_UNUSABLE
+    if not db_path.parent.exists():
+        raise UserError(f"数据库所在的文件夹不存在：{db_path.parent}")
+    # The window holds this lock while it has the database open; restoring under it would pull the
+    # file out from beneath the clerk's work.
+    with InstanceLock(db_path):
+        kept = backups.restore(db_path, source)
+    if args.json:
+        common.print_json({**_info_json(info), "database": str(db_path), "kept_copy": str(kept) if kept else None})
+    else:
+        print(f"已恢复。原数据库另存为：{kept}" if kept else "已恢复。")
+    return common.EXIT_OK
