@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "export_monthly",
     "combine",
     "backup",
+    "print_cmd",
 ]
 
 

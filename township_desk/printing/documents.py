@@ -1,0 +1,402 @@
+"""Printed documents other than agreements: 登记表, 巡访登记表, 花名册, 告知卡, 逾期巡访清单 (domain.md).
+
+Each kind has a ``*_context`` builder (plain dicts from the records, empty values as writing lines) and a
+``print_*`` function writing one .docx atomically. Every template renders a list, one document per page,
+so a batch of a whole village is one render. Values print as typed (docx_render renders with autoescape).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from township_desk.models import elders as elders_model
+from township_desk.models import idnumber, paths, settings
+from township_desk.models.errors import UserError
+from township_desk.printing import docx_render
+
+SHORT_BLANK = "＿＿＿"  # blanks inside （ ） on the registration form are short on the paper form
+KINDS = {
+    "registration": "登记表",
+    "visit-form": "巡访登记表",
+    "agreement": "互助养老协议书",
+    "roster": "花名册",
+    "notice-cards": "告知卡",
+    "overdue": "逾期巡访清单",
+}
+ON_LEDGER = ("在册", "暂离")  # who a village's batch covers: people the office still looks after
+
+Progress = Callable[[int, int], None] | None
+Cancel = Callable[[], None] | None
+
+
+def _boxes(options: Sequence[str], chosen: Iterable[str] | str | None) -> list[str]:
+    picked = {chosen} if isinstance(chosen, str) else set(chosen or ())
+    return [docx_render.box(option in picked) for option in options]
+
+
+def _date_text(value: str | dt.date | None) -> str | None:
+    if not value:
+        return None
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    return docx_render.text(day)
+
+
+def _number(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:g}"
+
+
+def _office(db) -> dict[str, Any]:
+    values = settings.get_all(db)
+    return {"township": values.get("township_name") or None, "office_phone": values.get("office_phone") or None,
+            "unit_head": values.get("unit_head") or None, "reviewer": values.get("reviewer") or None,
+            "preparer": values.get("preparer") or None, "settings": values}
+
+
+def _step(progress: Progress, check_cancelled: Cancel, done: int, total: int) -> None:
+    if check_cancelled:
+        check_cancelled()
+    if progress:
+        progress(done, total)
+
+
+# ---------------------------------------------------------------- who: elders by ID number or village
+
+
+def elder_by_id_number(db, id_number: str) -> dict:
+    """The elder with this ID number (as the clerk typed it); a Chinese UserError naming it when absent."""
+    found = elders_model.find_by_id_number(db, id_number)
+    if not found:
+        raise UserError(f"台账中没有身份证号码为“{id_number}”的老人")
+    return found
+
+
+def village_elder_ids(db, village: str) -> list[int]:
+    """Elders of a village still looked after (在册, 暂离), in ledger order; UserError for an unknown village."""
+    if db.execute("SELECT 1 FROM villages WHERE name = ?", [village]).fetchone() is None:
+        raise UserError(f"没有名为“{village}”的村（社区）")
+    rows = elders_model.list_elders(db, elders_model.ElderQuery(village=village), order_by="village")
+    return [r["id"] for r in rows if r["status"] in ON_LEDGER]
+
+
+def all_elder_ids(db) -> list[int]:
+    rows = elders_model.list_elders(db, elders_model.ElderQuery(), order_by="village")
+    return [r["id"] for r in rows if r["status"] in ON_LEDGER]
+
+
+# ---------------------------------------------------------------- 登记表
+
+
+_REGISTRATION_TEXT = ("name", "birth_date", "ethnicity", "id_number", "household_address", "current_address",
+                      "disability", "illness_type", "needs", "difficulties")
+
+
+def registration_context(db, elder_id: int | None, as_of: dt.date | None = None, office: dict | None = None) -> dict:
+    """One 登记表: every field of seed 002 attachment 1 from the record; ``elder_id=None`` is a blank form."""
+    as_of = as_of or dt.date.today()
+    office = office or _office(db)
+    base = {"unit": office["township"], "unit_head": office["unit_head"], "reviewer": office["reviewer"],
+            "preparer": office["preparer"], "age_as_of": docx_render.text(as_of)}
+    if elder_id is None:
+        base.update(dict.fromkeys(_REGISTRATION_TEXT))
+        base.update({"fill_date": None, "health": _boxes(("健康", "残疾", "患病"), None),
+                     "education": _boxes(elders_model.EDUCATION, None), "spouse": _boxes(elders_model.SPOUSE, None),
+                     "income": _boxes(elders_model.INCOME, None), "care": _boxes(elders_model.CARE, None),
+                     "children_count": SHORT_BLANK, "children_birth_years": SHORT_BLANK, "away_years": SHORT_BLANK,
+                     "last_visit_year": SHORT_BLANK, "last_visit_month": SHORT_BLANK, "reunions": SHORT_BLANK,
+                     "reunion_days": SHORT_BLANK, "age_as_of": SHORT_BLANK + "年" + SHORT_BLANK + "月"
+                     + SHORT_BLANK + "日"})
+        return docx_render.prepare(base)
+    elder = elders_model.get_elder(db, elder_id)
+    health = [k for k, flag in (("残疾", elder["is_disabled"]), ("患病", elder["is_ill"])) if flag] or ["健康"]
+    disability = " ".join(x for x in (elder.get("disability_category"), elder.get("disability_grade")) if x)
+    years = (elder.get("children_birth_years") or "").replace(",", "、").replace("，", "、")
+    last = (elder.get("last_family_visit") or "").split("-")
+    incomes = [x for x in (elder.get("income_sources") or "").split(",") if x]
+    base.update({
+        "fill_date": docx_render.text(as_of),
+        "name": elder["name"], "birth_date": _date_text(elder["birth_date"]), "ethnicity": elder.get("ethnicity"),
+        "id_number": elder["id_number"], "household_address": elder.get("household_address"),
+        "current_address": elder.get("current_address"),
+        "health": _boxes(("健康", "残疾", "患病"), health),
+        "disability": disability, "illness_type": elder.get("illness_type"),
+        "education": _boxes(elders_model.EDUCATION, elder.get("education")),
+        "spouse": _boxes(elders_model.SPOUSE, elder.get("spouse")),
+        "children_count": _number(elder.get("children_count")) or SHORT_BLANK,
+        "children_birth_years": years or SHORT_BLANK,
+        "away_years": _number(elder.get("children_away_years")) or SHORT_BLANK,
+        "last_visit_year": last[0] if last and last[0] else SHORT_BLANK,
+        "last_visit_month": str(int(last[1])) if len(last) > 1 and last[1] else SHORT_BLANK,
+        "reunions": _number(elder.get("reunions_per_year")) or SHORT_BLANK,
+        "reunion_days": _number(elder.get("reunion_avg_days")) or SHORT_BLANK,
+        "income": _boxes(elders_model.INCOME, incomes),
+        "care": _boxes(elders_model.CARE, elder.get("care")),
+        "needs": elder.get("needs"), "difficulties": elder.get("difficulties"),
+    })
+    return docx_render.prepare(base)
+
+
+def print_registration(db, elder_ids: Sequence[int | None], target: str | Path, *, as_of: dt.date | None = None,
+                       progress: Progress = None, check_cancelled: Cancel = None) -> int:
+    """登记表 for each elder (``None`` = a blank form), one per page, in one .docx. Returns the page count."""
+    ids = list(elder_ids)
+    if not ids:
+        raise UserError("没有要打印的老人")
+    office = _office(db)
+    docs = []
+    for number, elder_id in enumerate(ids, start=1):
+        docs.append(registration_context(db, elder_id, as_of, office))
+        _step(progress, check_cancelled, number, len(ids))
+    docx_render.render_document("登记表.docx", {"docs": docs}, target)
+    return len(docs)
+
+
+# ---------------------------------------------------------------- 巡访登记表
+
+GRADES = ("优", "良", "中", "差")
+_VISIT_ITEMS = {
+    "expression": GRADES, "mobility": GRADES, "illness": GRADES, "mood": GRADES, "thinking": GRADES,
+    "stress": GRADES, "gas_safety": ("安全", "不安全"), "heating_safety": ("安全", "不安全"),
+    "electric_safety": ("安全", "不安全"), "daily_care": ("有人照料", "无人照料"),
+    "comfort_need": ("有需求", "无需求"), "rights_need": ("有需求", "无需求"), "guardianship_need": ("有需求", "无需求"),
+}
+
+
+def latest_visit_id(db, elder_id: int) -> int | None:
+    """The elder's most recent visit (home visits first on the same day)."""
+    row = db.execute("SELECT id FROM visits WHERE elder_id = ? ORDER BY date DESC, mode = '上门' DESC, id DESC LIMIT 1",
+                     [elder_id]).fetchone()
+    return row[0] if row else None
+
+
+def _visit_photo(db, visit_id: int) -> Path | None:
+    for (relative,) in db.execute("SELECT path FROM visit_photos WHERE visit_id = ? ORDER BY id", [visit_id]):
+        path = paths.photos_dir() / relative
+        if path.exists():
+            return path
+    return None
+
+
+def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None = None,
+                       office: dict | None = None) -> dict:
+    """One 巡访登记表. From a visit record (every box ticked as recorded, the first photo on file in
+    ``photo_path``), or blank to take along: with ``elder_id`` the person's name, sex, address, type and
+    visitor are filled in and every box is ☐; with neither, a wholly blank form."""
+    office = office or _office(db)
+    visit: dict[str, Any] = {}
+    if visit_id is not None:
+        rows = list(db.query("SELECT * FROM visits WHERE id = ?", [visit_id]))
+        if not rows:
+            raise UserError(f"找不到编号为 {visit_id} 的巡访记录")
+        visit = rows[0]
+        elder_id = visit["elder_id"]
+    # every writable value starts empty, printed as a line to write on
+    context: dict[str, Any] = {"unit": office["township"], "name": None, "sex": None, "date": None,
+                               "visitor": None, "address": None, "signer": None}
+    if elder_id is not None:
+        elder = elders_model.get_elder(db, elder_id)
+        address = elder.get("current_address") or elder.get("household_address")
+        context.update({"name": elder["name"], "sex": elder["sex"], "address": address,
+                        "visitor": elder.get("visitor")})
+        visit_type = visit.get("visit_type") or ("重点" if elder["tier"] == "重点" else "普遍")
+        context["type"] = _boxes(("重点", "普遍"), visit_type if visit else None)
+        if not visit:  # a form to take along: the type comes from the tier, ticked in advance
+            context["type"] = _boxes(("重点", "普遍"), visit_type)
+    else:
+        context["type"] = _boxes(("重点", "普遍"), None)
+    if visit:
+        if visit.get("visitor_name"):
+            context["visitor"] = visit["visitor_name"]
+        context["date"] = _date_text(visit["date"])
+        context["notes"] = visit.get("notes")
+    else:
+        context["notes"] = ""  # the 其他情况说明 box is the writing area
+        context["signer"] = visit.get("visitor_name") or context.get("visitor")
+    for key, options in _VISIT_ITEMS.items():
+        context[key] = _boxes(options, visit.get(key))
+    prepared = docx_render.prepare(context)
+    photo = _visit_photo(db, visit_id) if visit_id is not None else None
+    prepared["photo_path"] = str(photo) if photo else None
+    prepared["photo"] = ""  # replaced by the picture at render time; an empty paste area otherwise
+    return prepared
+
+
+def print_visit_forms(db, forms: Sequence[dict[str, int | None]], target: str | Path, *,
+                      progress: Progress = None, check_cancelled: Cancel = None) -> int:
+    """巡访登记表, one per page. Each item is ``{"visit_id": …}``, ``{"elder_id": …}`` (blank, pre-filled)
+    or ``{}`` (wholly blank). A photo on file is placed in 巡访照片粘贴处."""
+    items = list(forms)
+    if not items:
+        raise UserError("没有要打印的巡访登记表")
+    office = _office(db)
+    docs = []
+    for number, item in enumerate(items, start=1):
+        docs.append(visit_form_context(db, visit_id=item.get("visit_id"), elder_id=item.get("elder_id"),
+                                       office=office))
+        _step(progress, check_cancelled, number, len(items))
+
+    def pictures(tpl) -> dict:
+        from docx.shared import Mm
+        from docxtpl import InlineImage
+
+        placed = []
+        for doc in docs:
+            doc = dict(doc)
+            if doc.get("photo_path"):
+                doc["photo"] = InlineImage(tpl, doc["photo_path"], height=Mm(55))
+            placed.append(doc)
+        return {"docs": placed}
+
+    docx_render.render_document("巡访登记表.docx", {"docs": docs}, target, extra=pictures)
+    return len(docs)
+
+
+# ---------------------------------------------------------------- 花名册
+
+
+def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date | None = None,
+                   office: dict | None = None) -> dict:
+    """One village's roster: elders still looked after, with tier, visitor and visitor phone; ID numbers
+    masked (idnumber.mask) unless ``full_ids``."""
+    as_of = as_of or dt.date.today()
+    office = office or _office(db)
+    if db.execute("SELECT 1 FROM villages WHERE name = ?", [village]).fetchone() is None:
+        raise UserError(f"没有名为“{village}”的村（社区）")
+    rows = [r for r in elders_model.list_elders(db, elders_model.ElderQuery(village=village), order_by="village")
+            if r["status"] in ON_LEDGER]
+    printed = []
+    for number, r in enumerate(rows, start=1):
+        printed.append({
+            "number": number, "name": r["name"], "sex": r["sex"], "age": idnumber.age_on(r["birth_date"], as_of),
+            "id_number": r["id_number"] if full_ids else idnumber.mask(r["id_number"]),
+            "group": r.get("group_name"), "address": r.get("address"), "phone": r.get("phone"),
+            "risk_grade": r.get("risk_grade"), "tier": r["tier"] + ("（暂离）" if r["status"] == "暂离" else ""),
+            "visitor": r.get("visitor"), "visitor_phone": r.get("visitor_phone"),
+        })
+    title = f"{office['township'] or ''}{village}农村留守老年人花名册"
+    return docx_render.prepare({"title": title, "unit": office["township"], "village": village, "count": len(rows),
+                                "printed_on": docx_render.text(as_of), "rows": printed,
+                                "unit_head": office["unit_head"], "reviewer": office["reviewer"],
+                                "preparer": office["preparer"]})
+
+
+def all_villages(db) -> list[str]:
+    return [r[0] for r in db.execute("SELECT name FROM villages ORDER BY sort_order, name")]
+
+
+def print_roster(db, villages: Sequence[str], target: str | Path, *, full_ids: bool = False,
+                 as_of: dt.date | None = None, progress: Progress = None, check_cancelled: Cancel = None) -> int:
+    """花名册 of each village, each starting on a new page (landscape, header repeated). Returns people printed."""
+    names = list(villages)
+    if not names:
+        raise UserError("没有要打印花名册的村（社区）")
+    office = _office(db)
+    sheets = []
+    for number, village in enumerate(names, start=1):
+        sheets.append(roster_context(db, village, full_ids=full_ids, as_of=as_of, office=office))
+        _step(progress, check_cancelled, number, len(names))
+    docx_render.render_document("花名册.docx", {"villages": sheets}, target)
+    return sum(s["count"] for s in sheets)
+
+
+# ---------------------------------------------------------------- 告知卡
+
+
+def visit_frequency(values: dict[str, Any], tier: str) -> str:
+    """How often the tier is visited, from the visit plan in settings."""
+    prefix = "plan_key" if tier == "重点" else "plan_general"
+    days, calls = values[f"{prefix}_home_days"], values[f"{prefix}_remote_per_week"]
+    kind = "重点巡访对象" if tier == "重点" else "一般巡访对象"
+    return f"您是{kind}，巡访责任人至少每{days}天上门巡访一次，每周至少电话或视频联系{calls}次。"
+
+
+def notice_card_context(db, elder_id: int, as_of: dt.date | None = None, office: dict | None = None) -> dict:
+    """One 巡访责任人告知卡: the elder, the visitor's name and phone, the office phone, the visit frequency."""
+    office = office or _office(db)
+    elder = elders_model.get_elder(db, elder_id)
+    return docx_render.prepare({
+        "elder": elder["name"], "village": elder["village"], "visitor": elder.get("visitor"),
+        "visitor_phone": elder.get("visitor_phone"), "township": office["township"],
+        "office_phone": office["office_phone"], "frequency": visit_frequency(office["settings"], elder["tier"]),
+        "date": docx_render.text(as_of or dt.date.today()),
+    })
+
+
+def print_notice_cards(db, elder_ids: Sequence[int], target: str | Path, *, as_of: dt.date | None = None,
+                       progress: Progress = None, check_cancelled: Cancel = None) -> int:
+    """告知卡 for each elder, three to a page with dashed lines to cut along. Returns the card count."""
+    ids = list(elder_ids)
+    if not ids:
+        raise UserError("没有要打印告知卡的老人")
+    office = _office(db)
+    cards = []
+    for number, elder_id in enumerate(ids, start=1):
+        cards.append(notice_card_context(db, elder_id, as_of, office))
+        _step(progress, check_cancelled, number, len(ids))
+    docx_render.render_document("告知卡.docx", {"cards": cards}, target)
+    return len(cards)
+
+
+# ---------------------------------------------------------------- 逾期巡访清单
+
+
+@dataclass
+class _Item:  # what the overdue list reads from schedule.OverdueItem (duck-typed)
+    village: str
+    name: str
+    tier: str
+    visitor: str | None
+    visitor_phone: str | None
+    kind: str
+    due_date: Any
+    days_overdue: int | None
+    shortfall: int | None
+
+
+def overdue_context(items: Iterable[Any], as_of: dt.date, office: dict[str, Any]) -> dict:
+    """The overdue list grouped by village (in the order the items come), home visits before remote."""
+    groups: dict[str, list[dict]] = {}
+    homes, remotes = set(), set()
+    for item in items:
+        rows = groups.setdefault(item.village, [])
+        home = item.kind == "home"
+        (homes if home else remotes).add((item.village, item.name, getattr(item, "id_number", None)))
+        amount = f"逾期{item.days_overdue}天" if home else f"缺{item.shortfall}次"
+        rows.append({"name": item.name, "tier": item.tier, "visitor": item.visitor,
+                     "visitor_phone": item.visitor_phone, "kind": "上门巡访" if home else "电话视频巡访",
+                     "due_date": _date_text(item.due_date), "amount": amount, "_home": home})
+    printed = []
+    for village, rows in groups.items():
+        rows.sort(key=lambda r: not r.pop("_home"))
+        for number, row in enumerate(rows, start=1):
+            row["number"] = number
+        printed.append({"village": village, "count": len(rows), "rows": rows})
+    total = sum(g["count"] for g in printed)
+    return docx_render.prepare({
+        "township": office["township"], "as_of": docx_render.text(as_of), "total": total,
+        "home_count": len(homes), "remote_count": len(remotes), "groups": printed,
+        "empty_note": "截至该日没有逾期巡访。" if not total else "请各村（社区）巡访责任人尽快补访，补访后在系统中登记。",
+        "printed_on": docx_render.text(dt.date.today()), "preparer": office["preparer"],
+    })
+
+
+def print_overdue(db, as_of: dt.date, target: str | Path, *, village: str | None = None,
+                  items: Iterable[Any] | None = None) -> int:
+    """The overdue list as of ``as_of`` (schedule.overdue, the one overdue rule), by village. Returns item count."""
+    if village and db.execute("SELECT 1 FROM villages WHERE name = ?", [village]).fetchone() is None:
+        raise UserError(f"没有名为“{village}”的村（社区）")
+    if items is None:
+        try:
+            from township_desk.models import schedule
+        except ImportError as exc:  # the visit-plan module ships with the visits work
+            raise UserError("本版本尚未包含巡访计划（逾期规则），无法打印逾期巡访清单") from exc
+        items = schedule.overdue(db, as_of, village=village)
+    context = overdue_context(items, as_of, _office(db))
+    docx_render.render_document("逾期巡访清单.docx", context, target)
+    return context["total"]
