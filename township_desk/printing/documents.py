@@ -205,9 +205,8 @@ def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None 
         context.update({"name": elder["name"], "sex": elder["sex"], "address": address,
                         "visitor": elder.get("visitor")})
         visit_type = visit.get("visit_type") or ("重点" if elder["tier"] == "重点" else "普遍")
-        context["type"] = _boxes(("重点", "普遍"), visit_type if visit else None)
-        if not visit:  # a form to take along: the type comes from the tier, ticked in advance
-            context["type"] = _boxes(("重点", "普遍"), visit_type)
+        # a form to take along has the type ticked in advance from the elder's tier
+        context["type"] = _boxes(("重点", "普遍"), visit_type)
     else:
         context["type"] = _boxes(("重点", "普遍"), None)
     if visit:
@@ -215,9 +214,9 @@ def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None 
             context["visitor"] = visit["visitor_name"]
         context["date"] = _date_text(visit["date"])
         context["notes"] = visit.get("notes")
+        context["signer"] = visit.get("visitor_name") or context.get("visitor")
     else:
         context["notes"] = ""  # the 其他情况说明 box is the writing area
-        context["signer"] = visit.get("visitor_name") or context.get("visitor")
     for key, options in _VISIT_ITEMS.items():
         context[key] = _boxes(options, visit.get(key))
     prepared = docx_render.prepare(context)
