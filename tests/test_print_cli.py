@@ -1,0 +1,116 @@
+"""``township-desk print KIND …`` through cli.main: each kind writes a real .docx; unknown input is exit 2."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from docx import Document
+
+from tests.conftest import VALID_IDS, make_id
+from township_desk.cli import main
+from township_desk.models import db as dbm
+from township_desk.models import elders, villages
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def text_of(path) -> str:
+    document = Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    parts += [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def ledger(db_path):
+    database = dbm.connect(db_path)
+    villages.save_village(database, {"name": "青山村", "committee": "青山村村民委员会", "staff_name": "王主任"})
+    elders.save_elder(database, {"name": "张德福", "id_number": VALID_IDS[0], "village": "青山村",
+                                 "visitor": "王村官", "visitor_phone": "13900002222", "tier": "重点",
+                                 "current_address": "三组&五组"}, today=TODAY)
+    elders.save_elder(database, {"name": "李桂兰", "id_number": VALID_IDS[1], "village": "青山村"}, today=TODAY)
+    elders.save_elder(database, {"name": "陈老汉", "id_number": make_id("19400101", 7), "village": "河口村"},
+                      today=TODAY)
+    database.close()
+    return db_path
+
+
+def run(ledger, *args) -> int:
+    return main(["print", *args, "--db", str(ledger)])
+
+
+def test_registration_of_one_elder(ledger, tmp_path, capsys):
+    out = tmp_path / "reg.docx"
+    assert run(ledger, "registration", "--elder", VALID_IDS[0].lower(), "-o", str(out)) == 0
+    text = text_of(out)
+    assert "张德福" in text and "李桂兰" not in text
+    assert "已生成登记表" in capsys.readouterr().out
+
+
+def test_registration_of_a_village_is_a_batch(ledger, tmp_path, capsys):
+    out = tmp_path / "reg.docx"
+    assert run(ledger, "registration", "--village", "青山村", "-o", str(out), "--json") == 0
+    assert json.loads(capsys.readouterr().out) == {"kind": "registration", "path": str(out), "count": 2}
+    text = text_of(out)
+    assert "张德福" in text and "李桂兰" in text and "陈老汉" not in text
+
+
+def test_blank_registration(ledger, tmp_path):
+    out = tmp_path / "blank.docx"
+    assert run(ledger, "registration", "--blank", "-o", str(out)) == 0
+    assert "☑" not in text_of(out)
+
+
+def test_roster_masks_unless_full_ids(ledger, tmp_path):
+    out = tmp_path / "roster.docx"
+    assert run(ledger, "roster", "--village", "青山村", "-o", str(out)) == 0
+    assert VALID_IDS[0] not in text_of(out) and "5111**********0010" in text_of(out)
+    assert run(ledger, "roster", "--village", "青山村", "--full-ids", "-o", str(out)) == 0
+    assert VALID_IDS[0] in text_of(out)
+
+
+def test_notice_cards_and_blank_visit_forms_for_a_village(ledger, tmp_path):
+    cards = tmp_path / "cards.docx"
+    assert run(ledger, "notice-cards", "--village", "青山村", "-o", str(cards)) == 0
+    assert text_of(cards).count("巡访责任人告知卡") == 2
+    forms = tmp_path / "forms.docx"
+    assert run(ledger, "visit-form", "--village", "青山村", "-o", str(forms)) == 0
+    assert text_of(forms).count("巡访登记表") == 2
+
+
+def test_visit_form_of_an_elder_without_visits_needs_blank(ledger, tmp_path, capsys):
+    out = tmp_path / "v.docx"
+    assert run(ledger, "visit-form", "--elder", VALID_IDS[0], "-o", str(out)) == 2
+    assert "还没有巡访记录" in capsys.readouterr().err
+    assert not out.exists()
+    assert run(ledger, "visit-form", "--elder", VALID_IDS[0], "--blank", "-o", str(out)) == 0
+    assert "张德福" in text_of(out)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("registration", "--elder", make_id("19500101", 3)), "台账中没有身份证号码为"),
+    (("notice-cards", "--village", "无此村"), "没有名为“无此村”的村（社区）"),
+    (("roster", "--village", "无此村"), "没有名为“无此村”的村（社区）"),
+    (("agreement", "--agreement", "99"), "找不到第 99 号协议"),
+])
+def test_unknown_input_is_exit_2_and_writes_nothing(ledger, tmp_path, capsys, args, message):
+    out = tmp_path / "x.docx"
+    assert run(ledger, *args, "-o", str(out)) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_agreements_of_a_village(ledger, tmp_path):
+    from township_desk.models import agreements as ag
+
+    database = dbm.connect(ledger)
+    elder = elders.find_by_id_number(database, VALID_IDS[0])
+    data = {"elder_id": elder["id"], "template": "自理", "party_a_name": "张小明", "party_b_name": "李桂兰",
+            "term_years": 1, "start_date": "2026-03-01"}
+    agreement_id = ag.save_agreement(database, data, today=TODAY).agreement_id
+    database.close()
+    out = tmp_path / "a.docx"
+    assert run(ledger, "agreement", "--agreement", str(agreement_id), "-o", str(out)) == 0
+    assert "农村居家互助养老协议书" in text_of(out) and "张小明" in text_of(out)
