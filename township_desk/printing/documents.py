@@ -345,21 +345,11 @@ def print_notice_cards(db, elder_ids: Sequence[int], target: str | Path, *, as_o
 # ---------------------------------------------------------------- 逾期巡访清单
 
 
-@dataclass
-class _Item:  # what the overdue list reads from schedule.OverdueItem (duck-typed)
-    village: str
-    name: str
-    tier: str
-    visitor: str | None
-    visitor_phone: str | None
-    kind: str
-    due_date: Any
-    days_overdue: int | None
-    shortfall: int | None
-
-
 def overdue_context(items: Iterable[Any], as_of: dt.date, office: dict[str, Any]) -> dict:
-    """The overdue list grouped by village (in the order the items come), home visits before remote."""
+    """The overdue list grouped by village (in the order the items come), home visits before remote.
+
+    Each item reads like schedule.OverdueItem: village, id_number, name, tier, visitor, visitor_phone,
+    kind ("home"|"remote"), due_date, days_overdue, shortfall."""
     groups: dict[str, list[dict]] = {}
     homes, remotes = set(), set()
     for item in items:
@@ -399,3 +389,97 @@ def print_overdue(db, as_of: dt.date, target: str | Path, *, village: str | None
     context = overdue_context(items, as_of, _office(db))
     docx_render.render_document("逾期巡访清单.docx", context, target)
     return context["total"]
+
+
+# ---------------------------------------------------------------- one request, as the 打印 page makes it
+
+
+@dataclass
+class PrintRequest:
+    """What to print: the kind (KINDS key) and who. ``elder_id`` wins over ``village``; no village = all."""
+
+    kind: str
+    elder_id: int | None = None
+    village: str | None = None
+    agreement_ids: tuple[int, ...] = ()
+    blank: bool = False
+    full_ids: bool = False
+    as_of: dt.date | None = None
+
+
+def _elders_for(db, request: PrintRequest) -> list[int]:
+    if request.elder_id is not None:
+        return [request.elder_id]
+    if request.village:
+        return village_elder_ids(db, request.village)
+    return all_elder_ids(db)
+
+
+def _names(db, ids: Sequence[int]) -> dict[int, str]:
+    labels = {}
+    for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+        chunk = list(ids[start:start + 500])
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(f"SELECT e.id, e.name, v.name FROM elders e JOIN villages v ON v.id = e.village_id"
+                              f" WHERE e.id IN ({marks})", chunk):
+            labels[row[0]] = f"{row[2]}　{row[1]}"
+    return labels
+
+
+def request_pages(db, request: PrintRequest) -> list[str]:
+    """What the request will print, one line per document (or per village for rosters), for the preview."""
+    kind = request.kind
+    if kind == "registration" and request.blank:
+        return ["空白登记表"]
+    if kind == "visit-form" and request.blank and request.elder_id is None and not request.village:
+        return ["空白巡访登记表"]
+    if kind in ("registration", "visit-form", "notice-cards"):
+        ids = _elders_for(db, request)
+        names = _names(db, ids)
+        suffix = {"registration": "登记表", "visit-form": "巡访登记表", "notice-cards": "告知卡"}[kind]
+        return [f"{names[i]}　{suffix}" for i in ids]
+    if kind == "roster":
+        villages = [request.village] if request.village else all_villages(db)
+        return [f"{v}　花名册（{len(village_elder_ids(db, v))}人）" for v in villages]
+    if kind == "overdue":
+        return [f"逾期巡访清单（截至{docx_render.text(request.as_of or dt.date.today())}）"]
+    if kind == "agreement":
+        from township_desk.models import agreements
+
+        pages = []
+        for agreement_id in request.agreement_ids:
+            record = agreements.get_agreement(db, agreement_id)
+            pages.append(f"第{agreement_id}号　{record['village']}　{record['elder_name']}　{record['template']}")
+        return pages
+    raise UserError(f"未知的打印种类：{kind}")
+
+
+def print_request(db, request: PrintRequest, target: str | Path, *, progress: Progress = None,
+                  check_cancelled: Cancel = None) -> int:
+    """Write the request's documents to ``target`` (one .docx, one per page). Returns the count printed."""
+    kind, as_of = request.kind, request.as_of
+    hooks = {"progress": progress, "check_cancelled": check_cancelled}
+    if kind == "registration":
+        ids = [None] if request.blank else _elders_for(db, request)
+        return print_registration(db, ids, target, as_of=as_of, **hooks)
+    if kind == "visit-form":
+        if request.blank and request.elder_id is None and not request.village:
+            forms: list[dict] = [{}]
+        elif request.elder_id is not None and not request.blank:
+            visit_id = latest_visit_id(db, request.elder_id)
+            forms = [{"visit_id": visit_id}] if visit_id else [{"elder_id": request.elder_id}]
+        else:
+            forms = [{"elder_id": i} for i in _elders_for(db, request)]
+        return print_visit_forms(db, forms, target, **hooks)
+    if kind == "roster":
+        villages = [request.village] if request.village else all_villages(db)
+        return print_roster(db, villages, target, full_ids=request.full_ids, as_of=as_of, **hooks)
+    if kind == "notice-cards":
+        return print_notice_cards(db, _elders_for(db, request), target, as_of=as_of, **hooks)
+    if kind == "overdue":
+        return print_overdue(db, as_of or dt.date.today(), target, village=request.village)
+    if kind == "agreement":
+        from township_desk.printing import agreement_doc
+
+        return agreement_doc.print_agreements(db, list(request.agreement_ids), target, **hooks)
+    raise UserError(f"未知的打印种类：{kind}")

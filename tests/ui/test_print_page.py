@@ -1,0 +1,81 @@
+"""The 打印 page: choosing kind and who fills the preview; writing runs in a worker and produces the .docx."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import VALID_IDS
+from docx import Document
+from PySide6.QtWidgets import QMessageBox
+
+from township_desk.models import elders, settings
+from township_desk.printing import convert
+from township_desk.ui.context import AppContext
+from township_desk.ui.print_page import PrintPage
+
+TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture
+def page(qtbot, db, db_path, monkeypatch):
+    settings.put(db, {"township_name": "青山镇"})
+    elders.save_elder(db, {"name": "张德福", "id_number": VALID_IDS[0], "village": "青山村", "visitor": "王村官",
+                           "visitor_phone": "13900002222"}, today=TODAY)
+    elders.save_elder(db, {"name": "李桂兰", "id_number": VALID_IDS[1], "village": "青山村"}, today=TODAY)
+    elders.save_elder(db, {"name": "陈老汉", "id_number": VALID_IDS[2], "village": "河口村"}, today=TODAY)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
+    widget = PrintPage(AppContext(db_path, db))
+    qtbot.addWidget(widget)
+    return widget
+
+
+def preview(page) -> list[str]:
+    return [page.pages.item(i).text() for i in range(page.pages.count())]
+
+
+def test_preview_lists_a_village_and_counts(page):
+    page.kind.setCurrentIndex(page.kind.findData("notice-cards"))
+    page.village.setCurrentIndex(page.village.findText("青山村"))
+    assert preview(page) == ["青山村　张德福　告知卡", "青山村　李桂兰　告知卡"]
+    assert page.summary.text() == "共 2 份告知卡"
+    page.village.setCurrentIndex(0)
+    assert len(preview(page)) == 3
+
+
+def test_searching_one_elder_takes_them(page):
+    page.kind.setCurrentIndex(page.kind.findData("registration"))
+    page.search.setText("李桂兰")
+    assert preview(page) == ["青山村　李桂兰　登记表"]
+    page.blank.setChecked(True)
+    assert preview(page) == ["空白登记表"]
+
+
+def test_options_follow_the_kind(page):
+    page.kind.setCurrentIndex(page.kind.findData("roster"))
+    assert page.full_ids.isEnabled() and not page.blank.isEnabled() and not page.search.isEnabled()
+    assert preview(page) == ["青山村　花名册（2人）", "河口村　花名册（1人）"]
+    page.kind.setCurrentIndex(page.kind.findData("agreement"))
+    assert page.agreements.isEnabled() and preview(page) == []
+    assert not page.write_button.isEnabled()
+
+
+def test_pdf_button_disabled_with_a_reason_without_office(qtbot, db, db_path, monkeypatch):
+    monkeypatch.setattr(convert, "pdf_available", lambda: False)
+    widget = PrintPage(AppContext(db_path, db))
+    qtbot.addWidget(widget)
+    assert not widget.pdf_button.isEnabled()
+    assert "LibreOffice" in widget.pdf_button.toolTip()
+
+
+def test_writing_runs_in_a_worker_and_makes_the_file(page, qtbot, tmp_path):
+    page.kind.setCurrentIndex(page.kind.findData("roster"))
+    page.village.setCurrentIndex(page.village.findText("青山村"))
+    target = tmp_path / "花名册.docx"
+    page.write(target)
+    qtbot.waitUntil(lambda: page.last_file == target, timeout=20000)
+    text = "\n".join(c.text for t in Document(str(target)).tables for r in t.rows for c in r.cells)
+    assert "张德福" in text and "李桂兰" in text and "陈老汉" not in text
+    assert page.open_button.isEnabled()
+    assert page.summary.text().startswith("已生成 2 份")

@@ -1,0 +1,357 @@
+"""打印 page: choose the document, then who (one elder, a village, agreements), see what will print, write the
+.docx in a worker (progress + cancel), open it with Word/WPS, and convert it to PDF when that is possible."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from township_desk.models import elders as elders_model
+from township_desk.models import villages as villages_model
+from township_desk.models.errors import UserError
+from township_desk.printing import convert, documents
+from township_desk.ui import jobs
+
+ALL_VILLAGES = "（全部村）"
+NO_ELDER = "（不指定，按村打印）"
+
+
+class _Relay(QObject):
+    """Carries a worker's progress and outcome to the GUI thread. ``jobs.run_job``'s ``on_done`` is queued to
+    the Job object, which lives in the worker thread whose event loop never runs, so it is not delivered
+    (the 报表 page and the import wizard found the same); this relay lives on the GUI thread."""
+
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(object, str)
+
+
+class PrintPage(QWidget):
+    """The 打印 page (pages.PAGES)."""
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.last_file: Path | None = None
+        self._elder_id: int | None = None
+
+        self.kind = QComboBox()
+        for key, label in documents.KINDS.items():
+            self.kind.addItem(label, key)
+        self.village = QComboBox()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("输入姓名、拼音首字母或身份证号码查找老人")
+        self.matches = QListWidget()
+        self.matches.setMaximumHeight(110)
+        self.agreements = QListWidget()
+        self.agreements.setMaximumHeight(140)
+        self.blank = QCheckBox("空白表（不填内容，供手写）")
+        self.full_ids = QCheckBox("显示完整身份证号码（默认隐去中间数字）")
+        self.as_of = QDateEdit(QDate.currentDate())
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setDisplayFormat("yyyy年M月d日")
+
+        form = QFormLayout()
+        form.addRow("打印内容：", self.kind)
+        form.addRow("村（社区）：", self.village)
+        form.addRow("老人：", self.search)
+        form.addRow("", self.matches)
+        form.addRow("互助协议：", self.agreements)
+        form.addRow("截至日期：", self.as_of)
+        form.addRow("", self.blank)
+        form.addRow("", self.full_ids)
+
+        self.summary = QLabel()
+        self.pages = QListWidget()
+        self.write_button = QPushButton("生成 Word 文件…")
+        self.open_button = QPushButton("打开")
+        self.pdf_button = QPushButton("转为 PDF")
+        self.open_button.setEnabled(False)
+        self.pdf_possible = convert.pdf_available()
+        self.pdf_button.setEnabled(False)
+        if not self.pdf_possible:
+            self.pdf_button.setToolTip(convert.NOT_AVAILABLE)
+        buttons = QHBoxLayout()
+        for button in (self.write_button, self.open_button, self.pdf_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("将打印（每份一页）："))
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.village.currentIndexChanged.connect(self._village_changed)
+        self.search.textChanged.connect(self._search)
+        self.matches.currentItemChanged.connect(self._elder_chosen)
+        self.agreements.itemChanged.connect(lambda _item: self.update_preview())
+        for box in (self.blank, self.full_ids):
+            box.toggled.connect(lambda _on: self.update_preview())
+        self.as_of.dateChanged.connect(lambda _d: self.update_preview())
+        self.write_button.clicked.connect(self.choose_file_and_write)
+        self.open_button.clicked.connect(self.open_file)
+        self.pdf_button.clicked.connect(self.make_pdf)
+        ctx.data_changed.connect(lambda _table: self.refresh())
+        self.refresh()
+
+    # ------------------------------------------------------------ choosing
+
+    def refresh(self) -> None:
+        """Reload villages (keeping the choice) and the preview."""
+        current = self.village.currentText()
+        self.village.blockSignals(True)
+        self.village.clear()
+        self.village.addItem(ALL_VILLAGES, None)
+        for row in villages_model.list_villages(self.ctx.db):
+            self.village.addItem(row["name"], row["name"])
+        index = self.village.findText(current)
+        self.village.setCurrentIndex(max(index, 0))
+        self.village.blockSignals(False)
+        self._kind_changed()
+
+    def apply_filters(self, filters: dict) -> None:
+        """``kind`` (KINDS key), ``village``, ``elder_id``, ``agreement_ids`` from another page."""
+        if "kind" in filters:
+            self.kind.setCurrentIndex(max(self.kind.findData(filters["kind"]), 0))
+        if filters.get("village"):
+            self.village.setCurrentIndex(max(self.village.findText(filters["village"]), 0))
+        if filters.get("elder_id") is not None:
+            elder = elders_model.get_elder(self.ctx.db, int(filters["elder_id"]))
+            self.search.setText(elder["id_number"])
+            self._elder_id = elder["id"]
+        if filters.get("agreement_ids"):
+            wanted = {int(i) for i in filters["agreement_ids"]}
+            for row in range(self.agreements.count()):
+                item = self.agreements.item(row)
+                item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in wanted
+                                   else Qt.CheckState.Unchecked)
+        self.update_preview()
+
+    def _kind_changed(self) -> None:
+        kind = self.kind.currentData()
+        by_person = kind in ("registration", "visit-form", "notice-cards")
+        self.search.setEnabled(by_person)
+        self.matches.setEnabled(by_person)
+        self.agreements.setEnabled(kind == "agreement")
+        self.blank.setEnabled(kind in ("registration", "visit-form"))
+        self.full_ids.setEnabled(kind == "roster")
+        self.as_of.setEnabled(kind in ("overdue", "registration", "roster", "notice-cards"))
+        if kind == "agreement":
+            self._load_agreements()
+        self.update_preview()
+
+    def _village_changed(self) -> None:
+        if self.kind.currentData() == "agreement":
+            self._load_agreements()
+        self.update_preview()
+
+    def _load_agreements(self) -> None:
+        from township_desk.models import agreements
+
+        self.agreements.blockSignals(True)
+        self.agreements.clear()
+        for row in agreements.list_agreements(self.ctx.db, village=self.village.currentData()):
+            label = (f"第{row['id']}号　{row['village']}　{row['elder_name']}　{row['template']}　{row['status']}"
+                     f"　{row['start_date'] or ''}至{row['end_date'] or ''}")
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, row["id"])
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.agreements.addItem(item)
+        self.agreements.blockSignals(False)
+
+    def _search(self, text: str) -> None:
+        self.matches.clear()
+        self._elder_id = None
+        text = text.strip()
+        if text:
+            query = elders_model.ElderQuery(search=text, village=self.village.currentData())
+            self.matches.addItem(NO_ELDER)
+            for row in elders_model.list_elders(self.ctx.db, query, limit=50):
+                item = QListWidgetItem(f"{row['name']}　{row['village']}　{row['id_number']}　{row['status']}")
+                item.setData(Qt.ItemDataRole.UserRole, row["id"])
+                self.matches.addItem(item)
+            if self.matches.count() == 2:  # exactly one person found: take them
+                self.matches.setCurrentRow(1)
+        self.update_preview()
+
+    def _elder_chosen(self, item: QListWidgetItem | None, _previous=None) -> None:
+        self._elder_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        self.update_preview()
+
+    def request(self) -> documents.PrintRequest:
+        """The current choice as a printing request."""
+        kind = self.kind.currentData()
+        agreement_ids = tuple(
+            self.agreements.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.agreements.count())
+            if self.agreements.item(row).checkState() == Qt.CheckState.Checked)
+        by_person = kind in ("registration", "visit-form", "notice-cards")
+        return documents.PrintRequest(
+            kind=kind, elder_id=self._elder_id if by_person else None, village=self.village.currentData(),
+            agreement_ids=agreement_ids if kind == "agreement" else (),
+            blank=self.blank.isChecked() and self.blank.isEnabled(),
+            full_ids=self.full_ids.isChecked() and kind == "roster", as_of=self.as_of.date().toPython())
+
+    def update_preview(self) -> None:
+        """List what will print and how many; the write button only when there is something."""
+        self.pages.clear()
+        try:
+            pages = documents.request_pages(self.ctx.db, self.request())
+        except UserError as exc:
+            pages = []
+            self.summary.setText(str(exc))
+        else:
+            label = self.kind.currentText()
+            self.summary.setText(f"共 {len(pages)} 份{label}" if pages else "没有可打印的内容，请先选择")
+        for line in pages[:2000]:  # a township has a few thousand people at most; the count says the rest
+            self.pages.addItem(line)
+        self.write_button.setEnabled(bool(pages))
+
+    # ------------------------------------------------------------ writing
+
+    def suggested_name(self) -> str:
+        request = self.request()
+        who = request.village or "全乡镇"
+        if request.elder_id is not None:
+            who = elders_model.get_elder(self.ctx.db, request.elder_id)["name"]
+        stamp = (request.as_of or dt.date.today()).strftime("%Y%m%d")
+        return f"{self.kind.currentText()}_{who}_{stamp}.docx"
+
+    def choose_file_and_write(self) -> None:
+        start = str(Path.home() / self.suggested_name())
+        path, _filter = QFileDialog.getSaveFileName(self, "保存打印文件", start, "Word 文件 (*.docx)")
+        if path:
+            if not path.lower().endswith(".docx"):
+                path += ".docx"
+            self.write(Path(path))
+
+    def write(self, target: Path) -> jobs.Job:
+        """Render in a worker with its own connection; the file appears only when complete."""
+        request = self.request()
+        db_path = self.ctx.db_path
+
+        def work(job: jobs.Job) -> tuple[Path, int]:
+            from township_desk.models import db as dbm
+
+            db = dbm.connect(db_path)
+            try:
+                count = documents.print_request(
+                    db, request, target, progress=lambda done, total: job.progress(done, total, "正在生成……"),
+                    check_cancelled=job.check)
+            finally:
+                db.close()
+            return target, count
+
+        return self._run("生成打印文件", work, self._written)
+
+    def _run(self, title: str, work, on_done) -> jobs.Job:
+        """``work(job)`` in a worker (ui.jobs) with a progress dialog that can cancel; ``on_done`` here."""
+        import traceback
+
+        relay = _Relay(self)
+        dialog = QProgressDialog(title + "……", "取消", 0, 0, self)
+        dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+
+        def progressed(done: int, total: int, text: str) -> None:
+            dialog.setMaximum(max(total, 0))
+            dialog.setValue(min(done, total) if total else 0)
+            if text:
+                dialog.setLabelText(text)
+
+        def finish() -> None:
+            dialog.reset()
+            dialog.close()
+            dialog.deleteLater()
+            relay.deleteLater()
+
+        def succeeded(result) -> None:
+            finish()
+            on_done(result)
+
+        def failed(exc: BaseException, tb: str) -> None:
+            finish()
+            if isinstance(exc, jobs.JobCancelled):
+                self.summary.setText(f"{title}已取消，未写入文件。")
+            elif isinstance(exc, UserError):
+                self.summary.setText(str(exc))
+                QMessageBox.warning(self, title, str(exc))
+            else:
+                from township_desk.ui import crash
+
+                crash.report(exc, tb, self)
+
+        relay.progressed.connect(progressed)
+        relay.succeeded.connect(succeeded)
+        relay.failed.connect(failed)
+
+        def body(job: jobs.Job) -> None:
+            job.progress = lambda done, total, text="": relay.progressed.emit(int(done), int(total), text)
+            try:
+                result = work(job)
+            except BaseException as exc:  # noqa: BLE001 - shown on the GUI thread
+                relay.failed.emit(exc, traceback.format_exc())
+            else:
+                relay.succeeded.emit(result)
+
+        job = jobs.run_job(self, title, body, show_dialog=False)
+        dialog.canceled.connect(job.cancel)
+        return job
+
+    def _written(self, result: tuple[Path, int]) -> None:
+        target, count = result
+        self.last_file = target
+        self.open_button.setEnabled(True)
+        self.pdf_button.setEnabled(self.pdf_possible)
+        self.summary.setText(f"已生成 {count} 份：{target}")
+        answer = QMessageBox.question(self, "打印", f"已生成 {target.name}（{count} 份）。现在用 Word/WPS 打开吗？")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.open_file()
+
+    def open_file(self) -> None:
+        if self.last_file is None:
+            return
+        try:
+            convert.open_with_system(self.last_file)
+        except UserError as exc:
+            QMessageBox.warning(self, "打开", str(exc))
+
+    def make_pdf(self) -> None:
+        if self.last_file is None:
+            return
+        source = self.last_file
+
+        def work(job: jobs.Job) -> Path:
+            job.progress(0, 0, "正在转为 PDF……")
+            return convert.to_pdf(source)
+
+        def done(pdf: Path) -> None:
+            self.summary.setText(f"已转为 PDF：{pdf}")
+            convert.open_with_system(pdf)
+
+        self._run("转为 PDF", work, done)
