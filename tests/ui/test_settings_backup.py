@@ -1,0 +1,155 @@
+"""设置 → 备份与恢复 and 操作日志 panels with real widgets, real database files and a real .xlsx read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+from conftest import VALID_IDS
+
+from township_desk.models import backups, elders
+from township_desk.ui import settings_backup
+from township_desk.ui.context import AppContext
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def add(db, n: int, name: str, **extra):
+    return elders.save_elder(db, {"name": name, "id_number": VALID_IDS[n], "village": "东风村", **extra}, today=TODAY)
+
+
+def ws_rows(path) -> int:
+    return openpyxl.load_workbook(path).active.max_row
+
+
+def messages(monkeypatch, confirm: bool = True) -> list[tuple[str, str]]:
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(settings_backup, "inform", lambda _p, title, text, warning=False: shown.append((title, text)))
+    monkeypatch.setattr(settings_backup, "confirm", lambda _p, title, text: shown.append((title, text)) or confirm)
+    return shown
+
+
+def test_backup_now_writes_the_chosen_file_and_says_what_it_holds(qtbot, db, db_path, tmp_path, monkeypatch):
+    add(db, 0, "张德福")
+    ctx = AppContext(db_path, db)
+    panel = settings_backup.BackupPanel(ctx)
+    qtbot.addWidget(panel)
+    shown = messages(monkeypatch)
+    target = tmp_path / "U盘备份.db"
+    monkeypatch.setattr(settings_backup, "ask_save_path", lambda *a: str(target))
+    panel.backup_now()
+    assert backups.inspect_backup(target).elders == 1
+    assert shown[-1][0] == "备份完成" and "老人 1 人" in shown[-1][1]
+
+
+def test_automatic_backups_are_listed_with_date_and_counts(qtbot, db, db_path):
+    add(db, 0, "张德福")
+    backups.daily_backup_if_due(db, db_path, now=dt.datetime(2026, 11, 20, 8, 0, 0))
+    add(db, 1, "李秀英")
+    backups.daily_backup_if_due(db, db_path, now=dt.datetime(2026, 11, 21, 8, 0, 0))
+    panel = settings_backup.BackupPanel(AppContext(db_path, db))
+    qtbot.addWidget(panel)
+    assert panel.table.rowCount() == 2
+    assert panel.table.item(0, 0).text() == "2026-11-21 08:00:00"
+    assert panel.table.item(0, 1).text() == "每日自动"
+    assert [panel.table.item(r, 2).text() for r in range(2)] == ["2", "1"]
+
+
+def test_restore_shows_the_backup_first_then_reloads_the_data(qtbot, db, db_path, monkeypatch):
+    add(db, 0, "张德福")
+    backups.daily_backup_if_due(db, db_path, now=dt.datetime(2026, 11, 20, 8, 0, 0))
+    add(db, 1, "李秀英")
+    ctx = AppContext(db_path, db)
+    panel = settings_backup.BackupPanel(ctx)
+    qtbot.addWidget(panel)
+    shown = messages(monkeypatch)
+    changed = []
+    ctx.data_changed.connect(changed.append)
+    panel.table.selectRow(0)
+
+    panel.restore_selected()
+
+    assert shown[0][0] == "确认恢复" and "2026-11-20 08:00:00" in shown[0][1] and "老人 1 人" in shown[0][1]
+    assert shown[-1][0] == "恢复完成" and "重新载入" in shown[-1][1]
+    assert ctx.db.execute("SELECT count(*) FROM elders").fetchone()[0] == 1  # the reopened connection
+    assert changed == ["*"]
+    kinds = [panel.table.item(r, 1).text() for r in range(panel.table.rowCount())]
+    assert "恢复前保留" in kinds
+
+
+def test_restore_not_confirmed_changes_nothing(qtbot, db, db_path, monkeypatch):
+    add(db, 0, "张德福")
+    backups.daily_backup_if_due(db, db_path, now=dt.datetime(2026, 11, 20, 8, 0, 0))
+    add(db, 1, "李秀英")
+    ctx = AppContext(db_path, db)
+    panel = settings_backup.BackupPanel(ctx)
+    qtbot.addWidget(panel)
+    messages(monkeypatch, confirm=False)
+    panel.table.selectRow(0)
+    assert panel.restore_selected() is None
+    assert ctx.db.execute("SELECT count(*) FROM elders").fetchone()[0] == 2
+
+
+def test_restore_from_a_file_that_is_not_a_backup_is_refused_with_the_reason(qtbot, db, db_path, tmp_path,
+                                                                            monkeypatch):
+    ctx = AppContext(db_path, db)
+    panel = settings_backup.BackupPanel(ctx)
+    qtbot.addWidget(panel)
+    shown = messages(monkeypatch)
+    bogus = tmp_path / "照片.db"
+    bogus.write_bytes(b"\x89PNG not a database")
+    monkeypatch.setattr(settings_backup, "ask_open_path", lambda *a: str(bogus))
+    panel.restore_from_file()
+    assert shown == [("不能恢复", shown[0][1])] and "不是本程序的备份文件" in shown[0][1]
+
+
+def test_audit_log_is_readable_newest_first_and_filters_by_text(qtbot, db, db_path):
+    elder_id = add(db, 0, "张德福").elder_id
+    add(db, 1, "李秀英")
+    elders.save_elder(db, {"name": "张德福", "id_number": VALID_IDS[0], "village": "东风村", "phone": "13812345678"},
+                      elder_id=elder_id, today=TODAY)
+    panel = settings_backup.AuditLogPanel(AppContext(db_path, db))
+    qtbot.addWidget(panel)
+    model = panel.model
+    total = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    assert model.rowCount() == total
+    first = [model.index(0, c).data() for c in range(model.columnCount())]
+    assert first[1:5] == ["修改", "老人", first[3], "联系电话"] and "张德福" in first[3]
+    assert first[6] == "13812345678"
+    panel.search.setText("李秀英")  # as typed (QTest cannot send Chinese key events)
+    assert model.rowCount() == 1 and "共 1 条" in panel.count_label.text()
+
+
+def test_audit_log_filters_by_date(qtbot, db, db_path):
+    add(db, 0, "张德福")
+    db.execute("UPDATE audit_log SET at = '2026-01-05 09:00:00'")
+    add(db, 1, "李秀英")
+    panel = settings_backup.AuditLogPanel(AppContext(db_path, db))
+    qtbot.addWidget(panel)
+    panel.date_from.setDate(dt.date(2026, 1, 1))
+    panel.date_to.setDate(dt.date(2026, 1, 31))
+    panel.use_dates.setChecked(True)
+    shown = [[panel.model.index(r, c).data() for c in (0, 3)] for r in range(panel.model.rowCount())]
+    assert shown and all(at.startswith("2026-01-05") for at, _label in shown)
+    assert any("张德福" in label for _at, label in shown)
+    assert not any("李秀英" in label for _at, label in shown)
+
+
+def test_audit_export_writes_text_cells_never_formulas(qtbot, db, db_path, tmp_path, monkeypatch):
+    add(db, 0, "张德福", current_address="=HYPERLINK(\"http://x\")")
+    panel = settings_backup.AuditLogPanel(AppContext(db_path, db))
+    qtbot.addWidget(panel)
+    shown = messages(monkeypatch)
+    target = tmp_path / "日志.xlsx"
+    elder_id = db.execute("SELECT id FROM elders").fetchone()[0]
+    elders.save_elder(db, {"name": "张德福", "id_number": VALID_IDS[0], "village": "东风村", "phone": "=1+1"},
+                      elder_id=elder_id, today=TODAY)
+    monkeypatch.setattr(settings_backup, "ask_save_path", lambda *a: str(target))
+    panel.export()
+    total = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    assert f"已导出 {total} 条" in shown[-1][1]
+    assert ws_rows(target) == total + 1
+    ws = openpyxl.load_workbook(target).active
+    assert [c.value for c in ws[1]] == list(settings_backup.AUDIT_COLUMNS)
+    assert ws["G2"].value == "=1+1" and ws["G2"].data_type == "s"
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
