@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "combine",
     "backup",
     "print_cmd",
+    "demo",
 ]
 
 
