@@ -114,3 +114,28 @@ def test_agreements_of_a_village(ledger, tmp_path):
     out = tmp_path / "a.docx"
     assert run(ledger, "agreement", "--agreement", str(agreement_id), "-o", str(out)) == 0
     assert "农村居家互助养老协议书" in text_of(out) and "张小明" in text_of(out)
+
+
+def test_overdue_list_uses_the_schedule_rule(ledger, tmp_path, monkeypatch):
+    import sys
+    import types
+
+    calls = []
+
+    def overdue(db, as_of, village=None):
+        calls.append((as_of, village))
+        return [types.SimpleNamespace(elder_id=1, id_number=VALID_IDS[0], name="张德福", village="青山村",
+                                      tier="重点", visitor="王村官", visitor_phone="13900002222", kind="home",
+                                      due_date=dt.date(2026, 11, 1), days_overdue=21, shortfall=0)]
+
+    # schedule.overdue(db, as_of, village=None) -> list[OverdueItem] is the visits engineer's contract
+    import township_desk.models
+
+    fake = types.SimpleNamespace(overdue=overdue)
+    monkeypatch.setitem(sys.modules, "township_desk.models.schedule", fake)
+    monkeypatch.setattr(township_desk.models, "schedule", fake, raising=False)  # if the real one is imported
+    out = tmp_path / "o.docx"
+    assert run(ledger, "overdue", "--as-of", "2026-11-22", "--village", "青山村", "-o", str(out)) == 0
+    assert calls == [(dt.date(2026, 11, 22), "青山村")]
+    text = text_of(out)
+    assert "截至2026年11月22日" in text and "张德福" in text and "逾期21天" in text

@@ -279,3 +279,56 @@ def test_templates_are_a4_with_chinese_fonts_and_whole_tags(name):
         run_text = "".join(t.text or "" for t in run.iter(qn("w:t")))
         if "{" in run_text or "}" in run_text:
             assert re.fullmatch(r"\{\{[^{}]+\}\}|\{%[^{}]+%\}", run_text), run_text
+
+
+def test_to_pdf_without_office_is_a_clear_error(tmp_path, monkeypatch):
+    from township_desk.models.errors import UserError
+    from township_desk.printing import convert
+
+    source = tmp_path / "a.docx"
+    source.write_bytes(b"x")
+    monkeypatch.setattr(convert, "find_libreoffice", lambda: None)
+    monkeypatch.setattr(convert, "_word_available", lambda: False)
+    assert not convert.pdf_available()
+    with pytest.raises(UserError, match="LibreOffice 或 Microsoft Word"):
+        convert.to_pdf(source)
+
+
+def test_to_pdf_runs_libreoffice_with_its_own_profile(tmp_path, monkeypatch):
+    import stat
+    import sys
+
+    from township_desk.printing import convert
+
+    log = tmp_path / "args.txt"
+    fake = tmp_path / "bin" / "soffice"
+    fake.parent.mkdir()
+    # a stand-in soffice: records its arguments and writes <stem>.pdf into --outdir, as LibreOffice does
+    fake.write_text(f"""#!{sys.executable}
+import sys, pathlib
+args = sys.argv[1:]
+pathlib.Path({str(log)!r}).write_text("\\n".join(args))
+out = pathlib.Path(args[args.index("--outdir") + 1])
+(out / (pathlib.Path(args[-1]).stem + ".pdf")).write_bytes(b"%PDF-1.4 fake")
+""")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    source = tmp_path / "登记表.docx"
+    source.write_bytes(b"docx")
+    pdf = convert.to_pdf(source)
+    assert pdf == tmp_path / "登记表.pdf" and pdf.read_bytes().startswith(b"%PDF")
+    args = log.read_text().splitlines()
+    assert any(a.startswith("-env:UserInstallation=file:///") for a in args)
+    assert "--headless" in args and args[args.index("--convert-to") + 1] == "pdf"
+
+
+def test_print_request_and_preview_agree(db, full_elder, tmp_path):
+    request = documents.PrintRequest(kind="notice-cards", village="青山村", as_of=TODAY)
+    assert documents.request_pages(db, request) == ["青山村　张德福　告知卡"]
+    target = tmp_path / "r.docx"
+    assert documents.print_request(db, request, target) == 1
+    assert "巡访责任人告知卡" in read(target)
+    blank = documents.PrintRequest(kind="visit-form", blank=True)
+    assert documents.request_pages(db, blank) == ["空白巡访登记表"]
+    assert documents.print_request(db, blank, target) == 1
+    assert "张德福" not in read(target)
