@@ -79,3 +79,23 @@ def test_writing_runs_in_a_worker_and_makes_the_file(page, qtbot, tmp_path):
     assert "张德福" in text and "李桂兰" in text and "陈老汉" not in text
     assert page.open_button.isEnabled()
     assert page.summary.text().startswith("已生成 2 份")
+
+
+def test_cancel_leaves_no_file(page, qtbot, tmp_path, monkeypatch):
+    import time
+
+    from township_desk.printing import documents
+
+    def slow(db, request, target, progress=None, check_cancelled=None):
+        for _ in range(500):  # stands in for a long batch that checks for 取消 between documents
+            check_cancelled()
+            time.sleep(0.01)
+        raise AssertionError("not cancelled")
+
+    monkeypatch.setattr(documents, "print_request", slow)
+    page.kind.setCurrentIndex(page.kind.findData("notice-cards"))
+    target = tmp_path / "cards.docx"
+    job = page.write(target)
+    job.cancel()
+    qtbot.waitUntil(lambda: "已取消" in page.summary.text(), timeout=10000)
+    assert not target.exists() and page.last_file is None
