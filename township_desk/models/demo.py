@@ -429,7 +429,7 @@ class _ElderMaker:
         if status in ("已迁出", "已去世") and status_date and _month_text(last_visit_month) > status_date[:7]:
             # nobody visits a person who has died or moved away: the last visit came before that
             last_visit_month = _months_before(dt.date.fromisoformat(status_date), rng.randint(0, 10))
-        if hardship == "特困":  # 特困供养 means no supporter able to support
+        if hardship == "特困" and status != "已不属于留守":  # 特困供养: no supporter able to support
             for supporter in supporters:
                 supporter["can_support"] = 0
         created_at = _stamp(rng, entered)
@@ -519,7 +519,8 @@ class _ElderMaker:
             else:
                 reason, change = rng.choice(N.NOT_LEFT_BEHIND_REASONS)
                 if supporters and change == "home":
-                    supporters[0].update(is_away=0, work_place=f"{self.county}{self.town}", employer_type="个体")
+                    supporters[0].update(is_away=0, can_support=1, work_place=f"{self.county}{self.town}",
+                                         employer_type="个体")
                 elif supporters:
                     supporters[0].update(employer_type=change, rural_hukou=0)
         rows.append(self._change(elder_id, day, "在册", status, reason))
