@@ -89,3 +89,18 @@ def test_setup_dialog_clears_with_the_old_password(qtbot, db, db_path, monkeypat
     dialog.old.setText("abcd")
     dialog.clear()
     assert not security.is_set(db)
+
+
+def test_smoke_timer_quits_the_application_when_asked(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    from township_desk.ui import smoke
+
+    app = QApplication.instance()
+    quits = []
+    monkeypatch.setattr(app, "quit", lambda: quits.append(True))
+    monkeypatch.delenv(smoke.ENV, raising=False)
+    assert smoke.arm(app) is False
+    monkeypatch.setenv(smoke.ENV, "0.05")
+    assert smoke.arm(app) is True
+    qtbot.waitUntil(lambda: quits == [True], timeout=3000)
