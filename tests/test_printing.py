@@ -332,3 +332,19 @@ def test_print_request_and_preview_agree(db, full_elder, tmp_path):
     assert documents.request_pages(db, blank) == ["空白巡访登记表"]
     assert documents.print_request(db, blank, target) == 1
     assert "张德福" not in read(target)
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice is not installed")
+def test_each_form_fills_exactly_one_page_in_libreoffice(db, full_elder, tmp_path):
+    """Laid out by a real word processor: two forms are two pages, nothing spills onto a third."""
+    import re
+
+    from township_desk.printing import convert
+
+    visit_id = add_visit(db, full_elder)
+    registration, visit = tmp_path / "reg.docx", tmp_path / "visit.docx"
+    documents.print_registration(db, [full_elder, None], registration, as_of=TODAY)
+    documents.print_visit_forms(db, [{"visit_id": visit_id}, {}], visit)
+    for source in (registration, visit):
+        pdf = convert.to_pdf(source).read_bytes()
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 2, source.name

@@ -149,7 +149,7 @@ def make_registration() -> Path:
           align=WD_ALIGN_PARAGRAPH.CENTER, after=8)
     _para(document, "填报单位（盖章）：{{ d.unit }}", after=2)
     _para(document, "填报日期：{{ d.fill_date }}", after=4)
-    widths = [2.4, 2.9, 4.4, 2.5, 4.8]
+    widths = [2.2, 2.7, 4.1, 2.4, 5.3]  # 身份证号码 on one line
     table = _table(document, 15, widths)
     rows = table.rows
     c = lambda r, k: rows[r].cells[k]  # noqa: E731 - short cell accessor for the layout below
@@ -273,7 +273,7 @@ def make_visit_form() -> Path:
     photo = c(19, 0).merge(c(19, 5))
     _set(photo, "巡访照片粘贴处\n{{ d.photo }}")
     for number, table_row in enumerate(rows):
-        _row_height(table_row, {18: 3.0, 19: 6.5}.get(number, 0.85))
+        _row_height(table_row, {18: 2.8, 19: 5.5}.get(number, 0.75))  # the form fits one A4 page
     _para(document, "巡访人员签名：{{ d.signer }}", before=10)
     _page_break_between(document)
     _tag(document, "{%p endfor %}")
@@ -282,10 +282,11 @@ def make_visit_form() -> Path:
 
 # ---------------------------------------------------------------- 花名册 (landscape, header on every page)
 
-ROSTER_COLUMNS = [("序号", 1.2, "r.number"), ("姓名", 2.0, "r.name"), ("性别", 1.2, "r.sex"), ("年龄", 1.2, "r.age"),
-                  ("身份证号码", 4.3, "r.id_number"), ("组", 1.5, "r.group"), ("现居住地址", 4.6, "r.address"),
-                  ("联系电话", 2.8, "r.phone"), ("风险等级", 1.6, "r.risk_grade"), ("巡访类别", 1.6, "r.tier"),
-                  ("巡访责任人", 2.0, "r.visitor"), ("责任人电话", 2.7, "r.visitor_phone")]
+# widths add up to 25.4 cm: the landscape page's 25.7 cm between margins
+ROSTER_COLUMNS = [("序号", 1.0, "r.number"), ("姓名", 1.8, "r.name"), ("性别", 1.0, "r.sex"), ("年龄", 1.0, "r.age"),
+                  ("身份证号码", 4.4, "r.id_number"), ("组", 1.4, "r.group"), ("现居住地址", 3.6, "r.address"),
+                  ("联系电话", 3.2, "r.phone"), ("风险等级", 1.3, "r.risk_grade"), ("巡访类别", 1.3, "r.tier"),
+                  ("巡访责任人", 2.2, "r.visitor"), ("责任人电话", 3.2, "r.visitor_phone")]
 
 
 def make_roster() -> Path:
@@ -337,7 +338,7 @@ def make_notice_cards() -> Path:
     cell = table.rows[0].cells[0]
     cell.width = Cm(16.5)
     row = table.rows[0]
-    _row_height(row, 8.2, exact=True)  # three cards to an A4 page, each cut along the dashed line
+    _row_height(row, 7.9, exact=True)  # three cards to an A4 page, each cut along the dashed line
     _row_flag(row, "w:cantSplit")
     lines = [
         ("巡访责任人告知卡", Pt(15), True, WD_ALIGN_PARAGRAPH.CENTER),

@@ -19,6 +19,7 @@ from township_desk.models.errors import UserError
 from township_desk.printing import docx_render
 
 SHORT_BLANK = "＿＿＿"  # blanks inside （ ） on the registration form are short on the paper form
+CELL_BLANK = "＿＿"  # an empty cell of a roster or list table: a line that fits the narrowest column
 KINDS = {
     "registration": "登记表",
     "visit-form": "巡访登记表",
@@ -279,6 +280,7 @@ def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date |
             "visitor": r.get("visitor"), "visitor_phone": r.get("visitor_phone"),
         })
     title = f"{office['township'] or ''}{village}农村留守老年人花名册"
+    printed = [docx_render.prepare(row, CELL_BLANK) for row in printed]
     return docx_render.prepare({"title": title, "unit": office["township"], "village": village, "count": len(rows),
                                 "printed_on": docx_render.text(as_of), "rows": printed,
                                 "unit_head": office["unit_head"], "reviewer": office["reviewer"],
@@ -363,6 +365,7 @@ def overdue_context(items: Iterable[Any], as_of: dt.date, office: dict[str, Any]
     printed = []
     for village, rows in groups.items():
         rows.sort(key=lambda r: not r.pop("_home"))
+        rows[:] = [docx_render.prepare(row, CELL_BLANK) for row in rows]
         for number, row in enumerate(rows, start=1):
             row["number"] = number
         printed.append({"village": village, "count": len(rows), "rows": rows})
