@@ -139,3 +139,42 @@ def test_overdue_list_uses_the_schedule_rule(ledger, tmp_path, monkeypatch):
     assert calls == [(dt.date(2026, 11, 22), "青山村")]
     text = text_of(out)
     assert "截至2026年11月22日" in text and "张德福" in text and "逾期21天" in text
+
+
+def test_without_a_number_prints_the_agreements_ending_that_month(ledger, tmp_path, capsys):
+    from township_desk.models import agreements as ag
+
+    database = dbm.connect(ledger)
+    elder = elders.find_by_id_number(database, VALID_IDS[0])
+    ids = []
+    for start, name in (("2026-03-01", "甲委托"), ("2026-05-01", "乙委托")):
+        saved = ag.save_agreement(database, {
+            "elder_id": elder["id"], "template": "自理", "party_a_name": name, "party_b_name": "李桂兰",
+            "party_b_id_number": make_id("19580304", 13), "party_b_phone": "13700003333", "term_years": 1,
+            "hours_from": "8", "hours_to": "12", "party_b_address": "青山村三组10号", "party_a_address": "成都",
+            "start_date": start}, today=TODAY)
+        ag.sign(database, saved.agreement_id, "2026-02-26", today=TODAY)
+        ids.append(saved.agreement_id)
+    database.close()
+    out = tmp_path / "month.docx"
+    assert run(ledger, "agreement", "--as-of", "2027-02-10", "-o", str(out), "--json") == 0
+    assert json.loads(capsys.readouterr().out)["count"] == 1
+    text = text_of(out)
+    assert "甲委托" in text and "乙委托" not in text
+    assert run(ledger, "agreement", "--as-of", "2027-06-10", "-o", str(tmp_path / "none.docx")) == 2
+    assert "没有符合条件" in capsys.readouterr().err
+
+
+def test_visit_form_of_a_visit_record(ledger, tmp_path):
+    database = dbm.connect(ledger)
+    elder = elders.find_by_id_number(database, VALID_IDS[0])
+    with database.atomic():
+        visit_id = database["visits"].insert({"elder_id": elder["id"], "date": "2026-11-20", "mode": "上门",
+                                              "visitor_name": "王村官", "mood": "差"}).last_pk
+    database.close()
+    out = tmp_path / "v.docx"
+    assert run(ledger, "visit-form", "--visit", str(visit_id), "-o", str(out)) == 0
+    assert "☑差" in text_of(out) and "2026年11月20日" in text_of(out)
+    assert run(ledger, "visit-form", "--elder", VALID_IDS[0], "-o", str(out)) == 0  # the latest visit
+    assert "☑差" in text_of(out)
+    assert run(ledger, "visit-form", "--visit", "999", "-o", str(tmp_path / "x.docx")) == 2

@@ -1,5 +1,8 @@
 """``township-desk print KIND [--elder ID] [--village V] [--agreement N] [--visit N] [--blank] [--full-ids]
-[--as-of DATE] -o FILE.docx``: the printed documents (cli.md). Unknown elder/village/agreement → exit 2."""
+[--as-of DATE] -o FILE.docx``: the printed documents (cli.md). Unknown elder/village/agreement → exit 2.
+
+Selection and printing are ``printing.documents.PrintRequest`` / ``print_request``, as on the 打印 page;
+this module turns the arguments into a request."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ def register(sub) -> None:
                              "notice-cards 告知卡 | overdue 逾期巡访清单")
     parser.add_argument("--elder", metavar="ID_NUMBER", help="某位老人（身份证号码）")
     parser.add_argument("--village", metavar="V", help="某村（社区）的全部老人，每人一页")
-    parser.add_argument("--agreement", type=int, metavar="N", help="协议编号")
+    parser.add_argument("--agreement", type=int, metavar="N", help="协议编号（不指定时：--as-of 当月到期的已签订协议）")
     parser.add_argument("--visit", type=int, metavar="N", help="巡访记录编号（巡访登记表）")
     parser.add_argument("--blank", action="store_true", help="空白表（登记表、巡访登记表）")
     parser.add_argument("--full-ids", action="store_true", help="花名册显示完整身份证号码")
@@ -28,32 +31,17 @@ def register(sub) -> None:
     parser.set_defaults(func=run)
 
 
-def _elder_ids(db, args, documents) -> list[int]:
-    if args.elder:
-        return [documents.elder_by_id_number(db, args.elder)["id"]]
-    if args.village:
-        return documents.village_elder_ids(db, args.village)
-    return documents.all_elder_ids(db)
-
-
-def _agreement_ids(db, args, documents) -> list[int]:
+def _agreement_ids(db, args, elder_id: int | None, documents) -> tuple[int, ...]:
     from township_desk.models import agreements
 
     if args.agreement is not None:
         agreements.get_agreement(db, args.agreement)  # unknown number → UserError → exit 2
-        return [args.agreement]
-    if args.elder:
-        elder = documents.elder_by_id_number(db, args.elder)
-        return [a["id"] for a in agreements.list_agreements(db, elder_id=elder["id"])]
+        return (args.agreement,)
+    if elder_id is not None:
+        return tuple(a["id"] for a in agreements.list_agreements(db, elder_id=elder_id))
     if args.village:
-        documents.village_elder_ids(db, args.village)  # unknown village → exit 2
-        return [a["id"] for a in agreements.list_agreements(db, status="已签订", village=args.village)]
-    # no selector: signed agreements ending in the month of --as-of, for renewal at the village committee
-    day = args.as_of or dt.date.today()
-    first = day.replace(day=1)
-    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    rows = agreements.list_agreements(db, ending_within_days=(last - first).days, as_of=first)
-    return [a["id"] for a in rows]
+        return tuple(a["id"] for a in agreements.list_agreements(db, status="已签订", village=args.village))
+    return tuple(documents.agreements_ending_in_month(db, args.as_of or dt.date.today()))
 
 
 def run(args) -> int:
@@ -61,48 +49,21 @@ def run(args) -> int:
     from township_desk.printing import documents
 
     db = common.open_db(args)
-    as_of = args.as_of or dt.date.today()
     kind = args.kind
-    if kind == "registration":
-        ids = [None] if args.blank else _elder_ids(db, args, documents)
-        if not ids:
-            raise UserError("没有符合条件的老人，未生成文件")
-        count = documents.print_registration(db, ids, args.output, as_of=as_of)
-    elif kind == "visit-form":
-        if args.visit is not None:
-            forms = [{"visit_id": args.visit}]
-        elif args.elder:
-            elder_id = documents.elder_by_id_number(db, args.elder)["id"]
-            visit_id = None if args.blank else documents.latest_visit_id(db, elder_id)
-            if not args.blank and visit_id is None:
-                raise UserError(f"身份证号码为“{args.elder}”的老人还没有巡访记录；打印空白表请加 --blank")
-            forms = [{"visit_id": visit_id}] if visit_id else [{"elder_id": elder_id}]
-        elif args.village:  # forms for the visitors to take along, one per elder
-            forms = [{"elder_id": i} for i in documents.village_elder_ids(db, args.village)]
-        else:
-            forms = [{}]
-        if not forms:
-            raise UserError("没有符合条件的老人，未生成文件")
-        count = documents.print_visit_forms(db, forms, args.output)
-    elif kind == "roster":
-        if args.village:
-            documents.village_elder_ids(db, args.village)
-        villages = [args.village] if args.village else documents.all_villages(db)
-        count = documents.print_roster(db, villages, args.output, full_ids=args.full_ids, as_of=as_of)
-    elif kind == "notice-cards":
-        ids = _elder_ids(db, args, documents)
-        if not ids:
-            raise UserError("没有符合条件的老人，未生成文件")
-        count = documents.print_notice_cards(db, ids, args.output, as_of=as_of)
-    elif kind == "overdue":
-        count = documents.print_overdue(db, as_of, args.output, village=args.village)
-    else:  # agreement
-        from township_desk.printing import agreement_doc
-
-        ids = _agreement_ids(db, args, documents)
-        if not ids:
-            raise UserError("没有符合条件的互助协议，未生成文件")
-        count = agreement_doc.print_agreements(db, ids, args.output)
+    elder_id = documents.elder_by_id_number(db, args.elder)["id"] if args.elder else None
+    if args.village:
+        documents.village_elder_ids(db, args.village)  # unknown village → exit 2 before anything is written
+    request = documents.PrintRequest(kind=kind, elder_id=elder_id, village=args.village, visit_id=args.visit,
+                                     blank=args.blank, full_ids=args.full_ids, as_of=args.as_of or dt.date.today())
+    if kind == "agreement":
+        request.agreement_ids = _agreement_ids(db, args, elder_id, documents)
+    if kind == "visit-form" and elder_id is not None and not args.blank and args.visit is None \
+            and documents.latest_visit_id(db, elder_id) is None:
+        raise UserError(f"身份证号码为“{args.elder}”的老人还没有巡访记录；打印空白表请加 --blank")
+    pages = documents.request_pages(db, request)
+    if not pages:
+        raise UserError("没有符合条件的内容，未生成文件")
+    count = documents.print_request(db, request, args.output)
     if args.json:
         common.print_json({"kind": kind, "path": str(args.output), "count": count})
     else:

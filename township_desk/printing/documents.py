@@ -405,6 +405,7 @@ class PrintRequest:
     elder_id: int | None = None
     village: str | None = None
     agreement_ids: tuple[int, ...] = ()
+    visit_id: int | None = None  # 巡访登记表 of this visit record
     blank: bool = False
     full_ids: bool = False
     as_of: dt.date | None = None
@@ -429,11 +430,26 @@ def _names(db, ids: Sequence[int]) -> dict[int, str]:
     return labels
 
 
+def agreements_ending_in_month(db, day: dt.date) -> list[int]:
+    """Signed agreements whose end date falls in ``day``'s month: printed together for renewal."""
+    from township_desk.models import agreements
+
+    first = day.replace(day=1)
+    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return [a["id"] for a in agreements.list_agreements(db, ending_within_days=(last - first).days, as_of=first)]
+
+
 def request_pages(db, request: PrintRequest) -> list[str]:
     """What the request will print, one line per document (or per village for rosters), for the preview."""
     kind = request.kind
     if kind == "registration" and request.blank:
         return ["空白登记表"]
+    if kind == "visit-form" and request.visit_id is not None:
+        row = db.execute("SELECT e.name, v.date FROM visits v JOIN elders e ON e.id = v.elder_id WHERE v.id = ?",
+                         [request.visit_id]).fetchone()
+        if row is None:
+            raise UserError(f"找不到编号为 {request.visit_id} 的巡访记录")
+        return [f"{row[0]}　{row[1]}　巡访登记表"]
     if kind == "visit-form" and request.blank and request.elder_id is None and not request.village:
         return ["空白巡访登记表"]
     if kind in ("registration", "visit-form", "notice-cards"):
@@ -466,8 +482,10 @@ def print_request(db, request: PrintRequest, target: str | Path, *, progress: Pr
         ids = [None] if request.blank else _elders_for(db, request)
         return print_registration(db, ids, target, as_of=as_of, **hooks)
     if kind == "visit-form":
-        if request.blank and request.elder_id is None and not request.village:
-            forms: list[dict] = [{}]
+        if request.visit_id is not None:
+            forms: list[dict] = [{"visit_id": request.visit_id}]
+        elif request.blank and request.elder_id is None and not request.village:
+            forms = [{}]
         elif request.elder_id is not None and not request.blank:
             visit_id = latest_visit_id(db, request.elder_id)
             forms = [{"visit_id": visit_id}] if visit_id else [{"elder_id": request.elder_id}]
