@@ -99,3 +99,28 @@ def test_cancel_leaves_no_file(page, qtbot, tmp_path, monkeypatch):
     job.cancel()
     qtbot.waitUntil(lambda: "已取消" in page.summary.text(), timeout=10000)
     assert not target.exists() and page.last_file is None
+
+
+def test_agreements_ending_this_month_are_ticked_and_printed(page, db, qtbot, tmp_path):
+    from PySide6.QtCore import QDate
+
+    from township_desk.models import agreements as ag
+
+    elder = elders.find_by_id_number(db, VALID_IDS[0])
+    for start, name in (("2026-03-01", "甲委托"), ("2026-05-01", "乙委托")):
+        saved = ag.save_agreement(db, {
+            "elder_id": elder["id"], "template": "自理", "party_a_name": name, "party_b_name": "李桂兰",
+            "party_b_id_number": VALID_IDS[3], "party_b_phone": "13700003333", "party_b_address": "三组",
+            "party_a_address": "成都", "term_years": 1, "start_date": start, "hours_from": "8", "hours_to": "12"},
+            today=TODAY)
+        ag.sign(db, saved.agreement_id, "2026-02-26", today=TODAY)
+    page.kind.setCurrentIndex(page.kind.findData("agreement"))
+    assert page.agreements.count() == 2
+    page.as_of.setDate(QDate(2027, 2, 10))
+    page.month_button.click()
+    assert len(preview(page)) == 1 and "张德福" in preview(page)[0]
+    target = tmp_path / "agreements.docx"
+    page.write(target)
+    qtbot.waitUntil(lambda: page.last_file == target, timeout=20000)
+    text = "\n".join(p.text for p in Document(str(target)).paragraphs)
+    assert "甲委托" in text and "乙委托" not in text

@@ -75,7 +75,10 @@ class PrintPage(QWidget):
         form.addRow("村（社区）：", self.village)
         form.addRow("老人：", self.search)
         form.addRow("", self.matches)
+        self.month_button = QPushButton("勾选截至日期当月到期的协议")
+        self.month_button.clicked.connect(self.check_ending_this_month)
         form.addRow("互助协议：", self.agreements)
+        form.addRow("", self.month_button)
         form.addRow("截至日期：", self.as_of)
         form.addRow("", self.blank)
         form.addRow("", self.full_ids)
@@ -155,6 +158,7 @@ class PrintPage(QWidget):
         self.search.setEnabled(by_person)
         self.matches.setEnabled(by_person)
         self.agreements.setEnabled(kind == "agreement")
+        self.month_button.setEnabled(kind == "agreement")
         self.blank.setEnabled(kind in ("registration", "visit-form"))
         self.full_ids.setEnabled(kind == "roster")
         self.as_of.setEnabled(kind in ("overdue", "registration", "roster", "notice-cards"))
@@ -181,6 +185,17 @@ class PrintPage(QWidget):
             item.setCheckState(Qt.CheckState.Unchecked)
             self.agreements.addItem(item)
         self.agreements.blockSignals(False)
+
+    def check_ending_this_month(self) -> None:
+        """Tick the signed agreements ending in the month of the 截至日期 (printed together for renewal)."""
+        wanted = set(documents.agreements_ending_in_month(self.ctx.db, self.as_of.date().toPython()))
+        self.agreements.blockSignals(True)
+        for row in range(self.agreements.count()):
+            item = self.agreements.item(row)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in wanted
+                               else Qt.CheckState.Unchecked)
+        self.agreements.blockSignals(False)
+        self.update_preview()
 
     def _search(self, text: str) -> None:
         self.matches.clear()
