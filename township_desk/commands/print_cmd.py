@@ -67,5 +67,6 @@ def run(args) -> int:
     if args.json:
         common.print_json({"kind": kind, "path": str(args.output), "count": count})
     else:
-        print(f"已生成{documents.KINDS[kind]}：{args.output}（{count}）")
+        unit = {"roster": "人", "overdue": "项"}.get(kind, "份")
+        print(f"已生成{documents.KINDS[kind]}：{args.output}（共 {count} {unit}）")
     return common.EXIT_OK
