@@ -1,6 +1,7 @@
 """Time batch printing: 300 notice cards, 300 registration forms, 300 agreements, each batch into one .docx.
 
-Run: ``.venv/bin/python bench/bench_print.py [N]``. Builds a ledger of N elders (default 300) in a temp
+Run: ``.venv/bin/python bench/bench_print.py [N] [--pdf]``. With ``--pdf`` each file is also converted to PDF
+(LibreOffice, when installed). Builds a ledger of N elders (default 300) in a temp
 folder with every registration field filled, one signed agreement each, then prints the seconds per batch.
 """
 
@@ -59,7 +60,8 @@ def timed(label: str, fn) -> None:
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    count = int(numbers[0]) if numbers else 300
     folder = Path(tempfile.mkdtemp(prefix="bench-print-"))
     os.environ["TOWNSHIP_DESK_HOME"] = str(folder)
     from township_desk.models import db as dbm
@@ -73,6 +75,11 @@ def main() -> None:
           lambda: documents.print_visit_forms(db, [{"elder_id": i} for i in elder_ids], folder / "visit.docx"))
     timed("花名册（全部村）", lambda: documents.print_roster(db, documents.all_villages(db), folder / "roster.docx"))
     timed(f"{count} 互助协议", lambda: agreement_doc.print_agreements(db, agreement_ids, folder / "agreements.docx"))
+    if "--pdf" in sys.argv:
+        from township_desk.printing import convert
+
+        for name in ("cards", "reg", "visit", "roster", "agreements"):
+            timed(f"PDF {name}.docx", lambda n=name: convert.to_pdf(folder / f"{n}.docx"))
     print(f"files in {folder}")
 
 
