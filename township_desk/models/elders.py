@@ -557,6 +557,24 @@ def status_history(db, elder_id: int) -> list[dict]:
     return list(db.query("SELECT * FROM status_changes WHERE elder_id = ? ORDER BY date, id", [elder_id]))
 
 
+# The status an elder had on a day, as SQL over ``elders e``: the latest ``status_changes`` row on or before the
+# day; a record that never had one (written by an older version) has its current status once entered. Every
+# "as at a date" count (the monthly report, the visit plan) uses these two expressions and no other rule.
+STATUS_ON_DAY_SQL = """COALESCE(
+        (SELECT sc.new_status FROM status_changes sc
+          WHERE sc.elder_id = e.id AND sc.date <= :day ORDER BY sc.date DESC, sc.id DESC LIMIT 1),
+        CASE WHEN e.entered_on <= :day
+              AND NOT EXISTS (SELECT 1 FROM status_changes x WHERE x.elder_id = e.id) THEN e.status END)"""
+
+# The day that status began (the visit plan restarts then, e.g. on the return from 暂离).
+STATUS_SINCE_SQL = """COALESCE(
+        (SELECT sc.date FROM status_changes sc
+          WHERE sc.elder_id = e.id AND sc.date <= :day ORDER BY sc.date DESC, sc.id DESC LIMIT 1),
+        CASE WHEN e.entered_on <= :day
+              AND NOT EXISTS (SELECT 1 FROM status_changes x WHERE x.elder_id = e.id)
+             THEN MAX(e.entered_on, COALESCE(e.status_date, e.entered_on)) END)"""
+
+
 # ---------------------------------------------------------------- queries
 
 

@@ -187,13 +187,7 @@ def failures_text(failures: Sequence[CheckFailure]) -> str:
 
 # ---------------------------------------------------------------- the elders on the ledger at month end
 
-_MONTH_END_STATUS = """
-    COALESCE(
-        (SELECT sc.new_status FROM status_changes sc
-          WHERE sc.elder_id = e.id AND sc.date <= :last ORDER BY sc.date DESC, sc.id DESC LIMIT 1),
-        CASE WHEN e.entered_on <= :last
-              AND NOT EXISTS (SELECT 1 FROM status_changes x WHERE x.elder_id = e.id) THEN e.status END)
-"""
+_MONTH_END_STATUS = elders_model.STATUS_ON_DAY_SQL
 
 
 def _month_end_elders(db, last: dt.date, columns: str, statuses: tuple[str, ...] = ("在册",),
@@ -209,8 +203,8 @@ def _month_end_elders(db, last: dt.date, columns: str, statuses: tuple[str, ...]
                 SELECT {columns}, {_MONTH_END_STATUS} AS month_status, v.sort_order AS _vorder, v.name AS _vname
                 FROM elders e JOIN villages v ON v.id = e.village_id {extra_joins}
               ) WHERE month_status IN ({marks}) ORDER BY _vorder, _vname, name_initials, id"""
-    params = [*params_before, *[last.isoformat()] * _MONTH_END_STATUS.count(":last"), *statuses]
-    cursor = db.execute(sql.replace(":last", "?"), params)
+    params = [*params_before, *[last.isoformat()] * _MONTH_END_STATUS.count(":day"), *statuses]
+    cursor = db.execute(sql.replace(":day", "?"), params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, r, strict=True)) for r in cursor]
 

@@ -1,0 +1,259 @@
+"""The overdue rule (schedule.py) at its edges, on a real SQLite file: no window involved."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.conftest import make_id
+from township_desk.models import elders, schedule, settings, villages, visitors
+
+D = dt.date.fromisoformat
+TODAY = D("2026-11-22")  # a Sunday
+
+
+@pytest.fixture
+def ledger(db):
+    villages.save_village(db, {"name": "青山村"})
+    villages.save_village(db, {"name": "白鹤村"})
+    return db
+
+
+def add(db, name, *, tier="一般", entered="2026-01-05", village="青山村", seq=1, visitor=None):
+    data = {"name": name, "id_number": make_id("19450312", seq), "village": village, "tier": tier,
+            "entered_on": entered}
+    if visitor:
+        data["visitor"] = visitor
+    return elders.save_elder(db, data, today=TODAY).elder_id
+
+
+def visit(db, elder_id, date, mode="上门"):
+    with db.atomic():
+        db.execute("INSERT INTO visits(elder_id, date, mode, visitor_name) VALUES (?, ?, ?, '王村官')",
+                   [elder_id, date, mode])
+
+
+def home(db, as_of, **kw):
+    return {i.name: i for i in schedule.overdue(db, D(as_of), kinds=("home",), **kw)}
+
+
+def remote(db, as_of, **kw):
+    return {i.name: i for i in schedule.overdue(db, D(as_of), kinds=("remote",), **kw)}
+
+
+# ---------------------------------------------------------------- home visits
+
+
+def test_home_visit_due_today_is_not_overdue(ledger):
+    e = add(ledger, "张德福")
+    visit(ledger, e, "2026-10-01")           # 一般: every 30 days → due 2026-10-31
+    assert "张德福" not in home(ledger, "2026-10-31")
+
+
+def test_home_visit_due_yesterday_is_one_day_overdue(ledger):
+    e = add(ledger, "张德福")
+    visit(ledger, e, "2026-10-01")
+    item = home(ledger, "2026-11-01")["张德福"]
+    assert (item.due_date, item.days_overdue, item.kind) == (D("2026-10-31"), 1, "home")
+    assert item.last_home_visit == D("2026-10-01") and item.shortfall is None
+
+
+def test_without_any_home_visit_the_plan_runs_from_entering_the_ledger(ledger):
+    add(ledger, "张德福", entered="2026-11-01")
+    assert "张德福" not in home(ledger, "2026-12-01")
+    assert home(ledger, "2026-12-02")["张德福"].due_date == D("2026-12-01")
+
+
+def test_a_phone_call_is_not_a_home_visit(ledger):
+    e = add(ledger, "张德福", entered="2026-09-01")
+    visit(ledger, e, "2026-10-25", "电话")
+    assert home(ledger, "2026-11-22")["张德福"].days_overdue == 52  # due 2026-10-01
+
+
+def test_key_tier_is_visited_every_fifteen_days(ledger):
+    e = add(ledger, "重点老人", tier="重点")
+    visit(ledger, e, "2026-11-01")
+    assert "重点老人" not in home(ledger, "2026-11-16")
+    assert home(ledger, "2026-11-17")["重点老人"].days_overdue == 1
+
+
+def test_a_grade_change_to_key_switches_the_interval_at_once(ledger):
+    e = add(ledger, "张德福")
+    visit(ledger, e, "2026-11-01")
+    assert "张德福" not in home(ledger, "2026-11-20")
+    elders.save_elder(ledger, {"name": "张德福", "id_number": make_id("19450312", 1), "tier": "重点"},
+                      elder_id=e, today=TODAY)
+    assert home(ledger, "2026-11-20")["张德福"].due_date == D("2026-11-16")
+
+
+def test_the_interval_comes_from_the_settings(ledger):
+    e = add(ledger, "张德福")
+    visit(ledger, e, "2026-11-01")
+    settings.put(ledger, {"plan_general_home_days": 10})
+    assert home(ledger, "2026-11-12")["张德福"].days_overdue == 1
+
+
+def test_later_visits_are_ignored_when_reading_a_past_day(ledger):
+    e = add(ledger, "张德福")
+    visit(ledger, e, "2026-09-01")
+    visit(ledger, e, "2026-11-05")
+    assert home(ledger, "2026-11-01")["张德福"].last_home_visit == D("2026-09-01")
+    assert "张德福" not in home(ledger, "2026-11-22")
+
+
+def test_temporary_absence_pauses_the_plan_and_restarts_it_on_return(ledger):
+    e = add(ledger, "张德福")
+    visit(ledger, e, "2026-08-01")
+    elders.change_status(ledger, e, "暂离", "2026-08-10", "住院治疗")
+    assert "张德福" not in home(ledger, "2026-10-01")     # paused while 暂离
+    elders.change_status(ledger, e, "在册", "2026-10-20", "出院回家")
+    assert "张德福" not in home(ledger, "2026-11-19")     # restarted: due 2026-11-19
+    assert home(ledger, "2026-11-20")["张德福"].due_date == D("2026-11-19")
+
+
+@pytest.mark.parametrize("status", ["已迁出", "已去世", "已不属于留守"])
+def test_people_not_on_the_ledger_are_never_listed(ledger, status):
+    e = add(ledger, "张德福", entered="2026-01-05")
+    elders.change_status(ledger, e, status, "2026-06-01", "原因")
+    assert schedule.overdue(ledger, TODAY) == []
+
+
+def test_someone_who_left_after_the_day_is_still_listed_for_that_day(ledger):
+    e = add(ledger, "张德福", entered="2026-01-05")
+    elders.change_status(ledger, e, "已去世", "2026-11-10", "病故")
+    assert home(ledger, "2026-10-31")["张德福"].days_overdue == 269  # due 2026-02-04
+    assert "张德福" not in home(ledger, "2026-11-20")
+
+
+def test_someone_entered_after_the_day_is_not_listed(ledger):
+    add(ledger, "张德福", entered="2026-11-01")
+    assert schedule.overdue(ledger, D("2026-10-31")) == []
+
+
+def test_filters_by_village_and_visitor(ledger):
+    a = add(ledger, "甲", visitor="王村官", seq=1)
+    add(ledger, "乙", village="白鹤村", seq=3)
+    assert set(home(ledger, "2026-11-22")) == {"甲", "乙"}
+    assert set(home(ledger, "2026-11-22", village="白鹤村")) == {"乙"}
+    visitor_id = ledger.execute("SELECT visitor_id FROM elders WHERE id = ?", [a]).fetchone()[0]
+    assert set(home(ledger, "2026-11-22", visitor_id=visitor_id)) == {"甲"}
+    assert home(ledger, "2026-11-22")["甲"].visitor == "王村官"
+
+
+def test_list_order_is_village_then_longest_overdue_first(ledger):
+    a = add(ledger, "甲", seq=1)
+    b = add(ledger, "乙", seq=3)
+    add(ledger, "丙", village="白鹤村", seq=5)
+    visit(ledger, a, "2026-10-10")
+    visit(ledger, b, "2026-09-10")
+    names = [i.name for i in schedule.overdue(ledger, TODAY, kinds=("home",))]
+    assert names == ["乙", "甲", "丙"]
+
+
+# ---------------------------------------------------------------- remote contacts
+
+
+def test_last_complete_iso_week_before_the_day():
+    assert schedule.last_complete_week(D("2026-11-23")) == (D("2026-11-16"), D("2026-11-22"))  # Monday
+    assert schedule.last_complete_week(D("2026-11-22")) == (D("2026-11-09"), D("2026-11-15"))  # Sunday
+    assert schedule.last_complete_week(D("2026-11-18")) == (D("2026-11-09"), D("2026-11-15"))
+    assert schedule.last_complete_week(D("2027-01-01")) == (D("2026-12-21"), D("2026-12-27"))  # across the year
+
+
+def test_key_tier_needs_two_contacts_a_week(ledger):
+    e = add(ledger, "重点老人", tier="重点")
+    visit(ledger, e, "2026-11-10", "电话")
+    item = remote(ledger, "2026-11-18")["重点老人"]
+    assert (item.shortfall, item.contacts, item.required, item.due_date) == (1, 1, 2, D("2026-11-15"))
+    assert item.days_overdue is None
+    visit(ledger, e, "2026-11-15", "视频")
+    assert "重点老人" not in remote(ledger, "2026-11-18")
+
+
+def test_a_home_visit_counts_as_a_contact_for_its_week(ledger):
+    e = add(ledger, "张德福")
+    visit(ledger, e, "2026-11-12")
+    assert "张德福" not in remote(ledger, "2026-11-18")
+
+
+def test_contacts_outside_the_week_do_not_count(ledger):
+    e = add(ledger, "张德福")
+    visit(ledger, e, "2026-11-08", "电话")   # Sunday of the week before
+    visit(ledger, e, "2026-11-16", "电话")   # Monday of the week after
+    assert remote(ledger, "2026-11-18")["张德福"].shortfall == 1
+
+
+def test_someone_who_entered_during_the_week_is_not_counted_short_for_it(ledger):
+    add(ledger, "张德福", entered="2026-11-11")
+    assert "张德福" not in remote(ledger, "2026-11-18")
+    assert "张德福" in remote(ledger, "2026-11-25")
+
+
+def test_absent_during_the_week_is_not_counted_short(ledger):
+    e = add(ledger, "张德福")
+    elders.change_status(ledger, e, "暂离", "2026-11-01", "随子女外出")
+    assert "张德福" not in remote(ledger, "2026-11-18")
+    elders.change_status(ledger, e, "在册", "2026-11-12", "返回")
+    assert "张德福" not in remote(ledger, "2026-11-18")  # back in mid-week: the plan restarts next week
+
+
+def test_weekly_number_comes_from_the_settings(ledger):
+    e = add(ledger, "张德福")
+    visit(ledger, e, "2026-11-10", "电话")
+    settings.put(ledger, {"plan_general_remote_per_week": 3})
+    assert remote(ledger, "2026-11-18")["张德福"].shortfall == 2
+    settings.put(ledger, {"plan_general_remote_per_week": 0})
+    assert remote(ledger, "2026-11-18") == {}
+
+
+def test_unknown_kind_is_a_programming_error(ledger):
+    with pytest.raises(ValueError):
+        schedule.overdue(ledger, TODAY, kinds=("late",))
+
+
+# ---------------------------------------------------------------- the monthly visit rate and the charts' figures
+
+
+def test_monthly_visit_rate_counts_elders_on_the_ledger_at_month_end(ledger):
+    a = add(ledger, "甲", seq=1)
+    b = add(ledger, "乙", seq=3)
+    c = add(ledger, "丙", seq=5)
+    add(ledger, "丁", seq=7, entered="2026-11-01")      # not yet on the ledger in October
+    visit(ledger, a, "2026-10-03")
+    visit(ledger, a, "2026-10-20")
+    visit(ledger, b, "2026-10-15", "电话")               # a call is not a home visit
+    visit(ledger, c, "2026-09-30")
+    elders.change_status(ledger, c, "已迁出", "2026-11-05", "随子女迁居")  # left after October: still counts
+    assert schedule.monthly_visit_rate(ledger, "2026-10") == (1, 3, pytest.approx(1 / 3))
+    assert [r["name"] for r in schedule.unvisited_in_month(ledger, "2026-10")] == ["丙", "乙"]  # by pinyin
+    assert schedule.monthly_visit_rate(ledger, "2026-11")[1] == 3  # 丙 gone, 丁 in
+
+
+def test_visit_rate_of_an_empty_ledger_is_zero_not_an_error(db):
+    assert schedule.monthly_visit_rate(db, "2026-10") == (0, 0, 0.0)
+
+
+def test_coverage_by_month_leaves_out_months_before_the_ledger(ledger):
+    a = add(ledger, "甲", entered="2026-09-01")
+    visit(ledger, a, "2026-10-03")
+    rows = schedule.home_coverage_by_month(ledger, "2026-11", 12)
+    assert rows == [("2026-09", 0.0), ("2026-10", 1.0), ("2026-11", 0.0)]
+
+
+def test_overdue_by_village_lists_every_village(ledger):
+    add(ledger, "甲", seq=1)
+    assert schedule.overdue_by_village(ledger, TODAY) == [("青山村", 1), ("白鹤村", 0)]
+
+
+def test_workload_counts_each_visitors_overdue_elders(ledger):
+    from township_desk.models import visits
+
+    a = add(ledger, "甲", seq=1, visitor="王村官")
+    add(ledger, "乙", seq=3, visitor="王村官", tier="重点")
+    visit(ledger, a, "2026-11-20")
+    visitors.save_visitor(ledger, {"name": "李志愿", "role": "志愿者"})
+    rows = {r["name"]: r for r in visits.visitor_workload(ledger, TODAY)}
+    assert (rows["王村官"]["elders"], rows["王村官"]["key_elders"], rows["王村官"]["overdue"]) == (2, 1, 1)
+    assert rows["王村官"]["home_visits_month"] == 0  # the row was inserted without a visitor id
+    assert rows["李志愿"]["elders"] == 0

@@ -1,0 +1,242 @@
+"""The visit plan and what counts as overdue (domain.md "Visit plan and what counts as overdue").
+
+This module is the one home of the overdue rule: the 巡访 page, the 首页, the charts, the ``overdue`` command,
+the printed overdue list and the monthly workbook all call ``overdue`` and never count on their own.
+
+The rule, as of a day D (every visit and status change after D is ignored, so a past day reads as it was):
+
+- Only elders whose status on D is 在册 are scheduled (``elders.STATUS_ON_DAY_SQL``). 暂离 pauses the plan and
+  it restarts on the return: the plan runs from the day the current 在册 period began (``STATUS_SINCE_SQL``:
+  the day the elder entered the ledger, or came back to 在册).
+- Home visit (上门) due date = the later of the last home visit on or before D and the day the plan began,
+  plus the tier's interval (settings ``plan_key_home_days`` / ``plan_general_home_days``; defaults 15 / 30).
+  Overdue when D > due date; days overdue = D − due date. Due today is not overdue.
+- Remote contacts (电话/视频; a home visit counts as a contact for its week) are counted over the last complete
+  ISO week before D (Monday–Sunday, ending before D). The shortfall is the tier's weekly number
+  (``plan_key_remote_per_week`` / ``plan_general_remote_per_week``; defaults 2 / 1) minus the contacts, when
+  positive. An elder whose plan began after that week's Monday was not on the plan for the whole week and is
+  not counted short for it.
+- The tier is the elder's current 巡访类别, so a grade change that moves someone to 重点 switches the interval at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from township_desk.models import settings
+from township_desk.models.dates import month_bounds
+from township_desk.models.elders import STATUS_ON_DAY_SQL, STATUS_SINCE_SQL
+
+KINDS = ("home", "remote")
+KIND_LABELS = {"home": "逾期未上门", "remote": "电话视频巡访不足"}
+
+
+@dataclass(frozen=True)
+class VisitPlan:
+    """How often a tier is visited: a home visit every ``home_days`` days, ``remote_per_week`` contacts a week."""
+
+    home_days: int
+    remote_per_week: int
+
+
+def plans(db) -> dict[str, VisitPlan]:
+    """The visit plan of each tier (重点, 一般) from the settings."""
+    values = settings.get_all(db)
+    return {
+        "重点": VisitPlan(int(values["plan_key_home_days"]), int(values["plan_key_remote_per_week"])),
+        "一般": VisitPlan(int(values["plan_general_home_days"]), int(values["plan_general_remote_per_week"])),
+    }
+
+
+def last_complete_week(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """Monday and Sunday of the last complete ISO week before ``as_of`` (a Sunday's own week is not complete)."""
+    sunday = as_of - dt.timedelta(days=as_of.isoweekday())
+    return sunday - dt.timedelta(days=6), sunday
+
+
+@dataclass
+class OverdueItem:
+    """One line of the overdue list: an overdue home visit (kind "home") or last week's remote shortfall ("remote")."""
+
+    elder_id: int
+    id_number: str
+    name: str
+    village: str
+    tier: str
+    visitor_id: int | None
+    visitor: str | None
+    visitor_phone: str | None
+    kind: str
+    due_date: dt.date              # home: when the visit was due; remote: the Sunday that closed the week
+    days_overdue: int | None       # home only
+    shortfall: int | None          # remote only
+    last_home_visit: dt.date | None
+    contacts: int | None = None    # remote: contacts counted in the week
+    required: int | None = None    # remote: contacts the plan asks for
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    def to_json(self) -> dict:
+        """The ``overdue --json`` shape of cli.md (dates as YYYY-MM-DD), plus the visitor's phone and last visit."""
+        data = asdict(self)
+        for key in ("due_date", "last_home_visit"):
+            data[key] = data[key].isoformat() if data[key] else None
+        order = ("id_number", "name", "village", "tier", "visitor", "kind", "due_date", "days_overdue", "shortfall",
+                 "visitor_phone", "last_home_visit", "contacts", "required", "elder_id")
+        return {key: data[key] for key in order}
+
+
+def _day(value: dt.date | str) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def _on_plan_sql(where: str) -> str:
+    """Elders 在册 on ``:day`` with what the rule needs (named parameters: day, week_start, week_end)."""
+    return f"""
+        SELECT * FROM (
+            SELECT e.id, e.id_number, e.name, e.name_initials, e.tier, e.visitor_id,
+                   v.name AS village, v.sort_order AS village_order,
+                   vi.name AS visitor, vi.phone AS visitor_phone,
+                   {STATUS_ON_DAY_SQL} AS day_status,
+                   {STATUS_SINCE_SQL} AS plan_start,
+                   (SELECT vs.date FROM visits vs
+                     WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= :day
+                     ORDER BY vs.date DESC LIMIT 1) AS last_home,
+                   (SELECT COUNT(*) FROM visits vs
+                     WHERE vs.elder_id = e.id AND vs.date BETWEEN :week_start AND :week_end) AS week_contacts
+            FROM elders e JOIN villages v ON v.id = e.village_id LEFT JOIN visitors vi ON vi.id = e.visitor_id
+            {where}
+        ) WHERE day_status = '在册'
+        ORDER BY village_order, village, name_initials, id"""
+
+
+def _scheduled(db, as_of: dt.date, *, village: str | None = None, visitor_id: int | None = None,
+               elder_ids: list[int] | None = None) -> list[dict]:
+    week = last_complete_week(as_of)
+    params: dict = {"day": as_of.isoformat(), "week_start": week[0].isoformat(), "week_end": week[1].isoformat()}
+    clauses = []
+    if village:
+        clauses.append("v.name = :village")
+        params["village"] = village
+    if visitor_id is not None:
+        clauses.append("e.visitor_id = :visitor_id")
+        params["visitor_id"] = visitor_id
+    if elder_ids is not None:
+        marks = [f":elder{k}" for k in range(len(elder_ids))]
+        clauses.append(f"e.id IN ({','.join(marks) or 'NULL'})")
+        params.update({m[1:]: elder_id for m, elder_id in zip(marks, elder_ids, strict=True)})
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return _dicts(db.execute(_on_plan_sql(where), params))
+
+
+def _dicts(cursor) -> list[dict]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id: int | None = None,
+            kinds: tuple[str, ...] = KINDS, elder_ids: list[int] | None = None) -> list[OverdueItem]:
+    """Overdue home visits and last week's remote shortfalls as of ``as_of``, by the rule in this module's docstring.
+
+    Ordered by village, then home visits (longest overdue first) before remote shortfalls (largest first).
+    ``village`` (a name), ``visitor_id`` and ``elder_ids`` narrow the elders considered; ``kinds`` picks the lists.
+    """
+    as_of = _day(as_of)
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown overdue kinds: {sorted(unknown)}")
+    plan_of = plans(db)
+    week = last_complete_week(as_of)
+    items: list[OverdueItem] = []
+    for row in _scheduled(db, as_of, village=village, visitor_id=visitor_id, elder_ids=elder_ids):
+        plan = plan_of.get(row["tier"], plan_of["一般"])
+        plan_start = dt.date.fromisoformat(row["plan_start"])
+        last_home = dt.date.fromisoformat(row["last_home"]) if row["last_home"] else None
+        common = {"elder_id": row["id"], "id_number": row["id_number"], "name": row["name"],
+                  "village": row["village"], "tier": row["tier"], "visitor_id": row["visitor_id"],
+                  "visitor": row["visitor"], "visitor_phone": row["visitor_phone"], "last_home_visit": last_home}
+        if "home" in kinds:
+            base = max(last_home, plan_start) if last_home else plan_start
+            due = base + dt.timedelta(days=plan.home_days)
+            if as_of > due:
+                items.append(OverdueItem(kind="home", due_date=due, days_overdue=(as_of - due).days, shortfall=None,
+                                         **common))
+        if "remote" in kinds and plan.remote_per_week > 0 and plan_start <= week[0]:
+            contacts = row["week_contacts"]
+            if contacts < plan.remote_per_week:
+                items.append(OverdueItem(kind="remote", due_date=week[1], days_overdue=None,
+                                         shortfall=plan.remote_per_week - contacts, contacts=contacts,
+                                         required=plan.remote_per_week, **common))
+    village_rank = {}
+    for item in items:
+        village_rank.setdefault(item.village, len(village_rank))  # rows come in the villages' order
+    items.sort(key=lambda i: (village_rank[i.village], i.kind != "home",
+                              -(i.days_overdue or 0) if i.kind == "home" else -(i.shortfall or 0)))
+    return items
+
+
+def overdue_by_village(db, as_of: dt.date | str) -> list[tuple[str, int]]:
+    """(village, elders overdue for a home visit) for every village, in the villages' order (for the chart)."""
+    counts: dict[str, set[int]] = {}
+    for item in overdue(db, as_of, kinds=("home",)):
+        counts.setdefault(item.village, set()).add(item.elder_id)
+    return [(name, len(counts.get(name, ()))) for (name,) in
+            db.execute("SELECT name FROM villages ORDER BY sort_order, name")]
+
+
+# ---------------------------------------------------------------- the monthly visit rate (月探访率)
+
+
+def _month_rows(db, month: str) -> list[dict]:
+    """Elders 在册 on the month's last day, each with their home visits in the month."""
+    first, last = month_bounds(month)
+    sql = f"""
+        SELECT * FROM (
+            SELECT e.id AS elder_id, e.id_number, e.name, e.name_initials, e.tier, v.name AS village,
+                   v.sort_order AS village_order, vi.name AS visitor, vi.phone AS visitor_phone,
+                   {STATUS_ON_DAY_SQL} AS day_status,
+                   (SELECT COUNT(*) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
+                     AND vs.date BETWEEN :first AND :day) AS home_visits,
+                   (SELECT MAX(vs.date) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
+                     AND vs.date <= :day) AS last_home_visit
+            FROM elders e JOIN villages v ON v.id = e.village_id LEFT JOIN visitors vi ON vi.id = e.visitor_id
+        ) WHERE day_status = '在册' ORDER BY village_order, village, name_initials, elder_id"""
+    return _dicts(db.execute(sql, {"first": first.isoformat(), "day": last.isoformat()}))
+
+
+def monthly_visit_rate(db, month: str) -> tuple[int, int, float]:
+    """月探访率 of a month ('YYYY-MM'): (elders with a home visit in the month, elders 在册 at its end, share 0–1).
+
+    The share is 0.0 when nobody is 在册. The current month reads as "so far": visits cannot lie in the future.
+    """
+    rows = _month_rows(db, month)
+    visited = sum(1 for r in rows if r["home_visits"])
+    return visited, len(rows), (visited / len(rows) if rows else 0.0)
+
+
+def unvisited_in_month(db, month: str) -> list[dict]:
+    """Elders 在册 at the month's end with no home visit in it: what keeps the visit rate below 100%."""
+    return [r for r in _month_rows(db, month) if not r["home_visits"]]
+
+
+def _shift_month(month: str, by: int) -> str:
+    year, mon = (int(p) for p in month.split("-"))
+    index = year * 12 + (mon - 1) + by
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def home_coverage_by_month(db, month: str, months: int = 12) -> list[tuple[str, float]]:
+    """(month, visit rate 0–1) for the ``months`` months ending with ``month``, oldest first (for the chart).
+
+    Months before anyone was on the ledger are left out rather than drawn as 0%.
+    """
+    out = []
+    for k in range(months - 1, -1, -1):
+        m = _shift_month(month, -k)
+        visited, total, rate = monthly_visit_rate(db, m)
+        if total:
+            out.append((m, rate))
+    return out
