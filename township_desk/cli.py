@@ -17,6 +17,7 @@ from township_desk import APP_NAME, __version__
 COMMAND_MODULES = [
     "elders",
     "import_ledger",
+    "overdue",
     "export_monthly",
     "combine",
     "backup",

@@ -1,0 +1,241 @@
+"""Visit records (巡访记录): every item of the 巡访登记表 (seed 003 attachment), photos, and what a visit found.
+
+A visit that rates any safety item 不安全 or any health/mental item 差 proposes a hazard (``proposed_hazard``);
+the clerk opens it with ``hazards.open_hazard``. Whether someone is overdue is ``schedule.overdue``'s business.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+from township_desk.models import audit, paths, schedule
+from township_desk.models.dates import DateError, parse_date
+from township_desk.models.errors import UserError, ValidationError
+from township_desk.models.files import atomic_path
+
+MODES = ("上门", "电话", "视频")
+VISIT_TYPES = ("重点", "普遍")
+RATINGS = ("优", "良", "中", "差")
+SAFETY = ("安全", "不安全")
+NEEDS = ("有需求", "无需求")
+CARE = ("有人照料", "无人照料")
+
+# (field, label, allowed values) in the order of the paper form.
+HEALTH_ITEMS = (("expression", "表达能力"), ("mobility", "行动能力"), ("illness", "疾病状况"))
+MENTAL_ITEMS = (("mood", "情绪状态"), ("thinking", "思维状态"), ("stress", "压力状态"))
+SAFETY_ITEMS = (("gas_safety", "燃气"), ("heating_safety", "取暖"), ("electric_safety", "用电"))
+CARE_ITEMS = (("daily_care", "生活照料", CARE), ("comfort_need", "精神慰藉", NEEDS),
+              ("rights_need", "权益维护", NEEDS), ("guardianship_need", "安全监护", NEEDS))
+ITEM_CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
+    **{f: (label, RATINGS) for f, label in HEALTH_ITEMS + MENTAL_ITEMS},
+    **{f: (label, SAFETY) for f, label in SAFETY_ITEMS},
+    **{f: (label, options) for f, label, options in CARE_ITEMS},
+}
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+MAX_PHOTO_BYTES = 20 * 1024 * 1024
+
+
+def proposed_hazard(visit: dict[str, Any]) -> str | None:
+    """What a visit found that needs a hazard record ("情绪状态差、燃气不安全"), or None when nothing did."""
+    found = [f"{label}差" for f, label in HEALTH_ITEMS + MENTAL_ITEMS if visit.get(f) == "差"]
+    found += [f"{label}不安全" for f, label in SAFETY_ITEMS if visit.get(f) == "不安全"]
+    return "、".join(found) or None
+
+
+def prepare_visit(db, elder_id: int, data: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """Check a visit as typed and return the row to store; ``ValidationError`` lists every problem in Chinese."""
+    today = today or dt.date.today()
+    problems: list[tuple[str, str]] = []
+    elder = db.execute("SELECT name, tier, entered_on, status, status_date FROM elders WHERE id = ?",
+                       [elder_id]).fetchone()
+    if elder is None:
+        raise UserError(f"找不到编号为 {elder_id} 的老人记录")
+    name, tier, entered_on, status, status_date = elder
+    row: dict[str, Any] = {"elder_id": elder_id}
+
+    try:
+        day = parse_date(data.get("date"))
+    except DateError as exc:
+        day = None
+        problems.append(("date", f"巡访时间：{exc}"))
+    if day is None and not problems:
+        problems.append(("date", "请填写巡访时间"))
+    elif day is not None:
+        if day > today:
+            problems.append(("date", f"巡访时间 {day.isoformat()} 晚于今天"))
+        elif day.isoformat() < entered_on:
+            problems.append(("date", f"巡访时间 {day.isoformat()} 早于{name}纳入台账的日期 {entered_on}"))
+        elif status in ("已迁出", "已去世", "已不属于留守") and status_date and day.isoformat() > status_date:
+            problems.append(("date", f"{name}已于 {status_date} {status}，不能登记此后的巡访"))
+        row["date"] = day.isoformat()
+
+    mode = (data.get("mode") or "").strip()
+    if mode not in MODES:
+        problems.append(("mode", f"巡访方式“{mode}”不在可选范围：{'、'.join(MODES)}"))
+    row["mode"] = mode
+
+    visitor_id = data.get("visitor_id")
+    visitor_name = (str(data.get("visitor_name") or "").strip() or None)
+    if visitor_id is not None:
+        found = db.execute("SELECT name FROM visitors WHERE id = ?", [visitor_id]).fetchone()
+        if found is None:
+            problems.append(("visitor_id", f"找不到编号为 {visitor_id} 的巡访责任人"))
+        else:
+            visitor_name = visitor_name or found[0]
+    if not visitor_name:
+        problems.append(("visitor_id", "请选择巡访责任人（巡访人员须在登记表上签名）"))
+    row["visitor_id"] = visitor_id
+    row["visitor_name"] = visitor_name
+
+    visit_type = (data.get("visit_type") or ("重点" if tier == "重点" else "普遍")).strip()
+    if visit_type not in VISIT_TYPES:
+        problems.append(("visit_type", f"巡访类型“{visit_type}”不在可选范围：{'、'.join(VISIT_TYPES)}"))
+    row["visit_type"] = visit_type
+
+    for field, (label, options) in ITEM_CHOICES.items():
+        value = data.get(field)
+        value = None if value is None or str(value).strip() == "" else str(value).strip()
+        if value is not None and value not in options:
+            problems.append((field, f"{label}“{value}”不在可选范围：{'、'.join(options)}"))
+        row[field] = value
+
+    campaign_id = data.get("campaign_id")
+    if campaign_id is not None:
+        campaign = db.execute("SELECT name, start_date, end_date FROM campaigns WHERE id = ?", [campaign_id]).fetchone()
+        if campaign is None:
+            problems.append(("campaign_id", f"找不到编号为 {campaign_id} 的巡访活动"))
+        elif mode and mode != "上门":
+            problems.append(("mode", f"“{campaign[0]}”是节日或极端天气巡访，应为上门巡访（现为{mode}）"))
+    row["campaign_id"] = campaign_id
+    row["notes"] = (str(data.get("notes") or "").strip() or None)
+
+    if not problems:
+        twin = db.execute(
+            "SELECT id FROM visits WHERE elder_id = ? AND date = ? AND mode = ? AND COALESCE(visitor_name, '') = ?",
+            [elder_id, row["date"], mode, visitor_name or ""]).fetchone()
+        if twin:
+            problems.append(("date", f"{name} {row['date']} 由{visitor_name}进行的{mode}巡访已经登记过（第 {twin[0]} 号记录）"))
+    if problems:
+        raise ValidationError("；".join(message for _f, message in problems), problems)
+    return row
+
+
+def _check_photos(photos: list[Path]) -> list[Path]:
+    checked = []
+    for photo in photos:
+        photo = Path(photo)
+        if not photo.is_file():
+            raise UserError(f"找不到照片文件：{photo}")
+        if photo.suffix.lower() not in PHOTO_SUFFIXES:
+            raise UserError(f"照片“{photo.name}”的格式不支持，请用 {'、'.join(s[1:] for s in PHOTO_SUFFIXES)} 图片")
+        if photo.stat().st_size > MAX_PHOTO_BYTES:
+            raise UserError(f"照片“{photo.name}”超过 20 MB，请压缩后再添加")
+        checked.append(photo)
+    return checked
+
+
+def _copy_photo(source: Path, elder_id: int, day: str, number: int) -> Path:
+    """Copy one photo into ``photos/<year>/<elder id>/`` under a new name, atomically; returns the copy."""
+    folder = paths.photos_dir() / day[:4] / str(elder_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{day}_{dt.datetime.now():%H%M%S}_{number}"
+    target = folder / f"{stem}{source.suffix.lower()}"
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = folder / f"{stem}_{counter}{source.suffix.lower()}"
+    with atomic_path(target) as tmp:
+        shutil.copyfile(source, tmp)
+    return target
+
+
+def record_visit(db, elder_id: int, data: dict[str, Any], photos: list[Path] | None = None, *,
+                 today: dt.date | None = None) -> int:
+    """Check and store one visit with its photos (copied into the data folder's ``photos/``); returns its id.
+
+    The row, its photo rows and the audit entry are one transaction; when it fails the copied photos are removed.
+    """
+    row = prepare_visit(db, elder_id, data, today)
+    sources = _check_photos(list(photos or []))
+    copies: list[tuple[Path, Path]] = []
+    try:
+        for number, source in enumerate(sources, start=1):
+            copies.append((source, _copy_photo(source, elder_id, row["date"], number)))
+        with db.atomic():
+            columns = list(row)
+            visit_id = db.execute(
+                f"INSERT INTO visits ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [row[c] for c in columns]).lastrowid
+            for source, copy in copies:
+                db.execute("INSERT INTO visit_photos(visit_id, path, original_name) VALUES (?, ?, ?)",
+                           [visit_id, copy.relative_to(paths.photos_dir()).as_posix(), source.name])
+            label = db.execute("SELECT name || ' ' || id_number FROM elders WHERE id = ?", [elder_id]).fetchone()[0]
+            found = proposed_hazard(row)
+            audit.record(db, "登记巡访", "visits", visit_id, label, None, None,
+                         f"{row['date']} {row['mode']} {row['visitor_name']}" + (f"，发现：{found}" if found else ""))
+    except BaseException:
+        for _source, copy in copies:
+            copy.unlink(missing_ok=True)
+        raise
+    return visit_id
+
+
+def photo_file(relative: str) -> Path:
+    """The full path of a stored photo (paths in ``visit_photos`` are relative to the photos folder)."""
+    return paths.photos_dir() / relative
+
+
+def get_visit(db, visit_id: int) -> dict:
+    """One visit with the elder's name and its photos (``photos``: list of relative paths)."""
+    rows = list(db.query("""SELECT vs.*, e.name AS elder_name, e.id_number FROM visits vs
+                            JOIN elders e ON e.id = vs.elder_id WHERE vs.id = ?""", [visit_id]))
+    if not rows:
+        raise UserError(f"找不到编号为 {visit_id} 的巡访记录")
+    visit = rows[0]
+    visit["photos"] = [r[0] for r in db.execute("SELECT path FROM visit_photos WHERE visit_id = ? ORDER BY id",
+                                                 [visit_id])]
+    return visit
+
+
+def visit_history(db, elder_id: int) -> list[dict]:
+    """An elder's visits, newest first, each with ``photos`` (relative paths) and ``campaign`` (its name or None)."""
+    visits = list(db.query(
+        """SELECT vs.*, c.name AS campaign FROM visits vs LEFT JOIN campaigns c ON c.id = vs.campaign_id
+           WHERE vs.elder_id = ? ORDER BY vs.date DESC, vs.id DESC""", [elder_id]))
+    photos: dict[int, list[str]] = {}
+    for visit_id, path in db.execute(
+            "SELECT p.visit_id, p.path FROM visit_photos p JOIN visits vs ON vs.id = p.visit_id"
+            " WHERE vs.elder_id = ? ORDER BY p.id", [elder_id]):
+        photos.setdefault(visit_id, []).append(path)
+    for visit in visits:
+        visit["photos"] = photos.get(visit["id"], [])
+    return visits
+
+
+def visitor_workload(db, as_of: dt.date) -> list[dict]:
+    """Each active visitor: elders 在册 assigned (and how many 重点), how many are overdue for a home visit as of
+    ``as_of`` (``schedule.overdue``), and this month's home and remote visits they made. Visitors with elders
+    first, most overdue first."""
+    first = as_of.replace(day=1).isoformat()
+    rows = list(db.query(
+        """SELECT vi.id AS visitor_id, vi.name, vi.role, vi.phone, v.name AS village,
+                  (SELECT COUNT(*) FROM elders e WHERE e.visitor_id = vi.id AND e.status = '在册') AS elders,
+                  (SELECT COUNT(*) FROM elders e WHERE e.visitor_id = vi.id AND e.status = '在册'
+                     AND e.tier = '重点') AS key_elders,
+                  (SELECT COUNT(*) FROM visits vs WHERE vs.visitor_id = vi.id AND vs.mode = '上门'
+                     AND vs.date BETWEEN :first AND :day) AS home_visits_month,
+                  (SELECT COUNT(*) FROM visits vs WHERE vs.visitor_id = vi.id AND vs.mode IN ('电话', '视频')
+                     AND vs.date BETWEEN :first AND :day) AS remote_visits_month
+           FROM visitors vi LEFT JOIN villages v ON v.id = vi.village_id
+           WHERE vi.active = 1""", {"first": first, "day": as_of.isoformat()}))
+    overdue: dict[int, set[int]] = {}
+    for item in schedule.overdue(db, as_of, kinds=("home",)):
+        if item.visitor_id is not None:
+            overdue.setdefault(item.visitor_id, set()).add(item.elder_id)
+    for row in rows:
+        row["overdue"] = len(overdue.get(row["visitor_id"], ()))
+    rows.sort(key=lambda r: (r["elders"] == 0, -r["overdue"], r["village"] or "", r["name"]))
+    return rows
