@@ -164,6 +164,7 @@ def test_suggestion_reasons_give_the_rule_then_each_factors_source(db):
     assert suggestion.reasons[:2] == ["无人照料且失能 → 高风险", "共3项风险因素（高龄、失能、无人照料） → 高风险"]
     assert "高龄：2026-11-22 时 87 周岁（出生日期 1938-11-25）" in suggestion.reasons
     assert suggestion.sources["失能"] == "能力等级：重度受损（重度失能）"
+    assert suggestion.rule_reasons() == suggestion.reasons[:2]
 
 
 def test_unknown_elder_is_a_chinese_error(db):

@@ -68,6 +68,11 @@ class Suggestion:
     reasons: list[str]
     sources: dict[str, str] = field(default_factory=dict)
 
+    def rule_reasons(self) -> list[str]:
+        """The reasons that say why the grade is what it is, without the per-factor source lines."""
+        source_lines = {f"{factor}：{text}" for factor, text in self.sources.items()}
+        return [r for r in self.reasons if r not in source_lines]
+
 
 # ---------------------------------------------------------------- the rule (pure)
 
