@@ -1,0 +1,209 @@
+"""Starting the window: Qt in Chinese, the crash handler, the database, the one-window lock, the start-up
+password, the daily backup, the main window; and on closing the automatic backup.
+
+``run_window`` does it all; the pieces (``make_application``, ``take_lock``, ``open_context``,
+``daily_backup``, ``close_backup``) are separate so tests drive them without ``app.exec()``.
+"""
+
+from __future__ import annotations
+
+import os
+
+# matplotlib (charts, imported lazily) must pick PySide6 even where PyQt is installed too (pitfalls.md #16).
+os.environ.setdefault("QT_API", "PySide6")
+
+import logging  # noqa: E402
+import sqlite3  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator  # noqa: E402
+from PySide6.QtGui import QFont, QFontDatabase, QIcon  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+
+from township_desk import APP_ID, APP_NAME, __version__  # noqa: E402
+from township_desk.models import backups, paths  # noqa: E402
+from township_desk.models import db as dbm  # noqa: E402
+from township_desk.models.errors import AlreadyRunning, DatabaseUnavailable, UserError  # noqa: E402
+from township_desk.ui import crash, smoke  # noqa: E402
+from township_desk.ui.context import AppContext  # noqa: E402
+
+log = logging.getLogger("township_desk")
+
+# Fonts that show Chinese well, in order of preference (Windows, macOS, Linux).
+CJK_FONTS = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC",
+             "WenQuanYi Micro Hei", "SimHei")
+
+# The translators must outlive the application's use of them: Qt keeps only a pointer.
+_translators: list[QTranslator] = []
+
+
+def icon_path() -> Path:
+    return paths.resource_root() / "township_desk" / "resources" / "icon.png"
+
+
+def load_chinese_translation(app: QApplication) -> bool:
+    """Install Qt's own Chinese strings (standard buttons read 确定/取消); True when found."""
+    if _translators:
+        return True
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+            _translators.append(translator)
+            return True
+    return False
+
+
+def choose_font(app: QApplication) -> str | None:
+    """Use the first installed CJK-capable font as the default, keeping the system's size; its name or None."""
+    installed = set(QFontDatabase.families())
+    for family in CJK_FONTS:
+        if family in installed:
+            font = QFont(app.font())
+            font.setFamilies([family, *[f for f in CJK_FONTS if f != family and f in installed]])
+            app.setFont(font)
+            return family
+    return None
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (reused if one exists), named, with the icon, Qt's Chinese strings and a Chinese font."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_ID)
+    app.setOrganizationName(APP_ID)
+    app.setApplicationVersion(__version__)
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    if icon_path().exists():
+        app.setWindowIcon(QIcon(str(icon_path())))
+    if os.name == "nt":  # pragma: no cover - Windows: the taskbar shows our icon, not Python's
+        try:
+            import ctypes
+
+            ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(APP_ID)
+        except (AttributeError, OSError):
+            pass
+    load_chinese_translation(app)
+    choose_font(app)
+    return app
+
+
+def fit_to_screen(window, app: QApplication) -> None:
+    """1280×820 where the screen allows; on a small office screen (1366×768) the window fills it."""
+    screen = app.primaryScreen()
+    if screen is None:
+        window.resize(1280, 820)
+        return
+    room = screen.availableGeometry()
+    if room.width() < 1300 or room.height() < 860:
+        window.resize(room.width(), room.height())
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+    else:
+        window.resize(1280, 820)
+
+
+def show_error(title: str, text: str) -> None:
+    """A Chinese error box before the main window exists (tests replace ``QMessageBox.critical``)."""
+    QMessageBox.critical(None, f"{APP_NAME} — {title}", text)
+
+
+def take_lock(db_path: Path) -> dbm.InstanceLock | None:
+    """The one-window lock on ``db_path``; raises ``AlreadyRunning``. None when the folder cannot hold a lock
+    file (missing or read-only): opening the database then says what is wrong."""
+    lock = dbm.InstanceLock(db_path)
+    try:
+        lock.acquire()
+    except AlreadyRunning:
+        raise
+    except OSError:
+        return None
+    return lock
+
+
+def open_context(db_path: str | Path | None) -> AppContext:
+    """Open (creating and migrating if needed) the database; raises ``DatabaseUnavailable`` in Chinese."""
+    path = Path(db_path) if db_path else paths.default_db_path()
+    return AppContext(path, dbm.connect(path))
+
+
+def daily_backup(ctx: AppContext) -> tuple[str, bool]:
+    """Today's automatic backup when none was made yet: (a line for the status bar, whether it is a warning).
+
+    A failure never stops the program: the clerk reads why in the status bar and the log has the details.
+    """
+    try:
+        made = backups.daily_backup_if_due(ctx.db, ctx.db_path)
+    except (UserError, OSError, sqlite3.Error) as exc:
+        log.warning("每日自动备份未完成：%s", exc)
+        return f"今天的自动备份未完成：{exc}", True
+    if made is None:
+        return "", False
+    return f"已完成今天的自动备份（{made.name}）", False
+
+
+def close_backup(ctx: AppContext) -> str | None:
+    """The automatic backup when the window closes; a Chinese warning when it failed, else None."""
+    try:
+        backups.backup_on_close(ctx.db, ctx.db_path)
+    except (UserError, OSError, sqlite3.Error) as exc:
+        log.warning("关闭时的自动备份未完成：%s", exc)
+        return f"关闭时的自动备份未完成：{exc}\n已保存的数据不受影响；下次打开时会再自动备份。"
+    return None
+
+
+def run_window(db_path: str | None) -> int:
+    """Open the window on the database at ``db_path`` (None: the default data folder) and run until it closes.
+
+    Returns 0 after a normal close; 1 when another window has this database open or the start-up password was
+    refused; 2 when the database cannot be used (nothing is written to it then).
+    """
+    from township_desk.ui.lock_dialog import unlock_if_needed
+    from township_desk.ui.main_window import MainWindow
+
+    app = make_application()
+    crash.install()
+    path = Path(db_path) if db_path else paths.default_db_path()
+
+    # The lock comes before opening: opening may migrate the file, which only the one window may do.
+    try:
+        lock = take_lock(path)
+    except AlreadyRunning as exc:
+        show_error("已经打开", str(exc))
+        return 1
+    try:
+        try:
+            ctx = open_context(path)
+        except DatabaseUnavailable as exc:
+            show_error("无法打开台账", str(exc))
+            return 2
+        if lock is None:  # the database opened although no lock file could be made beside it
+            show_error("无法打开台账", f"无法在数据库所在的文件夹（{path.parent}）中建立锁文件，"
+                       "请检查该文件夹的写入权限。")
+            ctx.db.close()
+            return 2
+        try:
+            if not unlock_if_needed(ctx):
+                return 1
+            backup_line, backup_failed = daily_backup(ctx)
+            window = MainWindow(ctx, on_close=lambda: close_backup(ctx))
+            if backup_line:
+                if backup_failed:
+                    window.add_notice(backup_line, warning=True)
+                else:
+                    window.statusBar().showMessage(backup_line, 15000)
+            window.update_status()
+            fit_to_screen(window, app)
+            window.show()
+            smoke.arm(app)
+            code = app.exec()
+            warning = window.finish()  # the smoke timer quits without closing the window
+            if warning:
+                sys.stderr.write(warning + "\n")
+            window.deleteLater()
+            return code
+        finally:
+            ctx.db.close()
+    finally:
+        if lock is not None:
+            lock.release()
