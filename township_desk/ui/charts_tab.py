@@ -1,0 +1,43 @@
+"""统计图表: four charts drawn when the tab is first shown (matplotlib is imported only then)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from township_desk.models import elders
+
+
+class ChartsTab(QWidget):
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.views: dict = {}
+        self._grid = QGridLayout()
+        layout = QVBoxLayout(self)
+        self.note = QLabel("各图右下角可“保存为图片”。")
+        layout.addWidget(self.note)
+        layout.addLayout(self._grid, 1)
+
+    def _build(self) -> None:
+        from township_desk.ui import charts  # heavy: only when the charts are first shown
+
+        for index, (key, title) in enumerate((("overdue", "各村逾期未上门巡访人数"), ("coverage", "近12个月上门巡访覆盖率"),
+                                              ("grades", "各村风险等级分布"), ("pyramid", "年龄性别结构"))):
+            view = charts.ChartView(title)
+            self.views[key] = view
+            self._grid.addWidget(view, index // 2, index % 2)
+
+    def refresh(self) -> None:
+        if not self.views:
+            self._build()
+        from township_desk.models import schedule
+        from township_desk.ui import charts
+
+        today = dt.date.today()
+        charts.draw_overdue_by_village(self.views["overdue"], schedule.overdue_by_village(self.ctx.db, today))
+        month = f"{today.year:04d}-{today.month:02d}"
+        charts.draw_coverage_by_month(self.views["coverage"], schedule.home_coverage_by_month(self.ctx.db, month, 12))
+        charts.draw_grades_by_village(self.views["grades"], elders.grades_by_village(self.ctx.db))
+        charts.draw_age_pyramid(self.views["pyramid"], *elders.age_sex_bands(self.ctx.db, today))

@@ -1,0 +1,135 @@
+"""首页: the office's figures at a glance, the monthly visit rate first, each one click from its list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from township_desk.models import elders
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    value: str
+    detail: str
+    page: str               # where a click goes
+    filters: dict
+    alert: bool = False
+
+
+def dashboard_figures(db, today: dt.date) -> list[Figure]:
+    """The dashboard's figures, in the order the clerk reads them (visit rate first)."""
+    from township_desk.models import agreements, hazards, risk, schedule
+
+    month = f"{today.year:04d}-{today.month:02d}"
+    visited, total, rate = schedule.monthly_visit_rate(db, month)
+    on_ledger = elders.count_elders(db, elders.ElderQuery(status="在册"))
+    key_tier = elders.count_elders(db, elders.ElderQuery(status="在册", tier="重点"))
+    items = schedule.overdue(db, today)
+    home = [i for i in items if i.kind == "home"]
+    remote = [i for i in items if i.kind == "remote"]
+    due = risk.assessments_due(db, today)
+    open_hazards = hazards.open_hazards(db)
+    ending = agreements.ending_within(db, today, 30)
+    return [
+        Figure("rate", "本月探访率", f"{rate * 100:.1f}%", f"{month} 已上门 {visited} 人 / 在册 {total} 人（目标 100%）",
+               "巡访", {"view": "unvisited"}, alert=rate < 1),
+        Figure("ledger", "在册老人", str(on_ledger), "台账中状态为“在册”的留守老年人", "台账", {"status": "在册"}),
+        Figure("key", "重点对象", str(key_tier), "巡访类别为“重点”的在册老人", "台账", {"status": "在册", "tier": "重点"}),
+        Figure("overdue", "逾期未上门", str(len(home)),
+               f"最长逾期 {max((i.days_overdue or 0) for i in home)} 天" if home else "没有逾期",
+               "巡访", {"view": "overdue", "kind": "home"}, alert=bool(home)),
+        Figure("remote", "上周电话视频巡访不足", str(len(remote)), "按上一个完整自然周（周一至周日）计算",
+               "巡访", {"view": "overdue", "kind": "remote"}, alert=bool(remote)),
+        Figure("assess", "待风险评估", str(len(due)), "从未评估或上次评估已超过365天", "风险评估", {"view": "due"},
+               alert=bool(due)),
+        Figure("hazards", "未处置风险隐患", str(len(open_hazards)), "处置完毕前一直显示在首页", "巡访",
+               {"view": "hazards"}, alert=bool(open_hazards)),
+        Figure("agreements", "30天内到期协议", str(len(ending)), "需要续签或终止的互助养老协议", "互助协议",
+               {"ending_within_days": 30}, alert=bool(ending)),
+    ]
+
+
+class FigureCard(QFrame):
+    clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, large: bool = False):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.title = QLabel()
+        self.value = QLabel()
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.title.setStyleSheet("font-size: 14px; color: #555")
+        self.value.setStyleSheet(f"font-size: {40 if large else 28}px; font-weight: bold")
+        self.detail.setStyleSheet("color: #777")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.value)
+        layout.addWidget(self.detail)
+
+    def show_figure(self, figure: Figure) -> None:
+        self.title.setText(figure.title)
+        self.value.setText(figure.value)
+        self.detail.setText(figure.detail)
+        color = "#c9302c" if figure.alert else "#2b6cb0"
+        self.value.setStyleSheet(self.value.styleSheet().split(";")[0] + f"; font-weight: bold; color: {color}")
+        self.setToolTip(f"点击查看：{figure.page}")
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
+class HomePage(QWidget):
+    """The first screen: figures as cards; a click opens the list behind the figure."""
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.today = dt.date.today
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 18px; font-weight: bold")
+        self.cards: dict[str, FigureCard] = {}
+        self.figures: dict[str, Figure] = {}
+        grid = QGridLayout()
+        keys = ["rate", "ledger", "key", "overdue", "remote", "assess", "hazards", "agreements"]
+        for index, key in enumerate(keys):
+            card = FigureCard(large=(key == "rate"))
+            card.clicked.connect(lambda k=key: self.open_figure(k))
+            self.cards[key] = card
+            if key == "rate":
+                grid.addWidget(card, 0, 0, 1, 3)
+            else:
+                grid.addWidget(card, 1 + (index - 1) // 3, (index - 1) % 3)
+        inner = QWidget()
+        inner_layout = QVBoxLayout(inner)
+        inner_layout.addWidget(self.heading)
+        inner_layout.addLayout(grid)
+        inner_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        self.refresh()
+
+    def refresh(self) -> None:
+        today = self.today()
+        township = self.ctx.settings().get("township_name") or "本乡镇"
+        self.heading.setText(f"{township}　{today.year}年{today.month}月{today.day}日")
+        for figure in dashboard_figures(self.ctx.db, today):
+            self.figures[figure.key] = figure
+            self.cards[figure.key].show_figure(figure)
+
+    def open_figure(self, key: str) -> None:
+        figure = self.figures[key]
+        self.ctx.navigate(figure.page, **figure.filters)

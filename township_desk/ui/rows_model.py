@@ -1,0 +1,85 @@
+"""A read-only, sortable table model over a list of dicts: for computed lists (overdue, workload, hazards).
+
+Large stored tables (the ledger) use their own models that page through SQL instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QColor
+
+
+class RowsModel(QAbstractTableModel):
+    """``columns`` is a list of (key, heading); ``color`` may return a text colour for a row."""
+
+    def __init__(self, columns: Sequence[tuple[str, str]], rows: Sequence[Any] = (),
+                 color: Callable[[Any], str | None] | None = None, parent=None):
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[Any] = list(rows)
+        self._color = color
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def row(self, index: int) -> Any:
+        return self.rows[index]
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    @staticmethod
+    def _value(row: Any, key: str) -> Any:
+        return row.get(key) if isinstance(row, dict) else getattr(row, key, None)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        value = self._value(row, self.columns[index.column()][0])
+        if role == Qt.ItemDataRole.DisplayRole:
+            if value is None:
+                return ""
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            if isinstance(value, float):
+                return f"{value:.1f}"
+            return str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, (int, float)):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and self._color:
+            color = self._color(row)
+            return QColor(color) if color else None
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole:
+            if orientation == Qt.Orientation.Horizontal:
+                return self.columns[section][1]
+            return str(section + 1)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = self.columns[column][0]
+
+        def sort_key(row: Any):
+            value = self._value(row, key)
+            return (value is None, value if not isinstance(value, dt.date) else value.isoformat())
+
+        self.layoutAboutToBeChanged.emit()
+        try:
+            self.rows.sort(key=sort_key, reverse=order == Qt.SortOrder.DescendingOrder)
+        except TypeError:
+            self.rows.sort(key=lambda r: str(self._value(r, key) or ""), reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()

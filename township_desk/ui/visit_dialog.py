@@ -1,0 +1,237 @@
+"""登记巡访: every item of the 巡访登记表 (seed 003), photos, and a hazard proposed for any 不安全 or 差."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from township_desk.models import elders, visitors
+from township_desk.models.errors import UserError
+
+RATINGS = ("优", "良", "中", "差")
+SAFETY = ("安全", "不安全")
+NEED = ("有需求", "无需求")
+CARE = ("有人照料", "无人照料")
+
+# (field, label, options) in the order of the paper form
+HEALTH_ITEMS = (("expression", "表达能力"), ("mobility", "行动能力"), ("illness", "疾病状况"))
+MENTAL_ITEMS = (("mood", "情绪状态"), ("thinking", "思维状态"), ("stress", "压力状态"))
+SAFETY_ITEMS = (("gas_safety", "燃气安全"), ("heating_safety", "取暖安全"), ("electric_safety", "用电安全"))
+CARE_ITEMS = (("daily_care", "生活照料", CARE), ("comfort_need", "精神慰藉", NEED),
+              ("rights_need", "权益维护", NEED), ("guardianship_need", "安全监护", NEED))
+
+
+class ChoiceRow(QWidget):
+    """One item of the form: its options as radio buttons (☐优 ☐良 …); none chosen means 未填."""
+
+    def __init__(self, options: tuple[str, ...], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(False)  # so a click on the chosen one clears it
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.buttons: dict[str, QRadioButton] = {}
+        for option in options:
+            button = QRadioButton(option)
+            button.setAutoExclusive(False)
+            button.toggled.connect(lambda checked, b=button: self._exclusive(b, checked))
+            self.group.addButton(button)
+            self.buttons[option] = button
+            layout.addWidget(button)
+        layout.addStretch(1)
+
+    def _exclusive(self, chosen: QRadioButton, checked: bool) -> None:
+        if checked:
+            for button in self.buttons.values():
+                if button is not chosen and button.isChecked():
+                    button.setChecked(False)
+
+    def value(self) -> str | None:
+        return next((o for o, b in self.buttons.items() if b.isChecked()), None)
+
+    def set_value(self, value: str | None) -> None:
+        for option, button in self.buttons.items():
+            button.setChecked(option == value)
+
+
+class VisitDialog(QDialog):
+    """Record one visit for an elder; the form is prefilled with the elder, the assigned visitor and today."""
+
+    def __init__(self, ctx, elder_id: int, parent: QWidget | None = None, *, campaign_id: int | None = None,
+                 mode: str = "上门"):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.elder_id = elder_id
+        self.campaign_id = campaign_id
+        self.visit_id: int | None = None
+        self.elder = elders.get_elder(ctx.db, elder_id)
+        self.setWindowTitle(f"登记巡访 — {self.elder['name']}")
+        self.resize(720, 760)
+
+        header = QLabel(
+            f"<b>{self.elder['name']}</b>　{self.elder['sex']}　{self.elder['village']}"
+            f"{self.elder.get('group_name') or ''}　巡访类别：{self.elder['tier']}"
+            f"　住址：{self.elder.get('current_address') or self.elder.get('household_address') or '（未填）'}")
+        header.setTextFormat(Qt.TextFormat.RichText)
+        header.setWordWrap(True)
+
+        self.date = QDateEdit(QDate.currentDate())
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setMaximumDate(QDate.currentDate())
+        self.mode = QComboBox()
+        self.mode.addItems(["上门", "电话", "视频"])
+        self.mode.setCurrentText("上门" if campaign_id is not None else mode)
+        self.mode.setEnabled(campaign_id is None)  # festival and extreme-weather visits are home visits
+        self.visitor = QComboBox()
+        self.visitor.setEditable(False)
+        for v in visitors.list_visitors(ctx.db):
+            self.visitor.addItem(f"{v['name']}（{v['role']}{'，' + v['phone'] if v['phone'] else ''}）", v["id"])
+        if self.elder.get("visitor_id"):
+            index = self.visitor.findData(self.elder["visitor_id"])
+            if index >= 0:
+                self.visitor.setCurrentIndex(index)
+        self.visit_type = QComboBox()
+        self.visit_type.addItems(["重点", "普遍"])
+        self.visit_type.setCurrentText("重点" if self.elder["tier"] == "重点" else "普遍")
+
+        basics = QFormLayout()
+        basics.addRow("巡访时间", self.date)
+        basics.addRow("巡访方式", self.mode)
+        basics.addRow("巡访责任人", self.visitor)
+        basics.addRow("类型", self.visit_type)
+
+        self.rows: dict[str, ChoiceRow] = {}
+        content = QVBoxLayout()
+        content.addWidget(self._group("健康状况", [(f, label, RATINGS) for f, label in HEALTH_ITEMS]))
+        content.addWidget(self._group("精神状态", [(f, label, RATINGS) for f, label in MENTAL_ITEMS]))
+        content.addWidget(self._group("安全情况", [(f, label, SAFETY) for f, label in SAFETY_ITEMS]))
+        content.addWidget(self._group("关爱服务", list(CARE_ITEMS)))
+
+        self.notes = QPlainTextEdit()
+        self.notes.setPlaceholderText("其他情况说明")
+        self.notes.setMaximumHeight(90)
+        self.photos = QListWidget()
+        self.photos.setMaximumHeight(70)
+        add_photo = QPushButton("添加照片…")
+        add_photo.clicked.connect(self._add_photo)
+        remove_photo = QPushButton("移除")
+        remove_photo.clicked.connect(lambda: self.photos.takeItem(self.photos.currentRow()))
+        photo_buttons = QHBoxLayout()
+        photo_buttons.addWidget(add_photo)
+        photo_buttons.addWidget(remove_photo)
+        photo_buttons.addStretch(1)
+
+        self.prefill_note = QLabel()
+        self.prefill_note.setStyleSheet("color: #8a6d3b")
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c9302c")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(header)
+        layout.addLayout(basics)
+        layout.addWidget(self.prefill_note)
+        layout.addLayout(content)
+        layout.addWidget(QLabel("其他情况说明"))
+        layout.addWidget(self.notes)
+        layout.addWidget(QLabel("巡访照片"))
+        layout.addWidget(self.photos)
+        layout.addLayout(photo_buttons)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self._prefill()
+
+    def _group(self, title: str, items: list[tuple[str, str, tuple[str, ...]]]) -> QGroupBox:
+        box = QGroupBox(title)
+        grid = QGridLayout(box)
+        for row, (field, label, options) in enumerate(items):
+            grid.addWidget(QLabel(label), row, 0)
+            self.rows[field] = ChoiceRow(options)
+            grid.addWidget(self.rows[field], row, 1)
+        return box
+
+    def _prefill(self) -> None:
+        """The ledger's care situation; the last visit's ratings as a starting point the visitor checks."""
+        self.rows["daily_care"].set_value(self.elder.get("care"))
+        last = self.ctx.db.execute(
+            "SELECT * FROM visits WHERE elder_id = ? ORDER BY date DESC, id DESC LIMIT 1", [self.elder_id])
+        row = last.fetchone()
+        if row is None:
+            return
+        previous = dict(zip([c[0] for c in last.description], row, strict=True))
+        for field, widget in self.rows.items():
+            if previous.get(field):
+                widget.set_value(previous[field])
+        self.prefill_note.setText(f"各项已按上次巡访（{previous['date']}，{previous['mode']}）预填，请逐项核对后保存。")
+
+    def _add_photo(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "选择巡访照片", "", "图片 (*.jpg *.jpeg *.png *.bmp)")
+        for name in files:
+            self.photos.addItem(name)
+
+    def data(self) -> dict:
+        values = {field: widget.value() for field, widget in self.rows.items()}
+        values.update({
+            "date": self.date.date().toString("yyyy-MM-dd"),
+            "mode": self.mode.currentText(),
+            "visitor_id": self.visitor.currentData(),
+            "visitor_name": self.visitor.currentText().split("（")[0] if self.visitor.currentIndex() >= 0 else None,
+            "visit_type": self.visit_type.currentText(),
+            "notes": self.notes.toPlainText().strip() or None,
+            "campaign_id": self.campaign_id,
+        })
+        return values
+
+    def photo_paths(self) -> list[Path]:
+        return [Path(self.photos.item(i).text()) for i in range(self.photos.count())]
+
+    def save(self) -> None:
+        from township_desk.models import visits
+
+        data = self.data()
+        try:
+            self.visit_id = visits.record_visit(self.ctx.db, self.elder_id, data, self.photo_paths())
+        except UserError as exc:
+            self.error.setText(str(exc))
+            return
+        self.ctx.notify("visits")
+        finding = visits.proposed_hazard(data)
+        if finding:
+            answer = QMessageBox.question(
+                self, "发现风险隐患",
+                f"本次巡访发现：{finding}。\n\n是否登记为风险隐患？（须第一时间向赡养人通报）",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+            if answer == QMessageBox.StandardButton.Yes:
+                from township_desk.ui.hazard_dialog import HazardDialog
+
+                HazardDialog(self.ctx, self.elder_id, self, visit_id=self.visit_id, description=finding,
+                             found_on=dt.date.fromisoformat(data["date"])).exec()
+        self.accept()
