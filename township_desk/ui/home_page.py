@@ -33,7 +33,7 @@ def dashboard_figures(db, today: dt.date) -> list[Figure]:
     items = schedule.overdue(db, today)
     home = [i for i in items if i.kind == "home"]
     remote = [i for i in items if i.kind == "remote"]
-    due = risk.assessments_due(db, today)
+    due = risk.count_due(db, today)
     open_hazards = hazards.open_hazards(db)
     ending = agreements.ending_within(db, today, 30)
     return [
@@ -46,7 +46,7 @@ def dashboard_figures(db, today: dt.date) -> list[Figure]:
                "巡访", {"view": "overdue", "kind": "home"}, alert=bool(home)),
         Figure("remote", "上周电话视频巡访不足", str(len(remote)), "按上一个完整自然周（周一至周日）计算",
                "巡访", {"view": "overdue", "kind": "remote"}, alert=bool(remote)),
-        Figure("assess", "待风险评估", str(len(due)), "从未评估或上次评估已超过365天", "风险评估", {"view": "due"},
+        Figure("assess", "待风险评估", str(due), "从未评估或上次评估已超过365天", "风险评估", {"view": "due"},
                alert=bool(due)),
         Figure("hazards", "未处置风险隐患", str(len(open_hazards)), "处置完毕前一直显示在首页", "巡访",
                {"view": "hazards"}, alert=bool(open_hazards)),
