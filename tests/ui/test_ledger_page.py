@@ -66,7 +66,7 @@ def test_typing_pinyin_initials_shows_only_that_elder_after_the_debounce(page, q
     qtbot.keyClicks(page.search, "zdf")
     assert page._search_timer.isActive() and page.model.rowCount() == 3  # not on every keystroke
     qtbot.waitUntil(lambda: column(page, "姓名") == ["张德福"], timeout=2000)
-    assert page.count_label.text() == "共 1 人"
+    qtbot.waitUntil(lambda: page.count_label.text() == "共 1 人", timeout=2000)
 
 
 def test_typing_id_digits_finds_by_id_and_enter_searches_at_once(page, qtbot):
@@ -172,6 +172,25 @@ def test_a_large_ledger_is_fetched_a_page_at_a_time(page, qtbot):
     page.search.setText("村民2999")                               # QTest types ASCII only
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
     assert column(page, "姓名") == ["村民2999"] and not page.model.canFetchMore()
+    assert page.count_label.text() == "共 1 人"
+
+
+def test_a_broad_search_shows_its_rows_first_and_its_count_next(page, qtbot, monkeypatch):
+    from township_desk.ui.ledger_page import PAGE
+
+    bulk_insert(page.ctx.db, 1000)
+    counts = []
+    real_count = elders.count_elders
+    monkeypatch.setattr(elders, "count_elders", lambda db, query: counts.append(query.search) or real_count(db, query))
+    page.search.setText("cm")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.model.rowCount() == PAGE and counts == []         # rows on screen before the count query
+    qtbot.waitUntil(lambda: page.count_label.text() == "共 1000 人", timeout=2000)
+    assert counts == ["cm"]
+    page.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)       # the same rows in another order: no recount
+    page.search.setText("村民099")                                 # fewer than a page: no count query at all
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.count_label.text() == "共 10 人" and counts == ["cm"]
 
 
 def test_refresh_keeps_the_selection_and_the_rows_loaded(page):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,10 +50,14 @@ _KEYS = [key for key, _heading in COLUMNS]
 _OFF_LEDGER = QColor("#888888")  # status other than 在册
 _HIGH_RISK = QColor("#c62828")
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_COUNT_EVENT = QEvent.Type(QEvent.registerEventType())
+_AFTER_PAINTING = int(Qt.EventPriority.LowEventPriority.value) - 1  # widgets' update requests are posted at Low
 
 
 class LedgerModel(QAbstractTableModel):
     """The ledger rows of one ``ElderQuery`` in one order, fetched ``PAGE`` at a time from SQL."""
+
+    counted = Signal(int)  # the number of rows the query gives, once known
 
     def __init__(self, db, parent=None, today: dt.date | None = None):
         super().__init__(parent)
@@ -63,7 +67,8 @@ class LedgerModel(QAbstractTableModel):
         self.order_by = "village"
         self.descending = False
         self.rows: list[dict] = []
-        self.total = 0
+        self.total = 0          # rows the query gives; while ``counting``, a lower bound
+        self.counting = False
 
     @property
     def today(self) -> dt.date:
@@ -80,43 +85,76 @@ class LedgerModel(QAbstractTableModel):
         return rows
 
     def load(self, query: elders.ElderQuery | None = None, *, order_by: str | None = None,
-             descending: bool | None = None, at_least: int = PAGE) -> None:
-        """Run the query again (with new filters or order when given), loading ``at_least`` rows at once."""
+             descending: bool | None = None, at_least: int = PAGE, count_later: bool = False,
+             total: int | None = None) -> None:
+        """Run the query again (with new filters or order when given), loading ``at_least`` rows at once.
+
+        When the first rows are fewer than asked for, they are all there is and no count is needed. Otherwise
+        the rows are counted in SQL — at once, or with ``count_later`` once the new rows have been painted, so
+        that a keystroke's rows are on screen first (``counted`` is emitted when ``total`` is known) — unless
+        the caller knows the ``total`` (the same filters in another order).
+        """
         if query is not None:
             self.query = query
         if order_by is not None:
             self.order_by = order_by
         if descending is not None:
             self.descending = descending
+        wanted = max(PAGE, at_least)
         self.beginResetModel()
-        self.total = elders.count_elders(self.db, self.query)
-        wanted = min(self.total, max(PAGE, at_least))
-        self.rows = self._fetch(0, wanted) if wanted else []
-        if len(self.rows) < wanted:  # changed meanwhile: trust what was read
-            self.total = len(self.rows)
+        self.rows = self._fetch(0, wanted)
+        self.counting = len(self.rows) >= wanted
+        self.total = len(self.rows) + (1 if self.counting else 0)  # until counted: "at least one more"
         self.endResetModel()
+        if self.counting and total is not None and total >= len(self.rows):
+            self.total = total
+            self.counting = False
+        if not self.counting:
+            self.counted.emit(self.total)
+        elif count_later:
+            # Posted below the priority of Qt's paint requests, so the new rows are painted before the count.
+            QCoreApplication.postEvent(self, QEvent(_COUNT_EVENT), _AFTER_PAINTING)
+        else:
+            self._count()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == _COUNT_EVENT:
+            self._count()
+            return True
+        return super().event(event)
+
+    def _count(self) -> None:
+        if not self.counting:
+            return  # counted already, or paging reached the end first
+        self.total = max(elders.count_elders(self.db, self.query), len(self.rows))
+        self.counting = False
+        self.counted.emit(self.total)
 
     def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: B008, N802 - Qt signature
         return not parent.isValid() and len(self.rows) < self.total
 
     def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # noqa: B008, N802 - Qt signature
-        if parent.isValid() or len(self.rows) >= self.total:
+        if not self.canFetchMore(parent):
             return
-        more = self._fetch(len(self.rows), min(PAGE, self.total - len(self.rows)))
-        if not more:
+        more = self._fetch(len(self.rows), PAGE)
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+        if len(more) < PAGE:  # the end: exact whatever the count said (the ledger may have changed since)
             self.total = len(self.rows)
-            return
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-        self.rows.extend(more)
-        self.endInsertRows()
-        if len(more) < PAGE and len(self.rows) < self.total:
-            self.total = len(self.rows)
+            if self.counting:
+                self.counting = False
+                self.counted.emit(self.total)
+        elif self.counting:
+            self.total = len(self.rows) + 1
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sorting is done in SQL (``SORT_COLUMNS``), so it covers the rows not fetched yet."""
         if not 0 <= column < len(COLUMNS):
             return
-        self.load(order_by=_KEYS[column], descending=order == Qt.SortOrder.DescendingOrder)
+        known = None if self.counting or not self.rows else self.total  # the same rows in another order
+        self.load(order_by=_KEYS[column], descending=order == Qt.SortOrder.DescendingOrder, total=known)
 
     # ---------------------------------------------------------------- reading
 
@@ -272,11 +310,12 @@ class LedgerPage(QWidget):
         self.view.doubleClicked.connect(lambda _index: self.edit_selected())
         self.view.open_requested.connect(self.edit_selected)
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        self.model.counted.connect(self._show_count)
         ctx.data_changed.connect(self._on_data_changed)
 
         self._fill_villages()
-        self.model.load(self.current_query())
-        self.view.setSortingEnabled(True)  # after the indicator is set: this sorts once, by 村（社区）
+        self.model.query = self.current_query()
+        self.view.setSortingEnabled(True)  # sorts by the indicator (村（社区）), which is the first query
         self.view.resizeColumnsToContents()
         self._show_count()
         self._update_buttons()
@@ -314,7 +353,7 @@ class LedgerPage(QWidget):
         """The filters changed: run the query from its first page, keeping the selected elder when still listed."""
         self._search_timer.stop()
         selected = self.current_elder_id()
-        self.model.load(self.current_query())
+        self.model.load(self.current_query(), count_later=True)
         self._after_load(selected)
 
     def refresh(self) -> None:
@@ -334,8 +373,9 @@ class LedgerPage(QWidget):
                 self._select_row(number, scroll_to)
         self._update_buttons()
 
-    def _show_count(self) -> None:
-        self.count_label.setText(f"共 {self.model.total} 人")
+    def _show_count(self, *_args) -> None:
+        if not self.model.counting:
+            self.count_label.setText(f"共 {self.model.total} 人")
 
     def apply_filters(self, filters: dict) -> None:
         """Show the ledger as another page asks: ``search``, ``village`` (name), ``tier``, ``status`` (全部 for
@@ -417,6 +457,8 @@ class LedgerPage(QWidget):
     # ---------------------------------------------------------------- refreshing after changes
 
     def _on_data_changed(self, table: str) -> None:
+        if self.parent() is not None and not self.isVisible():
+            return  # a page the main window is not showing: it calls refresh() when the page is shown again
         if table in ("elders", "villages", "settings", "*"):
             self._fill_villages()
         if table in ("elders", "visits", "assessments", "villages", "visitors", "settings", "*"):
