@@ -22,16 +22,25 @@ from township_desk.models import elders
 from township_desk.models.errors import UserError
 
 
-class OptionalDate(QWidget):
-    """A date that may be not yet known (unticked)."""
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
 
-    def __init__(self, label: str, value: dt.date | None, parent: QWidget | None = None):
+
+def _supporter(supporter: dict) -> str:
+    extra = " ".join(x for x in (supporter.get("relation"), supporter.get("phone")) if x)
+    return f"{supporter['name']}（{extra}）" if extra else supporter["name"]
+
+
+class OptionalDate(QWidget):
+    """A date that may be not yet known (unticked); no later than ``latest`` (the office's today)."""
+
+    def __init__(self, label: str, value: dt.date | str | None, latest: dt.date, parent: QWidget | None = None):
         super().__init__(parent)
         self.check = QCheckBox(label)
-        self.edit = QDateEdit(QDate.currentDate())
+        self.edit = QDateEdit(_qdate(latest))
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("yyyy-MM-dd")
-        self.edit.setMaximumDate(QDate.currentDate())
+        self.edit.setMaximumDate(_qdate(latest))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.check)
@@ -46,7 +55,7 @@ class OptionalDate(QWidget):
         self.check.setChecked(value is not None)
         self.edit.setEnabled(value is not None)
         if value is not None:
-            self.edit.setDate(QDate(value.year, value.month, value.day))
+            self.edit.setDate(_qdate(value))
 
     def value(self) -> dt.date | None:
         if not self.check.isChecked():
@@ -54,46 +63,63 @@ class OptionalDate(QWidget):
         d = self.edit.date()
         return dt.date(d.year(), d.month(), d.day())
 
+    def freeze(self) -> None:
+        """A step already on record is kept as recorded (hazards.py): shown, not editable."""
+        self.check.setEnabled(False)
+        self.edit.setEnabled(False)
+
 
 class HazardDialog(QDialog):
-    """Open a new hazard (from a visit) or follow up an existing one."""
+    """Open a new hazard (from a visit) or follow up an existing one (``hazard_id``).
+
+    Each step (通报赡养人, 报告乡镇, 处置) is saved once its box is ticked; steps already on record are shown and
+    kept. ``today`` is the office's day (the latest date accepted), the clock's when not given.
+    """
 
     def __init__(self, ctx, elder_id: int, parent: QWidget | None = None, *, hazard_id: int | None = None,
-                 visit_id: int | None = None, description: str = "", found_on: dt.date | None = None):
+                 visit_id: int | None = None, description: str = "", found_on: dt.date | None = None,
+                 today: dt.date | None = None):
         super().__init__(parent)
+        from township_desk.models import hazards
+
         self.ctx = ctx
         self.elder_id = elder_id
         self.hazard_id = hazard_id
         self.visit_id = visit_id
+        self.today = today or dt.date.today()
         elder = elders.get_elder(ctx.db, elder_id)
-        existing = None
-        if hazard_id is not None:
-            cursor = ctx.db.execute("SELECT * FROM hazards WHERE id = ?", [hazard_id])
-            existing = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+        existing = hazards.get_hazard(ctx.db, hazard_id) if hazard_id is not None else None
+        self.existing = existing
         self.setWindowTitle(f"风险隐患 — {elder['name']}")
         self.resize(560, 460)
-        supporters = "、".join(f"{s['name']}（{s.get('relation') or ''} {s.get('phone') or ''}）"
-                              for s in elder["supporters"]) or "未登记赡养人"
+        supporters = "、".join(_supporter(s) for s in elder["supporters"]) or "未登记赡养人"
         info = QLabel(f"<b>{elder['name']}</b>　{elder['village']}　赡养人：{supporters}")
         info.setWordWrap(True)
 
-        self.found_on = QDateEdit(QDate.currentDate())
+        self.found_on = QDateEdit(_qdate(self.today))
         self.found_on.setCalendarPopup(True)
         self.found_on.setDisplayFormat("yyyy-MM-dd")
-        self.found_on.setMaximumDate(QDate.currentDate())
-        start = found_on or (dt.date.fromisoformat(existing["found_on"]) if existing else dt.date.today())
-        self.found_on.setDate(QDate(start.year, start.month, start.day))
+        self.found_on.setMaximumDate(_qdate(self.today))
+        start = found_on or (dt.date.fromisoformat(existing["found_on"]) if existing else self.today)
+        self.found_on.setDate(_qdate(start))
         self.found_on.setEnabled(existing is None)
         self.description = QPlainTextEdit(existing["description"] if existing else description)
         self.description.setReadOnly(existing is not None)
         self.description.setMaximumHeight(80)
-        self.told = OptionalDate("已通报赡养人，日期", (existing or {}).get("supporter_told_on")
-                                 or (dt.date.today() if existing is None else None))
-        self.reported = OptionalDate("已报告乡镇，日期", (existing or {}).get("reported_on"))
-        self.resolved = OptionalDate("已处置，日期", (existing or {}).get("resolved_on"))
+        # A new hazard is told to the supporter at once (第一时间向赡养人通报): the box starts ticked with today.
+        self.told = OptionalDate("已通报赡养人，日期", existing["supporter_told_on"] if existing else self.today,
+                                 self.today)
+        self.reported = OptionalDate("已报告乡镇，日期", (existing or {}).get("reported_on"), self.today)
+        self.resolved = OptionalDate("已处置，日期", (existing or {}).get("resolved_on"), self.today)
         self.resolution = QPlainTextEdit((existing or {}).get("resolution") or "")
         self.resolution.setPlaceholderText("如何处置（处置后填写）")
         self.resolution.setMaximumHeight(80)
+        for step, field in ((self.told, "supporter_told_on"), (self.reported, "reported_on"),
+                            (self.resolved, "resolved_on")):
+            if existing and existing[field]:
+                step.freeze()
+        if existing and existing["resolved_on"]:
+            self.resolution.setReadOnly(True)
 
         form = QFormLayout()
         form.addRow("发现日期", self.found_on)
@@ -110,6 +136,7 @@ class HazardDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.addWidget(info)
         layout.addLayout(form)
@@ -118,30 +145,34 @@ class HazardDialog(QDialog):
         layout.addWidget(buttons)
 
     def save(self) -> None:
+        """Open the hazard (when new) and record each newly ticked step, all or nothing."""
         from township_desk.models import hazards
 
         db = self.ctx.db
+        resolution = self.resolution.toPlainText().strip()
+        already_resolved = bool(self.existing and self.existing["resolved_on"])
+        if resolution and self.resolved.value() is None and not already_resolved:
+            self.error.setText("已填写处置情况：请勾选“已处置”并填写处置日期（尚未处置完毕请清空处置情况）")
+            return
+        hazard_id = self.hazard_id
         try:
             with db.atomic():
-                if self.hazard_id is None:
+                if hazard_id is None:
                     d = self.found_on.date()
-                    self.hazard_id = hazards.open_hazard(
+                    hazard_id = hazards.open_hazard(
                         db, self.elder_id, dt.date(d.year(), d.month(), d.day()),
-                        self.description.toPlainText().strip(), visit_id=self.visit_id)
-                current = dict(zip(*_row(db, self.hazard_id), strict=True))
-                if self.told.value() and not current.get("supporter_told_on"):
-                    hazards.record_supporter_told(db, self.hazard_id, self.told.value())
-                if self.reported.value() and not current.get("reported_on"):
-                    hazards.record_reported(db, self.hazard_id, self.reported.value())
-                if self.resolved.value() and not current.get("resolved_on"):
-                    hazards.resolve(db, self.hazard_id, self.resolved.value(), self.resolution.toPlainText().strip())
+                        self.description.toPlainText().strip(), visit_id=self.visit_id, today=self.today)
+                current = hazards.get_hazard(db, hazard_id)
+                if self.told.value() and not current["supporter_told_on"]:
+                    hazards.record_supporter_told(db, hazard_id, self.told.value(), today=self.today)
+                if self.reported.value() and not current["reported_on"]:
+                    hazards.record_reported(db, hazard_id, self.reported.value(), today=self.today)
+                if self.resolved.value() and not current["resolved_on"]:
+                    hazards.resolve(db, hazard_id, self.resolved.value(), resolution, today=self.today)
         except UserError as exc:
+            # Nothing of this save was kept (one transaction): a new hazard is still new.
             self.error.setText(str(exc))
             return
+        self.hazard_id = hazard_id
         self.ctx.notify("hazards")
         self.accept()
-
-
-def _row(db, hazard_id: int):
-    cursor = db.execute("SELECT * FROM hazards WHERE id = ?", [hazard_id])
-    return [c[0] for c in cursor.description], cursor.fetchone()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -76,16 +77,26 @@ class ChoiceRow(QWidget):
             button.setChecked(option == value)
 
 
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
 class VisitDialog(QDialog):
-    """Record one visit for an elder; the form is prefilled with the elder, the assigned visitor and today."""
+    """Record one visit for an elder; the form is prefilled with the elder, the assigned visitor and today.
+
+    ``campaign_id`` records the visit under a festival or extreme-weather campaign (always 上门); ``today`` is
+    the office's day (the latest date the form accepts), the clock's when not given.
+    """
 
     def __init__(self, ctx, elder_id: int, parent: QWidget | None = None, *, campaign_id: int | None = None,
-                 mode: str = "上门"):
+                 mode: str = "上门", today: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.elder_id = elder_id
         self.campaign_id = campaign_id
+        self.today = today or dt.date.today()
         self.visit_id: int | None = None
+        self.hazard_id: int | None = None
         self.elder = elders.get_elder(ctx.db, elder_id)
         self.setWindowTitle(f"登记巡访 — {self.elder['name']}")
         self.resize(720, 760)
@@ -97,22 +108,25 @@ class VisitDialog(QDialog):
         header.setTextFormat(Qt.TextFormat.RichText)
         header.setWordWrap(True)
 
-        self.date = QDateEdit(QDate.currentDate())
+        self.date = QDateEdit(_qdate(self.today))
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setMaximumDate(QDate.currentDate())
+        self.date.setMaximumDate(_qdate(self.today))  # a visit is recorded after it took place
         self.mode = QComboBox()
         self.mode.addItems(["上门", "电话", "视频"])
         self.mode.setCurrentText("上门" if campaign_id is not None else mode)
         self.mode.setEnabled(campaign_id is None)  # festival and extreme-weather visits are home visits
         self.visitor = QComboBox()
         self.visitor.setEditable(False)
-        for v in visitors.list_visitors(ctx.db):
-            self.visitor.addItem(f"{v['name']}（{v['role']}{'，' + v['phone'] if v['phone'] else ''}）", v["id"])
-        if self.elder.get("visitor_id"):
-            index = self.visitor.findData(self.elder["visitor_id"])
-            if index >= 0:
-                self.visitor.setCurrentIndex(index)
+        # No silent default: with nobody assigned the clerk picks who signed the form.
+        self.visitor.addItem("（请选择）", None)
+        assigned = self.elder.get("visitor_id")
+        for v in visitors.list_visitors(ctx.db, active_only=False):
+            if v["active"] or v["id"] == assigned:
+                stopped = "" if v["active"] else "，已停用"
+                self.visitor.addItem(f"{v['name']}（{v['role']}{'，' + v['phone'] if v['phone'] else ''}{stopped}）",
+                                     v["id"])
+        self.visitor.setCurrentIndex(max(self.visitor.findData(assigned), 0) if assigned else 0)
         self.visit_type = QComboBox()
         self.visit_type.addItems(["重点", "普遍"])
         self.visit_type.setCurrentText("重点" if self.elder["tier"] == "重点" else "普遍")
@@ -138,7 +152,7 @@ class VisitDialog(QDialog):
         add_photo = QPushButton("添加照片…")
         add_photo.clicked.connect(self._add_photo)
         remove_photo = QPushButton("移除")
-        remove_photo.clicked.connect(lambda: self.photos.takeItem(self.photos.currentRow()))
+        remove_photo.clicked.connect(self._remove_photo)
         photo_buttons = QHBoxLayout()
         photo_buttons.addWidget(add_photo)
         photo_buttons.addWidget(remove_photo)
@@ -180,30 +194,39 @@ class VisitDialog(QDialog):
 
     def _prefill(self) -> None:
         """The ledger's care situation; the last visit's ratings as a starting point the visitor checks."""
+        from township_desk.models import risk
+
         self.rows["daily_care"].set_value(self.elder.get("care"))
-        last = self.ctx.db.execute(
-            "SELECT * FROM visits WHERE elder_id = ? ORDER BY date DESC, id DESC LIMIT 1", [self.elder_id])
-        row = last.fetchone()
-        if row is None:
+        previous = risk.last_visit_on(self.ctx.db, self.elder_id, self.today)
+        if previous is None:
             return
-        previous = dict(zip([c[0] for c in last.description], row, strict=True))
         for field, widget in self.rows.items():
             if previous.get(field):
                 widget.set_value(previous[field])
         self.prefill_note.setText(f"各项已按上次巡访（{previous['date']}，{previous['mode']}）预填，请逐项核对后保存。")
 
     def _add_photo(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "选择巡访照片", "", "图片 (*.jpg *.jpeg *.png *.bmp)")
+        files, _ = QFileDialog.getOpenFileNames(self, "选择巡访照片", "", "图片 (*.jpg *.jpeg *.png *.bmp *.gif)")
+        chosen = {str(p) for p in self.photo_paths()}
         for name in files:
-            self.photos.addItem(name)
+            if str(Path(name)) in chosen:
+                continue  # the same picture twice would be two copies on file
+            item = QListWidgetItem(Path(name).name)
+            item.setData(Qt.ItemDataRole.UserRole, str(Path(name)))
+            item.setToolTip(str(Path(name)))
+            self.photos.addItem(item)
+            chosen.add(str(Path(name)))
+
+    def _remove_photo(self) -> None:
+        if self.photos.currentRow() >= 0:
+            self.photos.takeItem(self.photos.currentRow())
 
     def data(self) -> dict:
         values = {field: widget.value() for field, widget in self.rows.items()}
         values.update({
             "date": self.date.date().toString("yyyy-MM-dd"),
             "mode": self.mode.currentText(),
-            "visitor_id": self.visitor.currentData(),
-            "visitor_name": self.visitor.currentText().split("（")[0] if self.visitor.currentIndex() >= 0 else None,
+            "visitor_id": self.visitor.currentData(),  # the model reads the visitor's name from the record
             "visit_type": self.visit_type.currentText(),
             "notes": self.notes.toPlainText().strip() or None,
             "campaign_id": self.campaign_id,
@@ -211,17 +234,19 @@ class VisitDialog(QDialog):
         return values
 
     def photo_paths(self) -> list[Path]:
-        return [Path(self.photos.item(i).text()) for i in range(self.photos.count())]
+        return [Path(self.photos.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.photos.count())]
 
     def save(self) -> None:
         from township_desk.models import visits
 
         data = self.data()
         try:
-            self.visit_id = visits.record_visit(self.ctx.db, self.elder_id, data, self.photo_paths())
+            self.visit_id = visits.record_visit(self.ctx.db, self.elder_id, data, self.photo_paths(),
+                                                today=self.today)
         except UserError as exc:
-            self.error.setText(str(exc))
+            self.error.setText(str(exc))  # the dialog stays open with everything typed
             return
+        self.error.clear()
         self.ctx.notify("visits")
         finding = visits.proposed_hazard(data)
         if finding:
@@ -232,6 +257,8 @@ class VisitDialog(QDialog):
             if answer == QMessageBox.StandardButton.Yes:
                 from township_desk.ui.hazard_dialog import HazardDialog
 
-                HazardDialog(self.ctx, self.elder_id, self, visit_id=self.visit_id, description=finding,
-                             found_on=dt.date.fromisoformat(data["date"])).exec()
+                hazard = HazardDialog(self.ctx, self.elder_id, self, visit_id=self.visit_id, description=finding,
+                                      found_on=dt.date.fromisoformat(data["date"]), today=self.today)
+                if hazard.exec():
+                    self.hazard_id = hazard.hazard_id
         self.accept()

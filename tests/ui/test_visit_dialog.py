@@ -1,0 +1,284 @@
+"""The 登记巡访 dialog (every item of the 巡访登记表, seed 003) and the 风险隐患 dialog it proposes, driven with
+qtbot on a real database file; QMessageBox.question and the hazard dialog's exec are replaced."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGroupBox,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+)
+
+from tests.conftest import VALID_IDS
+from township_desk.models import campaigns, elders, hazards, paths, visits
+
+TODAY = dt.date(2026, 11, 22)
+SAVE = QDialogButtonBox.StandardButton.Save
+
+
+@pytest.fixture
+def ctx(db, db_path, qtbot):
+    from township_desk.ui.context import AppContext
+
+    elders.save_elder(db, {"name": "张德福", "id_number": VALID_IDS[0], "village": "青山村", "group_name": "三组",
+                           "tier": "重点", "visitor": "赵会计", "visitor_phone": "13800001111",
+                           "current_address": "青山村三组12号", "care": "无人照料", "entered_on": "2026-09-01"},
+                      [{"name": "张小明", "relation": "儿子", "phone": "13900002222"}], today=TODAY)
+    elders.save_elder(db, {"name": "刘秀英", "id_number": VALID_IDS[1], "village": "青山村",
+                           "entered_on": "2026-09-01"}, today=TODAY)
+    return AppContext(db_path, db=db)
+
+
+def elder_id(db, name) -> int:
+    return db.execute("SELECT id FROM elders WHERE name = ?", [name]).fetchone()[0]
+
+
+@pytest.fixture
+def dialog(ctx, qtbot):
+    from township_desk.ui.visit_dialog import VisitDialog
+
+    widget = VisitDialog(ctx, elder_id(ctx.db, "张德福"), today=TODAY)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def tick(dialog, **values) -> None:
+    """Tick boxes as the clerk does: a box already ticked (prefilled) is left as it is."""
+    for field, value in values.items():
+        if not dialog.rows[field].buttons[value].isChecked():
+            dialog.rows[field].buttons[value].click()
+
+
+def all_good(dialog) -> None:
+    tick(dialog, expression="优", mobility="良", illness="中", mood="优", thinking="良", stress="优",
+         gas_safety="安全", heating_safety="安全", electric_safety="安全", daily_care="无人照料",
+         comfort_need="有需求", rights_need="无需求", guardianship_need="有需求")
+
+
+def test_the_form_has_every_item_of_the_paper_form(dialog):
+    groups = {box.title(): [label.text() for label in box.findChildren(QLabel)] for box in dialog.findChildren(QGroupBox)}
+    assert groups == {"健康状况": ["表达能力", "行动能力", "疾病状况"], "精神状态": ["情绪状态", "思维状态", "压力状态"],
+                      "安全情况": ["燃气安全", "取暖安全", "用电安全"],
+                      "关爱服务": ["生活照料", "精神慰藉", "权益维护", "安全监护"]}
+    options = {field: list(row.buttons) for field, row in dialog.rows.items()}
+    for field in ("expression", "mobility", "illness", "mood", "thinking", "stress"):
+        assert options[field] == ["优", "良", "中", "差"]
+    for field in ("gas_safety", "heating_safety", "electric_safety"):
+        assert options[field] == ["安全", "不安全"]
+    assert options["daily_care"] == ["有人照料", "无人照料"]
+    for field in ("comfort_need", "rights_need", "guardianship_need"):
+        assert options[field] == ["有需求", "无需求"]
+    assert dialog.notes.placeholderText() == "其他情况说明"
+    texts = [label.text() for label in dialog.findChildren(QLabel)]
+    assert "巡访照片" in texts and "其他情况说明" in texts
+    header = texts[0]
+    assert all(part in header for part in ("张德福", "男", "青山村三组", "巡访类别：重点", "住址：青山村三组12号"))
+    assert [dialog.mode.itemText(i) for i in range(dialog.mode.count())] == ["上门", "电话", "视频"]
+    assert [dialog.visit_type.itemText(i) for i in range(dialog.visit_type.count())] == ["重点", "普遍"]
+
+
+def test_prefilled_with_the_elder_the_assigned_visitor_today_and_the_ledgers_care(dialog):
+    assert dialog.windowTitle() == "登记巡访 — 张德福"
+    assert dialog.visitor.currentText() == "赵会计（村干部，13800001111）"
+    assert dialog.date.date().toPython() == TODAY and dialog.date.maximumDate().toPython() == TODAY
+    assert dialog.mode.currentText() == "上门" and dialog.mode.isEnabled()
+    assert dialog.visit_type.currentText() == "重点"
+    assert dialog.rows["daily_care"].value() == "无人照料"       # from the ledger
+    assert dialog.rows["expression"].value() is None             # the visitor ticks it
+
+
+def test_a_choice_can_be_changed_and_cleared(dialog):
+    tick(dialog, mood="良")
+    tick(dialog, mood="差")
+    assert dialog.rows["mood"].value() == "差" and not dialog.rows["mood"].buttons["良"].isChecked()
+    dialog.rows["mood"].buttons["差"].click()                     # a second click clears a wrong tick
+    assert dialog.rows["mood"].value() is None
+
+
+def test_saving_stores_every_item(dialog, ctx):
+    all_good(dialog)
+    dialog.notes.setPlainText("儿子每周来电话")
+    dialog.findChild(QDialogButtonBox).button(SAVE).click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    stored = visits.get_visit(ctx.db, dialog.visit_id)
+    assert {k: stored[k] for k in ("date", "mode", "visitor_name", "visit_type", "expression", "mobility", "illness",
+                                   "mood", "thinking", "stress", "gas_safety", "heating_safety", "electric_safety",
+                                   "daily_care", "comfort_need", "rights_need", "guardianship_need", "notes")} == {
+        "date": "2026-11-22", "mode": "上门", "visitor_name": "赵会计", "visit_type": "重点", "expression": "优",
+        "mobility": "良", "illness": "中", "mood": "优", "thinking": "良", "stress": "优", "gas_safety": "安全",
+        "heating_safety": "安全", "electric_safety": "安全", "daily_care": "无人照料", "comfort_need": "有需求",
+        "rights_need": "无需求", "guardianship_need": "有需求", "notes": "儿子每周来电话"}
+
+
+def test_the_next_visit_starts_from_the_last_ones_ratings(ctx, qtbot):
+    from township_desk.ui.visit_dialog import VisitDialog
+
+    zhang = elder_id(ctx.db, "张德福")
+    visits.record_visit(ctx.db, zhang, {"date": "2026-11-10", "mode": "上门", "visitor_name": "赵会计",
+                                        "mobility": "中", "gas_safety": "安全"}, today=TODAY)
+    dialog = VisitDialog(ctx, zhang, today=TODAY)
+    qtbot.addWidget(dialog)
+    assert (dialog.rows["mobility"].value(), dialog.rows["gas_safety"].value()) == ("中", "安全")
+    assert "2026-11-10" in dialog.prefill_note.text() and "请逐项核对" in dialog.prefill_note.text()
+
+
+def test_a_poor_or_unsafe_item_proposes_a_hazard_saved_with_the_supporter_told(dialog, ctx, monkeypatch):
+    from township_desk.ui import hazard_dialog
+
+    asked, seen = [], {}
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: asked.append(args[2]) or QMessageBox.StandardButton.Yes)
+
+    def save_hazard(hazard):
+        seen.update(description=hazard.description.toPlainText(), found_on=hazard.found_on.date().toPython(),
+                    told=hazard.told.value(), visit_id=hazard.visit_id)
+        hazard.save()
+        return hazard.result()
+
+    monkeypatch.setattr(hazard_dialog.HazardDialog, "exec", save_hazard)
+    all_good(dialog)
+    tick(dialog, mood="差", gas_safety="不安全")
+    dialog.date.setDate(dt.date(2026, 11, 20))
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert len(asked) == 1 and "本次巡访发现：情绪状态差、燃气不安全" in asked[0]
+    assert seen == {"description": "情绪状态差、燃气不安全", "found_on": dt.date(2026, 11, 20), "told": TODAY,
+                    "visit_id": dialog.visit_id}
+    stored = hazards.get_hazard(ctx.db, dialog.hazard_id)
+    assert (stored["visit_id"], stored["found_on"], stored["description"], stored["supporter_told_on"],
+            stored["resolved_on"]) == (dialog.visit_id, "2026-11-20", "情绪状态差、燃气不安全", "2026-11-22", None)
+
+
+def test_declining_the_hazard_keeps_the_visit_and_opens_nothing(dialog, ctx, monkeypatch):
+    from township_desk.ui import hazard_dialog
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: QMessageBox.StandardButton.No)
+    monkeypatch.setattr(hazard_dialog.HazardDialog, "exec", lambda h: pytest.fail("no hazard was asked for"))
+    tick(dialog, heating_safety="不安全")
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.visit_id is not None
+    assert hazards.hazards_of_elder(ctx.db, elder_id(ctx.db, "张德福")) == []
+
+
+def test_a_visit_that_finds_nothing_asks_nothing(dialog, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: pytest.fail("nothing was found"))
+    all_good(dialog)
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_a_photo_is_copied_into_the_data_folder(dialog, ctx, tmp_path, monkeypatch):
+    picture = tmp_path / "门口.png"
+    image = QImage(8, 6, QImage.Format.Format_RGB32)
+    image.fill(QColor("#4a90d9"))
+    assert image.save(str(picture))
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *args, **kw: ([str(picture)], ""))
+    buttons = {b.text(): b for b in dialog.findChildren(QPushButton)}
+    buttons["添加照片…"].click()
+    buttons["添加照片…"].click()                                     # the same picture twice is kept once
+    assert [dialog.photos.item(i).text() for i in range(dialog.photos.count())] == ["门口.png"]
+    all_good(dialog)
+    dialog.save()
+    stored = visits.get_visit(ctx.db, dialog.visit_id)
+    assert len(stored["photos"]) == 1
+    copy = visits.photo_file(stored["photos"][0])
+    assert copy.parent.parent.parent == paths.photos_dir() and copy != picture
+    assert copy.read_bytes() == picture.read_bytes()
+
+
+def test_a_refused_visit_shows_the_models_message_and_the_dialog_stays_open(ctx, qtbot):
+    from township_desk.ui.visit_dialog import VisitDialog
+
+    zhang = elder_id(ctx.db, "张德福")
+    first = VisitDialog(ctx, zhang, today=TODAY)
+    qtbot.addWidget(first)
+    all_good(first)
+    first.save()
+    second = VisitDialog(ctx, zhang, today=TODAY)
+    qtbot.addWidget(second)
+    second.show()
+    second.notes.setPlainText("第二次登记")
+    second.findChild(QDialogButtonBox).button(SAVE).click()
+    assert second.isVisible() and second.result() != QDialog.DialogCode.Accepted
+    assert f"张德福 2026-11-22 由赵会计进行的上门巡访已经登记过（第 {first.visit_id} 号记录）" in second.error.text()
+    assert second.notes.toPlainText() == "第二次登记"                 # nothing typed is lost
+    assert len(visits.visit_history(ctx.db, zhang)) == 1
+    second.mode.setCurrentText("电话")                                # a call the same day is another record
+    second.save()
+    assert second.result() == QDialog.DialogCode.Accepted and len(visits.visit_history(ctx.db, zhang)) == 2
+
+
+def test_an_elder_without_a_visitor_must_have_one_chosen(ctx, qtbot):
+    from township_desk.ui.visit_dialog import VisitDialog
+
+    dialog = VisitDialog(ctx, elder_id(ctx.db, "刘秀英"), today=TODAY)
+    qtbot.addWidget(dialog)
+    assert dialog.visitor.currentText() == "（请选择）" and dialog.visit_type.currentText() == "普遍"
+    dialog.save()
+    assert "请选择巡访责任人" in dialog.error.text() and dialog.visit_id is None
+    dialog.visitor.setCurrentIndex(dialog.visitor.findData(
+        ctx.db.execute("SELECT id FROM visitors WHERE name = '赵会计'").fetchone()[0]))
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.error.text() == ""
+    assert visits.get_visit(ctx.db, dialog.visit_id)["visitor_name"] == "赵会计"
+
+
+def test_a_campaign_visit_is_locked_to_a_home_visit(ctx, qtbot):
+    from township_desk.ui.visit_dialog import VisitDialog
+
+    zhang = elder_id(ctx.db, "张德福")
+    campaign_id = campaigns.plan_campaign(ctx.db, name="2026年寒潮巡访", kind="极端天气", start="2026-11-20",
+                                          end="2026-11-25", elder_ids=[zhang])
+    dialog = VisitDialog(ctx, zhang, mode="电话", campaign_id=campaign_id, today=TODAY)
+    qtbot.addWidget(dialog)
+    assert dialog.mode.currentText() == "上门" and not dialog.mode.isEnabled()
+    all_good(dialog)
+    dialog.save()
+    stored = visits.get_visit(ctx.db, dialog.visit_id)
+    assert (stored["mode"], stored["campaign_id"]) == ("上门", campaign_id)
+
+
+# ---------------------------------------------------------------- the hazard dialog on its own
+
+
+def test_a_new_hazard_without_a_description_is_refused_and_nothing_is_kept(ctx, qtbot):
+    from township_desk.ui.hazard_dialog import HazardDialog
+
+    zhang = elder_id(ctx.db, "张德福")
+    dialog = HazardDialog(ctx, zhang, today=TODAY)
+    qtbot.addWidget(dialog)
+    assert "张小明（儿子 13900002222）" in dialog.findChildren(QLabel)[0].text()
+    dialog.save()
+    assert dialog.error.text() == "请写明发现的风险隐患" and dialog.hazard_id is None
+    dialog.description.setPlainText("独居老人家中电线老化")
+    dialog.resolved.check.setChecked(True)                   # resolved without saying how: refused as a whole
+    dialog.save()
+    assert dialog.error.text() == "请写明处置情况" and dialog.hazard_id is None
+    assert hazards.hazards_of_elder(ctx.db, zhang) == []
+    dialog.resolved.check.setChecked(False)
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    stored = hazards.get_hazard(ctx.db, dialog.hazard_id)
+    assert (stored["description"], stored["found_on"], stored["supporter_told_on"]) == (
+        "独居老人家中电线老化", "2026-11-22", "2026-11-22")
+
+
+def test_a_resolution_typed_without_the_resolved_date_is_pointed_out(ctx, qtbot):
+    from township_desk.ui.hazard_dialog import HazardDialog
+
+    zhang = elder_id(ctx.db, "张德福")
+    hazard_id = hazards.open_hazard(ctx.db, zhang, "2026-11-18", "燃气不安全", today=TODAY)
+    dialog = HazardDialog(ctx, zhang, hazard_id=hazard_id, today=TODAY)
+    qtbot.addWidget(dialog)
+    assert not dialog.told.check.isChecked() and dialog.description.isReadOnly()
+    dialog.resolution.setPlainText("已更换软管")
+    dialog.save()
+    assert "请勾选“已处置”" in dialog.error.text()
+    assert hazards.get_hazard(ctx.db, hazard_id)["resolution"] is None
