@@ -10,9 +10,14 @@ from township_desk.models import elders
 
 
 class ChartsTab(QWidget):
-    def __init__(self, ctx, parent: QWidget | None = None):
+    """The four charts of the 巡访 page: overdue home visits by village, monthly home-visit coverage over the last
+    12 months, risk grades by village, the age/sex pyramid. Nothing is drawn (nor matplotlib imported) until the
+    first ``refresh``, which the page calls when the tab is shown."""
+
+    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self._today = today
         self.views: dict = {}
         self._grid = QGridLayout()
         layout = QVBoxLayout(self)
@@ -35,7 +40,7 @@ class ChartsTab(QWidget):
         from township_desk.models import schedule
         from township_desk.ui import charts
 
-        today = dt.date.today()
+        today = self._today or dt.date.today()
         charts.draw_overdue_by_village(self.views["overdue"], schedule.overdue_by_village(self.ctx.db, today))
         month = f"{today.year:04d}-{today.month:02d}"
         charts.draw_coverage_by_month(self.views["coverage"], schedule.home_coverage_by_month(self.ctx.db, month, 12))

@@ -1,12 +1,16 @@
 """巡访: the overdue list (one keystroke to record a visit), who is not yet visited this month, each elder's
-visit history, each visitor's workload, hazards until closed, and festival / extreme-weather campaigns."""
+visit history, each visitor's workload, hazards until closed, festival / extreme-weather campaigns and charts.
+
+Every rule is in ``models`` (``schedule.overdue`` for who is overdue, ``visits``, ``hazards``): this module only
+shows what they return. ``today`` (the office's day) is the clock's unless a test or a caller fixes it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,9 +30,12 @@ from PySide6.QtWidgets import (
 from township_desk.models import elders, villages, visitors
 from township_desk.ui.rows_model import RowsModel
 
+RED = "#c9302c"
 OVERDUE_COLUMNS = [("village", "村（社区）"), ("name", "姓名"), ("tier", "巡访类别"), ("kind_label", "类型"),
-                   ("due_date", "应巡访日期"), ("days_overdue", "逾期天数"), ("shortfall", "上周缺少次数"),
-                   ("visitor", "巡访责任人"), ("visitor_phone", "责任人电话"), ("id_number", "身份证号码")]
+                   ("due_text", "应上门日期 / 统计周"), ("days_overdue", "逾期天数"), ("shortfall_text", "上周电话视频"),
+                   ("last_home_text", "最近上门巡访"), ("visitor", "巡访责任人"), ("visitor_phone", "责任人电话"),
+                   ("id_number", "身份证号码")]
+OVERDUE_KINDS = (("逾期未上门", "home"), ("上周电话视频不足", "remote"), ("全部", None))
 
 
 def make_table(model) -> QTableView:
@@ -45,49 +52,82 @@ def make_table(model) -> QTableView:
     return view
 
 
+class _EnterKey(QObject):
+    """Return/Enter on a table runs ``action`` (the table itself would only emit ``activated``)."""
+
+    def __init__(self, view: QTableView, action: Callable[[], None]):
+        super().__init__(view)
+        self._action = action
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._action()
+            return True
+        return False
+
+
 def selected_row(view: QTableView):
     index = view.currentIndex()
-    if not index.isValid():
+    if not index.isValid() or not view.selectionModel().isRowSelected(index.row(), index.parent()):
         return None
     return view.model().row(index.row())
 
 
-class OverdueTab(QWidget):
-    """Overdue home visits and last week's remote shortfalls; Enter records a visit for the selected elder."""
+def column_of(model: RowsModel, key: str) -> int:
+    return [k for k, _h in model.columns].index(key)
 
-    def __init__(self, ctx, parent: QWidget | None = None):
+
+class _Tab(QWidget):
+    """A tab of the page: the shared context and the office's day."""
+
+    def __init__(self, ctx, today: dt.date | None, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self._today = today
+
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+
+class OverdueTab(_Tab):
+    """Overdue home visits and last week's remote shortfalls; Enter records a visit for the selected elder."""
+
+    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+        super().__init__(ctx, today, parent)
         self.village = QComboBox()
         self.visitor = QComboBox()
         self.kind = QComboBox()
-        self.kind.addItem("逾期未上门", "home")
-        self.kind.addItem("上周电话视频不足", "remote")
-        self.kind.addItem("全部", None)
+        for label, value in OVERDUE_KINDS:
+            self.kind.addItem(label, value)
         self.count = QLabel()
-        self.model = RowsModel(OVERDUE_COLUMNS, color=lambda r: "#c9302c" if (r.get("days_overdue") or 0) > 15 else None)
+        self.model = RowsModel(OVERDUE_COLUMNS, color=lambda r: RED if r["kind"] == "home" else "#8a6d3b")
         self.table = make_table(self.model)
+        self.table.horizontalHeader().setSortIndicator(column_of(self.model, "days_overdue"),
+                                                       Qt.SortOrder.DescendingOrder)  # longest overdue first
         self.table.doubleClicked.connect(lambda _i: self.record_visit())
-        record = QPushButton("登记巡访（回车）")
-        record.clicked.connect(self.record_visit)
-        for shortcut in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(shortcut), self.table, activated=self.record_visit,
-                      context=Qt.ShortcutContext.WidgetShortcut)
+        _EnterKey(self.table, self.record_visit)
+        self.record_button = QPushButton("登记巡访（回车）")
+        self.record_button.clicked.connect(self.record_visit)
         filters = QHBoxLayout()
         for label, widget in (("村（社区）", self.village), ("巡访责任人", self.visitor), ("类型", self.kind)):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
         filters.addStretch(1)
         filters.addWidget(self.count)
-        filters.addWidget(record)
+        filters.addWidget(self.record_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.table)
+        layout.addWidget(QLabel("逾期：距上次上门巡访（从未上门的从纳入台账或恢复在册之日算起）超过该类别的间隔天数；"
+                                "电话视频：上一个完整自然周（周一至周日）的次数少于规定，上门巡访也计为一次联系。"))
         self._load_choices()
         for combo in (self.village, self.visitor, self.kind):
             combo.currentIndexChanged.connect(self.refresh)
 
     def _load_choices(self) -> None:
+        """Villages and visitors as they are now (设置 may have added some), keeping what was chosen."""
         for combo, items in ((self.village, [(v["name"], v["name"]) for v in villages.list_villages(self.ctx.db)]),
                              (self.visitor, [(f"{v['name']}（{v['village'] or v['role']}）", v["id"])
                                              for v in visitors.list_visitors(self.ctx.db)])):
@@ -97,33 +137,67 @@ class OverdueTab(QWidget):
             combo.addItem("全部", None)
             for label, value in items:
                 combo.addItem(label, value)
-            index = combo.findData(current)
-            combo.setCurrentIndex(max(index, 0))
+            combo.setCurrentIndex(max(combo.findData(current), 0))
             combo.blockSignals(False)
+
+    def set_filters(self, *, village: str | None = None, visitor_id: int | None = None,
+                    kind: str | None = "home") -> None:
+        """Show the list for a village, a visitor and a kind (home/remote/None = both); others are cleared."""
+        self._load_choices()
+        for combo, value in ((self.village, village), (self.visitor, visitor_id), (self.kind, kind)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(combo.findData(value), 0))
+            combo.blockSignals(False)
+        self.refresh()
 
     def set_kind(self, kind: str | None) -> None:
         index = self.kind.findData(kind)
         if index >= 0:
             self.kind.setCurrentIndex(index)
 
+    @staticmethod
+    def _row(item) -> dict:
+        row = {key: getattr(item, key) for key in ("elder_id", "id_number", "name", "village", "tier", "visitor_id",
+                                                   "visitor", "visitor_phone", "kind", "due_date", "days_overdue",
+                                                   "shortfall", "contacts", "required", "last_home_visit")}
+        row["kind_label"] = item.kind_label
+        row["last_home_text"] = item.last_home_visit.isoformat() if item.last_home_visit else "从未上门"
+        if item.kind == "home":
+            row["due_text"] = item.due_date.isoformat()
+            row["shortfall_text"] = ""
+        else:
+            monday = item.due_date - dt.timedelta(days=6)
+            row["due_text"] = f"{monday.isoformat()} 至 {item.due_date.isoformat()}"
+            row["shortfall_text"] = f"缺 {item.shortfall} 次（应 {item.required} 次，实 {item.contacts} 次）"
+        return row
+
     def refresh(self) -> None:
         from township_desk.models import schedule
 
+        self._load_choices()
+        kept = self.table.currentIndex().row() if selected_row(self.table) is not None else None
         kind = self.kind.currentData()
-        items = schedule.overdue(self.ctx.db, dt.date.today(), village=self.village.currentData(),
+        items = schedule.overdue(self.ctx.db, self.today, village=self.village.currentData(),
                                  visitor_id=self.visitor.currentData(),
-                                 kinds=(kind,) if kind else ("home", "remote"))
-        rows = []
-        for item in items:
-            row = {key: getattr(item, key) for key in ("elder_id", "id_number", "name", "village", "tier", "visitor",
-                                                       "visitor_phone", "kind", "due_date", "days_overdue",
-                                                       "shortfall")}
-            row["kind_label"] = "逾期未上门" if item.kind == "home" else "电话视频不足"
-            rows.append(row)
+                                 kinds=(kind,) if kind else schedule.KINDS)
+        rows = [self._row(item) for item in items]
         self.model.set_rows(rows)
-        self.table.sortByColumn(5, Qt.SortOrder.DescendingOrder)
+        header = self.table.horizontalHeader()
+        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())  # the clerk's order stays
         home = sum(1 for r in rows if r["kind"] == "home")
-        self.count.setText(f"逾期未上门 {home} 人，电话视频不足 {len(rows) - home} 人")
+        remote = len(rows) - home
+        parts = []
+        if kind in ("home", None):
+            parts.append(f"逾期未上门 {home} 人")
+        if kind in ("remote", None):
+            parts.append(f"上周电话视频不足 {remote} 人")
+        self.count.setText("，".join(parts))
+        if kept is not None and rows:
+            # The next elder comes up under the cursor: Enter, Enter … works down the list.
+            self.table.selectRow(min(kept, len(rows) - 1))
+
+    def shown(self) -> list[dict]:
+        return list(self.model.rows)
 
     def record_visit(self) -> None:
         row = selected_row(self.table)
@@ -132,29 +206,30 @@ class OverdueTab(QWidget):
             return
         from township_desk.ui.visit_dialog import VisitDialog
 
-        dialog = VisitDialog(self.ctx, row["elder_id"], self, mode="上门" if row["kind"] == "home" else "电话")
+        dialog = VisitDialog(self.ctx, row["elder_id"], self, mode="上门" if row["kind"] == "home" else "电话",
+                             today=self.today)
         if dialog.exec():
             self.refresh()
 
 
-class UnvisitedTab(QWidget):
+class UnvisitedTab(_Tab):
     """在册 elders with no home visit yet this month: what keeps the monthly visit rate below 100%."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
+    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+        super().__init__(ctx, today, parent)
         self.summary = QLabel()
         self.model = RowsModel([("village", "村（社区）"), ("name", "姓名"), ("tier", "巡访类别"),
-                                ("last_home_visit", "最近上门巡访"), ("visitor", "巡访责任人"),
-                                ("visitor_phone", "责任人电话")])
+                                ("last_home_text", "最近上门巡访"), ("visitor", "巡访责任人"),
+                                ("visitor_phone", "责任人电话"), ("id_number", "身份证号码")])
         self.table = make_table(self.model)
         self.table.doubleClicked.connect(lambda _i: self.record_visit())
-        record = QPushButton("登记巡访")
-        record.clicked.connect(self.record_visit)
+        _EnterKey(self.table, self.record_visit)
+        self.record_button = QPushButton("登记巡访")
+        self.record_button.clicked.connect(self.record_visit)
         top = QHBoxLayout()
         top.addWidget(self.summary)
         top.addStretch(1)
-        top.addWidget(record)
+        top.addWidget(self.record_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table)
@@ -162,58 +237,67 @@ class UnvisitedTab(QWidget):
     def refresh(self) -> None:
         from township_desk.models import schedule
 
-        today = dt.date.today()
+        today = self.today
         month = f"{today.year:04d}-{today.month:02d}"
         rows = schedule.unvisited_in_month(self.ctx.db, month)
+        for row in rows:
+            row["last_home_text"] = row["last_home_visit"] or "从未上门"
         visited, total, rate = schedule.monthly_visit_rate(self.ctx.db, month)
         self.model.set_rows(rows)
-        self.summary.setText(f"{today.year}年{today.month}月：在册 {total} 人，已上门 {visited} 人，"
-                             f"探访率 {rate * 100:.1f}%，尚未上门 {len(rows)} 人")
+        self.summary.setText(f"{today.year}年{today.month}月（截至{today.month}月{today.day}日）：在册 {total} 人，"
+                             f"已上门 {visited} 人，探访率 {rate * 100:.1f}%，尚未上门 {len(rows)} 人")
 
     def record_visit(self) -> None:
         row = selected_row(self.table)
         if row is None:
+            QMessageBox.information(self, "登记巡访", "请先在名单中选中一位老人。")
             return
         from township_desk.ui.visit_dialog import VisitDialog
 
-        if VisitDialog(self.ctx, row["elder_id"], self).exec():
+        if VisitDialog(self.ctx, row["elder_id"], self, mode="上门", today=self.today).exec():
             self.refresh()
 
 
-class HistoryTab(QWidget):
-    """One elder's visits, newest first."""
+class HistoryTab(_Tab):
+    """One elder's visits, newest first; the elder is found by name, pinyin initials or ID number."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
+    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+        super().__init__(ctx, today, parent)
         self.elder_id: int | None = None
         self.search = QLineEdit()
         self.search.setPlaceholderText("姓名、拼音首字母或身份证号码")
+        self.search.setClearButtonEnabled(True)
         self.matches = QComboBox()
         self.search.textChanged.connect(self._find)
         self.matches.currentIndexChanged.connect(self._choose)
         self.model = RowsModel([("date", "巡访时间"), ("mode", "方式"), ("visitor_name", "巡访人员"),
-                                ("visit_type", "类型"), ("findings", "发现问题"), ("notes", "其他情况说明"),
-                                ("photos", "照片")],
-                               color=lambda r: "#c9302c" if r.get("findings") else None)
+                                ("visit_type", "类型"), ("campaign", "巡访活动"), ("findings", "发现问题"),
+                                ("notes", "其他情况说明"), ("photos_text", "照片")],
+                               color=lambda r: RED if r.get("findings") else None)
         self.table = make_table(self.model)
-        record = QPushButton("登记巡访")
-        record.clicked.connect(self.record_visit)
+        self.table.setSortingEnabled(False)  # newest first, as the model gives them
+        self.summary = QLabel()
+        self.record_button = QPushButton("登记巡访")
+        self.record_button.clicked.connect(self.record_visit)
         top = QHBoxLayout()
         top.addWidget(QLabel("老人"))
         top.addWidget(self.search)
         top.addWidget(self.matches, 1)
-        top.addWidget(record)
+        top.addWidget(self.record_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.summary)
         layout.addWidget(self.table)
 
     def _find(self, text: str) -> None:
         self.matches.blockSignals(True)
         self.matches.clear()
         if text.strip():
-            for row in elders.list_elders(self.ctx.db, elders.ElderQuery(search=text.strip()), limit=50):
+            found = elders.list_elders(self.ctx.db, elders.ElderQuery(search=text.strip()), limit=50)
+            for row in found:
                 self.matches.addItem(f"{row['name']}　{row['village']}　{row['id_number']}　{row['status']}", row["id"])
+            if not found:
+                self.matches.addItem(f"没有找到“{text.strip()}”", None)
         self.matches.blockSignals(False)
         self._choose()
 
@@ -226,12 +310,25 @@ class HistoryTab(QWidget):
         self.elder_id = elder_id
         rows = []
         if elder_id is not None:
+            if self.matches.findData(elder_id) < 0:  # opened from elsewhere: name the elder in the chooser
+                elder = elders.get_elder(self.ctx.db, elder_id)
+                self.matches.blockSignals(True)
+                self.matches.clear()
+                self.matches.addItem(f"{elder['name']}　{elder['village']}　{elder['id_number']}　{elder['status']}",
+                                     elder_id)
+                self.matches.blockSignals(False)
             for visit in visits.visit_history(self.ctx.db, elder_id):
                 row = dict(visit)
                 row["findings"] = visits.proposed_hazard(visit) or ""
-                row["photos"] = f"{len(visit.get('photos') or [])} 张" if visit.get("photos") else ""
+                row["photos_text"] = f"{len(visit['photos'])} 张" if visit["photos"] else ""
                 rows.append(row)
         self.model.set_rows(rows)
+        if elder_id is None:
+            self.summary.setText("")
+        else:
+            home = sum(1 for r in rows if r["mode"] == "上门")
+            self.summary.setText(f"共 {len(rows)} 次巡访，其中上门 {home} 次、电话视频 {len(rows) - home} 次"
+                                 + (f"；最近一次 {rows[0]['date']}（{rows[0]['mode']}）" if rows else ""))
 
     def record_visit(self) -> None:
         if self.elder_id is None:
@@ -239,62 +336,102 @@ class HistoryTab(QWidget):
             return
         from township_desk.ui.visit_dialog import VisitDialog
 
-        if VisitDialog(self.ctx, self.elder_id, self).exec():
+        if VisitDialog(self.ctx, self.elder_id, self, today=self.today).exec():
             self.show_elder(self.elder_id)
 
     def refresh(self) -> None:
         self.show_elder(self.elder_id)
 
 
-class WorkloadTab(QWidget):
-    """Each visitor: whom they visit and how many of them are overdue."""
+class WorkloadTab(_Tab):
+    """Each visitor: how many elders they visit and how many of them are overdue; below, whom they visit."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
+    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+        super().__init__(ctx, today, parent)
         self.model = RowsModel([("name", "巡访责任人"), ("role", "类别"), ("phone", "电话"), ("village", "村（社区）"),
                                 ("elders", "负责老人数"), ("key_elders", "其中重点"), ("overdue", "逾期未上门"),
                                 ("home_visits_month", "本月上门次数"), ("remote_visits_month", "本月电话视频次数")],
-                               color=lambda r: "#c9302c" if r.get("overdue") else None)
+                               color=lambda r: RED if r.get("overdue") else None)
         self.table = make_table(self.model)
         self.table.doubleClicked.connect(self._show_visitor)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._show_elders())
+        self.on_visitor: Callable[[int], None] | None = None
+        self.elders_label = QLabel()
+        self.elder_model = RowsModel([("village", "村（社区）"), ("name", "姓名"), ("tier", "巡访类别"),
+                                      ("last_home_text", "最近上门巡访"), ("overdue_text", "逾期"),
+                                      ("address", "住址"), ("phone", "老人电话")],
+                                     color=lambda r: RED if r.get("days_overdue") else None)
+        self.elder_table = make_table(self.elder_model)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("双击一位巡访责任人，可在“逾期清单”中只看他负责的老人。"))
-        layout.addWidget(self.table)
-        self.on_visitor = None
+        layout.addWidget(QLabel("选中一位巡访责任人，下方列出他负责的在册老人；双击可在“逾期清单”中只看他负责的老人。"))
+        layout.addWidget(self.table, 3)
+        layout.addWidget(self.elders_label)
+        layout.addWidget(self.elder_table, 2)
 
     def refresh(self) -> None:
         from township_desk.models import visits
 
-        self.model.set_rows(visits.visitor_workload(self.ctx.db, dt.date.today()))
+        kept = self.selected_visitor()
+        self.model.set_rows(visits.visitor_workload(self.ctx.db, self.today))
+        for number, row in enumerate(self.model.rows):
+            if row["visitor_id"] == kept:
+                self.table.selectRow(number)
+                break
+        self._show_elders()
+
+    def selected_visitor(self) -> int | None:
+        row = selected_row(self.table)
+        return row["visitor_id"] if row else None
+
+    def _show_elders(self) -> None:
+        """The chosen visitor's elders 在册, with how many days each is overdue (``schedule.overdue``)."""
+        from township_desk.models import schedule
+
+        row = selected_row(self.table)
+        if row is None:
+            self.elder_model.set_rows([])
+            self.elders_label.setText("")
+            return
+        people = elders.list_elders(self.ctx.db, elders.ElderQuery(visitor_id=row["visitor_id"], status="在册"))
+        late = {i.elder_id: i.days_overdue for i in schedule.overdue(self.ctx.db, self.today,
+                                                                      visitor_id=row["visitor_id"], kinds=("home",))}
+        for person in people:
+            person["days_overdue"] = late.get(person["id"])
+            person["overdue_text"] = f"逾期 {late[person['id']]} 天" if person["id"] in late else ""
+            person["last_home_text"] = person["last_home_visit"] or "从未上门"
+        people.sort(key=lambda person: -(person["days_overdue"] or 0))  # the longest overdue first, then by village
+        self.elder_model.set_rows(people)
+        self.elders_label.setText(f"{row['name']}负责的在册老人 {len(people)} 人，逾期未上门 {len(late)} 人")
 
     def _show_visitor(self, index) -> None:
-        row = self.model.row(index.row())
-        if self.on_visitor:
-            self.on_visitor(row.get("visitor_id") or row.get("id"))
+        if index.isValid() and self.on_visitor:
+            self.on_visitor(self.model.row(index.row())["visitor_id"])
 
 
-class HazardsTab(QWidget):
-    """Hazards found on visits: open ones first; a double-click records the follow-up."""
+class HazardsTab(_Tab):
+    """Hazards found on visits: open ones first (in red); a double-click records the follow-up."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
+    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+        super().__init__(ctx, today, parent)
         self.only_open = QCheckBox("只看未处置")
         self.only_open.setChecked(True)
         self.only_open.toggled.connect(self.refresh)
+        self.count = QLabel()
         self.model = RowsModel([("village", "村（社区）"), ("name", "姓名"), ("found_on", "发现日期"),
                                 ("description", "发现的问题"), ("supporter_told_on", "通报赡养人"),
-                                ("reported_on", "报告乡镇"), ("resolved_on", "处置日期"), ("resolution", "处置情况")],
-                               color=lambda r: "#c9302c" if not r.get("resolved_on") else None)
+                                ("reported_on", "报告乡镇"), ("resolved_on", "处置日期"), ("resolution", "处置情况"),
+                                ("visitor", "巡访责任人"), ("visitor_phone", "责任人电话")],
+                               color=lambda r: RED if not r.get("resolved_on") else None)
         self.table = make_table(self.model)
         self.table.doubleClicked.connect(self.follow_up)
-        button = QPushButton("跟进处置")
-        button.clicked.connect(lambda: self.follow_up(self.table.currentIndex()))
+        _EnterKey(self.table, lambda: self.follow_up(self.table.currentIndex()))
+        self.follow_button = QPushButton("跟进处置")
+        self.follow_button.clicked.connect(lambda: self.follow_up(self.table.currentIndex()))
         top = QHBoxLayout()
         top.addWidget(self.only_open)
+        top.addWidget(self.count)
         top.addStretch(1)
-        top.addWidget(button)
+        top.addWidget(self.follow_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table)
@@ -302,33 +439,40 @@ class HazardsTab(QWidget):
     def refresh(self) -> None:
         from township_desk.models import hazards
 
-        self.model.set_rows(hazards.list_hazards(self.ctx.db, only_open=self.only_open.isChecked()))
+        rows = hazards.list_hazards(self.ctx.db, only_open=self.only_open.isChecked())
+        self.model.set_rows(rows)
+        still_open = sum(1 for r in rows if not r["resolved_on"])
+        untold = sum(1 for r in rows if not r["resolved_on"] and not r["supporter_told_on"])
+        self.count.setText(f"未处置 {still_open} 项" + (f"，其中 {untold} 项尚未通报赡养人" if untold else ""))
 
     def follow_up(self, index) -> None:
         if not index.isValid():
+            QMessageBox.information(self, "跟进处置", "请先在清单中选中一项风险隐患。")
             return
         row = self.model.row(index.row())
         from township_desk.ui.hazard_dialog import HazardDialog
 
-        if HazardDialog(self.ctx, row["elder_id"], self, hazard_id=row["id"]).exec():
+        if HazardDialog(self.ctx, row["elder_id"], self, hazard_id=row["id"], today=self.today).exec():
             self.refresh()
 
 
 class VisitsPage(QWidget):
-    """The 巡访 page; ``apply_filters`` takes view (overdue/unvisited/hazards/history/workload/campaigns),
-    kind (home/remote), elder_id."""
+    """The 巡访 page; ``apply_filters`` takes view (overdue/unvisited/hazards/history/workload/campaigns/charts),
+    and for the overdue list kind (home/remote; absent = both), village (a name) and visitor_id; elder_id for
+    the history; only_open for the hazards (default True). A filter not given is cleared, so the list matches
+    the figure that led to it."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):
+    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.tabs = QTabWidget()
-        self.overdue = OverdueTab(ctx)
-        self.unvisited = UnvisitedTab(ctx)
-        self.history = HistoryTab(ctx)
-        self.workload = WorkloadTab(ctx)
-        self.hazards = HazardsTab(ctx)
-        self.views = {"overdue": self.overdue, "unvisited": self.unvisited, "history": self.history,
-                      "workload": self.workload, "hazards": self.hazards}
+        self.overdue = OverdueTab(ctx, today=today)
+        self.unvisited = UnvisitedTab(ctx, today=today)
+        self.history = HistoryTab(ctx, today=today)
+        self.workload = WorkloadTab(ctx, today=today)
+        self.hazards = HazardsTab(ctx, today=today)
+        self.views: dict[str, QWidget] = {"overdue": self.overdue, "unvisited": self.unvisited,
+                                          "history": self.history, "workload": self.workload, "hazards": self.hazards}
         self.tabs.addTab(self.overdue, "逾期清单")
         self.tabs.addTab(self.unvisited, "本月未上门")
         self.tabs.addTab(self.history, "巡访记录")
@@ -337,7 +481,7 @@ class VisitsPage(QWidget):
         try:
             from township_desk.ui.campaigns_tab import CampaignsTab
 
-            self.campaigns = CampaignsTab(ctx)
+            self.campaigns = CampaignsTab(ctx, today=today)
             self.views["campaigns"] = self.campaigns
             self.tabs.addTab(self.campaigns, "节日和极端天气巡访")
         except ModuleNotFoundError as exc:
@@ -345,7 +489,7 @@ class VisitsPage(QWidget):
                 raise
         from township_desk.ui.charts_tab import ChartsTab
 
-        self.charts = ChartsTab(ctx)
+        self.charts = ChartsTab(ctx, today=today)  # draws (and imports matplotlib) only when first shown
         self.views["charts"] = self.charts
         self.tabs.addTab(self.charts, "统计图表")
         self.workload.on_visitor = self._overdue_for_visitor
@@ -353,24 +497,35 @@ class VisitsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
+        self.refresh()
 
     def refresh(self) -> None:
+        """Reload the tab shown (the others reload when they are shown)."""
         widget = self.tabs.currentWidget()
         if hasattr(widget, "refresh"):
             widget.refresh()
 
+    def _show(self, view: QWidget) -> None:
+        self.tabs.blockSignals(True)
+        self.tabs.setCurrentWidget(view)
+        self.tabs.blockSignals(False)
+
     def apply_filters(self, filters: dict) -> None:
         view = self.views.get(filters.get("view", "overdue"), self.overdue)
-        if view is self.overdue and "kind" in filters:
-            self.overdue.set_kind(filters["kind"])
-        if view is self.history and filters.get("elder_id"):
-            self.history.show_elder(filters["elder_id"])
-        self.tabs.setCurrentWidget(view)
-        self.refresh()
+        self._show(view)
+        if view is self.overdue:
+            self.overdue.set_filters(village=filters.get("village"), visitor_id=filters.get("visitor_id"),
+                                     kind=filters.get("kind"))
+        elif view is self.history and filters.get("elder_id"):
+            self.history.show_elder(int(filters["elder_id"]))
+        elif view is self.hazards:
+            self.hazards.only_open.blockSignals(True)
+            self.hazards.only_open.setChecked(filters.get("only_open", True))  # the 首页 counts open ones
+            self.hazards.only_open.blockSignals(False)
+            self.hazards.refresh()
+        else:
+            self.refresh()
 
-    def _overdue_for_visitor(self, visitor_id) -> None:
-        index = self.overdue.visitor.findData(visitor_id)
-        if index >= 0:
-            self.overdue.visitor.setCurrentIndex(index)
-        self.overdue.set_kind(None)
-        self.tabs.setCurrentWidget(self.overdue)
+    def _overdue_for_visitor(self, visitor_id: int) -> None:
+        self._show(self.overdue)
+        self.overdue.set_filters(visitor_id=visitor_id, kind=None)
