@@ -37,8 +37,10 @@ def dashboard_figures(db, today: dt.date) -> list[Figure]:
     open_hazards = hazards.open_hazards(db)
     ending = agreements.ending_within(db, today, 30)
     return [
-        Figure("rate", "本月探访率", f"{rate * 100:.1f}%", f"{month} 已上门 {visited} 人 / 在册 {total} 人（目标 100%）",
-               "巡访", {"view": "unvisited"}, alert=rate < 1),
+        # With nobody 在册 there is no rate to speak of: a dash, not an alarming red 0.0%.
+        Figure("rate", "本月探访率", f"{rate * 100:.1f}%" if total else "—",
+               f"{month} 已上门 {visited} 人 / 在册 {total} 人（目标 100%）" if total else f"{month} 台账中尚无在册老人",
+               "巡访", {"view": "unvisited"}, alert=bool(total) and rate < 1),
         Figure("ledger", "在册老人", str(on_ledger), "台账中状态为“在册”的留守老年人", "台账", {"status": "在册"}),
         Figure("key", "重点对象", str(key_tier), "巡访类别为“重点”的在册老人", "台账", {"status": "在册", "tier": "重点"}),
         Figure("overdue", "逾期未上门", str(len(home)),
@@ -62,6 +64,7 @@ class FigureCard(QFrame):
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab to a card, Enter opens its list
         self.title = QLabel()
         self.value = QLabel()
         self.detail = QLabel()
@@ -83,18 +86,25 @@ class FigureCard(QFrame):
         self.setToolTip(f"点击查看：{figure.page}")
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if event.button() == Qt.MouseButton.LeftButton:
+        # Like a button: released over the card (a press dragged off it is a change of mind).
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
             self.clicked.emit()
         super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit()
+            return
+        super().keyPressEvent(event)
 
 
 class HomePage(QWidget):
     """The first screen: figures as cards; a click opens the list behind the figure."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):
+    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.today = dt.date.today
+        self._today = today  # the office's day; the clock's when not given
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 18px; font-weight: bold")
         self.cards: dict[str, FigureCard] = {}
@@ -122,8 +132,12 @@ class HomePage(QWidget):
         layout.addWidget(scroll)
         self.refresh()
 
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
     def refresh(self) -> None:
-        today = self.today()
+        today = self.today
         township = self.ctx.settings().get("township_name") or "本乡镇"
         self.heading.setText(f"{township}　{today.year}年{today.month}月{today.day}日")
         for figure in dashboard_figures(self.ctx.db, today):
