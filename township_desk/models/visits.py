@@ -218,18 +218,24 @@ def visit_history(db, elder_id: int) -> list[dict]:
 def visitor_workload(db, as_of: dt.date) -> list[dict]:
     """Each active visitor: elders 在册 assigned (and how many 重点), how many are overdue for a home visit as of
     ``as_of`` (``schedule.overdue``), and this month's home and remote visits they made. Visitors with elders
-    first, most overdue first."""
+    first, most overdue first.
+
+    Set-based: one grouped pass over the elders and one over the month's visits (through the date index), so a
+    township with a thousand visitors and millions of visits answers at once.
+    """
     first = as_of.replace(day=1).isoformat()
     rows = list(db.query(
         """SELECT vi.id AS visitor_id, vi.name, vi.role, vi.phone, v.name AS village,
-                  (SELECT COUNT(*) FROM elders e WHERE e.visitor_id = vi.id AND e.status = '在册') AS elders,
-                  (SELECT COUNT(*) FROM elders e WHERE e.visitor_id = vi.id AND e.status = '在册'
-                     AND e.tier = '重点') AS key_elders,
-                  (SELECT COUNT(*) FROM visits vs WHERE vs.visitor_id = vi.id AND vs.mode = '上门'
-                     AND vs.date BETWEEN :first AND :day) AS home_visits_month,
-                  (SELECT COUNT(*) FROM visits vs WHERE vs.visitor_id = vi.id AND vs.mode IN ('电话', '视频')
-                     AND vs.date BETWEEN :first AND :day) AS remote_visits_month
+                  COALESCE(el.elders, 0) AS elders, COALESCE(el.key_elders, 0) AS key_elders,
+                  COALESCE(vs.home, 0) AS home_visits_month, COALESCE(vs.remote, 0) AS remote_visits_month
            FROM visitors vi LEFT JOIN villages v ON v.id = vi.village_id
+           LEFT JOIN (SELECT visitor_id, COUNT(*) AS elders, SUM(tier = '重点') AS key_elders FROM elders
+                      WHERE status = '在册' AND visitor_id IS NOT NULL GROUP BY visitor_id) el
+                  ON el.visitor_id = vi.id
+           LEFT JOIN (SELECT visitor_id, SUM(mode = '上门') AS home, SUM(mode IN ('电话', '视频')) AS remote
+                      FROM visits WHERE date BETWEEN :first AND :day AND visitor_id IS NOT NULL
+                      GROUP BY visitor_id) vs
+                  ON vs.visitor_id = vi.id
            WHERE vi.active = 1""", {"first": first, "day": as_of.isoformat()}))
     overdue: dict[int, set[int]] = {}
     for item in schedule.overdue(db, as_of, kinds=("home",)):
