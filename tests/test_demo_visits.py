@@ -117,3 +117,22 @@ def test_same_seed_same_visits(tmp_path):
 def town_rows(db, table):
     columns = [c.name for c in db[table].columns if c.name != "created_at"]
     return db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id").fetchall()
+
+
+def test_status_periods_agree_with_the_status_on_each_day(town):
+    """elders.STATUS_PERIODS_SQL and STATUS_ON_DAY_SQL are one rule in two forms: same answer on every day tried."""
+    from township_desk.models.elders import STATUS_ON_DAY_SQL, STATUS_PERIODS_SQL
+
+    for day in ("2024-01-01", "2025-06-30", "2026-01-31", "2026-08-15", AS_OF.isoformat()):
+        on_day = dict(town.execute(f"SELECT e.id, {STATUS_ON_DAY_SQL} FROM elders e", {"day": day}).fetchall())
+        on_day = {k: v for k, v in on_day.items() if v is not None}
+        periods = dict(town.execute(f"SELECT elder_id, status FROM ({STATUS_PERIODS_SQL}) WHERE since <= :day "
+                                    "AND (until IS NULL OR until > :day)", {"day": day}).fetchall())
+        assert periods == on_day, day
+
+
+def test_coverage_by_month_is_each_months_visit_rate(town):
+    rows = schedule.home_coverage_by_month(town, "2026-11", 12)
+    assert len(rows) == 12
+    for month, rate in rows:
+        assert rate == pytest.approx(schedule.monthly_visit_rate(town, month)[2]), month

@@ -566,6 +566,17 @@ STATUS_ON_DAY_SQL = """COALESCE(
         CASE WHEN e.entered_on <= :day
               AND NOT EXISTS (SELECT 1 FROM status_changes x WHERE x.elder_id = e.id) THEN e.status END)"""
 
+# The same rule as periods, for counting many days at once (a year of month ends): one row per status an elder
+# held, from ``since`` up to the day before ``until`` (NULL: holds it still). A status held on day D is the row
+# with since <= D and (until IS NULL OR until > D); of two changes on one day the later one holds, as above.
+STATUS_PERIODS_SQL = """
+    SELECT sc.elder_id, sc.new_status AS status, sc.date AS since,
+           LEAD(sc.date) OVER (PARTITION BY sc.elder_id ORDER BY sc.date, sc.id) AS until
+    FROM status_changes sc
+    UNION ALL
+    SELECT e.id, e.status, e.entered_on, NULL FROM elders e
+    WHERE NOT EXISTS (SELECT 1 FROM status_changes x WHERE x.elder_id = e.id)"""
+
 # The day that status began (the visit plan restarts then, e.g. on the return from 暂离).
 STATUS_SINCE_SQL = """COALESCE(
         (SELECT sc.date FROM status_changes sc
@@ -590,6 +601,11 @@ class ElderQuery:
     flags: tuple[str, ...] = ()          # any of FLAGS, all must hold
     visitor_id: int | None = None
     as_of: dt.date | None = None         # for 高龄 (80+)
+    risk_grade: str | None = None        # 高 / 中 / 低 (the latest assessment's), or 未评估 = never graded
+
+
+# The choices of ``ElderQuery.risk_grade``.
+RISK_GRADE_FILTERS = ("高", "中", "低", "未评估")
 
 
 SORT_COLUMNS = {
@@ -618,6 +634,13 @@ def _where(query: ElderQuery) -> tuple[str, list[Any]]:
     if query.visitor_id is not None:
         clauses.append("e.visitor_id = ?")
         params.append(query.visitor_id)
+    if query.risk_grade == "未评估":
+        clauses.append("e.risk_grade IS NULL")
+    elif query.risk_grade:
+        if query.risk_grade not in RISK_GRADE_FILTERS:
+            raise UserError(f"风险等级“{query.risk_grade}”不在可选范围：{'、'.join(RISK_GRADE_FILTERS)}")
+        clauses.append("e.risk_grade = ?")
+        params.append(query.risk_grade)
     for flag in query.flags:
         if flag == "独居":
             clauses.append("e.lives_alone = 1")

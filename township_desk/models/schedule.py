@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 
 from township_desk.models import settings
 from township_desk.models.dates import month_bounds
-from township_desk.models.elders import STATUS_ON_DAY_SQL, STATUS_SINCE_SQL
+from township_desk.models.elders import STATUS_ON_DAY_SQL, STATUS_PERIODS_SQL, STATUS_SINCE_SQL
 
 KINDS = ("home", "remote")
 KIND_LABELS = {"home": "逾期未上门", "remote": "电话视频巡访不足"}
@@ -229,14 +229,20 @@ def _shift_month(month: str, by: int) -> str:
 
 
 def home_coverage_by_month(db, month: str, months: int = 12) -> list[tuple[str, float]]:
-    """(month, visit rate 0–1) for the ``months`` months ending with ``month``, oldest first (for the chart).
+    """(month, visit rate 0–1) for the ``months`` months ending with ``month``, oldest first (for the chart):
+    each month's rate as ``monthly_visit_rate`` gives it, computed for all the months in one query.
 
     Months before anyone was on the ledger are left out rather than drawn as 0%.
     """
-    out = []
-    for k in range(months - 1, -1, -1):
-        m = _shift_month(month, -k)
-        visited, total, rate = monthly_visit_rate(db, m)
-        if total:
-            out.append((m, rate))
-    return out
+    bounds = [month_bounds(_shift_month(month, -k)) for k in range(months - 1, -1, -1)]
+    values = ", ".join("(?, ?)" for _ in bounds)
+    rows = db.execute(f"""
+        WITH periods AS ({STATUS_PERIODS_SQL}),
+             months(first, last) AS (VALUES {values})
+        SELECT m.first, COUNT(*) AS total,
+               SUM(EXISTS (SELECT 1 FROM visits vs WHERE vs.elder_id = p.elder_id AND vs.mode = '上门'
+                                                  AND vs.date BETWEEN m.first AND m.last)) AS visited
+        FROM months m JOIN periods p
+             ON p.status = '在册' AND p.since <= m.last AND (p.until IS NULL OR p.until > m.last)
+        GROUP BY m.first ORDER BY m.first""", [d.isoformat() for pair in bounds for d in pair]).fetchall()
+    return [(first[:7], visited / total) for first, total, visited in rows if total]
