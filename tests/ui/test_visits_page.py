@@ -393,3 +393,16 @@ def test_charts_are_drawn_only_when_their_tab_is_shown(page, ctx, monkeypatch):
     assert [t.get_text() for t in grades_ax.get_legend().get_texts()] == ["高风险", "中风险", "低风险", "未评估"]
     pyramid_ax = views["pyramid"].figure.axes[0]
     assert sum(abs(p.get_width()) for p in pyramid_ax.patches) == 4   # the 4 elders 在册
+
+
+def test_rows_without_a_value_sort_last_in_either_direction(qtbot):
+    from PySide6.QtCore import Qt
+
+    from township_desk.ui.rows_model import RowsModel
+
+    model = RowsModel([("name", "姓名"), ("days", "逾期天数")],
+                      [{"name": "远程甲", "days": None}, {"name": "上门乙", "days": 3}, {"name": "上门丙", "days": 9}])
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    assert [model.row(i)["name"] for i in range(3)] == ["上门丙", "上门乙", "远程甲"]
+    model.sort(1, Qt.SortOrder.AscendingOrder)
+    assert [model.row(i)["name"] for i in range(3)] == ["上门乙", "上门丙", "远程甲"]

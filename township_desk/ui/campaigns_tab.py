@@ -561,7 +561,8 @@ class CampaignsTab(QWidget):
             return
         from township_desk.ui.visit_dialog import VisitDialog
 
-        dialog = VisitDialog(self.ctx, row["elder_id"], self, campaign_id=self.campaign_id, mode="上门")
+        dialog = VisitDialog(self.ctx, row["elder_id"], self, campaign_id=self.campaign_id, mode="上门",
+                             today=self.today)
         if dialog.exec():
             self.refresh()
 

@@ -71,15 +71,21 @@ class RowsModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Rows with a value in the column first, in the chosen order; rows without one after them, as they were
+        (so "longest overdue first" never starts with the remote shortfalls, which have no days overdue)."""
         key = self.columns[column][0]
+        descending = order == Qt.SortOrder.DescendingOrder
 
-        def sort_key(row: Any):
+        def value_of(row: Any):
             value = self._value(row, key)
-            return (value is None, value if not isinstance(value, dt.date) else value.isoformat())
+            return value.isoformat() if isinstance(value, dt.date) else value
 
+        filled = [r for r in self.rows if value_of(r) not in (None, "")]
+        empty = [r for r in self.rows if value_of(r) in (None, "")]
         self.layoutAboutToBeChanged.emit()
         try:
-            self.rows.sort(key=sort_key, reverse=order == Qt.SortOrder.DescendingOrder)
-        except TypeError:
-            self.rows.sort(key=lambda r: str(self._value(r, key) or ""), reverse=order == Qt.SortOrder.DescendingOrder)
+            filled.sort(key=value_of, reverse=descending)
+        except TypeError:  # mixed kinds in one column: compare as text
+            filled.sort(key=lambda r: str(value_of(r)), reverse=descending)
+        self.rows = filled + empty
         self.layoutChanged.emit()
