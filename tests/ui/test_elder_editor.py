@@ -30,6 +30,12 @@ def ctx(db, db_path, qtbot):
     return AppContext(db_path, db=db)
 
 
+@pytest.fixture(autouse=True)
+def no_blocking_question(monkeypatch):
+    """A dialog closed at teardown with unsaved changes would ask in a modal box: answer 不保存."""
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+
+
 def zhang(db):
     return db.execute("SELECT id FROM elders WHERE name = '张德福'").fetchone()[0]
 
@@ -153,6 +159,39 @@ def test_supporters_added_in_the_table_are_saved(ctx, qtbot):
     second = stored[1]
     assert (second["relation"], second["id_number"], second["away_since"], second["employer_type"],
             second["can_support"], second["is_away"]) == ("女儿", SUPPORTER_ID, "2020-05", "企业", 0, 1)
+
+
+def test_a_supporter_cell_still_being_typed_in_is_saved(ctx, qtbot):
+    from township_desk.ui.elder_editor import _SUPPORTER_KEYS
+
+    elder_id = zhang(ctx.db)
+    dialog = editor(ctx, qtbot, elder_id)
+    dialog.show()
+    table = dialog.supporters_table
+    index = table.model().index(0, _SUPPORTER_KEYS.index("work_place"))
+    table.setCurrentIndex(index)
+    table.edit(index)
+    cell_editor = table.indexWidget(index)
+    assert cell_editor is not None
+    cell_editor.setText("浙江省宁波市")                        # typed, cell not left, then 保存
+    assert dialog.has_unsaved_changes()
+    assert dialog.save()
+    assert elders.supporters_of(ctx.db, elder_id)[0]["work_place"] == "浙江省宁波市"
+
+
+def test_enter_in_a_field_does_not_save_the_form(ctx, qtbot):
+    elder_id = zhang(ctx.db)
+    dialog = editor(ctx, qtbot, elder_id)
+    dialog.show()
+    dialog.set_value("group_name", "六组")
+    qtbot.keyClick(dialog.fields["group_name"], Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
+    assert elders.get_elder(ctx.db, elder_id)["group_name"] is None
+    with qtbot.waitActive(dialog):
+        dialog.activateWindow()
+    qtbot.keyClick(dialog.fields["group_name"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # Ctrl+S saves
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert elders.get_elder(ctx.db, elder_id)["group_name"] == "六组"
 
 
 def test_removed_supporter_is_gone_after_saving(ctx, qtbot):

@@ -12,7 +12,8 @@ import datetime as dt
 import html
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -367,6 +368,8 @@ class ElderEditor(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setText("保存")
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.save_button.setToolTip("Ctrl+S")
+        self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
@@ -710,7 +713,14 @@ class ElderEditor(QDialog):
     # ---------------------------------------------------------------- checking
 
     def _state(self) -> tuple:
+        self._finish_cell_edit()
         return self.values(), self.supporters()
+
+    def _finish_cell_edit(self) -> None:
+        """A supporter cell still being typed in counts: moving the current cell commits its editor."""
+        table = self.supporters_table
+        if table.state() == QAbstractItemView.State.EditingState:
+            table.setCurrentIndex(QModelIndex())
 
     def has_unsaved_changes(self) -> bool:
         return self._state() != self._snapshot
@@ -788,6 +798,7 @@ class ElderEditor(QDialog):
     def save(self) -> bool:
         """Save in one transaction; a refusal shows every error and the dialog stays open. True when saved."""
         self._show_all = True
+        self._finish_cell_edit()
         if not self.validate():
             self._refused(self.check())
             return False
@@ -832,6 +843,13 @@ class ElderEditor(QDialog):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.show()
         self.saved_notice = box
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Enter in a field of a long form moves on; it does not press 保存 (QDialog's default button)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.focusNextChild()
+            return
+        super().keyPressEvent(event)
 
     def reject(self) -> None:
         """取消 / Esc / closing the window: unsaved changes are not dropped without asking."""

@@ -357,8 +357,10 @@ class LedgerPage(QWidget):
         self._after_load(selected)
 
     def refresh(self) -> None:
-        """Re-read the ledger with the same filters, keeping the selection and as many rows as were loaded."""
+        """Re-read the ledger (and the villages) with the same filters, keeping the selection and as many rows
+        as were loaded."""
         self._search_timer.stop()
+        self._fill_villages()
         selected = self.current_elder_id()
         scroll = self.view.verticalScrollBar().value()
         self.model.load(self.current_query(), at_least=self.model.rowCount())
@@ -457,10 +459,11 @@ class LedgerPage(QWidget):
     # ---------------------------------------------------------------- refreshing after changes
 
     def _on_data_changed(self, table: str) -> None:
-        if self.parent() is not None and not self.isVisible():
-            return  # a page the main window is not showing: it calls refresh() when the page is shown again
-        if table in ("elders", "villages", "settings", "*"):
-            self._fill_villages()
+        """Standing alone (no parent), the page follows ``ctx.data_changed`` itself. Inside the main window
+        it does not: the window refreshes the page shown and marks the others stale (pages.py), and a second
+        re-read of a large ledger after every save would be wasted."""
+        if self.parent() is not None:
+            return
         if table in ("elders", "visits", "assessments", "villages", "visitors", "settings", "*"):
             self.refresh()
 
@@ -505,5 +508,4 @@ class LedgerPage(QWidget):
         from township_desk.ui.import_wizard import ImportWizard
 
         ImportWizard(self.ctx, self).exec()
-        self._fill_villages()
         self.refresh()
