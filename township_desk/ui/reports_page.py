@@ -295,8 +295,7 @@ class ReportsPage(QWidget):
         except ImportError:
             self.ctx.navigate("台账", search=elder["id_number"])
             return
-        if ElderEditor(self.ctx, elder["elder_id"], self).exec():
-            self.ctx.notify("elders")
+        if ElderEditor(self.ctx, elder["elder_id"], self).exec():  # the editor tells the other pages itself
             self.refresh()
 
     # ------------------------------------------------------------ background work
