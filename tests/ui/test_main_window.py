@@ -344,7 +344,7 @@ def test_the_window_opens_on_a_new_database_and_backs_up_daily_and_on_closing(qt
     path = tmp_path / "new.db"
     seen: dict[str, str] = {}
     armed: list[object] = []
-    monkeypatch.setattr(smoke, "arm", lambda app: armed.append(app) or False)
+    monkeypatch.setattr(smoke, "arm", lambda app, window=None: armed.append(app) or False)
 
     def clerk() -> int:
         window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())

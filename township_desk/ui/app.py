@@ -195,7 +195,7 @@ def run_window(db_path: str | None) -> int:
             window.update_status()
             fit_to_screen(window, app)
             window.show()
-            smoke.arm(app)
+            smoke.arm(app, window)
             code = app.exec()
             warning = window.finish()  # the smoke timer quits without closing the window
             if warning:

@@ -46,8 +46,10 @@ def report(exc: BaseException, tb: str | None = None, parent=None) -> None:
 def _show(parent, title: str, text: str, warning: bool = False) -> None:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    if QApplication.instance() is None:
-        sys.stderr.write(text + "\n")
+    from township_desk.ui import smoke
+
+    if QApplication.instance() is None or smoke.active():  # nobody to close a dialog in an unattended run
+        sys.stderr.write(f"{title}：{text}\n")
         return
     (QMessageBox.warning if warning else QMessageBox.critical)(parent, title, text)
 
