@@ -115,6 +115,9 @@ def test_whole_township_group_is_only_the_elders_on_the_ledger(db, ledger):
     (GroupFilter(flags=("无人照料",)), ["刘秀英"]),
     (GroupFilter(risk_grade="高"), ["张德福"]),
     (GroupFilter(risk_grade="未评估"), ["周玉珍"]),
+    (GroupFilter(risk_grade="中"), ["王大山"]),
+    (GroupFilter(village="东风村", risk_grade="高"), ["张德福"]),       # 李桂兰 (高) is 暂离
+    (GroupFilter(tier="重点", risk_grade="低"), []),
     (GroupFilter(village="西河村", tier="一般"), ["周玉珍"]),
     (GroupFilter(search="刘秀英"), ["刘秀英"]),
 ])

@@ -98,6 +98,32 @@ def test_flag_filters_are_applied_in_sql(db):
     assert query("高龄") == ["张德福"]
 
 
+def test_risk_grade_filter_is_applied_in_sql_with_never_graded_as_its_own_choice(db):
+    ids = {}
+    for n, (name, grade) in enumerate([("张德福", "高"), ("李秀英", "中"), ("王大山", "高"), ("周玉珍", None)]):
+        ids[name] = elders.save_elder(db, person(name=name, id_number=VALID_IDS[n]), today=TODAY).elder_id
+        db.execute("UPDATE elders SET risk_grade = ? WHERE id = ?", [grade, ids[name]])
+    elders.change_status(db, ids["王大山"], "已去世", TODAY, "病故")
+
+    def names(**filters):
+        query = elders.ElderQuery(**filters)
+        rows = [r["name"] for r in elders.list_elders(db, query, order_by="name")]
+        assert elders.count_elders(db, query) == len(rows)
+        return rows
+
+    assert names(risk_grade="高") == ["王大山", "张德福"]
+    assert names(risk_grade="高", status="在册") == ["张德福"]
+    assert names(risk_grade="中") == ["李秀英"]
+    assert names(risk_grade="低") == []
+    assert names(risk_grade="未评估") == ["周玉珍"]
+    assert len(names(risk_grade=None)) == 4
+
+
+def test_an_unknown_risk_grade_filter_is_refused_naming_it(db):
+    with pytest.raises(UserError, match="风险等级“极高”不在可选范围：高、中、低、未评估"):
+        elders.list_elders(db, elders.ElderQuery(risk_grade="极高"))
+
+
 def supporter(**extra):
     base = {"name": "张伟", "relation": "儿子", "away_since": "2019-03", "work_place": "深圳", "employer_type": "企业"}
     base.update(extra)

@@ -147,14 +147,9 @@ class GroupFilter:
 def _group_rows(db, group: GroupFilter, as_of: dt.date) -> list[dict]:
     group.check()
     query = elders.ElderQuery(search=group.search, village=group.village or None, tier=group.tier or None,
-                              status="在册", flags=tuple(group.flags), as_of=as_of)
-    rows = elders.list_elders(db, query)
-    # ElderQuery has no risk-grade filter; the grade comes back on every row, so it is applied here.
-    if group.risk_grade == "未评估":
-        rows = [r for r in rows if r["risk_grade"] is None]
-    elif group.risk_grade:
-        rows = [r for r in rows if r["risk_grade"] == group.risk_grade]
-    return rows
+                              status="在册", flags=tuple(group.flags), as_of=as_of,
+                              risk_grade=group.risk_grade or None)
+    return elders.list_elders(db, query)
 
 
 def select_group(db, group: GroupFilter, as_of: dt.date) -> list[int]:
