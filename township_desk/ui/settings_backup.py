@@ -189,7 +189,15 @@ TABLE_LABELS = {"elders": "老人", "villages": "村（社区）", "visitors": "
                 "assessments": "评估", "hazards": "风险隐患", "agreements": "互助协议", "campaigns": "集中巡访",
                 "settings": "设置", "database": "数据库", "supporters": "赡养人"}
 FIELD_LABELS = {**ELDER_FIELDS, "village_id": "村（社区）", "visitor_id": "巡访责任人", "supporters": "赡养人",
-                "password_lock": "启动密码"}
+                "password_lock": "启动密码", "status": "状态",
+                # risk.record_assessment changes these of the elder (tier and ability_level are in ELDER_FIELDS)
+                "risk_grade": "风险等级",
+                # hazards: found, then dated steps, the last one with how it was resolved
+                "description": "发现的问题", "found_on": "发现日期", "supporter_told_on": "通报赡养人日期",
+                "reported_on": "报告乡镇日期", "resolved_on": "处置日期", "resolution": "处置情况",
+                # villages.save_village and visitors.save_visitor, one entry per changed field
+                "committee": "村民委员会名称", "staff_name": "村委会派出工作人员", "sort_order": "排列顺序",
+                "role": "类别", "organisation": "工作单位", "active": "在岗"}
 
 
 def _audit_where(text: str = "", date_from: dt.date | None = None,
