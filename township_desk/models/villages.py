@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from township_desk.models import audit
 from township_desk.models.errors import UserError
-from township_desk.models.names import normalise_name
+from township_desk.models.names import normalise_name, normalise_phone
+
+# The fields of a village besides its name, in the dialog's order.
+VILLAGE_FIELDS = ("committee", "staff_name", "phone", "sort_order")
 
 
 def list_villages(db) -> list[dict]:
     return list(db.query("SELECT * FROM villages ORDER BY sort_order, name"))
+
+
+def villages_with_counts(db) -> list[dict]:
+    """Every village in the township's order, each with ``on_ledger`` (elders 在册), ``all_elders`` (on the ledger
+    whatever the status, which keeps it from being deleted) and ``visitor_count`` (its visitors, stopped ones too)."""
+    return list(db.query(
+        """SELECT v.*,
+                  (SELECT COUNT(*) FROM elders e WHERE e.village_id = v.id AND e.status = '在册') AS on_ledger,
+                  (SELECT COUNT(*) FROM elders e WHERE e.village_id = v.id) AS all_elders,
+                  (SELECT COUNT(*) FROM visitors x WHERE x.village_id = v.id) AS visitor_count
+           FROM villages v ORDER BY v.sort_order, v.name"""))
+
+
+def next_sort_order(db) -> int:
+    """The order number a new village gets: after every village there is."""
+    return db.execute("SELECT COALESCE(MAX(sort_order), 0) + 1 FROM villages").fetchone()[0]
 
 
 def village_id(db, name: str, *, create: bool = False) -> int | None:
@@ -22,23 +43,85 @@ def village_id(db, name: str, *, create: bool = False) -> int | None:
     if not create:
         return None
     with db.atomic():
-        order = db.execute("SELECT COALESCE(MAX(sort_order), 0) + 1 FROM villages").fetchone()[0]
-        cur = db.execute("INSERT INTO villages(name, sort_order) VALUES (?, ?)", [name, order])
+        cur = db.execute("INSERT INTO villages(name, sort_order) VALUES (?, ?)", [name, next_sort_order(db)])
         audit.record(db, "新增", "villages", cur.lastrowid, name)
         return cur.lastrowid
 
 
-def save_village(db, data: dict, village_id_: int | None = None) -> int:
+def _checked(db, data: dict, village_id_: int | None) -> tuple[dict[str, Any], list[str]]:
+    """The row to store (name and staff member trimmed, phone digits kept) and the warnings; UserError if refused."""
     name = normalise_name(data.get("name"))
     if not name:
         raise UserError("村（社区）名称不能为空")
-    fields = {k: data.get(k) for k in ("committee", "staff_name", "phone", "sort_order") if k in data}
+    if len(name) > 30:
+        raise UserError(f"村（社区）名称“{name[:30]}…”过长，请核对")
+    clash = db.execute("SELECT id FROM villages WHERE name = ? AND id IS NOT ?", [name, village_id_]).fetchone()
+    if clash:
+        raise UserError(f"已有名为“{name}”的村（社区）")
+    row: dict[str, Any] = {"name": name}
+    warnings: list[str] = []
+    if "committee" in data:
+        row["committee"] = str(data["committee"] or "").strip() or None
+    if "staff_name" in data:
+        row["staff_name"] = normalise_name(data["staff_name"]) or None
+    if "phone" in data:
+        phone, warning = normalise_phone(data["phone"])
+        row["phone"] = phone or None
+        if warning:
+            warnings.append(warning)
+    if "sort_order" in data and data["sort_order"] is not None:
+        try:
+            row["sort_order"] = int(data["sort_order"])
+        except (TypeError, ValueError):
+            raise UserError(f"排列顺序“{data['sort_order']}”不是整数") from None
+    return row, warnings
+
+
+def check_village(db, data: dict, village_id_: int | None = None) -> list[str]:
+    """What ``save_village`` would say about ``data`` without saving: raises its UserError when it would refuse,
+    returns its warnings (a doubtful phone number) so the window can question them before saving."""
+    return _checked(db, data, village_id_)[1]
+
+
+def save_village(db, data: dict, village_id_: int | None = None) -> int:
+    """Add a village (``village_id_`` None) or change one; returns its id. The name is required and unique; the
+    staff member's name is trimmed and the phone keeps its digits (a doubtful one is kept as typed — see
+    ``check_village``). A new village without ``sort_order`` goes last. Audited: 新增, or 修改 per changed field."""
     with db.atomic():
-        clash = db.execute("SELECT id FROM villages WHERE name = ? AND id IS NOT ?", [name, village_id_]).fetchone()
-        if clash:
-            raise UserError(f"已有名为“{name}”的村（社区）")
+        row, _warnings = _checked(db, data, village_id_)
+        name = row["name"]
         if village_id_ is None:
-            return village_id(db, name, create=True) if not fields else db["villages"].insert({"name": name, **fields}).last_pk
-        db["villages"].update(village_id_, {"name": name, **fields})
-        audit.record(db, "修改", "villages", village_id_, name)
+            row.setdefault("sort_order", next_sort_order(db))
+            new_id = db["villages"].insert(row).last_pk
+            audit.record(db, "新增", "villages", new_id, name)
+            return new_id
+        cursor = db.execute("SELECT * FROM villages WHERE id = ?", [village_id_])
+        old = cursor.fetchone()
+        if old is None:
+            raise UserError("找不到这个村（社区），可能已被删除。")
+        before = dict(zip([c[0] for c in cursor.description], old, strict=True))
+        changed = {k: v for k, v in row.items() if before.get(k) != v}
+        if changed:
+            db["villages"].update(village_id_, changed)
+            for key, value in changed.items():
+                audit.record(db, "修改", "villages", village_id_, name, key, before.get(key), value)
         return village_id_
+
+
+def delete_village(db, village_id: int) -> None:
+    """Remove a village added by mistake. Refused (``UserError``) while any elder — whatever the status — or any
+    visitor belongs to it: nothing on the ledger is ever deleted. Audited (删除)."""
+    with db.atomic():
+        row = db.execute("SELECT name FROM villages WHERE id = ?", [village_id]).fetchone()
+        if row is None:
+            raise UserError("找不到这个村（社区），可能已被删除。")
+        name = row[0]
+        count = db.execute("SELECT COUNT(*) FROM elders WHERE village_id = ?", [village_id]).fetchone()[0]
+        if count:
+            raise UserError(f"“{name}”的台账中有 {count} 位老人（含已迁出、已去世的），不能删除。"
+                            "村名写错了请用“修改”改正。")
+        helpers = db.execute("SELECT COUNT(*) FROM visitors WHERE village_id = ?", [village_id]).fetchone()[0]
+        if helpers:
+            raise UserError(f"有 {helpers} 位巡访责任人（含已停用的）属于“{name}”，请先把他们改到其他村（社区）再删除。")
+        db.execute("DELETE FROM villages WHERE id = ?", [village_id])
+        audit.record(db, "删除", "villages", village_id, name)

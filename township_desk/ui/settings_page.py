@@ -8,8 +8,6 @@ closing the window with unsaved changes asks first (``can_close``).
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -36,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import audit, security, settings, villages, visitors
+from township_desk.models import security, settings, villages, visitors
 from township_desk.models.elders import TIERS
 from township_desk.models.errors import UserError
 from township_desk.models.names import check_name, normalise_name, normalise_phone
@@ -48,8 +46,6 @@ TAB_TITLES = ("基本信息", "认定政策", "巡访频次", "村（社区）",
 ERROR_STYLE = "color: #b00020"
 WARNING_STYLE = "color: #8a4b00"
 OK_STYLE = "color: #2e7d32"
-# Elders a visitor can be assigned to: those being visited now, and those away for a while who come back.
-ASSIGNABLE_STATUSES = ("在册", "暂离")
 
 # ------------------------------------------------------------------------------------------ dialogs
 # Module-level so tests replace them: a modal dialog or message box would block a test.
@@ -73,79 +69,6 @@ def ask_unsaved(parent: QWidget, text: str) -> str:
     answer = QMessageBox.question(parent, "设置未保存", text, buttons.Save | buttons.Discard | buttons.Cancel,
                                   buttons.Save)
     return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
-
-
-# ------------------------------------------------------------------------------------------ queries
-# These belong in models/ (villages.py, visitors.py); they live here until the lead moves them there.
-
-
-def villages_with_counts(db) -> list[dict]:
-    """Every village in the township's order, with how many elders are 在册, on the ledger at all, and its visitors.
-    (To move to ``models.villages``.)"""
-    return list(db.query(
-        """SELECT v.*,
-                  (SELECT COUNT(*) FROM elders e WHERE e.village_id = v.id AND e.status = '在册') AS on_ledger,
-                  (SELECT COUNT(*) FROM elders e WHERE e.village_id = v.id) AS all_elders,
-                  (SELECT COUNT(*) FROM visitors x WHERE x.village_id = v.id) AS visitor_count
-           FROM villages v ORDER BY v.sort_order, v.name"""))
-
-
-def delete_village(db, village_id: int) -> None:
-    """Remove a village added by mistake. Refused (``UserError``) while any elder — whatever the status — or any
-    visitor belongs to it: nothing on the ledger is ever deleted. (To move to ``models.villages``.)"""
-    row = db.execute("SELECT name FROM villages WHERE id = ?", [village_id]).fetchone()
-    if row is None:
-        raise UserError("找不到这个村（社区），可能已被删除。")
-    name = row[0]
-    with db.atomic():
-        count = db.execute("SELECT COUNT(*) FROM elders WHERE village_id = ?", [village_id]).fetchone()[0]
-        if count:
-            raise UserError(f"“{name}”的台账中有 {count} 位老人（含已迁出、已去世的），不能删除。"
-                            "村名写错了请用“修改”改正。")
-        helpers = db.execute("SELECT COUNT(*) FROM visitors WHERE village_id = ?", [village_id]).fetchone()[0]
-        if helpers:
-            raise UserError(f"有 {helpers} 位巡访责任人属于“{name}”，请先把他们改到其他村（社区）再删除。")
-        db.execute("DELETE FROM villages WHERE id = ?", [village_id])
-        audit.record(db, "删除", "villages", village_id, name)
-
-
-def elders_for_assignment(db, village_id: int, *, only_unassigned: bool) -> list[dict]:
-    """Elders of a village who can be given a visitor (在册 or 暂离), with their current visitor's name.
-    (To move to ``models.visitors``.)"""
-    sql = (f"""SELECT e.id, e.name, e.id_number, e.visitor_id, x.name AS visitor
-               FROM elders e LEFT JOIN visitors x ON x.id = e.visitor_id
-               WHERE e.village_id = ? AND e.status IN ({', '.join('?' for _ in ASSIGNABLE_STATUSES)})""")
-    if only_unassigned:
-        sql += " AND e.visitor_id IS NULL"
-    return list(db.query(sql + " ORDER BY e.name_initials, e.id", [village_id, *ASSIGNABLE_STATUSES]))
-
-
-def assign_elders(db, visitor_id: int, elder_ids: Sequence[int]) -> int:
-    """Make ``visitor_id`` the 巡访责任人 of these elders, all in one transaction, with one audit-log entry per
-    elder whose visitor changes (old and new name). Returns how many changed. Refuses a stopped visitor.
-    (To move to ``models.visitors.assign_elders``.)"""
-    row = db.execute("SELECT name, active FROM visitors WHERE id = ?", [visitor_id]).fetchone()
-    if row is None:
-        raise UserError("找不到所选的巡访责任人，可能已被修改，请重新选择。")
-    new_name, active = row
-    if not active:
-        raise UserError(f"巡访责任人“{new_name}”已停用，不能再分配老人。")
-    now = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-    changed = 0
-    with db.atomic():
-        for elder_id in elder_ids:
-            elder = db.execute(
-                "SELECT e.name, e.id_number, e.visitor_id, x.name FROM elders e"
-                " LEFT JOIN visitors x ON x.id = e.visitor_id WHERE e.id = ?", [elder_id]).fetchone()
-            if elder is None:
-                raise UserError(f"找不到编号为 {elder_id} 的老人记录，分配未进行。")
-            name, id_number, old_id, old_name = elder
-            if old_id == visitor_id:
-                continue
-            db.execute("UPDATE elders SET visitor_id = ?, updated_at = ? WHERE id = ?", [visitor_id, now, elder_id])
-            audit.record(db, "修改", "elders", elder_id, f"{name} {id_number}", "visitor_id", old_name, new_name)
-            changed += 1
-    return changed
 
 
 # ------------------------------------------------------------------------------------------ small parts
@@ -610,8 +533,7 @@ class VillageDialog(QDialog):
             self.phone.setText(village.get("phone") or "")
             self.sort_order.setValue(int(village.get("sort_order") or 0))
         else:
-            order = ctx.db.execute("SELECT COALESCE(MAX(sort_order), 0) + 1 FROM villages").fetchone()[0]
-            self.sort_order.setValue(int(order))
+            self.sort_order.setValue(villages.next_sort_order(ctx.db))
         self._suggest_committee()
 
     def _suggest_committee(self) -> None:
@@ -620,20 +542,20 @@ class VillageDialog(QDialog):
         self.committee.setPlaceholderText(f"留空则印为“{name}{kind}”" if name else "例如：青山村村民委员会")
 
     def data(self) -> dict[str, Any]:
-        phone, _warning = normalise_phone(self.phone.text())
-        return {"name": self.name.text(), "committee": self.committee.text().strip() or None,
-                "staff_name": normalise_name(self.staff_name.text()) or None, "phone": phone or None,
-                "sort_order": self.sort_order.value()}
+        """What the clerk typed; ``villages.save_village`` trims the names and keeps the phone's digits."""
+        return {"name": self.name.text(), "committee": self.committee.text(), "staff_name": self.staff_name.text(),
+                "phone": self.phone.text(), "sort_order": self.sort_order.value()}
 
     def save(self) -> None:
-        """Save through ``villages.save_village``; a refusal or a doubtful phone number is shown here."""
-        _phone, warning = normalise_phone(self.phone.text())
-        if warning and warning != self._phone_warned:
-            self._phone_warned = warning
-            _say(self.message, f"联系电话：{warning}。核对无误请再点“仍然保存”。", WARNING_STYLE)
-            self.save_button.setText("仍然保存")
-            return
+        """Save through ``villages.save_village``; a refusal is shown here, and a doubtful phone number is questioned
+        once (the model's warning) before it is saved as typed."""
         try:
+            warning = "；".join(villages.check_village(self.ctx.db, self.data(), self.village_id))
+            if warning and warning != self._phone_warned:
+                self._phone_warned = warning
+                _say(self.message, f"{warning}。核对无误请再点“仍然保存”。", WARNING_STYLE)
+                self.save_button.setText("仍然保存")
+                return
             self.saved_id = villages.save_village(self.ctx.db, self.data(), self.village_id)
         except UserError as exc:
             _say(self.message, str(exc))
@@ -678,7 +600,7 @@ class VillagesTab(QWidget):
 
     def refresh(self) -> None:
         current = self.selected()
-        rows = villages_with_counts(self.ctx.db)
+        rows = villages.villages_with_counts(self.ctx.db)
         self.model.set_rows(rows)
         self.count_label.setText(f"共 {len(rows)} 个村（社区），在册老人 {sum(r['on_ledger'] for r in rows)} 人")
         _select_by_id(self.view, self.model, current["id"] if current else None)
@@ -718,7 +640,7 @@ class VillagesTab(QWidget):
         if not confirm(self, "删除村（社区）", f"确定删除“{row['name']}”吗？"):
             return False
         try:
-            delete_village(self.ctx.db, row["id"])
+            villages.delete_village(self.ctx.db, row["id"])
         except UserError as exc:
             inform(self, "不能删除", str(exc), warning=True)
             return False
@@ -787,28 +709,21 @@ class VisitorDialog(QDialog):
                 "active": self.active.isChecked()}
 
     def save(self) -> None:
-        """Save through ``visitors.save_visitor``; a doubtful phone number is questioned once, a refusal shown."""
-        name = normalise_name(self.name.text())
-        problem = check_name(name) if name else None
-        if problem:
-            _say(self.message, f"姓名：{problem}")
-            return
-        phone, warning = normalise_phone(self.phone.text())
-        if warning and warning != self._phone_warned:
-            self._phone_warned = warning
-            _say(self.message, f"联系电话：{warning}。核对无误请再点“仍然保存”。", WARNING_STYLE)
-            self.save_button.setText("仍然保存")
-            return
+        """Save through ``visitors.save_visitor``; a refusal (bad name, the same person twice) is shown here, and a
+        doubtful phone number is questioned once (the model's warning) before it is saved as typed."""
         try:
-            self.saved_id = visitors.save_visitor(self.ctx.db, self.data(), self.visitor_id)
+            warning = "；".join(visitors.check_visitor(self.ctx.db, self.data(), self.visitor_id))
+            if warning and warning != self._phone_warned:
+                self._phone_warned = warning
+                _say(self.message, f"{warning}。核对无误请再点“仍然保存”。", WARNING_STYLE)
+                self.save_button.setText("仍然保存")
+                return
+            saved = visitors.save_visitor(self.ctx.db, self.data(), self.visitor_id)
         except UserError as exc:
             _say(self.message, str(exc))
             return
-        except sqlite3.IntegrityError:  # the (name, phone) unique index: the same person entered twice
-            _say(self.message, f"已有巡访责任人“{name}”（电话 {phone or '未填'}），同一人不要重复登记；"
-                 "如需修改请在列表中选中后点“修改”。")
-            return
-        self.warning = warning or ""
+        self.saved_id = saved.visitor_id
+        self.warning = "；".join(saved.warnings)
         self.accept()
 
 
@@ -995,7 +910,7 @@ class VisitorsTab(QWidget):
             self.preview_label.setText("请先新增村（社区）和巡访责任人。" if village_id is None else "请先新增巡访责任人。")
             self.assign_button.setEnabled(False)
             return
-        rows = elders_for_assignment(self.ctx.db, village_id, only_unassigned=self.only_unassigned.isChecked())
+        rows = visitors.elders_for_assignment(self.ctx.db, village_id, only_unassigned=self.only_unassigned.isChecked())
         self.preview_rows = [r for r in rows if r["visitor_id"] != visitor_id]
         village = self.assign_village.currentText()
         person = self.visitor_names.get(visitor_id, "")
@@ -1022,7 +937,7 @@ class VisitorsTab(QWidget):
                                   f"（如 {others[0]['name']}：{others[0]['visitor']}），确定都改为{person}吗？"):
             return 0
         try:
-            changed = assign_elders(self.ctx.db, self.assign_visitor.currentData(),
+            changed = visitors.assign_elders(self.ctx.db, self.assign_visitor.currentData(),
                                     [r["id"] for r in self.preview_rows])
         except UserError as exc:
             inform(self, "未能分配", str(exc), warning=True)
