@@ -28,7 +28,7 @@ _LUNAR_DAY = {"春节": (1, 1), "重阳节": (9, 9)}
 _LUNAR_LABEL = {"春节": "农历正月初一", "重阳节": "农历九月初九"}
 # What a clerk names an extreme-weather check after (the name carries it; the table's kind is 极端天气).
 WEATHER = ("高温", "寒潮", "暴雨", "暴雪", "冰冻", "台风", "大风", "干旱")
-RISK_GRADES = ("高", "中", "低", "未评估")
+RISK_GRADES = elders.RISK_GRADE_FILTERS  # one list with the ledger's filter
 
 # An extreme-weather check has to be done while the warning lasts, so the default is a few days; anything
 # else defaults to two weeks. The clerk changes either.
