@@ -70,7 +70,13 @@ def page(ctx, qtbot):
 
     widget = HomePage(ctx, today=TODAY)
     qtbot.addWidget(widget)
+    counted(widget, qtbot)
     return widget
+
+
+def counted(page, qtbot):
+    """The figures are computed off the GUI thread: wait until they are on the cards."""
+    qtbot.waitUntil(lambda: not page.loading, timeout=10000)
 
 
 def values(page) -> dict[str, str]:
@@ -80,7 +86,8 @@ def values(page) -> dict[str, str]:
 def test_the_monthly_visit_rate_is_the_first_and_largest_card(page):
     from township_desk.ui.home_page import FigureCard
 
-    grid = page.cards["rate"].parentWidget().layout().itemAt(1).layout()
+    outer = page.cards["rate"].parentWidget().layout()
+    grid = next(outer.itemAt(i).layout() for i in range(outer.count()) if outer.itemAt(i).layout() is not None)
     cards = [grid.itemAt(i).widget() for i in range(grid.count()) if isinstance(grid.itemAt(i).widget(), FigureCard)]
     assert cards[0] is page.cards["rate"] and grid.getItemPosition(grid.indexOf(cards[0]))[:2] == (0, 0)
     assert [c.title.text() for c in cards] == ["本月探访率", "在册老人", "重点对象", "逾期未上门", "上周电话视频巡访不足",
@@ -111,10 +118,12 @@ def test_each_figure_matches_its_model(page, ctx):
     assert page.cards["overdue"].detail.text() == "最长逾期 52 天"
 
 
-def test_figures_follow_the_data_on_refresh(page, ctx):
+def test_figures_follow_the_data_on_refresh(page, ctx, qtbot):
     wang = ctx.db.execute("SELECT id FROM elders WHERE name = '王大山'").fetchone()[0]
     visits.record_visit(ctx.db, wang, {"date": "2026-11-21", "mode": "上门", "visitor_name": "钱书记"}, today=TODAY)
     page.refresh()
+    assert page.loading and page.state.text() == "正在统计……"
+    counted(page, qtbot)
     assert (values(page)["rate"], values(page)["overdue"]) == ("75.0%", "1")
     assert page.cards["overdue"].detail.text() == "最长逾期 18 天"
 
@@ -124,6 +133,7 @@ def test_a_quiet_township_shows_no_alerts(ctx, qtbot):
 
     page = HomePage(ctx, today=dt.date(2026, 9, 5))    # four days after everyone entered the ledger
     qtbot.addWidget(page)
+    counted(page, qtbot)
     assert (values(page)["overdue"], page.cards["overdue"].detail.text()) == ("0", "没有逾期")
     assert "color: #2b6cb0" in page.cards["overdue"].value.styleSheet()
 
@@ -187,7 +197,29 @@ def test_an_empty_ledger_shows_no_rate_rather_than_a_red_zero(db, db_path, qtbot
 
     page = HomePage(AppContext(db_path, db=db), today=TODAY)
     qtbot.addWidget(page)
+    counted(page, qtbot)
     assert (page.cards["rate"].value.text(), page.cards["rate"].detail.text()) == ("—", "2026-11 台账中尚无在册老人")
     assert "color: #2b6cb0" in page.cards["rate"].value.styleSheet()
     assert page.heading.text() == "本乡镇　2026年11月22日"
     assert set(values(page).values()) == {"—", "0"}
+
+
+def test_the_figures_are_counted_off_the_gui_thread(ctx, qtbot, monkeypatch):
+    import threading
+
+    from township_desk.ui import home_page
+
+    threads = []
+    real = home_page.dashboard_figures
+
+    def spy(db, today):
+        threads.append(threading.current_thread())
+        return real(db, today)
+
+    monkeypatch.setattr(home_page, "dashboard_figures", spy)
+    page = home_page.HomePage(ctx, today=TODAY)
+    qtbot.addWidget(page)
+    assert page.loading  # the page is up before any figure is counted
+    counted(page, qtbot)
+    assert threads and threads[0] is not threading.main_thread()
+    assert values(page)["ledger"] == "4"

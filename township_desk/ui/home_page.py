@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from township_desk.models import db as dbm
 from township_desk.models import elders
+from township_desk.models.errors import UserError
 
 
 @dataclass
@@ -98,6 +100,50 @@ class FigureCard(QFrame):
         super().keyPressEvent(event)
 
 
+class _FiguresJob(QThread):
+    """Computes the dashboard on its own connection (SQLite: one per thread; WAL lets it read while the window
+    writes), so the window paints at once and never waits for the figures of a large township."""
+
+    computed = Signal(int, object)  # the refresh's number, and list[Figure] or the exception raised
+
+    def __init__(self, db_path, today: dt.date, number: int):
+        super().__init__()
+        self.db_path, self.today, self.number = db_path, today, number
+
+    def run(self) -> None:
+        try:
+            db = dbm.connect(self.db_path, migrate=False)
+            try:
+                result: object = dashboard_figures(db, self.today)
+            finally:
+                db.close()
+        except Exception as exc:  # noqa: BLE001 - handed to the page, which reports it on the GUI thread
+            result = exc
+        self.computed.emit(self.number, result)
+
+
+# A QThread object must outlive its run whatever becomes of the page that started it; finished ones are dropped
+# at the next start, and the application waits for any still running before it quits.
+_JOBS: set[_FiguresJob] = set()
+
+
+def _wait_for_jobs() -> None:
+    for job in list(_JOBS):
+        job.wait(10000)
+
+
+def _start(job: _FiguresJob) -> None:
+    for old in [j for j in _JOBS if j.isFinished()]:
+        _JOBS.discard(old)
+    if not _JOBS:
+        app = QApplication.instance()
+        if app is not None and not getattr(app, "_township_waits_for_figures", False):
+            app.aboutToQuit.connect(_wait_for_jobs)
+            app._township_waits_for_figures = True
+    _JOBS.add(job)
+    job.start()
+
+
 class HomePage(QWidget):
     """The first screen: figures as cards; a click opens the list behind the figure."""
 
@@ -119,9 +165,14 @@ class HomePage(QWidget):
                 grid.addWidget(card, 0, 0, 1, 3)
             else:
                 grid.addWidget(card, 1 + (index - 1) // 3, (index - 1) % 3)
+        self.state = QLabel()
+        self.state.setStyleSheet("color: #777")
+        self.loading = False
+        self._number = 0
         inner = QWidget()
         inner_layout = QVBoxLayout(inner)
         inner_layout.addWidget(self.heading)
+        inner_layout.addWidget(self.state)
         inner_layout.addLayout(grid)
         inner_layout.addStretch(1)
         scroll = QScrollArea()
@@ -137,13 +188,36 @@ class HomePage(QWidget):
         return self._today or dt.date.today()
 
     def refresh(self) -> None:
+        """Recompute the figures in the background; the cards keep their last values until the new ones come
+        (``loading`` is True meanwhile)."""
         today = self.today
         township = self.ctx.settings().get("township_name") or "本乡镇"
         self.heading.setText(f"{township}　{today.year}年{today.month}月{today.day}日")
-        for figure in dashboard_figures(self.ctx.db, today):
+        self._number += 1
+        self.loading = True
+        self.state.setText("正在统计……")
+        job = _FiguresJob(self.ctx.db_path, today, self._number)
+        job.computed.connect(self._show_figures)
+        _start(job)
+
+    def _show_figures(self, number: int, result: object) -> None:
+        if number != self._number:
+            return  # a later refresh is on its way
+        self.loading = False
+        if isinstance(result, BaseException):
+            self.state.setText("统计未能完成：" + (str(result) if isinstance(result, UserError) else "请查看错误记录"))
+            if not isinstance(result, UserError):
+                from township_desk.ui import crash
+
+                crash.report(result, parent=self)
+            return
+        for figure in result:
             self.figures[figure.key] = figure
             self.cards[figure.key].show_figure(figure)
+        self.state.setText(f"统计于 {dt.datetime.now():%H:%M}")
 
     def open_figure(self, key: str) -> None:
-        figure = self.figures[key]
+        figure = self.figures.get(key)
+        if figure is None:  # still counting: nothing to open yet
+            return
         self.ctx.navigate(figure.page, **figure.filters)
