@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 from dataclasses import dataclass
 
@@ -132,14 +133,16 @@ def _wait_for_jobs() -> None:
         job.wait(10000)
 
 
+atexit.register(_wait_for_jobs)  # also when a script ends without an event loop (the benchmark)
+
+
 def _start(job: _FiguresJob) -> None:
     for old in [j for j in _JOBS if j.isFinished()]:
         _JOBS.discard(old)
-    if not _JOBS:
-        app = QApplication.instance()
-        if app is not None and not getattr(app, "_township_waits_for_figures", False):
-            app.aboutToQuit.connect(_wait_for_jobs)
-            app._township_waits_for_figures = True
+    app = QApplication.instance()
+    if app is not None and not getattr(app, "_township_waits_for_figures", False):
+        app.aboutToQuit.connect(_wait_for_jobs)
+        app._township_waits_for_figures = True
     _JOBS.add(job)
     job.start()
 
