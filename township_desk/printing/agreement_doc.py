@@ -7,7 +7,6 @@ prints as typed (autoescaped). A batch puts one agreement per page, each with it
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -137,55 +136,53 @@ def print_agreements(db, agreement_ids: Sequence[int], target: str | Path,
                      check_cancelled: Callable[[], None] | None = None) -> int:
     """Many agreements into one .docx, one per page, in the order given; each uses its own template.
 
-    Each agreement is rendered on its own (docx_render.render_document: escaped, blanks as lines), then
-    the bodies are joined with a page break between them. The join moves the body XML directly
-    (docxcompose spent ~0.3 s per document re-mapping styles: 300 agreements took minutes) and falls back
-    to docxcompose when a template body refers to other parts. ``check_cancelled`` may raise to stop:
-    nothing is written then. Returns how many were printed.
+    Each agreement is rendered in memory (docx_render: escaped, blanks as lines) and its body moved straight
+    into the first one behind a page break, then dropped, so memory stays that of two documents whatever the
+    batch (300 agreements held at once took 1.6 GB). Moving the body XML directly is what makes batches fast
+    (docxcompose spent ~0.3 s per document re-mapping styles); a body that refers to other parts (an office's
+    edited template with a picture or numbering) goes through docxcompose instead. ``check_cancelled`` may
+    raise to stop: nothing is written then. Returns how many were printed.
     """
-    from docx import Document
-
     ids = list(agreement_ids)
     if not ids:
         raise UserError("没有选择要打印的协议")
     total = len(ids)
-    with tempfile.TemporaryDirectory(prefix="agreements-") as folder:
-        parts = []
-        for number, agreement_id in enumerate(ids, start=1):
-            if check_cancelled:
-                check_cancelled()
-            context = agreement_context(db, agreement_id)
-            part = Path(folder) / f"part{number}.docx"
-            docx_render.render_document(context["template"], context, part)
-            parts.append(part)
-            if progress:
-                progress(number, total)
-        documents = [Document(str(part)) for part in parts]
-        if all(_self_contained(d) for d in documents):
-            merged = documents[0]
-            body = merged.element.body
-            section = body[-1] if body[-1].tag.endswith("}sectPr") else None
-            for document in documents[1:]:
-                if check_cancelled:
-                    check_cancelled()
-                _page_break(merged)
-                for element in list(document.element.body):
-                    if element.tag.endswith("}sectPr"):
-                        continue
-                    if section is not None:
-                        section.addprevious(element)
-                    else:
-                        body.append(element)
+    merged = None
+    composer = None
+    for number, agreement_id in enumerate(ids, start=1):
+        if check_cancelled:
+            check_cancelled()
+        context = agreement_context(db, agreement_id)
+        document = docx_render.render_in_memory(context["template"], context)
+        if merged is None:
+            merged = document
+        elif _self_contained(document):
+            _page_break(merged)
+            _move_body(document, merged)
         else:
             from docxcompose.composer import Composer
 
-            composer = Composer(documents[0])
-            for document in documents[1:]:
-                if check_cancelled:
-                    check_cancelled()
-                _page_break(composer.doc)
-                composer.append(document)
-            merged = composer
-        with atomic_path(target) as tmp:
-            merged.save(str(tmp))
+            _page_break(merged)
+            composer = composer or Composer(merged)
+            composer.append(document)
+        del document
+        if progress:
+            progress(number, total)
+    if check_cancelled:
+        check_cancelled()  # a cancel after the last agreement still writes nothing
+    with atomic_path(target) as tmp:
+        (composer or merged).save(str(tmp))
     return total
+
+
+def _move_body(source, target) -> None:
+    """Append ``source``'s body (all but its section properties) to ``target``, before ``target``'s own."""
+    body = target.element.body
+    section = body[-1] if body[-1].tag.endswith("}sectPr") else None
+    for element in list(source.element.body):
+        if element.tag.endswith("}sectPr"):
+            continue
+        if section is not None:
+            section.addprevious(element)
+        else:
+            body.append(element)

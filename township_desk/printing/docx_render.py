@@ -67,6 +67,12 @@ def _render(template: Path, context: Mapping[str, Any], extra: Callable[[Any], d
     return tpl
 
 
+def render_in_memory(template_name: str, context: Mapping[str, Any]):
+    """Render one document and return it as a python-docx ``Document`` (escaped, as ``render_document``), for a
+    batch that joins documents without writing each to disk first."""
+    return _render(template_path(template_name), context).docx
+
+
 def render_document(template_name: str, context: Mapping[str, Any], target: str | Path, *,
                     extra: Callable[[Any], dict] | None = None) -> Path:
     """Render one document to ``target`` (temp name, then rename)."""
