@@ -1,0 +1,132 @@
+"""The small widgets every page and dialog builds the same way: a date field, a read-only list, the row chosen in
+it, and the 保存/取消 (确定/取消) buttons under a dialog.
+
+One version of each, so that a date is typed, a list sorted and a dialog closed alike on every page, and a change
+to how they look is one edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableView,
+)
+
+DATE_FORMAT = "yyyy-MM-dd"  # as the ledger stores and prints dates
+
+
+def qdate(day: dt.date | str | QDate | None = None) -> QDate:
+    """``day`` as a QDate: a date, its ISO text (``"2026-11-22"``) or a QDate as it is; None is the clock's today.
+
+    An ISO text that is not a date raises ``ValueError`` (a programming error: stored dates are ISO).
+    """
+    if isinstance(day, QDate):
+        return QDate(day)
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    day = day or dt.date.today()
+    return QDate(day.year, day.month, day.day)
+
+
+def pydate(value: QDate) -> dt.date:
+    """The date a QDate (a date field's ``date()``) shows."""
+    return dt.date(value.year(), value.month(), value.day())
+
+
+def date_edit(day: dt.date | str | QDate | None = None, *, latest: dt.date | str | QDate | None = None,
+              earliest: dt.date | str | QDate | None = None) -> QDateEdit:
+    """A date field showing ``day`` (None: the clock's today) as yyyy-MM-dd, with the calendar popup.
+
+    ``latest`` / ``earliest`` bound what can be chosen (a visit is recorded after it took place: ``latest`` is the
+    office's today); a ``day`` outside them shows the nearest bound.
+    """
+    edit = QDateEdit(qdate(day))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat(DATE_FORMAT)
+    if latest is not None:
+        edit.setMaximumDate(qdate(latest))
+    if earliest is not None:
+        edit.setMinimumDate(qdate(earliest))
+    return edit
+
+
+def table_view(model, *, stretch_column: int | None = None, sortable: bool = True,
+               selection_mode: QAbstractItemView.SelectionMode = QAbstractItemView.SelectionMode.SingleSelection,
+               ) -> QTableView:
+    """A read-only list over ``model``: whole rows selected (one at a time unless ``selection_mode`` says
+    otherwise), columns as wide as their contents, alternating row colours, no row numbers.
+
+    ``sortable``: a click on a heading sorts by that column (the model sorts itself, e.g. ``RowsModel``).
+    ``stretch_column`` (a text column) takes the spare width; without it the last column does.
+    """
+    view = QTableView()
+    view.setModel(model)
+    if sortable:
+        view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(selection_mode)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch_column is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    view.verticalHeader().setVisible(False)
+    view.setAlternatingRowColors(True)
+    return view
+
+
+def selected_row(view: QTableView) -> Any | None:
+    """The row the clerk has chosen in ``view`` as its model's ``row(n)`` returns it (a ``RowsModel`` dict), or None
+    when no row is selected.
+
+    The current row when it is selected (the one a keyboard user moved to); otherwise the first selected row.
+    """
+    selection = view.selectionModel()
+    if selection is None:
+        return None
+    index = view.currentIndex()
+    if index.isValid() and selection.isRowSelected(index.row(), index.parent()):
+        return view.model().row(index.row())
+    rows = selection.selectedRows()
+    return view.model().row(rows[0].row()) if rows else None
+
+
+def _button_box(dialog: QDialog, accept: QDialogButtonBox.StandardButton, accept_text: str,
+                on_accept: Callable[[], Any], cancel_text: str) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(accept | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.button(accept).setText(accept_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
+    buttons.accepted.connect(on_accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def save_cancel_buttons(dialog: QDialog, on_save: Callable[[], Any], *, save_text: str = "保存",
+                        cancel_text: str = "取消") -> QDialogButtonBox:
+    """The 保存 / 取消 buttons of an editing dialog: 保存 (the Save button, also Enter) calls ``on_save``, which
+    closes the dialog itself when the record is saved; 取消 (also Esc) rejects the dialog.
+
+    The caller adds the box to its layout; ``box.button(QDialogButtonBox.StandardButton.Save)`` is 保存.
+    """
+    return _button_box(dialog, QDialogButtonBox.StandardButton.Save, save_text, on_save, cancel_text)
+
+
+def ok_cancel_buttons(dialog: QDialog, on_ok: Callable[[], Any] | None = None, *, ok_text: str = "确定",
+                      cancel_text: str = "取消") -> QDialogButtonBox:
+    """The 确定 / 取消 buttons of a dialog that asks for something: 确定 (the Ok button) calls ``on_ok``, by default
+    the dialog's ``accept``; 取消 rejects the dialog.
+
+    The caller adds the box to its layout; ``box.button(QDialogButtonBox.StandardButton.Ok)`` is 确定.
+    """
+    return _button_box(dialog, QDialogButtonBox.StandardButton.Ok, ok_text, on_ok or dialog.accept, cancel_text)
