@@ -86,6 +86,7 @@ def test_filters_status_village_and_ending_within_30_days(ctx, qtbot):
 
 def test_create_an_agreement_in_the_editor_and_sign_it(page, monkeypatch, qtbot):
     from township_desk.ui import agreement_editor
+    from township_desk.ui.widgets import qdate
 
     seen = {}
 
@@ -104,7 +105,7 @@ def test_create_an_agreement_in_the_editor_and_sign_it(page, monkeypatch, qtbot)
         dialog.fields["hours_from"].setText("8")
         dialog.fields["hours_to"].setText("12")
         dialog.fields["fee"].setText("每月800元")
-        dialog.fields["start_date"].setDate(agreement_editor._qdate("2026-12-01"))
+        dialog.fields["start_date"].setDate(qdate("2026-12-01"))
         qtbot.waitUntil(lambda: dialog.buttons.button(QDialogButtonBox.StandardButton.Save).isEnabled())
         assert "校验不通过" not in dialog.problems_label.text()
         dialog.save()

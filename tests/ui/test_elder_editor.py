@@ -285,6 +285,7 @@ def test_closing_with_unsaved_changes_can_save_them(ctx, qtbot, monkeypatch):
 
 def test_status_dialog_moves_to_away_and_the_history_shows_it(ctx, qtbot, monkeypatch):
     from township_desk.ui import elder_editor
+    from township_desk.ui.widgets import qdate
 
     elder_id = zhang(ctx.db)
     dialog = editor(ctx, qtbot, elder_id)
@@ -292,7 +293,7 @@ def test_status_dialog_moves_to_away_and_the_history_shows_it(ctx, qtbot, monkey
 
     def choose(status_dialog):
         status_dialog.status_combo.setCurrentText("暂离")
-        status_dialog.date_edit.setDate(elder_editor._qdate(TODAY))
+        status_dialog.date_edit.setDate(qdate(TODAY))
         status_dialog.accept()                                   # no reason: refused, stays open
         seen["refusal"] = status_dialog.error_label.text()
         seen["after_refusal"] = status_dialog.result()

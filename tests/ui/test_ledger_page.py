@@ -273,6 +273,7 @@ def test_edit_saved_elsewhere_refreshes_the_page(page):
 
 def test_status_change_from_the_page(page, monkeypatch):
     from township_desk.ui import elder_editor
+    from township_desk.ui.widgets import qdate
 
     zhang = elder_id(page.ctx.db, "张德福")
     page.select_elder(zhang)
@@ -280,7 +281,7 @@ def test_status_change_from_the_page(page, monkeypatch):
 
     def choose(dialog):
         dialog.status_combo.setCurrentText("暂离")
-        dialog.date_edit.setDate(elder_editor._qdate(TODAY))
+        dialog.date_edit.setDate(qdate(TODAY))
         dialog.reason_edit.setText("到子女家居住")
         dialog.accept()
         return dialog.result()

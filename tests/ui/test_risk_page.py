@@ -124,9 +124,9 @@ def test_a_hazard_found_after_the_chosen_date_is_not_a_factor(page, ctx):
     assert page.factor_checks["存在未处置的风险隐患"].isChecked()
     assert "2026-11-10 发现“屋顶漏雨”" in page.factor_checks["存在未处置的风险隐患"].text()
     assert page.grade_label.text() == "建议：高风险（一级）"
-    from township_desk.ui.risk_page import _qdate
+    from township_desk.ui.widgets import qdate
 
-    page.date_edit.setDate(_qdate(dt.date(2026, 11, 1)))
+    page.date_edit.setDate(qdate(dt.date(2026, 11, 1)))
     assert not page.factor_checks["存在未处置的风险隐患"].isChecked()
     assert page.grade_label.text() == "建议：中风险（二级）"
 

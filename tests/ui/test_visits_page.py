@@ -131,7 +131,7 @@ def test_enter_on_an_overdue_elder_opens_the_form_prefilled_and_saving_takes_the
 
 
 def selected_name(tab):
-    from township_desk.ui.visits_page import selected_row
+    from township_desk.ui.widgets import selected_row
 
     row = selected_row(tab.table)
     return row["name"] if row else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,27 +32,10 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import agreements, elders
 from township_desk.models.errors import UserError, ValidationError
+from township_desk.ui.widgets import date_edit, ok_cancel_buttons, pydate, qdate, save_cancel_buttons
 
 _TYPED = -1  # 委托人 combo: typed by hand, not one of the supporters
 _ERROR_STYLE = "border: 1px solid #c62828;"
-
-
-def _qdate(day: dt.date | str | None) -> QDate:
-    if isinstance(day, str):
-        day = dt.date.fromisoformat(day)
-    day = day or dt.date.today()
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
-
-
-def _date_edit(day: dt.date | str | None = None) -> QDateEdit:
-    edit = QDateEdit(_qdate(day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
 
 
 class AgreementEditor(QDialog):
@@ -168,10 +151,10 @@ class AgreementEditor(QDialog):
         term.setSuffix(" 年")
         self.fields["term_years"] = term
         form.addRow("服务期限", term)
-        self.fields["start_date"] = _date_edit(self.today)
+        self.fields["start_date"] = date_edit(self.today)
         form.addRow("起始日期", self.fields["start_date"])
         end_row = QHBoxLayout()
-        self.fields["end_date"] = _date_edit(agreements.default_end_date(self.today, 1))
+        self.fields["end_date"] = date_edit(agreements.default_end_date(self.today, 1))
         self.auto_end = QCheckBox("按期限自动计算（起始日期 + 期限 − 1 天）")
         self.auto_end.setChecked(True)
         self.auto_end.toggled.connect(self._auto_end_toggled)
@@ -206,11 +189,8 @@ class AgreementEditor(QDialog):
         self.problems_label.setWordWrap(True)
         self.problems_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer.addWidget(self.problems_label)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存草稿")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("关闭" if self.read_only else "取消")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = save_cancel_buttons(self, self.save, save_text="保存草稿",
+                                           cancel_text="关闭" if self.read_only else "取消")
         outer.addWidget(self.buttons)
         if self.read_only:
             self.buttons.button(QDialogButtonBox.StandardButton.Save).hide()
@@ -298,7 +278,7 @@ class AgreementEditor(QDialog):
         elif isinstance(widget, QDoubleSpinBox):
             widget.setValue(float(value or 1))
         elif isinstance(widget, QDateEdit):
-            widget.setDate(_qdate(value))
+            widget.setDate(qdate(value))
         elif isinstance(widget, QComboBox) and key == "template":
             widget.setCurrentText(value or "自理")
 
@@ -324,8 +304,8 @@ class AgreementEditor(QDialog):
 
     def _update_end(self) -> None:
         if self.auto_end.isChecked():
-            start = _pydate(self.fields["start_date"].date())
-            self.fields["end_date"].setDate(_qdate(agreements.default_end_date(start, self.fields["term_years"].value())))
+            start = pydate(self.fields["start_date"].date())
+            self.fields["end_date"].setDate(qdate(agreements.default_end_date(start, self.fields["term_years"].value())))
 
     def _recheck_soon(self) -> None:
         if not self._loading and hasattr(self, "_recheck"):
@@ -342,7 +322,7 @@ class AgreementEditor(QDialog):
             elif isinstance(widget, QDoubleSpinBox):
                 data[key] = widget.value()
             elif isinstance(widget, QDateEdit):
-                data[key] = _pydate(widget.date())
+                data[key] = pydate(widget.date())
         data["template"] = self.fields["template"].currentText()
         supporter = self.supporter_combo.currentData()
         data["party_a_supporter_id"] = None if supporter in (None, _TYPED) else supporter
@@ -409,17 +389,12 @@ class DateDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         layout = QFormLayout(self)
-        self.edit = _date_edit(default)
+        self.edit = date_edit(default)
         layout.addRow(label, self.edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addRow(buttons)
+        layout.addRow(ok_cancel_buttons(self))
 
     def date(self) -> dt.date:
-        return _pydate(self.edit.date())
+        return pydate(self.edit.date())
 
 
 class TerminateDialog(QDialog):
@@ -436,7 +411,7 @@ class TerminateDialog(QDialog):
         layout = QFormLayout(self)
         self.notice_only = QCheckBox("只登记提前通知（无过错解除须提前 15 日通知对方，届时再办理解除）")
         layout.addRow(self.notice_only)
-        self.on = _date_edit(today)
+        self.on = date_edit(today)
         layout.addRow("解除日期", self.on)
         self.by = QComboBox()
         self.by.addItems(agreements.PARTIES)
@@ -445,7 +420,7 @@ class TerminateDialog(QDialog):
         layout.addRow(self.for_cause)
         self.has_notice = QCheckBox("已提前通知对方，通知日期：")
         recorded = agreement.get("notice_on")
-        self.notice = _date_edit(recorded or today - dt.timedelta(days=agreements.NOTICE_DAYS))
+        self.notice = date_edit(recorded or today - dt.timedelta(days=agreements.NOTICE_DAYS))
         self.has_notice.setChecked(bool(recorded))
         notice_row = QHBoxLayout()
         notice_row.addWidget(self.has_notice)
@@ -454,12 +429,7 @@ class TerminateDialog(QDialog):
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("如：乙方家中有事无法继续服务")
         layout.addRow("解除原因", self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addRow(buttons)
+        layout.addRow(ok_cancel_buttons(self))
         self.notice_only.toggled.connect(self._mode)
 
     def _mode(self, notice_only: bool) -> None:
@@ -471,9 +441,9 @@ class TerminateDialog(QDialog):
     def values(self) -> dict[str, Any]:
         return {
             "notice_only": self.notice_only.isChecked(),
-            "on": _pydate(self.on.date()),
+            "on": pydate(self.on.date()),
             "by": self.by.currentText(),
             "reason": self.reason.text(),
             "for_cause": self.for_cause.isChecked(),
-            "notice_on": _pydate(self.notice.date()) if self.has_notice.isChecked() else None,
+            "notice_on": pydate(self.notice.date()) if self.has_notice.isChecked() else None,
         }

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -28,7 +25,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +33,7 @@ from township_desk.models import campaigns, elders, villages
 from township_desk.models.campaigns import GroupFilter
 from township_desk.models.errors import UserError
 from township_desk.ui.rows_model import RowsModel
+from township_desk.ui.widgets import date_edit, ok_cancel_buttons, pydate, qdate, selected_row, table_view
 
 ALL = "全部"
 RED = "#c9302c"
@@ -45,42 +42,6 @@ CAMPAIGN_COLUMNS = [("name", "活动名称"), ("progress", "已巡访/应巡访"
 ELDER_COLUMNS = [("village", "村（社区）"), ("name", "姓名"), ("tier", "巡访类别"), ("visitor", "巡访责任人"),
                  ("visitor_phone", "责任人电话"), ("visited", "巡访日期"), ("remark", "说明")]
 NOT_VISITED = "未巡访"
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
-
-
-def _date_edit(day: dt.date) -> QDateEdit:
-    edit = QDateEdit(_qdate(day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
-
-
-def _table(model: RowsModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)  # RowsModel sorts itself
-    view.setSortingEnabled(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.verticalHeader().setVisible(False)
-    view.setAlternatingRowColors(True)
-    return view
-
-
-def _selected(view: QTableView) -> dict | None:
-    index = view.currentIndex()
-    if not index.isValid() or not view.selectionModel().isRowSelected(index.row(), index.parent()):
-        return None
-    return view.model().row(index.row())
 
 
 class GroupPicker(QGroupBox):
@@ -156,8 +117,8 @@ class CampaignDialog(QDialog):
         self.festival = QLabel()
         self.festival.setStyleSheet("color: #555555")
         self.name = QLineEdit()
-        self.start = _date_edit(self.today)
-        self.end = _date_edit(self.today)
+        self.start = date_edit(self.today)
+        self.end = date_edit(self.today)
         self.notes = QPlainTextEdit()
         self.notes.setPlaceholderText("如：慰问品、注意事项、天气预警内容")
         self.notes.setMaximumHeight(80)
@@ -181,11 +142,7 @@ class CampaignDialog(QDialog):
         dates.addStretch(1)
         form.addRow("巡访日期", dates)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存" if self.editing else "建立")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel_buttons(self, self.save, ok_text="保存" if self.editing else "建立")
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -195,8 +152,8 @@ class CampaignDialog(QDialog):
             total = campaigns.campaign_progress(ctx.db, campaign_id)["total"]
             self.kind.setCurrentText(campaign["kind"])
             self.name.setText(campaign["name"])
-            self.start.setDate(_qdate(dt.date.fromisoformat(campaign["start_date"])))
-            self.end.setDate(_qdate(dt.date.fromisoformat(campaign["end_date"])))
+            self.start.setDate(qdate(dt.date.fromisoformat(campaign["start_date"])))
+            self.end.setDate(qdate(dt.date.fromisoformat(campaign["end_date"])))
             self.notes.setPlainText(campaign["notes"] or "")
             self.count.setText(f"巡访对象 {total} 人（在名单下方“添加老人…”“移出活动”中调整）")
             for widget in (self.weather_label, self.weather, self.year_label, self.year, self.festival):
@@ -247,15 +204,15 @@ class CampaignDialog(QDialog):
             self.error.setText(str(exc))
             return
         self.error.clear()
-        self.start.setDate(_qdate(start))
-        self.end.setDate(_qdate(end))
+        self.start.setDate(qdate(start))
+        self.end.setDate(qdate(end))
         self._fill_name()
 
     def _fill_name(self) -> None:
         if self.name.text().strip() not in ("", self._auto_name):
             return  # the clerk typed a name of their own: keep it
         kind = self.kind.currentText()
-        self._auto_name = campaigns.default_name(kind, _pydate(self.start.date()),
+        self._auto_name = campaigns.default_name(kind, pydate(self.start.date()),
                                                  self.year.value() if self._is_festival() else None,
                                                  self.weather.currentText())
         self.name.setText(self._auto_name)
@@ -265,7 +222,7 @@ class CampaignDialog(QDialog):
 
     def selected_ids(self) -> list[int]:
         # 高龄 is counted at the campaign's first day.
-        return campaigns.select_group(self.ctx.db, self.group(), _pydate(self.start.date()))
+        return campaigns.select_group(self.ctx.db, self.group(), pydate(self.start.date()))
 
     def update_count(self) -> None:
         if self.group_picker is None:
@@ -281,8 +238,8 @@ class CampaignDialog(QDialog):
     # ---------------------------------------------------------------- saving
 
     def save(self) -> None:
-        terms = {"name": self.name.text(), "kind": self.kind.currentText(), "start": _pydate(self.start.date()),
-                 "end": _pydate(self.end.date()), "notes": self.notes.toPlainText()}
+        terms = {"name": self.name.text(), "kind": self.kind.currentText(), "start": pydate(self.start.date()),
+                 "end": pydate(self.end.date()), "notes": self.notes.toPlainText()}
         try:
             if self.editing:
                 campaigns.update_campaign(self.ctx.db, self.campaign_id, **terms)
@@ -310,11 +267,7 @@ class AddEldersDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet(f"color: {RED}")
         self.error.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("添加")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel_buttons(self, self.save, ok_text="添加")
         layout = QVBoxLayout(self)
         layout.addWidget(self.picker)
         layout.addWidget(self.count)
@@ -355,8 +308,8 @@ class CampaignsTab(QWidget):
         self.progress: dict | None = None
 
         self.campaign_model = RowsModel(CAMPAIGN_COLUMNS, color=self._campaign_colour)
-        self.campaign_table = _table(self.campaign_model)
-        self.campaign_table.setSortingEnabled(False)  # newest first; the selection follows the row it shows
+        # newest first; the selection follows the row it shows
+        self.campaign_table = table_view(self.campaign_model, sortable=False)
         self.campaign_table.selectionModel().currentRowChanged.connect(lambda *_a: self._campaign_chosen())
         self.new_button = QPushButton("新建巡访活动…")
         self.new_button.clicked.connect(lambda: self.new_campaign())
@@ -386,7 +339,7 @@ class CampaignsTab(QWidget):
         self.only_unvisited = QCheckBox("只看未巡访")
         self.only_unvisited.toggled.connect(lambda _c: self._show_elders())
         self.elder_model = RowsModel(ELDER_COLUMNS, color=lambda r: RED if not r.get("visited_on") else None)
-        self.elder_table = _table(self.elder_model)
+        self.elder_table = table_view(self.elder_model)
         self.elder_table.doubleClicked.connect(lambda _i: self.record_visit())
         self.record_button = QPushButton("登记巡访")
         self.record_button.clicked.connect(self.record_visit)
@@ -547,7 +500,7 @@ class CampaignsTab(QWidget):
         self.ctx.notify("visits")
 
     def _selected_elder(self, title: str) -> dict | None:
-        row = _selected(self.elder_table)
+        row = selected_row(self.elder_table)
         if row is None:
             QMessageBox.information(self, title, "请先在名单中选中一位老人。")
         return row

@@ -12,7 +12,7 @@ import datetime as dt
 import html
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from township_desk.models import audit, elders, idnumber, villages, visitors
 from township_desk.models.elders import ELDER_FIELDS, SUPPORTER_FIELDS, Problem, SaveResult
 from township_desk.models.errors import UserError, ValidationError
+from township_desk.ui.widgets import date_edit, ok_cancel_buttons, pydate, qdate, save_cancel_buttons
 
 ERROR_COLOUR = "#c62828"
 WARNING_COLOUR = "#8a5a00"
@@ -67,25 +68,6 @@ _REASON_HINTS = {
     "在册": "回到在册可不填原因",
 }
 _AUDIT_LABELS = {"supporters": "赡养人", "status": "状态"}
-
-
-def _qdate(day: dt.date | str | None) -> QDate:
-    if isinstance(day, str):
-        day = dt.date.fromisoformat(day)
-    day = day or dt.date.today()
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
-
-
-def _date_edit(day: dt.date | str | None, latest: dt.date) -> QDateEdit:
-    edit = QDateEdit(_qdate(day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setMaximumDate(_qdate(latest))
-    return edit
 
 
 def _text(value: Any) -> str:
@@ -346,7 +328,7 @@ class ElderEditor(QDialog):
             visitor.addItem(self._visitor_text(row_), row_["id"])
         visit.add("巡访责任人", self._field("visitor", visitor))
         visit.add("巡访类别", self._field("tier", _choice_combo(elders.TIERS, blank=None)))
-        visit.add("纳入台账日期", self._field("entered_on", _date_edit(self.today, self.today)))
+        visit.add("纳入台账日期", self._field("entered_on", date_edit(self.today, latest=self.today)))
         self.risk_label = QLabel()
         visit.add("风险等级", self.risk_label)
         column.addWidget(visit)
@@ -364,14 +346,10 @@ class ElderEditor(QDialog):
         self.problems_label.setWordWrap(True)
         self.problems_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer.addWidget(self.problems_label)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = save_cancel_buttons(self, self.save)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("保存")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         self.save_button.setToolTip("Ctrl+S")
         self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
 
     def _build_supporters(self) -> QGroupBox:
@@ -463,7 +441,7 @@ class ElderEditor(QDialog):
         if isinstance(widget, QCheckBox):
             return widget.isChecked()
         if isinstance(widget, QDateEdit):
-            return _pydate(widget.date()).isoformat()
+            return pydate(widget.date()).isoformat()
         if isinstance(widget, QComboBox):
             return widget.currentText() if widget.isEditable() else widget.currentData()
         raise KeyError(field)
@@ -485,7 +463,7 @@ class ElderEditor(QDialog):
             widget.setChecked(bool(value))
         elif isinstance(widget, QDateEdit):
             if value:
-                widget.setDate(_qdate(value))
+                widget.setDate(qdate(value))
         elif isinstance(widget, QComboBox):
             if widget.isEditable():
                 widget.setCurrentText(_text(value))
@@ -901,7 +879,7 @@ class StatusDialog(QDialog):
         self.status_combo = QComboBox()
         self.status_combo.addItems([s for s in elders.STATUSES if s != self.elder["status"]])
         form.addRow("新状态", self.status_combo)
-        self.date_edit = _date_edit(self.today, self.today)
+        self.date_edit = date_edit(self.today, latest=self.today)
         form.addRow("变更日期", self.date_edit)
         self.reason_edit = QLineEdit()
         self.reason_label = QLabel()
@@ -915,12 +893,7 @@ class StatusDialog(QDialog):
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(f"color: {ERROR_COLOUR};")
         layout.addWidget(self.error_label)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel_buttons(self))
         self.status_combo.currentTextChanged.connect(self._status_picked)
         self._status_picked(self.status_combo.currentText())
 
@@ -935,7 +908,7 @@ class StatusDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            elders.change_status(self.ctx.db, self.elder_id, self.new_status(), _pydate(self.date_edit.date()),
+            elders.change_status(self.ctx.db, self.elder_id, self.new_status(), pydate(self.date_edit.date()),
                                  self.reason_edit.text())
         except UserError as exc:
             self.error_label.setText(str(exc))

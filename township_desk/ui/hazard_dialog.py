@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,10 +17,7 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import elders
 from township_desk.models.errors import UserError
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
+from township_desk.ui.widgets import date_edit, pydate, qdate, save_cancel_buttons
 
 
 def _supporter(supporter: dict) -> str:
@@ -37,10 +31,7 @@ class OptionalDate(QWidget):
     def __init__(self, label: str, value: dt.date | str | None, latest: dt.date, parent: QWidget | None = None):
         super().__init__(parent)
         self.check = QCheckBox(label)
-        self.edit = QDateEdit(_qdate(latest))
-        self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("yyyy-MM-dd")
-        self.edit.setMaximumDate(_qdate(latest))
+        self.edit = date_edit(latest, latest=latest)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.check)
@@ -55,13 +46,12 @@ class OptionalDate(QWidget):
         self.check.setChecked(value is not None)
         self.edit.setEnabled(value is not None)
         if value is not None:
-            self.edit.setDate(_qdate(value))
+            self.edit.setDate(qdate(value))
 
     def value(self) -> dt.date | None:
         if not self.check.isChecked():
             return None
-        d = self.edit.date()
-        return dt.date(d.year(), d.month(), d.day())
+        return pydate(self.edit.date())
 
     def freeze(self) -> None:
         """A step already on record is kept as recorded (hazards.py): shown, not editable."""
@@ -96,12 +86,8 @@ class HazardDialog(QDialog):
         info = QLabel(f"<b>{elder['name']}</b>　{elder['village']}　赡养人：{supporters}")
         info.setWordWrap(True)
 
-        self.found_on = QDateEdit(_qdate(self.today))
-        self.found_on.setCalendarPopup(True)
-        self.found_on.setDisplayFormat("yyyy-MM-dd")
-        self.found_on.setMaximumDate(_qdate(self.today))
         start = found_on or (dt.date.fromisoformat(existing["found_on"]) if existing else self.today)
-        self.found_on.setDate(_qdate(start))
+        self.found_on = date_edit(start, latest=self.today)
         self.found_on.setEnabled(existing is None)
         self.description = QPlainTextEdit(existing["description"] if existing else description)
         self.description.setReadOnly(existing is not None)
@@ -131,11 +117,7 @@ class HazardDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #c9302c")
         self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, self.save)
         self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.addWidget(info)
@@ -158,9 +140,8 @@ class HazardDialog(QDialog):
         try:
             with db.atomic():
                 if hazard_id is None:
-                    d = self.found_on.date()
                     hazard_id = hazards.open_hazard(
-                        db, self.elder_id, dt.date(d.year(), d.month(), d.day()),
+                        db, self.elder_id, pydate(self.found_on.date()),
                         self.description.toPlainText().strip(), visit_id=self.visit_id, today=self.today)
                 current = hazards.get_hazard(db, hazard_id)
                 if self.told.value() and not current["supporter_told_on"]:

@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -32,7 +29,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -43,6 +39,7 @@ from township_desk.models.elders import ABILITY_LEVELS
 from township_desk.models.errors import UserError
 from township_desk.ui.ability_dialog import AbilityDialog
 from township_desk.ui.rows_model import RowsModel
+from township_desk.ui.widgets import date_edit, pydate, qdate, table_view
 
 ALL = "全部"
 GRADE_COLOURS = {"高": "#c62828", "中": "#e65100", "低": "#2e7d32"}
@@ -56,27 +53,6 @@ HISTORY_COLUMNS = [("date", "评估日期"), ("assessor", "评估人"), ("factor
                    ("ability_text", "能力评估")]
 STATS_COLUMNS = [("village", "村（社区）"), ("high", "高风险"), ("medium", "中风险"), ("low", "低风险"),
                  ("none", "未评估"), ("total", "在册合计")]
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
-
-
-def _table(model) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.verticalHeader().setVisible(False)
-    view.setAlternatingRowColors(True)
-    return view
 
 
 def _due_row(row: dict) -> dict:
@@ -147,7 +123,7 @@ class RiskPage(QWidget):
         layout.addWidget(note)
         self.due_model = RowsModel(DUE_COLUMNS, color=lambda r: "#c62828" if r["last_assessed"] is None else None,
                                    parent=self)
-        self.due_view = _table(self.due_model)
+        self.due_view = table_view(self.due_model, sortable=False)
         self.due_view.setSortingEnabled(False)
         self.due_view.doubleClicked.connect(lambda index: self.open_elder(self.due_model.row(index.row())["elder_id"]))
         layout.addWidget(self.due_view, 1)
@@ -210,10 +186,7 @@ class RiskPage(QWidget):
         layout.addWidget(self.elder_label)
 
         form = QFormLayout()
-        self.date_edit = QDateEdit(_qdate(self.today))
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.date_edit.setMaximumDate(_qdate(self.today))
+        self.date_edit = date_edit(self.today, latest=self.today)
         self.date_edit.dateChanged.connect(lambda _d: self.update_suggestion())
         form.addRow("评估日期", self.date_edit)
         self.assessor_edit = QLineEdit(self.ctx.settings().get("preparer") or "")
@@ -292,7 +265,7 @@ class RiskPage(QWidget):
 
         layout.addWidget(QLabel("评估记录"))
         self.history_model = RowsModel(HISTORY_COLUMNS, parent=self)
-        self.history_view = _table(self.history_model)
+        self.history_view = table_view(self.history_model, sortable=False)
         self.history_view.setMinimumHeight(160)
         layout.addWidget(self.history_view)
         self._show_elder()
@@ -340,8 +313,8 @@ class RiskPage(QWidget):
         self.reason_edit.blockSignals(False)
         self.saved_label.clear()
         self.date_edit.blockSignals(True)
-        self.date_edit.setMaximumDate(_qdate(self.today))
-        self.date_edit.setDate(_qdate(self.today))
+        self.date_edit.setMaximumDate(qdate(self.today))
+        self.date_edit.setDate(qdate(self.today))
         self.date_edit.blockSignals(False)
         if not self.assessor_edit.text().strip():
             self.assessor_edit.setText(self.ctx.settings().get("preparer") or "")
@@ -387,7 +360,7 @@ class RiskPage(QWidget):
             self.ability_label.setText("")
 
     def assessment_date(self) -> dt.date:
-        return _pydate(self.date_edit.date())
+        return pydate(self.date_edit.date())
 
     def update_suggestion(self) -> None:
         """Recompute the factors and the suggested grade as of the chosen date (and ability result)."""
@@ -499,7 +472,7 @@ class RiskPage(QWidget):
         note.setStyleSheet("color: #555;")
         layout.addWidget(note)
         self.stats_model = RowsModel(STATS_COLUMNS, parent=self)
-        self.stats_view = _table(self.stats_model)
+        self.stats_view = table_view(self.stats_model, sortable=False)
         layout.addWidget(self.stats_view, 1)
         return tab
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -41,6 +39,7 @@ from township_desk.models.names import check_name, normalise_name, normalise_pho
 from township_desk.ui.lock_dialog import PasswordSetupDialog
 from township_desk.ui.rows_model import RowsModel
 from township_desk.ui.settings_backup import AuditLogPanel, BackupPanel
+from township_desk.ui.widgets import save_cancel_buttons, selected_row, table_view
 
 TAB_TITLES = ("基本信息", "认定政策", "巡访频次", "村（社区）", "巡访责任人", "备份与恢复", "操作日志", "启动密码")
 ERROR_STYLE = "color: #b00020"
@@ -85,25 +84,6 @@ def _say(label: QLabel, text: str, style: str = ERROR_STYLE) -> None:
     label.setText(text)
     label.setStyleSheet(style)
     label.setVisible(bool(text))
-
-
-def _table(model: RowsModel, stretch_column: int) -> QTableView:
-    """A read-only list of ``model``; ``stretch_column`` (a text column) takes the spare width."""
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
-    view.verticalHeader().setVisible(False)
-    view.setAlternatingRowColors(True)
-    return view
-
-
-def _selected(view: QTableView, model: RowsModel) -> dict | None:
-    rows = view.selectionModel().selectedRows()
-    return model.row(rows[0].row()) if rows else None
 
 
 def _select_by_id(view: QTableView, model: RowsModel, row_id: int | None) -> None:
@@ -518,12 +498,8 @@ class VillageDialog(QDialog):
         layout.addLayout(form)
         self.message = _message_label()
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = save_cancel_buttons(self, self.save)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.name.textChanged.connect(self._suggest_committee)
         if village:
@@ -576,7 +552,7 @@ class VillagesTab(QWidget):
         self.ctx = ctx
         layout = QVBoxLayout(self)
         self.model = RowsModel(self.COLUMNS, parent=self)
-        self.view = _table(self.model, 1)
+        self.view = table_view(self.model, stretch_column=1, sortable=False)
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
         layout.addWidget(self.view, 1)
         row = QHBoxLayout()
@@ -607,7 +583,7 @@ class VillagesTab(QWidget):
         self._update_buttons()
 
     def selected(self) -> dict | None:
-        return _selected(self.view, self.model)
+        return selected_row(self.view)
 
     def _update_buttons(self) -> None:
         row = self.selected()
@@ -688,12 +664,8 @@ class VisitorDialog(QDialog):
         layout.addLayout(form)
         self.message = _message_label()
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = save_cancel_buttons(self, self.save)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         if visitor:
             self.name.setText(visitor.get("name") or "")
@@ -750,7 +722,7 @@ class VisitorsTab(QWidget):
         layout.addLayout(top)
         self.model = RowsModel(self.COLUMNS, parent=self,
                                color=lambda r: None if r.get("active") else "#888888")
-        self.view = _table(self.model, 3)
+        self.view = table_view(self.model, stretch_column=3, sortable=False)
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
         layout.addWidget(self.view, 1)
         row = QHBoxLayout()
@@ -809,7 +781,7 @@ class VisitorsTab(QWidget):
         self._fill_assignment_choices()
 
     def selected(self) -> dict | None:
-        return _selected(self.view, self.model)
+        return selected_row(self.view)
 
     def _update_buttons(self) -> None:
         row = self.selected()

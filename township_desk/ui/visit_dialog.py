@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -30,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import elders, visitors
 from township_desk.models.errors import UserError
+from township_desk.ui.widgets import date_edit, save_cancel_buttons
 
 RATINGS = ("优", "良", "中", "差")
 SAFETY = ("安全", "不安全")
@@ -77,10 +76,6 @@ class ChoiceRow(QWidget):
             button.setChecked(option == value)
 
 
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
 class VisitDialog(QDialog):
     """Record one visit for an elder; the form is prefilled with the elder, the assigned visitor and today.
 
@@ -108,10 +103,7 @@ class VisitDialog(QDialog):
         header.setTextFormat(Qt.TextFormat.RichText)
         header.setWordWrap(True)
 
-        self.date = QDateEdit(_qdate(self.today))
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setMaximumDate(_qdate(self.today))  # a visit is recorded after it took place
+        self.date = date_edit(self.today, latest=self.today)  # a visit is recorded after it took place
         self.mode = QComboBox()
         self.mode.addItems(["上门", "电话", "视频"])
         self.mode.setCurrentText("上门" if campaign_id is not None else mode)
@@ -163,11 +155,7 @@ class VisitDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #c9302c")
         self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, self.save)
 
         layout = QVBoxLayout(self)
         layout.addWidget(header)

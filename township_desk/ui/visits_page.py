@@ -12,11 +12,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import elders, villages, visitors
 from township_desk.ui.rows_model import RowsModel
+from township_desk.ui.widgets import selected_row, table_view
 
 RED = "#c9302c"
 OVERDUE_COLUMNS = [("village", "村（社区）"), ("name", "姓名"), ("tier", "巡访类别"), ("kind_label", "类型"),
@@ -36,20 +35,6 @@ OVERDUE_COLUMNS = [("village", "村（社区）"), ("name", "姓名"), ("tier", 
                    ("last_home_text", "最近上门巡访"), ("visitor", "巡访责任人"), ("visitor_phone", "责任人电话"),
                    ("id_number", "身份证号码")]
 OVERDUE_KINDS = (("逾期未上门", "home"), ("上周电话视频不足", "remote"), ("全部", None))
-
-
-def make_table(model) -> QTableView:
-    view = QTableView()
-    view.setModel(model)  # RowsModel sorts itself
-    view.setSortingEnabled(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.verticalHeader().setVisible(False)
-    view.setAlternatingRowColors(True)
-    return view
 
 
 class _EnterKey(QObject):
@@ -65,13 +50,6 @@ class _EnterKey(QObject):
             self._action()
             return True
         return False
-
-
-def selected_row(view: QTableView):
-    index = view.currentIndex()
-    if not index.isValid() or not view.selectionModel().isRowSelected(index.row(), index.parent()):
-        return None
-    return view.model().row(index.row())
 
 
 def column_of(model: RowsModel, key: str) -> int:
@@ -103,7 +81,7 @@ class OverdueTab(_Tab):
             self.kind.addItem(label, value)
         self.count = QLabel()
         self.model = RowsModel(OVERDUE_COLUMNS, color=lambda r: RED if r["kind"] == "home" else "#8a6d3b")
-        self.table = make_table(self.model)
+        self.table = table_view(self.model)
         self.table.horizontalHeader().setSortIndicator(column_of(self.model, "days_overdue"),
                                                        Qt.SortOrder.DescendingOrder)  # longest overdue first
         self.table.doubleClicked.connect(lambda _i: self.record_visit())
@@ -221,7 +199,7 @@ class UnvisitedTab(_Tab):
         self.model = RowsModel([("village", "村（社区）"), ("name", "姓名"), ("tier", "巡访类别"),
                                 ("last_home_text", "最近上门巡访"), ("visitor", "巡访责任人"),
                                 ("visitor_phone", "责任人电话"), ("id_number", "身份证号码")])
-        self.table = make_table(self.model)
+        self.table = table_view(self.model)
         self.table.doubleClicked.connect(lambda _i: self.record_visit())
         _EnterKey(self.table, self.record_visit)
         self.record_button = QPushButton("登记巡访")
@@ -274,7 +252,7 @@ class HistoryTab(_Tab):
                                 ("visit_type", "类型"), ("campaign", "巡访活动"), ("findings", "发现问题"),
                                 ("notes", "其他情况说明"), ("photos_text", "照片")],
                                color=lambda r: RED if r.get("findings") else None)
-        self.table = make_table(self.model)
+        self.table = table_view(self.model)
         self.table.setSortingEnabled(False)  # newest first, as the model gives them
         self.summary = QLabel()
         self.record_button = QPushButton("登记巡访")
@@ -352,7 +330,7 @@ class WorkloadTab(_Tab):
                                 ("elders", "负责老人数"), ("key_elders", "其中重点"), ("overdue", "逾期未上门"),
                                 ("home_visits_month", "本月上门次数"), ("remote_visits_month", "本月电话视频次数")],
                                color=lambda r: RED if r.get("overdue") else None)
-        self.table = make_table(self.model)
+        self.table = table_view(self.model)
         self.table.doubleClicked.connect(self._show_visitor)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._show_elders())
         self.on_visitor: Callable[[int], None] | None = None
@@ -361,7 +339,7 @@ class WorkloadTab(_Tab):
                                       ("last_home_text", "最近上门巡访"), ("overdue_text", "逾期"),
                                       ("address", "住址"), ("phone", "老人电话")],
                                      color=lambda r: RED if r.get("days_overdue") else None)
-        self.elder_table = make_table(self.elder_model)
+        self.elder_table = table_view(self.elder_model)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("选中一位巡访责任人，下方列出他负责的在册老人；双击可在“逾期清单”中只看他负责的老人。"))
         layout.addWidget(self.table, 3)
@@ -422,7 +400,7 @@ class HazardsTab(_Tab):
                                 ("reported_on", "报告乡镇"), ("resolved_on", "处置日期"), ("resolution", "处置情况"),
                                 ("visitor", "巡访责任人"), ("visitor_phone", "责任人电话")],
                                color=lambda r: RED if not r.get("resolved_on") else None)
-        self.table = make_table(self.model)
+        self.table = table_view(self.model)
         self.table.doubleClicked.connect(self.follow_up)
         _EnterKey(self.table, lambda: self.follow_up(self.table.currentIndex()))
         self.follow_button = QPushButton("跟进处置")
