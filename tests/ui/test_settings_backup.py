@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
-from conftest import VALID_IDS
+from conftest import VALID_IDS, make_id
 
-from township_desk.models import backups, elders
+from township_desk.models import agreements, backups, elders, settings, villages
 from township_desk.ui import settings_backup
 from township_desk.ui.context import AppContext
 
@@ -153,3 +153,42 @@ def test_audit_export_writes_text_cells_never_formulas(qtbot, db, db_path, tmp_p
     assert [c.value for c in ws[1]] == list(settings_backup.AUDIT_COLUMNS)
     assert ws["G2"].value == "=1+1" and ws["G2"].data_type == "s"
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_audit_log_names_settings_and_agreement_fields_in_chinese(qtbot, db, db_path):
+    settings.put(db, {"township_name": "青山镇", "preparer": "赵会计"})
+    villages.save_village(db, {"name": "东风村", "committee": "东风村村民委员会", "staff_name": "王主任"})
+    elder_id = elders.save_elder(db, {"name": "张德福", "id_number": VALID_IDS[0], "village": "东风村"},
+                                 [{"name": "张小明", "relation": "儿子", "phone": "13900002222"}], today=TODAY).elder_id
+    terms = {"elder_id": elder_id, "template": "自理", "party_a_name": "张小明", "party_b_name": "李桂兰",
+             "party_b_id_number": make_id("19580304", 13), "term_years": 1, "start_date": "2026-03-01",
+             "hours_per_day": 4, "fee": "每月600元"}
+    agreement_id = agreements.save_agreement(db, terms, today=TODAY).agreement_id
+    agreements.save_agreement(db, {**terms, "fee": "每月800元", "service_place": "东风村三组"}, agreement_id,
+                              today=TODAY)
+    agreements.sign(db, agreement_id, "2026-02-25", today=TODAY)
+    agreements.renew(db, agreement_id)
+
+    panel = settings_backup.AuditLogPanel(AppContext(db_path, db))
+    qtbot.addWidget(panel)
+    model = panel.model
+    shown = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
+    fields = {(row[2], row[4]) for row in shown}  # (类别, 字段) as the clerk reads them
+
+    assert {("设置", "乡镇（街道）名称"), ("设置", "填表人")} <= fields
+    assert {("互助协议", "服务费"), ("互助协议", "服务地点"), ("互助协议", "状态"), ("互助协议", "续签自")} <= fields
+    fee = next(row for row in shown if row[4] == "服务费")
+    assert (fee[1], fee[5], fee[6]) == ("修改", "每月600元", "每月800元")
+    ascii_fields = [row for row in shown if row[4] and row[4].isascii()]
+    assert ascii_fields == []  # no field shown by its column name (township_name, renewed_from_id …)
+
+
+def test_a_field_is_named_as_its_own_table_names_it():
+    assert settings_backup.field_label("villages", "name") == "村（社区）名称"
+    assert settings_backup.field_label("visitors", "name") == "姓名"
+    assert settings_backup.field_label("agreements", "elder_address") == "被助养老人家庭住址"
+    assert settings_backup.field_label("elders", "current_address") == "现居住地址"
+    assert settings_backup.field_label("settings", "password_lock") == "启动密码"
+    assert settings_backup.field_label("hazards", "resolved_on") == "处置日期"   # the shared labels
+    assert settings_backup.field_label("visits", "something_new") == "something_new"  # never hidden
+    assert settings_backup.field_label("elders", None) == ""

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QCheckBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -26,10 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import backups, paths
+from township_desk.models import backups, paths, security, settings
 from township_desk.models import db as dbm
+from township_desk.models.agreements import AGREEMENT_FIELDS
 from township_desk.models.elders import ELDER_FIELDS
 from township_desk.models.errors import UserError
+from township_desk.ui.widgets import date_edit, pydate
 
 # ------------------------------------------------------------------------------------------ dialogs
 # Module-level so tests replace them: a modal file dialog or message box would block a test.
@@ -198,6 +199,16 @@ FIELD_LABELS = {**ELDER_FIELDS, "village_id": "村（社区）", "visitor_id": "
                 # villages.save_village and visitors.save_visitor, one entry per changed field
                 "committee": "村民委员会名称", "staff_name": "村委会派出工作人员", "sort_order": "排列顺序",
                 "role": "类别", "organisation": "工作单位", "active": "在岗"}
+# Each table's own field labels, looked up before FIELD_LABELS: settings and agreements have keys of their own, and
+# a key may mean another thing in another table (a village's ``name`` is not a person's 姓名). The labels are the
+# models' own (the ones the forms show), so a wording changed there changes here; the few keys the models do not
+# label (an agreement's renewal and scan) are named here.
+TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
+    "settings": {**settings.LABELS, security.SETTING_KEY: "启动密码"},
+    "agreements": {**AGREEMENT_FIELDS, "renewed_from_id": "续签自", "scan_path": "协议扫描件"},
+    "elders": ELDER_FIELDS,
+    "villages": {"name": "村（社区）名称"},
+}
 
 
 def _audit_where(text: str = "", date_from: dt.date | None = None,
@@ -230,11 +241,19 @@ def audit_count(db, text: str = "", date_from: dt.date | None = None, date_to: d
     return db.execute("SELECT count(*) FROM audit_log" + where, params).fetchone()[0]
 
 
+def field_label(table: str | None, field: str | None) -> str:
+    """The Chinese label of ``field`` as an audit entry of ``table`` names it: the table's own label
+    (``TABLE_FIELD_LABELS``), else the shared one (``FIELD_LABELS``), else the field as written ("" for none)."""
+    if not field:
+        return ""
+    return TABLE_FIELD_LABELS.get(table or "", {}).get(field) or FIELD_LABELS.get(field, field)
+
+
 def readable(row: tuple) -> list[str]:
-    """One audit row in the clerk's words: table and field names translated."""
+    """One audit row in the clerk's words: table and field names translated (fields by their table)."""
     at, action, table, label, field, old, new = row
-    return [at or "", action or "", TABLE_LABELS.get(table, table or ""), label or "",
-            FIELD_LABELS.get(field, field or "") if field else "", old or "", new or ""]
+    return [at or "", action or "", TABLE_LABELS.get(table, table or ""), label or "", field_label(table, field),
+            old or "", new or ""]
 
 
 def export_audit_xlsx(db, target: str | Path, text: str = "", date_from: dt.date | None = None,
@@ -331,11 +350,9 @@ class AuditLogPanel(QWidget):
         self.search.setPlaceholderText("查找：姓名、身份证号码、字段、内容……")
         self.use_dates = QCheckBox("日期")
         today = QDate.currentDate()
-        self.date_from = QDateEdit(today.addMonths(-1))
-        self.date_to = QDateEdit(today)
+        self.date_from = date_edit(today.addMonths(-1))
+        self.date_to = date_edit(today)
         for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
             edit.setEnabled(False)
         self.export_button = QPushButton("导出 Excel…")
         bar.addWidget(self.search, 1)
@@ -371,8 +388,8 @@ class AuditLogPanel(QWidget):
         """The filters as typed: text, and the date range when 日期 is ticked."""
         dates = self.use_dates.isChecked()
         return {"text": self.search.text(),
-                "date_from": self.date_from.date().toPython() if dates else None,
-                "date_to": self.date_to.date().toPython() if dates else None}
+                "date_from": pydate(self.date_from.date()) if dates else None,
+                "date_to": pydate(self.date_to.date()) if dates else None}
 
     def refresh(self) -> None:
         self.model.load(**self.filters())
