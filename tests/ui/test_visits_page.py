@@ -406,3 +406,22 @@ def test_rows_without_a_value_sort_last_in_either_direction(qtbot):
     assert [model.row(i)["name"] for i in range(3)] == ["上门丙", "上门乙", "远程甲"]
     model.sort(1, Qt.SortOrder.AscendingOrder)
     assert [model.row(i)["name"] for i in range(3)] == ["上门乙", "上门丙", "远程甲"]
+
+
+def test_the_selected_elder_stays_selected_when_the_list_is_sorted(qtbot):
+    from PySide6.QtCore import Qt
+
+    from township_desk.ui.rows_model import RowsModel
+    from township_desk.ui.widgets import selected_row, table_view
+
+    model = RowsModel([("name", "姓名"), ("days", "逾期天数")],
+                      [{"name": "李桂兰", "days": 3}, {"name": "张德福", "days": 9}, {"name": "王大山", "days": 5}])
+    view = table_view(model)
+    qtbot.addWidget(view)
+    view.selectRow(next(i for i in range(3) if model.row(i)["name"] == "李桂兰"))
+    assert selected_row(view)["name"] == "李桂兰"
+    view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    assert [model.row(i)["name"] for i in range(3)] == ["张德福", "王大山", "李桂兰"]
+    assert selected_row(view)["name"] == "李桂兰" and view.currentIndex().row() == 2
+    view.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    assert selected_row(view)["name"] == "李桂兰" and view.currentIndex().row() == 0

@@ -83,9 +83,16 @@ class RowsModel(QAbstractTableModel):
         filled = [r for r in self.rows if value_of(r) not in (None, "")]
         empty = [r for r in self.rows if value_of(r) in (None, "")]
         self.layoutAboutToBeChanged.emit()
+        # the selection and the current row follow their rows (a persistent index holds a row number: left alone,
+        # the highlight would stay on the same line and Enter would record a visit for another elder)
+        persistent = self.persistentIndexList()
+        held = [(index, self.rows[index.row()]) for index in persistent]
         try:
             filled.sort(key=value_of, reverse=descending)
         except TypeError:  # mixed kinds in one column: compare as text
             filled.sort(key=lambda r: str(value_of(r)), reverse=descending)
         self.rows = filled + empty
+        position = {id(row): number for number, row in enumerate(self.rows)}
+        self.changePersistentIndexList(persistent, [self.index(position[id(row)], index.column())
+                                                    for index, row in held])
         self.layoutChanged.emit()
