@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from township_desk.models import ability
 from township_desk.models.elders import ABILITY_LEVELS
 from township_desk.models.errors import UserError
+from township_desk.ui.widgets import ok_cancel_buttons
 
 _NUMERALS = "一二三四"
 _PLACEHOLDER = "（请选择）"
@@ -125,11 +126,7 @@ class AbilityDialog(QDialog):
         outer.addWidget(self.adjust_label)
         outer.addWidget(self.missing_label)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel_buttons(self)
         outer.addWidget(self.buttons)
 
     def _load(self, previous: dict[str, Any]) -> None:

@@ -20,11 +20,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +31,7 @@ from township_desk.models import agreements, villages
 from township_desk.models import db as dbm
 from township_desk.models.errors import UserError
 from township_desk.ui.agreement_editor import AgreementEditor, DateDialog, TerminateDialog
+from township_desk.ui.widgets import table_view
 
 ALL = "全部"
 ENDING_DAYS = 30
@@ -128,15 +127,8 @@ class AgreementsPage(QWidget):
         layout.addLayout(filters)
 
         self.model = AgreementsModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.verticalHeader().setVisible(False)
-        self.view.setAlternatingRowColors(True)
+        self.view = table_view(self.model, sortable=False,  # filtered and ordered in SQL
+                               selection_mode=QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
         layout.addWidget(self.view, 1)
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from township_desk import APP_NAME
 from township_desk.models import security
 from township_desk.models.errors import UserError
+from township_desk.ui.widgets import ok_cancel_buttons, save_cancel_buttons
 
 MAX_TRIES = 3
 
@@ -37,12 +38,7 @@ class UnlockDialog(QDialog):
         self.message = QLabel("")
         self.message.setStyleSheet("color: #b00020")
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("进入")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出")
-        buttons.accepted.connect(self.try_unlock)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel_buttons(self, self.try_unlock, ok_text="进入", cancel_text="退出"))
 
     def try_unlock(self) -> None:
         if security.verify(self.db, self.password.text()):
@@ -90,15 +86,11 @@ class PasswordSetupDialog(QDialog):
         self.message = QLabel("")
         self.message.setStyleSheet("color: #b00020")
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons = save_cancel_buttons(self, self.save)
         self.clear_button = QPushButton("清除密码")
         self.clear_button.setVisible(has)
         buttons.addButton(self.clear_button, QDialogButtonBox.ButtonRole.ResetRole)
         self.clear_button.clicked.connect(self.clear)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     def save(self) -> None:
