@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from township_desk.models import audit, idnumber, paths
 from township_desk.models.dates import DateError, parse_date
 from township_desk.models.elders import Problem
 from township_desk.models.errors import UserError, ValidationError
-from township_desk.models.files import atomic_path
+from township_desk.models.files import copy_unique
 from township_desk.models.names import check_name, normalise_name, normalise_phone
 
 TEMPLATES = ("自理", "介助介护")
@@ -499,16 +498,8 @@ def attach_scan(db, agreement_id: int, file: str | Path) -> str:
     if source.suffix.lower() not in SCAN_SUFFIXES:
         raise UserError(f"扫描件“{source.name}”的格式不支持，请用 {'、'.join(s[1:] for s in SCAN_SUFFIXES)} 文件")
     agreement = get_agreement(db, agreement_id)
-    folder = paths.data_dir() / "agreements"
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
-    target = folder / f"协议{agreement_id}_{stamp}{source.suffix.lower()}"
-    counter = 1
-    while target.exists():
-        counter += 1
-        target = folder / f"协议{agreement_id}_{stamp}_{counter}{source.suffix.lower()}"
-    with atomic_path(target) as tmp:
-        shutil.copyfile(source, tmp)
+    target = copy_unique(source, paths.data_dir() / "agreements",
+                         f"协议{agreement_id}_{dt.datetime.now():%Y%m%d%H%M%S}")
     relative = target.relative_to(paths.data_dir()).as_posix()
     try:
         with db.atomic():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,3 +43,19 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         if tmp.exists():
             with contextlib.suppress(OSError):
                 tmp.unlink()
+
+
+def copy_unique(source: str | Path, folder: Path, stem: str) -> Path:
+    """Copy ``source`` into ``folder`` (created if missing) as ``<stem><suffix>`` — or ``<stem>_2…`` when that name
+    is taken, so nothing on file is ever overwritten — written atomically. Returns the copy's path."""
+    source = Path(source)
+    suffix = source.suffix.lower()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{stem}{suffix}"
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = folder / f"{stem}_{counter}{suffix}"
+    with atomic_path(target) as tmp:
+        shutil.copyfile(source, tmp)
+    return target

@@ -7,14 +7,13 @@ the clerk opens it with ``hazards.open_hazard``. Whether someone is overdue is `
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Any
 
 from township_desk.models import audit, paths, schedule
 from township_desk.models.dates import DateError, parse_date
 from township_desk.models.errors import UserError, ValidationError
-from township_desk.models.files import atomic_path
+from township_desk.models.files import copy_unique
 
 MODES = ("上门", "电话", "视频")
 VISIT_TYPES = ("重点", "普遍")
@@ -139,17 +138,8 @@ def _check_photos(photos: list[Path]) -> list[Path]:
 
 def _copy_photo(source: Path, elder_id: int, day: str, number: int) -> Path:
     """Copy one photo into ``photos/<year>/<elder id>/`` under a new name, atomically; returns the copy."""
-    folder = paths.photos_dir() / day[:4] / str(elder_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{day}_{dt.datetime.now():%H%M%S}_{number}"
-    target = folder / f"{stem}{source.suffix.lower()}"
-    counter = 1
-    while target.exists():
-        counter += 1
-        target = folder / f"{stem}_{counter}{source.suffix.lower()}"
-    with atomic_path(target) as tmp:
-        shutil.copyfile(source, tmp)
-    return target
+    return copy_unique(source, paths.photos_dir() / day[:4] / str(elder_id),
+                       f"{day}_{dt.datetime.now():%H%M%S}_{number}")
 
 
 def record_visit(db, elder_id: int, data: dict[str, Any], photos: list[Path] | None = None, *,
