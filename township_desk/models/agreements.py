@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from township_desk.models import audit, idnumber, paths
-from township_desk.models.dates import DateError, parse_date
+from township_desk.models.dates import DateError, parse_date, required_date
 from township_desk.models.elders import Problem
 from township_desk.models.errors import UserError, ValidationError
 from township_desk.models.files import copy_unique
@@ -333,16 +333,6 @@ def save_agreement(db, data: dict[str, Any], agreement_id: int | None = None, *,
                               [(AGREEMENT_FIELDS.get(k, k), o, n) for k, o, n in changes], warnings)
 
 
-def _day(value: dt.date | str | None, what: str) -> dt.date:
-    try:
-        day = value if isinstance(value, dt.date) else parse_date(value)
-    except DateError as exc:
-        raise UserError(f"{what}：{exc}") from exc
-    if day is None:
-        raise UserError(f"请填写{what}")
-    return day
-
-
 def missing_to_sign(agreement: dict) -> list[str]:
     """Labels of the fields a signature needs that the agreement lacks (empty when it can be signed)."""
     missing = [AGREEMENT_FIELDS[k] for k in _REQUIRED_TO_SIGN if agreement.get(k) in (None, "")]
@@ -355,7 +345,7 @@ def sign(db, agreement_id: int, signed_on: dt.date | str, *, today: dt.date | No
     """草稿 → 已签订 on ``signed_on``. Refuses an incomplete draft (naming what is missing), a signing date
     after today, or one after the end date."""
     today = today or dt.date.today()
-    day = _day(signed_on, "签订日期")
+    day = required_date(signed_on, "签订日期")
     with db.atomic():
         agreement = get_agreement(db, agreement_id)
         if agreement["status"] != "草稿":
@@ -375,7 +365,7 @@ def sign(db, agreement_id: int, signed_on: dt.date | str, *, today: dt.date | No
 
 def expire_due(db, as_of: dt.date | str) -> list[int]:
     """Move every signed agreement whose end date has passed (end_date < as_of) to 已到期; returns their ids."""
-    day = _day(as_of, "日期")
+    day = required_date(as_of, "日期")
     with db.atomic():
         ids = [r[0] for r in db.execute(
             "SELECT id FROM agreements WHERE status = '已签订' AND end_date < ? ORDER BY id", [day.isoformat()])]
@@ -396,7 +386,7 @@ def give_notice(db, agreement_id: int, notice_on: dt.date | str, by: str, *, tod
     """Record that ``by`` (甲方 or 乙方) gave the other party notice of a no-fault termination.
     Returns the first day the termination may take effect."""
     today = today or dt.date.today()
-    day = _day(notice_on, "通知日期")
+    day = required_date(notice_on, "通知日期")
     if by not in PARTIES:
         raise UserError(f"通知方“{by}”不在可选范围：{'、'.join(PARTIES)}")
     if day > today:
@@ -423,7 +413,7 @@ def terminate(db, agreement_id: int, on: dt.date | str, by: str, reason: str, *,
     first allowed day. 双方 (by agreement of both parties) needs no notice.
     """
     today = today or dt.date.today()
-    day = _day(on, "解除日期")
+    day = required_date(on, "解除日期")
     reason = (reason or "").strip()
     if by not in PARTIES:
         raise UserError(f"解除方“{by}”不在可选范围：{'、'.join(PARTIES)}")
@@ -437,7 +427,7 @@ def terminate(db, agreement_id: int, on: dt.date | str, by: str, reason: str, *,
             raise UserError(f"解除日期 {day.isoformat()} 早于签订日期 {agreement['signed_on']}")
         if day.isoformat() > agreement["end_date"]:
             raise UserError(f"解除日期 {day.isoformat()} 晚于协议终止日期 {agreement['end_date']}，协议届时已到期，无需解除")
-        notice = _day(notice_on, "通知日期") if notice_on not in (None, "") else (
+        notice = required_date(notice_on, "通知日期") if notice_on not in (None, "") else (
             dt.date.fromisoformat(agreement["notice_on"]) if agreement.get("notice_on") else None)
         if notice is not None and notice > today:
             raise UserError(f"通知日期 {notice.isoformat()} 晚于今天")
@@ -469,7 +459,7 @@ def renew(db, agreement_id: int, start_date: dt.date | str | None = None) -> int
         already = db.execute("SELECT id FROM agreements WHERE renewed_from_id = ?", [agreement_id]).fetchone()
         if already:
             raise UserError(f"第 {agreement_id} 号协议已经续签过（第 {already[0]} 号协议）")
-        start = _day(start_date, "续签起始日期") if start_date not in (None, "") else \
+        start = required_date(start_date, "续签起始日期") if start_date not in (None, "") else \
             dt.date.fromisoformat(old["end_date"]) + dt.timedelta(days=1)
         if start.isoformat() <= old["start_date"]:
             raise UserError(f"续签起始日期 {start.isoformat()} 应晚于原协议起始日期 {old['start_date']}")

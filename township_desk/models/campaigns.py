@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from township_desk.models import audit, elders
-from township_desk.models.dates import DateError, parse_date
+from township_desk.models.dates import required_date
 from township_desk.models.errors import UserError
 
 KINDS = ("春节", "重阳节", "极端天气", "其他")
@@ -160,23 +160,13 @@ def select_group(db, group: GroupFilter, as_of: dt.date) -> list[int]:
 # ---------------------------------------------------------------- planning and changing a campaign
 
 
-def _date(value: Any, label: str) -> dt.date:
-    try:
-        day = parse_date(value)
-    except DateError as exc:
-        raise UserError(f"{label}：{exc}") from exc
-    if day is None:
-        raise UserError(f"请填写{label}")
-    return day
-
-
 def _checked_terms(name: Any, kind: str, start: Any, end: Any) -> tuple[str, dt.date, dt.date]:
     name = str(name or "").strip()
     if not name:
         raise UserError("巡访活动名称不能为空")
     _check_kind(kind)
-    start_day = _date(start, "开始日期")
-    end_day = _date(end, "结束日期")
+    start_day = required_date(start, "开始日期")
+    end_day = required_date(end, "结束日期")
     if end_day < start_day:
         raise UserError(f"结束日期 {end_day.isoformat()} 早于开始日期 {start_day.isoformat()}")
     return name, start_day, end_day

@@ -47,6 +47,20 @@ def parse_date(value: object) -> dt.date | None:
     raise DateError(f"无法识别日期“{value}”（可写作 1950-03-05、1950.3.5、1950/3/5、1950年3月5日 或 19500305）")
 
 
+def required_date(value: object, what: str) -> dt.date:
+    """A date the clerk must give (``what`` names the field, e.g. "发现日期"): a Chinese ``UserError`` when it is
+    missing or unreadable."""
+    from township_desk.models.errors import UserError
+
+    try:
+        day = parse_date(value)
+    except DateError as exc:
+        raise UserError(f"{what}：{exc}") from exc
+    if day is None:
+        raise UserError(f"请填写{what}")
+    return day
+
+
 def parse_year_month(value: object) -> str | None:
     """'YYYY-MM' from 2023.5, 2023-05, 2023年5月, a date, or None for empty."""
     if value is None or (isinstance(value, str) and not value.strip()):

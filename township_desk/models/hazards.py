@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from township_desk.models import audit
-from township_desk.models.dates import DateError, parse_date
+from township_desk.models.dates import required_date
 from township_desk.models.errors import UserError
 
 _SELECT = """SELECT h.*, e.name, e.id_number, v.name AS village, e.visitor_id,
@@ -23,12 +23,7 @@ _SELECT = """SELECT h.*, e.name, e.id_number, v.name AS village, e.visitor_id,
 
 
 def _date(value: dt.date | str | None, what: str, today: dt.date) -> dt.date:
-    try:
-        day = value if isinstance(value, dt.date) else parse_date(value)
-    except DateError as exc:
-        raise UserError(f"{what}：{exc}") from exc
-    if day is None:
-        raise UserError(f"请填写{what}")
+    day = required_date(value, what)
     if day > today:
         raise UserError(f"{what} {day.isoformat()} 晚于今天")
     return day

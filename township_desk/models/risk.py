@@ -20,7 +20,7 @@ from typing import Any
 
 from township_desk.models import ability as ability_model
 from township_desk.models import audit, idnumber, settings
-from township_desk.models.dates import DateError, parse_date
+from township_desk.models.dates import required_date
 from township_desk.models.elders import ABILITY_LEVELS
 from township_desk.models.errors import UserError
 
@@ -77,20 +77,6 @@ class Suggestion:
 # ---------------------------------------------------------------- the rule (pure)
 
 
-def _as_date(value: dt.date | str, what: str = "日期") -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        day = parse_date(value)
-    except DateError as exc:
-        raise UserError(f"{what}：{exc}") from exc
-    if day is None:
-        raise UserError(f"请填写{what}")
-    return day
-
-
 def last_visit_findings(visit: dict | None) -> list[str]:
     """What a visit record found: each safety item rated 不安全 and each health/mental item rated 差."""
     if not visit:
@@ -108,7 +94,7 @@ def factor_sources(elder: dict, *, open_hazard: bool, last_visit: dict | None, a
     unresolved then (``hazard_text`` describes it, optional); ``last_visit`` the last visit on or before
     ``as_of`` (a visits row) or None.
     """
-    as_of = _as_date(as_of)
+    as_of = required_date(as_of, "日期")
     found: dict[str, str] = {}
     birth = elder.get("birth_date")
     if birth:
@@ -223,7 +209,7 @@ def suggest(db, elder_id: int, as_of: dt.date | str, *, ability_level: int | Non
     ``ability_level`` replaces the ledger's level (an ability assessment done in the same sitting).
     ``reasons`` begin with the rule's lines and go on with each factor's source.
     """
-    return _suggest_for(db, _elder_row(db, elder_id), _as_date(as_of, "评估日期"), ability_level)
+    return _suggest_for(db, _elder_row(db, elder_id), required_date(as_of, "评估日期"), ability_level)
 
 
 # ---------------------------------------------------------------- recording
@@ -247,7 +233,7 @@ def record_assessment(db, elder_id: int, *, date: dt.date | str, assessor: str |
     elder entered the ledger, an elder not 在册/暂离, a missing assessor, an unknown grade, a missing reason.
     """
     today = today or dt.date.today()
-    day = _as_date(date, "评估日期")
+    day = required_date(date, "评估日期")
     if day > today:
         raise UserError(f"评估日期 {day.isoformat()} 晚于今天（{today.isoformat()}）")
     assessor = (assessor or "").strip()
@@ -322,7 +308,7 @@ def assessments_due(db, as_of: dt.date | str, *, village: str | None = None) -> 
     tier, risk_grade, last_assessed (str|None), days_since (int|None). Never-assessed first, then the oldest
     assessment first; ``village`` (a name) narrows the list.
     """
-    day = _as_date(as_of)
+    day = required_date(as_of, "日期")
     params: dict[str, Any] = {"day": day.isoformat(),
                               "cutoff": (day - dt.timedelta(days=DUE_AFTER_DAYS)).isoformat()}
     village_sql = ""
@@ -346,7 +332,7 @@ def assessments_due(db, as_of: dt.date | str, *, village: str | None = None) -> 
 
 def count_due(db, as_of: dt.date | str) -> int:
     """How many elders ``assessments_due`` would list (for the dashboard's figure), without building the rows."""
-    day = _as_date(as_of)
+    day = required_date(as_of, "日期")
     return db.execute(
         """SELECT COUNT(*) FROM elders e
            WHERE e.status = '在册'
