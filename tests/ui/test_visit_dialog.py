@@ -282,3 +282,9 @@ def test_a_resolution_typed_without_the_resolved_date_is_pointed_out(ctx, qtbot)
     dialog.save()
     assert "请勾选“已处置”" in dialog.error.text()
     assert hazards.get_hazard(ctx.db, hazard_id)["resolution"] is None
+
+
+def test_the_form_fits_a_small_office_screen(dialog):
+    """1366×768 laptops are common in township offices: the items scroll, the 保存 button stays on screen."""
+    room = dialog.screen().availableGeometry()
+    assert dialog.height() <= room.height() and dialog.minimumSizeHint().height() < 600

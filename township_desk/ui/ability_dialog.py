@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from township_desk.models import ability
 from township_desk.models.elders import ABILITY_LEVELS
 from township_desk.models.errors import UserError
-from township_desk.ui.widgets import ok_cancel_buttons
+from township_desk.ui.widgets import ok_cancel_buttons, size_for_screen
 
 _NUMERALS = "一二三四"
 _PLACEHOLDER = "（请选择）"
@@ -44,7 +44,7 @@ class AbilityDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, previous: dict | None = None, *, elder_name: str | None = None):
         super().__init__(parent)
         self.setWindowTitle("老年人能力评估（GB/T 42195-2022）" + (f"：{elder_name}" if elder_name else ""))
-        self.resize(820, 760)
+        size_for_screen(self, 820, 760)
         self.combos: dict[str, QComboBox] = {}
         self.groups: dict[str, QGroupBox] = {}
         self._build()

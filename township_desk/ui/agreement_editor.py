@@ -32,7 +32,14 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import agreements, elders
 from township_desk.models.errors import UserError, ValidationError
-from township_desk.ui.widgets import date_edit, ok_cancel_buttons, pydate, qdate, save_cancel_buttons
+from township_desk.ui.widgets import (
+    date_edit,
+    ok_cancel_buttons,
+    pydate,
+    qdate,
+    save_cancel_buttons,
+    size_for_screen,
+)
 
 _TYPED = -1  # 委托人 combo: typed by hand, not one of the supporters
 _ERROR_STYLE = "border: 1px solid #c62828;"
@@ -56,7 +63,7 @@ class AgreementEditor(QDialog):
         self._loading = True
         self.setWindowTitle("农村居家互助养老协议书" + (f"（第 {agreement_id} 号，{self.record['status']}）"
                                                         if self.record else "（新建）"))
-        self.resize(720, 820)
+        size_for_screen(self, 720, 820)
         self.fields: dict[str, QWidget] = {}
         self._build()
         if self.record:

@@ -42,7 +42,14 @@ from PySide6.QtWidgets import (
 from township_desk.models import audit, elders, idnumber, villages, visitors
 from township_desk.models.elders import ELDER_FIELDS, SUPPORTER_FIELDS, Problem, SaveResult
 from township_desk.models.errors import UserError, ValidationError
-from township_desk.ui.widgets import date_edit, ok_cancel_buttons, pydate, qdate, save_cancel_buttons
+from township_desk.ui.widgets import (
+    date_edit,
+    ok_cancel_buttons,
+    pydate,
+    qdate,
+    save_cancel_buttons,
+    size_for_screen,
+)
 
 ERROR_COLOUR = "#c62828"
 WARNING_COLOUR = "#8a5a00"
@@ -173,7 +180,7 @@ class ElderEditor(QDialog):
         self._rules = ctx.settings()
         self._loading = True
         self.setStyleSheet(_PROBLEM_STYLE)
-        self.resize(900, 860)
+        size_for_screen(self, 900, 860)
         self._build()
         if self.record:
             self._load(self.record)

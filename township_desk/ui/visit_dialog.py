@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import elders, visitors
 from township_desk.models.errors import UserError
-from township_desk.ui.widgets import date_edit, save_cancel_buttons
+from township_desk.ui.widgets import date_edit, save_cancel_buttons, scrolling, size_for_screen
 
 RATINGS = ("优", "良", "中", "差")
 SAFETY = ("安全", "不安全")
@@ -94,7 +94,7 @@ class VisitDialog(QDialog):
         self.hazard_id: int | None = None
         self.elder = elders.get_elder(ctx.db, elder_id)
         self.setWindowTitle(f"登记巡访 — {self.elder['name']}")
-        self.resize(720, 760)
+        size_for_screen(self, 720, 960)
 
         header = QLabel(
             f"<b>{self.elder['name']}</b>　{self.elder['sex']}　{self.elder['village']}"
@@ -157,16 +157,20 @@ class VisitDialog(QDialog):
         self.error.setWordWrap(True)
         buttons = save_cancel_buttons(self, self.save)
 
+        form = QWidget()  # the items scroll on a small screen; the elder, the message and the buttons stay put
+        form_layout = QVBoxLayout(form)
+        form_layout.setContentsMargins(0, 0, 0, 0)
+        form_layout.addLayout(basics)
+        form_layout.addWidget(self.prefill_note)
+        form_layout.addLayout(content)
+        form_layout.addWidget(QLabel("其他情况说明"))
+        form_layout.addWidget(self.notes)
+        form_layout.addWidget(QLabel("巡访照片"))
+        form_layout.addWidget(self.photos)
+        form_layout.addLayout(photo_buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(header)
-        layout.addLayout(basics)
-        layout.addWidget(self.prefill_note)
-        layout.addLayout(content)
-        layout.addWidget(QLabel("其他情况说明"))
-        layout.addWidget(self.notes)
-        layout.addWidget(QLabel("巡访照片"))
-        layout.addWidget(self.photos)
-        layout.addLayout(photo_buttons)
+        layout.addWidget(scrolling(form), 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self._prefill()

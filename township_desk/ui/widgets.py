@@ -11,14 +11,17 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QHeaderView,
+    QScrollArea,
     QTableView,
+    QWidget,
 )
 
 DATE_FORMAT = "yyyy-MM-dd"  # as the ledger stores and prints dates
@@ -130,3 +133,25 @@ def ok_cancel_buttons(dialog: QDialog, on_ok: Callable[[], Any] | None = None, *
     The caller adds the box to its layout; ``box.button(QDialogButtonBox.StandardButton.Ok)`` is 确定.
     """
     return _button_box(dialog, QDialogButtonBox.StandardButton.Ok, ok_text, on_ok or dialog.accept, cancel_text)
+
+
+def size_for_screen(widget: QWidget, width: int, height: int, margin: int = 60) -> None:
+    """Resize ``widget`` to ``width`` × ``height``, or less where the screen is smaller (a 1366×768 office laptop),
+    so a dialog's buttons are never below the bottom of the screen."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width, height = min(width, room.width() - margin), min(height, room.height() - margin)
+    widget.resize(width, height)
+
+
+def scrolling(content: QWidget) -> QScrollArea:
+    """``content`` in a frameless vertical scroll area: a long form that still fits a small screen."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(content)
+    return area
