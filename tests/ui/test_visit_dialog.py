@@ -288,3 +288,16 @@ def test_the_form_fits_a_small_office_screen(dialog):
     """1366×768 laptops are common in township offices: the items scroll, the 保存 button stays on screen."""
     room = dialog.screen().availableGeometry()
     assert dialog.height() <= room.height() and dialog.minimumSizeHint().height() < 600
+
+
+def test_last_times_problems_are_not_prefilled_but_looked_at_again(ctx, qtbot):
+    from township_desk.ui.visit_dialog import VisitDialog
+
+    zhang = elder_id(ctx.db, "张德福")
+    visits.record_visit(ctx.db, zhang, {"date": "2026-11-10", "mode": "上门", "visitor_name": "赵会计",
+                                        "mobility": "中", "mood": "差", "gas_safety": "不安全"}, today=TODAY)
+    dialog = VisitDialog(ctx, zhang, today=TODAY)
+    qtbot.addWidget(dialog)
+    assert dialog.rows["mobility"].value() == "中"
+    assert (dialog.rows["mood"].value(), dialog.rows["gas_safety"].value()) == (None, None)
+    assert "上次发现的问题（情绪状态差、燃气不安全）未预填" in dialog.prefill_note.text()

@@ -185,17 +185,23 @@ class VisitDialog(QDialog):
         return box
 
     def _prefill(self) -> None:
-        """The ledger's care situation; the last visit's ratings as a starting point the visitor checks."""
-        from township_desk.models import risk
+        """The ledger's care situation; the last visit's ratings as a starting point the visitor checks — except
+        a 差 or 不安全: a problem is observed anew each time (carried over it would also propose the same hazard
+        again), so those items start blank."""
+        from township_desk.models import risk, visits
 
         self.rows["daily_care"].set_value(self.elder.get("care"))
         previous = risk.last_visit_on(self.ctx.db, self.elder_id, self.today)
         if previous is None:
             return
         for field, widget in self.rows.items():
-            if previous.get(field):
+            if previous.get(field) and previous[field] not in ("差", "不安全"):
                 widget.set_value(previous[field])
-        self.prefill_note.setText(f"各项已按上次巡访（{previous['date']}，{previous['mode']}）预填，请逐项核对后保存。")
+        note = f"各项已按上次巡访（{previous['date']}，{previous['mode']}）预填，请逐项核对后保存。"
+        found = visits.proposed_hazard(previous)
+        if found:
+            note += f"上次发现的问题（{found}）未预填，请重新查看后填写。"
+        self.prefill_note.setText(note)
 
     def _add_photo(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "选择巡访照片", "", "图片 (*.jpg *.jpeg *.png *.bmp *.gif)")
