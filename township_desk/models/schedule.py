@@ -93,43 +93,38 @@ def _day(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
-def _on_plan_sql(where: str) -> str:
-    """Elders 在册 on ``:day`` with what the rule needs (named parameters: day, week_start, week_end)."""
+def _overdue_sql(where: str) -> str:
+    """The rule of this module's docstring as one query: a row per elder 在册 on ``:day`` who is overdue for a
+    home visit (``days_overdue`` > 0, ``home_due``) or short of contacts last week (``shortfall``), so only the
+    listed elders come back. Named parameters: day, week_start, week_end, the tiers' plans (key_home_days,
+    general_home_days, key_remote, general_remote) and want_home / want_remote (1 or 0)."""
     return f"""
         SELECT * FROM (
-            SELECT e.id, e.id_number, e.name, e.name_initials, e.tier, e.visitor_id,
-                   v.name AS village, v.sort_order AS village_order,
-                   vi.name AS visitor, vi.phone AS visitor_phone,
-                   {STATUS_ON_DAY_SQL} AS day_status,
-                   {STATUS_SINCE_SQL} AS plan_start,
-                   (SELECT vs.date FROM visits vs
-                     WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= :day
-                     ORDER BY vs.date DESC LIMIT 1) AS last_home,
-                   (SELECT COUNT(*) FROM visits vs
-                     WHERE vs.elder_id = e.id AND vs.date BETWEEN :week_start AND :week_end) AS week_contacts
-            FROM elders e JOIN villages v ON v.id = e.village_id LEFT JOIN visitors vi ON vi.id = e.visitor_id
-            {where}
-        ) WHERE day_status = '在册'
+            SELECT *,
+                   date(plan_base, '+' || home_days || ' days') AS home_due,
+                   CAST(julianday(:day) - julianday(plan_base) AS INTEGER) - home_days AS days_overdue,
+                   CASE WHEN remote_required > 0 AND plan_start <= :week_start AND week_contacts < remote_required
+                        THEN remote_required - week_contacts END AS shortfall
+            FROM (
+                SELECT *, MAX(COALESCE(last_home, plan_start), plan_start) AS plan_base FROM (
+                    SELECT e.id, e.id_number, e.name, e.name_initials, e.tier, e.visitor_id,
+                           v.name AS village, v.sort_order AS village_order,
+                           vi.name AS visitor, vi.phone AS visitor_phone,
+                           CASE e.tier WHEN '重点' THEN :key_home_days ELSE :general_home_days END AS home_days,
+                           CASE e.tier WHEN '重点' THEN :key_remote ELSE :general_remote END AS remote_required,
+                           {STATUS_ON_DAY_SQL} AS day_status,
+                           {STATUS_SINCE_SQL} AS plan_start,
+                           (SELECT vs.date FROM visits vs
+                             WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= :day
+                             ORDER BY vs.date DESC LIMIT 1) AS last_home,
+                           (SELECT COUNT(*) FROM visits vs
+                             WHERE vs.elder_id = e.id AND vs.date BETWEEN :week_start AND :week_end) AS week_contacts
+                    FROM elders e JOIN villages v ON v.id = e.village_id LEFT JOIN visitors vi ON vi.id = e.visitor_id
+                    {where}
+                ) WHERE day_status = '在册'
+            )
+        ) WHERE (:want_home AND days_overdue > 0) OR (:want_remote AND shortfall IS NOT NULL)
         ORDER BY village_order, village, name_initials, id"""
-
-
-def _scheduled(db, as_of: dt.date, *, village: str | None = None, visitor_id: int | None = None,
-               elder_ids: list[int] | None = None) -> list[dict]:
-    week = last_complete_week(as_of)
-    params: dict = {"day": as_of.isoformat(), "week_start": week[0].isoformat(), "week_end": week[1].isoformat()}
-    clauses = []
-    if village:
-        clauses.append("v.name = :village")
-        params["village"] = village
-    if visitor_id is not None:
-        clauses.append("e.visitor_id = :visitor_id")
-        params["visitor_id"] = visitor_id
-    if elder_ids is not None:
-        marks = [f":elder{k}" for k in range(len(elder_ids))]
-        clauses.append(f"e.id IN ({','.join(marks) or 'NULL'})")
-        params.update({m[1:]: elder_id for m, elder_id in zip(marks, elder_ids, strict=True)})
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    return _dicts(db.execute(_on_plan_sql(where), params))
 
 
 def _dicts(cursor) -> list[dict]:
@@ -150,26 +145,34 @@ def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id:
         raise ValueError(f"unknown overdue kinds: {sorted(unknown)}")
     plan_of = plans(db)
     week = last_complete_week(as_of)
+    params: dict = {"day": as_of.isoformat(), "week_start": week[0].isoformat(), "week_end": week[1].isoformat(),
+                    "key_home_days": plan_of["重点"].home_days, "general_home_days": plan_of["一般"].home_days,
+                    "key_remote": plan_of["重点"].remote_per_week, "general_remote": plan_of["一般"].remote_per_week,
+                    "want_home": int("home" in kinds), "want_remote": int("remote" in kinds)}
+    clauses = []
+    if village:
+        clauses.append("v.name = :village")
+        params["village"] = village
+    if visitor_id is not None:
+        clauses.append("e.visitor_id = :visitor_id")
+        params["visitor_id"] = visitor_id
+    if elder_ids is not None:
+        marks = [f":elder{k}" for k in range(len(elder_ids))]
+        clauses.append(f"e.id IN ({','.join(marks) or 'NULL'})")
+        params.update({m[1:]: elder_id for m, elder_id in zip(marks, elder_ids, strict=True)})
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     items: list[OverdueItem] = []
-    for row in _scheduled(db, as_of, village=village, visitor_id=visitor_id, elder_ids=elder_ids):
-        plan = plan_of.get(row["tier"], plan_of["一般"])
-        plan_start = dt.date.fromisoformat(row["plan_start"])
-        last_home = dt.date.fromisoformat(row["last_home"]) if row["last_home"] else None
+    for row in _dicts(db.execute(_overdue_sql(where), params)):
         common = {"elder_id": row["id"], "id_number": row["id_number"], "name": row["name"],
                   "village": row["village"], "tier": row["tier"], "visitor_id": row["visitor_id"],
-                  "visitor": row["visitor"], "visitor_phone": row["visitor_phone"], "last_home_visit": last_home}
-        if "home" in kinds:
-            base = max(last_home, plan_start) if last_home else plan_start
-            due = base + dt.timedelta(days=plan.home_days)
-            if as_of > due:
-                items.append(OverdueItem(kind="home", due_date=due, days_overdue=(as_of - due).days, shortfall=None,
-                                         **common))
-        if "remote" in kinds and plan.remote_per_week > 0 and plan_start <= week[0]:
-            contacts = row["week_contacts"]
-            if contacts < plan.remote_per_week:
-                items.append(OverdueItem(kind="remote", due_date=week[1], days_overdue=None,
-                                         shortfall=plan.remote_per_week - contacts, contacts=contacts,
-                                         required=plan.remote_per_week, **common))
+                  "visitor": row["visitor"], "visitor_phone": row["visitor_phone"],
+                  "last_home_visit": dt.date.fromisoformat(row["last_home"]) if row["last_home"] else None}
+        if "home" in kinds and row["days_overdue"] > 0:
+            items.append(OverdueItem(kind="home", due_date=dt.date.fromisoformat(row["home_due"]),
+                                     days_overdue=row["days_overdue"], shortfall=None, **common))
+        if "remote" in kinds and row["shortfall"] is not None:
+            items.append(OverdueItem(kind="remote", due_date=week[1], days_overdue=None, shortfall=row["shortfall"],
+                                     contacts=row["week_contacts"], required=row["remote_required"], **common))
     village_rank = {}
     for item in items:
         village_rank.setdefault(item.village, len(village_rank))  # rows come in the villages' order
