@@ -193,21 +193,21 @@ def overdue_by_village(db, as_of: dt.date | str) -> list[tuple[str, int]]:
 # ---------------------------------------------------------------- the monthly visit rate (月探访率)
 
 
-def _month_rows(db, month: str) -> list[dict]:
-    """Elders 在册 on the month's last day, each with their home visits in the month."""
+# Elders 在册 on the month's last day (:day), each with their home visits from :first to :day.
+_MONTH_SQL = f"""
+    SELECT * FROM (
+        SELECT e.id AS elder_id, e.id_number, e.name, e.name_initials, e.tier, v.name AS village,
+               v.sort_order AS village_order, e.visitor_id,
+               {STATUS_ON_DAY_SQL} AS day_status,
+               (SELECT COUNT(*) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
+                 AND vs.date BETWEEN :first AND :day) AS home_visits
+        FROM elders e JOIN villages v ON v.id = e.village_id
+    ) WHERE day_status = '在册'"""
+
+
+def _month_params(month: str) -> dict:
     first, last = month_bounds(month)
-    sql = f"""
-        SELECT * FROM (
-            SELECT e.id AS elder_id, e.id_number, e.name, e.name_initials, e.tier, v.name AS village,
-                   v.sort_order AS village_order, vi.name AS visitor, vi.phone AS visitor_phone,
-                   {STATUS_ON_DAY_SQL} AS day_status,
-                   (SELECT COUNT(*) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
-                     AND vs.date BETWEEN :first AND :day) AS home_visits,
-                   (SELECT MAX(vs.date) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
-                     AND vs.date <= :day) AS last_home_visit
-            FROM elders e JOIN villages v ON v.id = e.village_id LEFT JOIN visitors vi ON vi.id = e.visitor_id
-        ) WHERE day_status = '在册' ORDER BY village_order, village, name_initials, elder_id"""
-    return _dicts(db.execute(sql, {"first": first.isoformat(), "day": last.isoformat()}))
+    return {"first": first.isoformat(), "day": last.isoformat()}
 
 
 def monthly_visit_rate(db, month: str) -> tuple[int, int, float]:
@@ -215,14 +215,21 @@ def monthly_visit_rate(db, month: str) -> tuple[int, int, float]:
 
     The share is 0.0 when nobody is 在册. The current month reads as "so far": visits cannot lie in the future.
     """
-    rows = _month_rows(db, month)
-    visited = sum(1 for r in rows if r["home_visits"])
-    return visited, len(rows), (visited / len(rows) if rows else 0.0)
+    total, visited = db.execute(f"SELECT COUNT(*), COALESCE(SUM(home_visits > 0), 0) FROM ({_MONTH_SQL})",
+                                _month_params(month)).fetchone()
+    return visited, total, (visited / total if total else 0.0)
 
 
 def unvisited_in_month(db, month: str) -> list[dict]:
-    """Elders 在册 at the month's end with no home visit in it: what keeps the visit rate below 100%."""
-    return [r for r in _month_rows(db, month) if not r["home_visits"]]
+    """Elders 在册 at the month's end with no home visit in it: what keeps the visit rate below 100%; each with
+    the last home visit before the month's end and the visitor."""
+    return _dicts(db.execute(f"""
+        SELECT m.*, vi.name AS visitor, vi.phone AS visitor_phone,
+               (SELECT vs.date FROM visits vs WHERE vs.elder_id = m.elder_id AND vs.mode = '上门' AND vs.date <= :day
+                 ORDER BY vs.date DESC LIMIT 1) AS last_home_visit
+        FROM ({_MONTH_SQL}) m LEFT JOIN visitors vi ON vi.id = m.visitor_id
+        WHERE m.home_visits = 0 ORDER BY m.village_order, m.village, m.name_initials, m.elder_id""",
+        _month_params(month)))
 
 
 def _shift_month(month: str, by: int) -> str:
