@@ -136,3 +136,15 @@ def test_coverage_by_month_is_each_months_visit_rate(town):
     assert len(rows) == 12
     for month, rate in rows:
         assert rate == pytest.approx(schedule.monthly_visit_rate(town, month)[2]), month
+
+
+def test_the_workbooks_visit_sheet_agrees_with_the_visit_plan(town):
+    """The 巡访情况 sheet counts in its own query: its 合计 must equal the 首页's rate and the overdue rule."""
+    from township_desk.models import monthly
+
+    total = monthly.visits_by_village(town, "2026-10")[-1]
+    visited, on_ledger, rate = schedule.monthly_visit_rate(town, "2026-10")
+    assert (total["visited"], total["on_ledger"]) == (visited, on_ledger)
+    assert total["coverage"] == round(100 * rate, 1)
+    overdue = {i.elder_id for i in schedule.overdue(town, dt.date(2026, 10, 31), kinds=("home",))}
+    assert total["overdue"] == len(overdue)
