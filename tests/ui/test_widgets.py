@@ -285,3 +285,21 @@ def test_ok_cancel_buttons_run_the_given_action_with_its_words(qtbot):
     assert added == [1] and dialog.isVisible()
     qtbot.mouseClick(buttons.button(CANCEL), Qt.MouseButton.LeftButton)
     assert dialog.result() == QDialog.DialogCode.Rejected
+
+
+def test_refilling_a_filter_keeps_the_choice_and_stays_quiet(qtbot):
+    from PySide6.QtWidgets import QComboBox
+
+    from township_desk.ui.widgets import refill_choices
+
+    combo = QComboBox()
+    qtbot.addWidget(combo)
+    refill_choices(combo, [("青山村", 1), ("白鹤村", 2)])
+    combo.setCurrentIndex(2)
+    changes = []
+    combo.currentIndexChanged.connect(changes.append)
+    refill_choices(combo, [("新建村", 3), ("青山村", 1), ("白鹤村", 2)])   # 设置 added a village
+    assert [combo.itemText(i) for i in range(combo.count())] == ["全部", "新建村", "青山村", "白鹤村"]
+    assert (combo.currentText(), combo.currentData(), changes) == ("白鹤村", 2, [])
+    refill_choices(combo, [("青山村", 1)])                                  # the chosen one is gone: back to 全部
+    assert (combo.currentText(), combo.currentData()) == ("全部", None)

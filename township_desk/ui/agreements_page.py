@@ -31,7 +31,7 @@ from township_desk.models import agreements, villages
 from township_desk.models import db as dbm
 from township_desk.models.errors import UserError
 from township_desk.ui.agreement_editor import AgreementEditor, DateDialog, TerminateDialog
-from township_desk.ui.widgets import table_view
+from township_desk.ui.widgets import refill_choices, table_view
 
 ALL = "全部"
 ENDING_DAYS = 30
@@ -163,14 +163,7 @@ class AgreementsPage(QWidget):
         return self._today or dt.date.today()
 
     def _fill_villages(self) -> None:
-        current = self.village_combo.currentText()
-        self.village_combo.blockSignals(True)
-        self.village_combo.clear()
-        self.village_combo.addItem(ALL)
-        self.village_combo.addItems([v["name"] for v in villages.list_villages(self.ctx.db)])
-        index = self.village_combo.findText(current)
-        self.village_combo.setCurrentIndex(max(index, 0))
-        self.village_combo.blockSignals(False)
+        refill_choices(self.village_combo, [(v["name"], v["name"]) for v in villages.list_villages(self.ctx.db)], ALL)
 
     def _on_data_changed(self, table: str) -> None:
         if table in ("agreements", "elders", "*"):

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from township_desk.models import elders, idnumber, villages
+from township_desk.ui.widgets import refill_choices
 
 ALL = "全部"
 DEFAULT_STATUS = "在册"
@@ -327,14 +328,7 @@ class LedgerPage(QWidget):
         return self._today or dt.date.today()
 
     def _fill_villages(self) -> None:
-        current = self.village_combo.currentText()
-        self.village_combo.blockSignals(True)
-        self.village_combo.clear()
-        self.village_combo.addItem(ALL, None)
-        for village in villages.list_villages(self.ctx.db):
-            self.village_combo.addItem(village["name"], village["id"])
-        self.village_combo.setCurrentIndex(max(self.village_combo.findText(current), 0))
-        self.village_combo.blockSignals(False)
+        refill_choices(self.village_combo, [(v["name"], v["id"]) for v in villages.list_villages(self.ctx.db)], ALL)
 
     def current_query(self) -> elders.ElderQuery:
         """The filters as the widgets show them."""

@@ -39,7 +39,7 @@ from township_desk.models.elders import ABILITY_LEVELS
 from township_desk.models.errors import UserError
 from township_desk.ui.ability_dialog import AbilityDialog
 from township_desk.ui.rows_model import RowsModel
-from township_desk.ui.widgets import date_edit, pydate, qdate, table_view
+from township_desk.ui.widgets import date_edit, pydate, qdate, refill_choices, table_view
 
 ALL = "全部"
 GRADE_COLOURS = {"高": "#c62828", "中": "#e65100", "低": "#2e7d32"}
@@ -136,13 +136,7 @@ class RiskPage(QWidget):
         return tab
 
     def _fill_villages(self) -> None:
-        current = self.village_combo.currentText()
-        self.village_combo.blockSignals(True)
-        self.village_combo.clear()
-        self.village_combo.addItem(ALL)
-        self.village_combo.addItems([v["name"] for v in villages.list_villages(self.ctx.db)])
-        self.village_combo.setCurrentIndex(max(self.village_combo.findText(current), 0))
-        self.village_combo.blockSignals(False)
+        refill_choices(self.village_combo, [(v["name"], v["name"]) for v in villages.list_villages(self.ctx.db)], ALL)
 
     def load_due(self) -> None:
         village = self.village_combo.currentText()

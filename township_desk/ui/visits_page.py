@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import elders, villages, visitors
 from township_desk.ui.rows_model import RowsModel
-from township_desk.ui.widgets import selected_row, table_view
+from township_desk.ui.widgets import refill_choices, selected_row, table_view
 
 RED = "#c9302c"
 OVERDUE_COLUMNS = [("village", "村（社区）"), ("name", "姓名"), ("tier", "巡访类别"), ("kind_label", "类型"),
@@ -106,17 +106,9 @@ class OverdueTab(_Tab):
 
     def _load_choices(self) -> None:
         """Villages and visitors as they are now (设置 may have added some), keeping what was chosen."""
-        for combo, items in ((self.village, [(v["name"], v["name"]) for v in villages.list_villages(self.ctx.db)]),
-                             (self.visitor, [(f"{v['name']}（{v['village'] or v['role']}）", v["id"])
-                                             for v in visitors.list_visitors(self.ctx.db)])):
-            current = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem("全部", None)
-            for label, value in items:
-                combo.addItem(label, value)
-            combo.setCurrentIndex(max(combo.findData(current), 0))
-            combo.blockSignals(False)
+        refill_choices(self.village, [(v["name"], v["name"]) for v in villages.list_villages(self.ctx.db)])
+        refill_choices(self.visitor, [(f"{v['name']}（{v['village'] or v['role']}）", v["id"])
+                                      for v in visitors.list_visitors(self.ctx.db)])
 
     def set_filters(self, *, village: str | None = None, visitor_id: int | None = None,
                     kind: str | None = "home") -> None:

@@ -8,12 +8,13 @@ to how they look is one edit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -137,6 +138,19 @@ def ok_cancel_buttons(dialog: QDialog, on_ok: Callable[[], Any] | None = None, *
     The caller adds the box to its layout; ``box.button(QDialogButtonBox.StandardButton.Ok)`` is 确定.
     """
     return _button_box(dialog, QDialogButtonBox.StandardButton.Ok, ok_text, on_ok or dialog.accept, cancel_text)
+
+
+def refill_choices(combo: QComboBox, items: Iterable[tuple[str, Any]], all_label: str = "全部") -> None:
+    """Refill a filter list with ``all_label`` (data None) and ``items`` (label, data) as they are now — 设置 may
+    have added some — keeping the choice the clerk had made (by its data), without announcing the refill."""
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItem(all_label, None)
+    for label, data in items:
+        combo.addItem(label, data)
+    combo.setCurrentIndex(max(combo.findData(current), 0) if current is not None else 0)
+    combo.blockSignals(False)
 
 
 def size_for_screen(widget: QWidget, width: int, height: int, margin: int = 60) -> None:
