@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -20,6 +21,27 @@ def record(db, action: str, table: str, record_id: int | None, label: str | None
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [action, table, record_id, label, field, _text(old), _text(new)],
     )
+
+
+def update_changed(db, table: str, record_id: int, row: dict[str, Any], label: str, *, missing: str,
+                   shown: Callable[[str, Any], Any] | None = None) -> dict[str, Any]:
+    """Write the fields of ``row`` that differ from the stored record, with one 修改 entry each (inside the
+    caller's transaction); returns them. ``missing`` is the Chinese message when the record is gone;
+    ``shown(field, value)`` turns a stored value into what the log shows (a village's name for its id …)."""
+    from township_desk.models.errors import UserError
+
+    cursor = db.execute(f"SELECT * FROM [{table}] WHERE id = ?", [record_id])  # noqa: S608 - our table names
+    stored = cursor.fetchone()
+    if stored is None:
+        raise UserError(missing)
+    before = dict(zip([c[0] for c in cursor.description], stored, strict=True))
+    changed = {k: v for k, v in row.items() if before.get(k) != v}
+    if changed:
+        db[table].update(record_id, changed)
+        show = shown or (lambda _field, value: value)
+        for key, value in changed.items():
+            record(db, "修改", table, record_id, label, key, show(key, before.get(key)), show(key, value))
+    return changed
 
 
 def entries(db, *, table: str | None = None, record_id: int | None = None, limit: int = 1000,

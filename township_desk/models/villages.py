@@ -95,16 +95,7 @@ def save_village(db, data: dict, village_id_: int | None = None) -> int:
             new_id = db["villages"].insert(row).last_pk
             audit.record(db, "新增", "villages", new_id, name)
             return new_id
-        cursor = db.execute("SELECT * FROM villages WHERE id = ?", [village_id_])
-        old = cursor.fetchone()
-        if old is None:
-            raise UserError("找不到这个村（社区），可能已被删除。")
-        before = dict(zip([c[0] for c in cursor.description], old, strict=True))
-        changed = {k: v for k, v in row.items() if before.get(k) != v}
-        if changed:
-            db["villages"].update(village_id_, changed)
-            for key, value in changed.items():
-                audit.record(db, "修改", "villages", village_id_, name, key, before.get(key), value)
+        audit.update_changed(db, "villages", village_id_, row, name, missing="找不到这个村（社区），可能已被删除。")
         return village_id_
 
 

@@ -118,21 +118,13 @@ def save_visitor(db, data: dict, visitor_id_: int | None = None) -> VisitorSaved
             new_id = db["visitors"].insert(row).last_pk
             audit.record(db, "新增", "visitors", new_id, name)
             return VisitorSaved(new_id, True, warnings)
-        cursor = db.execute("SELECT * FROM visitors WHERE id = ?", [visitor_id_])
-        old = cursor.fetchone()
-        if old is None:
-            raise UserError("找不到这位巡访责任人，可能已被删除。")
-        before = dict(zip([c[0] for c in cursor.description], old, strict=True))
-        changed = {k: v for k, v in row.items() if before.get(k) != v}
-        if changed:
-            db["visitors"].update(visitor_id_, changed)
-            for key, value in changed.items():
-                old_value, new_value = before.get(key), value
-                if key == "village_id":
-                    old_value, new_value = _village_name(db, old_value), _village_name(db, new_value)
-                elif key == "active":
-                    old_value, new_value = bool(old_value), bool(new_value)
-                audit.record(db, "修改", "visitors", visitor_id_, name, key, old_value, new_value)
+        def shown(key: str, value: Any) -> Any:
+            if key == "village_id":
+                return _village_name(db, value)
+            return bool(value) if key == "active" else value
+
+        audit.update_changed(db, "visitors", visitor_id_, row, name, missing="找不到这位巡访责任人，可能已被删除。",
+                             shown=shown)
         return VisitorSaved(visitor_id_, False, warnings)
 
 
