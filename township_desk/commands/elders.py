@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from township_desk.commands import common
-from township_desk.models import elders
+from township_desk.models import elders, villages
 
 
 def register(sub) -> None:
@@ -16,8 +16,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     db = common.open_db(args)
-    if args.village and not db.execute("SELECT 1 FROM villages WHERE name = ?", [args.village]).fetchone():
-        return common.fail(f"台账中没有名为“{args.village}”的村（社区）")
+    if args.village:
+        villages.require(db, args.village)  # UserError → one line on stderr, exit 2
     rows = elders.ledger_json(db, args.village)
     if args.json:
         common.print_json(rows)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from township_desk.commands import common
-from township_desk.models import schedule
+from township_desk.models import schedule, villages
 
 
 def register(sub) -> None:
@@ -24,8 +24,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     db = common.open_db(args)
-    if args.village and not db.execute("SELECT 1 FROM villages WHERE name = ?", [args.village]).fetchone():
-        return common.fail(f"台账中没有名为“{args.village}”的村（社区）")
+    if args.village:
+        villages.require(db, args.village)  # UserError → one line on stderr, exit 2
     as_of = args.as_of or dt.date.today()
     kinds = (args.kind,) if args.kind else schedule.KINDS
     items = schedule.overdue(db, as_of, village=args.village, kinds=kinds)

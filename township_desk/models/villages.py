@@ -32,6 +32,12 @@ def next_sort_order(db) -> int:
     return db.execute("SELECT COALESCE(MAX(sort_order), 0) + 1 FROM villages").fetchone()[0]
 
 
+def require(db, name: str) -> None:
+    """A Chinese ``UserError`` when no village of the ledger has this name (a name typed for a filter or a batch)."""
+    if db.execute("SELECT 1 FROM villages WHERE name = ?", [name]).fetchone() is None:
+        raise UserError(f"台账中没有名为“{name}”的村（社区）")
+
+
 def village_id(db, name: str, *, create: bool = False) -> int | None:
     """The id of a village by name; with ``create`` a missing one is added (inside the caller's transaction)."""
     name = normalise_name(name)

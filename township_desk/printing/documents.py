@@ -15,6 +15,7 @@ from typing import Any
 
 from township_desk.models import elders as elders_model
 from township_desk.models import idnumber, paths, settings
+from township_desk.models import villages as villages_model
 from township_desk.models.errors import UserError
 from township_desk.printing import docx_render
 
@@ -80,8 +81,7 @@ def elder_by_id_number(db, id_number: str) -> dict:
 
 def village_elder_ids(db, village: str) -> list[int]:
     """Elders of a village still looked after (在册, 暂离), in ledger order; UserError for an unknown village."""
-    if db.execute("SELECT 1 FROM villages WHERE name = ?", [village]).fetchone() is None:
-        raise UserError(f"没有名为“{village}”的村（社区）")
+    villages_model.require(db, village)
     rows = elders_model.list_elders(db, elders_model.ElderQuery(village=village), order_by="village")
     return [r["id"] for r in rows if r["status"] in ON_LEDGER]
 
@@ -266,8 +266,7 @@ def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date |
     masked (idnumber.mask) unless ``full_ids``."""
     as_of = as_of or dt.date.today()
     office = office or _office(db)
-    if db.execute("SELECT 1 FROM villages WHERE name = ?", [village]).fetchone() is None:
-        raise UserError(f"没有名为“{village}”的村（社区）")
+    villages_model.require(db, village)
     rows = [r for r in elders_model.list_elders(db, elders_model.ElderQuery(village=village), order_by="village")
             if r["status"] in ON_LEDGER]
     printed = []
@@ -381,8 +380,8 @@ def overdue_context(items: Iterable[Any], as_of: dt.date, office: dict[str, Any]
 def print_overdue(db, as_of: dt.date, target: str | Path, *, village: str | None = None,
                   items: Iterable[Any] | None = None) -> int:
     """The overdue list as of ``as_of`` (schedule.overdue, the one overdue rule), by village. Returns item count."""
-    if village and db.execute("SELECT 1 FROM villages WHERE name = ?", [village]).fetchone() is None:
-        raise UserError(f"没有名为“{village}”的村（社区）")
+    if village:
+        villages_model.require(db, village)
     if items is None:
         try:
             from township_desk.models import schedule
