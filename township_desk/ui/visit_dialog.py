@@ -27,20 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from township_desk.models import elders, visitors
+from township_desk.models import visits as visits_model
 from township_desk.models.errors import UserError
 from township_desk.ui.widgets import date_edit, save_cancel_buttons, scrolling, size_for_screen
 
-RATINGS = ("优", "良", "中", "差")
-SAFETY = ("安全", "不安全")
-NEED = ("有需求", "无需求")
-CARE = ("有人照料", "无人照料")
-
-# (field, label, options) in the order of the paper form
-HEALTH_ITEMS = (("expression", "表达能力"), ("mobility", "行动能力"), ("illness", "疾病状况"))
-MENTAL_ITEMS = (("mood", "情绪状态"), ("thinking", "思维状态"), ("stress", "压力状态"))
-SAFETY_ITEMS = (("gas_safety", "燃气安全"), ("heating_safety", "取暖安全"), ("electric_safety", "用电安全"))
-CARE_ITEMS = (("daily_care", "生活照料", CARE), ("comfort_need", "精神慰藉", NEED),
-              ("rights_need", "权益维护", NEED), ("guardianship_need", "安全监护", NEED))
+# The items and their options are the model's (models/visits.py); the safety items read as on the paper form
+# (seed 003: 燃气安全、取暖安全、用电安全), where the model says 燃气 so that a finding reads 燃气不安全.
+SAFETY_ITEMS = tuple((field, f"{label}安全") for field, label in visits_model.SAFETY_ITEMS)
 
 
 class ChoiceRow(QWidget):
@@ -131,10 +124,11 @@ class VisitDialog(QDialog):
 
         self.rows: dict[str, ChoiceRow] = {}
         content = QVBoxLayout()
-        content.addWidget(self._group("健康状况", [(f, label, RATINGS) for f, label in HEALTH_ITEMS]))
-        content.addWidget(self._group("精神状态", [(f, label, RATINGS) for f, label in MENTAL_ITEMS]))
-        content.addWidget(self._group("安全情况", [(f, label, SAFETY) for f, label in SAFETY_ITEMS]))
-        content.addWidget(self._group("关爱服务", list(CARE_ITEMS)))
+        ratings, safety = visits_model.RATINGS, visits_model.SAFETY
+        content.addWidget(self._group("健康状况", [(f, label, ratings) for f, label in visits_model.HEALTH_ITEMS]))
+        content.addWidget(self._group("精神状态", [(f, label, ratings) for f, label in visits_model.MENTAL_ITEMS]))
+        content.addWidget(self._group("安全情况", [(f, label, safety) for f, label in SAFETY_ITEMS]))
+        content.addWidget(self._group("关爱服务", list(visits_model.CARE_ITEMS)))
 
         self.notes = QPlainTextEdit()
         self.notes.setPlaceholderText("其他情况说明")
@@ -188,7 +182,7 @@ class VisitDialog(QDialog):
         """The ledger's care situation; the last visit's ratings as a starting point the visitor checks — except
         a 差 or 不安全: a problem is observed anew each time (carried over it would also propose the same hazard
         again), so those items start blank."""
-        from township_desk.models import risk, visits
+        from township_desk.models import risk
 
         self.rows["daily_care"].set_value(self.elder.get("care"))
         previous = risk.last_visit_on(self.ctx.db, self.elder_id, self.today)
@@ -198,7 +192,7 @@ class VisitDialog(QDialog):
             if previous.get(field) and previous[field] not in ("差", "不安全"):
                 widget.set_value(previous[field])
         note = f"各项已按上次巡访（{previous['date']}，{previous['mode']}）预填，请逐项核对后保存。"
-        found = visits.proposed_hazard(previous)
+        found = visits_model.proposed_hazard(previous)
         if found:
             note += f"上次发现的问题（{found}）未预填，请重新查看后填写。"
         self.prefill_note.setText(note)
@@ -235,18 +229,16 @@ class VisitDialog(QDialog):
         return [Path(self.photos.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.photos.count())]
 
     def save(self) -> None:
-        from township_desk.models import visits
-
         data = self.data()
         try:
-            self.visit_id = visits.record_visit(self.ctx.db, self.elder_id, data, self.photo_paths(),
-                                                today=self.today)
+            self.visit_id = visits_model.record_visit(self.ctx.db, self.elder_id, data, self.photo_paths(),
+                                                      today=self.today)
         except UserError as exc:
             self.error.setText(str(exc))  # the dialog stays open with everything typed
             return
         self.error.clear()
         self.ctx.notify("visits")
-        finding = visits.proposed_hazard(data)
+        finding = visits_model.proposed_hazard(data)
         if finding:
             answer = QMessageBox.question(
                 self, "发现风险隐患",
