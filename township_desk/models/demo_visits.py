@@ -20,7 +20,7 @@ import json
 import random
 from collections.abc import Callable
 
-from township_desk.models import risk, schedule, settings
+from township_desk.models import campaigns, risk, schedule, settings
 from township_desk.models.elders import STATUS_ON_DAY_SQL
 
 YEAR = 365
@@ -386,13 +386,11 @@ def _last_on(visits: list[tuple], iso: str, columns: tuple[str, ...]) -> dict | 
 
 
 def _festival_campaign(db, as_of: dt.date) -> dict | None:
-    """The last 重阳节 before ``as_of`` as a campaign for the elders 在册 aged 80 and over (inserted here)."""
-    from lunar_python import Lunar
-
+    """The last 重阳节 before ``as_of`` as a campaign for the elders 在册 aged 80 and over (inserted here), with the
+    dates and name the 新建巡访活动 dialog would suggest."""
     for year in (as_of.year, as_of.year - 1):
-        solar = Lunar.fromYmd(year, 9, 9).getSolar()
-        festival = dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
-        start, end = festival - dt.timedelta(days=7), festival + dt.timedelta(days=3)
+        festival = campaigns.festival_date("重阳节", year)
+        start, end = campaigns.suggested_window("重阳节", year)
         if end < as_of:
             break
     else:
@@ -406,7 +404,7 @@ def _festival_campaign(db, as_of: dt.date) -> dict | None:
     with db.atomic():
         campaign_id = db.execute(
             "INSERT INTO campaigns(name, kind, start_date, end_date, notes) VALUES (?, '重阳节', ?, ?, ?)",
-            [f"{festival.year}年重阳节走访慰问", start.isoformat(), end.isoformat(),
+            [campaigns.default_name("重阳节", start, year), start.isoformat(), end.isoformat(),
              "走访80周岁及以上老人，送去慰问品"]).lastrowid
         db.conn.executemany("INSERT INTO campaign_elders(campaign_id, elder_id) VALUES (?, ?)",
                             [(campaign_id, e) for e in elder_ids])
