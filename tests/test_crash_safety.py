@@ -199,14 +199,18 @@ def test_full_database_error_from_sqlite_has_a_chinese_message(db, db_path):
 
 def test_read_only_database_that_must_be_written_to_open_is_refused_in_chinese(db_path, monkeypatch):
     # An older-format file on read-only media: opening must migrate it, which cannot be written.
+    dbm.connect(db_path).conn.close()
     conn = sqlite3.connect(db_path)
-    conn.execute("CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    conn.commit()
+    conn.executescript(
+        "PRAGMA journal_mode = DELETE; DROP TABLE ledger_identity; PRAGMA application_id = 0; PRAGMA user_version = 4;"
+    )
     conn.close()
     real_connect = sqlite3.connect
 
     def read_only(path, *args, **kwargs):
         # SQLite's own read-only open (as for a file with the read-only attribute); chmod cannot stop root.
+        if kwargs.pop("uri", False):
+            return real_connect(path, *args, uri=True, **kwargs)
         return real_connect(Path(path).resolve().as_uri() + "?mode=ro", *args, uri=True, **kwargs)
 
     monkeypatch.setattr(dbm.sqlite3, "connect", read_only)

@@ -17,10 +17,11 @@ TIMESTAMPS = {"created_at", "updated_at", "at"}
 
 
 def _dump(db) -> dict[str, list[tuple]]:
-    """Every row of every table; the ledger tables in full, the others without clock timestamps."""
+    """Every row of every table; the ledger tables in full, the others without clock timestamps (and without the
+    database's own identity, a fresh UUID for every file)."""
     out = {}
     for table in db.table_names():
-        if table in ("audit_log", "_sqlite_migrations") or table.startswith("sqlite_"):
+        if table in ("audit_log", "_sqlite_migrations", "ledger_identity") or table.startswith("sqlite_"):
             continue
         columns = [c.name for c in db[table].columns]
         if table not in LEDGER_TABLES:

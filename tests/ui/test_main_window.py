@@ -306,6 +306,7 @@ def test_a_database_from_a_newer_version_is_refused_and_left_unchanged(qtbot, tm
     path = tmp_path / "newer.db"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE elders (id INTEGER PRIMARY KEY)")
+    conn.execute(f"PRAGMA application_id = {dbm.APPLICATION_ID}")  # a newer Township Desk stamps its files
     conn.execute("PRAGMA user_version = 99")
     conn.commit()
     conn.close()

@@ -15,8 +15,17 @@ from township_desk.models import paths
 from township_desk.models.errors import AlreadyRunning, DatabaseUnavailable
 from township_desk.models.migrations import STEPS, load_step
 
-# Tables every Township Desk database has after migration 1; used to refuse someone else's SQLite file.
-_OUR_TABLES = {"elders", "villages", "settings"}
+# ``PRAGMA application_id`` of every Township Desk database ("TDsk"); stamped by migration 5.
+APPLICATION_ID = 0x5444736B
+# Tables and columns every Township Desk database has had since migration 1: how a file written before the
+# stamp existed is recognised as ours. Anything else without the stamp is another program's file.
+_SIGNATURE = {
+    "elders": {"id_number", "name", "name_initials", "village_id", "birth_date"},
+    "villages": {"name", "committee"},
+    "settings": {"key", "value"},
+    "audit_log": set(),
+}
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def latest_version() -> int:
@@ -54,6 +63,78 @@ def is_network_path(path: Path) -> bool:
     return False
 
 
+def _header(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(100)
+    except OSError as exc:
+        raise DatabaseUnavailable(f"无法读取数据库文件（{path}）：{exc.strerror or exc}") from exc
+
+
+def _read_only_uri(path: Path, *, immutable: bool) -> str:
+    """A URI that opens ``path`` for reading only; ``immutable`` also keeps SQLite from making a -shm file."""
+    from urllib.request import pathname2url
+
+    return f"file:{pathname2url(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
+
+
+def _inspect(path: Path) -> tuple[int, int, bool, bool]:
+    """(application_id, user_version, has the ledger's own tables, has no tables) of a SQLite file, read only.
+
+    When a -wal file lies beside it (a ledger whose last writer was killed before a checkpoint), the header in
+    the main file may be stale, so the figures are read through SQLite with the WAL applied.
+    """
+    wal = path.with_name(path.name + "-wal")
+    has_wal = wal.exists() and wal.stat().st_size > 0
+    try:
+        conn = sqlite3.connect(_read_only_uri(path, immutable=not has_wal), uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseUnavailable(f"该文件不是本程序的数据库或已损坏（{path}），未作任何改动。") from exc
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        ours = True
+        for table, columns in _SIGNATURE.items():
+            found = {row[1] for row in conn.execute(f"PRAGMA table_info([{table}])")}
+            if not found or not columns <= found:
+                ours = False
+        empty = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        return app_id, version, ours, empty
+    except sqlite3.Error as exc:
+        raise DatabaseUnavailable(f"该文件不是本程序的数据库或已损坏（{path}），未作任何改动。") from exc
+    finally:
+        conn.close()
+
+
+def recognise(path: str | Path) -> None:
+    """Refuse, before anything is written, a file that is not a Township Desk database this version can open.
+
+    A missing or empty file is a new ledger. A file stamped with ``APPLICATION_ID`` is ours; a file without the
+    stamp is ours only if it has the ledger's own tables (written before the stamp existed; migration 5 stamps
+    it) or no tables at all. Anything else, and a file from a newer version of the program, raises
+    ``DatabaseUnavailable`` and is left byte for byte as it was.
+    """
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    if not _header(path).startswith(_SQLITE_MAGIC):
+        raise DatabaseUnavailable(f"该文件不是本程序的数据库或已损坏（{path}），未作任何改动。")
+    app_id, version, ours, empty = _inspect(path)
+    mine = app_id == APPLICATION_ID or (app_id == 0 and (ours or empty))
+    if mine and version > latest_version():
+        raise DatabaseUnavailable(
+            f"该数据库由更新版本的本程序写入（数据格式第 {version} 版，本程序只认识到第 {latest_version()} 版），"
+            "为避免损坏数据，已拒绝打开。请安装最新版本后再打开。"
+        )
+    if not mine or (app_id == 0 and empty and version != 0):
+        raise DatabaseUnavailable(f"该文件是其他程序的数据库，不是留守老人台账（{path}），未作任何改动。")
+
+
+def database_uuid(db: sqlite_utils.Database) -> str:
+    """The UUID this database was given when it was made (migration 5): its identity for backups and locks."""
+    return db.execute("SELECT uuid FROM ledger_identity LIMIT 1").fetchone()[0]
+
+
 def connect(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the ledger database at ``path`` (default: the per-user data folder).
 
@@ -66,23 +147,12 @@ def connect(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
         raise DatabaseUnavailable(f"“{db_path}”是文件夹，不是数据库文件。")
     if not db_path.parent.exists():
         raise DatabaseUnavailable(f"数据库所在的文件夹不存在：{db_path.parent}")
+    recognise(db_path)
     try:
         conn = sqlite3.connect(str(db_path), timeout=5.0, isolation_level=None, check_same_thread=True)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 5000")
         mode = "DELETE" if is_network_path(db_path) else "WAL"
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > latest_version():
-            conn.close()
-            raise DatabaseUnavailable(
-                f"该数据库由更新版本的本程序写入（数据格式第 {version} 版，本程序只认识到第 {latest_version()} 版），"
-                "为避免损坏数据，已拒绝打开。请安装最新版本后再打开。"
-            )
-        if version == 0:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if tables and not tables & _OUR_TABLES:
-                conn.close()
-                raise DatabaseUnavailable(f"该文件是其他程序的数据库，不是留守老人台账（{db_path}），未作任何改动。")
         current = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if current.upper() != mode:
             conn.execute(f"PRAGMA journal_mode = {mode}")

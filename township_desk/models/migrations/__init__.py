@@ -11,6 +11,7 @@ STEPS = [
     "0002_visits",
     "0003_agreements",
     "0004_agreement_notice",
+    "0005_identity",
 ]
 
 
