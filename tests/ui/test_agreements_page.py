@@ -203,3 +203,24 @@ def test_renew_and_attach_a_scan_from_the_page(page, monkeypatch, tmp_path, priv
     assert (private_data_dir / stored).read_bytes() == b"\xff\xd8\xff jpeg"
     assert shown(page, "scan")[[int(x) for x in shown(page)].index(new["id"])] == "有"
     assert page.open_scan_button.isEnabled()
+
+
+def test_batch_print_says_where_it_saved_and_closes_its_progress_dialog(page, db, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QProgressDialog
+
+    for name in ("张德福", "刘秀英"):
+        add(db, name, "2026-01-01")
+    page.refresh()
+    page.view.selectAll()
+    target = tmp_path / "协议.docx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: asked.append(args[2]) or QMessageBox.StandardButton.No)
+
+    page.print_selected()
+
+    qtbot.waitUntil(lambda: bool(asked), timeout=10000)  # never arrived while jobs.py queued it to the worker
+    assert "已保存到" in asked[0] and str(target) in asked[0]
+    assert target.exists()
+    qtbot.wait(50)
+    assert not [d for d in page.findChildren(QProgressDialog) if d.isVisible()]
