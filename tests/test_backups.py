@@ -110,6 +110,11 @@ def test_a_clock_that_was_wrong_keeps_future_backups_and_the_newest():
     assert backups.backups_to_keep([ancient], now) == {ancient}
 
 
+def test_the_budget_is_two_and_a_half_times_the_database_but_at_least_the_floor():
+    assert backups.budget(564 * 1024 ** 2) == int(2.5 * 564 * 1024 ** 2)
+    assert backups.budget(5 * 1024 ** 2) == backups.BUDGET_FLOOR_BYTES
+
+
 def test_over_budget_the_oldest_go_first_but_never_the_last_two_days():
     now = dt.datetime(2026, 11, 22, 18, 0, 0)
     sizes = {now - dt.timedelta(days=d): 100 for d in (0, 1, 5, 30, 90)}
@@ -134,6 +139,7 @@ def test_automatic_backups_are_thinned_by_calendar_and_manual_ones_never_deleted
 
 def test_backups_of_a_large_ledger_stay_under_the_budget(db, db_path, monkeypatch):
     monkeypatch.setattr(backups, "BUDGET_TIMES_DATABASE", 0.0001)  # as if each backup were huge
+    monkeypatch.setattr(backups, "BUDGET_FLOOR_BYTES", 0)
     start = dt.datetime(2026, 1, 1, 8, 0, 0)
     for i in range(10):
         backups.daily_backup_if_due(db, db_path, now=start + dt.timedelta(days=i))

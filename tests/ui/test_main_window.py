@@ -401,6 +401,7 @@ def test_the_window_does_not_wait_for_the_daily_backup(qtbot, ctx, monkeypatch):
         return real(path, **kw)
 
     monkeypatch.setattr(backups, "daily_backup_in_background", slow)
+    settings.put(ctx.db, {"township_name": "青山镇"})  # no first-start notice
     window = make_window(qtbot, ctx)
     window.start_daily_backup()           # returns at once although the backup is still waiting
     assert window.backup_label.text() == "尚无自动备份"

@@ -42,11 +42,15 @@ _ZIP_HEADER = b"PK\x03\x04"
 INFO_ENTRY = "township-desk-backup.json"
 # How long each kind of backup is kept (``backups_to_keep``); 设置 quotes these.
 KEEP_ALL_DAYS, KEEP_DAILY_DAYS, KEEP_WEEKLY_WEEKS, KEEP_MONTHLY_MONTHS = 2, 14, 8, 12
-# The automatic backups of one ledger take at most this many times the database's own size (``within_budget``):
-# with a copy kept before a restore and one being written, the folder stays under 3×.
+# The automatic backups of one ledger take at most this many times the database's own size, or
+# ``BUDGET_FLOOR_BYTES`` when that is more (``within_budget``): a large township's backup folder stays under 3×
+# its database even with a copy kept before a restore, while a small one (a backup is about a sixth of the
+# database, so 2.5× would hold only 15) keeps the whole calendar.
 BUDGET_TIMES_DATABASE = 2.5
+BUDGET_FLOOR_BYTES = 1024 ** 3
 KEEP_RULE = (f"最近 {KEEP_ALL_DAYS} 天的全部保留，{KEEP_DAILY_DAYS} 天内每天保留一份，{KEEP_WEEKLY_WEEKS} 周内每周一份，"
-             f"{KEEP_MONTHLY_MONTHS} 个月内每月一份；合计超过数据库大小的 {BUDGET_TIMES_DATABASE:g} 倍时，先删最早的")
+             f"{KEEP_MONTHLY_MONTHS} 个月内每月一份；合计超过 {BUDGET_FLOOR_BYTES // 1024 ** 3} GB 且超过数据库大小的 "
+             f"{BUDGET_TIMES_DATABASE:g} 倍时，先删最早的")
 # Held while an automatic backup or a restore runs: the daily backup runs in a background thread, and a restore
 # or the backup on closing waits for it rather than racing it.
 _busy = threading.Lock()
@@ -235,9 +239,15 @@ def ledger_backups(db, db_path: str | Path | None = None) -> list[Path]:
     return _newest_first(found)
 
 
+def budget(database_bytes: int) -> int:
+    """How many bytes one ledger's automatic backups may take: ``BUDGET_TIMES_DATABASE`` × the database, or
+    ``BUDGET_FLOOR_BYTES`` when that is more."""
+    return max(int(BUDGET_TIMES_DATABASE * database_bytes), BUDGET_FLOOR_BYTES)
+
+
 def _prune(files: list[Path], keep_path: Path, now: dt.datetime, database_bytes: int | None) -> list[Path]:
-    """Delete the automatic backups among ``files`` that ``backups_to_keep`` and ``within_budget`` (a budget of
-    ``BUDGET_TIMES_DATABASE`` × ``database_bytes``) let go; never ``keep_path``."""
+    """Delete the automatic backups among ``files`` that ``backups_to_keep`` and ``within_budget`` (``budget``)
+    let go; never ``keep_path``."""
     times = {p: taken_at(p) for p in files}
     keep = backups_to_keep(times.values(), now)
     if database_bytes:
@@ -246,7 +256,7 @@ def _prune(files: list[Path], keep_path: Path, now: dt.datetime, database_bytes:
             if t in keep:
                 with contextlib.suppress(OSError):
                     sizes[t] = sizes.get(t, 0) + p.stat().st_size
-        keep = within_budget(sizes, now, int(BUDGET_TIMES_DATABASE * database_bytes))
+        keep = within_budget(sizes, now, budget(database_bytes))
     removed = []
     for old, t in times.items():
         if old != keep_path and t not in keep:
@@ -443,8 +453,7 @@ def second_place_problem() -> str | None:
     except OSError:
         usable = False
     if not usable:
-        return (f"第二备份位置“{second}”现在无法使用（U 盘没有插上、网络盘没有连接或没有写入权限），"
-                "自动备份只保存在本机。请插上 U 盘，或在“设置 → 备份与恢复”中另选位置。")
+        return f"第二备份位置“{second}”现在无法使用（U 盘未插上、网络盘未连接或无写入权限），自动备份只保存在本机。"
     return None
 
 

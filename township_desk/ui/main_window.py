@@ -340,7 +340,8 @@ class MainWindow(QMainWindow):
             log.warning("每日自动备份未完成：%s", result)
             self.add_notice(f"今天的自动备份未完成：{result}", warning=True)
         elif isinstance(result, backups.AutomaticBackup):
-            self.statusBar().showMessage(f"已完成今天的自动备份（{result.path.name}）", 15000)
+            if not self._notices:  # a passing message would hide the notices for its 15 seconds
+                self.statusBar().showMessage(f"已完成今天的自动备份（{result.path.name}）", 15000)
             if result.second_problem:
                 self.add_notice(result.second_problem, warning=True)
             else:
