@@ -471,3 +471,13 @@ def test_restore_refuses_a_truncated_compressed_backup(db, db_path, tmp_path):
     with pytest.raises(UserError, match="损坏"):
         backups.restore(db_path, saved)
     assert db_path.read_bytes() == before
+
+
+def test_the_data_folder_comes_from_the_settings_file_unless_the_environment_says_otherwise(tmp_path, monkeypatch):
+    chosen = tmp_path / "D盘数据"
+    paths.save_local_config(data_dir=str(chosen))
+    assert paths.data_dir() != chosen                      # TOWNSHIP_DESK_HOME (set for every test) wins
+    monkeypatch.delenv("TOWNSHIP_DESK_HOME")
+    assert paths.data_dir() == chosen and chosen.is_dir()
+    paths.config_path().write_text("{不是 JSON", encoding="utf-8")
+    assert paths.local_config() == {} and paths.second_backup_dir() is None

@@ -16,7 +16,8 @@ def config_path() -> Path:
     """The small settings file of this PC, outside any database: the data folder and the second backup place.
 
     ``TOWNSHIP_DESK_CONFIG`` names another file (tests, portable use); otherwise it is ``config.json`` in the
-    per-user config folder (platformdirs; on Windows ``%LOCALAPPDATA%\\township-desk``).
+    per-user config folder (platformdirs: ``%LOCALAPPDATA%\\TownshipDesk`` on Windows,
+    ``~/.config/TownshipDesk`` on Linux).
     """
     override = os.environ.get("TOWNSHIP_DESK_CONFIG")
     if override:
