@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import sqlite_utils
 
@@ -71,11 +71,31 @@ def _header(path: Path) -> bytes:
         raise DatabaseUnavailable(f"无法读取数据库文件（{path}）：{exc.strerror or exc}") from exc
 
 
+def sqlite_uri(path: str | PurePath, **query: str) -> str:
+    """A ``file:`` URI SQLite accepts for ``path``, query parameters appended (``mode="ro"``).
+
+    Not ``Path.as_uri()`` nor ``pathname2url``: for a Windows network share they give ``file://server/share/…``,
+    whose host part SQLite rejects. A UNC path becomes ``file:////server/share/…`` (empty host, the path keeping
+    its two leading slashes), a drive path ``file:///C:/…``; ``?``, ``#``, ``%``, spaces and Chinese are
+    percent-encoded. A concrete relative path is made absolute first.
+    """
+    from urllib.parse import quote
+
+    pure = path if isinstance(path, PurePath) else Path(path)
+    if isinstance(pure, Path):
+        pure = pure.absolute()
+    text = pure.as_posix()
+    if not text.startswith("/"):  # C:/…
+        text = "/" + text
+    uri = "file://" + quote(text, safe="/:")
+    if query:
+        uri += "?" + "&".join(f"{key}={quote(str(value), safe='')}" for key, value in query.items())
+    return uri
+
+
 def _read_only_uri(path: Path, *, immutable: bool) -> str:
     """A URI that opens ``path`` for reading only; ``immutable`` also keeps SQLite from making a -shm file."""
-    from urllib.request import pathname2url
-
-    return f"file:{pathname2url(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
+    return sqlite_uri(path.resolve(), mode="ro", **({"immutable": "1"} if immutable else {}))
 
 
 def _inspect(path: Path) -> tuple[int, int, bool, bool]:
