@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import (
     QDialog,
@@ -139,6 +140,7 @@ def test_a_poor_or_unsafe_item_proposes_a_hazard_saved_with_the_supporter_told(d
     def save_hazard(hazard):
         seen.update(description=hazard.description.toPlainText(), found_on=hazard.found_on.date().toPython(),
                     told=hazard.told.value(), visit_id=hazard.visit_id)
+        hazard.told.set_date(dt.date(2026, 11, 20))   # the day the clerk says the son was told
         hazard.save()
         return hazard.result()
 
@@ -149,11 +151,11 @@ def test_a_poor_or_unsafe_item_proposes_a_hazard_saved_with_the_supporter_told(d
     dialog.save()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert len(asked) == 1 and "本次巡访发现：情绪状态差、燃气不安全" in asked[0]
-    assert seen == {"description": "情绪状态差、燃气不安全", "found_on": dt.date(2026, 11, 20), "told": TODAY,
+    assert seen == {"description": "情绪状态差、燃气不安全", "found_on": dt.date(2026, 11, 20), "told": None,
                     "visit_id": dialog.visit_id}
     stored = hazards.get_hazard(ctx.db, dialog.hazard_id)
     assert (stored["visit_id"], stored["found_on"], stored["description"], stored["supporter_told_on"],
-            stored["resolved_on"]) == (dialog.visit_id, "2026-11-20", "情绪状态差、燃气不安全", "2026-11-22", None)
+            stored["resolved_on"]) == (dialog.visit_id, "2026-11-20", "情绪状态差、燃气不安全", "2026-11-20", None)
 
 
 def test_declining_the_hazard_keeps_the_visit_and_opens_nothing(dialog, ctx, monkeypatch):
@@ -267,7 +269,7 @@ def test_a_new_hazard_without_a_description_is_refused_and_nothing_is_kept(ctx, 
     assert dialog.result() == QDialog.DialogCode.Accepted
     stored = hazards.get_hazard(ctx.db, dialog.hazard_id)
     assert (stored["description"], stored["found_on"], stored["supporter_told_on"]) == (
-        "独居老人家中电线老化", "2026-11-22", "2026-11-22")
+        "独居老人家中电线老化", "2026-11-22", None)            # nobody said the supporter was told: not recorded
 
 
 def test_a_resolution_typed_without_the_resolved_date_is_pointed_out(ctx, qtbot):
@@ -430,3 +432,37 @@ def test_a_photo_path_leading_out_of_the_photos_folder_is_refused_not_launched(c
     dialog.open_photo_button.click()
     assert launched == [] and len(warned) == 1
     assert warned[0].startswith("照片路径“../../../etc/passwd”指向数据文件夹") and "已拒绝打开" in warned[0]
+
+
+def test_the_supporter_told_date_stays_empty_until_the_clerk_enters_it(ctx, qtbot):
+    """One click on 保存 must not record a notification that never happened (第一时间向赡养人通报)."""
+    from township_desk.ui.hazard_dialog import HazardDialog
+
+    zhang = elder_id(ctx.db, "张德福")
+    dialog = HazardDialog(ctx, zhang, description="燃气不安全", found_on=dt.date(2026, 11, 20), today=TODAY)
+    qtbot.addWidget(dialog)
+    assert not dialog.told.check.isChecked() and dialog.told.edit.text() == "" and dialog.told.value() is None
+    assert (dialog.reported.edit.text(), dialog.resolved.edit.text()) == ("", "")
+    dialog.told.check.setChecked(True)                       # ticked, but no date given
+    dialog.save()
+    assert dialog.error.text() == "请填写通报赡养人日期" and dialog.hazard_id is None
+    assert hazards.hazards_of_elder(ctx.db, zhang) == []     # nothing of the save was kept
+    dialog.told.edit.setText("2026年11月23日")               # typed, but after today
+    dialog.save()
+    assert dialog.error.text() == "通报赡养人日期 2026-11-23 晚于今天"
+    dialog.told.calendar.clicked.emit(QDate(2026, 11, 21))   # picked from the calendar
+    assert dialog.told.edit.text() == "2026-11-21"
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert hazards.get_hazard(ctx.db, dialog.hazard_id)["supporter_told_on"] == "2026-11-21"
+
+
+def test_typing_a_date_ticks_its_box(ctx, qtbot):
+    from PySide6.QtTest import QTest
+
+    from township_desk.ui.hazard_dialog import HazardDialog
+
+    dialog = HazardDialog(ctx, elder_id(ctx.db, "张德福"), description="取暖不安全", today=TODAY)
+    qtbot.addWidget(dialog)
+    QTest.keyClicks(dialog.told.edit, "2026-11-22")
+    assert dialog.told.check.isChecked() and dialog.told.value() == "2026-11-22"

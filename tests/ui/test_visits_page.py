@@ -364,10 +364,8 @@ def test_open_hazards_are_red_and_the_follow_up_closes_them(page, ctx, monkeypat
 
     def follow_up(dialog):
         seen["told_frozen"] = not dialog.told.check.isEnabled()
-        dialog.reported.check.setChecked(True)
-        dialog.reported.edit.setDate(dt.date(2026, 11, 19))
-        dialog.resolved.check.setChecked(True)
-        dialog.resolved.edit.setDate(dt.date(2026, 11, 21))
+        dialog.reported.set_date(dt.date(2026, 11, 19))
+        dialog.resolved.set_date(dt.date(2026, 11, 21))
         dialog.save()                                      # no resolution text: the model refuses
         seen["error"] = dialog.error.text()
         seen["after_refusal"] = dialog.result()
@@ -401,8 +399,8 @@ def test_follow_up_refused_by_the_model_keeps_the_hazard_open(page, ctx, monkeyp
     seen = {}
 
     def resolve_untold(dialog):
-        dialog.reported.check.setChecked(True)
-        dialog.resolved.check.setChecked(True)
+        dialog.reported.set_date(dt.date(2026, 11, 19))
+        dialog.resolved.set_date(dt.date(2026, 11, 20))
         dialog.resolution.setPlainText("已修好")
         dialog.save()
         seen["error"] = dialog.error.text()
