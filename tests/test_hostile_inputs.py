@@ -92,3 +92,76 @@ def test_a_ledger_whose_writer_was_killed_before_a_checkpoint_still_opens(tmp_pa
 
     database = dbm.connect(path)
     assert [r[0] for r in database.execute("SELECT name FROM villages")] == ["碾子村"]
+
+
+# ---------------------------------------------------------------- stored photo and scan paths stay in the data folder
+
+
+@pytest.mark.parametrize("stored", ["../ledger.db", "2026/../../outside.jpg", "/etc/passwd", "C:\\Windows\\win.ini",
+                                    "\\\\server\\share\\a.jpg", "C:a.jpg", "a\x00.jpg", ""])
+def test_a_stored_path_leading_out_of_its_folder_is_refused(tmp_path, stored):
+    from township_desk.models.errors import UserError
+    from township_desk.models.files import confined_path
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    with pytest.raises(UserError, match="照片路径"):
+        confined_path(stored, folder, what="照片")
+
+
+def test_a_symlink_inside_the_folder_leading_out_is_refused(tmp_path):
+    from township_desk.models.errors import UserError
+    from township_desk.models.files import confined_path
+
+    folder = tmp_path / "photos"
+    (folder / "2026").mkdir(parents=True)
+    secret = tmp_path / "secret.jpg"
+    secret.write_bytes(b"x")
+    (folder / "2026" / "a.jpg").symlink_to(secret)
+    (folder / "link").symlink_to(tmp_path)
+    for stored in ("2026/a.jpg", "link/secret.jpg"):
+        with pytest.raises(UserError, match="指向数据文件夹.*以外，已拒绝打开"):
+            confined_path(stored, folder, what="照片")
+    (folder / "2026" / "b.jpg").write_bytes(b"y")
+    assert confined_path("2026/b.jpg", folder) == (folder / "2026" / "b.jpg").resolve()
+
+
+def _crafted_visit_photo(path):
+    """A ledger (as from a crafted backup) whose visit photo row points outside the photos folder."""
+    from tests.conftest import VALID_IDS
+    from township_desk.models import elders, villages
+
+    database = dbm.connect(path)
+    villages.save_village(database, {"name": "青山村"})
+    elder = elders.save_elder(database, {"name": "张德福", "id_number": VALID_IDS[0], "village": "青山村",
+                                         "entered_on": "2026-01-05"}).elder_id
+    visit = database.execute("INSERT INTO visits(elder_id, date, mode, visitor_name) VALUES (?, '2026-11-20', '上门',"
+                             " '王村官')", [elder]).lastrowid
+    database.execute("INSERT INTO visit_photos(visit_id, path) VALUES (?, '../../../etc/passwd')", [visit])
+    return database, visit
+
+
+def test_a_visit_photo_outside_the_photos_folder_is_refused_and_never_printed(tmp_path):
+    from township_desk.models import visits
+    from township_desk.models.errors import UserError
+    from township_desk.printing import documents
+
+    database, visit = _crafted_visit_photo(tmp_path / "v.db")
+    (stored,) = visits.get_visit(database, visit)["photos"]
+    with pytest.raises(UserError, match="照片路径“../../../etc/passwd”指向数据文件夹"):
+        visits.photo_file(stored)
+    assert documents.visit_form_context(database, visit_id=visit)["photo_path"] is None
+    database.close()
+
+
+def test_an_agreement_scan_outside_the_agreements_folder_is_refused(tmp_path):
+    from township_desk.models import agreements, paths
+    from township_desk.models.errors import UserError
+
+    (paths.data_dir() / "agreements").mkdir(exist_ok=True)
+    (paths.data_dir() / "agreements" / "协议1.pdf").write_bytes(b"%PDF")
+    assert agreements.scan_file({"scan_path": "agreements/协议1.pdf"}) == \
+        (paths.data_dir() / "agreements" / "协议1.pdf").resolve()
+    for stored in ("../../home/clerk/私人.pdf", "township_desk.db", "/etc/passwd", "agreements/../photos/x.pdf"):
+        with pytest.raises(UserError, match="扫描件路径"):
+            agreements.scan_file({"scan_path": stored})

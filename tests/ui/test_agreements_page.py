@@ -224,3 +224,18 @@ def test_batch_print_says_where_it_saved_and_closes_its_progress_dialog(page, db
     assert target.exists()
     qtbot.wait(50)
     assert not [d for d in page.findChildren(QProgressDialog) if d.isVisible()]
+
+
+def test_a_scan_path_leading_out_of_the_data_folder_is_refused_not_launched(page, monkeypatch):
+    from township_desk.ui import agreements_page
+
+    agreement = add(page.ctx.db, "张德福", "2026-01-01")
+    page.ctx.db.execute("UPDATE agreements SET scan_path = '../../../../etc/passwd' WHERE id = ?", [agreement])
+    page.refresh()
+    page.select_agreement(agreement)
+    launched, warned = [], []
+    monkeypatch.setattr(agreements_page.QDesktopServices, "openUrl", lambda url: launched.append(url))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warned.append(args[2]))
+    page.open_scan()
+    assert launched == [] and len(warned) == 1
+    assert warned[0].startswith("扫描件路径“../../../../etc/passwd”指向数据文件夹") and "已拒绝打开" in warned[0]

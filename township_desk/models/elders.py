@@ -692,7 +692,7 @@ def list_elders(db, query: ElderQuery | None = None, *, order_by: str = "village
                      COALESCE(e.current_address, e.household_address) AS address, e.phone, e.status, e.tier,
                      e.risk_grade, e.care, e.lives_alone, e.ability_level, e.is_disabled, e.is_ill,
                      vi.name AS visitor, vi.phone AS visitor_phone,
-                     (SELECT MAX(date) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门') AS last_home_visit
+                     (SELECT MAX(date) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门') AS last_home_visit
               {_BASE}{where} ORDER BY {order_sql}, e.id"""
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"

@@ -59,3 +59,31 @@ def copy_unique(source: str | Path, folder: Path, stem: str) -> Path:
     with atomic_path(target) as tmp:
         shutil.copyfile(source, tmp)
     return target
+
+
+def confined_path(stored: str, folder: str | Path, *, base: str | Path | None = None, what: str = "文件") -> Path:
+    """The file a stored relative path names, resolved (symlinks followed) and checked to lie inside ``folder``.
+
+    ``stored`` is relative to ``base`` (``folder`` when not given): a visit photo's path is relative to photos/, an
+    agreement scan's to the data folder while it must lie in its agreements/. A path that is absolute, climbs out
+    with ``..``, or leads out through a symlink (a crafted backup, a hand-edited database) is refused with a
+    Chinese ``UserError`` naming ``what`` (照片, 扫描件) — such a file is never opened, launched or printed.
+    The file need not exist; the caller says so when it does not.
+    """
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    text = str(stored or "").strip()
+    refused = UserError(f"{what}路径“{text}”指向数据文件夹（{folder}）以外，已拒绝打开。"
+                        "该记录可能来自被改动的备份，请核对。")
+    if not text:
+        raise UserError(f"{what}路径为空，无法打开")
+    if PurePosixPath(text).is_absolute() or PureWindowsPath(text).drive or PureWindowsPath(text).root:
+        raise refused
+    try:
+        root = Path(folder).resolve()
+        target = (Path(base if base is not None else folder) / text).resolve()
+    except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a symlink loop
+        raise refused from exc
+    if target == root or not target.is_relative_to(root):
+        raise refused
+    return target

@@ -317,7 +317,7 @@ def details(db, month: str) -> list[dict]:
         "e.risk_grade, e.tier, vi.name AS visitor, vi.phone AS visitor_phone, v.name AS village, "
         "(SELECT s.name || char(31) || COALESCE(s.phone, '') FROM supporters s WHERE s.elder_id = e.id "
         "  ORDER BY s.sort_order, s.id LIMIT 1) AS supporter_pair, "
-        "(SELECT MAX(vs.date) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= ?) "
+        "(SELECT MAX(vs.date) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= ?) "
         "  AS last_home_visit",
         statuses=("在册", "暂离"), extra_joins="LEFT JOIN visitors vi ON vi.id = e.visitor_id",
         params_before=[last.isoformat()])
@@ -365,9 +365,9 @@ def visits_by_village(db, month: str) -> list[dict]:
     people = _month_end_elders(
         db, last,
         "e.id, e.name_initials, e.tier, v.name AS village, "
-        "(SELECT COUNT(*) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date BETWEEN ? AND ?) "
+        "(SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date BETWEEN ? AND ?) "
         "  AS home_n, "
-        "(SELECT COUNT(*) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode IN ('电话','视频') "
+        "(SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode IN ('电话','视频') "
         "  AND vs.date BETWEEN ? AND ?) AS remote_n, "
         "(SELECT COUNT(*) FROM hazards h WHERE h.elder_id = e.id AND h.found_on BETWEEN ? AND ?) AS hazard_n, "
         "(SELECT COUNT(*) FROM hazards h WHERE h.elder_id = e.id AND h.found_on BETWEEN ? AND ? "
