@@ -9,9 +9,17 @@ import sys
 
 import openpyxl
 import pytest
+import python_calamine
 from conftest import make_id
+from hostile_xlsx import (
+    add_cell,
+    add_merge,
+    add_row_of_cells_without_references,
+    declare_dimension,
+    edit_sheet,
+)
 
-from township_desk.models import elders, ledger_import
+from township_desk.models import elders, ledger_import, workbook_guard
 from township_desk.models.errors import UserError
 
 TODAY = dt.date(2026, 11, 22)
@@ -413,3 +421,106 @@ def test_blank_cells_keep_what_the_ledger_holds_and_defaults_for_new_people(db, 
     a, b = people(db)[ID_A], people(db)[ID_B]
     assert (a["phone"], a["tier"]) == ("13800138000", "重点")
     assert (b["tier"], b["education"]) == ("一般", None)
+
+
+# ---------------------------------------------------------------- workbooks that would take the reader down
+
+@pytest.fixture
+def reader_never_called(monkeypatch):
+    """The hostile file must be refused before python-calamine opens it (which would abort this process)."""
+    def refuse(*_a, **_k):
+        raise AssertionError("python-calamine was given a workbook the guard should have refused")
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", refuse)
+
+
+@pytest.fixture
+def small(tmp_path):
+    return simple(tmp_path / "small.xlsx", [["张德福", ID_A]])
+
+
+def test_a_far_away_cell_is_refused_before_the_reader_opens_it(db, tmp_path, small, reader_never_called):
+    hostile = edit_sheet(small, tmp_path / "远.xlsx", add_cell("XFD1000000", dimension="A1:C2"))
+    with pytest.raises(UserError, match="“远.xlsx”的工作表“青山村”延伸到第 1000000 行、第 16384 列"):
+        run_import(db, hostile)
+    assert db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 0
+
+
+def test_a_declared_dimension_far_away_is_refused(db, tmp_path, small, reader_never_called):
+    hostile = edit_sheet(small, tmp_path / "d.xlsx", declare_dimension("A1:XFD1048576"))
+    with pytest.raises(UserError, match="超过可读取的上限（200000 行、300 列）"):
+        run_import(db, hostile)
+
+
+def test_a_merged_range_reaching_far_away_is_refused(db, tmp_path, small, reader_never_called):
+    hostile = edit_sheet(small, tmp_path / "m.xlsx", add_merge("A2:XFD2"))
+    with pytest.raises(UserError, match="第 16384 列"):
+        run_import(db, hostile)
+
+
+def test_cells_without_references_are_counted_where_the_reader_puts_them(db, tmp_path, small, reader_never_called):
+    hostile = edit_sheet(small, tmp_path / "n.xlsx", add_row_of_cells_without_references(400))
+    with pytest.raises(UserError, match="第 400 列"):
+        run_import(db, hostile)
+
+
+def test_a_sheet_within_rows_and_columns_but_too_many_cells_is_refused(db, tmp_path, small, reader_never_called):
+    hostile = edit_sheet(small, tmp_path / "c.xlsx", add_cell("KN30000"))  # 300 columns × 30,000 rows: 9 million
+    with pytest.raises(UserError, match="9000000 个单元格"):
+        run_import(db, hostile)
+
+
+def test_a_workbook_over_the_uncompressed_limit_is_refused(db, tmp_path, small, reader_never_called, monkeypatch):
+    monkeypatch.setattr(workbook_guard, "MAX_UNCOMPRESSED", 4000)
+    with pytest.raises(UserError, match="“small.xlsx”解压后超过"):
+        run_import(db, small)
+
+
+def test_a_member_with_an_absurd_compression_ratio_is_refused(db, tmp_path, small, reader_never_called):
+    bomb = edit_sheet(small, tmp_path / "b.xlsx", lambda xml: xml, extra={"xl/media/image1.bin": bytes(4 << 20)})
+    with pytest.raises(UserError, match="“xl/media/image1.bin”压缩比异常"):
+        run_import(db, bomb)
+
+
+def test_a_binary_xlsb_workbook_is_asked_to_be_saved_as_xlsx(db, tmp_path, reader_never_called):
+    import zipfile
+
+    path = tmp_path / "台账.xlsb"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    with pytest.raises(UserError, match="另存为”.xlsx"):
+        run_import(db, path)
+
+
+def test_an_ordinary_ledger_passes_the_guard_with_its_extent(small):
+    [sheet] = workbook_guard.check_workbook(small)
+    assert (sheet.name, sheet.rows, sheet.columns) == ("青山村", 2, 3)
+
+
+def test_a_rust_panic_in_the_reader_becomes_a_chinese_message(db, small, monkeypatch):
+    panic = type("PanicException", (BaseException,), {"__module__": "pyo3_runtime"})
+
+    def explode(*_a, **_k):
+        raise panic("index out of bounds")
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", explode)
+    with pytest.raises(UserError, match="无法读取“small.xlsx”"):
+        run_import(db, small)
+
+
+def test_cli_refuses_a_far_away_cell_with_one_chinese_line_and_creates_no_database(tmp_path, small):
+    hostile = edit_sheet(small, tmp_path / "远.xlsx", add_cell("XFD1000000"))
+    done = cli("import-ledger", str(hostile), "--db", str(tmp_path / "new.db"))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "工作表“青山村”延伸到第 1000000 行" in done.stderr
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_without_the_guard_such_a_file_aborts_the_reader_process(tmp_path, small):
+    """Why the guard exists: python-calamine itself ends the process (run here in a child process)."""
+    hostile = edit_sheet(small, tmp_path / "远.xlsx", add_cell("XFD1000000"))
+    code = ("import sys, python_calamine as c; b = c.CalamineWorkbook.from_path(sys.argv[1]); "
+            "b.get_sheet_by_index(0).to_python(skip_empty_area=False)")
+    done = subprocess.run([sys.executable, "-c", code, str(hostile)], capture_output=True, timeout=60,
+                          env={"RUST_BACKTRACE": "0", "PATH": "/usr/bin:/bin"})
+    if done.returncode >= 0 and done.returncode != 134:
+        pytest.skip(f"this python-calamine does not abort on it (exit {done.returncode})")
+    assert done.returncode in (134, -6)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from township_desk.models import elders, idnumber
+from township_desk.models import elders, idnumber, workbook_guard
 from township_desk.models.errors import UserError, ValidationError
 
 ProgressFn = Callable[[int, int, str], None]
@@ -247,13 +247,12 @@ class _DryRunRollback(Exception):
 def _open_workbook(path: Path):
     import python_calamine
 
-    if not path.exists():
-        raise UserError(f"找不到文件：{path}")
-    if path.is_dir():
-        raise UserError(f"“{path}”是文件夹，不是 Excel 文件")
+    workbook_guard.check_workbook(path)  # before calamine sees it: a far-away cell aborts the process
     try:
         return python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for every kind of bad file
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine's own errors, and a Rust panic (PanicException)
         raise UserError(f"无法读取“{path.name}”：它不是 Excel 工作簿（.xlsx/.xls）或文件已损坏（{type(exc).__name__}）") from exc
 
 
@@ -261,9 +260,11 @@ def _sheet_cells(sheet) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tu
     """All cells from A1 (so list index + 1 is the row Excel shows), and the merged ranges."""
     try:
         cells = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise UserError(f"无法读取工作表“{sheet.name}”：{exc}") from exc
-    merged = getattr(sheet, "merged_cell_ranges", None) or []
+        merged = getattr(sheet, "merged_cell_ranges", None) or []
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - as in _open_workbook: a panic must not end the program
+        raise UserError(f"无法读取工作表“{sheet.name}”：文件可能已损坏（{type(exc).__name__}：{exc}）") from exc
     return cells, list(merged)
 
 
