@@ -183,6 +183,32 @@ def test_id_merged_over_two_rows_is_one_person_with_two_supporters(db, tmp_path)
     assert [s["name"] for s in supporters] == ["张大", "张二"]
 
 
+
+def test_id_merged_over_two_people_is_an_error_on_the_later_rows(db, tmp_path):
+    head = ["姓名", "身份证号码", "赡养人姓名"]
+    rows = [head, ["张德福", ID_A, "张大"], ["李秀英", None, "李大"], ["王贵", None, "王大"]]
+    result = run_import(db, build(tmp_path / "m.xlsx", {"青山村": rows}, {"青山村": ["B2:B4"]}))
+    assert (result.imported, result.skipped) == (1, 2)
+    assert [(p.row, p.column, p.severity) for p in result.problems] == [(3, "身份证号码", "error"),
+                                                                        (4, "身份证号码", "error")]
+    assert "B2:B4" in result.problems[0].message and "“李秀英”没有自己的身份证号码" in result.problems[0].message
+    assert [s["name"] for s in elders.supporters_of(db, people(db)[ID_A]["id"])] == ["张大"]
+
+
+@pytest.mark.parametrize("name", ["注秀英", "说明华", "小计生"])
+def test_person_whose_name_reads_like_a_footer_is_imported_when_the_id_is_valid(db, tmp_path, name):
+    result = run_import(db, simple(tmp_path / "n.xlsx", [["张德福", ID_A], [name, ID_B]]))
+    assert (result.imported, result.problems) == (2, [])
+    assert people(db)[ID_B]["name"] == name
+
+
+def test_footer_like_row_whose_id_excel_turned_into_a_number_is_reported(db, tmp_path):
+    result = run_import(db, simple(tmp_path / "n.xlsx", [["张德福", ID_A], ["注秀英", int(ID_B[:15] + "000")]]))
+    assert result.imported == 1
+    [problem] = result.problems
+    assert (problem.row, problem.column, problem.severity) == (3, "身份证号码", "error")
+
+
 # ---------------------------------------------------------------- ID numbers and dates
 
 

@@ -4,8 +4,9 @@ Two steps, so the window can show what it found before anything is written:
 
 * ``read_ledger(path)`` reads the workbook without a database: finds each sheet's header (title and
   填报单位 rows above it, one- or two-level merged headings, columns in any order), fills merged cells
-  down, skips blank, 合计 and 注 rows, and checks every record with ``elders.prepare_elder`` so every
-  problem is known before the import.
+  down, skips blank rows and 合计/注 rows that hold no ID number, and checks every record with
+  ``elders.prepare_elder`` so every problem is known before the import. An ID cell merged down over a
+  second person is an error on that person's row, never a silent fill-down.
 * ``import_ledger(db, path)`` saves the good rows with ``elders.save_elder`` in ONE transaction (a new
   person is added, a person already on the ledger is updated and the changes listed). ``dry_run`` rolls
   that transaction back, so its report is the real one.
@@ -310,6 +311,28 @@ def _is_footer(row: list[Any]) -> bool:
     return False
 
 
+_ID_LIKE = re.compile(r"^(?:\d{17}[\dX]|\d{15}|\d(?:\.\d+)?E\+?\d+)$")
+
+
+def _looks_like_id(value: Any) -> bool:
+    """An ID number, or what Excel left of one (a long number): such a row is a person, never a footer."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return abs(value) >= 1e14
+    return bool(_ID_LIKE.match(idnumber.normalise(value)))
+
+
+def _column_letter(index: int) -> str:
+    """0 -> "A", 25 -> "Z", 26 -> "AA"."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def _find_header(cells: list[list[Any]]) -> int | None:
     """The first row holding both a 姓名 and a 身份证 heading (title and 填报单位 rows sit above it)."""
     for r, row in enumerate(cells[:_HEADER_SEARCH_ROWS]):
@@ -559,6 +582,7 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
         field_heading = {key[0]: col_headings[c] for c, key in mapping.items()}
         supporter_heading = next((col_headings[c] for c, key in mapping.items() if key[0] == "s.name"), None)
         id_col = next(c for c, key in mapping.items() if key[0] == "id_number")
+        name_col = next((c for c, key in mapping.items() if key[0] == "name"), None)
         done += first
         last_village = ""
         for r in range(first, len(cells)):
@@ -569,13 +593,27 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
                 if progress:
                     progress(done, total, f"正在读取工作表“{sheet_name}”第{r + 1}行……")
             row = cells[r]
-            if _is_blank(row) or _is_footer(row):
+            if _is_blank(row):
                 continue
+            if _is_footer(row) and not _looks_like_id(row[id_col] if id_col < len(row) else ""):
+                continue  # a row with an ID is a person even when the name reads 注…, 说明… or 小计…
             excel_row = r + 1
-            # Rows inside one vertical merge of the ID column are one person with one supporter per row.
+            # Rows inside one vertical merge of the ID column are one person with one supporter per row;
+            # a row there that names someone else is a second person left without an ID of their own.
             id_owner = owner.get((r, id_col))
             if id_owner is not None and id_owner[0] != r and rows and rows[-1].sheet == sheet_name \
                     and owner.get((rows[-1].row - 1, id_col)) == id_owner:
+                name_here = elders.normalise_name(row[name_col] if name_col is not None and name_col < len(row) else "")
+                if name_here and name_here != elders.normalise_name(rows[-1].data.get("name")):
+                    merged_ref = next((f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}"
+                                      for (r0, c0), (r1, c1) in merged if (r0, c0) == id_owner), "")
+                    problem = ImportProblem(
+                        sheet_name, excel_row, field_heading.get("id_number"), "error",
+                        f"身份证号码单元格{merged_ref}合并了第{id_owner[0] + 1}行和这一行，这一行的“{name_here}”"
+                        f"没有自己的身份证号码，未导入：请取消合并，为每人填写身份证号码")
+                    problems.append(problem)
+                    rows.append(LedgerRow(sheet_name, excel_row, {"name": name_here}, None, "", False))
+                    continue
                 _, more = _to_record(sheet_name, {k: row[c] if c < len(row) else "" for c, k in mapping.items()},
                                      headings, [], excel_row)
                 if more and rows[-1].supporters is not None:
