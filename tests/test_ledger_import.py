@@ -72,7 +72,7 @@ def test_title_and_unit_rows_above_two_level_merged_header(db, tmp_path):
     path = build(tmp_path / "a.xlsx", {"青山村": rows},
                  {"青山村": ["A1:I1", "A3:A4", "B3:D3", "E3:G3", "H3:I3"]})
     result = run_import(db, path)
-    assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": []}
+    assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": [], "changes": []}
     elder = people(db)[ID_A]
     assert (elder["name"], elder["village"], elder["current_address"]) == ("张德福", "青山村", "三组12号")
     supporters = elders.supporters_of(db, elder["id"])
@@ -118,14 +118,14 @@ def test_notes_only_sheet_is_skipped_without_problems(db, tmp_path):
         "青山村": [["姓名", "身份证号码"], ["张德福", ID_A]],
     })
     result = run_import(db, path)
-    assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": []}
+    assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": [], "changes": []}
 
 
 def test_blank_total_and_note_rows_are_not_reported(db, tmp_path):
     rows = [["姓名", "身份证号码"], ["张德福", ID_A], [None, None], ["李秀英", ID_B],
             ["合计", "2人"], ["注：本表一式两份，报镇民政办。"], ["填表人：王五", "审核人：赵六"]]
     result = run_import(db, build(tmp_path / "f.xlsx", {"青山村": rows}))
-    assert result.to_json() == {"imported": 2, "updated": 0, "skipped": 0, "problems": []}
+    assert result.to_json() == {"imported": 2, "updated": 0, "skipped": 0, "problems": [], "changes": []}
 
 
 def test_total_row_with_number_in_first_column_is_not_reported(db, tmp_path):
@@ -278,9 +278,56 @@ def test_person_on_the_ledger_is_updated_and_changes_listed(db, tmp_path):
     assert db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 1
     [change] = result.changes
     assert (change.name, change.id_number) == ("张德福", ID_A)
-    assert ("联系电话", "13800138000", "13900139000") in change.changes
+    assert ("phone", "联系电话", "13800138000", "13900139000", True) in \
+        [(c.field, c.label, c.old, c.new, c.applied) for c in change.changes]
     assert people(db)[ID_A]["phone"] == "13900139000"
     assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = '导入台账' AND field = 'phone'").fetchone()[0] == 1
+
+
+
+def on_ledger_as(db, name="张德福", phone="13800138000"):
+    elders.save_elder(db, {"name": name, "id_number": ID_A, "village": "青山村", "phone": phone}, today=TODAY)
+
+
+def renamed_workbook(tmp_path, name="张德富"):
+    return build(tmp_path / "r.xlsx", {"青山村": [["姓名", "身份证号码", "联系电话"], [name, ID_A, "13900139000"]]})
+
+
+def test_same_id_under_another_name_keeps_the_ledger_name_and_lists_the_conflict(db, tmp_path):
+    on_ledger_as(db)
+    result = run_import(db, renamed_workbook(tmp_path))
+    assert people(db)[ID_A]["name"] == "张德福"
+    assert people(db)[ID_A]["phone"] == "13900139000"  # the rest of the row is imported
+    [person] = result.changes
+    assert person.name == "张德福"
+    assert [(c.field, c.old, c.new, c.applied) for c in person.changes][0] == ("name", "张德福", "张德富", False)
+    [problem] = result.problems
+    assert (problem.row, problem.column, problem.severity) == (2, "姓名", "warning")
+    assert "“张德福”" in problem.message and "“张德富”" in problem.message and "姓名未改" in problem.message
+    assert result.has_problems
+
+
+def test_rename_is_applied_for_an_id_the_clerk_accepted(db, tmp_path):
+    on_ledger_as(db)
+    result = run_import(db, renamed_workbook(tmp_path), accept_renames={ID_A})
+    assert people(db)[ID_A]["name"] == "张德富"
+    assert ("name", "张德福", "张德富", True) in [(c.field, c.old, c.new, c.applied) for c in result.changes[0].changes]
+    assert result.problems == [] and not result.has_problems
+    assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = '导入台账' AND field = 'name'").fetchone()[0] == 1
+
+
+def test_rename_conflicts_are_found_before_importing(db, tmp_path):
+    on_ledger_as(db)
+    read = ledger_import.read_ledger(renamed_workbook(tmp_path), today=TODAY)
+    [conflict] = ledger_import.rename_conflicts(db, read)
+    assert (conflict.sheet, conflict.row, conflict.id_number, conflict.old, conflict.new) == \
+        ("青山村", 2, ID_A, "张德福", "张德富")
+
+
+def test_same_name_written_with_a_full_width_space_is_no_rename(db, tmp_path):
+    on_ledger_as(db, name="张福")
+    result = run_import(db, renamed_workbook(tmp_path, name="张\u3000福"))
+    assert result.problems == [] and all(c.field != "name" for c in result.changes[0].changes)
 
 
 def test_row_with_content_but_no_name_or_id_is_reported(db, tmp_path):
@@ -357,7 +404,7 @@ def test_cli_json_shape_and_exit_code_one_with_problems(tmp_path):
     done = cli("import-ledger", str(path), "--db", str(tmp_path / "l.db"), "--json")
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
-    assert list(report) == ["imported", "updated", "skipped", "problems"]
+    assert list(report) == ["imported", "updated", "skipped", "problems", "changes"]
     assert report["imported"] == 1 and report["skipped"] == 1
     assert report["problems"][0] == {"sheet": "青山村", "row": 3, "column": "身份证号码", "severity": "error",
                                      "message": report["problems"][0]["message"]}
@@ -401,7 +448,7 @@ def test_headings_merged_down_over_a_second_heading_row_with_tick_columns(db, tm
             ["李秀英", ID_B, "√", None, None, "否", "一般"]]
     merges = ["A1:G1", "A3:A4", "B3:B4", "C3:E3", "F3:F4", "G3:G4"]
     result = run_import(db, build(tmp_path / "h.xlsx", {"青山村": rows}, {"青山村": merges}))
-    assert result.to_json() == {"imported": 2, "updated": 0, "skipped": 0, "problems": []}
+    assert result.to_json() == {"imported": 2, "updated": 0, "skipped": 0, "problems": [], "changes": []}
     a, b = people(db)[ID_A], people(db)[ID_B]
     assert (a["is_disabled"], a["is_ill"], a["hardship"], a["tier"]) == (1, 1, "特困", "重点")
     assert (b["is_disabled"], b["is_ill"], b["hardship"], b["tier"]) == (0, 0, "", "一般")
@@ -550,3 +597,42 @@ def test_without_the_guard_such_a_file_aborts_the_reader_process(tmp_path, small
     if done.returncode >= 0 and done.returncode != 134:
         pytest.skip(f"this python-calamine does not abort on it (exit {done.returncode})")
     assert done.returncode in (134, -6)
+
+
+
+def test_cli_rename_without_accepting_exits_one_and_json_lists_it_unapplied(tmp_path, db_path):
+    database = ledger_db(db_path)
+    on_ledger_as(database)
+    database.close()
+    done = cli("import-ledger", str(renamed_workbook(tmp_path)), "--db", str(db_path), "--json")
+    assert done.returncode == 1, done.stderr
+    changes = json.loads(done.stdout)["changes"]
+    assert {"id_number": ID_A, "field": "name", "old": "张德福", "new": "张德富", "applied": False} in changes
+    assert {"id_number": ID_A, "field": "phone", "old": "13800138000", "new": "13900139000", "applied": True} in changes
+
+
+def test_cli_accept_renames_renames_and_exits_zero(tmp_path, db_path):
+    database = ledger_db(db_path)
+    on_ledger_as(database)
+    database.close()
+    done = cli("import-ledger", str(renamed_workbook(tmp_path)), "--db", str(db_path), "--accept-renames", "--json")
+    assert done.returncode == 0, done.stderr
+    assert {"id_number": ID_A, "field": "name", "old": "张德福", "new": "张德富", "applied": True} in \
+        json.loads(done.stdout)["changes"]
+
+
+def test_cli_lists_each_change_old_to_new_with_chinese_labels(tmp_path, db_path):
+    database = ledger_db(db_path)
+    on_ledger_as(database)
+    database.close()
+    done = cli("import-ledger", str(renamed_workbook(tmp_path)), "--db", str(db_path))
+    assert done.returncode == 1
+    assert "    姓名：张德福 → 张德富（未改：改名须确认）" in done.stdout
+    assert "    联系电话：13800138000 → 13900139000" in done.stdout
+    assert "--accept-renames" in done.stdout
+
+
+def ledger_db(path):
+    from township_desk.models import db as dbm
+
+    return dbm.connect(path)

@@ -21,7 +21,7 @@ import datetime as dt
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,15 +201,43 @@ class LedgerRead:
         return len({(p.sheet, p.row) for p in self.problems if p.severity == "error"})
 
 
+# The ledger's field behind each label ``elders.save_elder`` reports, for ``--json``'s "field".
+_FIELD_OF_LABEL = {label: key for key, label in elders.ELDER_FIELDS.items()} | {"赡养人": "supporters"}
+
+
+@dataclass
+class FieldChange:
+    """One field of one person: what the ledger held, what the workbook says, and whether it was written."""
+
+    field: str  # the ledger's field ("name", "phone", "supporters" …)
+    label: str  # its Chinese label (姓名, 联系电话, 赡养人 …)
+    old: Any
+    new: Any
+    applied: bool = True
+
+
 @dataclass
 class ElderChange:
-    name: str
-    id_number: str
-    changes: list[tuple[str, Any, Any]]  # (label, old, new)
+    """What an import changed, or found different and left, for one person already on the ledger."""
 
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "id_number": self.id_number,
-                "changes": [{"field": label, "old": old, "new": new} for label, old, new in self.changes]}
+    name: str  # as the ledger has it after the import
+    id_number: str
+    changes: list[FieldChange]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [{"id_number": self.id_number, "field": c.field, "old": c.old, "new": c.new, "applied": c.applied}
+                for c in self.changes]
+
+
+@dataclass
+class Rename:
+    """A row whose ID number is on the ledger under another name: a conflict the clerk must confirm."""
+
+    sheet: str
+    row: int
+    id_number: str
+    old: str  # the name on the ledger
+    new: str  # the name in the workbook
 
 
 @dataclass
@@ -222,13 +250,19 @@ class ImportResult:
     dry_run: bool = False
 
     @property
+    def renames_left(self) -> list[tuple[ElderChange, FieldChange]]:
+        """Name changes found and not applied (not confirmed)."""
+        return [(person, c) for person in self.changes for c in person.changes if not c.applied]
+
+    @property
     def has_problems(self) -> bool:
-        return bool(self.problems) or self.skipped > 0
+        return bool(self.problems) or self.skipped > 0 or bool(self.renames_left)
 
     def to_json(self) -> dict[str, Any]:
         """Exactly cli.md's ``import-ledger --json`` object."""
         return {"imported": self.imported, "updated": self.updated, "skipped": self.skipped,
-                "problems": [p.to_json() for p in self.problems]}
+                "problems": [p.to_json() for p in self.problems],
+                "changes": [item for person in self.changes for item in person.to_json()]}
 
 
 class ImportCancelled(UserError):
@@ -688,8 +722,12 @@ def _recheck_supporters(row: LedgerRow, problems: list[ImportProblem], heading: 
 
 def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date | None = None,
                   progress: ProgressFn | None = None, check_cancelled: Callable[[], Any] | None = None,
-                  read: LedgerRead | None = None) -> ImportResult:
+                  read: LedgerRead | None = None, accept_renames: bool | Collection[str] = False) -> ImportResult:
     """Import a clerk's workbook in one transaction: new people added, people on the ledger updated.
+
+    A person on the ledger whose name in the workbook differs (``rename_conflicts``) keeps the ledger's
+    name unless ``accept_renames`` is true or holds their ID number; the name left is listed in
+    ``changes`` with ``applied`` false and as a warning on the row. Every field written is in ``changes``.
 
     ``dry_run`` does the same work and rolls it back, so the report is the one a real run gives.
     ``check_cancelled`` is called now and then: it may raise (the window's ``job.check``) or return true;
@@ -707,6 +745,7 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
     problems = list(read.problems)
     good = read.good_rows
     existing = existing_ids(db, [r.id_number for r in good])
+    renames = {c.id_number: c for c in rename_conflicts(db, read)}
     try:
         with db.atomic():
             for index, row in enumerate(good):
@@ -716,8 +755,13 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
                     if progress:
                         progress(index, len(good), f"正在导入第 {index + 1}/{len(good)} 人……")
                 elder_id = existing.get(row.id_number)
+                rename = renames.get(row.id_number) if elder_id is not None else None
+                kept_name = rename is not None and not (
+                    accept_renames is True or (accept_renames and row.id_number in accept_renames))
                 try:
                     prepared, row.prepared = row.prepared, None  # save_elder uses the row dict up
+                    if kept_name and prepared is not None:
+                        prepared[0]["name"] = rename.old  # a rename is written only when confirmed
                     saved = elders.save_elder(db, row.data, row.supporters, elder_id=elder_id, today=today,
                                               action="导入台账", prepared=prepared)
                 except ValidationError as exc:
@@ -735,9 +779,18 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
                     existing[row.id_number] = saved.elder_id
                 else:
                     result.updated += 1
-                    if saved.changes:
-                        result.changes.append(ElderChange(elders.normalise_name(row.data.get("name")), row.id_number,
-                                                          saved.changes))
+                    changes = [FieldChange(_FIELD_OF_LABEL.get(label, label), label, old, new)
+                               for label, old, new in saved.changes]
+                    if kept_name:
+                        changes.insert(0, FieldChange("name", elders.ELDER_FIELDS["name"], rename.old, rename.new,
+                                                      applied=False))
+                        problems.append(ImportProblem(
+                            row.sheet, row.row, _heading_of(read, row.sheet, "name"), "warning",
+                            f"身份证号码 {row.id_number} 在台账中是“{rename.old}”，表中写作“{rename.new}”：姓名未改"
+                            "（改名须确认），其余内容照常导入"))
+                    if changes:
+                        name = rename.old if kept_name else (rename.new if rename else _row_name(row))
+                        result.changes.append(ElderChange(name, row.id_number, changes))
             if progress:
                 progress(len(good), len(good), "正在保存……")
             if dry_run:
@@ -750,6 +803,31 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
     return result
 
 
+def _row_name(row: LedgerRow) -> str:
+    return elders.normalise_name(row.data.get("name"))
+
+
+def _heading_of(read: LedgerRead, sheet: str, target: str) -> str | None:
+    info = next((s for s in read.sheets if s.name == sheet), None)
+    return next((heading for heading, t in info.columns.items() if t == target), None) if info else None
+
+
+def rename_conflicts(db, read: LedgerRead) -> list[Rename]:
+    """The rows whose ID number is on the ledger under another name, in sheet and row order.
+
+    The window shows them for the clerk to tick; the command line applies them only with ``--accept-renames``.
+    """
+    good = read.good_rows
+    names = ledger_names(db, [r.id_number for r in good])
+    found = []
+    for row in good:
+        old = names.get(row.id_number)
+        new = row.prepared[0]["name"] if row.prepared is not None else _row_name(row)
+        if old is not None and new and new != old:
+            found.append(Rename(row.sheet, row.row, row.id_number, old, new))
+    return found
+
+
 def _sheet_order(read: LedgerRead, name: str) -> int:
     return next((i for i, s in enumerate(read.sheets) if s.name == name), len(read.sheets))
 
@@ -757,11 +835,21 @@ def _sheet_order(read: LedgerRead, name: str) -> int:
 def existing_ids(db, numbers: list[str]) -> dict[str, int]:
     """ID number -> elder id for those of ``numbers`` already on the ledger (queried in chunks: SQLite's
     variable limit). The window uses it to say how many rows will update a person rather than add one."""
-    found: dict[str, int] = {}
+    return {number: elder_id for number, (elder_id, _name) in _on_ledger(db, numbers).items()}
+
+
+def ledger_names(db, numbers: list[str]) -> dict[str, str]:
+    """ID number -> the name on the ledger, for those of ``numbers`` already there."""
+    return {number: name for number, (_id, name) in _on_ledger(db, numbers).items()}
+
+
+def _on_ledger(db, numbers: list[str]) -> dict[str, tuple[int, str]]:
+    found: dict[str, tuple[int, str]] = {}
     unique = sorted(set(n for n in numbers if n))
     for start in range(0, len(unique), 500):
         chunk = unique[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        for number, elder_id in db.execute(f"SELECT id_number, id FROM elders WHERE id_number IN ({marks})", chunk):
-            found[number] = elder_id
+        for number, elder_id, name in db.execute(
+                f"SELECT id_number, id, name FROM elders WHERE id_number IN ({marks})", chunk):
+            found[number] = (elder_id, name)
     return found
