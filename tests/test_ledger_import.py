@@ -17,6 +17,7 @@ from hostile_xlsx import (
     add_row_of_cells_without_references,
     declare_dimension,
     edit_sheet,
+    xls_workbook,
 )
 
 from township_desk.models import elders, ledger_import, workbook_guard
@@ -636,3 +637,34 @@ def ledger_db(path):
     from township_desk.models import db as dbm
 
     return dbm.connect(path)
+
+
+XLS_LEDGER = [(0, 0, "姓名"), (0, 1, "身份证号码"), (1, 0, "张德福"), (1, 1, ID_A)]
+
+
+def test_an_old_format_xls_ledger_passes_the_guard_and_imports(db, tmp_path):
+    path = xls_workbook(tmp_path / "台账.xls", "青山村", XLS_LEDGER)
+    assert [(s.name, s.rows, s.columns) for s in workbook_guard.check_workbook(path)] == [("青山村", 2, 2)]
+    result = run_import(db, path)
+    assert (result.imported, result.problems) == (1, [])
+    assert people(db)[ID_A]["village"] == "青山村"
+
+
+@pytest.mark.parametrize("mini", [False, True], ids=["stream", "small stream"])
+def test_an_xls_with_a_far_away_cell_is_refused_before_the_reader_opens_it(db, tmp_path, reader_never_called, mini):
+    path = xls_workbook(tmp_path / "远.xls", "青山村", [*XLS_LEDGER, (65000, 60000, "x")], mini=mini)
+    with pytest.raises(UserError, match="“远.xls”的工作表“青山村”延伸到第 65001 行、第 60001 列"):
+        run_import(db, path)
+
+
+def test_an_xls_declaring_a_far_away_dimension_is_refused(db, tmp_path, reader_never_called):
+    path = xls_workbook(tmp_path / "d.xls", "青山村", XLS_LEDGER, dimension=(65536, 65535))
+    with pytest.raises(UserError, match="第 65535 列"):
+        run_import(db, path)
+
+
+def test_a_damaged_xls_container_is_not_a_workbook(db, tmp_path, reader_never_called):
+    path = xls_workbook(tmp_path / "坏.xls", "青山村", XLS_LEDGER)
+    path.write_bytes(path.read_bytes()[:600])
+    with pytest.raises(UserError, match="“坏.xls”：它不是 Excel 工作簿"):
+        run_import(db, path)
