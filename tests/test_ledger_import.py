@@ -317,6 +317,17 @@ def test_rename_is_applied_for_an_id_the_clerk_accepted(db, tmp_path):
     assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = '导入台账' AND field = 'name'").fetchone()[0] == 1
 
 
+
+def test_a_second_run_over_the_same_read_still_keeps_the_ledger_name(db, tmp_path):
+    on_ledger_as(db)
+    path = renamed_workbook(tmp_path)
+    read = ledger_import.read_ledger(path, today=TODAY)
+    run_import(db, path, read=read, dry_run=True)  # the window's reading is reused after a dry run or a cancel
+    result = run_import(db, path, read=read)
+    assert people(db)[ID_A]["name"] == "张德福"
+    assert ("name", False) in [(c.field, c.applied) for c in result.changes[0].changes]
+
+
 def test_rename_conflicts_are_found_before_importing(db, tmp_path):
     on_ledger_as(db)
     read = ledger_import.read_ledger(renamed_workbook(tmp_path), today=TODAY)

@@ -760,7 +760,9 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
                     accept_renames is True or (accept_renames and row.id_number in accept_renames))
                 try:
                     prepared, row.prepared = row.prepared, None  # save_elder uses the row dict up
-                    if kept_name and prepared is not None:
+                    if kept_name:
+                        if prepared is None:  # used up by an earlier run over this read (a dry run, a cancel)
+                            prepared = elders.prepare_elder(row.data, today)
                         prepared[0]["name"] = rename.old  # a rename is written only when confirmed
                     saved = elders.save_elder(db, row.data, row.supporters, elder_id=elder_id, today=today,
                                               action="导入台账", prepared=prepared)
