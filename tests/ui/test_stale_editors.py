@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from tests.conftest import VALID_IDS
+from township_desk.models import agreements, elders, hazards, settings, villages, visitors
 from township_desk.models import db as dbm
-from township_desk.models import elders, villages, visitors
 from township_desk.ui import crash, stale
 
 TODAY = dt.date(2026, 11, 22)
@@ -176,3 +176,117 @@ def test_a_locked_error_reaching_the_crash_handler_is_a_message_not_a_crash(monk
     monkeypatch.setattr(crash.log, "error", lambda *a, **k: logged.append(a[0]))
     crash.report(sqlite3.OperationalError("database is locked"))
     assert shown and shown[0][0] == "数据库正忙" and "正被另一个程序" in shown[0][1] and logged == []
+
+
+# ------------------------------------------------------------------------------------------ the other editors
+
+
+def test_an_agreement_draft_editor_opened_before_a_change_refuses_then_reloads(ctx, qtbot, other, offered):
+    from township_desk.ui.agreement_editor import AgreementEditor
+
+    elder_id = zhang(ctx.db)
+    data = {"elder_id": elder_id, "template": "自理", "party_b_name": "李桂兰", "term_years": 1,
+            "start_date": "2026-03-01", "hours_per_day": 4, "fee": "每月600元", "party_a_name": "张小明"}
+    agreement_id = agreements.save_agreement(ctx.db, data, today=TODAY).agreement_id
+    dialog = AgreementEditor(ctx.db, agreement_id, today=TODAY)
+    qtbot.addWidget(dialog)
+    agreements.save_agreement(other, {**data, "fee": "每月800元"}, agreement_id, today=TODAY)
+    dialog.fields["party_b_phone"].setText("13700003333")
+    dialog.save()
+    assert dialog.result() != QDialog.DialogCode.Accepted and STALE in offered[0]
+    assert agreements.get_agreement(ctx.db, agreement_id)["fee"] == "每月800元"
+    assert agreements.get_agreement(ctx.db, agreement_id)["party_b_phone"] is None
+
+    offered.reload = True
+    dialog.save()
+    assert dialog.fields["fee"].text() == "每月800元" and dialog.fields["party_b_phone"].text() == ""
+    dialog.fields["party_b_phone"].setText("13700003333")
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    stored = agreements.get_agreement(ctx.db, agreement_id)
+    assert (stored["fee"], stored["party_b_phone"]) == ("每月800元", "13700003333")
+    qtbot.waitUntil(lambda: not dialog._recheck.isActive(), timeout=2000)  # its re-check runs before the file closes
+
+
+def test_a_village_dialog_opened_before_a_change_refuses_then_reloads(ctx, qtbot, other, offered):
+    from township_desk.ui.settings_page import VillageDialog
+
+    row = villages.villages_with_counts(ctx.db)[0]
+    dialog = VillageDialog(ctx, row)
+    qtbot.addWidget(dialog)
+    villages.save_village(other, {"name": "青山村", "staff_name": "王主任"}, row["id"])
+    dialog.phone.setText("0833-5522110")
+    dialog.save()
+    assert dialog.result() != QDialog.DialogCode.Accepted and STALE in dialog.message.text()
+    assert villages.list_villages(ctx.db)[0]["staff_name"] == "王主任"
+    offered.reload = True
+    dialog.save()
+    assert dialog.staff_name.text() == "王主任" and dialog.phone.text() == ""
+    dialog.phone.setText("0833-5522110")
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    stored = villages.list_villages(ctx.db)[0]
+    assert (stored["staff_name"], stored["phone"]) == ("王主任", "0833-5522110")
+
+
+def test_a_visitor_dialog_opened_before_a_change_refuses_then_reloads(ctx, qtbot, other, offered):
+    from township_desk.ui.settings_page import VisitorDialog
+
+    row = visitors.list_visitors(ctx.db)[0]
+    dialog = VisitorDialog(ctx, row)
+    qtbot.addWidget(dialog)
+    visitors.save_visitor(other, {"name": "李四", "phone": "13900002222", "organisation": "青山村村委会",
+                                  "village_id": row["village_id"]}, row["id"])
+    dialog.role.setCurrentText("社工")
+    dialog.save()
+    assert dialog.result() != QDialog.DialogCode.Accepted and STALE in offered[0]
+    assert visitors.list_visitors(ctx.db)[0]["role"] == "村干部"
+    offered.reload = True
+    dialog.save()
+    assert dialog.organisation.text() == "青山村村委会" and dialog.role.currentText() == "村干部"
+    dialog.role.setCurrentText("社工")
+    dialog.save()
+    stored = visitors.list_visitors(ctx.db)[0]
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert (stored["organisation"], stored["role"]) == ("青山村村委会", "社工")
+
+
+def test_a_hazard_dialog_opened_before_a_step_was_recorded_elsewhere_refuses_then_reloads(ctx, qtbot, other,
+                                                                                          offered):
+    from township_desk.ui.hazard_dialog import HazardDialog
+
+    elder_id = zhang(ctx.db)
+    hazard_id = hazards.open_hazard(ctx.db, elder_id, "2026-11-18", "燃气不安全", today=TODAY)
+    dialog = HazardDialog(ctx, elder_id, hazard_id=hazard_id, today=TODAY)
+    qtbot.addWidget(dialog)
+    hazards.record_supporter_told(other, hazard_id, "2026-11-19", today=TODAY)
+    dialog.reported.check.setChecked(True)
+    dialog.save()
+    assert dialog.result() != QDialog.DialogCode.Accepted and STALE in dialog.error.text()
+    assert hazards.get_hazard(ctx.db, hazard_id)["reported_on"] is None
+    offered.reload = True
+    dialog.save()
+    assert dialog.told.value() == dt.date(2026, 11, 19) and not dialog.told.check.isEnabled()
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    stored = hazards.get_hazard(ctx.db, hazard_id)
+    assert (stored["supporter_told_on"], stored["reported_on"]) == ("2026-11-19", "2026-11-22")
+
+
+def test_a_settings_form_shown_before_another_window_saved_refuses_then_reloads(ctx, qtbot, other, offered):
+    from township_desk.ui.settings_page import SettingsPage
+
+    page = SettingsPage(ctx)
+    qtbot.addWidget(page)
+    basic = page.basic_tab
+    settings.put(other, {"township_name": "青山乡"})
+    basic.edits["township_name"].setText("青山镇")
+    assert not basic.save()
+    assert "未保存" in basic.result_label.text() and STALE in offered[0] and "乡镇（街道）名称" in offered[0]
+    assert settings.get(ctx.db, "township_name") == "青山乡"
+    offered.reload = True
+    assert not basic.save()
+    assert basic.edits["township_name"].text() == "青山乡" and "重新载入" in basic.result_label.text()
+    basic.edits["preparer"].setText("李娟")
+    assert basic.save()
+    assert (settings.get(ctx.db, "township_name"), settings.get(ctx.db, "preparer")) == ("青山乡", "李娟")
