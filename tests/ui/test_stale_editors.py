@@ -290,3 +290,12 @@ def test_a_settings_form_shown_before_another_window_saved_refuses_then_reloads(
     basic.edits["preparer"].setText("李娟")
     assert basic.save()
     assert (settings.get(ctx.db, "township_name"), settings.get(ctx.db, "preparer")) == ("青山乡", "李娟")
+
+
+def test_the_box_names_the_change_and_offers_reload_or_cancel(qtbot):
+    from township_desk.models.errors import StaleRecord
+
+    box, reload_button = stale.reload_box(None, StaleRecord(f"{STALE}（张德福，2026-11-22 10:00:00 导入），为免覆盖"))
+    qtbot.addWidget(box)
+    assert box.windowTitle() == "记录已被修改" and "张德福" in box.text() and "重新载入" in box.text()
+    assert [b.text() for b in box.buttons()] == ["重新载入", "取消"] and box.defaultButton() is reload_button
