@@ -110,6 +110,33 @@ def test_an_elder_editor_opened_before_an_import_does_not_undo_it(ctx, qtbot, ot
     assert crashes == []
 
 
+def test_a_real_import_from_another_process_is_not_undone_by_the_open_editor(ctx, qtbot, db_path, tmp_path,
+                                                                              offered, crashes):
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    elder_id = zhang(ctx.db)
+    dialog = elder_editor(ctx, qtbot, elder_id)               # opened before the import
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "青山村"
+    sheet.append(["姓名", "身份证号码", "性别", "联系电话"])
+    sheet.append(["张德福", VALID_IDS[0], "男", "13899998888"])
+    sheet["B2"].data_type = "s"
+    book.save(tmp_path / "台账.xlsx")
+    done = subprocess.run([sys.executable, "-m", "township_desk", "import-ledger", str(tmp_path / "台账.xlsx"),
+                           "--db", str(db_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert elders.get_elder(ctx.db, elder_id)["phone"] == "13899998888"
+
+    dialog.set_value("notes", "子女每月回家一次")
+    assert not dialog.save() and STALE in offered[0]
+    assert elders.get_elder(ctx.db, elder_id)["phone"] == "13899998888"   # the import stands
+    assert crashes == []
+
+
 def test_reloading_shows_the_import_and_then_the_clerks_change_saves(ctx, qtbot, other, offered, crashes):
     elder_id = zhang(ctx.db)
     dialog = elder_editor(ctx, qtbot, elder_id)
@@ -249,6 +276,27 @@ def test_a_visitor_dialog_opened_before_a_change_refuses_then_reloads(ctx, qtbot
     stored = visitors.list_visitors(ctx.db)[0]
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert (stored["organisation"], stored["role"]) == ("青山村村委会", "社工")
+
+
+def test_stopping_a_visitor_listed_before_a_change_elsewhere_is_refused_and_the_list_reread(ctx, qtbot, other,
+                                                                                           monkeypatch):
+    from township_desk.ui import settings_page
+
+    told: list[str] = []
+    monkeypatch.setattr(settings_page, "confirm", lambda *a: True)
+    monkeypatch.setattr(settings_page, "inform", lambda _p, _t, text, warning=False: told.append(text))
+    tab = settings_page.VisitorsTab(ctx)
+    qtbot.addWidget(tab)
+    tab.view.selectRow(0)
+    visitors.save_visitor(other, {"name": "李四", "phone": "13900002222", "organisation": "青山镇社工站"},
+                          visitors.list_visitors(ctx.db)[0]["id"])
+    assert not tab.toggle_active()
+    assert len(told) == 1 and STALE in told[0]
+    stored = visitors.list_visitors(ctx.db, active_only=False)[0]
+    assert (stored["active"], stored["organisation"]) == (1, "青山镇社工站")
+    assert tab.selected()["organisation"] == "青山镇社工站"      # the list shows the change; stop again if meant
+    assert tab.toggle_active()
+    assert visitors.list_visitors(ctx.db, active_only=False)[0]["active"] == 0
 
 
 def test_a_hazard_dialog_opened_before_a_step_was_recorded_elsewhere_refuses_then_reloads(ctx, qtbot, other,
