@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from township_desk.models import audit, idnumber, paths
+from township_desk.models import audit, idnumber, paths, versions
 from township_desk.models.dates import DateError, parse_date, required_date
 from township_desk.models.elders import Problem
 from township_desk.models.errors import UserError, ValidationError
@@ -296,10 +296,12 @@ def get_agreement(db, agreement_id: int) -> dict:
 
 
 def save_agreement(db, data: dict[str, Any], agreement_id: int | None = None, *,
-                   today: dt.date | None = None) -> AgreementSaved:
+                   today: dt.date | None = None, expected_version: int | None = None) -> AgreementSaved:
     """Add a draft agreement, or change a draft's terms. Raises ``ValidationError`` listing every error.
 
     A signed, expired or terminated agreement is frozen: ``UserError("已签订的协议不能修改，…")``.
+    ``expected_version`` is the ``row_version`` the editor read: a draft changed since raises ``StaleRecord``
+    and nothing is saved.
     """
     today = today or dt.date.today()
     if agreement_id is not None:
@@ -322,10 +324,13 @@ def save_agreement(db, data: dict[str, Any], agreement_id: int | None = None, *,
         status = db.execute("SELECT status FROM agreements WHERE id = ?", [agreement_id]).fetchone()[0]
         if status != "草稿":
             raise UserError(FROZEN_MESSAGE)
+        versions.check(db, "agreements", agreement_id, expected_version)
+        old = get_agreement(db, agreement_id)  # as stored now, inside the transaction
         changes = [(k, old.get(k), v) for k, v in row.items() if k in _TERMS and old.get(k) != v
                    and not (old.get(k) in (None, "") and v in (None, ""))]
         if changes:
-            db["agreements"].update(agreement_id, {**{k: v for k, _o, v in changes}, "updated_at": _now()})
+            versions.update(db, "agreements", agreement_id, {**{k: v for k, _o, v in changes}, "updated_at": _now()},
+                            expected_version)
             label = _label(db, agreement_id, old["elder_id"])
             for key, before, after in changes:
                 audit.record(db, "修改", "agreements", agreement_id, label, key, before, after)

@@ -5,6 +5,7 @@ Every write goes through ``db.atomic()`` (sqlite-utils 4: BEGIN/COMMIT, nested b
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from pathlib import Path, PurePath
@@ -45,6 +46,43 @@ def _friendly(exc: sqlite3.Error, path: Path) -> DatabaseUnavailable:
     if "disk" in text and ("full" in text or "i/o" in text):
         return DatabaseUnavailable(f"磁盘已满或无法写入（{path}），请腾出空间后重试。已保存的数据不受影响。")
     return DatabaseUnavailable(f"数据库出错（{path}）：{exc}")
+
+
+def is_locked_error(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" / "busy": another connection is writing the file."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def busy_message(path: Path | str | None) -> str:
+    """What the clerk is told when a write waited for another program and did not get its turn."""
+    where = f"（{path}）" if path else ""
+    return (f"数据库正被另一个程序（例如命令行的导入或另一个窗口）写入{where}，等候 5 秒仍未轮到，这次没有保存。"
+            "请稍后再试一次；已保存的数据不受影响。")
+
+
+class LedgerDatabase(sqlite_utils.Database):
+    """sqlite-utils' Database whose ``atomic()`` turns "database is locked" into a Chinese ``DatabaseUnavailable``.
+
+    Every change goes through ``atomic()``, so this one place covers every save of the window and the command
+    line: a second writer that is still busy after ``busy_timeout`` (or a write that cannot start because
+    another program committed since this transaction read) becomes a message, never a traceback. The
+    transaction is rolled back first, so nothing of the refused save is kept.
+    """
+
+    path: Path | None = None
+
+    @contextlib.contextmanager
+    def atomic(self):
+        try:
+            with super().atomic():
+                yield self
+        except sqlite3.OperationalError as exc:
+            if not is_locked_error(exc):
+                raise
+            raise DatabaseUnavailable(busy_message(self.path)) from exc
 
 
 def is_network_path(path: Path) -> bool:
@@ -179,7 +217,8 @@ def connect(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
         conn.execute("PRAGMA synchronous = FULL")
     except sqlite3.Error as exc:
         raise _friendly(exc, db_path) from exc
-    db = sqlite_utils.Database(conn)
+    db = LedgerDatabase(conn)
+    db.path = db_path
     if migrate:
         try:
             migrate_database(db, db_path)

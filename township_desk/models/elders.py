@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from township_desk.models import audit, idnumber, villages, visitors
+from township_desk.models import audit, idnumber, versions, villages, visitors
 from township_desk.models.dates import DateError, parse_date, parse_year_month
 from township_desk.models.errors import UserError, ValidationError
 from township_desk.models.names import check_name, initials, normalise_name, normalise_phone
@@ -325,13 +325,17 @@ def find_by_id_number(db, number: str) -> dict | None:
 
 def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *, elder_id: int | None = None,
                today: dt.date | None = None, action: str | None = None,
-               prepared: tuple[dict[str, Any], list[Problem]] | None = None) -> SaveResult:
+               prepared: tuple[dict[str, Any], list[Problem]] | None = None,
+               expected_version: int | None = None) -> SaveResult:
     """Add or update one elder (and, when given, replace their supporters) in one transaction.
 
     Raises ``ValidationError`` listing every error; warnings are returned. A second person with an ID
     number already on the ledger is refused, naming who has it. Each changed field goes to the audit log.
     ``prepared`` is ``prepare_elder(data, today)`` when the caller has just run it (the importer checks
     every row before saving), so a record is not checked twice; the row dict is used up.
+    ``expected_version`` is the ``row_version`` the editor read: when the record changed since (an import, the
+    command line), ``StaleRecord`` is raised and nothing is saved. A change of supporters alone also moves the
+    elder's version on.
     """
     today = today or dt.date.today()
     row, problems = prepared if prepared is not None else prepare_elder(data, today)
@@ -381,6 +385,7 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
         old_row = old.fetchone()
         if old_row is None:
             raise UserError(f"找不到编号为 {elder_id} 的老人记录")
+        versions.check(db, "elders", elder_id, expected_version)  # before comparing with what is stored now
         old_dict = dict(zip(cols, old_row, strict=True))
         changes: list[tuple[str, Any, Any]] = []
         for key, value in row.items():
@@ -389,18 +394,20 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
             if old_dict.get(key) in (None, "") and value in (None, ""):
                 continue
             changes.append((key, old_dict.get(key), value))
-        if changes:
+        before = supporters_of(db, elder_id) if supporter_rows is not None else []
+        supporters_changed = supporter_rows is not None and _supporters_differ(before, supporter_rows)
+        if changes or supporters_changed:
             update = {k: v for k, _o, v in changes}
-            update["name_initials"] = row["name_initials"]
+            if changes:
+                update["name_initials"] = row["name_initials"]
             update["updated_at"] = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-            db["elders"].update(elder_id, update)
-            for key, before, after in changes:
+            versions.update(db, "elders", elder_id, update, expected_version)
+            for key, before_value, after in changes:
                 audit.record(db, action or "修改", "elders", elder_id, _label(row), key,
-                             _display(db, key, before), _display(db, key, after))
+                             _display(db, key, before_value), _display(db, key, after))
         labelled = [(_field_label(k), _display(db, k, o), _display(db, k, n)) for k, o, n in changes]
         if supporter_rows is not None:
-            before = supporters_of(db, elder_id)
-            if _supporters_differ(before, supporter_rows):
+            if supporters_changed:
                 _replace_supporters(db, elder_id, supporter_rows)
                 old_text, new_text = _supporters_text(before), _supporters_text(supporter_rows)
                 audit.record(db, action or "修改", "elders", elder_id, _label(row), "supporters", old_text, new_text)
@@ -523,8 +530,12 @@ def health_of(elder: dict) -> str:
     return "健康"
 
 
-def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reason: str) -> None:
-    """Move an elder to another status (暂离, 已迁出, 已去世, 已不属于留守, back to 在册). Nobody is deleted."""
+def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reason: str, *,
+                  expected_version: int | None = None) -> int:
+    """Move an elder to another status (暂离, 已迁出, 已去世, 已不属于留守, back to 在册). Nobody is deleted.
+
+    With ``expected_version`` (the ``row_version`` the window read) a record changed meanwhile is refused
+    (``StaleRecord``). Returns the record's new ``row_version``."""
     if new_status not in STATUSES:
         raise UserError(f"状态“{new_status}”不在可选范围：{'、'.join(STATUSES)}")
     day = parse_date(date) if not isinstance(date, dt.date) else date
@@ -539,18 +550,20 @@ def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reaso
         row = db.execute("SELECT status, name, id_number, entered_on FROM elders WHERE id = ?", [elder_id]).fetchone()
         if row is None:
             raise UserError(f"找不到编号为 {elder_id} 的老人记录")
+        versions.check(db, "elders", elder_id, expected_version)
         old_status = row[0]
         if day.isoformat() < row[3]:
             raise UserError(f"状态变更日期 {day.isoformat()} 早于纳入台账日期 {row[3]}")
         if old_status == new_status:
             raise UserError(f"该老人的状态已经是“{new_status}”")
-        db.execute("UPDATE elders SET status = ?, status_date = ?, status_reason = ?, updated_at = ? WHERE id = ?",
-                   [new_status, day.isoformat(), reason or None,
-                    dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"), elder_id])
+        versions.update(db, "elders", elder_id,
+                        {"status": new_status, "status_date": day.isoformat(), "status_reason": reason or None,
+                         "updated_at": dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")}, expected_version)
         db.execute("INSERT INTO status_changes(elder_id, date, old_status, new_status, reason) VALUES (?,?,?,?,?)",
                    [elder_id, day.isoformat(), old_status, new_status, reason or None])
         audit.record(db, "状态变更", "elders", elder_id, f"{row[1]} {row[2]}", "status", old_status,
                      f"{new_status}（{day.isoformat()}，{reason}）" if reason else new_status)
+        return versions.current(db, "elders", elder_id)
 
 
 def status_history(db, elder_id: int) -> list[dict]:

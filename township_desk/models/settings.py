@@ -68,12 +68,23 @@ def get_all(db) -> dict[str, Any]:
     return values
 
 
-def put(db, values: dict[str, Any]) -> None:
-    """Save several settings in one transaction, recording each change in the audit log."""
-    from township_desk.models import audit
+def key_versions(db) -> dict[str, int]:
+    """The ``row_version`` of every stored key (a key never stored is version 0): what a settings form read."""
+    return dict(db.execute("SELECT key, row_version FROM settings").fetchall())
 
-    current = get_all(db)
+
+def put(db, values: dict[str, Any], *, expected_versions: dict[str, int] | None = None) -> None:
+    """Save several settings in one transaction, recording each change in the audit log.
+
+    ``expected_versions`` is ``key_versions`` as the form read it: when any key of ``values`` was changed since
+    (by another window or the command line), ``StaleRecord`` is raised and nothing is saved."""
+    from township_desk.models import audit, versions
+
     with db.atomic():
+        current = get_all(db)
+        if expected_versions is not None:
+            for key in values:
+                versions.check(db, "settings", key, expected_versions.get(key, 0))
         for key, value in values.items():
             if current.get(key) == value:
                 continue
@@ -84,10 +95,10 @@ def put(db, values: dict[str, Any]) -> None:
             audit.record(db, "修改", "settings", None, LABELS.get(key, key), key, current.get(key), value)
 
 
-def apply_profile(db, profile: str) -> None:
-    """Switch the policy profile and its rule values together."""
+def apply_profile(db, profile: str, *, expected_versions: dict[str, int] | None = None) -> None:
+    """Switch the policy profile and its rule values together (``expected_versions``: as in ``put``)."""
     if profile not in POLICY_PROFILES:
         from township_desk.models.errors import UserError
 
         raise UserError(f"未知的认定政策“{profile}”，可选：{'、'.join(POLICY_PROFILES)}")
-    put(db, {"policy_profile": profile, **POLICY_PROFILES[profile]})
+    put(db, {"policy_profile": profile, **POLICY_PROFILES[profile]}, expected_versions=expected_versions)

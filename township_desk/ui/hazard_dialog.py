@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from township_desk.models import elders
-from township_desk.models.errors import UserError
+from township_desk.models import elders, versions
+from township_desk.models.errors import StaleRecord, UserError
+from township_desk.ui import stale
 from township_desk.ui.widgets import date_edit, pydate, qdate, save_cancel_buttons
 
 
@@ -176,20 +177,31 @@ class HazardDialog(QDialog):
             self.error.setText("已填写处置情况：请勾选“已处置”并填写处置日期（尚未处置完毕请清空处置情况）")
             return
         hazard_id = self.hazard_id
+        # an existing hazard is saved only if nobody changed it since the dialog read it (StaleRecord)
+        version = self.existing["row_version"] if self.existing else None
         try:
             with db.atomic():
                 if hazard_id is None:
                     hazard_id = hazards.open_hazard(
                         db, self.elder_id, pydate(self.found_on.date()),
                         self.description.toPlainText().strip(), visit_id=self.visit_id, today=self.today)
+                versions.check(db, "hazards", hazard_id, version)
                 current = hazards.get_hazard(db, hazard_id)
                 # a ticked step without a date goes to the model too, which asks for the date
                 if self.told.value() is not None and not current["supporter_told_on"]:
-                    hazards.record_supporter_told(db, hazard_id, self.told.value(), today=self.today)
+                    version = hazards.record_supporter_told(db, hazard_id, self.told.value(), today=self.today,
+                                                            expected_version=version)
                 if self.reported.value() is not None and not current["reported_on"]:
-                    hazards.record_reported(db, hazard_id, self.reported.value(), today=self.today)
+                    version = hazards.record_reported(db, hazard_id, self.reported.value(), today=self.today,
+                                                      expected_version=version)
                 if self.resolved.value() is not None and not current["resolved_on"]:
-                    hazards.resolve(db, hazard_id, self.resolved.value(), resolution, today=self.today)
+                    hazards.resolve(db, hazard_id, self.resolved.value(), resolution, today=self.today,
+                                    expected_version=version)
+        except StaleRecord as exc:
+            self.error.setText(str(exc))
+            if stale.offer_reload(self, exc):
+                self.reload()
+            return
         except UserError as exc:
             # Nothing of this save was kept (one transaction): a new hazard is still new.
             self.error.setText(str(exc))
@@ -197,3 +209,18 @@ class HazardDialog(QDialog):
         self.hazard_id = hazard_id
         self.ctx.notify("hazards")
         self.accept()
+
+    def reload(self) -> None:
+        """Show the steps as stored now (recorded elsewhere since the dialog opened); the dialog stays open."""
+        from township_desk.models import hazards
+
+        self.existing = hazards.get_hazard(self.ctx.db, self.hazard_id)
+        for step, field in ((self.told, "supporter_told_on"), (self.reported, "reported_on"),
+                            (self.resolved, "resolved_on")):
+            if self.existing[field]:
+                step.set_value(self.existing[field])
+                step.freeze()
+        if self.existing["resolved_on"]:
+            self.resolution.setPlainText(self.existing["resolution"] or "")
+            self.resolution.setReadOnly(True)
+        self.error.setText("已重新载入现在保存的内容，请核对后再保存。")

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -38,6 +38,8 @@ log = logging.getLogger("township_desk")
 
 NO_TOWNSHIP = "未设置乡镇名称"
 FIRST_START_NOTICE = "首次使用：请先在“设置 → 基本信息”中填写乡镇名称，再填写各村和巡访责任人。"
+# How often the window looks for commits by other programs (PRAGMA data_version: one cheap read).
+WATCH_INTERVAL_MS = 2000
 
 
 def window_title(township_name: str | None) -> str:
@@ -144,6 +146,11 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._nav_changed)
         ctx.navigate_requested.connect(lambda title, filters: self.show_page(title, **filters))
         ctx.data_changed.connect(self._data_changed)
+        # Writes by other programs (an import on the command line) reach the pages through the same announcement.
+        self.watch_timer = QTimer(self)
+        self.watch_timer.setInterval(WATCH_INTERVAL_MS)
+        self.watch_timer.timeout.connect(self._check_other_writers)
+        self.watch_timer.start()
 
         self.update_title()
         self.update_status()
@@ -261,6 +268,12 @@ class MainWindow(QMainWindow):
             if self.ctx.settings().get("township_name"):
                 self.remove_notice(FIRST_START_NOTICE)
         self.update_status()
+
+    def _check_other_writers(self) -> None:
+        try:
+            self.ctx.check_other_writers()
+        except Exception as exc:  # noqa: BLE001 - a page failing to refresh is reported; the watch goes on
+            crash.report(exc, parent=self)
 
     def focus_search(self) -> None:
         """Ctrl+F: put the cursor in the shown page's search box, if it has one."""

@@ -497,8 +497,7 @@ class RiskPage(QWidget):
 
     def _data_key(self) -> tuple:
         """Changes since the last reload: rows this connection wrote, commits by other connections, the day."""
-        conn = self.ctx.db.conn
-        return id(conn), conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0], self.today
+        return (*self.ctx.data_key(), self.today)
 
     def refresh(self) -> None:
         """Reload the due list, the statistics and the current elder (keeping what the clerk has typed).
