@@ -23,6 +23,7 @@ from pathlib import Path
 from township_desk.models import audit, paths
 from township_desk.models import db as dbm
 from township_desk.models.errors import UserError
+from township_desk.models.files import hide_temporary
 
 KEEP_AUTOMATIC = 30
 _STAMP = "%Y%m%d-%H%M%S"
@@ -263,17 +264,22 @@ def inspect_backup(path: str | Path) -> BackupInfo:
 
 
 def check_backup(path: str | Path) -> BackupInfo:
-    """``inspect_backup`` plus SQLite's full ``integrity_check``: a damaged copy is refused before restoring."""
+    """``inspect_backup`` plus SQLite's full ``integrity_check`` and every table and column its schema version
+    should have: a damaged or incomplete copy is refused before restoring."""
     info = inspect_backup(path)
     conn = _open_read_only(Path(path))
     try:
         result = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        missing = dbm.missing_schema(conn, info.schema_version)
     except sqlite3.DatabaseError as exc:
         raise UserError(f"备份文件“{Path(path).name}”已损坏，不能用来恢复：{exc}") from exc
     finally:
         conn.close()
     if result != ["ok"]:
         raise UserError(f"备份文件“{Path(path).name}”已损坏（完整性检查未通过：{result[0]}），不能用来恢复。")
+    if missing:
+        raise UserError(f"备份文件“{Path(path).name}”缺少台账的数据表或字段（{'、'.join(missing[:5])}），"
+                        "不能用来恢复。请选另一个备份。")
     return info
 
 
@@ -356,6 +362,7 @@ def restore(db_path: str | Path, backup_path: str | Path, *, now: dt.datetime | 
     try:
         src = _open_read_only(backup_path)
         dest = sqlite3.connect(str(tmp))
+        hide_temporary(tmp)
         try:
             src.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")
