@@ -41,7 +41,7 @@ def _info_json(info: backups.BackupInfo) -> dict:
 
 
 def run_backup(args) -> int:
-    target = Path(args.output)
+    target = common.output_path(args)
     db = common.open_db(args)
     try:
         backups.backup(db, target)

@@ -610,28 +610,6 @@ def inspect_backup(path: str | Path) -> BackupInfo:
     return _inspect_database(path)
 
 
-def _expected_schema() -> dict[str, set[str]]:
-    """Every table, with its columns, that a database of this version has after migrating."""
-    global _SCHEMA
-    if _SCHEMA is None:
-        with tempfile.TemporaryDirectory(prefix="township-desk-schema-") as folder:
-            fresh = dbm.connect(Path(folder) / "fresh.db")
-            try:
-                _SCHEMA = _schema_of(fresh.conn)
-            finally:
-                fresh.close()
-    return _SCHEMA
-
-
-_SCHEMA: dict[str, set[str]] | None = None
-
-
-def _schema_of(conn: sqlite3.Connection) -> dict[str, set[str]]:
-    tables = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-    return {t: {r[1] for r in conn.execute(f"PRAGMA table_info([{t}])")} for t in tables}
-
-
 def _remove_database_files(path: Path) -> None:
     for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
         with contextlib.suppress(OSError):
@@ -682,19 +660,17 @@ def _prepare(path: Path, dest: Path) -> BackupInfo:
         if result != ["ok"]:
             raise UserError(f"备份文件“{path.name}”已损坏（完整性检查未通过：{result[0]}），不能用来恢复。")
         try:
-            migrated = dbm.connect(dest)  # an older backup is migrated up here, on the copy
-        except UserError as exc:
+            migrated = dbm.connect(dest, migrate=False)
+            try:
+                dbm.migrate_database(migrated, None)  # an older backup is migrated up here, on the copy
+                missing = dbm.missing_schema(migrated.conn, dbm.schema_version(migrated))
+                migrated.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                migrated.close()
+        except (UserError, sqlite3.Error) as exc:
             raise UserError(f"备份文件“{path.name}”无法升级到本程序的数据格式，不能用来恢复：{exc}") from exc
-        try:
-            found = _schema_of(migrated.conn)
-            migrated.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            migrated.close()
-        missing = [t for t in _expected_schema() if t not in found]
-        short = [f"{t}.{c}" for t, cols in _expected_schema().items() if t in found for c in sorted(cols - found[t])]
-        if missing or short:
-            what = "、".join(missing) if missing else "、".join(short[:5])
-            raise UserError(f"备份文件“{path.name}”不完整（缺少{'数据表' if missing else '字段'}：{what}），"
+        if missing:
+            raise UserError(f"备份文件“{path.name}”不完整（缺少数据表或字段：{'、'.join(missing[:5])}），"
                             "不能用来恢复。")
     except BaseException:
         _remove_database_files(dest)

@@ -17,8 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from township_desk.models import dates, idnumber, settings
 from township_desk.models import elders as elders_model
-from township_desk.models import idnumber, settings
 from township_desk.models.dates import month_bounds
 from township_desk.models.errors import UserError
 
@@ -63,6 +63,8 @@ def parse_month(text: str) -> str:
     match = re.fullmatch(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*月?", raw)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise UserError(f"月份“{text}”无法识别，应写作 YYYY-MM（例如 2026-10）")
+    if not dates.EARLIEST.year <= int(match.group(1)) <= dates.LATEST.year:
+        raise UserError(f"月份“{text}”超出本程序可处理的范围（{dates.EARLIEST.year} 年至 {dates.LATEST.year} 年）")
     return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
 
 

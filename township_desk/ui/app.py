@@ -121,6 +121,19 @@ def take_lock(db_path: Path) -> dbm.InstanceLock | None:
     return lock
 
 
+def clean_temporaries(db_path: Path) -> None:
+    """Remove temporary files a killed job left (they hold ID numbers); never stops the start."""
+    from township_desk.models import files
+
+    try:
+        removed = files.clean_at_start(db_path)
+    except OSError as exc:
+        log.warning("清理临时文件未完成：%s", exc)
+        return
+    for entry in removed:
+        log.info("已清理上次中断留下的临时文件：%s", entry)
+
+
 def open_context(db_path: str | Path | None) -> AppContext:
     """Open (creating and migrating if needed) the database; raises ``DatabaseUnavailable`` in Chinese."""
     path = Path(db_path) if db_path else paths.default_db_path()
@@ -160,11 +173,20 @@ def run_window(db_path: str | None) -> int:
         show_error("已经打开", str(exc))
         return 1
     try:
+        if lock is not None:
+            clean_temporaries(path)
         try:
             ctx = open_context(path)
         except DatabaseUnavailable as exc:
             show_error("无法打开台账", str(exc))
             return 2
+        if lock is not None:
+            try:
+                lock.lock_identity()  # a new database exists only now: a hard link made to it meets this lock
+            except AlreadyRunning as exc:
+                ctx.db.close()
+                show_error("已经打开", str(exc))
+                return 1
         if lock is None:  # the database opened although no lock file could be made beside it
             show_error("无法打开台账", f"无法在数据库所在的文件夹（{path.parent}）中建立锁文件，"
                        "请检查该文件夹的写入权限。")
