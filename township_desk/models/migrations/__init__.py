@@ -12,6 +12,7 @@ STEPS = [
     "0003_agreements",
     "0004_agreement_notice",
     "0005_identity",
+    "0008_month_facts",
 ]
 
 
