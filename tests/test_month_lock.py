@@ -123,6 +123,8 @@ def test_an_unsent_october_is_counted_from_the_facts_of_october_31(ledger, tmp_p
     [hazard] = table(target, "风险隐患")
     assert hazard["通报赡养人日期"] == "2026-10-06"
     assert hazard["处置日期"] is None and hazard["处置情况"] is None   # resolved in November
+    overdue = {r["村（社区）"]: r["月末逾期未上门人数"] for r in table(target, "巡访情况")}
+    assert overdue == {"红星村": 0, "白云村": 1, "合计": 1}   # 甲 is 一般 on 31 October: next visit due 11 November
     summary = cells(target)["汇总表"]
     total = next(r for r in summary if r[0] == "合计")
     assert total[1] == 3 and total[11] == 3 and total[12] == 0     # col 1; col 11 小学 = 3, col 12 初中 = 0

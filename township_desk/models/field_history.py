@@ -70,6 +70,13 @@ def values_on(db, day: dt.date | str, elder_ids: Iterable[int] | None = None) ->
     return result
 
 
+def on_day_sql(field: str) -> str:
+    """SQL over ``elders e`` for the value ``field`` (a column name we write, never user text) had on ``:day``:
+    the rule of ``values_on`` as one expression, for queries that count many elders as of a day."""
+    return (f"COALESCE((SELECT h.old_value FROM elder_field_history h WHERE h.elder_id = e.id AND h.field = '{field}'"
+            f" AND h.effective_on > :day ORDER BY h.effective_on, h.id LIMIT 1), e.{field})")
+
+
 def history_of(db, elder_id: int) -> list[dict]:
     """One elder's recorded changes, oldest first."""
     return list(db.query("SELECT * FROM elder_field_history WHERE elder_id = ? ORDER BY effective_on, id",
