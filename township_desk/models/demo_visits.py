@@ -21,7 +21,8 @@ import random
 from collections.abc import Callable
 
 from township_desk.models import campaigns, risk, schedule, settings
-from township_desk.models.elders import STATUS_ON_DAY_SQL
+from township_desk.models.dates import latest_birth_for_age
+from township_desk.models.elders import AGED_FROM, STATUS_ON_DAY_SQL
 
 YEAR = 365
 LATE_SHARE = 0.07           # 在册 elders whose last home visit is overdue now
@@ -395,7 +396,7 @@ def _festival_campaign(db, as_of: dt.date) -> dict | None:
             break
     else:
         return None
-    cutoff = dt.date(festival.year - 80, festival.month, min(festival.day, 28)).isoformat()
+    cutoff = latest_birth_for_age(festival, AGED_FROM).isoformat()
     elder_ids = [r[0] for r in db.execute(
         f"SELECT e.id FROM elders e WHERE e.birth_date <= :cutoff AND {STATUS_ON_DAY_SQL} = '在册' ORDER BY e.id",
         {"cutoff": cutoff, "day": start.isoformat()})]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from township_desk.models import audit, idnumber, villages, visitors
-from township_desk.models.dates import DateError, parse_date, parse_year_month
+from township_desk.models.dates import DateError, age_on, latest_birth_for_age, parse_date, parse_year_month
 from township_desk.models.errors import UserError, ValidationError
 from township_desk.models.names import check_name, initials, normalise_name, normalise_phone
 
@@ -87,6 +87,7 @@ ABILITY_LEVELS = {
 EMPLOYER_TYPES = ("企业", "个体", "务农", "灵活就业", "机关", "事业单位", "国有企业", "其他")
 STATE_EMPLOYERS = ("机关", "事业单位", "国有企业")
 FLAGS = ("独居", "失能", "高龄", "无人照料")
+AGED_FROM = 80  # 高龄: full years (the ledger filter and the risk factor)
 
 _BOOL_FIELDS = ("is_disabled", "is_ill", "has_dementia", "lives_alone", "lost_only_child",
                 "family_planning_special", "rural_hukou")
@@ -302,7 +303,7 @@ def prepare_elder(data: dict[str, Any], today: dt.date | None = None) -> tuple[d
             err("entered_on", str(exc))
 
     if idc.ok and idc.birth_date:
-        age = idnumber.age_on(idc.birth_date, today)
+        age = age_on(idc.birth_date, today)
         if age < 60:
             warn("birth_date", f"按身份证号码今年 {age} 周岁，未满60周岁")
 
@@ -650,9 +651,8 @@ def _where(query: ElderQuery) -> tuple[str, list[Any]]:
             clauses.append("e.care = '无人照料'")
         elif flag == "高龄":
             as_of = query.as_of or dt.date.today()
-            cutoff = dt.date(as_of.year - 80, as_of.month, 28 if (as_of.month, as_of.day) == (2, 29) else as_of.day)
             clauses.append("e.birth_date <= ?")
-            params.append(cutoff.isoformat())
+            params.append(latest_birth_for_age(as_of, AGED_FROM).isoformat())
     text = (query.search or "").strip()
     if text:
         folded = idnumber.normalise(text)
@@ -731,7 +731,7 @@ def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date
     reasons = []
     min_age = int(rules.get("min_age", 60))
     if elder.get("birth_date"):
-        age = idnumber.age_on(elder["birth_date"], as_of)
+        age = age_on(elder["birth_date"], as_of)
         if age < min_age:
             reasons.append(f"未满{min_age}周岁（{as_of.isoformat()} 时 {age} 周岁）")
     if not elder.get("rural_hukou", 1):
@@ -772,7 +772,7 @@ def age_sex_bands(db, as_of: dt.date) -> tuple[list[str], list[int], list[int]]:
     men = [0] * len(AGE_BANDS)
     women = [0] * len(AGE_BANDS)
     for birth_date, sex in db.execute("SELECT birth_date, sex FROM elders WHERE status = '在册'"):
-        age = idnumber.age_on(birth_date, as_of)
+        age = age_on(birth_date, as_of)
         if age < 60:
             continue
         band = min((age - 60) // 5, len(AGE_BANDS) - 1)

@@ -16,6 +16,7 @@ from typing import Any
 from township_desk.models import elders as elders_model
 from township_desk.models import idnumber, paths, settings
 from township_desk.models import villages as villages_model
+from township_desk.models.dates import age_on
 from township_desk.models.errors import UserError
 from township_desk.printing import docx_render
 
@@ -272,7 +273,7 @@ def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date |
     printed = []
     for number, r in enumerate(rows, start=1):
         printed.append({
-            "number": number, "name": r["name"], "sex": r["sex"], "age": idnumber.age_on(r["birth_date"], as_of),
+            "number": number, "name": r["name"], "sex": r["sex"], "age": age_on(r["birth_date"], as_of),
             "id_number": r["id_number"] if full_ids else idnumber.mask(r["id_number"]),
             "group": r.get("group_name"), "address": r.get("address"), "phone": r.get("phone"),
             "risk_grade": r.get("risk_grade"), "tier": r["tier"] + ("（暂离）" if r["status"] == "暂离" else ""),
