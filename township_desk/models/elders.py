@@ -722,6 +722,27 @@ def _months_between(since: str, on: dt.date) -> int:
     return (on.year - year) * 12 + (on.month - month)
 
 
+# 子女外出务工年限 comes from one source, the supporters' "away since" months (the same dates eligibility reads):
+# the earliest month a supporter still away left, as SQL over ``elders e``. The elder's own typed
+# ``children_away_years`` is a number of one day and is not used for counting.
+AWAY_SINCE_SQL = """(SELECT MIN(s.away_since) FROM supporters s
+                      WHERE s.elder_id = e.id AND s.is_away AND s.away_since IS NOT NULL)"""
+
+
+def away_since_of(supporters: list[dict]) -> str | None:
+    """``AWAY_SINCE_SQL`` over a list of supporter rows: the earliest 'YYYY-MM' of those still away, or None."""
+    months = [s["away_since"] for s in supporters if s.get("is_away", 1) and s.get("away_since")]
+    return min(months) if months else None
+
+
+def years_away(away_since: str | None, on: dt.date) -> int | None:
+    """Full years (外出务工年限, bands of columns 19–22) from the month ``away_since`` ('YYYY-MM') to ``on``;
+    None when no supporter's date is known."""
+    if not away_since:
+        return None
+    return max(_months_between(away_since, on), 0) // 12
+
+
 def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date | None = None) -> Eligibility:
     """Does the policy profile's rule hold for this elder? ``rules`` is ``settings.get_all(db)``.
 
@@ -752,8 +773,6 @@ def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date
             continue
         if s.get("away_since"):
             months = _months_between(s["away_since"], as_of)
-        elif elder.get("children_away_years") is not None:
-            months = int(float(elder["children_away_years"]) * 12)
         else:
             reasons.append(f"{who}的外出时间未填写")
             continue

@@ -42,7 +42,8 @@ N_COLUMNS = 27
 # The seed's two chains (seed 002 attachment 2, 注 2): every part of a chain must give the same number.
 CHAINS: tuple[tuple[tuple[int, ...], ...], ...] = (
     ((1,), (2, 3, 4), (5, 6), (7, 8, 9), (10, 11, 12, 13), (14,)),
-    ((15, 16), (17, 18), (19, 20, 21, 22), (23, 24, 25, 26, 27)),
+    # the second chain meets column 1 too: an elder with 照料/夫妻/外出年限/经济来源 blank is named, never sent as 0
+    ((1,), (15, 16), (17, 18), (19, 20, 21, 22), (23, 24, 25, 26, 27)),
 )
 CHECK_NOTE = ("表间勾稽关系：1列=2列+3列+4列=5列+6列=7列+8列+9列=10列+11列+12列+13列=14列；"
               "15列+16列=17列+18列=19列+20列+21列+22列=23列+24列+25列+26列+27列。")
@@ -252,9 +253,9 @@ def _classify(e: dict, last: dt.date, row: SummaryRow) -> ElderGap | None:
         counts[_SPOUSE_COL[e["spouse"]] - 1] += 1
     else:
         problems.append((1, "夫妻情况未填（第17–18列）"))
-    years = e["children_away_years"]
+    years = elders_model.years_away(e["away_since"], last)
     if years is None:
-        problems.append((1, "子女外出务工年限未填（第19–22列）"))
+        problems.append((1, "赡养人外出时间未填，无法算出子女外出务工年限（第19–22列）"))
     else:
         counts[(18 if years < 1 else 19 if years < 3 else 20 if years < 5 else 21)] += 1
     if e["main_income"] in _INCOME_COL:
@@ -278,8 +279,8 @@ def summary(db, month: str, *, progress: Callable[[int, int, str], None] | None 
     total = SummaryRow(TOTAL_LABEL)
     people = _month_end_elders(
         db, last, "e.id, e.name, e.name_initials, e.id_number, e.sex, e.birth_date, e.is_disabled, e.is_ill, "
-                  "e.education, e.visitor_id, e.care, e.spouse, e.children_away_years, e.main_income, "
-                  "v.name AS village")
+                  "e.education, e.visitor_id, e.care, e.spouse, e.main_income, "
+                  f"v.name AS village, {elders_model.AWAY_SINCE_SQL} AS away_since")
     for index, e in enumerate(people):
         row = rows[e["village"]]
         gap = _classify(e, last, row)
@@ -313,7 +314,8 @@ def details(db, month: str) -> list[dict]:
         db, last,
         "e.id, e.name, e.name_initials, e.sex, e.id_number, e.birth_date, e.phone, "
         "COALESCE(e.current_address, e.household_address) AS address, e.is_disabled, e.is_ill, e.ability_level, "
-        "e.education, e.spouse, e.children_count, e.children_away_years, e.main_income, e.care, e.lives_alone, "
+        "e.education, e.spouse, e.children_count, e.main_income, e.care, e.lives_alone, "
+        f"{elders_model.AWAY_SINCE_SQL} AS away_since, "
         "e.risk_grade, e.tier, vi.name AS visitor, vi.phone AS visitor_phone, v.name AS village, "
         "(SELECT s.name || char(31) || COALESCE(s.phone, '') FROM supporters s WHERE s.elder_id = e.id "
         "  ORDER BY s.sort_order, s.id LIMIT 1) AS supporter_pair, "
@@ -327,14 +329,13 @@ def details(db, month: str) -> list[dict]:
 def _detail_row(seq: int, e: dict, last: dt.date) -> dict:
     supporter, supporter_phone = (e["supporter_pair"].split("\x1f") + [""])[:2] if e["supporter_pair"] else ("", "")
     level = e["ability_level"]
-    years = e["children_away_years"]
     return {
         "id": e["id"], "seq": seq, "village": e["village"], "name": e["name"], "sex": e["sex"],
         "id_number": e["id_number"], "birth_date": e["birth_date"], "age": idnumber.age_on(e["birth_date"], last),
         "phone": e["phone"], "address": e["address"], "health": elders_model.health_of(e),
         "ability": elders_model.ABILITY_LEVELS.get(level) if level is not None else None,
         "education": e["education"], "spouse": e["spouse"], "children_count": e["children_count"],
-        "children_away_years": (int(years) if years is not None and float(years).is_integer() else years),
+        "children_away_years": elders_model.years_away(e["away_since"], last),
         "supporter": supporter or None, "supporter_phone": supporter_phone or None,
         "main_income": e["main_income"], "care": e["care"], "lives_alone": "是" if e["lives_alone"] else "否",
         "risk_grade": e["risk_grade"], "tier": e["tier"], "visitor": e["visitor"],
