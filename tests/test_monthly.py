@@ -221,6 +221,29 @@ class _FakeSchedule:
         return [self.Item(1, "红星村"), self.Item(1, "红星村"), self.Item(2, "红星村"), self.Item(3, "白云村")]
 
 
+def test_visits_count_for_everyone_on_the_ledger_on_the_visits_day(db):
+    """Someone who died on 20 October was visited on the 3rd and called on the 15th: those visits were made and
+    count in October's 巡访情况 (as the hazard found that day); a visit dated after the death does not, nor one
+    before the elder entered the ledger. 在册人数 and the coverage stay those of the month's end."""
+    stays = add(db, "留", "19500101", 11)
+    died = add(db, "故", "19500102", 13)
+    late = add(db, "新", "19500103", 15, entered_on="2026-10-12")
+    _visit(db, stays, "2026-10-05")
+    _visit(db, died, "2026-10-03")
+    _visit(db, died, "2026-10-15", "电话")
+    _visit(db, late, "2026-10-01")            # before entering the ledger
+    _visit(db, late, "2026-10-02")
+    _visit(db, late, "2026-10-13")
+    db.execute("INSERT INTO hazards(elder_id, found_on, description, supporter_told_on) VALUES (?,?,?,?)",
+               [died, "2026-10-03", "燃气管老化", "2026-10-04"])
+    elders.change_status(db, died, "已去世", "2026-10-20", "病故")
+    _visit(db, died, "2026-10-25")            # recorded after the death: not a visit to someone on the ledger
+    red = {r["village"]: r for r in monthly.visits_by_village(db, "2026-10")}["红星村"]
+    assert (red["home_visits"], red["remote_visits"]) == (3, 1)
+    assert (red["hazards"], red["supporters_told"]) == (1, 1)
+    assert (red["on_ledger"], red["visited"], red["coverage"]) == (2, 2, 100.0)
+
+
 def test_overdue_at_month_end_counts_elders_per_village_from_the_schedule(db, monkeypatch):
     import sys
 

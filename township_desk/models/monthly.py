@@ -352,7 +352,8 @@ VISIT_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def visits_by_village(db, month: str) -> list[dict]:
-    """The 巡访情况 sheet: per village and 合计, the month's visits of the elders 在册 at month end.
+    """The 巡访情况 sheet: per village and 合计. 在册人数, 重点/一般 and 已上门巡访人数 are of the elders 在册 at month
+    end; the visit and hazard counts take every visit and hazard of the month of someone on the ledger that day.
 
     上门巡访覆盖率 = 已上门巡访人数 / 在册人数 × 100 (one decimal; None when nobody is 在册).
     月末逾期未上门人数 comes from ``schedule.overdue`` (the one overdue rule) as of the last day.
@@ -366,23 +367,16 @@ def visits_by_village(db, month: str) -> list[dict]:
     people = _month_end_elders(
         db, last,
         "e.id, e.name_initials, e.tier, v.name AS village, "
-        "(SELECT COUNT(*) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date BETWEEN ? AND ?) "
-        "  AS home_n, "
-        "(SELECT COUNT(*) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode IN ('电话','视频') "
-        "  AND vs.date BETWEEN ? AND ?) AS remote_n, "
-        "(SELECT COUNT(*) FROM hazards h WHERE h.elder_id = e.id AND h.found_on BETWEEN ? AND ?) AS hazard_n, "
-        "(SELECT COUNT(*) FROM hazards h WHERE h.elder_id = e.id AND h.found_on BETWEEN ? AND ? "
-        "  AND h.supporter_told_on IS NOT NULL AND h.supporter_told_on <= ?) AS told_n",
-        params_before=[lo, hi, lo, hi, lo, hi, lo, hi, hi])
+        "EXISTS (SELECT 1 FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date BETWEEN ? AND ?) "
+        "  AS visited",
+        params_before=[lo, hi])
     for e in people:
         s = stats[e["village"]]
         s["on_ledger"] += 1
         s["key" if e["tier"] == "重点" else "general"] += 1
-        s["home_visits"] += e["home_n"]
-        s["remote_visits"] += e["remote_n"]
-        s["visited"] += 1 if e["home_n"] else 0
-        s["hazards"] += e["hazard_n"]
-        s["supporters_told"] += 1 if e["told_n"] else 0
+        s["visited"] += 1 if e["visited"] else 0
+    for village, key, count in _month_events_by_village(db, lo, hi):
+        stats[village][key] += count
     overdue = _overdue_by_village(db, last)
     for village, s in stats.items():
         s["overdue"] = None if overdue is None else overdue.get(village, 0)
@@ -394,6 +388,31 @@ def visits_by_village(db, month: str) -> list[dict]:
     rows.append(total)
     for r in rows:
         r["coverage"] = round(100.0 * r["visited"] / r["on_ledger"], 1) if r["on_ledger"] else None
+    return rows
+
+
+# Visits and hazards of the month count for everyone on the ledger (在册 or 暂离) on the day they happened,
+# whatever became of them by the month's end (a visit to someone who died on the 20th was made all the same).
+_ON_LEDGER_THAT_DAY = "IN ('在册', '暂离')"
+
+
+def _month_events_by_village(db, lo: str, hi: str) -> list[tuple[str, str, int]]:
+    """(village, key of the 巡访情况 sheet, count) for the visits and hazards dated in [lo, hi]."""
+    visit_status = elders_model.STATUS_ON_DAY_SQL.replace(":day", "vs.date")
+    hazard_status = elders_model.STATUS_ON_DAY_SQL.replace(":day", "h.found_on")
+    rows = db.execute(
+        f"""SELECT v.name, CASE WHEN vs.mode = '上门' THEN 'home_visits' ELSE 'remote_visits' END, COUNT(*)
+            FROM visits vs JOIN elders e ON e.id = vs.elder_id JOIN villages v ON v.id = e.village_id
+            WHERE vs.date BETWEEN ? AND ? AND vs.mode IN ('上门', '电话', '视频')
+              AND {visit_status} {_ON_LEDGER_THAT_DAY}
+            GROUP BY v.name, vs.mode = '上门'""", [lo, hi]).fetchall()
+    for name, hazards, told in db.execute(
+            f"""SELECT v.name, COUNT(*), COUNT(DISTINCT CASE WHEN h.supporter_told_on IS NOT NULL
+                                                          AND h.supporter_told_on <= ? THEN e.id END)
+                FROM hazards h JOIN elders e ON e.id = h.elder_id JOIN villages v ON v.id = e.village_id
+                WHERE h.found_on BETWEEN ? AND ? AND {hazard_status} {_ON_LEDGER_THAT_DAY}
+                GROUP BY v.name""", [hi, lo, hi]):
+        rows += [(name, "hazards", hazards), (name, "supporters_told", told)]
     return rows
 
 
