@@ -140,3 +140,23 @@ def test_bulk_rows_read_back_in_order_in_streaming_readers(ledger, tmp_path):
     numbers = [int(n) for n in re.findall(r'<row r="(\d+)"', xml)]
     assert numbers == sorted(set(numbers)) == list(range(1, 8))
     assert '<dimension ref="A1:Z7"/>' in xml and "<f>" not in xml
+
+
+def test_detail_sheet_marks_the_elders_away_and_says_why_the_summary_has_fewer(ledger, tmp_path):
+    """The 明细表 lists 暂离 elders, the 汇总表 does not: the 暂离 rows come after the others under a line that says
+    so, each marked, and a note under the sheet gives both numbers."""
+    away_id = ledger.execute("SELECT id FROM elders ORDER BY id LIMIT 1").fetchone()[0]
+    elders.change_status(ledger, away_id, "暂离", "2026-10-12", "住院")
+    target = tmp_path / "月报.xlsx"
+    result = export_monthly(ledger, "2026-10", target)
+    assert (result.elders, result.detail_rows) == (4, 5)
+    wb = load_workbook(target)
+    detail = wb["明细表"]
+    header = [c.value for c in detail[2]]
+    status_col = header.index("状态") + 1
+    rows = [[detail.cell(r, c).value for c in (1, 3, status_col)] for r in range(3, detail.max_row + 1)]
+    assert [r[2] for r in rows[:4]] == ["在册"] * 4
+    assert rows[4][0] == "以下 1 人月末暂离（住院、随子女暂住等，巡访暂停），列入明细表，不计入汇总表"
+    assert rows[5][1:] == ["老人甲", "暂离（不计入汇总表）"]
+    assert rows[6][0] == "注：本表列出月末在台账上的老人共 5 人，其中在册 4 人（即汇总表第1列合计），暂离 1 人不计入汇总表。"
+    assert len(rows) == 7

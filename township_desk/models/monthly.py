@@ -307,8 +307,9 @@ DETAIL_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def details(db, month: str) -> list[dict]:
-    """Rows of the 明细表: every elder on the ledger at month end (在册, and 暂离 whose visits are paused),
-    with ages on the last day and the last home visit on or before it. Keys are ``DETAIL_COLUMNS``."""
+    """Rows of the 明细表: every elder on the ledger at month end, those 在册 first (the 汇总表 counts them), then
+    those 暂离 (visits paused, not in the 汇总表), with ages on the last day and the last home visit on or before
+    it. Keys are ``DETAIL_COLUMNS``."""
     month, _first, last = _check_month(month)
     people = _month_end_elders(
         db, last,
@@ -323,6 +324,7 @@ def details(db, month: str) -> list[dict]:
         "  AS last_home_visit",
         statuses=("在册", "暂离"), extra_joins="LEFT JOIN visitors vi ON vi.id = e.visitor_id",
         params_before=[last.isoformat()])
+    people.sort(key=lambda e: e["month_status"] != "在册")  # 在册 first (汇总表's column 1), then 暂离, each by village
     return [_detail_row(i, e, last) for i, e in enumerate(people, start=1)]
 
 

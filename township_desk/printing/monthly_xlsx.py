@@ -156,8 +156,10 @@ def export_monthly(db, month: str, target: str | Path, progress: Progress | None
                         signers=signers, filled_on=filled_on or dt.date.today(), age_day=summary.last_day)
     step(f"正在写入明细表（{len(detail)} 人）……")
     bulk: list[xu.BulkRows] = []  # the 明细表 rows are many: written fast at save (xlsx_util docstring)
-    xu.write_table(wb.create_sheet("明细表"), list(monthly.DETAIL_COLUMNS), detail,
+    detail_ws = wb.create_sheet("明细表")
+    xu.write_table(detail_ws, list(monthly.DETAIL_COLUMNS), detail_sheet_rows(detail),
                    title=f"{township}农村留守老年人明细表（{label}）", bulk=bulk)
+    detail_ws.column_dimensions["A"].width = 6  # 序号; the 暂离 lines' text runs on over the empty cells beside it
     step("正在写入巡访情况、风险隐患、互助协议……")
     xu.write_table(wb.create_sheet("巡访情况"), list(monthly.VISIT_COLUMNS), visits,
                    title=f"{township}农村留守老年人巡访情况（{label}）")
@@ -174,6 +176,23 @@ def export_monthly(db, month: str, target: str | Path, progress: Progress | None
     step.done()
     return ExportResult(target, month, summary.total.col(1), len(detail), len(visits), len(hazards),
                         len(agreements))
+
+
+AWAY_MARK = "暂离（不计入汇总表）"
+
+
+def detail_sheet_rows(detail: list[dict]) -> list[dict]:
+    """The 明细表's rows as written: those 在册 (the 汇总表's column 1), then, when anyone was 暂离 at month end, a
+    line introducing them, their rows marked 暂离（不计入汇总表）, and a note saying why the two sheets differ."""
+    present = [d for d in detail if d["status"] != "暂离"]
+    away = [{**d, "status": AWAY_MARK} for d in detail if d["status"] == "暂离"]
+    if not away:
+        return present
+    return [*present,
+            {"seq": f"以下 {len(away)} 人月末暂离（住院、随子女暂住等，巡访暂停），列入明细表，不计入汇总表"},
+            *away,
+            {"seq": f"注：本表列出月末在台账上的老人共 {len(detail)} 人，其中在册 {len(present)} 人（即汇总表"
+                    f"第1列合计），暂离 {len(away)} 人不计入汇总表。"}]
 
 
 class _Steps:
