@@ -183,9 +183,21 @@ def test_key_tier_needs_two_contacts_a_week(ledger):
     assert "重点老人" not in remote(ledger, "2026-11-18")
 
 
-def test_a_home_visit_counts_as_a_contact_for_its_week(ledger):
+def test_a_home_visit_is_not_one_of_the_weeks_calls_by_default(ledger):
+    """Seed 003: 重点 every half month at home *and* two calls a week; a home visit does not stand for a call."""
+    e = add(ledger, "重点老人", tier="重点")
+    visit(ledger, e, "2026-11-10", "电话")
+    visit(ledger, e, "2026-11-12")
+    item = remote(ledger, "2026-11-18")["重点老人"]
+    assert (item.shortfall, item.contacts, item.required) == (1, 1, 2)
+    assert schedule.plans(ledger)["重点"].home_counts_as_contact is False
+
+
+def test_the_plan_may_count_a_home_visit_as_a_contact_for_its_week(ledger):
     e = add(ledger, "张德福")
     visit(ledger, e, "2026-11-12")
+    assert remote(ledger, "2026-11-18")["张德福"].shortfall == 1
+    settings.put(ledger, {"plan_home_counts_as_contact": True})
     assert "张德福" not in remote(ledger, "2026-11-18")
 
 

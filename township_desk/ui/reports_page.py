@@ -305,12 +305,12 @@ class ReportsPage(QWidget):
     def _show_checks(self) -> None:
         self.checks.clear()
         by_line = {(f.village, f.chain): f for f in self.failures}
-        chain_text = ("1=2+3+4=5+6=7+8+9=10+11+12+13=14", "15+16=17+18=19+20+21+22=23+24+25+26+27")
+        chain_text = ["=".join("+".join(str(c) for c in part) for part in chain) for chain in monthly.CHAINS]
         for row in self.summary.rows:
             for chain in (0, 1):
                 failure = by_line.get((row.name, chain))
                 if failure is None:
-                    item = QTreeWidgetItem([f"✔ {row.name}：{chain_text[chain]}（{row.col(1) if chain == 0 else row.col(15) + row.col(16)}）成立"])
+                    item = QTreeWidgetItem([f"✔ {row.name}：{chain_text[chain]}（{row.col(1)}）成立"])
                     item.setForeground(0, QBrush(QColor(GREEN)))
                     self.checks.addTopLevelItem(item)
                     continue
