@@ -14,6 +14,7 @@ from conftest import make_id
 from hostile_xlsx import (
     add_cell,
     add_merge,
+    add_raw_row,
     add_row_of_cells_without_references,
     declare_dimension,
     edit_sheet,
@@ -546,6 +547,40 @@ def test_cells_without_references_are_counted_where_the_reader_puts_them(db, tmp
     hostile = edit_sheet(small, tmp_path / "n.xlsx", add_row_of_cells_without_references(400))
     with pytest.raises(UserError, match="第 400 列"):
         run_import(db, hostile)
+
+
+
+@pytest.mark.parametrize("row_xml", [
+    '<row r="1000000"><c\nr="XFD1000000"><v>1</v></c></row>',          # a line break after the tag name
+    "<row r='1000000'><c r='XFD1000000'><v>1</v></c></row>",              # single quotes
+    '<row r="1000000"><c t="n" r="XFD1000000"><v>1</v></c></row>',       # r not the first attribute
+    '<row r="1000000"><c r="&#88;FD1000000"><v>1</v></c></row>',          # a character reference
+], ids=["line break", "single quotes", "attribute order", "entity"])
+def test_a_far_away_cell_written_unusually_is_still_found(db, tmp_path, small, reader_never_called, row_xml):
+    hostile = edit_sheet(small, tmp_path / "u.xlsx", add_raw_row(row_xml))
+    with pytest.raises(UserError, match="延伸到第 1000000 行、第 16384 列"):
+        run_import(db, hostile)
+
+
+def test_a_far_away_cell_with_a_namespace_prefix_is_still_found(db, tmp_path, small, reader_never_called):
+    def prefixed(xml: str) -> str:
+        xml = xml.replace("<worksheet ", '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ')
+        return xml.replace("</sheetData>", '<x:row r="1000000"><x:c r="XFD1000000"><x:v>1</x:v></x:c></x:row></sheetData>')
+    with pytest.raises(UserError, match="延伸到第 1000000 行、第 16384 列"):
+        run_import(db, edit_sheet(small, tmp_path / "p.xlsx", prefixed))
+
+
+def test_a_utf16_worksheet_is_not_read(db, tmp_path, small, reader_never_called):
+    import zipfile
+
+    with zipfile.ZipFile(small) as zin, zipfile.ZipFile(tmp_path / "w.xlsx", "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.decode("utf-8").encode("utf-16")
+            zout.writestr(item, data)
+    with pytest.raises(UserError, match="不是 Excel 工作簿"):
+        run_import(db, tmp_path / "w.xlsx")
 
 
 def test_a_sheet_within_rows_and_columns_but_too_many_cells_is_refused(db, tmp_path, small, reader_never_called):
