@@ -123,6 +123,18 @@ def test_notes_only_sheet_is_skipped_without_problems(db, tmp_path):
     assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": [], "changes": []}
 
 
+
+def test_people_on_a_sheet_without_a_recognised_header_are_reported_row_by_row(db, tmp_path):
+    path = build(tmp_path / "h.xlsx", {
+        "青山村": [["姓名", "身份证号码"], ["张德福", ID_A]],
+        "河口村": [["人员", "证件"], ["李秀英", ID_B], ["王贵", ID_C]],
+    })
+    result = run_import(db, path)
+    assert (result.imported, result.skipped) == (1, 2)
+    assert [(p.sheet, p.row, p.severity) for p in result.problems] == [("河口村", 2, "error"), ("河口村", 3, "error")]
+    assert ID_B in result.problems[0].message and "没有找到同时写有“姓名”和“身份证号码”的表头行" in result.problems[0].message
+
+
 def test_blank_total_and_note_rows_are_not_reported(db, tmp_path):
     rows = [["姓名", "身份证号码"], ["张德福", ID_A], [None, None], ["李秀英", ID_B],
             ["合计", "2人"], ["注：本表一式两份，报镇民政办。"], ["填表人：王五", "审核人：赵六"]]
