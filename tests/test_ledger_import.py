@@ -638,6 +638,25 @@ def test_a_rust_panic_in_the_reader_becomes_a_chinese_message(db, small, monkeyp
         run_import(db, small)
 
 
+
+def test_a_rust_panic_while_loading_a_sheet_becomes_a_chinese_message(db, small, monkeypatch):
+    panic = type("PanicException", (BaseException,), {"__module__": "pyo3_runtime"})
+    real = python_calamine.CalamineWorkbook.from_path
+
+    class PanickingBook:
+        def __init__(self, book):
+            self.book, self.sheets_metadata, self.sheet_names = book, book.sheets_metadata, book.sheet_names
+
+        def get_sheet_by_name(self, _name):
+            raise panic("attempt to multiply with overflow")
+
+        def close(self):
+            self.book.close()
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", lambda path: PanickingBook(real(path)))
+    with pytest.raises(UserError, match="无法读取“small.xlsx”：文件可能已损坏（PanicException"):
+        run_import(db, small)
+
+
 def test_cli_refuses_a_far_away_cell_with_one_chinese_line_and_creates_no_database(tmp_path, small):
     hostile = edit_sheet(small, tmp_path / "远.xlsx", add_cell("XFD1000000"))
     done = cli("import-ledger", str(hostile), "--db", str(tmp_path / "new.db"))

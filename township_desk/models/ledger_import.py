@@ -607,6 +607,10 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
         for sheet_name in names:
             cells, merged = _sheet_cells(book.get_sheet_by_name(sheet_name))
             loaded.append((sheet_name, cells, merged))
+    except (UserError, KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - as in _open_workbook: a reader panic is a message
+        raise UserError(f"无法读取“{path.name}”：文件可能已损坏（{type(exc).__name__}：{exc}）") from exc
     finally:
         book.close()
     total = sum(len(c) for _n, c, _m in loaded)
