@@ -5,9 +5,11 @@ Every write goes through ``db.atomic()`` (sqlite-utils 4: BEGIN/COMMIT, nested b
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -30,6 +32,34 @@ _SIGNATURE = {
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 # How long a writer waits for another one to finish before the clerk is told the file is busy.
 BUSY_TIMEOUT_MS = 5000
+
+
+class LedgerDatabase(sqlite_utils.Database):
+    """sqlite-utils' ``Database`` whose outermost ``atomic()`` block starts with ``BEGIN IMMEDIATE``.
+
+    With a plain (deferred) ``BEGIN`` a block that reads before it writes gets "database is locked" at once when
+    another program is writing (in WAL mode SQLite cannot wait to upgrade a read to a write); taking the write
+    lock first makes it wait up to ``BUSY_TIMEOUT_MS`` for the other writer instead. Nested blocks are savepoints.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[LedgerDatabase]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.rollback()
+                raise
 
 
 def latest_version() -> int:
@@ -176,7 +206,7 @@ def connect(path: str | Path | None = None, *, migrate: bool = True, create: boo
         conn.execute("PRAGMA synchronous = FULL")
     except sqlite3.Error as exc:
         raise _friendly(exc, db_path) from exc
-    db = sqlite_utils.Database(conn)
+    db = LedgerDatabase(conn)
     if migrate:
         try:
             migrate_database(db, db_path)
@@ -247,7 +277,7 @@ def open_scratch_copy(path: str | Path) -> sqlite_utils.Database:
             finally:
                 source.close()
         memory.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(memory)
+        db = LedgerDatabase(memory)
         migrate_database(db, None)
         missing = missing_schema(memory, schema_version(db))
     except sqlite3.Error as exc:

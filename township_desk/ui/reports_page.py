@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import monthly, settings
 from township_desk.models.errors import UserError
+from township_desk.ui.widgets import ask_save_file
 
 GREEN, RED = "#1b7f3b", "#c0392b"
 _ELDER_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -370,11 +371,10 @@ class ReportsPage(QWidget):
         month = self.month()
         township = settings.get(self.ctx.db, "township_name") or ""
         suggested = str(Path.home() / f"{township}留守老人月报{month}.xlsx")
-        path, _ = QFileDialog.getSaveFileName(self, "导出月度报表", suggested, "Excel 工作簿 (*.xlsx)")
-        if not path:
+        chosen = ask_save_file(self, "导出月度报表", suggested, "Excel 工作簿 (*.xlsx)", self.ctx.db_path, ".xlsx")
+        if chosen is None:
             return
-        if not path.lower().endswith(".xlsx"):
-            path += ".xlsx"
+        path = str(chosen)
         db_path = self.ctx.db_path
 
         def work(job):
@@ -438,12 +438,11 @@ class ReportsPage(QWidget):
             QMessageBox.information(self, "县级汇总", "请先添加要汇总的乡镇报表。")
             return
         county = self.county_edit.text().strip()
-        target, _ = QFileDialog.getSaveFileName(self, "保存县级汇总", str(Path.home() / f"{county}县级汇总.xlsx"),
-                                                "Excel 工作簿 (*.xlsx)")
-        if not target:
+        chosen = ask_save_file(self, "保存县级汇总", Path.home() / f"{county}县级汇总.xlsx", "Excel 工作簿 (*.xlsx)",
+                               self.ctx.db_path, ".xlsx")
+        if chosen is None:
             return
-        if not target.lower().endswith(".xlsx"):
-            target += ".xlsx"
+        target = str(chosen)
 
         def work(job):
             from township_desk.printing.monthly_xlsx import combine_workbooks

@@ -30,7 +30,7 @@ from township_desk.models import db as dbm
 from township_desk.models.agreements import AGREEMENT_FIELDS
 from township_desk.models.elders import ELDER_FIELDS
 from township_desk.models.errors import UserError
-from township_desk.ui.widgets import date_edit, pydate
+from township_desk.ui.widgets import checked_save_path, date_edit, pydate
 
 # ------------------------------------------------------------------------------------------ dialogs
 # Module-level so tests replace them: a modal file dialog or message box would block a test.
@@ -123,7 +123,7 @@ class BackupPanel(QWidget):
     def backup_now(self) -> None:
         suggested = str(Path.home() / f"留守老人台账备份_{dt.datetime.now():%Y%m%d-%H%M}.db")
         target = ask_save_path(self, "备份到文件", suggested, "台账备份 (*.db);;所有文件 (*)")
-        if not target:
+        if not target or checked_save_path(self, "备份到文件", target, self.ctx.db_path) is None:
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
@@ -399,7 +399,7 @@ class AuditLogPanel(QWidget):
     def export(self) -> None:
         suggested = str(Path.home() / f"操作日志_{dt.date.today():%Y%m%d}.xlsx")
         target = ask_save_path(self, "导出操作日志", suggested, "Excel 工作簿 (*.xlsx)")
-        if not target:
+        if not target or checked_save_path(self, "导出操作日志", target, self.ctx.db_path) is None:
             return
         try:
             count = export_audit_xlsx(self.ctx.db, target, **self.filters())

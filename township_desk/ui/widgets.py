@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -18,8 +19,10 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFrame,
     QHeaderView,
+    QMessageBox,
     QScrollArea,
     QTableView,
     QWidget,
@@ -173,3 +176,31 @@ def scrolling(content: QWidget) -> QScrollArea:
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(content)
     return area
+
+
+def checked_save_path(parent: QWidget | None, title: str, chosen: str | Path, db_path: str | Path | None,
+                      suffix: str | None = None) -> Path | None:
+    """The file the clerk chose to save to (``suffix`` such as ".docx" added when missing), if it may be written:
+    never the open database, a file SQLite keeps beside it, or a folder (``models.files.check_output_path``).
+    Otherwise a Chinese warning and None, and nothing is written."""
+    from township_desk.models.errors import UserError
+    from township_desk.models.files import check_output_path
+
+    text = str(chosen)
+    if suffix and not text.lower().endswith(suffix.lower()):
+        text += suffix
+    try:
+        return check_output_path(text, db_path)
+    except UserError as exc:
+        QMessageBox.warning(parent, title, str(exc))
+        return None
+
+
+def ask_save_file(parent: QWidget | None, title: str, suggested: str | Path, name_filter: str,
+                  db_path: str | Path | None, suffix: str | None = None) -> Path | None:
+    """Every save dialog of the window: asks for a file name, then ``checked_save_path``; None when cancelled
+    or refused."""
+    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), name_filter)
+    if not chosen:
+        return None
+    return checked_save_path(parent, title, chosen, db_path, suffix)
