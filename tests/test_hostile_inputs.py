@@ -570,3 +570,67 @@ def test_the_windows_save_dialogs_refuse_the_database_and_its_companions(qtbot, 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(db_path.parent), ""))
     assert ask_save_file(None, "保存", "x", "", db_path) is None
     assert "是一个文件夹" in warnings[-1]
+
+
+def test_after_a_restore_in_the_window_a_hard_link_to_the_restored_file_cannot_open_a_second_writer(
+        qtbot, db, db_path, tmp_path, monkeypatch):
+    import os
+
+    from township_desk.models import backups
+    from township_desk.models.errors import AlreadyRunning
+    from township_desk.ui import settings_backup
+    from township_desk.ui.context import AppContext
+
+    backup = tmp_path / "备份.db"
+    backups.backup(db, backup)
+    monkeypatch.setattr(settings_backup, "inform", lambda *a, **k: None)
+    monkeypatch.setattr(settings_backup, "confirm", lambda *a, **k: True)
+    lock = dbm.InstanceLock(db_path)
+    lock.acquire()
+    ctx = AppContext(db_path, db)
+    ctx.instance_lock = lock
+    panel = settings_backup.BackupPanel(ctx)
+    qtbot.addWidget(panel)
+    try:
+        assert panel.restore_from(backup)
+        os.link(db_path, tmp_path / "别名.db")  # a second name for the file now in place
+        with pytest.raises(AlreadyRunning):
+            dbm.InstanceLock(tmp_path / "别名.db").acquire()
+    finally:
+        ctx.db.close()
+        lock.release()
+
+
+def test_the_windows_date_fields_keep_to_dates_the_program_can_work_with(qtbot, db, db_path):
+    from PySide6.QtCore import QDate
+
+    from township_desk.ui.context import AppContext
+    from township_desk.ui.print_page import PrintPage
+    from township_desk.ui.widgets import date_edit
+
+    page = PrintPage(AppContext(db_path, db))
+    qtbot.addWidget(page)
+    for edit in (page.as_of, date_edit()):
+        edit.setDate(QDate(1, 1, 1))
+        assert edit.date() == QDate(1901, 1, 1)
+        edit.setDate(QDate(9999, 12, 31))
+        assert edit.date() == QDate(2099, 12, 31)
+
+
+def test_the_window_start_removes_what_a_killed_job_left_in_the_data_folder(tmp_path, ledger):
+    import subprocess
+    import sys
+
+    from township_desk.models import paths
+    from township_desk.ui import app
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = paths.data_dir() / f".操作日志.{dead.pid}.tmp.xlsx"
+    left.write_bytes(b"PK\x03\x04 ids")
+    clerks = tmp_path / "操作日志.xlsx"
+    clerks.write_bytes(b"PK\x03\x04 mine")
+
+    app.clean_temporaries(ledger)
+
+    assert not left.exists() and clerks.exists()

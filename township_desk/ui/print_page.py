@@ -29,7 +29,7 @@ from township_desk.models import villages as villages_model
 from township_desk.models.errors import UserError
 from township_desk.printing import convert, documents
 from township_desk.ui import jobs
-from township_desk.ui.widgets import ask_save_file
+from township_desk.ui.widgets import ask_save_file, keep_to_working_dates
 
 ALL_VILLAGES = "（全部村）"
 NO_ELDER = "（不指定，按村打印）"
@@ -69,6 +69,7 @@ class PrintPage(QWidget):
         self.as_of = QDateEdit(QDate.currentDate())
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy年M月d日")
+        keep_to_working_dates(self.as_of)
 
         form = QFormLayout()
         form.addRow("打印内容：", self.kind)

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import monthly, settings
 from township_desk.models.errors import UserError
-from township_desk.ui.widgets import ask_save_file
+from township_desk.ui.widgets import ask_save_file, keep_to_working_dates
 
 GREEN, RED = "#1b7f3b", "#c0392b"
 _ELDER_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -168,6 +168,7 @@ class ReportsPage(QWidget):
         self.month_edit = QDateEdit()
         self.month_edit.setDisplayFormat("yyyy年M月")
         self.month_edit.setCalendarPopup(False)
+        keep_to_working_dates(self.month_edit)
         year, mon = (int(p) for p in last_month().split("-"))
         self.month_edit.setDate(QDate(year, mon, 1))
         self.month_edit.dateChanged.connect(lambda _d: self.refresh())

@@ -171,6 +171,7 @@ class BackupPanel(QWidget):
         finally:
             try:
                 self.ctx.db = dbm.connect(self.ctx.db_path)
+                _relock(self.ctx)
             finally:
                 QApplication.restoreOverrideCursor()
         if error is not None:
@@ -181,6 +182,17 @@ class BackupPanel(QWidget):
         inform(self, "恢复完成", f"已恢复备份（{info.taken_at:%Y-%m-%d %H:%M}）。\n"
                f"原来的数据另存为：{kept}\n程序已重新载入数据。")
         return True
+
+
+def _relock(ctx) -> None:
+    """A restore puts a new file in place: the window's one-window lock follows it, so a hard link made to the
+    restored file cannot open a second writer."""
+    lock = getattr(ctx, "instance_lock", None)
+    if lock is not None:
+        try:
+            lock.lock_identity()
+        except (UserError, OSError):  # another program got there first: the lock beside the name still holds
+            pass
 
 
 # ------------------------------------------------------------------------------------------ audit log

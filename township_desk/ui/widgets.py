@@ -55,15 +55,26 @@ def date_edit(day: dt.date | str | QDate | None = None, *, latest: dt.date | str
     """A date field showing ``day`` (None: the clock's today) as yyyy-MM-dd, with the calendar popup.
 
     ``latest`` / ``earliest`` bound what can be chosen (a visit is recorded after it took place: ``latest`` is the
-    office's today); a ``day`` outside them shows the nearest bound.
+    office's today); a ``day`` outside them shows the nearest bound. Without them the field still keeps to the
+    dates the program can work with (``models.dates.EARLIEST``–``LATEST``).
     """
     edit = QDateEdit(qdate(day))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat(DATE_FORMAT)
+    keep_to_working_dates(edit)
     if latest is not None:
         edit.setMaximumDate(qdate(latest))
     if earliest is not None:
         edit.setMinimumDate(qdate(earliest))
+    return edit
+
+
+def keep_to_working_dates(edit: QDateEdit) -> QDateEdit:
+    """Bound a date field to the dates the program can work with (1901–2099): date arithmetic on 0001-01-01 or
+    9999-12-31 would overflow."""
+    from township_desk.models import dates
+
+    edit.setDateRange(qdate(dates.EARLIEST), qdate(dates.LATEST))
     return edit
 
 
