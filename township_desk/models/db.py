@@ -9,6 +9,7 @@ import contextlib
 import functools
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path, PurePath
 
 import sqlite_utils
@@ -37,23 +38,24 @@ def latest_version() -> int:
     return len(STEPS)
 
 
-def _friendly(exc: sqlite3.Error, path: Path) -> DatabaseUnavailable:
+def _friendly(exc: sqlite3.Error, path: Path | None) -> DatabaseUnavailable:
     text = str(exc).lower()
+    where = f"（{path}）" if path is not None else ""
     if "locked" in text or "busy" in text:
-        return DatabaseUnavailable(f"数据库文件正被其他程序占用（{path}），请关闭其他程序后重试。没有任何数据丢失。")
+        return DatabaseUnavailable(f"数据库文件正被其他程序占用{where}，请关闭其他程序后重试。没有任何数据丢失。")
     if "readonly" in text or "read-only" in text:
-        return DatabaseUnavailable(f"数据库文件是只读的，无法保存（{path}）。请检查文件属性或存放位置的写入权限。")
+        return DatabaseUnavailable(f"数据库文件是只读的，无法保存{where}。请检查文件属性或存放位置的写入权限。")
     if "not a database" in text or "malformed" in text or "file is encrypted" in text:
-        return DatabaseUnavailable(f"该文件不是本程序的数据库或已损坏（{path}）。请从“设置 → 备份与恢复”恢复最近的备份。")
+        return DatabaseUnavailable(f"该文件不是本程序的数据库或已损坏{where}。请从“设置 → 备份与恢复”恢复最近的备份。")
     if "unable to open" in text:
-        return DatabaseUnavailable(f"无法打开数据库文件（{path}）：文件夹不存在或没有权限。")
+        return DatabaseUnavailable(f"无法打开数据库文件{where}：文件夹不存在或没有权限。")
     if "disk" in text and ("full" in text or "i/o" in text):
-        return DatabaseUnavailable(f"磁盘已满或无法写入（{path}），请腾出空间后重试。已保存的数据不受影响。")
+        return DatabaseUnavailable(f"磁盘已满或无法写入{where}，请腾出空间后重试。已保存的数据不受影响。")
     if "no such table" in text or "no such column" in text:
         missing = str(exc).split(":", 1)[-1].strip()
-        return DatabaseUnavailable(f"数据库缺少本程序的数据表或字段（{missing}），文件可能被其他程序改动过（{path}）。"
+        return DatabaseUnavailable(f"数据库缺少本程序的数据表或字段（{missing}），文件可能被其他程序改动过{where}。"
                                    "请从“设置 → 备份与恢复”恢复最近的备份。")
-    return DatabaseUnavailable(f"数据库出错（{path}）：{exc}")
+    return DatabaseUnavailable(f"数据库出错{where}：{exc}")
 
 
 def is_locked_error(exc: BaseException) -> bool:
@@ -72,30 +74,52 @@ def busy_message(path: Path | str | None) -> str:
 
 
 class LedgerDatabase(sqlite_utils.Database):
-    """sqlite-utils' Database whose ``atomic()`` turns "database is locked" into a Chinese ``DatabaseUnavailable``.
+    """sqlite-utils' ``Database`` whose outermost ``atomic()`` block starts with ``BEGIN IMMEDIATE`` and whose
+    "database is locked" becomes a Chinese ``DatabaseUnavailable``.
 
+    With a plain (deferred) ``BEGIN`` a block that reads before it writes gets "database is locked" at once when
+    another program is writing (in WAL mode SQLite cannot wait to upgrade a read to a write); taking the write
+    lock first makes it wait up to ``BUSY_TIMEOUT_MS`` for the other writer instead. Nested blocks are savepoints.
     Every change goes through ``atomic()``, so this one place covers every save of the window and the command
-    line: a second writer that is still busy after ``busy_timeout`` (or a write that cannot start because
-    another program committed since this transaction read) becomes a message, never a traceback. The
-    transaction is rolled back first, so nothing of the refused save is kept.
+    line: a second writer still busy after the wait becomes a message, never a traceback, and the transaction is
+    rolled back first, so nothing of the refused save is kept.
     """
 
     path: Path | None = None
 
     @contextlib.contextmanager
-    def atomic(self):
+    def atomic(self) -> Iterator[LedgerDatabase]:
         try:
-            with super().atomic():
+            with self._atomic():
                 yield self
         except sqlite3.OperationalError as exc:
             if not is_locked_error(exc):
                 raise
             raise DatabaseUnavailable(busy_message(self.path)) from exc
 
+    @contextlib.contextmanager
+    def _atomic(self) -> Iterator[LedgerDatabase]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.rollback()
+                raise
+
 
 def explain(exc: sqlite3.Error, path: str | Path | None = None) -> DatabaseUnavailable:
     """A Chinese ``DatabaseUnavailable`` for a SQLite error (locked, read-only, full, damaged, a missing table)."""
-    return _friendly(exc, Path(path) if path is not None else Path("台账数据库"))
+    return _friendly(exc, Path(path) if path is not None else None)
 
 
 def is_network_path(path: Path) -> bool:
@@ -306,7 +330,7 @@ def open_scratch_copy(path: str | Path) -> sqlite_utils.Database:
             finally:
                 source.close()
         memory.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(memory)
+        db = LedgerDatabase(memory)
         migrate_database(db, None)
         missing = missing_schema(memory, schema_version(db))
     except sqlite3.Error as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -266,3 +267,55 @@ def clean_at_start(db_path: str | Path) -> list[Path]:
     except OSError:
         folders = [Path(db_path).parent]
     return clean_stale_temporaries(folders)
+
+
+# ------------------------------------------------------------------------------------------ explaining errors
+
+def _looks_temporary(name: str) -> bool:
+    return bool(_ATOMIC_TMP.match(name) or _SQLITE_TMP.match(name))
+
+
+def describe_os_error(exc: OSError, where: str | Path | None = None) -> str:
+    """One Chinese line for a file-system error (read-only, no permission, disk full, missing, a folder).
+
+    The file named is the one in the error, or ``where`` (the file the clerk chose) when the error names one of
+    our temporary files, which the clerk never asked for.
+    """
+    name = getattr(exc, "filename", None)
+    if name is None or _looks_temporary(Path(str(name)).name):
+        name = where if where is not None else name
+    place = f"“{name}”" if name else "文件"
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOSPC:
+        return f"磁盘已满，无法写入{place}。已保存的数据不受影响，请腾出空间后重试。"
+    if code == errno.EROFS:
+        return f"{place}所在的位置是只读的（例如写保护的 U 盘或光盘），无法写入。请换一个位置。"
+    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
+        return f"没有权限写入{place}，或它正在其他程序中打开。请关闭其他程序或换一个位置。"
+    if isinstance(exc, IsADirectoryError):
+        return f"{place}是一个文件夹，请给出文件名。"
+    if isinstance(exc, FileNotFoundError):
+        return f"找不到{place}或它所在的文件夹。"
+    return f"读写{place}时出错（{exc.strerror or exc}），未完成。"
+
+
+# What the computer (not the program) can make go wrong: the clerk gets a message, not a crash dialog.
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def explain_environment(exc: BaseException) -> str | None:
+    """A Chinese message for an error the computer caused (the database busy, a full or read-only disk, a missing
+    table, no permission), or None for anything else (a defect: the crash dialog and the log)."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.Error):
+        text = str(exc).lower()
+        if any(k in text for k in ("locked", "busy", "full", "readonly", "read-only", "disk i/o", "no such table",
+                                   "no such column", "malformed", "not a database", "unable to open")):
+            from township_desk.models import db as dbm
+
+            return str(dbm.explain(exc))
+        return None
+    if isinstance(exc, OSError) and (isinstance(exc, PermissionError) or exc.errno in _ENVIRONMENT_ERRNOS):
+        return describe_os_error(exc)
+    return None

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from township_desk.models import monthly, settings, submissions
 from township_desk.models.dates import month_bounds
 from township_desk.models.errors import UserError
+from township_desk.ui.widgets import ask_save_file, keep_to_working_dates
 
 GREEN, RED = "#1b7f3b", "#c0392b"
 _ELDER_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -175,6 +176,7 @@ class ReportsPage(QWidget):
         self.month_edit = QDateEdit()
         self.month_edit.setDisplayFormat("yyyy年M月")
         self.month_edit.setCalendarPopup(False)
+        keep_to_working_dates(self.month_edit)
         year, mon = (int(p) for p in last_month().split("-"))
         self.month_edit.setDate(QDate(year, mon, 1))
         self.month_edit.dateChanged.connect(lambda _d: self.refresh())
@@ -460,10 +462,8 @@ class ReportsPage(QWidget):
     def _ask_path(self, month: str, title: str, note: str) -> str | None:
         township = settings.get(self.ctx.db, "township_name") or ""
         suggested = str(Path.home() / f"{township}留守老人月报{month}{note}.xlsx")
-        path, _ = QFileDialog.getSaveFileName(self, title, suggested, "Excel 工作簿 (*.xlsx)")
-        if not path:
-            return None
-        return path if path.lower().endswith(".xlsx") else path + ".xlsx"
+        chosen = ask_save_file(self, title, suggested, "Excel 工作簿 (*.xlsx)", self.ctx.db_path, ".xlsx")
+        return str(chosen) if chosen is not None else None
 
     def _export(self, month: str, path: str, mode: str | None, reason: str | None = None) -> None:
         db_path = self.ctx.db_path
@@ -574,12 +574,11 @@ class ReportsPage(QWidget):
             QMessageBox.information(self, "县级汇总", "请先添加要汇总的乡镇报表。")
             return
         county = self.county_edit.text().strip()
-        target, _ = QFileDialog.getSaveFileName(self, "保存县级汇总", str(Path.home() / f"{county}县级汇总.xlsx"),
-                                                "Excel 工作簿 (*.xlsx)")
-        if not target:
+        chosen = ask_save_file(self, "保存县级汇总", Path.home() / f"{county}县级汇总.xlsx", "Excel 工作簿 (*.xlsx)",
+                               self.ctx.db_path, ".xlsx")
+        if chosen is None:
             return
-        if not target.lower().endswith(".xlsx"):
-            target += ".xlsx"
+        target = str(chosen)
 
         def work(job):
             from township_desk.printing.monthly_xlsx import combine_workbooks
