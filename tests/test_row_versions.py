@@ -45,10 +45,14 @@ def version(db, table: str, record_id) -> int:
 # ------------------------------------------------------------------------------------------ the schema
 
 
-def test_every_edited_table_has_a_row_version_starting_at_one(db):
+def test_every_edited_table_has_a_row_version_starting_at_one_and_its_trigger(db):
+    # A later migration that rebuilds one of these tables must bring its trigger back: this test says so.
+    triggers = {row[0] for row in db.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
+                                             " AND name LIKE '%_row_version'")}
     for table in versions.VERSIONED:
         columns = {row[1]: row for row in db.execute(f"PRAGMA table_info([{table}])")}
         assert columns["row_version"][3] == 1 and columns["row_version"][4] == "1", table  # NOT NULL DEFAULT 1
+        assert table in triggers, table
     villages.save_village(db, {"name": "青山村"})
     assert version(db, "villages", 1) == 1
 
