@@ -92,3 +92,309 @@ def test_a_ledger_whose_writer_was_killed_before_a_checkpoint_still_opens(tmp_pa
 
     database = dbm.connect(path)
     assert [r[0] for r in database.execute("SELECT name FROM villages")] == ["碾子村"]
+
+
+# ---------------------------------------------------------------- stored photo and scan paths stay in the data folder
+
+
+@pytest.mark.parametrize("stored", ["../ledger.db", "2026/../../outside.jpg", "/etc/passwd", "C:\\Windows\\win.ini",
+                                    "\\\\server\\share\\a.jpg", "C:a.jpg", "a\x00.jpg", ""])
+def test_a_stored_path_leading_out_of_its_folder_is_refused(tmp_path, stored):
+    from township_desk.models.errors import UserError
+    from township_desk.models.files import confined_path
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    with pytest.raises(UserError, match="照片路径"):
+        confined_path(stored, folder, what="照片")
+
+
+def test_a_symlink_inside_the_folder_leading_out_is_refused(tmp_path):
+    from township_desk.models.errors import UserError
+    from township_desk.models.files import confined_path
+
+    folder = tmp_path / "photos"
+    (folder / "2026").mkdir(parents=True)
+    secret = tmp_path / "secret.jpg"
+    secret.write_bytes(b"x")
+    (folder / "2026" / "a.jpg").symlink_to(secret)
+    (folder / "link").symlink_to(tmp_path)
+    for stored in ("2026/a.jpg", "link/secret.jpg"):
+        with pytest.raises(UserError, match="指向数据文件夹.*以外，已拒绝打开"):
+            confined_path(stored, folder, what="照片")
+    (folder / "2026" / "b.jpg").write_bytes(b"y")
+    assert confined_path("2026/b.jpg", folder) == (folder / "2026" / "b.jpg").resolve()
+
+
+def _crafted_visit_photo(path):
+    """A ledger (as from a crafted backup) whose visit photo row points outside the photos folder."""
+    from tests.conftest import VALID_IDS
+    from township_desk.models import elders, villages
+
+    database = dbm.connect(path)
+    villages.save_village(database, {"name": "青山村"})
+    elder = elders.save_elder(database, {"name": "张德福", "id_number": VALID_IDS[0], "village": "青山村",
+                                         "entered_on": "2026-01-05"}).elder_id
+    visit = database.execute("INSERT INTO visits(elder_id, date, mode, visitor_name) VALUES (?, '2026-11-20', '上门',"
+                             " '王村官')", [elder]).lastrowid
+    database.execute("INSERT INTO visit_photos(visit_id, path) VALUES (?, '../../../etc/passwd')", [visit])
+    return database, visit
+
+
+def test_a_visit_photo_outside_the_photos_folder_is_refused_and_never_printed(tmp_path):
+    from township_desk.models import visits
+    from township_desk.models.errors import UserError
+    from township_desk.printing import documents
+
+    database, visit = _crafted_visit_photo(tmp_path / "v.db")
+    (stored,) = visits.get_visit(database, visit)["photos"]
+    with pytest.raises(UserError, match="照片路径“../../../etc/passwd”指向数据文件夹"):
+        visits.photo_file(stored)
+    assert documents.visit_form_context(database, visit_id=visit)["photo_path"] is None
+    database.close()
+
+
+def test_an_agreement_scan_outside_the_agreements_folder_is_refused(tmp_path):
+    from township_desk.models import agreements, paths
+    from township_desk.models.errors import UserError
+
+    (paths.data_dir() / "agreements").mkdir(exist_ok=True)
+    (paths.data_dir() / "agreements" / "协议1.pdf").write_bytes(b"%PDF")
+    assert agreements.scan_file({"scan_path": "agreements/协议1.pdf"}) == \
+        (paths.data_dir() / "agreements" / "协议1.pdf").resolve()
+    for stored in ("../../home/clerk/私人.pdf", "township_desk.db", "/etc/passwd", "agreements/../photos/x.pdf"):
+        with pytest.raises(UserError, match="扫描件路径"):
+            agreements.scan_file({"scan_path": stored})
+
+
+# ---------------------------------------------------------------------------------------------- helpers for the CLI
+
+def _cli(capsys, *argv):
+    """Run the command line in this process: (exit code, stdout, stderr)."""
+    from township_desk.cli import main
+
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exc:  # argparse ends the process itself (after its one line)
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _one_chinese_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err and any("\u4e00" <= ch <= "\u9fff" for ch in lines[0]), err
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def _demo_template(tmp_path_factory):
+    from township_desk.cli import main
+
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "template.db"
+    assert main(["demo", "--db", str(path), "--elders", "20", "--as-of", "2026-11-01"]) == 0
+    return path
+
+
+@pytest.fixture
+def ledger(tmp_path, _demo_template):
+    """A small demo ledger of our own in tmp_path (closed, checkpointed)."""
+    import shutil
+
+    path = tmp_path / "v.db"
+    shutil.copyfile(_demo_template, path)
+    return path
+
+
+def _fingerprint(path):
+    conn = sqlite3.connect(path)
+    try:
+        return (conn.execute("SELECT count(*) FROM elders").fetchone()[0],
+                conn.execute("PRAGMA integrity_check").fetchone()[0], path.read_bytes()[:16])
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------------------------------- output paths
+
+_WRITERS = {
+    "print": ["print", "roster", "--village", "高桥村"],
+    "export-monthly": ["export-monthly", "--month", "2026-10"],
+    "backup": ["backup"],
+    "combine": ["combine", "x.xlsx"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(_WRITERS))
+@pytest.mark.parametrize("alias", ["same-name", "hard-link", "symlink", "wal", "shm", "lock", "folder"])
+def test_an_output_path_that_is_the_database_or_beside_it_or_a_folder_is_refused_and_nothing_written(
+        capsys, tmp_path, ledger, command, alias):
+    import os
+
+    targets = {"same-name": ledger, "hard-link": tmp_path / "link.db", "symlink": tmp_path / "soft.db",
+               "wal": tmp_path / "v.db-wal", "shm": tmp_path / "v.db-shm", "lock": tmp_path / "v.db.lock",
+               "folder": tmp_path / "out"}
+    target = targets[alias]
+    if alias == "hard-link":
+        os.link(ledger, target)
+    elif alias == "symlink":
+        target.symlink_to(ledger)
+    elif alias == "folder":
+        target.mkdir()
+    before = _fingerprint(ledger)
+    files_before = _files_in(tmp_path)
+
+    code, out, err = _cli(capsys, *_WRITERS[command], "--db", ledger, "-o", target)
+
+    assert code == 2
+    line = _one_chinese_line(err)
+    assert ("文件夹" in line) if alias == "folder" else ("台账" in line)
+    assert _fingerprint(ledger) == before
+    assert _files_in(tmp_path) == files_before
+
+
+def test_check_output_path_accepts_an_ordinary_new_file_beside_the_database(tmp_path, ledger):
+    from township_desk.models.files import check_output_path
+
+    assert check_output_path(tmp_path / "花名册.docx", ledger) == tmp_path / "花名册.docx"
+    assert check_output_path(tmp_path / "v.db.bak", ledger) == tmp_path / "v.db.bak"
+
+
+# ---------------------------------------------------------------------------------------------- one window per file
+
+@pytest.mark.parametrize("alias", ["hard-link", "symlink", "dotted-path"])
+def test_a_second_window_through_another_name_of_the_same_file_is_refused(tmp_path, ledger, alias):
+    import os
+
+    from township_desk.models.errors import AlreadyRunning
+
+    other = {"hard-link": tmp_path / "link.db", "symlink": tmp_path / "soft.db",
+             "dotted-path": tmp_path / "sub" / ".." / "v.db"}[alias]
+    if alias == "hard-link":
+        os.link(ledger, other)
+    elif alias == "symlink":
+        other.symlink_to(ledger)
+    else:
+        (tmp_path / "sub").mkdir()
+    first = dbm.InstanceLock(ledger)
+    first.acquire()
+    try:
+        with pytest.raises(AlreadyRunning, match="另一个窗口"):
+            dbm.InstanceLock(other).acquire()
+    finally:
+        first.release()
+    with dbm.InstanceLock(other):  # free again once the first window has closed
+        pass
+
+
+def test_a_new_database_gets_its_identity_lock_once_it_exists(tmp_path):
+    import os
+
+    from township_desk.models.errors import AlreadyRunning
+
+    path = tmp_path / "new.db"
+    lock = dbm.InstanceLock(path)
+    lock.acquire()
+    try:
+        dbm.connect(path).close()
+        lock.lock_identity()
+        os.link(path, tmp_path / "alias.db")
+        with pytest.raises(AlreadyRunning):
+            dbm.InstanceLock(tmp_path / "alias.db").acquire()
+    finally:
+        lock.release()
+
+
+# ---------------------------------------------------------------------------------------------- dry runs create nothing
+
+def _ledger_workbook(path):
+    import openpyxl
+    from conftest import VALID_IDS
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "青山村"
+    ws.append(["姓名", "身份证号码", "性别"])
+    ws.append(["张德福", VALID_IDS[0], "男"])
+    wb.save(path)
+    return path
+
+
+def test_a_dry_run_import_creates_no_database(capsys, tmp_path):
+    book = _ledger_workbook(tmp_path / "台账.xlsx")
+    code, out, err = _cli(capsys, "import-ledger", book, "--dry-run", "--db", tmp_path / "new.db", "--json")
+    assert code == 0, err
+    assert '"imported": 1' in out
+    assert _files_in(tmp_path) == ["台账.xlsx"]
+
+
+def test_a_dry_run_import_does_not_migrate_an_older_ledger(capsys, tmp_path, ledger):
+    conn = sqlite3.connect(ledger)
+    conn.executescript("DROP TABLE ledger_identity; PRAGMA application_id = 0; PRAGMA user_version = 4;")
+    conn.close()
+    before = ledger.read_bytes()
+    book = _ledger_workbook(tmp_path / "台账.xlsx")
+
+    code, out, err = _cli(capsys, "import-ledger", book, "--dry-run", "--db", ledger)
+
+    assert code == 0, err
+    assert "试导入" in out
+    assert ledger.read_bytes() == before
+    assert _files_in(tmp_path) == ["v.db", "台账.xlsx"]  # no .before-v5.bak, no -wal
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "9999-12-31", "2026-13-01"])
+def test_a_refused_demo_leaves_no_file(capsys, tmp_path, as_of):
+    code, out, err = _cli(capsys, "demo", "--db", tmp_path / "demo.db", "--elders", "5", "--as-of", as_of)
+    assert code == 2
+    _one_chinese_line(err)
+    assert _files_in(tmp_path) == []
+
+
+def test_a_command_that_fails_after_making_a_new_database_removes_it_again(capsys, tmp_path, monkeypatch):
+    from township_desk.models import demo
+    from township_desk.models.errors import UserError
+
+    def refuse(*args, **kwargs):
+        raise UserError("年份 1900 超出农历换算范围（1901–2099）")
+
+    monkeypatch.setattr(demo, "generate", refuse)
+    code, out, err = _cli(capsys, "demo", "--db", tmp_path / "demo.db", "--elders", "5")
+    assert code == 2
+    assert _files_in(tmp_path) == []
+
+
+# ---------------------------------------------------------------------------------------------- killed jobs' files
+
+def test_temporary_files_of_killed_jobs_are_removed_at_start_and_the_clerks_files_kept(capsys, tmp_path, ledger):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from township_desk.models import paths
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    old = time.time() - 3600
+    sqlite_bytes = ledger.read_bytes()[:4096]
+    stale = [tmp_path / f".花名册.{dead.pid}.tmp.docx", paths.data_dir() / f".月报.{dead.pid}.tmp.xlsx",
+             paths.backups_dir() / "v_20261101-080000_daily.db.part", tmp_path / ".v.db.restoring"]
+    for path in stale:
+        path.write_bytes(sqlite_bytes if not path.name.endswith((".docx", ".xlsx")) else b"PK\x03\x04 ids")
+        os.utime(path, (old, old))
+    kept = [tmp_path / f".花名册.{os.getpid()}.tmp.docx",         # a job of a running process
+            tmp_path / "v.db.before-v5.bak",                      # a kept copy, not temporary
+            tmp_path / "会议记录.part",                            # the clerk's own file, not SQLite
+            tmp_path / "下载中.db.part"]                            # written to a moment ago
+    for path in kept:
+        path.write_bytes(sqlite_bytes if path.suffix in (".bak",) or path.name == "下载中.db.part" else b"notes")
+    os.utime(kept[2], (old, old))
+
+    code, out, err = _cli(capsys, "elders", "--db", ledger)
+
+    assert code == 0, err
+    assert not any(p.exists() for p in stale)
+    assert all(p.exists() for p in kept)

@@ -193,3 +193,22 @@ def test_without_the_schedule_module_the_overdue_cells_stay_empty(db, monkeypatc
     monkeypatch.delattr(models_pkg, "schedule", raising=False)
     add(db, "甲", "19500101", 11)
     assert {r["overdue"] for r in monthly.visits_by_village(db, "2026-10")} == {None}
+
+
+def test_a_voided_visit_leaves_the_months_figures(db):
+    from township_desk.models import visits
+
+    a = add(db, "甲", "19500101", 11)
+    _visit(db, a, "2026-10-03")
+    _visit(db, a, "2026-10-18")
+    _visit(db, a, "2026-10-20", "电话")
+    before = {r["village"]: r for r in monthly.visits_by_village(db, "2026-10")}["红星村"]
+    assert (before["home_visits"], before["remote_visits"], before["visited"]) == (2, 1, 1)
+
+    later, call = [r[0] for r in db.execute("SELECT id FROM visits WHERE date IN ('2026-10-18', '2026-10-20')"
+                                            " ORDER BY date")]
+    visits.void_visit(db, later, "重复登记", "李专干")
+    visits.void_visit(db, call, "未接通", "李专干")
+    after = {r["village"]: r for r in monthly.visits_by_village(db, "2026-10")}["红星村"]
+    assert (after["home_visits"], after["remote_visits"], after["visited"]) == (1, 0, 1)
+    assert monthly.details(db, "2026-10")[0]["last_home_visit"] == "2026-10-03"

@@ -23,6 +23,7 @@ def run(args) -> int:
     from township_desk.printing.monthly_xlsx import export_monthly
 
     month = monthly.parse_month(args.month)  # a malformed month is a UserError → exit 2 before opening
+    common.output_path(args)
     db = common.open_db(args)
     result = export_monthly(db, month, args.output)
     if args.json:

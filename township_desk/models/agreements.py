@@ -19,7 +19,7 @@ from township_desk.models import audit, idnumber, paths, versions
 from township_desk.models.dates import DateError, parse_date, required_date
 from township_desk.models.elders import Problem
 from township_desk.models.errors import UserError, ValidationError
-from township_desk.models.files import copy_unique
+from township_desk.models.files import confined_path, copy_unique
 from township_desk.models.names import check_name, normalise_name, normalise_phone
 
 TEMPLATES = ("自理", "介助介护")
@@ -509,8 +509,12 @@ def attach_scan(db, agreement_id: int, file: str | Path) -> str:
 
 
 def scan_file(agreement: dict) -> Path | None:
-    """The scan's full path, or None when none is attached."""
-    return paths.data_dir() / agreement["scan_path"] if agreement.get("scan_path") else None
+    """The scan's full path, or None when none is attached. A stored path leading outside the data folder's
+    agreements/ (a crafted backup) is refused with a Chinese ``UserError`` (``files.confined_path``)."""
+    if not agreement.get("scan_path"):
+        return None
+    return confined_path(agreement["scan_path"], paths.data_dir() / "agreements", base=paths.data_dir(),
+                         what="扫描件")
 
 
 _LIST_SQL = """SELECT a.*, e.name AS elder_name, e.id_number AS elder_id_number, v.name AS village

@@ -11,8 +11,24 @@ _YMD = re.compile(r"^(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*�
 _YM = re.compile(r"^(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*月?$")
 
 
+# The dates this program works with: the lunar calendar it uses for 春节/重阳节 covers 1901–2099, and date
+# arithmetic (a year back, a week ahead) must never leave Python's range.
+EARLIEST = dt.date(1901, 1, 1)
+LATEST = dt.date(2099, 12, 31)
+
+
 class DateError(ValueError):
     """Carries a Chinese message naming the value."""
+
+
+def check_in_range(day: dt.date, what: str = "日期") -> dt.date:
+    """``day`` itself when the program can work with it (``EARLIEST``–``LATEST``), else a Chinese ``UserError``."""
+    from township_desk.models.errors import UserError
+
+    if not EARLIEST <= day <= LATEST:
+        raise UserError(f"{what}“{day.isoformat()}”超出本程序可处理的范围"
+                        f"（{EARLIEST.isoformat()} 至 {LATEST.isoformat()}）")
+    return day
 
 
 def parse_date(value: object) -> dt.date | None:

@@ -705,7 +705,7 @@ def list_elders(db, query: ElderQuery | None = None, *, order_by: str = "village
                      COALESCE(e.current_address, e.household_address) AS address, e.phone, e.status, e.tier,
                      e.risk_grade, e.care, e.lives_alone, e.ability_level, e.is_disabled, e.is_ill,
                      vi.name AS visitor, vi.phone AS visitor_phone,
-                     (SELECT MAX(date) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门') AS last_home_visit
+                     (SELECT MAX(date) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门') AS last_home_visit
               {_BASE}{where} ORDER BY {order_sql}, e.id"""
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
@@ -781,10 +781,13 @@ AGE_BANDS = ("60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+")
 
 
 def age_sex_bands(db, as_of: dt.date) -> tuple[list[str], list[int], list[int]]:
-    """Elders 在册 on ``as_of`` by five-year age band (full years) and sex: (bands, men, women)."""
+    """Elders 在册 on ``as_of`` (their status on that day, as every dated count) by five-year age band (full
+    years) and sex: (bands, men, women)."""
     men = [0] * len(AGE_BANDS)
     women = [0] * len(AGE_BANDS)
-    for birth_date, sex in db.execute("SELECT birth_date, sex FROM elders WHERE status = '在册'"):
+    rows = db.execute(f"SELECT birth_date, sex FROM elders e WHERE {STATUS_ON_DAY_SQL} = '在册'",
+                      {"day": as_of.isoformat()})
+    for birth_date, sex in rows:
         age = idnumber.age_on(birth_date, as_of)
         if age < 60:
             continue

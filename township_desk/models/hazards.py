@@ -52,9 +52,11 @@ def open_hazard(db, elder_id: int, found_on: dt.date | str, description: str, *,
     if elder is None:
         raise UserError(f"找不到编号为 {elder_id} 的老人记录")
     if visit_id is not None:
-        visit = db.execute("SELECT elder_id, date FROM visits WHERE id = ?", [visit_id]).fetchone()
+        visit = db.execute("SELECT elder_id, date, voided_at FROM visits WHERE id = ?", [visit_id]).fetchone()
         if visit is None or visit[0] != elder_id:
             raise UserError(f"第 {visit_id} 号巡访记录不是{elder[0]}的巡访")
+        if visit[2]:
+            raise UserError(f"第 {visit_id} 号巡访记录已作废，不能据此登记风险隐患")
         if day.isoformat() < visit[1]:
             raise UserError(f"发现日期 {day.isoformat()} 早于该次巡访的日期 {visit[1]}")
     with db.atomic():

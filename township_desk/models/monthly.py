@@ -17,8 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from township_desk.models import dates, idnumber, settings
 from township_desk.models import elders as elders_model
-from township_desk.models import idnumber, settings
 from township_desk.models.dates import month_bounds
 from township_desk.models.errors import UserError
 
@@ -63,6 +63,8 @@ def parse_month(text: str) -> str:
     match = re.fullmatch(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*月?", raw)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise UserError(f"月份“{text}”无法识别，应写作 YYYY-MM（例如 2026-10）")
+    if not dates.EARLIEST.year <= int(match.group(1)) <= dates.LATEST.year:
+        raise UserError(f"月份“{text}”超出本程序可处理的范围（{dates.EARLIEST.year} 年至 {dates.LATEST.year} 年）")
     return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
 
 
@@ -317,7 +319,7 @@ def details(db, month: str) -> list[dict]:
         "e.risk_grade, e.tier, vi.name AS visitor, vi.phone AS visitor_phone, v.name AS village, "
         "(SELECT s.name || char(31) || COALESCE(s.phone, '') FROM supporters s WHERE s.elder_id = e.id "
         "  ORDER BY s.sort_order, s.id LIMIT 1) AS supporter_pair, "
-        "(SELECT MAX(vs.date) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= ?) "
+        "(SELECT MAX(vs.date) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= ?) "
         "  AS last_home_visit",
         statuses=("在册", "暂离"), extra_joins="LEFT JOIN visitors vi ON vi.id = e.visitor_id",
         params_before=[last.isoformat()])
@@ -365,9 +367,9 @@ def visits_by_village(db, month: str) -> list[dict]:
     people = _month_end_elders(
         db, last,
         "e.id, e.name_initials, e.tier, v.name AS village, "
-        "(SELECT COUNT(*) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date BETWEEN ? AND ?) "
+        "(SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date BETWEEN ? AND ?) "
         "  AS home_n, "
-        "(SELECT COUNT(*) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode IN ('电话','视频') "
+        "(SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode IN ('电话','视频') "
         "  AND vs.date BETWEEN ? AND ?) AS remote_n, "
         "(SELECT COUNT(*) FROM hazards h WHERE h.elder_id = e.id AND h.found_on BETWEEN ? AND ?) AS hazard_n, "
         "(SELECT COUNT(*) FROM hazards h WHERE h.elder_id = e.id AND h.found_on BETWEEN ? AND ? "

@@ -176,7 +176,7 @@ def open_hazards_on(db, elder_id: int, as_of: dt.date) -> list[dict]:
 
 def last_visit_on(db, elder_id: int, as_of: dt.date) -> dict | None:
     """The elder's last visit (any mode) on or before ``as_of``."""
-    rows = list(db.query("SELECT * FROM visits WHERE elder_id = ? AND date <= ? ORDER BY date DESC, id DESC LIMIT 1",
+    rows = list(db.query("SELECT * FROM live_visits WHERE elder_id = ? AND date <= ? ORDER BY date DESC, id DESC LIMIT 1",
                          [elder_id, as_of.isoformat()]))
     return rows[0] if rows else None
 

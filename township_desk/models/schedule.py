@@ -114,10 +114,10 @@ def _overdue_sql(where: str) -> str:
                            CASE e.tier WHEN '重点' THEN :key_remote ELSE :general_remote END AS remote_required,
                            {STATUS_ON_DAY_SQL} AS day_status,
                            {STATUS_SINCE_SQL} AS plan_start,
-                           (SELECT vs.date FROM visits vs
+                           (SELECT vs.date FROM live_visits vs
                              WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= :day
                              ORDER BY vs.date DESC LIMIT 1) AS last_home,
-                           (SELECT COUNT(*) FROM visits vs
+                           (SELECT COUNT(*) FROM live_visits vs
                              WHERE vs.elder_id = e.id AND vs.date BETWEEN :week_start AND :week_end) AS week_contacts
                     FROM elders e JOIN villages v ON v.id = e.village_id LEFT JOIN visitors vi ON vi.id = e.visitor_id
                     {where}
@@ -199,7 +199,7 @@ _MONTH_SQL = f"""
         SELECT e.id AS elder_id, e.id_number, e.name, e.name_initials, e.tier, v.name AS village,
                v.sort_order AS village_order, e.visitor_id,
                {STATUS_ON_DAY_SQL} AS day_status,
-               (SELECT COUNT(*) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
+               (SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
                  AND vs.date BETWEEN :first AND :day) AS home_visits
         FROM elders e JOIN villages v ON v.id = e.village_id
     ) WHERE day_status = '在册'"""
@@ -225,7 +225,7 @@ def unvisited_in_month(db, month: str) -> list[dict]:
     the last home visit before the month's end and the visitor."""
     return _dicts(db.execute(f"""
         SELECT m.*, vi.name AS visitor, vi.phone AS visitor_phone,
-               (SELECT vs.date FROM visits vs WHERE vs.elder_id = m.elder_id AND vs.mode = '上门' AND vs.date <= :day
+               (SELECT vs.date FROM live_visits vs WHERE vs.elder_id = m.elder_id AND vs.mode = '上门' AND vs.date <= :day
                  ORDER BY vs.date DESC LIMIT 1) AS last_home_visit
         FROM ({_MONTH_SQL}) m LEFT JOIN visitors vi ON vi.id = m.visitor_id
         WHERE m.home_visits = 0 ORDER BY m.village_order, m.village, m.name_initials, m.elder_id""",
@@ -250,7 +250,7 @@ def home_coverage_by_month(db, month: str, months: int = 12) -> list[tuple[str, 
         WITH periods AS ({STATUS_PERIODS_SQL}),
              months(first, last) AS (VALUES {values})
         SELECT m.first, COUNT(*) AS total,
-               SUM(EXISTS (SELECT 1 FROM visits vs WHERE vs.elder_id = p.elder_id AND vs.mode = '上门'
+               SUM(EXISTS (SELECT 1 FROM live_visits vs WHERE vs.elder_id = p.elder_id AND vs.mode = '上门'
                                                   AND vs.date BETWEEN m.first AND m.last)) AS visited
         FROM months m JOIN periods p
              ON p.status = '在册' AND p.since <= m.last AND (p.until IS NULL OR p.until > m.last)

@@ -975,6 +975,11 @@ class VisitorsTab(QWidget):
 # ------------------------------------------------------------------------------------------ password
 
 
+# What the start-up password does and does not do, said plainly (it is not encryption).
+LOCK_NOTE = ("启动密码只能防止路过的人在这台电脑上打开本程序查看老人信息。它不加密数据：数据库文件和备份文件"
+             "一旦被复制走，不需要密码就能读出全部内容。请把电脑、U 盘和备份文件保管好。忘记密码无法找回。")
+
+
 class PasswordTab(QWidget):
     """启动密码: whether one is set, and the dialog to set, change or clear it."""
 
@@ -990,7 +995,7 @@ class PasswordTab(QWidget):
         self.button = QPushButton("")
         self.button.clicked.connect(self.open_dialog)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
-        note = QLabel("启动密码防止别人在这台电脑上随意查看老人信息。忘记密码无法找回，只能由技术人员从备份恢复。")
+        note = QLabel(LOCK_NOTE)
         note.setWordWrap(True)
         note.setStyleSheet("color: #555")
         layout.addWidget(note)

@@ -13,6 +13,7 @@ STEPS = [
     "0004_agreement_notice",
     "0005_identity",
     "0006_row_versions",
+    "0007_visit_void",
 ]
 
 
