@@ -84,7 +84,19 @@ def test_a_grade_change_to_key_switches_the_interval_at_once(ledger):
     assert "张德福" not in home(ledger, "2026-11-20")
     elders.save_elder(ledger, {"name": "张德福", "id_number": make_id("19450312", 1), "tier": "重点"},
                       elder_id=e, today=TODAY)
-    assert home(ledger, "2026-11-20")["张德福"].due_date == D("2026-11-16")
+    assert home(ledger, "2026-11-22")["张德福"].due_date == D("2026-11-16")
+    assert "张德福" not in home(ledger, "2026-11-20")  # a past day reads with the tier of that day
+
+
+def test_a_backdated_assessment_sets_the_tier_from_its_own_date(ledger):
+    from township_desk.models import risk
+
+    e = add(ledger, "张德福")
+    visit(ledger, e, "2026-11-01")
+    risk.record_assessment(ledger, e, date="2026-11-10", assessor="王专干", final_grade="高",
+                           override_reason="补录", today=TODAY)
+    assert home(ledger, "2026-11-20")["张德福"].days_overdue == 4
+    assert "张德福" not in home(ledger, "2026-11-09")
 
 
 def test_the_interval_comes_from_the_settings(ledger):

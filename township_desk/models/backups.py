@@ -669,9 +669,10 @@ def _prepare(path: Path, dest: Path) -> BackupInfo:
                 migrated.close()
         except (UserError, sqlite3.Error) as exc:
             raise UserError(f"备份文件“{path.name}”无法升级到本程序的数据格式，不能用来恢复：{exc}") from exc
+        tables = [m for m in missing if "." not in m]
         if missing:
-            raise UserError(f"备份文件“{path.name}”不完整（缺少数据表或字段：{'、'.join(missing[:5])}），"
-                            "不能用来恢复。")
+            what = "数据表：" + "、".join(tables[:5]) if tables else "字段：" + "、".join(missing[:5])
+            raise UserError(f"备份文件“{path.name}”不完整（缺少{what}），不能用来恢复。")
     except BaseException:
         _remove_database_files(dest)
         raise

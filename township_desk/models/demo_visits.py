@@ -20,7 +20,7 @@ import json
 import random
 from collections.abc import Callable
 
-from township_desk.models import campaigns, risk, schedule, settings
+from township_desk.models import campaigns, field_history, risk, schedule, settings
 from township_desk.models.elders import STATUS_ON_DAY_SQL
 
 YEAR = 365
@@ -319,6 +319,7 @@ def _generate(db, rng: random.Random, as_of: dt.date, report: Callable[[int, int
         "INSERT INTO assessments(elder_id, date, assessor, factors, final_grade, suggested_grade, "
         "override_reason) VALUES (?,?,?,?,?,?,?)", assessment_rows)
     db.conn.executemany("UPDATE elders SET risk_grade = ?, tier = ? WHERE id = ?", grade_updates)
+    field_history.backfill_from_assessments(db, as_of, tier_for)  # grades dated as assessed, for past months
     report(len(elders), len(elders))
     return {"visits": written, "hazards": len(hazard_rows), "assessments": len(assessment_rows), **counts}
 

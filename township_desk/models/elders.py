@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from township_desk.models import audit, idnumber, versions, villages, visitors
+from township_desk.models import audit, field_history, idnumber, versions, villages, visitors
 from township_desk.models.dates import DateError, parse_date, parse_year_month
 from township_desk.models.errors import UserError, ValidationError
 from township_desk.models.names import check_name, initials, normalise_name, normalise_phone
@@ -402,6 +402,8 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
                 update["name_initials"] = row["name_initials"]
             update["updated_at"] = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
             versions.update(db, "elders", elder_id, update, expected_version)
+            # dated, so that a month already over keeps the value it had (field_history)
+            field_history.record(db, elder_id, changes, today, action or "修改")
             for key, before_value, after in changes:
                 audit.record(db, action or "修改", "elders", elder_id, _label(row), key,
                              _display(db, key, before_value), _display(db, key, after))

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from township_desk.models import dates, idnumber, settings
+from township_desk.models import dates, field_history, idnumber, settings
 from township_desk.models import elders as elders_model
 from township_desk.models.dates import month_bounds
 from township_desk.models.errors import UserError
@@ -208,7 +208,44 @@ def _month_end_elders(db, last: dt.date, columns: str, statuses: tuple[str, ...]
     params = [*params_before, *[last.isoformat()] * _MONTH_END_STATUS.count(":day"), *statuses]
     cursor = db.execute(sql.replace(":day", "?"), params)
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, r, strict=True)) for r in cursor]
+    people = [dict(zip(names, r, strict=True)) for r in cursor]
+    if _as_on(db, people, last, "id"):
+        people.sort(key=lambda e: (e["_vorder"], e["_vname"], e["name_initials"], e["id"]))
+    return people
+
+
+def _as_on(db, rows: list[dict], last: dt.date, id_key: str) -> bool:
+    """Put back into ``rows`` (dicts keyed by ``elders`` column names, the elder's id under ``id_key``) the
+    values each elder's fields had on ``last``: a field changed after the month (a corrected education, a new
+    tier, another village or visitor) keeps in that month the value it had then (``field_history``).
+    ``village``/``visitor``/``visitor_phone`` follow a changed village or visitor. True when anything changed."""
+    changed_by_elder = field_history.values_on(db, last)
+    touched = False
+    villages: dict | None = None
+    visitors: dict | None = None
+    for row in rows:
+        changed = changed_by_elder.get(row[id_key])
+        if not changed:
+            continue
+        touched = True
+        for key, value in changed.items():
+            if key == "village_id":
+                if villages is None:
+                    villages = {i: (o, n) for i, o, n in db.execute("SELECT id, sort_order, name FROM villages")}
+                order, name = villages.get(value, (0, ""))
+                row["_vorder"], row["_vname"] = order, name
+                if "village" in row:
+                    row["village"] = name
+            elif key == "visitor_id":
+                if visitors is None:
+                    visitors = {i: (n, p) for i, n, p in db.execute("SELECT id, name, phone FROM visitors")}
+                if "visitor_id" in row:
+                    row["visitor_id"] = value
+                if "visitor" in row:
+                    row["visitor"], row["visitor_phone"] = visitors.get(value, (None, None))
+            elif key in row and key != id_key:
+                row[key] = value
+    return touched
 
 
 def _check_month(month: str) -> tuple[str, dt.date, dt.date]:
@@ -314,7 +351,7 @@ def details(db, month: str) -> list[dict]:
     people = _month_end_elders(
         db, last,
         "e.id, e.name, e.name_initials, e.sex, e.id_number, e.birth_date, e.phone, "
-        "COALESCE(e.current_address, e.household_address) AS address, e.is_disabled, e.is_ill, e.ability_level, "
+        "e.current_address, e.household_address, e.is_disabled, e.is_ill, e.ability_level, "
         "e.education, e.spouse, e.children_count, e.children_away_years, e.main_income, e.care, e.lives_alone, "
         "e.risk_grade, e.tier, vi.name AS visitor, vi.phone AS visitor_phone, v.name AS village, "
         "(SELECT s.name || char(31) || COALESCE(s.phone, '') FROM supporters s WHERE s.elder_id = e.id "
@@ -333,7 +370,8 @@ def _detail_row(seq: int, e: dict, last: dt.date) -> dict:
     return {
         "id": e["id"], "seq": seq, "village": e["village"], "name": e["name"], "sex": e["sex"],
         "id_number": e["id_number"], "birth_date": e["birth_date"], "age": idnumber.age_on(e["birth_date"], last),
-        "phone": e["phone"], "address": e["address"], "health": elders_model.health_of(e),
+        "phone": e["phone"], "address": e["current_address"] if e["current_address"] is not None
+        else e["household_address"], "health": elders_model.health_of(e),
         "ability": elders_model.ABILITY_LEVELS.get(level) if level is not None else None,
         "education": e["education"], "spouse": e["spouse"], "children_count": e["children_count"],
         "children_away_years": (int(years) if years is not None and float(years).is_integer() else years),
@@ -423,14 +461,21 @@ HAZARD_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def hazards_of_month(db, month: str) -> list[dict]:
-    """Hazards found in the month or still open during it (found before its end, not resolved before its start)."""
+    """Hazards found in the month or still open during it (found before its end, not resolved before its start),
+    as they stood on its last day: a step dated after it (told, reported, resolved later) is not shown yet."""
     month, first, last = _check_month(month)
-    return list(db.query(
-        """SELECT v.name AS village, e.name, e.id_number, h.found_on, h.description, h.supporter_told_on,
-                  h.reported_on, h.resolved_on, h.resolution, h.id, h.elder_id
+    rows = list(db.query(
+        """SELECT v.name AS village, e.name, e.id_number, h.found_on, h.description,
+                  CASE WHEN h.supporter_told_on <= :last THEN h.supporter_told_on END AS supporter_told_on,
+                  CASE WHEN h.reported_on <= :last THEN h.reported_on END AS reported_on,
+                  CASE WHEN h.resolved_on <= :last THEN h.resolved_on END AS resolved_on,
+                  CASE WHEN h.resolved_on IS NULL OR h.resolved_on <= :last THEN h.resolution END AS resolution,
+                  h.id, h.elder_id
            FROM hazards h JOIN elders e ON e.id = h.elder_id JOIN villages v ON v.id = e.village_id
-           WHERE h.found_on <= ? AND (h.resolved_on IS NULL OR h.resolved_on >= ?)
-           ORDER BY v.sort_order, v.name, h.found_on, h.id""", [last.isoformat(), first.isoformat()]))
+           WHERE h.found_on <= :last AND (h.resolved_on IS NULL OR h.resolved_on >= :first)
+           ORDER BY v.sort_order, v.name, h.found_on, h.id""", {"last": last.isoformat(), "first": first.isoformat()}))
+    _as_on(db, rows, last, "elder_id")
+    return rows
 
 
 AGREEMENT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -441,13 +486,23 @@ AGREEMENT_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def agreements_of_month(db, month: str) -> list[dict]:
-    """Agreements in force at any time in the month: signed (not drafts), begun by its end, not ended before
-    its start (an agreement ends on its end date, or on the day it was terminated)."""
+    """Agreements in force at any time in the month: signed by its end (not drafts), begun by its end, not ended
+    before its start (an agreement ends on its end date, or on the day it was terminated). The status is the
+    one on the month's last day: 已解除 only when terminated by then, 已到期 when its end date had passed, else
+    已签订 — an agreement terminated in a later month shows 已签订."""
     month, first, last = _check_month(month)
-    return list(db.query(
+    rows = list(db.query(
         """SELECT v.name AS village, e.name, e.id_number, a.party_a_name, a.party_b_name, a.template,
-                  a.start_date, a.end_date, a.status, a.fee, a.id, a.elder_id, a.terminated_on
+                  a.start_date, a.end_date,
+                  CASE WHEN a.terminated_on IS NOT NULL AND a.terminated_on <= :last THEN '已解除'
+                       WHEN a.end_date IS NOT NULL AND a.end_date < :last THEN '已到期'
+                       ELSE '已签订' END AS status,
+                  a.fee, a.id, a.elder_id,
+                  CASE WHEN a.terminated_on <= :last THEN a.terminated_on END AS terminated_on
            FROM agreements a JOIN elders e ON e.id = a.elder_id JOIN villages v ON v.id = e.village_id
-           WHERE a.status <> '草稿' AND a.start_date IS NOT NULL AND a.start_date <= ?
-             AND COALESCE(a.terminated_on, a.end_date, '9999-12-31') >= ?
-           ORDER BY v.sort_order, v.name, a.start_date, a.id""", [last.isoformat(), first.isoformat()]))
+           WHERE a.status <> '草稿' AND COALESCE(a.signed_on, a.start_date) <= :last
+             AND a.start_date IS NOT NULL AND a.start_date <= :last
+             AND COALESCE(a.terminated_on, a.end_date, '9999-12-31') >= :first
+           ORDER BY v.sort_order, v.name, a.start_date, a.id""", {"last": last.isoformat(), "first": first.isoformat()}))
+    _as_on(db, rows, last, "elder_id")
+    return rows

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from township_desk.models import ability as ability_model
-from township_desk.models import audit, idnumber, settings
+from township_desk.models import audit, field_history, idnumber, settings
 from township_desk.models.dates import required_date
 from township_desk.models.elders import ABILITY_LEVELS
 from township_desk.models.errors import UserError
@@ -288,6 +288,7 @@ def record_assessment(db, elder_id: int, *, date: dt.date | str, assessor: str |
             sets = ", ".join(f"{k} = ?" for k in changed)
             db.execute(f"UPDATE elders SET {sets}, updated_at = ? WHERE id = ?",
                        [*changed.values(), dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"), elder_id])
+            field_history.record(db, elder_id, [(k, elder.get(k), v) for k, v in changed.items()], day, "风险评估")
             for key, value in changed.items():
                 before, after = elder.get(key), value
                 if key == "ability_level":

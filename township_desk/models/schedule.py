@@ -16,7 +16,8 @@ The rule, as of a day D (every visit and status change after D is ignored, so a 
   (``plan_key_remote_per_week`` / ``plan_general_remote_per_week``; defaults 2 / 1) minus the contacts, when
   positive. An elder whose plan began after that week's Monday was not on the plan for the whole week and is
   not counted short for it.
-- The tier is the elder's current 巡访类别, so a grade change that moves someone to 重点 switches the interval at once.
+- The tier is the 巡访类别 in force on D (``field_history``), so a grade change that moves someone to 重点 switches
+  the interval from the day it takes effect, and a past day reads with the tier of that day.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from township_desk.models import settings
+from township_desk.models import field_history, settings
 from township_desk.models.dates import month_bounds
 from township_desk.models.elders import STATUS_ON_DAY_SQL, STATUS_PERIODS_SQL, STATUS_SINCE_SQL
 
+_TIER_ON_DAY = field_history.on_day_sql("tier")
 KINDS = ("home", "remote")
 KIND_LABELS = {"home": "逾期未上门", "remote": "电话视频巡访不足"}
 
@@ -107,11 +109,11 @@ def _overdue_sql(where: str) -> str:
                         THEN remote_required - week_contacts END AS shortfall
             FROM (
                 SELECT *, MAX(COALESCE(last_home, plan_start), plan_start) AS plan_base FROM (
-                    SELECT e.id, e.id_number, e.name, e.name_initials, e.tier, e.visitor_id,
+                    SELECT e.id, e.id_number, e.name, e.name_initials, {_TIER_ON_DAY} AS tier, e.visitor_id,
                            v.name AS village, v.sort_order AS village_order,
                            vi.name AS visitor, vi.phone AS visitor_phone,
-                           CASE e.tier WHEN '重点' THEN :key_home_days ELSE :general_home_days END AS home_days,
-                           CASE e.tier WHEN '重点' THEN :key_remote ELSE :general_remote END AS remote_required,
+                           CASE {_TIER_ON_DAY} WHEN '重点' THEN :key_home_days ELSE :general_home_days END AS home_days,
+                           CASE {_TIER_ON_DAY} WHEN '重点' THEN :key_remote ELSE :general_remote END AS remote_required,
                            {STATUS_ON_DAY_SQL} AS day_status,
                            {STATUS_SINCE_SQL} AS plan_start,
                            (SELECT vs.date FROM live_visits vs
