@@ -158,6 +158,20 @@ def test_a_visit_changed_meanwhile_is_not_overwritten(db, other, elder_id):
     assert version(db, "visits", visit_id) == opened + 2
 
 
+def test_a_visit_correction_or_voiding_from_a_stale_dialog_is_refused(db, other, elder_id):
+    visit_id = visits.record_visit(db, elder_id, {"date": "2026-11-20", "mode": "电话", "visitor_id": 1}, today=TODAY)
+    opened = visits.get_visit(db, visit_id)
+    visits.correct_visit(other, visit_id, {"date": "2026-11-20", "mode": "电话", "visitor_id": 1,
+                                           "notes": "补记：老人血压偏高"}, today=TODAY)
+    with pytest.raises(StaleRecord):
+        visits.correct_visit(db, visit_id, {"date": "2026-11-19", "mode": "电话", "visitor_id": 1}, today=TODAY,
+                             expected_version=opened["row_version"])
+    with pytest.raises(StaleRecord):
+        visits.void_visit(db, visit_id, "登记重复", "李专干", expected_version=opened["row_version"])
+    stored = visits.get_visit(db, visit_id)
+    assert (stored["date"], stored["notes"], stored["voided_at"]) == ("2026-11-20", "补记：老人血压偏高", None)
+
+
 def test_a_hazard_step_from_a_stale_dialog_is_refused(db, other, elder_id):
     hazard_id = hazards.open_hazard(db, elder_id, "2026-11-20", "电线老化", today=TODAY)
     opened = hazards.get_hazard(db, hazard_id)["row_version"]
