@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from township_desk.models import audit, paths
+from township_desk.models import audit, files, paths
 from township_desk.models import db as dbm
 from township_desk.models.errors import UserError
 
@@ -130,11 +130,14 @@ def backup(db, target: str | Path) -> Path:
     if live is not None and target.exists() and target.resolve() == live.resolve():
         raise UserError("备份文件不能与正在使用的数据库是同一个文件，请另选位置。")
     part = target.with_name(target.name + ".part")
+    existed = target.exists()
     try:
         return dbm.backup_to(db, target)
     except (sqlite3.Error, OSError) as exc:
         with contextlib.suppress(OSError):
             part.unlink()
+        if files.is_sharing_violation(exc):  # still held by another program after the retries
+            raise files.rename_error(exc, target, existed=existed) from exc
         raise _write_error(exc, target) from exc
 
 
@@ -367,7 +370,7 @@ def restore(db_path: str | Path, backup_path: str | Path, *, now: dt.datetime | 
             os.fsync(fh.fileno())
         if db_path.exists():
             _settle_live(db_path)
-        os.replace(tmp, db_path)
+        files.replace_file(tmp, db_path)  # retried while an antivirus holds either file
     except (sqlite3.Error, OSError) as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
