@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from township_desk.models import audit, paths
+from township_desk.models import audit, files, paths
 from township_desk.models import db as dbm
 from township_desk.models.errors import UserError
 
@@ -335,7 +335,7 @@ def write_backup(db, target: str | Path, *, kind: str = "manual", taken_at: dt.d
                      database_bytes=plain.stat().st_size)
         _zip_database(plain, part, f"{target.stem}.db", facts)
         _fsync(part)
-        os.replace(part, target)
+        files.replace_file(part, target)
     finally:
         for leftover in (plain, part):
             with contextlib.suppress(OSError):
@@ -359,11 +359,14 @@ def backup(db, target: str | Path, *, kind: str = "manual", taken_at: dt.datetim
     if live is not None and target.exists() and target.resolve() == live.resolve():
         raise UserError("备份文件不能与正在使用的数据库是同一个文件，请另选位置。")
     part = target.with_name(target.name + ".part")
+    existed = target.exists()
     try:
         return write_backup(db, target, kind=kind, taken_at=taken_at)
     except (sqlite3.Error, OSError) as exc:
         with contextlib.suppress(OSError):
             part.unlink()
+        if files.is_sharing_violation(exc):  # still held by another program after the retries
+            raise files.rename_error(exc, target, existed=existed) from exc
         raise _write_error(exc, target) from exc
 
 
@@ -479,7 +482,7 @@ def copy_to_second_place(made: Path, ledger_uuid: str, now: dt.datetime,
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(made, part)
         _fsync(part)
-        os.replace(part, target)
+        files.replace_file(part, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
             part.unlink()
@@ -778,7 +781,7 @@ def restore(db_path: str | Path, backup_path: str | Path, *, now: dt.datetime | 
             _fsync(tmp)
             if db_path.exists():
                 _settle_live(db_path)
-            os.replace(tmp, db_path)
+            files.replace_file(tmp, db_path)  # retried while an antivirus holds either file
         except (sqlite3.Error, OSError, UserError) as exc:
             _remove_database_files(tmp)
             if isinstance(exc, UserError):

@@ -14,7 +14,7 @@ from pathlib import Path, PurePath
 
 import sqlite_utils
 
-from township_desk.models import paths
+from township_desk.models import files, paths
 from township_desk.models.errors import AlreadyRunning, DatabaseUnavailable
 from township_desk.models.files import hide_temporary
 from township_desk.models.migrations import STEPS, load_step
@@ -384,7 +384,7 @@ def backup_to(db: sqlite_utils.Database, target: str | Path) -> Path:
         dest.commit()
     finally:
         dest.close()
-    os.replace(tmp, target)
+    files.replace_file(tmp, target)  # retried while an antivirus holds the new copy
     return target
 
 
