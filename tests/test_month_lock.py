@@ -193,6 +193,7 @@ def test_a_submitted_october_is_written_again_cell_for_cell_after_november(ledge
     result = export_monthly(ledger, "2026-10", again, today=NOV_30, filled_on=NOV_30)
     assert result.reproduced and result.kind is None
     assert cells(again) == cells(sent)
+    assert hashlib.sha256(again.read_bytes()).hexdigest() == result.submission.sha256   # byte for byte
     assert openpyxl.load_workbook(again)["明细表"]["E3"].data_type == "s"   # ID numbers still text
 
 
@@ -285,7 +286,7 @@ def test_cli_submit_then_export_again_and_correct(ledger, db_path, tmp_path, cap
     entered_late(ledger)
     again = tmp_path / "再导出.xlsx"
     assert cli.main(["export-monthly", "--db", str(db_path), "--month", "2026-10", "-o", str(again)]) == 0
-    assert "按上报内容原样生成" in capsys.readouterr().out
+    assert "按上报内容原样生成，SHA-256 与上报时一致" in capsys.readouterr().out
     assert cells(again) == cells(sent)
     assert cli.main(["export-monthly", "--db", str(db_path), "--month", "2026-10", "-o", str(again),
                      "--submit"]) == 2
