@@ -78,6 +78,12 @@ def november(db, tmp_path) -> None:
     agreements.terminate(db, db.agreement, "2026-11-10", "甲方", "老人随子女进城", for_cause=True,
                          today=dt.date(2026, 11, 10))
     hazards.resolve(db, db.hazard, "2026-11-03", "已更换燃气软管", today=dt.date(2026, 11, 3))
+    supporter = elders.supporters_of(db, ids["乙"])[0]["id"]
+    later = agreements.save_agreement(db, {
+        "elder_id": ids["乙"], "template": "自理", "party_a_supporter_id": supporter, "party_b_name": "王秀",
+        "party_b_id_number": make_id("19600101", 17), "party_b_address": "红星村一组", "party_b_phone": "13700004444",
+        "term_years": 1, "start_date": "2026-10-01", "hours_per_day": 2}, today=NOV_1).agreement_id
+    agreements.sign(db, later, "2026-11-02", today=dt.date(2026, 11, 2))   # a draft all October
     elders.change_status(db, ids["丙"], "已去世", "2026-11-12", "病故")
     book = tmp_path / "更正文化程度.xlsx"
     wb = openpyxl.Workbook()
@@ -135,7 +141,8 @@ def test_november_shows_the_november_facts(ledger, tmp_path):
     detail = {r["name"]: r for r in monthly.details(ledger, "2026-11")}
     assert (detail["张甲"]["education"], detail["张甲"]["tier"], detail["张甲"]["risk_grade"]) == ("初中", "重点", "高")
     assert "张丙" not in detail
-    assert [a["status"] for a in monthly.agreements_of_month(ledger, "2026-11")] == ["已解除"]
+    assert {a["name"]: a["status"] for a in monthly.agreements_of_month(ledger, "2026-11")} == \
+        {"张甲": "已解除", "张乙": "已签订"}
     assert [h["resolved_on"] for h in monthly.hazards_of_month(ledger, "2026-11")] == ["2026-11-03"]
 
 
@@ -176,6 +183,33 @@ def test_grades_and_tiers_of_old_assessments_are_dated_by_the_backfill(db):
     assert monthly.details(db, "2026-06")[0]["tier"] == "一般"
 
 
+def test_migration_8_dates_the_grades_of_a_ledger_written_before_it(db_path):
+    from township_desk.models import db as dbm
+
+    database = dbm.connect(db_path)
+    elder = elders.save_elder(database, {"name": "张甲", "id_number": IDS["甲"], "village": "红星村", **COMPLETE},
+                              today=dt.date(2026, 1, 5)).elder_id
+    for day, grade in (("2026-03-01", "低"), ("2026-08-01", "中")):
+        database.execute("INSERT INTO assessments(elder_id, date, final_grade, suggested_grade) VALUES (?,?,?,?)",
+                         [elder, day, grade, grade])
+    database.execute("UPDATE elders SET risk_grade = '中', tier = '重点' WHERE id = ?", [elder])
+    database.execute("DELETE FROM elder_field_history")
+    from township_desk.models.migrations import STEPS
+
+    database.execute(f"PRAGMA user_version = {STEPS.index('0008_month_facts')}")   # as the step before 8 left it
+    step = dbm.latest_version()
+    database.close()
+
+    database = dbm.connect(db_path)
+    assert dbm.schema_version(database) == step
+    assert elders.get_elder(database, elder)["name"] == "张甲"
+    june = monthly.details(database, "2026-06")[0]
+    assert (june["risk_grade"], june["tier"]) == ("低", "一般")
+    september = monthly.details(database, "2026-09")[0]
+    assert (september["risk_grade"], september["tier"]) == ("中", "重点")
+    database.close()
+
+
 # ---------------------------------------------------------------- submitting and re-exporting
 
 
@@ -193,6 +227,7 @@ def test_a_submitted_october_is_written_again_cell_for_cell_after_november(ledge
     result = export_monthly(ledger, "2026-10", again, today=NOV_30, filled_on=NOV_30)
     assert result.reproduced and result.kind is None
     assert cells(again) == cells(sent)
+    assert hashlib.sha256(again.read_bytes()).hexdigest() == result.submission.sha256   # byte for byte
     assert openpyxl.load_workbook(again)["明细表"]["E3"].data_type == "s"   # ID numbers still text
 
 
@@ -285,7 +320,7 @@ def test_cli_submit_then_export_again_and_correct(ledger, db_path, tmp_path, cap
     entered_late(ledger)
     again = tmp_path / "再导出.xlsx"
     assert cli.main(["export-monthly", "--db", str(db_path), "--month", "2026-10", "-o", str(again)]) == 0
-    assert "按上报内容原样生成" in capsys.readouterr().out
+    assert "按上报内容原样生成，SHA-256 与上报时一致" in capsys.readouterr().out
     assert cells(again) == cells(sent)
     assert cli.main(["export-monthly", "--db", str(db_path), "--month", "2026-10", "-o", str(again),
                      "--submit"]) == 2

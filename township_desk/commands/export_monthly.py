@@ -39,7 +39,7 @@ def run(args) -> int:
         common.print_json({"path": str(result.path), "month": result.month, "elders": result.elders,
                            "detail_rows": result.detail_rows, "hazards": result.hazard_rows,
                            "agreements": result.agreement_rows, "kind": result.kind,
-                           "reproduced": result.reproduced,
+                           "reproduced": result.reproduced, "sha256": result.sha256,
                            "submission": None if sent is None else {
                                "kind": sent.kind, "submitted_at": sent.submitted_at, "submitted_by": sent.submitted_by,
                                "sha256": sent.sha256, "reason": sent.reason}})
@@ -50,5 +50,6 @@ def run(args) -> int:
     if result.kind in ("上报", "更正"):
         print(f"已记录{result.kind}：{sent.submitted_at}，{sent.submitted_by}，SHA-256 {sent.sha256}")
     elif result.reproduced:
-        print(f"该月已上报，本文件按上报内容原样生成（{sent.describe()}）")
+        same = "与上报时一致" if result.sha256 == sent.sha256 else f"为 {result.sha256}"
+        print(f"该月已上报，本文件按上报内容原样生成，SHA-256 {same}（{sent.describe()}）")
     return common.EXIT_OK

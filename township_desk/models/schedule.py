@@ -112,12 +112,12 @@ def _overdue_sql(where: str) -> str:
                    CASE WHEN remote_required > 0 AND plan_start <= :week_start AND week_contacts < remote_required
                         THEN remote_required - week_contacts END AS shortfall
             FROM (
-                SELECT *, MAX(COALESCE(last_home, plan_start), plan_start) AS plan_base FROM (
+                SELECT *, MAX(COALESCE(last_home, plan_start), plan_start) AS plan_base,
+                       CASE tier WHEN '重点' THEN :key_home_days ELSE :general_home_days END AS home_days,
+                       CASE tier WHEN '重点' THEN :key_remote ELSE :general_remote END AS remote_required FROM (
                     SELECT e.id, e.id_number, e.name, e.name_initials, {_TIER_ON_DAY} AS tier, e.visitor_id,
                            v.name AS village, v.sort_order AS village_order,
                            vi.name AS visitor, vi.phone AS visitor_phone,
-                           CASE {_TIER_ON_DAY} WHEN '重点' THEN :key_home_days ELSE :general_home_days END AS home_days,
-                           CASE {_TIER_ON_DAY} WHEN '重点' THEN :key_remote ELSE :general_remote END AS remote_required,
                            {STATUS_ON_DAY_SQL} AS day_status,
                            {STATUS_SINCE_SQL} AS plan_start,
                            (SELECT vs.date FROM live_visits vs

@@ -37,6 +37,7 @@ class ExportResult:
     kind: str | None = None          # 上报 / 更正 when recorded now, 草稿 for a draft
     submission: object = None        # models.submissions.Submission: the one recorded now, or the one reproduced
     reproduced: bool = False         # written again from what was sent
+    sha256: str = ""                 # of the file written
     sheets: tuple[str, ...] = SHEETS
 
 
@@ -175,11 +176,12 @@ def export_monthly(db, month: str, target: str | Path, progress: Progress | None
                 digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
                 recorded = submissions.record(db, book, kind, digest, file_name=target.name, reason=reason, by=by)
     step.done()
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
     rows = {t.sheet: len(t.rows) for t in book.tables}
     people = sum(1 for row in book.table("明细表").dicts() if row.get("id_number"))  # not the 暂离 lines
     return ExportResult(target, month, book.summary_rows[-1].col(1), people, rows["巡访情况"],
                         rows["风险隐患"], rows["互助协议"], kind=kind or ("草稿" if book.is_draft else None),
-                        submission=recorded or sent, reproduced=sent is not None and mode is None)
+                        submission=recorded or sent, reproduced=sent is not None and mode is None, sha256=digest)
 
 
 def write_book(book, target: Path, step=None, check_cancelled: Callable[[], None] | None = None) -> None:
@@ -206,6 +208,27 @@ def write_book(book, target: Path, step=None, check_cancelled: Callable[[], None
             sheet.column_dimensions["A"].width = 6  # 序号; the 暂离 lines' text runs on over the empty cells beside it
     step("正在保存……")
     xu.save(wb, target, bulk, check_cancelled=check_cancelled)
+    _settle_stamps(target, dt.date.fromisoformat(book.filled_on))
+
+
+def _settle_stamps(path: Path, day: dt.date) -> None:
+    """Same book, same bytes: the zip entries' times and the document's created/modified dates (openpyxl puts
+    the clock's time in both) become the book's 填报 day, so a sent month written again has the SHA-256 that
+    was recorded when it was sent."""
+    import io
+    import re
+    import zipfile
+
+    stamp = f"{day.isoformat()}T00:00:00Z".encode()
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", lambda m: m.group(1) + stamp, data)
+            entry = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
+            entry.external_attr = info.external_attr
+            out.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 class _Steps:

@@ -487,7 +487,8 @@ class ReportsPage(QWidget):
         if result.kind in ("上报", "更正"):
             text = f"已{result.kind}并保存到：\n{result.path}\n\nSHA-256：{result.submission.sha256}"
         elif result.reproduced:
-            text += "\n\n该月已上报，本文件与上报时的报表完全相同。"
+            same = "SHA-256 与上报时一致" if result.sha256 == result.submission.sha256 else f"SHA-256：{result.sha256}"
+            text += f"\n\n该月已上报，本文件与上报时的报表完全相同（{same}）。"
         elif result.kind == "草稿":
             text += "\n\n这是草稿，不能作为正式报表上报。"
         self.refresh()
