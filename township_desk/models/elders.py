@@ -566,6 +566,9 @@ def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reaso
                    [elder_id, day.isoformat(), old_status, new_status, reason or None])
         audit.record(db, "状态变更", "elders", elder_id, f"{row[1]} {row[2]}", "status", old_status,
                      f"{new_status}（{day.isoformat()}，{reason}）" if reason else new_status)
+        from township_desk.models import agreements  # imports this module
+
+        agreements.end_with_elder(db, elder_id, day, new_status, reason)  # same transaction: both or neither
         return versions.current(db, "elders", elder_id)
 
 
