@@ -276,17 +276,29 @@ def connect(path: str | Path | None = None, *, migrate: bool = True, create: boo
 
 
 @functools.cache
-def expected_schema(version: int) -> dict[str, frozenset[str]]:
-    """The tables and columns a ledger at schema ``version`` has: the numbered migrations run in memory once."""
+def _fresh_catalogue(version: int) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    """(tables with their columns, indexes by name with their CREATE statement) of a ledger at schema ``version``:
+    the numbered migrations run in memory once."""
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
         scratch = sqlite_utils.Database(conn)
         for number in range(1, min(version, latest_version()) + 1):
             with scratch.atomic():
                 load_step(number).apply(scratch)
-        return _schema_of(conn)
+        indexes = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+        return _schema_of(conn), indexes
     finally:
         conn.close()
+
+
+def expected_schema(version: int) -> dict[str, frozenset[str]]:
+    """The tables and columns a ledger at schema ``version`` has."""
+    return _fresh_catalogue(version)[0]
+
+
+def expected_indexes(version: int) -> dict[str, str]:
+    """The indexes (name → CREATE statement) a ledger at schema ``version`` has."""
+    return _fresh_catalogue(version)[1]
 
 
 def _schema_of(conn: sqlite3.Connection) -> dict[str, frozenset[str]]:
