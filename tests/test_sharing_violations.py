@@ -44,7 +44,11 @@ def ledger(db_path):
     database = dbm.connect(db_path)
     settings.put(database, {"township_name": "青山镇"})
     villages.save_village(database, {"name": "青山村", "committee": "青山村村民委员会"})
-    elders.save_elder(database, {"name": "张德福", "id_number": VALID_IDS[0], "village": "青山村"}, today=TODAY)
+    # complete enough for the county workbook's cross-checks, on the ledger before the month exported
+    elders.save_elder(database, {"name": "张德福", "id_number": VALID_IDS[0], "village": "青山村",
+                                 "education": "小学", "spouse": "双方健在", "care": "有人照料", "main_income": "打工",
+                                 "visitor": "李巡访", "entered_on": "2026-01-05"},
+                      [{"name": "张小明", "relation": "儿子", "away_since": "2024-03"}], today=TODAY)
     database.close()
     return db_path
 

@@ -202,7 +202,7 @@ def test_a_locked_error_reaching_the_crash_handler_is_a_message_not_a_crash(monk
     logged: list[str] = []
     monkeypatch.setattr(crash.log, "error", lambda *a, **k: logged.append(a[0]))
     crash.report(sqlite3.OperationalError("database is locked"))
-    assert shown and shown[0][0] == "数据库正忙" and "正被另一个程序" in shown[0][1] and logged == []
+    assert shown and shown[0][0] == "无法完成" and "正被其他程序占用" in shown[0][1] and logged == []
 
 
 # ------------------------------------------------------------------------------------------ the other editors

@@ -69,7 +69,7 @@ def is_locked_error(exc: BaseException) -> bool:
 def busy_message(path: Path | str | None) -> str:
     """What the clerk is told when a write waited for another program and did not get its turn."""
     where = f"（{path}）" if path else ""
-    return (f"数据库正被另一个程序（例如命令行的导入或另一个窗口）写入{where}，等候 {BUSY_TIMEOUT_MS // 1000} 秒仍未轮到，这次没有保存。"
+    return (f"数据库正被另一个程序（例如命令行的导入或另一个窗口）占用写入{where}，等候 {BUSY_TIMEOUT_MS // 1000} 秒仍未轮到，这次没有保存。"
             "请稍后再试一次；已保存的数据不受影响。")
 
 

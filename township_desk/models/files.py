@@ -58,6 +58,8 @@ def rename_error(exc: OSError, target: Path, *, existed: bool) -> UserError:
                          "请稍后重试；若反复出现，请把保存的文件夹加入杀毒软件的信任区。")
     if getattr(exc, "errno", None) == 28:  # ENOSPC
         return UserError(f"磁盘已满，无法保存“{target.name}”。已有的文件未受影响。")
+    if getattr(exc, "errno", None) == 30:  # EROFS
+        return UserError(f"保存位置是只读的（例如写保护的 U 盘或光盘），无法保存“{target.name}”，请换一个保存位置。")
     if isinstance(exc, PermissionError):
         return UserError(f"没有权限写入“{target}”，请换一个保存位置。")
     return UserError(f"无法保存“{target.name}”：{exc.strerror or exc}")
