@@ -41,7 +41,8 @@ def test_backup_now_writes_the_chosen_file_and_says_what_it_holds(qtbot, db, db_
     shown = messages(monkeypatch)
     target = tmp_path / "U盘备份.db"
     monkeypatch.setattr(settings_backup, "ask_save_path", lambda *a: str(target))
-    panel.backup_now()
+    panel.backup_now()                    # in the background, with its own connection
+    qtbot.waitUntil(lambda: bool(shown), timeout=20000)
     assert backups.inspect_backup(target).elders == 1
     assert shown[-1][0] == "备份完成" and "老人 1 人" in shown[-1][1]
 
@@ -72,6 +73,7 @@ def test_restore_shows_the_backup_first_then_reloads_the_data(qtbot, db, db_path
     panel.table.selectRow(0)
 
     panel.restore_selected()
+    qtbot.waitUntil(lambda: len(shown) > 1, timeout=20000)
 
     assert shown[0][0] == "确认恢复" and "2026-11-20 08:00:00" in shown[0][1] and "老人 1 人" in shown[0][1]
     assert shown[-1][0] == "恢复完成" and "重新载入" in shown[-1][1]
@@ -136,6 +138,8 @@ def test_backup_now_suggests_a_compressed_file(qtbot, db, db_path, tmp_path, mon
     monkeypatch.setattr(settings_backup, "ask_save_path",
                         lambda _p, _t, suggested, filters: asked.append((suggested, filters)) or str(tmp_path / "b.zip"))
     panel.backup_now()
+    panel.worker.join(20)
+    qtbot.waitUntil(lambda: not panel.findChildren(settings_backup.QProgressDialog), timeout=5000)
     assert asked[0][0].endswith(".zip") and asked[0][1].startswith("压缩的台账备份 (*.zip)")
     assert zipfile.is_zipfile(tmp_path / "b.zip") and backups.inspect_backup(tmp_path / "b.zip").elders == 1
 
@@ -151,7 +155,8 @@ def test_restore_of_a_backup_missing_a_table_is_refused_after_confirming_and_cha
     add(db, 1, "李秀英")
     panel = panel_for(qtbot, db, db_path)
     shown = messages(monkeypatch)
-    assert panel.restore_from(saved) is False
+    panel.restore_from(saved)
+    qtbot.waitUntil(lambda: len(shown) > 1, timeout=20000)
     assert shown[-1][0] == "恢复未完成" and "缺少数据表：visits" in shown[-1][1] and "当前数据没有改动" in shown[-1][1]
     assert panel.ctx.db.execute("SELECT count(*) FROM elders").fetchone()[0] == 2
 

@@ -835,15 +835,24 @@ def _settle_live(db_path: Path) -> None:
             db_path.with_name(db_path.name + suffix).unlink()
 
 
-def restore(db_path: str | Path, backup_path: str | Path, *, now: dt.datetime | None = None) -> Path | None:
-    """Put a backup back in place of the database at ``db_path``; returns the copy kept of what it replaced.
+@dataclass(frozen=True)
+class PreparedRestore:
+    """A backup proved and unpacked beside the database (``tmp``), and the copy kept of the current one: all that
+    is left is ``finish_restore`` (quick) or ``cancel_restore``."""
 
-    The caller must have closed its own connections to ``db_path`` first. The backup (compressed or not, on
-    this PC or a network share) is unpacked beside the database and proved first (``_prepare``: ours, not newer,
-    ``integrity_check``, migrated up, every table present) before anything is touched; then the current file is
-    kept (``before-restore_…``), the prepared copy is renamed over it (``os.replace``), stale -wal/-shm files are
-    removed, and the restore is written to the audit log ("恢复").
-    """
+    db_path: Path
+    backup_path: Path
+    tmp: Path
+    info: BackupInfo
+    kept: Path | None
+
+
+def prepare_restore(db_path: str | Path, backup_path: str | Path, *,
+                    now: dt.datetime | None = None) -> PreparedRestore:
+    """The slow part of a restore, safe while the window still has the database open (a worker thread may run
+    it): the backup (compressed or not, on this PC or a network share) is unpacked beside the database and
+    proved (``_prepare``: ours, not newer, ``integrity_check``, migrated up, every table present), then the
+    current database is kept as ``before-restore_…``. Nothing of the ledger is changed."""
     db_path = Path(db_path)
     backup_path = Path(backup_path)
     now = now or _now()
@@ -860,6 +869,27 @@ def restore(db_path: str | Path, backup_path: str | Path, *, now: dt.datetime | 
         try:
             kept = _keep_current(db_path, now)
             _fsync(tmp)
+        except BaseException:
+            _remove_database_files(tmp)
+            raise
+    return PreparedRestore(db_path, backup_path, tmp, info, kept)
+
+
+def cancel_restore(prepared: PreparedRestore) -> None:
+    """Remove the unpacked copy of a restore that is not going ahead."""
+    _remove_database_files(prepared.tmp)
+
+
+def finish_restore(prepared: PreparedRestore) -> Path | None:
+    """Put the prepared copy in place of the database; returns the copy kept of what it replaced.
+
+    The caller must have closed its own connections to the database first. The write-ahead log is folded in
+    and removed, the copy renamed over the file (``os.replace``), and the restore written to the audit log
+    ("恢复"). On failure the database is as it was.
+    """
+    db_path, tmp = prepared.db_path, prepared.tmp
+    with _busy:
+        try:
             if db_path.exists():
                 _settle_live(db_path)
             os.replace(tmp, db_path)
@@ -877,8 +907,17 @@ def restore(db_path: str | Path, backup_path: str | Path, *, now: dt.datetime | 
     restored = dbm.connect(db_path)
     try:
         with restored.atomic():
-            audit.record(restored, "恢复", "database", None, f"从备份恢复：{backup_path.name}", None,
-                         str(kept.name) if kept else None, info.summary())
+            audit.record(restored, "恢复", "database", None, f"从备份恢复：{prepared.backup_path.name}", None,
+                         str(prepared.kept.name) if prepared.kept else None, prepared.info.summary())
     finally:
         restored.close()
-    return kept
+    return prepared.kept
+
+
+def restore(db_path: str | Path, backup_path: str | Path, *, now: dt.datetime | None = None) -> Path | None:
+    """Put a backup back in place of the database at ``db_path``; returns the copy kept of what it replaced.
+
+    ``prepare_restore`` then ``finish_restore``: the backup is proved before anything is touched, and the
+    caller must have closed its own connections to ``db_path`` first.
+    """
+    return finish_restore(prepare_restore(db_path, backup_path, now=now))
