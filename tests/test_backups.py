@@ -527,3 +527,13 @@ def test_a_backup_without_an_index_is_restored_with_it_built_again(db, db_path, 
         assert names(live) == ["张德福"]
     finally:
         live.close()
+
+
+def test_half_written_backups_left_by_a_killed_program_are_removed(db, db_path):
+    stale = folder(db) / ".ledger_20261121-080000_daily.db.part"
+    stale.write_bytes(b"SQLite format 3\x00 with ID numbers")
+    os.utime(stale, (stale.stat().st_mtime - 3600,) * 2)
+    fresh = folder(db) / ".ledger_20261122-075959_daily.db.part"   # another process may be writing it now
+    fresh.write_bytes(b"SQLite format 3\x00")
+    backups.daily_backup_if_due(db, db_path, now=dt.datetime(2026, 11, 22, 8, 0, 0))
+    assert not stale.exists() and fresh.exists()

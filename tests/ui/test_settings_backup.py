@@ -190,14 +190,18 @@ def test_the_backups_folder_itself_is_refused_as_second_place(qtbot, db, db_path
 
 def test_data_folder_is_chosen_without_an_environment_variable(qtbot, db, db_path, tmp_path, monkeypatch):
     add(db, 0, "张德福")
+    photo = paths.photos_dir() / "2026" / "1" / "入户.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"jpeg")
     panel = panel_for(qtbot, db, db_path)
     shown = messages(monkeypatch)
     new_home = tmp_path / "D盘" / "台账数据"
     new_home.mkdir(parents=True)
     monkeypatch.setattr(settings_backup, "ask_folder", lambda *a: str(new_home))
     panel.data_button.click()
-    assert shown[0][0] == "更改数据文件夹" and "复制一份" in shown[0][1]
+    assert shown[0][0] == "更改数据文件夹" and "连同巡访照片、协议扫描件将复制一份" in shown[0][1]
     assert paths.local_config()["data_dir"] == str(new_home)
+    assert (new_home / "photos" / "2026" / "1" / "入户.jpg").read_bytes() == b"jpeg"   # photos go along
     monkeypatch.delenv("TOWNSHIP_DESK_HOME")
     assert paths.data_dir() == new_home and paths.default_db_path() == new_home / "township_desk.db"
     copy = dbm.connect(paths.default_db_path())
@@ -306,3 +310,18 @@ def test_a_field_is_named_as_its_own_table_names_it():
     assert settings_backup.field_label("hazards", "resolved_on") == "处置日期"   # the shared labels
     assert settings_backup.field_label("visits", "something_new") == "something_new"  # never hidden
     assert settings_backup.field_label("elders", None) == ""
+
+
+def test_a_data_folder_holding_another_programs_file_is_refused(qtbot, db, db_path, tmp_path, monkeypatch):
+    folder = tmp_path / "别的"
+    folder.mkdir()
+    foreign = sqlite3.connect(folder / "township_desk.db")
+    foreign.execute("CREATE TABLE songs(title TEXT)")
+    foreign.commit()
+    foreign.close()
+    panel = panel_for(qtbot, db, db_path)
+    shown = messages(monkeypatch)
+    monkeypatch.setattr(settings_backup, "ask_folder", lambda *a: str(folder))
+    panel.choose_data_folder()
+    assert shown[-1][0] == "数据文件夹" and "不能使用" in shown[-1][1]
+    assert "data_dir" not in paths.local_config()

@@ -469,9 +469,21 @@ def _modified_after(db_path: Path, backup_file: Path) -> bool:
     return False
 
 
+def _remove_stale_parts(folder: Path, older_than: float = 600.0) -> None:
+    """Delete half-written backups (``*.part``: a whole copy of the ledger, ID numbers and all) that a killed
+    program left in ``folder``; one younger than ``older_than`` seconds may still be being written."""
+    import time
+
+    for part in folder.glob("*.part"):
+        with contextlib.suppress(OSError):
+            if time.time() - part.stat().st_mtime > older_than:
+                part.unlink()
+
+
 def _automatic(db, db_path: Path, kind: str, now: dt.datetime) -> AutomaticBackup:
     ledger_uuid = _ledger_uuid(db)
     folder = ledger_folder(ledger_uuid)
+    _remove_stale_parts(folder)
     stamp = now.strftime(_STAMP)
     target = _unique(folder, lambda n: f"{db_path.stem}_{stamp}{n}_{kind}.zip")
     made = backup(db, target, kind=kind, taken_at=now)
@@ -527,6 +539,36 @@ def copy_to_second_place(made: Path, ledger_uuid: str, now: dt.datetime,
         return None, f"自动备份未能复制到第二备份位置“{second}”（{reason}），只保存在本机。"
     _prune(_automatic_in(target.parent), target, now, database_bytes)
     return target, None
+
+
+# ---------------------------------------------------------------------------------------------- data folder
+
+LEDGER_FILES = ("photos", "agreements")  # the data folder's own files the ledger names by relative path
+
+
+def use_data_folder(db, folder: str | Path) -> bool:
+    """Make ``folder`` the data folder from the next start (``paths.save_local_config``). A folder that already
+    holds a ledger (``township_desk.db``, checked to be one) is used as it is; into any other this ledger is
+    copied, with its visit photos and agreement scans. Returns whether it was copied. The current folder is
+    left as it was."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UserError(f"文件夹不存在：{folder}")
+    target = folder / paths.default_db_path().name
+    copied = not target.exists()
+    if copied:
+        backup(db, target)
+        here = paths.data_dir()
+        for name in LEDGER_FILES:
+            if (here / name).is_dir():
+                try:
+                    shutil.copytree(here / name, folder / name, dirs_exist_ok=True)
+                except (OSError, shutil.Error) as exc:
+                    raise _write_error(exc if isinstance(exc, OSError) else OSError(str(exc)), folder / name) from exc
+    else:
+        inspect_backup(target)  # refuses another program's file or one from a newer version
+    paths.save_local_config(data_dir=str(folder))
+    return copied
 
 
 # ---------------------------------------------------------------------------------------------- reading

@@ -289,17 +289,15 @@ class BackupPanel(QWidget):
             text = (f"该文件夹中已有一个台账：\n{info.summary()}\n\n下次启动时将打开它，当前台账不复制过去"
                     "（当前文件夹中的数据保留不动）。确定吗？")
         else:
-            text = (f"下次启动时使用新的数据文件夹：\n{folder}\n\n当前台账将复制一份到那里"
-                    "（当前文件夹中的数据保留不动，照片和协议扫描件请自行复制）。确定吗？")
+            text = (f"下次启动时使用新的数据文件夹：\n{folder}\n\n当前台账连同巡访照片、协议扫描件将复制一份到那里"
+                    "（当前文件夹中的数据保留不动）。确定吗？")
         if not confirm(self, "更改数据文件夹", text):
             return
-        if not target.exists():
-            try:
-                backups.backup(self.ctx.db, target)
-            except UserError as exc:
-                inform(self, "数据文件夹", str(exc), warning=True)
-                return
-        paths.save_local_config(data_dir=str(folder))
+        try:
+            backups.use_data_folder(self.ctx.db, folder)
+        except UserError as exc:
+            inform(self, "数据文件夹", str(exc), warning=True)
+            return
         self.show_places()
         inform(self, "数据文件夹", f"已更改。下次启动本程序时使用：\n{folder}")
 
