@@ -292,6 +292,16 @@ def test_manual_backup_refuses_a_missing_folder_and_the_live_file(db, db_path, t
         backups.backup(db, tmp_path / "nowhere" / "b.db")
     with pytest.raises(UserError, match="同一个文件"):
         backups.backup(db, db_path)
+    wal = db_path.with_name(db_path.name + "-wal")
+    before = wal.read_bytes()
+    (tmp_path / "sub").mkdir()
+    for alias in (wal, db_path.with_name(db_path.name + "-shm"), tmp_path / "sub" / ".." / "ledger.db"):
+        with pytest.raises(UserError, match="同一个文件"):
+            backups.backup(db, alias)
+    os.link(db_path, tmp_path / "硬链接.db")
+    with pytest.raises(UserError, match="同一个文件"):
+        backups.backup(db, tmp_path / "硬链接.db")
+    assert wal.read_bytes() == before
 
 
 def test_manual_backup_on_a_full_disk_gives_a_chinese_message_and_no_part_file(db, tmp_path, monkeypatch):

@@ -395,9 +395,8 @@ def backup(db, target: str | Path, *, kind: str = "manual", taken_at: dt.datetim
         raise UserError(f"保存备份的文件夹不存在：{target.parent}")
     if target.is_dir():
         raise UserError(f"“{target}”是文件夹，请给出备份文件的名称。")
-    live = _live_path(db)
-    if live is not None and target.exists() and target.resolve() == live.resolve():
-        raise UserError("备份文件不能与正在使用的数据库是同一个文件，请另选位置。")
+    if _is_live_file(db, target):
+        raise UserError("备份文件不能与正在使用的数据库（或它旁边的 -wal、-shm 文件）是同一个文件，请另选位置。")
     part = target.with_name(target.name + ".part")
     try:
         return write_backup(db, target, kind=kind, taken_at=taken_at)
@@ -415,6 +414,23 @@ def _write_error(exc: BaseException, target: Path) -> UserError:
     if isinstance(exc, PermissionError) or "readonly" in text or "read-only" in text or "unable to open" in text:
         return UserError(f"没有权限在“{target.parent}”写入备份，请换一个保存位置（例如 U 盘或“文档”文件夹）。")
     return UserError(f"备份“{target.name}”未能完成：{exc}")
+
+
+def _is_live_file(db, target: Path) -> bool:
+    """True when ``target`` is the open database or its -wal/-shm/-journal, by name or by file identity (a hard
+    link or symlink to it)."""
+    live = _live_path(db)
+    if live is None:
+        return False
+    for companion in (live, *(live.with_name(live.name + s) for s in ("-wal", "-shm", "-journal"))):
+        try:
+            if target.resolve() == companion.resolve():
+                return True
+            if target.exists() and companion.exists() and os.path.samefile(target, companion):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _live_path(db) -> Path | None:
