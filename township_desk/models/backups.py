@@ -5,8 +5,9 @@ is written under a temporary name and renamed, so a crash never leaves half a ba
 
 Automatic backups are kept per ledger, by the database's own identity (``db.database_uuid``, not its file
 name): ``paths.backups_dir()/<uuid>/<数据库名>_<YYYYMMDD-HHMMSS>_<kind>.zip`` (kind ``daily`` or ``close``).
-A ``.zip`` holds the database compressed and ``township-desk-backup.json`` (what it holds, so the list is read
-without unpacking). They are kept by calendar (``backups_to_keep``), and each is also copied to the second
+A ``.zip`` holds the database compressed, without its indexes (half the size; a restore builds them again), and
+``township-desk-backup.json`` (what it holds, so the list is read without unpacking). They are kept by
+calendar within a size budget (``backups_to_keep``, ``within_budget``), and each is also copied to the second
 backup place chosen in 设置 (``paths.second_backup_dir()``) when there is one. Copies kept before a restore
 (``before-restore_…``) and backups the clerk made elsewhere are never deleted. Automatic backups written before
 this layout (``backups/<数据库名>_…_daily.db``) count as the ledger's when their name matches and they hold no
