@@ -23,7 +23,7 @@ from pathlib import Path
 from township_desk.models import audit, paths
 from township_desk.models import db as dbm
 from township_desk.models.errors import UserError
-from township_desk.models.files import hide_temporary
+from township_desk.models.files import hide_temporary, reveal
 
 KEEP_AUTOMATIC = 30
 _STAMP = "%Y%m%d-%H%M%S"
@@ -374,6 +374,7 @@ def restore(db_path: str | Path, backup_path: str | Path, *, now: dt.datetime | 
             os.fsync(fh.fileno())
         if db_path.exists():
             _settle_live(db_path)
+        reveal(tmp)  # the hidden attribute would move with the file onto the ledger itself
         os.replace(tmp, db_path)
     except (sqlite3.Error, OSError) as exc:
         with contextlib.suppress(OSError):
