@@ -707,3 +707,30 @@ def test_the_window_start_removes_what_a_killed_job_left_in_the_data_folder(tmp_
     app.clean_temporaries(ledger)
 
     assert not left.exists() and clerks.exists()
+
+
+def test_sqlites_temporary_copies_are_hidden_while_written_and_never_renamed_into_place_hidden(
+        tmp_path, ledger, monkeypatch):
+    import os
+
+    from township_desk.models import backups, files
+
+    hidden: dict[str, bool] = {}
+    renamed_hidden = []
+    monkeypatch.setattr(files, "_set_hidden", lambda path, on: hidden.__setitem__(str(path), on))
+    real_replace = os.replace
+
+    def replace(src, dst, *a, **k):
+        renamed_hidden.append(hidden.get(str(src), False))
+        return real_replace(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", replace)
+    database = dbm.connect(ledger)
+    try:
+        backups.backup(database, tmp_path / "备份.db")
+    finally:
+        database.close()
+    backups.restore(ledger, tmp_path / "备份.db")
+
+    assert str(tmp_path / "备份.db.part") in hidden and str(tmp_path / ".v.db.restoring") in hidden
+    assert renamed_hidden and not any(renamed_hidden)

@@ -894,6 +894,7 @@ def prepare_restore(db_path: str | Path, backup_path: str | Path, *,
     with _busy:
         try:
             info = _prepare(backup_path, tmp)
+            files.hide_temporary(tmp)  # the whole ledger, unpacked: not for a clerk browsing the folder
         except (sqlite3.Error, OSError) as exc:
             raise _write_error(exc, tmp) from exc
         try:
@@ -922,6 +923,7 @@ def finish_restore(prepared: PreparedRestore) -> Path | None:
         try:
             if db_path.exists():
                 _settle_live(db_path)
+            files.reveal(tmp)  # the hidden attribute would move with the file onto the ledger itself
             files.replace_file(tmp, db_path)  # retried while an antivirus holds either file
         except (sqlite3.Error, OSError, UserError) as exc:
             _remove_database_files(tmp)

@@ -296,20 +296,38 @@ def clean_stale_temporaries(folders) -> list[Path]:
     return removed
 
 
-def hide_temporary(path: str | Path) -> None:
-    """On Windows, give a temporary file the hidden attribute, so a clerk browsing the folder does not open or
-    copy a half-written file full of ID numbers. Elsewhere the leading dot of our names does that; best effort."""
+_FILE_ATTRIBUTE_HIDDEN = 0x2
+
+
+def _set_hidden(path: str | Path, hidden: bool) -> None:
     if os.name != "nt":
         return
     try:  # pragma: no cover - exercised on Windows
         import ctypes
 
-        FILE_ATTRIBUTE_HIDDEN = 0x2
-        attributes = ctypes.windll.kernel32.GetFileAttributesW(str(path))
-        if attributes != -1 and attributes != 0xFFFFFFFF:
-            ctypes.windll.kernel32.SetFileAttributesW(str(path), attributes | FILE_ATTRIBUTE_HIDDEN)
+        kernel32 = ctypes.windll.kernel32
+        kernel32.GetFileAttributesW.restype = ctypes.c_uint32
+        attributes = kernel32.GetFileAttributesW(str(path))
+        if attributes == 0xFFFFFFFF:  # INVALID_FILE_ATTRIBUTES: no such file
+            return
+        wanted = attributes | _FILE_ATTRIBUTE_HIDDEN if hidden else attributes & ~_FILE_ATTRIBUTE_HIDDEN
+        if wanted != attributes:
+            kernel32.SetFileAttributesW(str(path), wanted)
     except (AttributeError, OSError, ValueError):
         pass
+
+
+def hide_temporary(path: str | Path) -> None:
+    """On Windows, give a temporary file the hidden attribute, so a clerk browsing the folder does not open or
+    copy a half-written file full of ID numbers (elsewhere the leading dot of our names does that); best effort.
+    Only for files SQLite writes (it opens an existing file without truncating, which Windows allows on a hidden
+    file); ``reveal`` it before renaming it into place, or the finished file would be hidden too."""
+    _set_hidden(path, True)
+
+
+def reveal(path: str | Path) -> None:
+    """Take the hidden attribute off again (Windows; nothing elsewhere)."""
+    _set_hidden(path, False)
 
 
 def clean_at_start(db_path: str | Path) -> list[Path]:
