@@ -126,3 +126,8 @@ def xls_workbook(path: Path, sheet: str, cells: list[tuple[int, int, object]],
         body = struct.pack("<128I", *(fat + [free] * (128 - len(fat)))) + directory + stream
     path.write_bytes(bytes(header) + body)
     return path
+
+
+def add_raw_row(row_xml: str) -> Callable[[str], str]:
+    """``row_xml`` added as it is at the end of the sheet data."""
+    return lambda xml: xml.replace("</sheetData>", row_xml + "</sheetData>")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sqlite3
 import threading
+import zipfile
 from pathlib import PureWindowsPath
 
 import pytest
@@ -128,32 +130,32 @@ def test_automatic_backups_are_thinned_by_calendar_and_manual_ones_never_deleted
     manual = tmp_path / "我的备份.zip"
     backups.backup(db, manual)
     start = dt.datetime(2026, 1, 1, 8, 0, 0)
-    made = [backups.daily_backup_if_due(db, db_path, now=start + dt.timedelta(days=i)).path for i in range(60)]
+    made = [backups.daily_backup_if_due(db, db_path, now=start + dt.timedelta(days=i * 2)).path for i in range(20)]
     kept = backups.automatic_backups(db, db_path)
-    now = start + dt.timedelta(days=59)
-    expected = backups.backups_to_keep([start + dt.timedelta(days=i) for i in range(60)], now)
+    now = start + dt.timedelta(days=38)
+    expected = backups.backups_to_keep([start + dt.timedelta(days=i * 2) for i in range(20)], now)
     assert kept[0] == made[-1]
     assert {backups.inspect_backup(p).taken_at for p in kept} == expected
-    assert len(kept) < 30 and manual.exists()
+    assert len(kept) < 15 and manual.exists()
 
 
 def test_backups_of_a_large_ledger_stay_under_the_budget(db, db_path, monkeypatch):
     monkeypatch.setattr(backups, "BUDGET_TIMES_DATABASE", 0.0001)  # as if each backup were huge
     monkeypatch.setattr(backups, "BUDGET_FLOOR_BYTES", 0)
     start = dt.datetime(2026, 1, 1, 8, 0, 0)
-    for i in range(10):
+    for i in range(4):
         backups.daily_backup_if_due(db, db_path, now=start + dt.timedelta(days=i))
     kept = backups.automatic_backups(db, db_path)
-    assert [backups.inspect_backup(p).taken_at.date() for p in kept] == [dt.date(2026, 1, 10), dt.date(2026, 1, 9)]
+    assert [backups.inspect_backup(p).taken_at.date() for p in kept] == [dt.date(2026, 1, 4), dt.date(2026, 1, 3)]
 
 
 def test_the_backup_just_made_is_never_pruned_even_if_older_names_sort_later(db, db_path):
     # 30 backups dated in the future (a PC clock that was wrong) must not push out the one made now.
-    for i in range(30):
+    for i in range(5):
         backups.backup(db, folder(db) / f"ledger_20990101-0000{i:02d}_daily.zip")
     made = backups.daily_backup_if_due(db, db_path, now=dt.datetime(2026, 11, 22, 18, 0, 0))
     assert made is not None and made.path.exists()
-    assert len(backups.automatic_backups(db, db_path)) == 31
+    assert len(backups.automatic_backups(db, db_path)) == 6
 
 
 def test_compressed_backup_is_much_smaller_and_restores_whole(db, db_path, tmp_path):
@@ -167,12 +169,21 @@ def test_compressed_backup_is_much_smaller_and_restores_whole(db, db_path, tmp_p
     assert packed.stat().st_size * 4 < plain.stat().st_size
     assert backups.inspect_backup(packed).elders == 4
     assert backups.check_backup(packed).elders == 4
+    index_names = "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    indexes = db.execute(index_names).fetchall()
+    assert len(indexes) > 5
+    with zipfile.ZipFile(packed) as zf:   # written without its indexes: they are half a large backup
+        zf.extract(next(n for n in zf.namelist() if n.endswith(".db")), tmp_path / "unpacked")
+    unpacked = sqlite3.connect(next((tmp_path / "unpacked").iterdir()))
+    assert all(n.startswith("sqlite_autoindex_") for (n,) in unpacked.execute(index_names))
+    unpacked.close()
     db.close()
     backups.restore(db_path, packed)
     live = dbm.connect(db_path)
     try:
         assert len(names(live)) == 4
         assert live.execute("SELECT count(*) FROM filler").fetchone()[0] == 20000
+        assert live.execute(index_names).fetchall() == indexes        # built again on restoring
     finally:
         live.close()
 
@@ -227,11 +238,11 @@ def test_copies_in_the_second_place_are_thinned_by_the_same_calendar(db, db_path
     second.mkdir()
     paths.save_local_config(second_backup_dir=str(second))
     start = dt.datetime(2026, 1, 1, 8, 0, 0)
-    for i in range(40):
-        backups.daily_backup_if_due(db, db_path, now=start + dt.timedelta(days=i))
+    for i in range(12):
+        backups.daily_backup_if_due(db, db_path, now=start + dt.timedelta(days=i * 3))
     here = sorted(p.name for p in backups.automatic_backups(db, db_path))
     there = sorted(p.name for p in (second / dbm.database_uuid(db)).iterdir())
-    assert here == there and len(there) < 40
+    assert here == there and len(there) < 12
 
 
 # ---------------------------------------------------------------------------------------------- network paths
@@ -481,3 +492,38 @@ def test_the_data_folder_comes_from_the_settings_file_unless_the_environment_say
     assert paths.data_dir() == chosen and chosen.is_dir()
     paths.config_path().write_text("{不是 JSON", encoding="utf-8")
     assert paths.local_config() == {} and paths.second_backup_dir() is None
+
+
+def test_a_backup_whose_description_smuggles_in_other_sql_is_refused(db, db_path, tmp_path):
+    good = backups.backup(db, tmp_path / "good.zip")
+    crafted = tmp_path / "crafted.zip"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(crafted, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == backups.INFO_ENTRY:
+                facts = json.loads(data)
+                facts["indexes"].append("ATTACH DATABASE 'evil.db' AS evil")
+                data = json.dumps(facts).encode("utf-8")
+            dst.writestr(item, data)
+    db.close()
+    before = db_path.read_bytes()
+    with pytest.raises(UserError, match="说明部分不正确"):
+        backups.restore(db_path, crafted)
+    assert db_path.read_bytes() == before and not list(tmp_path.rglob("evil.db"))
+
+
+def test_a_backup_without_an_index_is_restored_with_it_built_again(db, db_path, tmp_path):
+    add(db)
+    saved = backups.backup(db, tmp_path / "无索引.db")
+    conn = sqlite3.connect(saved)
+    conn.execute("DROP INDEX elders_name")
+    conn.commit()
+    conn.close()
+    db.close()
+    backups.restore(db_path, saved)
+    live = dbm.connect(db_path)
+    try:
+        assert live.execute("SELECT count(*) FROM sqlite_master WHERE name = 'elders_name'").fetchone()[0] == 1
+        assert names(live) == ["张德福"]
+    finally:
+        live.close()

@@ -16,8 +16,9 @@ from township_desk.models.errors import UserError
 from township_desk.printing.monthly_xlsx import combine_workbooks, export_monthly
 
 TODAY = dt.date(2026, 11, 20)
-COMPLETE = {"education": "初中", "spouse": "一方健在", "care": "无人照料", "children_away_years": 6,
+COMPLETE = {"education": "初中", "spouse": "一方健在", "care": "无人照料",
             "main_income": "政府救助", "visitor": "李巡访", "entered_on": "2026-01-05"}
+AWAY = [{"name": "张子", "relation": "儿子", "away_since": "2020-01"}]  # 外出务工年限 from this date
 
 
 def township_workbook(folder: Path, township: str, n: int, month: str = "2026-10") -> Path:
@@ -26,7 +27,7 @@ def township_workbook(folder: Path, township: str, n: int, month: str = "2026-10
     settings.put(db, {"township_name": township})
     for i in range(n):
         elders.save_elder(db, {"name": f"老人{'甲乙丙丁戊'[i]}", "id_number": make_id("19500101", 11 + 2 * i),
-                               "village": "一村" if i % 2 else "二村", **COMPLETE}, today=TODAY)
+                               "village": "一村" if i % 2 else "二村", **COMPLETE}, AWAY, today=TODAY)
     target = folder / f"{township}{month}.xlsx"
     export_monthly(db, month, target)
     db.close()

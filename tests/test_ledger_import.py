@@ -14,6 +14,7 @@ from conftest import make_id
 from hostile_xlsx import (
     add_cell,
     add_merge,
+    add_raw_row,
     add_row_of_cells_without_references,
     declare_dimension,
     edit_sheet,
@@ -120,6 +121,18 @@ def test_notes_only_sheet_is_skipped_without_problems(db, tmp_path):
     })
     result = run_import(db, path)
     assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": [], "changes": []}
+
+
+
+def test_people_on_a_sheet_without_a_recognised_header_are_reported_row_by_row(db, tmp_path):
+    path = build(tmp_path / "h.xlsx", {
+        "青山村": [["姓名", "身份证号码"], ["张德福", ID_A]],
+        "河口村": [["人员", "证件"], ["李秀英", ID_B], ["王贵", ID_C]],
+    })
+    result = run_import(db, path)
+    assert (result.imported, result.skipped) == (1, 2)
+    assert [(p.sheet, p.row, p.severity) for p in result.problems] == [("河口村", 2, "error"), ("河口村", 3, "error")]
+    assert ID_B in result.problems[0].message and "没有找到同时写有“姓名”和“身份证号码”的表头行" in result.problems[0].message
 
 
 def test_blank_total_and_note_rows_are_not_reported(db, tmp_path):
@@ -548,6 +561,40 @@ def test_cells_without_references_are_counted_where_the_reader_puts_them(db, tmp
         run_import(db, hostile)
 
 
+
+@pytest.mark.parametrize("row_xml", [
+    '<row r="1000000"><c\nr="XFD1000000"><v>1</v></c></row>',          # a line break after the tag name
+    "<row r='1000000'><c r='XFD1000000'><v>1</v></c></row>",              # single quotes
+    '<row r="1000000"><c t="n" r="XFD1000000"><v>1</v></c></row>',       # r not the first attribute
+    '<row r="1000000"><c r="&#88;FD1000000"><v>1</v></c></row>',          # a character reference
+], ids=["line break", "single quotes", "attribute order", "entity"])
+def test_a_far_away_cell_written_unusually_is_still_found(db, tmp_path, small, reader_never_called, row_xml):
+    hostile = edit_sheet(small, tmp_path / "u.xlsx", add_raw_row(row_xml))
+    with pytest.raises(UserError, match="延伸到第 1000000 行、第 16384 列"):
+        run_import(db, hostile)
+
+
+def test_a_far_away_cell_with_a_namespace_prefix_is_still_found(db, tmp_path, small, reader_never_called):
+    def prefixed(xml: str) -> str:
+        xml = xml.replace("<worksheet ", '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ')
+        return xml.replace("</sheetData>", '<x:row r="1000000"><x:c r="XFD1000000"><x:v>1</x:v></x:c></x:row></sheetData>')
+    with pytest.raises(UserError, match="延伸到第 1000000 行、第 16384 列"):
+        run_import(db, edit_sheet(small, tmp_path / "p.xlsx", prefixed))
+
+
+def test_a_utf16_worksheet_is_not_read(db, tmp_path, small, reader_never_called):
+    import zipfile
+
+    with zipfile.ZipFile(small) as zin, zipfile.ZipFile(tmp_path / "w.xlsx", "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.decode("utf-8").encode("utf-16")
+            zout.writestr(item, data)
+    with pytest.raises(UserError, match="不是 Excel 工作簿"):
+        run_import(db, tmp_path / "w.xlsx")
+
+
 def test_a_sheet_within_rows_and_columns_but_too_many_cells_is_refused(db, tmp_path, small, reader_never_called):
     hostile = edit_sheet(small, tmp_path / "c.xlsx", add_cell("KN30000"))  # 300 columns × 30,000 rows: 9 million
     with pytest.raises(UserError, match="9000000 个单元格"):
@@ -588,6 +635,25 @@ def test_a_rust_panic_in_the_reader_becomes_a_chinese_message(db, small, monkeyp
         raise panic("index out of bounds")
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", explode)
     with pytest.raises(UserError, match="无法读取“small.xlsx”"):
+        run_import(db, small)
+
+
+
+def test_a_rust_panic_while_loading_a_sheet_becomes_a_chinese_message(db, small, monkeypatch):
+    panic = type("PanicException", (BaseException,), {"__module__": "pyo3_runtime"})
+    real = python_calamine.CalamineWorkbook.from_path
+
+    class PanickingBook:
+        def __init__(self, book):
+            self.book, self.sheets_metadata, self.sheet_names = book, book.sheets_metadata, book.sheet_names
+
+        def get_sheet_by_name(self, _name):
+            raise panic("attempt to multiply with overflow")
+
+        def close(self):
+            self.book.close()
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", lambda path: PanickingBook(real(path)))
+    with pytest.raises(UserError, match="无法读取“small.xlsx”：文件可能已损坏（PanicException"):
         run_import(db, small)
 
 

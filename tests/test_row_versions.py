@@ -45,10 +45,14 @@ def version(db, table: str, record_id) -> int:
 # ------------------------------------------------------------------------------------------ the schema
 
 
-def test_every_edited_table_has_a_row_version_starting_at_one(db):
+def test_every_edited_table_has_a_row_version_starting_at_one_and_its_trigger(db):
+    # A later migration that rebuilds one of these tables must bring its trigger back: this test says so.
+    triggers = {row[0] for row in db.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
+                                             " AND name LIKE '%_row_version'")}
     for table in versions.VERSIONED:
         columns = {row[1]: row for row in db.execute(f"PRAGMA table_info([{table}])")}
         assert columns["row_version"][3] == 1 and columns["row_version"][4] == "1", table  # NOT NULL DEFAULT 1
+        assert table in triggers, table
     villages.save_village(db, {"name": "青山村"})
     assert version(db, "villages", 1) == 1
 
@@ -152,6 +156,20 @@ def test_a_visit_changed_meanwhile_is_not_overwritten(db, other, elder_id):
     assert db.execute("SELECT notes FROM visits WHERE id = ?", [visit_id]).fetchone()[0] == "补记：老人血压偏高"
     versions.update(db, "visits", visit_id, {"notes": "补记：老人血压偏高，已告知儿子"}, opened + 1)
     assert version(db, "visits", visit_id) == opened + 2
+
+
+def test_a_visit_correction_or_voiding_from_a_stale_dialog_is_refused(db, other, elder_id):
+    visit_id = visits.record_visit(db, elder_id, {"date": "2026-11-20", "mode": "电话", "visitor_id": 1}, today=TODAY)
+    opened = visits.get_visit(db, visit_id)
+    visits.correct_visit(other, visit_id, {"date": "2026-11-20", "mode": "电话", "visitor_id": 1,
+                                           "notes": "补记：老人血压偏高"}, today=TODAY)
+    with pytest.raises(StaleRecord):
+        visits.correct_visit(db, visit_id, {"date": "2026-11-19", "mode": "电话", "visitor_id": 1}, today=TODAY,
+                             expected_version=opened["row_version"])
+    with pytest.raises(StaleRecord):
+        visits.void_visit(db, visit_id, "登记重复", "李专干", expected_version=opened["row_version"])
+    stored = visits.get_visit(db, visit_id)
+    assert (stored["date"], stored["notes"], stored["voided_at"]) == ("2026-11-20", "补记：老人血压偏高", None)
 
 
 def test_a_hazard_step_from_a_stale_dialog_is_refused(db, other, elder_id):

@@ -84,7 +84,19 @@ def test_a_grade_change_to_key_switches_the_interval_at_once(ledger):
     assert "张德福" not in home(ledger, "2026-11-20")
     elders.save_elder(ledger, {"name": "张德福", "id_number": make_id("19450312", 1), "tier": "重点"},
                       elder_id=e, today=TODAY)
-    assert home(ledger, "2026-11-20")["张德福"].due_date == D("2026-11-16")
+    assert home(ledger, "2026-11-22")["张德福"].due_date == D("2026-11-16")
+    assert "张德福" not in home(ledger, "2026-11-20")  # a past day reads with the tier of that day
+
+
+def test_a_backdated_assessment_sets_the_tier_from_its_own_date(ledger):
+    from township_desk.models import risk
+
+    e = add(ledger, "张德福")
+    visit(ledger, e, "2026-11-01")
+    risk.record_assessment(ledger, e, date="2026-11-10", assessor="王专干", final_grade="高",
+                           override_reason="补录", today=TODAY)
+    assert home(ledger, "2026-11-20")["张德福"].days_overdue == 4
+    assert "张德福" not in home(ledger, "2026-11-09")
 
 
 def test_the_interval_comes_from_the_settings(ledger):
@@ -171,9 +183,21 @@ def test_key_tier_needs_two_contacts_a_week(ledger):
     assert "重点老人" not in remote(ledger, "2026-11-18")
 
 
-def test_a_home_visit_counts_as_a_contact_for_its_week(ledger):
+def test_a_home_visit_is_not_one_of_the_weeks_calls_by_default(ledger):
+    """Seed 003: 重点 every half month at home *and* two calls a week; a home visit does not stand for a call."""
+    e = add(ledger, "重点老人", tier="重点")
+    visit(ledger, e, "2026-11-10", "电话")
+    visit(ledger, e, "2026-11-12")
+    item = remote(ledger, "2026-11-18")["重点老人"]
+    assert (item.shortfall, item.contacts, item.required) == (1, 1, 2)
+    assert schedule.plans(ledger)["重点"].home_counts_as_contact is False
+
+
+def test_the_plan_may_count_a_home_visit_as_a_contact_for_its_week(ledger):
     e = add(ledger, "张德福")
     visit(ledger, e, "2026-11-12")
+    assert remote(ledger, "2026-11-18")["张德福"].shortfall == 1
+    settings.put(ledger, {"plan_home_counts_as_contact": True})
     assert "张德福" not in remote(ledger, "2026-11-18")
 
 

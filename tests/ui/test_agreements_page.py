@@ -33,8 +33,11 @@ def elder_id(db, name):
     return db.execute("SELECT id FROM elders WHERE name = ?", [name]).fetchone()[0]
 
 
-def add(db, name, start, signed=True, template="自理"):
+def add(db, name, start, signed=True, template=None):
     eid = elder_id(db, name)
+    if template is None:  # the text that fits the elder: 张德福 (重度失能) needs 介助介护
+        level = db.execute("SELECT ability_level FROM elders WHERE id = ?", [eid]).fetchone()[0]
+        template = "介助介护" if (level or 0) >= 2 else "自理"
     supporter = elders.supporters_of(db, eid)[0]["id"]
     agreement_id = ag.save_agreement(db, {"elder_id": eid, "template": template, "party_a_supporter_id": supporter,
                                           "party_b_name": "李桂兰", "party_b_id_number": CARER_ID, "term_years": 1,

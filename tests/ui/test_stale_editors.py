@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from tests.conftest import VALID_IDS
-from township_desk.models import agreements, elders, hazards, settings, villages, visitors
+from township_desk.models import agreements, elders, hazards, settings, villages, visitors, visits
 from township_desk.models import db as dbm
 from township_desk.ui import crash, stale
 
@@ -299,6 +299,49 @@ def test_stopping_a_visitor_listed_before_a_change_elsewhere_is_refused_and_the_
     assert visitors.list_visitors(ctx.db, active_only=False)[0]["active"] == 0
 
 
+def test_a_visit_correction_from_a_dialog_opened_before_a_change_refuses_then_reloads(ctx, qtbot, other, offered):
+    from township_desk.ui.visit_dialog import VisitDialog
+
+    elder_id = zhang(ctx.db)
+    visit_id = visits.record_visit(ctx.db, elder_id, {"date": "2026-11-20", "mode": "上门", "visitor_id": 1,
+                                                      "mood": "良", "notes": "家中整洁"}, today=TODAY)
+    dialog = VisitDialog(ctx, elder_id, visit_id=visit_id, today=TODAY)
+    qtbot.addWidget(dialog)
+    visits.correct_visit(other, visit_id, {**{k: visits.get_visit(other, visit_id)[k] for k in
+                                              ("date", "mode", "visitor_id", "mood")}, "notes": "老人血压偏高"},
+                         today=TODAY)
+    dialog.correct_button.click()
+    dialog.rows["mood"].buttons["中"].click()
+    dialog.save_correction_button.click()
+    assert STALE in dialog.error.text() and STALE in offered[0]
+    stored = visits.get_visit(ctx.db, visit_id)
+    assert (stored["mood"], stored["notes"]) == ("良", "老人血压偏高")
+    offered.reload = True
+    dialog.save_correction_button.click()
+    assert dialog.notes.toPlainText() == "老人血压偏高" and dialog.rows["mood"].value() == "良"
+    dialog.correct_button.click()
+    dialog.rows["mood"].buttons["中"].click()
+    dialog.save_correction_button.click()
+    stored = visits.get_visit(ctx.db, visit_id)
+    assert (stored["mood"], stored["notes"]) == ("中", "老人血压偏高") and len(offered) == 2
+
+
+def test_voiding_a_visit_corrected_elsewhere_meanwhile_is_refused(ctx, qtbot, other):
+    from township_desk.ui.visit_dialog import VoidDialog
+
+    elder_id = zhang(ctx.db)
+    visit_id = visits.record_visit(ctx.db, elder_id, {"date": "2026-11-20", "mode": "电话", "visitor_id": 1},
+                                   today=TODAY)
+    void = VoidDialog(ctx, visits.get_visit(ctx.db, visit_id), "张德福")
+    qtbot.addWidget(void)
+    visits.correct_visit(other, visit_id, {"date": "2026-11-19", "mode": "电话", "visitor_id": 1}, today=TODAY)
+    void.reason.setPlainText("同一次巡访登记了两次")
+    void.voided_by.setText("李专干")
+    void.save()
+    assert STALE in void.error.text() and void.result() != QDialog.DialogCode.Accepted
+    assert visits.get_visit(ctx.db, visit_id)["voided_at"] is None
+
+
 def test_a_hazard_dialog_opened_before_a_step_was_recorded_elsewhere_refuses_then_reloads(ctx, qtbot, other,
                                                                                           offered):
     from township_desk.ui.hazard_dialog import HazardDialog
@@ -308,17 +351,18 @@ def test_a_hazard_dialog_opened_before_a_step_was_recorded_elsewhere_refuses_the
     dialog = HazardDialog(ctx, elder_id, hazard_id=hazard_id, today=TODAY)
     qtbot.addWidget(dialog)
     hazards.record_supporter_told(other, hazard_id, "2026-11-19", today=TODAY)
-    dialog.reported.set_date(TODAY)      # a step's date is entered by the clerk (never pre-filled)
+    dialog.reported.set_value("2026-11-21")
     dialog.save()
     assert dialog.result() != QDialog.DialogCode.Accepted and STALE in dialog.error.text()
     assert hazards.get_hazard(ctx.db, hazard_id)["reported_on"] is None
     offered.reload = True
     dialog.save()
-    assert dialog.told.value() == "2026-11-19" and not dialog.told.check.isEnabled()
+    assert str(dialog.told.value()) == "2026-11-19" and not dialog.told.check.isEnabled()
+    assert str(dialog.reported.value()) == "2026-11-21"                 # what the clerk entered is kept
     dialog.save()
     assert dialog.result() == QDialog.DialogCode.Accepted
     stored = hazards.get_hazard(ctx.db, hazard_id)
-    assert (stored["supporter_told_on"], stored["reported_on"]) == ("2026-11-19", "2026-11-22")
+    assert (stored["supporter_told_on"], stored["reported_on"]) == ("2026-11-19", "2026-11-21")
 
 
 def test_a_settings_form_shown_before_another_window_saved_refuses_then_reloads(ctx, qtbot, other, offered):

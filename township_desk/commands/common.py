@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import errno
 import json
 import logging
 import os
@@ -59,8 +58,9 @@ def output_path(args: argparse.Namespace, value: str | Path | None = None) -> Pa
     return check_output_path(value if value is not None else args.output, db_path(args))
 
 
-# Databases this command made (they did not exist before it ran): removed again when it ends with exit 2,
-# so a refused command leaves no file behind.
+# Databases this command opened, closed when it ends (so no -wal/-shm stays beside them), and those it made
+# (they did not exist before it ran): removed again when it ends with exit 2, so a refused command leaves no file.
+_opened: list[Any] = []
 _made: list[tuple[Path, Any]] = []
 
 
@@ -74,6 +74,7 @@ def open_db(args: argparse.Namespace, *, must_exist: bool = True):
     target = db_path(args)
     existed = target.exists()
     db = dbm.connect(path)
+    _opened.append(db)
     if not existed:
         _made.append((target, db))
     return db
@@ -97,23 +98,6 @@ def print_json(value: Any) -> None:
 def fail(message: str) -> int:
     sys.stderr.write(message.rstrip() + "\n")
     return EXIT_UNUSABLE
-
-
-def os_error_message(exc: OSError) -> str:
-    """One Chinese line for a file-system error (read-only, no permission, disk full, missing, a folder)."""
-    where = f"“{exc.filename}”" if getattr(exc, "filename", None) else "文件"
-    code = getattr(exc, "errno", None)
-    if code == errno.ENOSPC:
-        return f"磁盘已满，无法写入{where}。已保存的数据不受影响，请腾出空间后重试。"
-    if code == errno.EROFS:
-        return f"{where}所在的位置是只读的（例如写保护的 U 盘或光盘），无法写入，请换一个位置。"
-    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
-        return f"没有权限写入{where}，或文件正在其他程序中打开。请关闭其他程序或换一个位置。"
-    if isinstance(exc, IsADirectoryError):
-        return f"{where}是一个文件夹，请给出文件名。"
-    if isinstance(exc, FileNotFoundError):
-        return f"找不到{where}或其所在的文件夹。"
-    return f"读写{where}时出错：{exc.strerror or exc}"
 
 
 def _quiet_closed_pipe() -> int:
@@ -161,8 +145,10 @@ def run_command(args: argparse.Namespace) -> int:
         code = _quiet_closed_pipe()
     if code == EXIT_UNUSABLE:
         _remove_made_databases()
-    else:
-        _made.clear()
+    _made.clear()
+    while _opened:
+        with contextlib.suppress(Exception):
+            _opened.pop().close()
     return code
 
 
@@ -179,8 +165,10 @@ def _run(args: argparse.Namespace, dbm) -> int:
         _log_unexpected(exc)
         return _say(str(dbm.explain(exc, db_path(args))))
     except OSError as exc:
+        from township_desk.models.files import describe_os_error
+
         _log_unexpected(exc)
-        return _say(os_error_message(exc))
+        return _say(describe_os_error(exc, where=getattr(args, "output", None) or getattr(args, "db", None)))
     except (OverflowError, RecursionError, MemoryError) as exc:
         _log_unexpected(exc)
         return _say(f"输入的数值超出了本程序能处理的范围，未完成（{type(exc).__name__}）。详情已写入日志。")

@@ -141,6 +141,20 @@ def elder_defaults(db, elder_id: int) -> dict[str, Any]:
     }
 
 
+# An elder whose ability level is 中度受损 (2) or worse needs help or nursing: the 自理 text does not describe them.
+SELF_CARE_MAX_LEVEL = 1
+
+
+def template_refusal(template: str, ability_level: int | None) -> str | None:
+    """Why ``template`` cannot be used for an elder of ``ability_level`` (None when it can)."""
+    if template == "自理" and ability_level is not None and int(ability_level) > SELF_CARE_MAX_LEVEL:
+        from township_desk.models.elders import ABILITY_LEVELS
+
+        return (f"老人的能力等级为“{ABILITY_LEVELS.get(int(ability_level), ability_level)}”，不能生活自理，"
+                "“自理”协议文本不适用，请选用“介助介护”协议文本")
+    return None
+
+
 def prepare_agreement(db, data: dict[str, Any], today: dt.date | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """Check and normalise the terms of an agreement as typed. Returns (row, problems); nothing is written.
 
@@ -170,6 +184,10 @@ def prepare_agreement(db, data: dict[str, Any], today: dt.date | None = None) ->
     if template not in TEMPLATES:
         err("template", f"“{data.get('template') or ''}”不是可选的协议文本（{'、'.join(TEMPLATES)}）")
     row["template"] = template
+    level = db.execute("SELECT ability_level FROM elders WHERE id = ?", [row["elder_id"]]).fetchone()[0]
+    refusal = template_refusal(template, level)
+    if refusal:
+        err("template", refusal)
 
     for key in _TEXT:
         value = data.get(key, defaults.get(key))
@@ -358,6 +376,10 @@ def sign(db, agreement_id: int, signed_on: dt.date | str, *, today: dt.date | No
         missing = missing_to_sign(agreement)
         if missing:
             raise UserError(f"第 {agreement_id} 号协议还不能签订，缺少：{'、'.join(missing)}")
+        level = db.execute("SELECT ability_level FROM elders WHERE id = ?", [agreement["elder_id"]]).fetchone()[0]
+        refusal = template_refusal(agreement["template"], level)
+        if refusal:
+            raise UserError(f"第 {agreement_id} 号协议不能签订：{refusal}")
         if day > today:
             raise UserError(f"签订日期 {day.isoformat()} 晚于今天")
         if day.isoformat() > agreement["end_date"]:
@@ -380,6 +402,38 @@ def expire_due(db, as_of: dt.date | str) -> list[int]:
             audit.record(db, "到期", "agreements", agreement_id, _label(db, agreement_id, row[0]), "status",
                          "已签订", f"已到期（{row[1]} 期满）")
     return ids
+
+
+# The statuses with which an elder leaves the ledger (暂离 only pauses the visits: the carer's help goes on).
+LEAVING_STATUSES = ("已迁出", "已去世", "已不属于留守")
+
+
+def end_with_elder(db, elder_id: int, day: dt.date, new_status: str, reason: str | None) -> list[int]:
+    """The elder left the ledger on ``day`` (``new_status``, with the clerk's ``reason``): every signed agreement for
+    them ends that day — 已解除 by 被助养老人, the reason saying why — or, when its term was already over, 已到期.
+    Called inside the status change's transaction (``elders.change_status``); returns the agreements ended."""
+    if new_status not in LEAVING_STATUSES:
+        return []
+    why = f"老人{new_status}" + (f"（{reason}）" if reason else "")
+    ended = []
+    with db.atomic():
+        for agreement_id, end_date, signed_on in db.execute(
+                "SELECT id, end_date, signed_on FROM agreements WHERE elder_id = ? AND status = '已签订' ORDER BY id",
+                [elder_id]).fetchall():
+            label = _label(db, agreement_id, elder_id)
+            if end_date and end_date < day.isoformat():
+                db.execute("UPDATE agreements SET status = '已到期', updated_at = ? WHERE id = ?", [_now(), agreement_id])
+                audit.record(db, "到期", "agreements", agreement_id, label, "status", "已签订", f"已到期（{end_date} 期满）")
+            else:
+                on = max(day.isoformat(), signed_on or "")
+                db.execute(
+                    "UPDATE agreements SET status = '已解除', terminated_on = ?, terminated_by = '被助养老人',"
+                    " termination_reason = ?, terminated_for_cause = 0, updated_at = ? WHERE id = ?",
+                    [on, why, _now(), agreement_id])
+                audit.record(db, "解除", "agreements", agreement_id, label, "status", "已签订",
+                             f"已解除（{on}，{why}）")
+            ended.append(agreement_id)
+    return ended
 
 
 def earliest_no_fault_end(notice_on: dt.date) -> dt.date:

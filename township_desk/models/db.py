@@ -9,11 +9,12 @@ import contextlib
 import functools
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path, PurePath
 
 import sqlite_utils
 
-from township_desk.models import paths
+from township_desk.models import files, paths
 from township_desk.models.errors import AlreadyRunning, DatabaseUnavailable
 from township_desk.models.files import hide_temporary
 from township_desk.models.migrations import STEPS, load_step
@@ -37,23 +38,24 @@ def latest_version() -> int:
     return len(STEPS)
 
 
-def _friendly(exc: sqlite3.Error, path: Path) -> DatabaseUnavailable:
+def _friendly(exc: sqlite3.Error, path: Path | None) -> DatabaseUnavailable:
     text = str(exc).lower()
+    where = f"（{path}）" if path is not None else ""
     if "locked" in text or "busy" in text:
-        return DatabaseUnavailable(f"数据库文件正被其他程序占用（{path}），请关闭其他程序后重试。没有任何数据丢失。")
+        return DatabaseUnavailable(f"数据库文件正被其他程序占用{where}，请关闭其他程序后重试。没有任何数据丢失。")
     if "readonly" in text or "read-only" in text:
-        return DatabaseUnavailable(f"数据库文件是只读的，无法保存（{path}）。请检查文件属性或存放位置的写入权限。")
+        return DatabaseUnavailable(f"数据库文件是只读的，无法保存{where}。请检查文件属性或存放位置的写入权限。")
     if "not a database" in text or "malformed" in text or "file is encrypted" in text:
-        return DatabaseUnavailable(f"该文件不是本程序的数据库或已损坏（{path}）。请从“设置 → 备份与恢复”恢复最近的备份。")
+        return DatabaseUnavailable(f"该文件不是本程序的数据库或已损坏{where}。请从“设置 → 备份与恢复”恢复最近的备份。")
     if "unable to open" in text:
-        return DatabaseUnavailable(f"无法打开数据库文件（{path}）：文件夹不存在或没有权限。")
+        return DatabaseUnavailable(f"无法打开数据库文件{where}：文件夹不存在或没有权限。")
     if "disk" in text and ("full" in text or "i/o" in text):
-        return DatabaseUnavailable(f"磁盘已满或无法写入（{path}），请腾出空间后重试。已保存的数据不受影响。")
+        return DatabaseUnavailable(f"磁盘已满或无法写入{where}，请腾出空间后重试。已保存的数据不受影响。")
     if "no such table" in text or "no such column" in text:
         missing = str(exc).split(":", 1)[-1].strip()
-        return DatabaseUnavailable(f"数据库缺少本程序的数据表或字段（{missing}），文件可能被其他程序改动过（{path}）。"
+        return DatabaseUnavailable(f"数据库缺少本程序的数据表或字段（{missing}），文件可能被其他程序改动过{where}。"
                                    "请从“设置 → 备份与恢复”恢复最近的备份。")
-    return DatabaseUnavailable(f"数据库出错（{path}）：{exc}")
+    return DatabaseUnavailable(f"数据库出错{where}：{exc}")
 
 
 def is_locked_error(exc: BaseException) -> bool:
@@ -67,35 +69,57 @@ def is_locked_error(exc: BaseException) -> bool:
 def busy_message(path: Path | str | None) -> str:
     """What the clerk is told when a write waited for another program and did not get its turn."""
     where = f"（{path}）" if path else ""
-    return (f"数据库正被另一个程序（例如命令行的导入或另一个窗口）写入{where}，等候 5 秒仍未轮到，这次没有保存。"
+    return (f"数据库正被另一个程序（例如命令行的导入或另一个窗口）写入{where}，等候 {BUSY_TIMEOUT_MS // 1000} 秒仍未轮到，这次没有保存。"
             "请稍后再试一次；已保存的数据不受影响。")
 
 
 class LedgerDatabase(sqlite_utils.Database):
-    """sqlite-utils' Database whose ``atomic()`` turns "database is locked" into a Chinese ``DatabaseUnavailable``.
+    """sqlite-utils' ``Database`` whose outermost ``atomic()`` block starts with ``BEGIN IMMEDIATE`` and whose
+    "database is locked" becomes a Chinese ``DatabaseUnavailable``.
 
+    With a plain (deferred) ``BEGIN`` a block that reads before it writes gets "database is locked" at once when
+    another program is writing (in WAL mode SQLite cannot wait to upgrade a read to a write); taking the write
+    lock first makes it wait up to ``BUSY_TIMEOUT_MS`` for the other writer instead. Nested blocks are savepoints.
     Every change goes through ``atomic()``, so this one place covers every save of the window and the command
-    line: a second writer that is still busy after ``busy_timeout`` (or a write that cannot start because
-    another program committed since this transaction read) becomes a message, never a traceback. The
-    transaction is rolled back first, so nothing of the refused save is kept.
+    line: a second writer still busy after the wait becomes a message, never a traceback, and the transaction is
+    rolled back first, so nothing of the refused save is kept.
     """
 
     path: Path | None = None
 
     @contextlib.contextmanager
-    def atomic(self):
+    def atomic(self) -> Iterator[LedgerDatabase]:
         try:
-            with super().atomic():
+            with self._atomic():
                 yield self
         except sqlite3.OperationalError as exc:
             if not is_locked_error(exc):
                 raise
             raise DatabaseUnavailable(busy_message(self.path)) from exc
 
+    @contextlib.contextmanager
+    def _atomic(self) -> Iterator[LedgerDatabase]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.rollback()
+                raise
+
 
 def explain(exc: sqlite3.Error, path: str | Path | None = None) -> DatabaseUnavailable:
     """A Chinese ``DatabaseUnavailable`` for a SQLite error (locked, read-only, full, damaged, a missing table)."""
-    return _friendly(exc, Path(path) if path is not None else Path("台账数据库"))
+    return _friendly(exc, Path(path) if path is not None else None)
 
 
 def is_network_path(path: Path) -> bool:
@@ -252,17 +276,29 @@ def connect(path: str | Path | None = None, *, migrate: bool = True, create: boo
 
 
 @functools.cache
-def expected_schema(version: int) -> dict[str, frozenset[str]]:
-    """The tables and columns a ledger at schema ``version`` has: the numbered migrations run in memory once."""
+def _fresh_catalogue(version: int) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    """(tables with their columns, indexes by name with their CREATE statement) of a ledger at schema ``version``:
+    the numbered migrations run in memory once."""
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
         scratch = sqlite_utils.Database(conn)
         for number in range(1, min(version, latest_version()) + 1):
             with scratch.atomic():
                 load_step(number).apply(scratch)
-        return _schema_of(conn)
+        indexes = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+        return _schema_of(conn), indexes
     finally:
         conn.close()
+
+
+def expected_schema(version: int) -> dict[str, frozenset[str]]:
+    """The tables and columns a ledger at schema ``version`` has."""
+    return _fresh_catalogue(version)[0]
+
+
+def expected_indexes(version: int) -> dict[str, str]:
+    """The indexes (name → CREATE statement) a ledger at schema ``version`` has."""
+    return _fresh_catalogue(version)[1]
 
 
 def _schema_of(conn: sqlite3.Connection) -> dict[str, frozenset[str]]:
@@ -306,7 +342,7 @@ def open_scratch_copy(path: str | Path) -> sqlite_utils.Database:
             finally:
                 source.close()
         memory.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(memory)
+        db = LedgerDatabase(memory)
         migrate_database(db, None)
         missing = missing_schema(memory, schema_version(db))
     except sqlite3.Error as exc:
@@ -360,7 +396,7 @@ def backup_to(db: sqlite_utils.Database, target: str | Path) -> Path:
         dest.commit()
     finally:
         dest.close()
-    os.replace(tmp, target)
+    files.replace_file(tmp, target)  # retried while an antivirus holds the new copy
     return target
 
 

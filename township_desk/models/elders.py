@@ -9,8 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from township_desk.models import audit, idnumber, versions, villages, visitors
-from township_desk.models.dates import DateError, parse_date, parse_year_month
+from township_desk.models import audit, field_history, idnumber, versions, villages, visitors
+from township_desk.models.dates import DateError, age_on, latest_birth_for_age, parse_date, parse_year_month
 from township_desk.models.errors import UserError, ValidationError
 from township_desk.models.names import check_name, initials, normalise_name, normalise_phone
 
@@ -87,6 +87,7 @@ ABILITY_LEVELS = {
 EMPLOYER_TYPES = ("企业", "个体", "务农", "灵活就业", "机关", "事业单位", "国有企业", "其他")
 STATE_EMPLOYERS = ("机关", "事业单位", "国有企业")
 FLAGS = ("独居", "失能", "高龄", "无人照料")
+AGED_FROM = 80  # 高龄: full years (the ledger filter and the risk factor)
 
 _BOOL_FIELDS = ("is_disabled", "is_ill", "has_dementia", "lives_alone", "lost_only_child",
                 "family_planning_special", "rural_hukou")
@@ -302,7 +303,7 @@ def prepare_elder(data: dict[str, Any], today: dt.date | None = None) -> tuple[d
             err("entered_on", str(exc))
 
     if idc.ok and idc.birth_date:
-        age = idnumber.age_on(idc.birth_date, today)
+        age = age_on(idc.birth_date, today)
         if age < 60:
             warn("birth_date", f"按身份证号码今年 {age} 周岁，未满60周岁")
 
@@ -402,6 +403,8 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
                 update["name_initials"] = row["name_initials"]
             update["updated_at"] = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
             versions.update(db, "elders", elder_id, update, expected_version)
+            # dated, so that a month already over keeps the value it had (field_history)
+            field_history.record(db, elder_id, changes, today, action or "修改")
             for key, before_value, after in changes:
                 audit.record(db, action or "修改", "elders", elder_id, _label(row), key,
                              _display(db, key, before_value), _display(db, key, after))
@@ -563,6 +566,9 @@ def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reaso
                    [elder_id, day.isoformat(), old_status, new_status, reason or None])
         audit.record(db, "状态变更", "elders", elder_id, f"{row[1]} {row[2]}", "status", old_status,
                      f"{new_status}（{day.isoformat()}，{reason}）" if reason else new_status)
+        from township_desk.models import agreements  # imports this module
+
+        agreements.end_with_elder(db, elder_id, day, new_status, reason)  # same transaction: both or neither
         return versions.current(db, "elders", elder_id)
 
 
@@ -663,9 +669,8 @@ def _where(query: ElderQuery) -> tuple[str, list[Any]]:
             clauses.append("e.care = '无人照料'")
         elif flag == "高龄":
             as_of = query.as_of or dt.date.today()
-            cutoff = dt.date(as_of.year - 80, as_of.month, 28 if (as_of.month, as_of.day) == (2, 29) else as_of.day)
             clauses.append("e.birth_date <= ?")
-            params.append(cutoff.isoformat())
+            params.append(latest_birth_for_age(as_of, AGED_FROM).isoformat())
     text = (query.search or "").strip()
     if text:
         folded = idnumber.normalise(text)
@@ -735,6 +740,27 @@ def _months_between(since: str, on: dt.date) -> int:
     return (on.year - year) * 12 + (on.month - month)
 
 
+# 子女外出务工年限 comes from one source, the supporters' "away since" months (the same dates eligibility reads):
+# the earliest month a supporter still away left, as SQL over ``elders e``. The elder's own typed
+# ``children_away_years`` is a number of one day and is not used for counting.
+AWAY_SINCE_SQL = """(SELECT MIN(s.away_since) FROM supporters s
+                      WHERE s.elder_id = e.id AND s.is_away AND s.away_since IS NOT NULL)"""
+
+
+def away_since_of(supporters: list[dict]) -> str | None:
+    """``AWAY_SINCE_SQL`` over a list of supporter rows: the earliest 'YYYY-MM' of those still away, or None."""
+    months = [s["away_since"] for s in supporters if s.get("is_away", 1) and s.get("away_since")]
+    return min(months) if months else None
+
+
+def years_away(away_since: str | None, on: dt.date) -> int | None:
+    """Full years (外出务工年限, bands of columns 19–22) from the month ``away_since`` ('YYYY-MM') to ``on``;
+    None when no supporter's date is known."""
+    if not away_since:
+        return None
+    return max(_months_between(away_since, on), 0) // 12
+
+
 def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date | None = None) -> Eligibility:
     """Does the policy profile's rule hold for this elder? ``rules`` is ``settings.get_all(db)``.
 
@@ -744,7 +770,7 @@ def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date
     reasons = []
     min_age = int(rules.get("min_age", 60))
     if elder.get("birth_date"):
-        age = idnumber.age_on(elder["birth_date"], as_of)
+        age = age_on(elder["birth_date"], as_of)
         if age < min_age:
             reasons.append(f"未满{min_age}周岁（{as_of.isoformat()} 时 {age} 周岁）")
     if not elder.get("rural_hukou", 1):
@@ -765,8 +791,6 @@ def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date
             continue
         if s.get("away_since"):
             months = _months_between(s["away_since"], as_of)
-        elif elder.get("children_away_years") is not None:
-            months = int(float(elder["children_away_years"]) * 12)
         else:
             reasons.append(f"{who}的外出时间未填写")
             continue
@@ -788,7 +812,7 @@ def age_sex_bands(db, as_of: dt.date) -> tuple[list[str], list[int], list[int]]:
     rows = db.execute(f"SELECT birth_date, sex FROM elders e WHERE {STATUS_ON_DAY_SQL} = '在册'",
                       {"day": as_of.isoformat()})
     for birth_date, sex in rows:
-        age = idnumber.age_on(birth_date, as_of)
+        age = age_on(birth_date, as_of)
         if age < 60:
             continue
         band = min((age - 60) // 5, len(AGE_BANDS) - 1)

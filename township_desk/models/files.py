@@ -3,21 +3,73 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from township_desk.models.errors import UserError
+
+# Windows refuses a rename while another program holds either file open: ERROR_ACCESS_DENIED (5),
+# ERROR_SHARING_VIOLATION (32), ERROR_LOCK_VIOLATION (33). An antivirus scanning a file just written holds it
+# for a moment, so these are retried for about two seconds, as SQLite's own Windows layer does (winRetryIoerr).
+SHARING_VIOLATIONS = frozenset({5, 32, 33})
+RENAME_RETRY_SECONDS = 2.0
+
+
+def is_sharing_violation(exc: BaseException) -> bool:
+    """True for the Windows errors a program holding the file open causes (``winerror`` 5, 32 or 33)."""
+    return isinstance(exc, OSError) and getattr(exc, "winerror", None) in SHARING_VIOLATIONS
+
+
+def replace_file(source: str | Path, target: str | Path, *, retry_seconds: float | None = None) -> None:
+    """``os.replace(source, target)``, retried while Windows reports a sharing violation (see above).
+
+    Waits a little longer between tries (25 ms, 50 ms … at most 250 ms) for ``retry_seconds`` (default
+    ``RENAME_RETRY_SECONDS``) in all; then the last error is raised. Any other error is raised at once.
+    """
+    limit = RENAME_RETRY_SECONDS if retry_seconds is None else retry_seconds
+    deadline = time.monotonic() + limit
+    attempt = 0
+    while True:
+        try:
+            os.replace(source, target)
+            return
+        except OSError as exc:
+            if not is_sharing_violation(exc) or time.monotonic() >= deadline:
+                raise
+        attempt += 1
+        time.sleep(min(0.025 * attempt, 0.25, max(deadline - time.monotonic(), 0)))
+
+
+def rename_error(exc: OSError, target: Path, *, existed: bool) -> UserError:
+    """The Chinese message for a rename onto ``target`` that failed with ``exc`` (after ``replace_file``'s retries).
+
+    Only a file that was already there and is held by another program can be "open in Word/WPS"; a new file
+    held by another program is most often being scanned by the antivirus.
+    """
+    if is_sharing_violation(exc) and existed:
+        return UserError(f"无法写入“{target.name}”：文件可能正在 Word/WPS/Excel 中打开，请关闭后重试。")
+    if is_sharing_violation(exc):
+        return UserError(f"无法保存“{target.name}”：文件刚写好就被其他程序（常见为杀毒软件）占用。"
+                         "请稍后重试；若反复出现，请把保存的文件夹加入杀毒软件的信任区。")
+    if getattr(exc, "errno", None) == 28:  # ENOSPC
+        return UserError(f"磁盘已满，无法保存“{target.name}”。已有的文件未受影响。")
+    if isinstance(exc, PermissionError):
+        return UserError(f"没有权限写入“{target}”，请换一个保存位置。")
+    return UserError(f"无法保存“{target.name}”：{exc.strerror or exc}")
 
 
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; when the block succeeds it is renamed onto ``target``.
 
-    On failure the temporary file is removed and ``target`` keeps whatever it held before.
-    A file that is open in Word/Excel (Windows refuses the rename) gives a Chinese ``UserError``.
+    On failure the temporary file is removed and ``target`` keeps whatever it held before. The rename is
+    retried while another program (an antivirus, Word) holds a file (``replace_file``); if it still fails, the
+    Chinese ``UserError`` says what happened (``rename_error``).
     """
     target = Path(target)
     if not target.parent.exists():
@@ -30,10 +82,11 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
                 os.fsync(fh.fileno())
         except OSError:
             pass
+        existed = target.exists()
         try:
-            os.replace(tmp, target)
-        except PermissionError as exc:
-            raise UserError(f"无法写入“{target.name}”：文件可能正在 Word/WPS/Excel 中打开，请关闭后重试。") from exc
+            replace_file(tmp, target)
+        except OSError as exc:
+            raise rename_error(exc, target, existed=existed) from exc
     except OSError as exc:
         if getattr(exc, "errno", None) == 28:  # ENOSPC
             raise UserError(f"磁盘已满，无法保存“{target.name}”。已有的文件未受影响。") from exc
@@ -266,3 +319,55 @@ def clean_at_start(db_path: str | Path) -> list[Path]:
     except OSError:
         folders = [Path(db_path).parent]
     return clean_stale_temporaries(folders)
+
+
+# ------------------------------------------------------------------------------------------ explaining errors
+
+def _looks_temporary(name: str) -> bool:
+    return bool(_ATOMIC_TMP.match(name) or _SQLITE_TMP.match(name))
+
+
+def describe_os_error(exc: OSError, where: str | Path | None = None) -> str:
+    """One Chinese line for a file-system error (read-only, no permission, disk full, missing, a folder).
+
+    The file named is the one in the error, or ``where`` (the file the clerk chose) when the error names one of
+    our temporary files, which the clerk never asked for.
+    """
+    name = getattr(exc, "filename", None)
+    if name is None or _looks_temporary(Path(str(name)).name):
+        name = where if where is not None else name
+    place = f"“{name}”" if name else "文件"
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOSPC:
+        return f"磁盘已满，无法写入{place}。已保存的数据不受影响，请腾出空间后重试。"
+    if code == errno.EROFS:
+        return f"{place}所在的位置是只读的（例如写保护的 U 盘或光盘），无法写入。请换一个位置。"
+    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
+        return f"没有权限写入{place}，或它正在其他程序中打开。请关闭其他程序或换一个位置。"
+    if isinstance(exc, IsADirectoryError):
+        return f"{place}是一个文件夹，请给出文件名。"
+    if isinstance(exc, FileNotFoundError):
+        return f"找不到{place}或它所在的文件夹。"
+    return f"读写{place}时出错（{exc.strerror or exc}），未完成。"
+
+
+# What the computer (not the program) can make go wrong: the clerk gets a message, not a crash dialog.
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def explain_environment(exc: BaseException) -> str | None:
+    """A Chinese message for an error the computer caused (the database busy, a full or read-only disk, a missing
+    table, no permission), or None for anything else (a defect: the crash dialog and the log)."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.Error):
+        text = str(exc).lower()
+        if any(k in text for k in ("locked", "busy", "full", "readonly", "read-only", "disk i/o", "no such table",
+                                   "no such column", "malformed", "not a database", "unable to open")):
+            from township_desk.models import db as dbm
+
+            return str(dbm.explain(exc))
+        return None
+    if isinstance(exc, OSError) and (isinstance(exc, PermissionError) or exc.errno in _ENVIRONMENT_ERRNOS):
+        return describe_os_error(exc)
+    return None

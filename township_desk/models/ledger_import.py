@@ -357,6 +357,18 @@ def _looks_like_id(value: Any) -> bool:
     return bool(_ID_LIKE.match(idnumber.normalise(value)))
 
 
+def _people_without_header(sheet: str, cells: list[list[Any]]) -> list[ImportProblem]:
+    """An error for each row holding an ID number on a sheet where no 姓名/身份证号码 header was found."""
+    found = []
+    for r, row in enumerate(cells):
+        number = next((idnumber.normalise(v) for v in row if isinstance(v, str) and _looks_like_id(v)), None)
+        if number:
+            found.append(ImportProblem(sheet, r + 1, None, "error",
+                                       f"身份证号码 {number} 未导入：这张工作表没有找到同时写有“姓名”和“身份证号码”的表头行"
+                                       "（请在人员上方的表头写明这两列）"))
+    return found
+
+
 def _column_letter(index: int) -> str:
     """0 -> "A", 25 -> "Z", 26 -> "AA"."""
     letters = ""
@@ -595,6 +607,10 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
         for sheet_name in names:
             cells, merged = _sheet_cells(book.get_sheet_by_name(sheet_name))
             loaded.append((sheet_name, cells, merged))
+    except (UserError, KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - as in _open_workbook: a reader panic is a message
+        raise UserError(f"无法读取“{path.name}”：文件可能已损坏（{type(exc).__name__}：{exc}）") from exc
     finally:
         book.close()
     total = sum(len(c) for _n, c, _m in loaded)
@@ -604,6 +620,7 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
         header = _find_header(cells)
         if header is None:
             sheets.append(SheetInfo(sheet_name, None))  # notes, a cover page, a chart: not a ledger
+            problems.extend(_people_without_header(sheet_name, cells))  # … unless people are listed on it
             done += len(cells)
             continue
         mapping, col_headings, unknown, header, first = _map_columns(cells, header, owner)

@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "plan_key_remote_per_week": 2,
     "plan_general_home_days": 30,
     "plan_general_remote_per_week": 1,
+    # seed 003 asks for the home visits *and* the calls: a home visit is not one of the week's calls
+    "plan_home_counts_as_contact": False,
     # risk grade → tier
     "tier_for_high": "重点",
     "tier_for_medium": "重点",
@@ -48,6 +50,7 @@ LABELS: dict[str, str] = {
     "plan_key_remote_per_week": "重点对象每周电话视频巡访次数",
     "plan_general_home_days": "一般对象上门巡访间隔（天）",
     "plan_general_remote_per_week": "一般对象每周电话视频巡访次数",
+    "plan_home_counts_as_contact": "上门巡访计入当周电话视频巡访次数",
     "tier_for_high": "高风险对应巡访类别",
     "tier_for_medium": "中风险对应巡访类别",
     "tier_for_low": "低风险对应巡访类别",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from township_desk.models import audit
+from township_desk.models import audit, field_history
 from township_desk.models.errors import UserError
 from township_desk.models.names import check_name, normalise_name, normalise_phone
 
@@ -169,6 +169,7 @@ def assign_elders(db, visitor_id: int, elder_ids: Sequence[int]) -> int:
             if old_id == visitor_id:
                 continue
             db.execute("UPDATE elders SET visitor_id = ?, updated_at = ? WHERE id = ?", [visitor_id, now, elder_id])
+            field_history.record(db, elder_id, [("visitor_id", old_id, visitor_id)], now[:10], "分配巡访责任人")
             audit.record(db, "修改", "elders", elder_id, f"{name} {id_number}", "visitor_id", old_name, new_name)
             changed += 1
     return changed

@@ -15,7 +15,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from township_desk.models import audit, paths, schedule
+from township_desk.models import audit, paths, schedule, versions
 from township_desk.models.dates import DateError, parse_date
 from township_desk.models.errors import UserError, ValidationError
 from township_desk.models.files import confined_path, copy_unique
@@ -209,11 +209,13 @@ def _refuse_voided(visit: dict, doing: str) -> None:
                         f"作废（{visit['void_reason']}），不能{doing}")
 
 
-def correct_visit(db, visit_id: int, data: dict[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
+def correct_visit(db, visit_id: int, data: dict[str, Any], *, today: dt.date | None = None,
+                  expected_version: int | None = None) -> dict[str, Any]:
     """Correct a visit entered wrongly: ``data`` as for ``record_visit`` (the whole form), checked the same way.
 
     Writes only the fields that differ, each with a 修改 entry in the audit log (old → new, the visitor by name);
     returns them ({} when nothing changed). The elder and the photos stay as they are; a voided visit is refused.
+    ``expected_version`` is the ``row_version`` the dialog read: a visit changed since raises ``StaleRecord``.
     """
     visit = get_visit(db, visit_id)
     _refuse_voided(visit, "更正")
@@ -232,12 +234,15 @@ def correct_visit(db, visit_id: int, data: dict[str, Any], *, today: dt.date | N
 
     with db.atomic():
         return audit.update_changed(db, "visits", visit_id, row, _visit_label(db, visit_id),
-                                    missing=f"找不到编号为 {visit_id} 的巡访记录", shown=shown)
+                                    missing=f"找不到编号为 {visit_id} 的巡访记录", shown=shown,
+                                    expected_version=expected_version)
 
 
-def void_visit(db, visit_id: int, reason: str, voided_by: str, *, now: dt.datetime | None = None) -> None:
+def void_visit(db, visit_id: int, reason: str, voided_by: str, *, now: dt.datetime | None = None,
+               expected_version: int | None = None) -> None:
     """Void (作废) a visit entered wrongly: it stays on file, marked 已作废 with the reason, who and when, and no
-    longer counts anywhere (``live_visits``). A reason and who voided it are required; a visit is voided once."""
+    longer counts anywhere (``live_visits``). A reason and who voided it are required; a visit is voided once.
+    ``expected_version``: the ``row_version`` the dialog showed; a visit changed since raises ``StaleRecord``."""
     reason = (reason or "").strip()
     voided_by = (voided_by or "").strip()
     problems = []
@@ -251,6 +256,7 @@ def void_visit(db, visit_id: int, reason: str, voided_by: str, *, now: dt.dateti
     _refuse_voided(visit, "再次作废")
     at = (now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M:%S")
     with db.atomic():
+        versions.check(db, "visits", visit_id, expected_version)
         db.execute("UPDATE visits SET voided_at = ?, voided_by = ?, void_reason = ? WHERE id = ? AND voided_at IS NULL",
                    [at, voided_by, reason, visit_id])
         audit.record(db, "作废巡访", "visits", visit_id, _visit_label(db, visit_id), "void_reason", None,

@@ -16,6 +16,7 @@ from typing import Any
 from township_desk.models import elders as elders_model
 from township_desk.models import idnumber, paths, settings
 from township_desk.models import villages as villages_model
+from township_desk.models.dates import age_on
 from township_desk.models.errors import UserError
 from township_desk.models.files import confined_path
 from township_desk.printing import docx_render
@@ -132,7 +133,8 @@ def registration_context(db, elder_id: int | None, as_of: dt.date | None = None,
         "spouse": _boxes(elders_model.SPOUSE, elder.get("spouse")),
         "children_count": _number(elder.get("children_count")) or SHORT_BLANK,
         "children_birth_years": years or SHORT_BLANK,
-        "away_years": _number(elder.get("children_away_years")) or SHORT_BLANK,
+        "away_years": _number(elders_model.years_away(elders_model.away_since_of(elder["supporters"]), as_of))
+        or SHORT_BLANK,
         "last_visit_year": last[0] if last and last[0] else SHORT_BLANK,
         "last_visit_month": str(int(last[1])) if len(last) > 1 and last[1] else SHORT_BLANK,
         "reunions": _number(elder.get("reunions_per_year")) or SHORT_BLANK,
@@ -285,7 +287,7 @@ def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date |
     printed = []
     for number, r in enumerate(rows, start=1):
         printed.append({
-            "number": number, "name": r["name"], "sex": r["sex"], "age": idnumber.age_on(r["birth_date"], as_of),
+            "number": number, "name": r["name"], "sex": r["sex"], "age": age_on(r["birth_date"], as_of),
             "id_number": r["id_number"] if full_ids else idnumber.mask(r["id_number"]),
             "group": r.get("group_name"), "address": r.get("address"), "phone": r.get("phone"),
             "risk_grade": r.get("risk_grade"), "tier": r["tier"] + ("（暂离）" if r["status"] == "暂离" else ""),

@@ -187,6 +187,7 @@ def run_window(db_path: str | None) -> int:
                 ctx.db.close()
                 show_error("已经打开", str(exc))
                 return 1
+            ctx.instance_lock = lock  # an in-window restore moves it onto the restored file
         if lock is None:  # the database opened although no lock file could be made beside it
             show_error("无法打开台账", f"无法在数据库所在的文件夹（{path.parent}）中建立锁文件，"
                        "请检查该文件夹的写入权限。")

@@ -30,15 +30,19 @@ def setup_logging() -> None:
 
 def report(exc: BaseException, tb: str | None = None, parent=None) -> None:
     """Log the error with its traceback and tell the clerk in Chinese; the program keeps running."""
-    from township_desk.models.db import busy_message, is_locked_error
     from township_desk.models.errors import UserError
 
     tb = tb or "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     if isinstance(exc, UserError):
         _show(parent, "提示", str(exc), warning=True)
         return
-    if is_locked_error(exc):  # a write outside db.atomic() met another writer: a message, not a crash
-        _show(parent, "数据库正忙", busy_message(None), warning=True)
+    from township_desk.models.files import explain_environment
+
+    message = explain_environment(exc)
+    if message:  # busy database, full or read-only disk, missing table: a message, not a crash
+        setup_logging()
+        log.warning("%s\n%s", message, tb)
+        _show(parent, "无法完成", message, warning=True)
         return
     setup_logging()
     log.error("未预料的错误：%s\n%s", exc, tb)

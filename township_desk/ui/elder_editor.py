@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from township_desk.models import audit, elders, idnumber, villages, visitors
+from township_desk.models.dates import age_on
 from township_desk.models.elders import ELDER_FIELDS, SUPPORTER_FIELDS, Problem, SaveResult
 from township_desk.models.errors import StaleRecord, UserError, ValidationError
 from township_desk.ui import stale
@@ -689,7 +690,7 @@ class ElderEditor(QDialog):
             self.set_value("birth_date", birth)
         self._derived = (sex, birth)
         place = idnumber.region_name(check.number)
-        age = idnumber.age_on(check.birth_date, self.today)
+        age = age_on(check.birth_date, self.today)
         self.id_info.setText(f"按身份证号码：{sex}，{birth} 出生，现年 {age} 周岁" + (f"；{place}" if place else ""))
 
     def _show_health(self) -> None:

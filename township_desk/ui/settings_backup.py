@@ -33,7 +33,7 @@ from township_desk.models.agreements import AGREEMENT_FIELDS
 from township_desk.models.elders import ELDER_FIELDS
 from township_desk.models.errors import UserError
 from township_desk.models.visits import FIELD_LABELS as VISIT_FIELDS
-from township_desk.ui.widgets import date_edit, pydate
+from township_desk.ui.widgets import checked_save_path, date_edit, pydate
 
 # ------------------------------------------------------------------------------------------ dialogs
 # Module-level so tests replace them: a modal file dialog or message box would block a test.
@@ -258,7 +258,7 @@ class BackupPanel(QWidget):
     def backup_now(self) -> None:
         suggested = str(Path.home() / f"留守老人台账备份_{dt.datetime.now():%Y%m%d-%H%M}.zip")
         target = ask_save_path(self, "备份到文件", suggested, BACKUP_FILTER)
-        if not target:
+        if not target or checked_save_path(self, "备份到文件", target, self.ctx.db_path) is None:
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
@@ -309,6 +309,7 @@ class BackupPanel(QWidget):
         finally:
             try:
                 self.ctx.db = dbm.connect(self.ctx.db_path)
+                _relock(self.ctx)
             finally:
                 QApplication.restoreOverrideCursor()
         if error is not None:
@@ -328,6 +329,15 @@ def _same_disk_folder(folder: Path, backups_folder: Path) -> bool:
     except OSError:
         return False
     return chosen == ours or ours in chosen.parents
+def _relock(ctx) -> None:
+    """A restore puts a new file in place: the window's one-window lock follows it, so a hard link made to the
+    restored file cannot open a second writer."""
+    lock = getattr(ctx, "instance_lock", None)
+    if lock is not None:
+        try:
+            lock.lock_identity()
+        except (UserError, OSError):  # another program got there first: the lock beside the name still holds
+            pass
 
 
 # ------------------------------------------------------------------------------------------ audit log
@@ -547,7 +557,7 @@ class AuditLogPanel(QWidget):
     def export(self) -> None:
         suggested = str(Path.home() / f"操作日志_{dt.date.today():%Y%m%d}.xlsx")
         target = ask_save_path(self, "导出操作日志", suggested, "Excel 工作簿 (*.xlsx)")
-        if not target:
+        if not target or checked_save_path(self, "导出操作日志", target, self.ctx.db_path) is None:
             return
         try:
             count = export_audit_xlsx(self.ctx.db, target, **self.filters())

@@ -412,13 +412,17 @@ class VisitPlanTab(SettingsForm):
                           f"上门 1 次、每周 {d['plan_general_remote_per_week']} 次。")
         defaults.setWordWrap(True)
         grid.addWidget(defaults, 3, 0, 1, 3)
+        self.home_counts = QCheckBox(settings.LABELS["plan_home_counts_as_contact"])
+        self.home_counts.setToolTip("峨眉山市巡访方案要求重点对象每半月上门 1 次，并且每周电话视频 2 次："
+                                    "默认不勾选，上门巡访不顶替电话视频巡访。")
+        grid.addWidget(self.home_counts, 4, 0, 1, 3)
         rule = QLabel("上门巡访的应访日期 = 上次上门日期（还没有时为纳入台账日期）+ 间隔天数，过了这一天即为逾期；"
-                      "电话视频次数按上一个完整的周（周一至周日）统计，上门巡访也计入当周次数。")
+                      "电话视频次数按上一个完整的周（周一至周日）统计。")
         rule.setWordWrap(True)
         rule.setStyleSheet("color: #555")
-        grid.addWidget(rule, 4, 0, 1, 3)
+        grid.addWidget(rule, 5, 0, 1, 3)
         self.plan_message = _message_label()
-        grid.addWidget(self.plan_message, 5, 0, 1, 3)
+        grid.addWidget(self.plan_message, 6, 0, 1, 3)
         layout.addWidget(plan)
 
         tiers = QGroupBox("风险等级对应的巡访类别")
@@ -445,11 +449,13 @@ class VisitPlanTab(SettingsForm):
     def show_values(self, values: dict[str, Any]) -> None:
         for key, spin in self.spins.items():
             spin.setValue(int(values[key]))
+        self.home_counts.setChecked(bool(values["plan_home_counts_as_contact"]))
         for key, combo in self.tier_combos.items():
             combo.setCurrentIndex(max(combo.findText(str(values[key])), 0))
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {key: spin.value() for key, spin in self.spins.items()}
+        out["plan_home_counts_as_contact"] = self.home_counts.isChecked()
         out.update({key: combo.currentText() for key, combo in self.tier_combos.items()})
         return out
 

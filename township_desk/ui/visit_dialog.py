@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import elders, settings, visitors
 from township_desk.models import visits as visits_model
-from township_desk.models.errors import UserError
+from township_desk.models.errors import StaleRecord, UserError
+from township_desk.ui import stale
 from township_desk.ui.widgets import (
     date_edit,
     ok_cancel_buttons,
@@ -442,7 +443,13 @@ class VisitDialog(QDialog):
         data = self.data()
         found_before = visits_model.proposed_hazard(self.visit)
         try:
-            changed = visits_model.correct_visit(self.ctx.db, self.visit_id, data, today=self.today)
+            changed = visits_model.correct_visit(self.ctx.db, self.visit_id, data, today=self.today,
+                                                 expected_version=self.visit["row_version"])
+        except StaleRecord as exc:  # changed elsewhere since it was shown: never saved over
+            self.error.setText(str(exc))
+            if stale.offer_reload(self, exc):
+                self._reload()
+            return
         except UserError as exc:
             self.error.setText(str(exc))  # still correcting, with everything typed
             return
@@ -506,7 +513,8 @@ class VoidDialog(QDialog):
 
     def save(self) -> None:
         try:
-            visits_model.void_visit(self.ctx.db, self.visit["id"], self.reason.toPlainText(), self.voided_by.text())
+            visits_model.void_visit(self.ctx.db, self.visit["id"], self.reason.toPlainText(), self.voided_by.text(),
+                                    expected_version=self.visit["row_version"])
         except UserError as exc:
             self.error.setText(str(exc))
             return

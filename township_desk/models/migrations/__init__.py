@@ -14,6 +14,7 @@ STEPS = [
     "0005_identity",
     "0006_row_versions",
     "0007_visit_void",
+    "0008_month_facts",
 ]
 
 
