@@ -35,6 +35,7 @@ from township_desk.models import db as dbm
 from township_desk.models.agreements import AGREEMENT_FIELDS
 from township_desk.models.elders import ELDER_FIELDS
 from township_desk.models.errors import UserError
+from township_desk.models.visits import FIELD_LABELS as VISIT_FIELDS
 from township_desk.ui.widgets import checked_save_path, date_edit, pydate
 
 # ------------------------------------------------------------------------------------------ dialogs
@@ -438,6 +439,7 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
     "agreements": {**AGREEMENT_FIELDS, "renewed_from_id": "续签自", "scan_path": "协议扫描件"},
     "elders": ELDER_FIELDS,
     "villages": {"name": "村（社区）名称"},
+    "visits": VISIT_FIELDS,  # a corrected or voided visit (visits.correct_visit / void_visit)
 }
 
 
