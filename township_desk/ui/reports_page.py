@@ -7,7 +7,6 @@ off the GUI thread through ``ui.jobs.run_job`` with its own database connection.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt, Signal
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import monthly, settings
 from township_desk.models.errors import UserError
+from township_desk.ui import widgets
 
 GREEN, RED = "#1b7f3b", "#c0392b"
 _ELDER_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -369,10 +369,11 @@ class ReportsPage(QWidget):
             return
         month = self.month()
         township = settings.get(self.ctx.db, "township_name") or ""
-        suggested = str(Path.home() / f"{township}留守老人月报{month}.xlsx")
+        suggested = widgets.start_path("export", f"{township}留守老人月报{month}.xlsx")
         path, _ = QFileDialog.getSaveFileName(self, "导出月度报表", suggested, "Excel 工作簿 (*.xlsx)")
         if not path:
             return
+        widgets.remember_folder("export", path)
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
         db_path = self.ctx.db_path
@@ -422,7 +423,10 @@ class ReportsPage(QWidget):
         return box
 
     def add_combine_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "选择乡镇月度报表", str(Path.home()), "Excel 工作簿 (*.xlsx)")
+        paths, _ = QFileDialog.getOpenFileNames(self, "选择乡镇月度报表", widgets.start_path("combine"),
+                                                "Excel 工作簿 (*.xlsx)")
+        if paths:
+            widgets.remember_folder("combine", paths[0])
         self.add_files(paths)
 
     def add_files(self, paths: list[str]) -> None:
@@ -438,10 +442,11 @@ class ReportsPage(QWidget):
             QMessageBox.information(self, "县级汇总", "请先添加要汇总的乡镇报表。")
             return
         county = self.county_edit.text().strip()
-        target, _ = QFileDialog.getSaveFileName(self, "保存县级汇总", str(Path.home() / f"{county}县级汇总.xlsx"),
+        target, _ = QFileDialog.getSaveFileName(self, "保存县级汇总", widgets.start_path("export", f"{county}县级汇总.xlsx"),
                                                 "Excel 工作簿 (*.xlsx)")
         if not target:
             return
+        widgets.remember_folder("export", target)
         if not target.lower().endswith(".xlsx"):
             target += ".xlsx"
 

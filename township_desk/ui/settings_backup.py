@@ -30,7 +30,7 @@ from township_desk.models import db as dbm
 from township_desk.models.agreements import AGREEMENT_FIELDS
 from township_desk.models.elders import ELDER_FIELDS
 from township_desk.models.errors import UserError
-from township_desk.ui.widgets import date_edit, pydate
+from township_desk.ui.widgets import date_edit, pydate, start_path
 
 # ------------------------------------------------------------------------------------------ dialogs
 # Module-level so tests replace them: a modal file dialog or message box would block a test.
@@ -121,7 +121,7 @@ class BackupPanel(QWidget):
         self.restore_button.setEnabled(bool(self.infos))
 
     def backup_now(self) -> None:
-        suggested = str(Path.home() / f"留守老人台账备份_{dt.datetime.now():%Y%m%d-%H%M}.db")
+        suggested = start_path("backup", f"留守老人台账备份_{dt.datetime.now():%Y%m%d-%H%M}.db")
         target = ask_save_path(self, "备份到文件", suggested, "台账备份 (*.db);;所有文件 (*)")
         if not target:
             return
@@ -144,7 +144,7 @@ class BackupPanel(QWidget):
         self.restore_from(self.infos[rows[0].row()].path)
 
     def restore_from_file(self) -> None:
-        path = ask_open_path(self, "选择备份文件", str(Path.home()), "台账备份 (*.db);;所有文件 (*)")
+        path = ask_open_path(self, "选择备份文件", start_path("backup"), "台账备份 (*.db);;所有文件 (*)")
         if path:
             self.restore_from(Path(path))
 
@@ -397,7 +397,7 @@ class AuditLogPanel(QWidget):
         self.view.resizeColumnsToContents()
 
     def export(self) -> None:
-        suggested = str(Path.home() / f"操作日志_{dt.date.today():%Y%m%d}.xlsx")
+        suggested = start_path("export", f"操作日志_{dt.date.today():%Y%m%d}.xlsx")
         target = ask_save_path(self, "导出操作日志", suggested, "Excel 工作簿 (*.xlsx)")
         if not target:
             return

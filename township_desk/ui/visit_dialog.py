@@ -29,7 +29,14 @@ from PySide6.QtWidgets import (
 from township_desk.models import elders, visitors
 from township_desk.models import visits as visits_model
 from township_desk.models.errors import UserError
-from township_desk.ui.widgets import date_edit, save_cancel_buttons, scrolling, size_for_screen
+from township_desk.ui.widgets import (
+    date_edit,
+    remember_folder,
+    save_cancel_buttons,
+    scrolling,
+    size_for_screen,
+    start_path,
+)
 
 # The items and their options are the model's (models/visits.py); the safety items read as on the paper form
 # (seed 003: 燃气安全、取暖安全、用电安全), where the model says 燃气 so that a finding reads 燃气不安全.
@@ -198,7 +205,10 @@ class VisitDialog(QDialog):
         self.prefill_note.setText(note)
 
     def _add_photo(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "选择巡访照片", "", "图片 (*.jpg *.jpeg *.png *.bmp *.gif)")
+        files, _ = QFileDialog.getOpenFileNames(self, "选择巡访照片", start_path("photos"),
+                                                "图片 (*.jpg *.jpeg *.png *.bmp *.gif)")
+        if files:
+            remember_folder("photos", files[0])
         chosen = {str(p) for p in self.photo_paths()}
         for name in files:
             if str(Path(name)) in chosen:
