@@ -84,6 +84,7 @@ class PrintPage(QWidget):
         form.addRow("", self.full_ids)
 
         self.summary = QLabel()
+        self.summary.setWordWrap(True)  # a long folder path (模板文件夹, a saved file) wraps instead of widening the page
         self.pages = QListWidget()
         self.write_button = QPushButton("生成 Word 文件…")
         self.open_button = QPushButton("打开")
