@@ -288,9 +288,9 @@ def test_to_pdf_without_office_is_a_clear_error(tmp_path, monkeypatch):
     source = tmp_path / "a.docx"
     source.write_bytes(b"x")
     monkeypatch.setattr(convert, "find_libreoffice", lambda: None)
-    monkeypatch.setattr(convert, "_word_available", lambda: False)
+    monkeypatch.setattr(convert, "WINDOWS", False)
     assert not convert.pdf_available()
-    with pytest.raises(UserError, match="LibreOffice 或 Microsoft Word"):
+    with pytest.raises(UserError, match="WPS Office、Microsoft Word 或 LibreOffice"):
         convert.to_pdf(source)
 
 
@@ -307,17 +307,17 @@ def test_to_pdf_runs_libreoffice_with_its_own_profile(tmp_path, monkeypatch):
     fake.write_text(f"""#!{sys.executable}
 import sys, pathlib
 args = sys.argv[1:]
-pathlib.Path({str(log)!r}).write_text("\\n".join(args))
+pathlib.Path({str(log)!r}).write_text("\\n".join(args), encoding="utf-8")
 out = pathlib.Path(args[args.index("--outdir") + 1])
 (out / (pathlib.Path(args[-1]).stem + ".pdf")).write_bytes(b"%PDF-1.4 fake")
-""")
+""", encoding="utf-8")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", str(fake.parent))
     source = tmp_path / "登记表.docx"
     source.write_bytes(b"docx")
     pdf = convert.to_pdf(source)
     assert pdf == tmp_path / "登记表.pdf" and pdf.read_bytes().startswith(b"%PDF")
-    args = log.read_text().splitlines()
+    args = log.read_text(encoding="utf-8").splitlines()
     assert any(a.startswith("-env:UserInstallation=file:///") for a in args)
     assert "--headless" in args and args[args.index("--convert-to") + 1] == "pdf"
 

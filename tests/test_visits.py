@@ -91,7 +91,7 @@ def test_a_refused_visit_leaves_no_photo_behind(db, elder, tmp_path):
     with pytest.raises(ValidationError):
         visits.record_visit(db, elder, full_visit(mode="上网"), [photo], today=TODAY)
     text = tmp_path / "a.txt"
-    text.write_text("not a picture")
+    text.write_text("not a picture", encoding="utf-8")
     with pytest.raises(UserError, match="格式不支持"):
         visits.record_visit(db, elder, full_visit(), [photo, text], today=TODAY)
     assert not any(paths.photos_dir().rglob("*.*"))

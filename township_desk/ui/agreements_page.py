@@ -8,11 +8,10 @@ also ``status`` and ``village``.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl
-from PySide6.QtGui import QColor, QDesktopServices
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,7 +30,14 @@ from township_desk.models import agreements, villages
 from township_desk.models import db as dbm
 from township_desk.models.errors import UserError
 from township_desk.ui.agreement_editor import AgreementEditor, DateDialog, TerminateDialog
-from township_desk.ui.widgets import ask_save_file, refill_choices, table_view
+from township_desk.ui.widgets import (
+    ask_save_file,
+    open_in_system,
+    refill_choices,
+    remember_folder,
+    start_path,
+    table_view,
+)
 
 ALL = "全部"
 ENDING_DAYS = 30
@@ -314,9 +320,10 @@ class AgreementsPage(QWidget):
         if row is None:
             return
         path, _filter = QFileDialog.getOpenFileName(
-            self, "选择签字后的协议扫描件", "", "扫描件 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.bmp)")
+            self, "选择签字后的协议扫描件", start_path("scans"), "扫描件 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.bmp)")
         if not path:
             return
+        remember_folder("scans", path)
         try:
             agreements.attach_scan(self.ctx.db, row["id"], path)
         except UserError as exc:
@@ -334,7 +341,7 @@ class AgreementsPage(QWidget):
         if path is None or not path.is_file():
             QMessageBox.warning(self, "查看扫描件", "扫描件文件不存在，可能已被移动或删除。")
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        open_in_system(self, path, title="查看扫描件")
 
     def print_selected(self) -> None:
         """Print the selected agreements to a .docx (several: one per page, in a background job)."""
@@ -343,8 +350,8 @@ class AgreementsPage(QWidget):
             return
         name = (f"互助养老协议书_{rows[0]['elder_name']}_{rows[0]['id']}.docx" if len(rows) == 1
                 else f"互助养老协议书_{len(rows)}份.docx")
-        chosen = ask_save_file(self, "保存协议（Word）", Path.home() / name, "Word 文档 (*.docx)", self.ctx.db_path,
-                               ".docx")
+        chosen = ask_save_file(self, "保存协议（Word）", name, "Word 文档 (*.docx)", self.ctx.db_path,
+                               ".docx", kind="print")
         if chosen is None:
             return
         target = str(chosen)
@@ -379,4 +386,4 @@ class AgreementsPage(QWidget):
     def _offer_open(self, target: str) -> None:
         answer = QMessageBox.question(self, "打印协议", f"已保存到：\n{target}\n\n现在用 Word/WPS 打开吗？（协议一式四份）")
         if answer == QMessageBox.StandardButton.Yes:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(target))
+            open_in_system(self, target, title="打印协议")

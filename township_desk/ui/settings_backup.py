@@ -36,7 +36,7 @@ from township_desk.models.agreements import AGREEMENT_FIELDS
 from township_desk.models.elders import ELDER_FIELDS
 from township_desk.models.errors import UserError
 from township_desk.models.visits import FIELD_LABELS as VISIT_FIELDS
-from township_desk.ui.widgets import checked_save_path, date_edit, pydate
+from township_desk.ui.widgets import checked_save_path, date_edit, pydate, start_path
 
 # ------------------------------------------------------------------------------------------ dialogs
 # Module-level so tests replace them: a modal file dialog or message box would block a test.
@@ -307,7 +307,7 @@ class BackupPanel(QWidget):
     def backup_now(self) -> None:
         """Back up to a file the clerk chooses (compressed by default), in the background with its own
         connection: a large ledger takes half a minute."""
-        suggested = str(Path.home() / f"留守老人台账备份_{dt.datetime.now():%Y%m%d-%H%M}.zip")
+        suggested = start_path("backup", f"留守老人台账备份_{dt.datetime.now():%Y%m%d-%H%M}.zip")
         target = ask_save_path(self, "备份到文件", suggested, BACKUP_FILTER)
         if not target or checked_save_path(self, "备份到文件", target, self.ctx.db_path) is None:
             return
@@ -345,8 +345,7 @@ class BackupPanel(QWidget):
         self.restore_from(self.infos[rows[0].row()].path)
 
     def restore_from_file(self) -> None:
-        path = ask_open_path(self, "选择备份文件", str(paths.backups_dir()),
-                             "台账备份 (*.zip *.db);;所有文件 (*)")
+        path = ask_open_path(self, "选择备份文件", start_path("backup"), "台账备份 (*.zip *.db);;所有文件 (*)")
         if path:
             self.restore_from(Path(path))
 
@@ -629,7 +628,7 @@ class AuditLogPanel(QWidget):
         self.view.resizeColumnsToContents()
 
     def export(self) -> None:
-        suggested = str(Path.home() / f"操作日志_{dt.date.today():%Y%m%d}.xlsx")
+        suggested = start_path("export", f"操作日志_{dt.date.today():%Y%m%d}.xlsx")
         target = ask_save_path(self, "导出操作日志", suggested, "Excel 工作簿 (*.xlsx)")
         if not target or checked_save_path(self, "导出操作日志", target, self.ctx.db_path) is None:
             return

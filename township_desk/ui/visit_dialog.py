@@ -44,9 +44,11 @@ from township_desk.ui.widgets import (
     date_edit,
     ok_cancel_buttons,
     qdate,
+    remember_folder,
     save_cancel_buttons,
     scrolling,
     size_for_screen,
+    start_path,
 )
 
 RED = "#c9302c"
@@ -388,7 +390,10 @@ class VisitDialog(QDialog):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def _add_photo(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "选择巡访照片", "", "图片 (*.jpg *.jpeg *.png *.bmp *.gif)")
+        files, _ = QFileDialog.getOpenFileNames(self, "选择巡访照片", start_path("photos"),
+                                                "图片 (*.jpg *.jpeg *.png *.bmp *.gif)")
+        if files:
+            remember_folder("photos", files[0])
         chosen = {str(p) for p in self.photo_paths()}
         for name in files:
             if str(Path(name)) in chosen:
