@@ -84,6 +84,9 @@ def november(db, tmp_path) -> None:
         "party_b_id_number": make_id("19600101", 17), "party_b_address": "红星村一组", "party_b_phone": "13700004444",
         "term_years": 1, "start_date": "2026-10-01", "hours_per_day": 2}, today=NOV_1).agreement_id
     agreements.sign(db, later, "2026-11-02", today=dt.date(2026, 11, 2))   # a draft all October
+    elders.save_elder(db, {"name": "张乙", "id_number": IDS["乙"]},
+                      [{"name": "张乙女", "relation": "女儿", "phone": "13900002222", "away_since": "2019-05"}],
+                      elder_id=ids["乙"], today=dt.date(2026, 11, 8))
     elders.change_status(db, ids["丙"], "已去世", "2026-11-12", "病故")
     book = tmp_path / "更正文化程度.xlsx"
     wb = openpyxl.Workbook()
@@ -124,6 +127,7 @@ def test_an_unsent_october_is_counted_from_the_facts_of_october_31(ledger, tmp_p
     assert detail["张甲"]["文化程度"] == "小学"                 # corrected in November
     assert (detail["张甲"]["巡访类别"], detail["张甲"]["风险等级"]) == ("一般", "低")   # assessed 高 in November
     assert detail["张丙"]["状态"] == "在册"                     # died in November
+    assert (detail["张乙"]["主要赡养人"], detail["张乙"]["赡养人电话"]) == ("张乙子", "13800001111")
     [agreement] = table(target, "互助协议")
     assert agreement["状态"] == "已签订"                         # terminated in November
     [hazard] = table(target, "风险隐患")
@@ -141,6 +145,7 @@ def test_november_shows_the_november_facts(ledger, tmp_path):
     detail = {r["name"]: r for r in monthly.details(ledger, "2026-11")}
     assert (detail["张甲"]["education"], detail["张甲"]["tier"], detail["张甲"]["risk_grade"]) == ("初中", "重点", "高")
     assert "张丙" not in detail
+    assert (detail["张乙"]["supporter"], detail["张乙"]["supporter_phone"]) == ("张乙女", "13900002222")
     assert {a["name"]: a["status"] for a in monthly.agreements_of_month(ledger, "2026-11")} == \
         {"张甲": "已解除", "张乙": "已签订"}
     assert [h["resolved_on"] for h in monthly.hazards_of_month(ledger, "2026-11")] == ["2026-11-03"]

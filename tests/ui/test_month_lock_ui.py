@@ -87,12 +87,18 @@ def test_correct_asks_for_the_reason_and_lists_the_correction(page, qtbot, monke
         f"（2026年10月）更正（{today.year}年{today.month}月{today.day}日）")
 
 
-def test_a_month_not_over_offers_only_a_draft(page):
+def test_a_month_not_over_offers_only_a_draft(page, qtbot):
     today = dt.date.today()
     page.month_edit.setDate(QDate(today.year, today.month, 1))
     assert page.export_button.text() == "导出草稿…" and page.export_button.isEnabled()
     assert not page.submit_button.isEnabled() and not page.correct_button.isEnabled()
     assert "尚未结束" in page.status_label.text()
+    page.export_button.click()
+    qtbot.waitUntil(lambda: bool(page.messages), timeout=10000)
+    assert "这是草稿" in page.messages[-1][1]
+    title = load_workbook(page.target)["汇总表"]["A1"].value
+    assert title.endswith(f"草稿（截至{today.year}年{today.month}月{today.day}日）")
+    assert page.sent_rows() == []
 
 
 def test_a_month_before_the_ledger_cannot_be_exported(page):

@@ -412,6 +412,9 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
         if supporter_rows is not None:
             if supporters_changed:
                 _replace_supporters(db, elder_id, supporter_rows)
+                field_history.record(db, elder_id, [(field_history.MAIN_SUPPORTER, field_history.main_supporter(before),
+                                                     field_history.main_supporter(supporter_rows))],
+                                     today, action or "修改")
                 old_text, new_text = _supporters_text(before), _supporters_text(supporter_rows)
                 audit.record(db, action or "修改", "elders", elder_id, _label(row), "supporters", old_text, new_text)
                 labelled.append(("赡养人", old_text, new_text))

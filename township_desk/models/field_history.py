@@ -25,6 +25,18 @@ from typing import Any
 
 # Columns of ``elders`` that are bookkeeping, or dated elsewhere (status → status_changes).
 UNTRACKED = frozenset({"id", "name_initials", "status", "status_date", "status_reason", "created_at", "updated_at"})
+# Not a column: the first supporter's name and phone as the 明细表 shows them ("name" + separator + "phone"),
+# recorded when the supporters are replaced.
+MAIN_SUPPORTER = "main_supporter"
+PAIR_SEPARATOR = "\x1f"
+
+
+def main_supporter(supporters: list[dict]) -> str | None:
+    """The ``MAIN_SUPPORTER`` value of a supporters list in its order (None when there is none)."""
+    if not supporters:
+        return None
+    first = supporters[0]
+    return f"{first.get('name') or ''}{PAIR_SEPARATOR}{first.get('phone') or ''}"
 
 
 def _iso(day: dt.date | str) -> str:

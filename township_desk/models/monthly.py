@@ -358,7 +358,7 @@ def details(db, month: str) -> list[dict]:
         f"{elders_model.AWAY_SINCE_SQL} AS away_since, "
         "e.risk_grade, e.tier, vi.name AS visitor, vi.phone AS visitor_phone, v.name AS village, "
         "(SELECT s.name || char(31) || COALESCE(s.phone, '') FROM supporters s WHERE s.elder_id = e.id "
-        "  ORDER BY s.sort_order, s.id LIMIT 1) AS supporter_pair, "
+        "  ORDER BY s.sort_order, s.id LIMIT 1) AS main_supporter, "
         "(SELECT MAX(vs.date) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= ?) "
         "  AS last_home_visit",
         statuses=("在册", "暂离"), extra_joins="LEFT JOIN visitors vi ON vi.id = e.visitor_id",
@@ -368,7 +368,8 @@ def details(db, month: str) -> list[dict]:
 
 
 def _detail_row(seq: int, e: dict, last: dt.date) -> dict:
-    supporter, supporter_phone = (e["supporter_pair"].split("\x1f") + [""])[:2] if e["supporter_pair"] else ("", "")
+    pair = e["main_supporter"]
+    supporter, supporter_phone = (pair.split(field_history.PAIR_SEPARATOR) + [""])[:2] if pair else ("", "")
     level = e["ability_level"]
     return {
         "id": e["id"], "seq": seq, "village": e["village"], "name": e["name"], "sex": e["sex"],
