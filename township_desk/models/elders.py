@@ -369,6 +369,11 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
                 raise ValidationError("村（社区）不能为空", [Problem("village", "error", "村（社区）不能为空")])
             row.setdefault("entered_on", today.isoformat())
             row["status"] = data.get("status") if data.get("status") in STATUSES else "在册"
+            from township_desk.models import risk  # risk reads this module's tables and labels
+
+            note = risk.entry_tier(db, row, today)  # unassessed: the tier follows the suggested grade
+            if note:
+                problems.append(Problem("tier", "warning", note))
             new_id = _insert(db, "elders", row)
             audit.record(db, action or "新增", "elders", new_id, _label(row))
             db.execute("INSERT INTO status_changes(elder_id, date, old_status, new_status, reason) VALUES (?,?,?,?,?)",
@@ -406,6 +411,13 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
                 old_text, new_text = _supporters_text(before), _supporters_text(supporter_rows)
                 audit.record(db, action or "修改", "elders", elder_id, _label(row), "supporters", old_text, new_text)
                 labelled.append(("赡养人", old_text, new_text))
+        from township_desk.models import risk  # risk reads this module's tables and labels
+
+        before_tier = db.execute("SELECT tier FROM elders WHERE id = ?", [elder_id]).fetchone()[0]
+        note = risk.provisional_tier(db, elder_id, today)  # while unassessed, the tier follows the suggestion
+        if note:
+            problems.append(Problem("tier", "warning", note))
+            labelled.append((_field_label("tier"), before_tier, "重点" if before_tier == "一般" else "一般"))
         return SaveResult(elder_id, False, labelled, [p for p in problems if p.severity == "warning"])
 
 
