@@ -738,16 +738,19 @@ def _months_between(since: str, on: dt.date) -> int:
 
 
 # 子女外出务工年限 comes from one source, the supporters' "away since" months (the same dates eligibility reads):
-# the earliest month a supporter still away left, as SQL over ``elders e``. The elder's own typed
-# ``children_away_years`` is a number of one day and is not used for counting.
-AWAY_SINCE_SQL = """(SELECT MIN(s.away_since) FROM supporters s
-                      WHERE s.elder_id = e.id AND s.is_away AND s.away_since IS NOT NULL)"""
+# the earliest month a supporter still away left, as SQL over ``elders e``; when none is away any more (one came
+# home and the elder has left the ledger since, the return undated), the earliest date written. The elder's own
+# typed ``children_away_years`` is a number of one day and is not used for counting.
+AWAY_SINCE_SQL = """COALESCE(
+        (SELECT MIN(s.away_since) FROM supporters s WHERE s.elder_id = e.id AND s.is_away AND s.away_since IS NOT NULL),
+        (SELECT MIN(s.away_since) FROM supporters s WHERE s.elder_id = e.id AND s.away_since IS NOT NULL))"""
 
 
 def away_since_of(supporters: list[dict]) -> str | None:
-    """``AWAY_SINCE_SQL`` over a list of supporter rows: the earliest 'YYYY-MM' of those still away, or None."""
-    months = [s["away_since"] for s in supporters if s.get("is_away", 1) and s.get("away_since")]
-    return min(months) if months else None
+    """``AWAY_SINCE_SQL`` over a list of supporter rows."""
+    away = [s["away_since"] for s in supporters if s.get("is_away", 1) and s.get("away_since")]
+    written = [s["away_since"] for s in supporters if s.get("away_since")]
+    return min(away or written) if written else None
 
 
 def years_away(away_since: str | None, on: dt.date) -> int | None:
