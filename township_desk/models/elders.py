@@ -775,6 +775,8 @@ def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date
             reasons.append(f"未满{min_age}周岁（{as_of.isoformat()} 时 {age} 周岁）")
     if not elder.get("rural_hukou", 1):
         reasons.append("不是农村户籍")
+    if rules.get("exclude_extreme_poverty") and elder.get("hardship") == "特困":
+        reasons.append("农村特困人员，按所选政策不认定为留守老年人")
     min_months = int(rules.get("min_absence_months", 6))
     if not supporters:
         reasons.append("未登记赡养人，无法判断是否留守")

@@ -158,6 +158,7 @@ def run_window(db_path: str | None) -> int:
     Returns 0 after a normal close; 1 when another window has this database open or the start-up password was
     refused; 2 when the database cannot be used (nothing is written to it then).
     """
+    from township_desk.ui import profile_dialog
     from township_desk.ui.lock_dialog import unlock_if_needed
     from township_desk.ui.main_window import MainWindow
 
@@ -195,6 +196,8 @@ def run_window(db_path: str | None) -> int:
             window.update_status()
             fit_to_screen(window, app)
             window.show()
+            if not smoke.active():  # a new, empty ledger: which policy applies here (never for one with data)
+                profile_dialog.ask_if_needed(ctx, window)
             smoke.arm(app, window)
             code = app.exec()
             warning = window.finish()  # the smoke timer quits without closing the window
