@@ -21,7 +21,7 @@ def ledger(db):
 
 
 def add(db, name, *, tier="一般", entered="2026-01-05", village="青山村", seq=1, visitor=None):
-    data = {"name": name, "id_number": make_id("19450312", seq), "village": village, "tier": tier,
+    data = {"name": name, "id_number": make_id("19550312", seq), "village": village, "tier": tier,
             "entered_on": entered}
     if visitor:
         data["visitor"] = visitor

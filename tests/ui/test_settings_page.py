@@ -443,7 +443,8 @@ def test_every_field_in_the_audit_log_reads_in_chinese(page, ctx):
     visitors.save_visitor(db, {"name": "王五", "phone": "13900002222", "village_id": village}, helper)
     elder = add_elder(db, 0, "张德福", lives_alone=True, entered_on="2026-01-05")
     visitors.assign_elders(db, helper, [elder])
-    risk.record_assessment(db, elder, date=TODAY, assessor="王专干", final_grade="高", override_reason="冬季独自烧柴取暖",
+    # 81 and living alone: 重点 from entry (待评估); the assessment's 低 moves the 巡访类别 to 一般
+    risk.record_assessment(db, elder, date=TODAY, assessor="王专干", final_grade="低", override_reason="女儿已返乡同住",
                            today=TODAY)
     visit = visits.record_visit(db, elder, {"date": "2026-11-20", "mode": "上门", "visitor_id": helper,
                                             "gas_safety": "不安全"}, today=TODAY)

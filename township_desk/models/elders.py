@@ -373,6 +373,11 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
                 raise ValidationError("村（社区）不能为空", [Problem("village", "error", "村（社区）不能为空")])
             row.setdefault("entered_on", today.isoformat())
             row["status"] = data.get("status") if data.get("status") in STATUSES else "在册"
+            from township_desk.models import risk  # risk reads this module's tables and labels
+
+            note = risk.entry_tier(db, row, today)  # unassessed: the tier follows the suggested grade
+            if note:
+                problems.append(Problem("tier", "warning", note))
             new_id = _insert(db, "elders", row)
             audit.record(db, action or "新增", "elders", new_id, _label(row))
             db.execute("INSERT INTO status_changes(elder_id, date, old_status, new_status, reason) VALUES (?,?,?,?,?)",
@@ -418,6 +423,13 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
                 old_text, new_text = _supporters_text(before), _supporters_text(supporter_rows)
                 audit.record(db, action or "修改", "elders", elder_id, _label(row), "supporters", old_text, new_text)
                 labelled.append(("赡养人", old_text, new_text))
+        from township_desk.models import risk  # risk reads this module's tables and labels
+
+        before_tier = db.execute("SELECT tier FROM elders WHERE id = ?", [elder_id]).fetchone()[0]
+        note = risk.provisional_tier(db, elder_id, today)  # while unassessed, the tier follows the suggestion
+        if note:
+            problems.append(Problem("tier", "warning", note))
+            labelled.append((_field_label("tier"), before_tier, "重点" if before_tier == "一般" else "一般"))
         return SaveResult(elder_id, False, labelled, [p for p in problems if p.severity == "warning"])
 
 
@@ -744,16 +756,19 @@ def _months_between(since: str, on: dt.date) -> int:
 
 
 # 子女外出务工年限 comes from one source, the supporters' "away since" months (the same dates eligibility reads):
-# the earliest month a supporter still away left, as SQL over ``elders e``. The elder's own typed
-# ``children_away_years`` is a number of one day and is not used for counting.
-AWAY_SINCE_SQL = """(SELECT MIN(s.away_since) FROM supporters s
-                      WHERE s.elder_id = e.id AND s.is_away AND s.away_since IS NOT NULL)"""
+# the earliest month a supporter still away left, as SQL over ``elders e``; when none is away any more (one came
+# home and the elder has left the ledger since, the return undated), the earliest date written. The elder's own
+# typed ``children_away_years`` is a number of one day and is not used for counting.
+AWAY_SINCE_SQL = """COALESCE(
+        (SELECT MIN(s.away_since) FROM supporters s WHERE s.elder_id = e.id AND s.is_away AND s.away_since IS NOT NULL),
+        (SELECT MIN(s.away_since) FROM supporters s WHERE s.elder_id = e.id AND s.away_since IS NOT NULL))"""
 
 
 def away_since_of(supporters: list[dict]) -> str | None:
-    """``AWAY_SINCE_SQL`` over a list of supporter rows: the earliest 'YYYY-MM' of those still away, or None."""
-    months = [s["away_since"] for s in supporters if s.get("is_away", 1) and s.get("away_since")]
-    return min(months) if months else None
+    """``AWAY_SINCE_SQL`` over a list of supporter rows."""
+    away = [s["away_since"] for s in supporters if s.get("is_away", 1) and s.get("away_since")]
+    written = [s["away_since"] for s in supporters if s.get("away_since")]
+    return min(away or written) if written else None
 
 
 def years_away(away_since: str | None, on: dt.date) -> int | None:
@@ -778,6 +793,8 @@ def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date
             reasons.append(f"未满{min_age}周岁（{as_of.isoformat()} 时 {age} 周岁）")
     if not elder.get("rural_hukou", 1):
         reasons.append("不是农村户籍")
+    if rules.get("exclude_extreme_poverty") and elder.get("hardship") == "特困":
+        reasons.append("农村特困人员，按所选政策不认定为留守老年人")
     min_months = int(rules.get("min_absence_months", 6))
     if not supporters:
         reasons.append("未登记赡养人，无法判断是否留守")
