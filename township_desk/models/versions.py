@@ -48,7 +48,8 @@ def _last_change(db, table: str, record_id: Any) -> str:
 def stale(db, table: str, record_id: Any) -> StaleRecord:
     """The refusal for a record changed since the editor read it, naming the record and its last change."""
     about = _last_change(db, table, record_id)
-    return StaleRecord(f"这条记录在您打开之后已被修改（{about or '被其他程序或窗口修改'}），为免覆盖别人的修改，"
+    what = "这项设置" if table == "settings" else "这条记录"
+    return StaleRecord(f"{what}在您打开之后已被修改（{about or '被其他程序或窗口修改'}），为免覆盖别人的修改，"
                        "没有保存。请重新载入后再改。", table, record_id)
 
 
