@@ -665,7 +665,12 @@ def test_after_a_restore_in_the_window_a_hard_link_to_the_restored_file_cannot_o
     panel = settings_backup.BackupPanel(ctx)
     qtbot.addWidget(panel)
     try:
-        assert panel.restore_from(backup)
+        done = []
+        put_in_place = panel._put_in_place
+        monkeypatch.setattr(panel, "_put_in_place", lambda result: (put_in_place(result), done.append(result)))
+        panel.restore_from(backup)  # proved and unpacked in the background, then put in place
+        qtbot.waitUntil(lambda: bool(done), timeout=20000)
+        assert not isinstance(done[0], BaseException)
         os.link(db_path, tmp_path / "别名.db")  # a second name for the file now in place
         with pytest.raises(AlreadyRunning):
             dbm.InstanceLock(tmp_path / "别名.db").acquire()
