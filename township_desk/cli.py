@@ -27,9 +27,38 @@ COMMAND_MODULES = [
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's exit code 2 with a Chinese lead
-        self.print_usage(sys.stderr)
-        self.exit(2, f"参数错误：{message}\n")
+    def error(self, message: str) -> None:  # argparse's exit code 2, one Chinese line instead of the usage block
+        self.exit(2, f"参数错误：{translate_argparse_error(message)}（查看用法：{self.prog} -h）\n")
+
+
+# argparse's own messages (Python 3.11–3.13 wording) and their Chinese; the first match wins.
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (?P<a>.+)", "缺少必填参数 {a}"),
+    (r"unrecognized arguments: (?P<a>.+)", "无法识别的参数 {a}"),
+    (r"argument 命令: invalid choice: '?(?P<v>[^']*)'? \(choose from (?P<c>.+)\)", "没有“{v}”这个命令，可选：{c}"),
+    (r"argument (?P<a>[^:]+): invalid choice: '?(?P<v>[^']*)'? \(choose from (?P<c>.+)\)",
+     "参数 {a} 的值“{v}”无效，可选：{c}"),
+    (r"argument (?P<a>[^:]+): invalid \S+ value: '?(?P<v>[^']*)'?", "参数 {a} 的值“{v}”无效"),
+    (r"argument (?P<a>[^:]+): expected one argument", "参数 {a} 后面需要一个值"),
+    (r"argument (?P<a>[^:]+): expected at least one argument", "参数 {a} 后面至少需要一个值"),
+    (r"argument (?P<a>[^:]+): not allowed with argument (?P<b>.+)", "参数 {a} 不能与 {b} 同时使用"),
+    (r"argument (?P<a>[^:]+): ignored explicit argument '?(?P<v>[^']*)'?", "参数 {a} 不接受值“{v}”"),
+    (r"ambiguous option: (?P<a>\S+) could match (?P<b>.+)", "参数 {a} 有歧义，可能是 {b}"),
+    (r"one of the arguments (?P<a>.+) is required", "必须给出 {a} 中的一个"),
+    (r"argument (?P<a>[^:]+): (?P<m>.+)", "参数 {a}：{m}"),  # our own ArgumentTypeError text is Chinese already
+]
+
+
+def translate_argparse_error(message: str) -> str:
+    """argparse's English error message in Chinese (unknown wording is passed through as is)."""
+    import re
+
+    for pattern, chinese in _ARGPARSE_MESSAGES:
+        match = re.fullmatch(pattern, message.strip(), flags=re.S)
+        if match:
+            parts = {k: v.replace("'", "").replace(", ", "、") for k, v in match.groupdict().items()}
+            return chinese.format(**parts)
+    return message
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,7 +83,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_window(args.db)
     from township_desk.commands import common
+    from township_desk.models import files
 
+    try:
+        files.clean_at_start(common.db_path(args))  # what a killed job left behind (ID numbers in it)
+    except OSError:
+        pass
     return common.run_command(args)
 
 

@@ -24,7 +24,8 @@ COMPLETE = {"education": "小学", "spouse": "双方健在", "care": "有人照�
 def page(qtbot, db, db_path, monkeypatch, tmp_path):
     settings.put(db, {"township_name": "城关镇", "preparer": "李专干"})
     ids = [elders.save_elder(db, {"name": name, "id_number": make_id("19500101", seq), "village": "红星村",
-                                  **COMPLETE}, today=dt.date(2026, 1, 5)).elder_id
+                                  **COMPLETE}, [{"name": name + "子", "relation": "儿子", "away_since": "2024-03"}],
+                               today=dt.date(2026, 1, 5)).elder_id
            for name, seq in (("张甲", 11), ("李乙", 13))]
     visits.record_visit(db, ids[0], {"date": "2026-10-12", "mode": "上门", "visitor_name": "李巡访"},
                         today=dt.date(2026, 10, 12))

@@ -26,6 +26,7 @@ def run(args) -> int:
     from township_desk.models import combine, monthly
     from township_desk.printing.monthly_xlsx import combine_workbooks
 
+    common.output_path(args)
     result = combine_workbooks(args.files, args.output, county=args.county, month=args.month)
     if args.json:
         common.print_json({"path": args.output, "month": result.month,

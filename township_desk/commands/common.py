@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import logging
+import os
+import sqlite3
 import sys
+from pathlib import Path
 from typing import Any
 
 from township_desk.models.errors import UserError
+
+log = logging.getLogger("township_desk")
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -24,22 +31,63 @@ def add_json_option(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_date_arg(text: str) -> dt.date:
+    from township_desk.models import dates
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"日期“{text}”应写作 YYYY-MM-DD") from exc
+    try:
+        return dates.check_in_range(day)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    """The database file the command works on: ``--db`` or the clerk's own."""
+    from township_desk.models import paths
+
+    path = getattr(args, "db", None)
+    return Path(path) if path else paths.default_db_path()
+
+
+def output_path(args: argparse.Namespace, value: str | Path | None = None) -> Path:
+    """``-o`` checked before anything is opened or written: never a folder, the database or a file beside it."""
+    from township_desk.models.files import check_output_path
+
+    return check_output_path(value if value is not None else args.output, db_path(args))
+
+
+# Databases this command opened, closed when it ends (so no -wal/-shm stays beside them), and those it made
+# (they did not exist before it ran): removed again when it ends with exit 2, so a refused command leaves no file.
+_opened: list[Any] = []
+_made: list[tuple[Path, Any]] = []
 
 
 def open_db(args: argparse.Namespace, *, must_exist: bool = True):
     """The database named by ``--db`` (or the clerk's own); a missing file given by name is an input error."""
-    from pathlib import Path
-
     from township_desk.models import db as dbm
 
     path = getattr(args, "db", None)
     if path and must_exist and not Path(path).exists():
         raise UserError(f"数据库文件不存在：{path}")
-    return dbm.connect(path)
+    target = db_path(args)
+    existed = target.exists()
+    db = dbm.connect(path)
+    _opened.append(db)
+    if not existed:
+        _made.append((target, db))
+    return db
+
+
+def _remove_made_databases() -> None:
+    while _made:
+        path, db = _made.pop()
+        with contextlib.suppress(Exception):
+            db.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(OSError):
+                path.with_name(path.name + suffix).unlink()
 
 
 def print_json(value: Any) -> None:
@@ -52,11 +100,82 @@ def fail(message: str) -> int:
     return EXIT_UNUSABLE
 
 
+def _quiet_closed_pipe() -> int:
+    """The reader of our output went away (``… | head``): stop quietly, without Python's complaint at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_UNUSABLE
+
+
+def _log_unexpected(exc: BaseException) -> None:
+    """The traceback goes to the log file in the data folder, never to the clerk's screen."""
+    with contextlib.suppress(Exception):
+        from township_desk.models import paths
+
+        if not any(isinstance(h, logging.FileHandler) for h in log.handlers):
+            handler = logging.FileHandler(paths.logs_dir() / f"township-desk-{dt.date.today().isoformat()}.log",
+                                          encoding="utf-8")
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            log.addHandler(handler)
+        log.error("命令 %s 出错", getattr(_current, "command", "?"), exc_info=exc)
+
+
+class _Current:
+    command = "?"
+
+
+_current = _Current()
+
+
 def run_command(args: argparse.Namespace) -> int:
-    """Run the chosen sub-command; a clerk-fixable error becomes one Chinese line on stderr and exit 2."""
+    """Run the chosen sub-command; a clerk-fixable error becomes one Chinese line on stderr and exit 2.
+
+    Errors of the database or the file system that reach here (a busy, full, read-only or damaged file) get a
+    Chinese line too, with the traceback in the log file; a closed pipe ends quietly. A database this command
+    made is removed again when it ends with exit 2.
+    """
+    from township_desk.models import db as dbm
+
+    _current.command = getattr(args, "command", "?")
+    code = _run(args, dbm)
+    try:
+        sys.stdout.flush()  # a closed pipe shows here when the output was small enough to sit in the buffer
+    except BrokenPipeError:
+        code = _quiet_closed_pipe()
+    if code == EXIT_UNUSABLE:
+        _remove_made_databases()
+    _made.clear()
+    while _opened:
+        with contextlib.suppress(Exception):
+            _opened.pop().close()
+    return code
+
+
+def _run(args: argparse.Namespace, dbm) -> int:
     try:
         return args.func(args)
+    except BrokenPipeError:
+        return _quiet_closed_pipe()
     except UserError as exc:
-        return fail(str(exc))
+        return _say(str(exc))
     except KeyboardInterrupt:
-        return fail("已取消")
+        return _say("已取消")
+    except sqlite3.Error as exc:
+        _log_unexpected(exc)
+        return _say(str(dbm.explain(exc, db_path(args))))
+    except OSError as exc:
+        from township_desk.models.files import describe_os_error
+
+        _log_unexpected(exc)
+        return _say(describe_os_error(exc, where=getattr(args, "output", None) or getattr(args, "db", None)))
+    except (OverflowError, RecursionError, MemoryError) as exc:
+        _log_unexpected(exc)
+        return _say(f"输入的数值超出了本程序能处理的范围，未完成（{type(exc).__name__}）。详情已写入日志。")
+
+
+def _say(message: str) -> int:
+    try:
+        return fail(message)
+    except BrokenPipeError:  # stderr closed as well
+        return EXIT_UNUSABLE

@@ -30,6 +30,7 @@ def run(args) -> int:
     from township_desk.printing.monthly_xlsx import export_monthly
 
     month = monthly.parse_month(args.month)  # a malformed month is a UserError → exit 2 before opening
+    common.output_path(args)
     mode = "submit" if args.submit else "correct" if args.correct is not None else "draft" if args.draft else None
     db = common.open_db(args)
     result = export_monthly(db, month, args.output, mode=mode, reason=args.correct)

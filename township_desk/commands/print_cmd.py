@@ -48,6 +48,7 @@ def run(args) -> int:
     from township_desk.models.errors import UserError
     from township_desk.printing import documents
 
+    common.output_path(args)  # never the database, a file beside it, or a folder (exit 2, nothing written)
     db = common.open_db(args)
     kind = args.kind
     elder_id = documents.elder_by_id_number(db, args.elder)["id"] if args.elder else None

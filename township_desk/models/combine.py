@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from township_desk.models import monthly
+from township_desk.models import monthly, workbook_guard
 from township_desk.models.errors import UserError
 
 # A corrected resend says 更正（date） after the month, a draft 草稿（截至 date） (models.submissions).
@@ -97,6 +97,11 @@ def read_workbook(path: str | Path) -> SourceFile:
     from openpyxl import load_workbook
 
     source = SourceFile(Path(path))
+    try:
+        workbook_guard.check_workbook(source.path)  # a far-away cell would make openpyxl walk billions
+    except UserError as exc:
+        source.failures.append(str(exc))
+        return source
     try:
         wb = load_workbook(source.path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not fatal

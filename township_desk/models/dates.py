@@ -11,8 +11,24 @@ _YMD = re.compile(r"^(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*�
 _YM = re.compile(r"^(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*月?$")
 
 
+# The dates this program works with: the lunar calendar it uses for 春节/重阳节 covers 1901–2099, and date
+# arithmetic (a year back, a week ahead) must never leave Python's range.
+EARLIEST = dt.date(1901, 1, 1)
+LATEST = dt.date(2099, 12, 31)
+
+
 class DateError(ValueError):
     """Carries a Chinese message naming the value."""
+
+
+def check_in_range(day: dt.date, what: str = "日期") -> dt.date:
+    """``day`` itself when the program can work with it (``EARLIEST``–``LATEST``), else a Chinese ``UserError``."""
+    from township_desk.models.errors import UserError
+
+    if not EARLIEST <= day <= LATEST:
+        raise UserError(f"{what}“{day.isoformat()}”超出本程序可处理的范围"
+                        f"（{EARLIEST.isoformat()} 至 {LATEST.isoformat()}）")
+    return day
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -88,3 +104,26 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     first = dt.date(year, mon, 1)
     nxt = dt.date(year + (mon == 12), mon % 12 + 1, 1)
     return first, nxt - dt.timedelta(days=1)
+
+
+def age_on(birth: dt.date | str, day: dt.date) -> int:
+    """Age in full years (周岁) on ``day``: the one age rule of the program (ledger, 高龄, reports, filters).
+
+    Someone born on 29 February turns a year older on 1 March in a common year and on 29 February in a
+    leap year, as Chinese practice (and ``latest_birth_for_age``, its SQL-side twin) has it.
+    """
+    if isinstance(birth, str):
+        birth = dt.date.fromisoformat(birth)
+    years = day.year - birth.year
+    if (day.month, day.day) < (birth.month, birth.day):
+        years -= 1
+    return years
+
+
+def latest_birth_for_age(day: dt.date, years: int) -> dt.date:
+    """The latest birth date of someone ``years`` or older on ``day``: ``birth_date <= this`` in SQL selects
+    exactly those with ``age_on(birth_date, day) >= years`` (29 February of a common year becomes the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February → a year without one
+        return day.replace(year=day.year - years, day=28)

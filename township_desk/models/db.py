@@ -5,14 +5,18 @@ Every write goes through ``db.atomic()`` (sqlite-utils 4: BEGIN/COMMIT, nested b
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import sqlite3
-from pathlib import Path
+from collections.abc import Iterator
+from pathlib import Path, PurePath
 
 import sqlite_utils
 
-from township_desk.models import paths
+from township_desk.models import files, paths
 from township_desk.models.errors import AlreadyRunning, DatabaseUnavailable
+from township_desk.models.files import hide_temporary
 from township_desk.models.migrations import STEPS, load_step
 
 # ``PRAGMA application_id`` of every Township Desk database ("TDsk"); stamped by migration 5.
@@ -26,25 +30,96 @@ _SIGNATURE = {
     "audit_log": set(),
 }
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+# How long a writer waits for another one to finish before the clerk is told the file is busy.
+BUSY_TIMEOUT_MS = 5000
 
 
 def latest_version() -> int:
     return len(STEPS)
 
 
-def _friendly(exc: sqlite3.Error, path: Path) -> DatabaseUnavailable:
+def _friendly(exc: sqlite3.Error, path: Path | None) -> DatabaseUnavailable:
     text = str(exc).lower()
+    where = f"（{path}）" if path is not None else ""
     if "locked" in text or "busy" in text:
-        return DatabaseUnavailable(f"数据库文件正被其他程序占用（{path}），请关闭其他程序后重试。没有任何数据丢失。")
+        return DatabaseUnavailable(f"数据库文件正被其他程序占用{where}，请关闭其他程序后重试。没有任何数据丢失。")
     if "readonly" in text or "read-only" in text:
-        return DatabaseUnavailable(f"数据库文件是只读的，无法保存（{path}）。请检查文件属性或存放位置的写入权限。")
+        return DatabaseUnavailable(f"数据库文件是只读的，无法保存{where}。请检查文件属性或存放位置的写入权限。")
     if "not a database" in text or "malformed" in text or "file is encrypted" in text:
-        return DatabaseUnavailable(f"该文件不是本程序的数据库或已损坏（{path}）。请从“设置 → 备份与恢复”恢复最近的备份。")
+        return DatabaseUnavailable(f"该文件不是本程序的数据库或已损坏{where}。请从“设置 → 备份与恢复”恢复最近的备份。")
     if "unable to open" in text:
-        return DatabaseUnavailable(f"无法打开数据库文件（{path}）：文件夹不存在或没有权限。")
+        return DatabaseUnavailable(f"无法打开数据库文件{where}：文件夹不存在或没有权限。")
     if "disk" in text and ("full" in text or "i/o" in text):
-        return DatabaseUnavailable(f"磁盘已满或无法写入（{path}），请腾出空间后重试。已保存的数据不受影响。")
-    return DatabaseUnavailable(f"数据库出错（{path}）：{exc}")
+        return DatabaseUnavailable(f"磁盘已满或无法写入{where}，请腾出空间后重试。已保存的数据不受影响。")
+    if "no such table" in text or "no such column" in text:
+        missing = str(exc).split(":", 1)[-1].strip()
+        return DatabaseUnavailable(f"数据库缺少本程序的数据表或字段（{missing}），文件可能被其他程序改动过{where}。"
+                                   "请从“设置 → 备份与恢复”恢复最近的备份。")
+    return DatabaseUnavailable(f"数据库出错{where}：{exc}")
+
+
+def is_locked_error(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" / "busy": another connection is writing the file."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def busy_message(path: Path | str | None) -> str:
+    """What the clerk is told when a write waited for another program and did not get its turn."""
+    where = f"（{path}）" if path else ""
+    return (f"数据库正被另一个程序（例如命令行的导入或另一个窗口）占用写入{where}，等候 {BUSY_TIMEOUT_MS // 1000} 秒仍未轮到，这次没有保存。"
+            "请稍后再试一次；已保存的数据不受影响。")
+
+
+class LedgerDatabase(sqlite_utils.Database):
+    """sqlite-utils' ``Database`` whose outermost ``atomic()`` block starts with ``BEGIN IMMEDIATE`` and whose
+    "database is locked" becomes a Chinese ``DatabaseUnavailable``.
+
+    With a plain (deferred) ``BEGIN`` a block that reads before it writes gets "database is locked" at once when
+    another program is writing (in WAL mode SQLite cannot wait to upgrade a read to a write); taking the write
+    lock first makes it wait up to ``BUSY_TIMEOUT_MS`` for the other writer instead. Nested blocks are savepoints.
+    Every change goes through ``atomic()``, so this one place covers every save of the window and the command
+    line: a second writer still busy after the wait becomes a message, never a traceback, and the transaction is
+    rolled back first, so nothing of the refused save is kept.
+    """
+
+    path: Path | None = None
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[LedgerDatabase]:
+        try:
+            with self._atomic():
+                yield self
+        except sqlite3.OperationalError as exc:
+            if not is_locked_error(exc):
+                raise
+            raise DatabaseUnavailable(busy_message(self.path)) from exc
+
+    @contextlib.contextmanager
+    def _atomic(self) -> Iterator[LedgerDatabase]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.rollback()
+                raise
+
+
+def explain(exc: sqlite3.Error, path: str | Path | None = None) -> DatabaseUnavailable:
+    """A Chinese ``DatabaseUnavailable`` for a SQLite error (locked, read-only, full, damaged, a missing table)."""
+    return _friendly(exc, Path(path) if path is not None else None)
 
 
 def is_network_path(path: Path) -> bool:
@@ -71,11 +146,31 @@ def _header(path: Path) -> bytes:
         raise DatabaseUnavailable(f"无法读取数据库文件（{path}）：{exc.strerror or exc}") from exc
 
 
+def sqlite_uri(path: str | PurePath, **query: str) -> str:
+    """A ``file:`` URI SQLite accepts for ``path``, query parameters appended (``mode="ro"``).
+
+    Not ``Path.as_uri()`` nor ``pathname2url``: for a Windows network share they give ``file://server/share/…``,
+    whose host part SQLite rejects. A UNC path becomes ``file:////server/share/…`` (empty host, the path keeping
+    its two leading slashes), a drive path ``file:///C:/…``; ``?``, ``#``, ``%``, spaces and Chinese are
+    percent-encoded. A concrete relative path is made absolute first.
+    """
+    from urllib.parse import quote
+
+    pure = path if isinstance(path, PurePath) else Path(path)
+    if isinstance(pure, Path):
+        pure = pure.absolute()
+    text = pure.as_posix()
+    if not text.startswith("/"):  # C:/…
+        text = "/" + text
+    uri = "file://" + quote(text, safe="/:")
+    if query:
+        uri += "?" + "&".join(f"{key}={quote(str(value), safe='')}" for key, value in query.items())
+    return uri
+
+
 def _read_only_uri(path: Path, *, immutable: bool) -> str:
     """A URI that opens ``path`` for reading only; ``immutable`` also keeps SQLite from making a -shm file."""
-    from urllib.request import pathname2url
-
-    return f"file:{pathname2url(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
+    return sqlite_uri(path.resolve(), mode="ro", **({"immutable": "1"} if immutable else {}))
 
 
 def _inspect(path: Path) -> tuple[int, int, bool, bool]:
@@ -135,23 +230,27 @@ def database_uuid(db: sqlite_utils.Database) -> str:
     return db.execute("SELECT uuid FROM ledger_identity LIMIT 1").fetchone()[0]
 
 
-def connect(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_utils.Database:
+def connect(path: str | Path | None = None, *, migrate: bool = True, create: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the ledger database at ``path`` (default: the per-user data folder).
 
     Sets WAL (rollback journal on a network share), foreign keys and a busy timeout, then applies pending
     migrations. Raises ``DatabaseUnavailable`` with a Chinese message for a file that is locked, read-only,
-    damaged, written by a newer version of the program, or not a Township Desk database.
+    damaged, written by a newer version of the program, missing one of its tables, or not a Township Desk
+    database. With ``create=False`` a missing file is refused instead of made.
     """
     db_path = Path(path) if path is not None else paths.default_db_path()
+    if not create and not db_path.exists():
+        raise DatabaseUnavailable(f"数据库文件不存在：{db_path}")
     if db_path.exists() and db_path.is_dir():
         raise DatabaseUnavailable(f"“{db_path}”是文件夹，不是数据库文件。")
     if not db_path.parent.exists():
         raise DatabaseUnavailable(f"数据库所在的文件夹不存在：{db_path.parent}")
     recognise(db_path)
     try:
-        conn = sqlite3.connect(str(db_path), timeout=5.0, isolation_level=None, check_same_thread=True)
+        conn = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=True)
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS):d}")
         mode = "DELETE" if is_network_path(db_path) else "WAL"
         current = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if current.upper() != mode:
@@ -159,12 +258,100 @@ def connect(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
         conn.execute("PRAGMA synchronous = FULL")
     except sqlite3.Error as exc:
         raise _friendly(exc, db_path) from exc
-    db = sqlite_utils.Database(conn)
+    db = LedgerDatabase(conn)
+    db.path = db_path
     if migrate:
         try:
             migrate_database(db, db_path)
+            missing = missing_schema(conn, schema_version(db))
         except sqlite3.Error as exc:
+            db.close()
             raise _friendly(exc, db_path) from exc
+        if missing:
+            db.close()
+            raise DatabaseUnavailable(
+                f"数据库缺少本程序的数据表或字段（{'、'.join(missing[:5])}），文件可能被其他程序改动过（{db_path}）。"
+                "请从“设置 → 备份与恢复”恢复最近的备份。")
+    return db
+
+
+@functools.cache
+def _fresh_catalogue(version: int) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    """(tables with their columns, indexes by name with their CREATE statement) of a ledger at schema ``version``:
+    the numbered migrations run in memory once."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        scratch = sqlite_utils.Database(conn)
+        for number in range(1, min(version, latest_version()) + 1):
+            with scratch.atomic():
+                load_step(number).apply(scratch)
+        indexes = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+        return _schema_of(conn), indexes
+    finally:
+        conn.close()
+
+
+def expected_schema(version: int) -> dict[str, frozenset[str]]:
+    """The tables and columns a ledger at schema ``version`` has."""
+    return _fresh_catalogue(version)[0]
+
+
+def expected_indexes(version: int) -> dict[str, str]:
+    """The indexes (name → CREATE statement) a ledger at schema ``version`` has."""
+    return _fresh_catalogue(version)[1]
+
+
+def _schema_of(conn: sqlite3.Connection) -> dict[str, frozenset[str]]:
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    return {t: frozenset(r[1] for r in conn.execute(f"PRAGMA table_info([{t}])")) for t in tables}
+
+
+def missing_schema(conn: sqlite3.Connection, version: int) -> list[str]:
+    """What a database at ``version`` lacks of the ledger's tables and columns ("visits", "elders.phone"), sorted;
+    empty when nothing is missing. Extra tables are allowed."""
+    have = _schema_of(conn)
+    missing = []
+    for table, columns in sorted(expected_schema(version).items()):
+        if table not in have:
+            missing.append(table)
+        else:
+            missing += [f"{table}.{c}" for c in sorted(columns - have[table])]
+    return missing
+
+
+def open_scratch_copy(path: str | Path) -> sqlite_utils.Database:
+    """An in-memory copy of the ledger at ``path``, brought up to this version's schema in memory: for dry runs.
+
+    The file is only read (a missing one gives an empty ledger); nothing is created, migrated or written beside
+    it. Refuses, like ``connect``, a folder, another program's file and a newer version's.
+    """
+    db_path = Path(path) if path is not None else paths.default_db_path()
+    if db_path.exists() and db_path.is_dir():
+        raise DatabaseUnavailable(f"“{db_path}”是文件夹，不是数据库文件。")
+    recognise(db_path)
+    memory = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        if db_path.exists() and db_path.stat().st_size > 0:
+            wal = db_path.with_name(db_path.name + "-wal")
+            has_wal = wal.exists() and wal.stat().st_size > 0
+            source = sqlite3.connect(_read_only_uri(db_path, immutable=not has_wal), uri=True,
+                                     timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                source.backup(memory)
+            finally:
+                source.close()
+        memory.execute("PRAGMA foreign_keys = ON")
+        db = LedgerDatabase(memory)
+        migrate_database(db, None)
+        missing = missing_schema(memory, schema_version(db))
+    except sqlite3.Error as exc:
+        memory.close()
+        raise _friendly(exc, db_path) from exc
+    if missing:
+        memory.close()
+        raise DatabaseUnavailable(
+            f"数据库缺少本程序的数据表或字段（{'、'.join(missing[:5])}），文件可能被其他程序改动过（{db_path}）。")
     return db
 
 
@@ -202,29 +389,55 @@ def backup_to(db: sqlite_utils.Database, target: str | Path) -> Path:
     if tmp.exists():
         tmp.unlink()
     dest = sqlite3.connect(str(tmp))
+    hide_temporary(tmp)
     try:
         db.conn.backup(dest)
         dest.execute("PRAGMA journal_mode = DELETE")
         dest.commit()
     finally:
         dest.close()
-    os.replace(tmp, target)
+    files.replace_file(tmp, target)  # retried while an antivirus holds the new copy
     return target
 
 
 class InstanceLock:
-    """An OS file lock beside the database so that only one window works on a file at a time.
+    """OS file locks so that only one window (or restore) works on a database file at a time.
 
-    The lock disappears with the process (also when it is killed), so a crash never leaves a stale lock.
+    The lock goes by the file's identity, not the name typed: one lock file beside the database's real path
+    (symlinks resolved, so a symlink meets the same lock), and one named after the file's device and inode
+    (``os.stat``: on Windows the volume serial number and file ID) in the data folder's ``locks/``, so a hard
+    link — a second name for the same file — meets it too. A database that does not exist yet gets the second
+    lock from ``lock_identity()`` once it has been made. The locks disappear with the process (also when it is
+    killed), so a crash never leaves a stale lock.
     """
 
     def __init__(self, db_path: str | Path):
         self.db_path = Path(db_path)
-        self.lock_path = self.db_path.with_name(self.db_path.name + ".lock")
-        self._handle = None
+        real = _real_path(self.db_path)
+        self.lock_path = real.with_name(real.name + ".lock")
+        self._handles: list = []
+        self._identity: tuple[int, int] | None = None
 
     def acquire(self) -> None:
-        handle = open(self.lock_path, "a+b")  # noqa: SIM115 - held for the program's lifetime
+        self._handles.append(self._lock(self.lock_path))
+        try:
+            self.lock_identity()
+        except BaseException:
+            self.release()
+            raise
+
+    def lock_identity(self) -> None:
+        """Take the lock named after the database file's identity; nothing to do while the file does not exist."""
+        identity = file_identity(self.db_path)
+        if identity is None or identity == self._identity:
+            return
+        folder = paths.data_dir() / "locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        self._handles.append(self._lock(folder / f"{identity[0]:x}-{identity[1]:x}.lock"))
+        self._identity = identity
+
+    def _lock(self, lock_path: Path):
+        handle = open(lock_path, "a+b")  # noqa: SIM115 - held for the program's lifetime
         try:
             if os.name == "nt":  # pragma: no cover - exercised on Windows
                 import msvcrt
@@ -241,12 +454,13 @@ class InstanceLock:
                 f"本程序已经在另一个窗口中打开了这个台账（{self.db_path}）。请切换到那个窗口；"
                 "同一个数据库同时只能由一个窗口编辑，以免数据冲突。"
             ) from exc
-        self._handle = handle
+        return handle
 
     def release(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+        for handle in reversed(self._handles):
+            handle.close()
+        self._handles = []
+        self._identity = None
 
     def __enter__(self) -> InstanceLock:
         self.acquire()
@@ -254,3 +468,22 @@ class InstanceLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+def _real_path(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: the name as typed
+        return path.absolute()
+
+
+def file_identity(path: str | Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at ``path`` after following symlinks — on Windows Python's ``os.stat`` fills
+    these from the volume serial number and the file ID — or None when there is no such file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not st.st_ino:  # a file system without file IDs: the resolved path is all there is to go by
+        return None
+    return st.st_dev, st.st_ino

@@ -166,7 +166,8 @@ def build_book(db, month: str, *, note: str = "", filled_on: dt.date | None = No
     label = monthly.month_label(month)
     columns = {"明细表": monthly.DETAIL_COLUMNS, "巡访情况": monthly.VISIT_COLUMNS,
                "风险隐患": monthly.HAZARD_COLUMNS, "互助协议": monthly.AGREEMENT_COLUMNS}
-    data = {"明细表": detail, "巡访情况": visits, "风险隐患": hazards, "互助协议": agreements}
+    data = {"明细表": monthly.detail_sheet_rows(detail), "巡访情况": visits, "风险隐患": hazards,
+            "互助协议": agreements}
     tables = [Table(sheet, f"{township}{heading}（{label}）{note}", [list(c) for c in columns[sheet]],
                     _cells(data[sheet], columns[sheet]))
               for sheet, heading in TABLE_SHEETS]

@@ -178,7 +178,8 @@ def export_monthly(db, month: str, target: str | Path, progress: Progress | None
     step.done()
     digest = hashlib.sha256(target.read_bytes()).hexdigest()
     rows = {t.sheet: len(t.rows) for t in book.tables}
-    return ExportResult(target, month, book.summary_rows[-1].col(1), rows["明细表"], rows["巡访情况"],
+    people = sum(1 for row in book.table("明细表").dicts() if row.get("id_number"))  # not the 暂离 lines
+    return ExportResult(target, month, book.summary_rows[-1].col(1), people, rows["巡访情况"],
                         rows["风险隐患"], rows["互助协议"], kind=kind or ("草稿" if book.is_draft else None),
                         submission=recorded or sent, reproduced=sent is not None and mode is None, sha256=digest)
 
@@ -200,8 +201,11 @@ def write_book(book, target: Path, step=None, check_cancelled: Callable[[], None
     bulk: list[xu.BulkRows] = []  # the 明细表 rows are many: written fast at save (xlsx_util docstring)
     for table in book.tables:
         step(f"正在写入{table.sheet}（{len(table.rows)} 行）……")
-        xu.write_table(wb.create_sheet(table.sheet), [tuple(c) for c in table.columns], table.dicts(),
+        sheet = wb.create_sheet(table.sheet)
+        xu.write_table(sheet, [tuple(c) for c in table.columns], table.dicts(),
                        title=table.title, bulk=bulk if table.sheet == "明细表" else None)
+        if table.sheet == "明细表":
+            sheet.column_dimensions["A"].width = 6  # 序号; the 暂离 lines' text runs on over the empty cells beside it
     step("正在保存……")
     xu.save(wb, target, bulk, check_cancelled=check_cancelled)
     _settle_stamps(target, dt.date.fromisoformat(book.filled_on))

@@ -31,7 +31,7 @@ from township_desk.models import agreements, villages
 from township_desk.models import db as dbm
 from township_desk.models.errors import UserError
 from township_desk.ui.agreement_editor import AgreementEditor, DateDialog, TerminateDialog
-from township_desk.ui.widgets import refill_choices, table_view
+from township_desk.ui.widgets import ask_save_file, refill_choices, table_view
 
 ALL = "全部"
 ENDING_DAYS = 30
@@ -326,8 +326,12 @@ class AgreementsPage(QWidget):
 
     def open_scan(self) -> None:
         row = self.current()
-        path = agreements.scan_file(row) if row else None
-        if path is None or not path.exists():
+        try:
+            path = agreements.scan_file(row) if row else None
+        except UserError as exc:  # a stored path leading outside the data folder: never launched
+            QMessageBox.warning(self, "查看扫描件", str(exc))
+            return
+        if path is None or not path.is_file():
             QMessageBox.warning(self, "查看扫描件", "扫描件文件不存在，可能已被移动或删除。")
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
@@ -339,12 +343,11 @@ class AgreementsPage(QWidget):
             return
         name = (f"互助养老协议书_{rows[0]['elder_name']}_{rows[0]['id']}.docx" if len(rows) == 1
                 else f"互助养老协议书_{len(rows)}份.docx")
-        target, _filter = QFileDialog.getSaveFileName(self, "保存协议（Word）", str(Path.home() / name),
-                                                      "Word 文档 (*.docx)")
-        if not target:
+        chosen = ask_save_file(self, "保存协议（Word）", Path.home() / name, "Word 文档 (*.docx)", self.ctx.db_path,
+                               ".docx")
+        if chosen is None:
             return
-        if not target.lower().endswith(".docx"):
-            target += ".docx"
+        target = str(chosen)
         ids = [r["id"] for r in rows]
         if len(ids) == 1:
             from township_desk.printing import agreement_doc

@@ -2,7 +2,7 @@
 password, the daily backup, the main window; and on closing the automatic backup.
 
 ``run_window`` does it all; the pieces (``make_application``, ``take_lock``, ``open_context``,
-``daily_backup``, ``close_backup``) are separate so tests drive them without ``app.exec()``.
+``close_backup``; the daily backup is ``MainWindow.start_daily_backup``) are separate so tests drive them without ``app.exec()``.
 """
 
 from __future__ import annotations
@@ -121,34 +121,35 @@ def take_lock(db_path: Path) -> dbm.InstanceLock | None:
     return lock
 
 
+def clean_temporaries(db_path: Path) -> None:
+    """Remove temporary files a killed job left (they hold ID numbers); never stops the start."""
+    from township_desk.models import files
+
+    try:
+        removed = files.clean_at_start(db_path)
+    except OSError as exc:
+        log.warning("清理临时文件未完成：%s", exc)
+        return
+    for entry in removed:
+        log.info("已清理上次中断留下的临时文件：%s", entry)
+
+
 def open_context(db_path: str | Path | None) -> AppContext:
     """Open (creating and migrating if needed) the database; raises ``DatabaseUnavailable`` in Chinese."""
     path = Path(db_path) if db_path else paths.default_db_path()
     return AppContext(path, dbm.connect(path))
 
 
-def daily_backup(ctx: AppContext) -> tuple[str, bool]:
-    """Today's automatic backup when none was made yet: (a line for the status bar, whether it is a warning).
-
-    A failure never stops the program: the clerk reads why in the status bar and the log has the details.
-    """
-    try:
-        made = backups.daily_backup_if_due(ctx.db, ctx.db_path)
-    except (UserError, OSError, sqlite3.Error) as exc:
-        log.warning("每日自动备份未完成：%s", exc)
-        return f"今天的自动备份未完成：{exc}", True
-    if made is None:
-        return "", False
-    return f"已完成今天的自动备份（{made.name}）", False
-
-
 def close_backup(ctx: AppContext) -> str | None:
-    """The automatic backup when the window closes; a Chinese warning when it failed, else None."""
+    """The automatic backup when the window closes (after a daily backup still running in the background); a
+    Chinese warning when it failed or could not be copied to the second backup place, else None."""
     try:
-        backups.backup_on_close(ctx.db, ctx.db_path)
+        made = backups.backup_on_close(ctx.db, ctx.db_path)
     except (UserError, OSError, sqlite3.Error) as exc:
         log.warning("关闭时的自动备份未完成：%s", exc)
         return f"关闭时的自动备份未完成：{exc}\n已保存的数据不受影响；下次打开时会再自动备份。"
+    if made is not None and made.second_problem:
+        return f"关闭时的自动备份已保存在本机。\n{made.second_problem}"
     return None
 
 
@@ -172,11 +173,21 @@ def run_window(db_path: str | None) -> int:
         show_error("已经打开", str(exc))
         return 1
     try:
+        if lock is not None:
+            clean_temporaries(path)
         try:
             ctx = open_context(path)
         except DatabaseUnavailable as exc:
             show_error("无法打开台账", str(exc))
             return 2
+        if lock is not None:
+            try:
+                lock.lock_identity()  # a new database exists only now: a hard link made to it meets this lock
+            except AlreadyRunning as exc:
+                ctx.db.close()
+                show_error("已经打开", str(exc))
+                return 1
+            ctx.instance_lock = lock  # an in-window restore moves it onto the restored file
         if lock is None:  # the database opened although no lock file could be made beside it
             show_error("无法打开台账", f"无法在数据库所在的文件夹（{path.parent}）中建立锁文件，"
                        "请检查该文件夹的写入权限。")
@@ -185,16 +196,10 @@ def run_window(db_path: str | None) -> int:
         try:
             if not unlock_if_needed(ctx):
                 return 1
-            backup_line, backup_failed = daily_backup(ctx)
             window = MainWindow(ctx, on_close=lambda: close_backup(ctx))
-            if backup_line:
-                if backup_failed:
-                    window.add_notice(backup_line, warning=True)
-                else:
-                    window.statusBar().showMessage(backup_line, 15000)
-            window.update_status()
             fit_to_screen(window, app)
             window.show()
+            window.start_daily_backup()  # in the background: the window never waits for it
             smoke.arm(app, window)
             code = app.exec()
             warning = window.finish()  # the smoke timer quits without closing the window

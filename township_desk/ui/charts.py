@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 os.environ.setdefault("QT_API", "PySide6")  # pitfalls #16: never let matplotlib pick another binding
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget  # noqa: E402
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget  # noqa: E402
 
 CJK_FONTS = ["Microsoft YaHei", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
              "WenQuanYi Zen Hei", "PingFang SC", "Heiti SC", "AR PL UMing CN"]
@@ -72,15 +72,22 @@ class ChartView(QWidget):
             self.figure.savefig(tmp, format="png", dpi=150)
 
     def _save_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "保存图表", f"{self.title}.png", "PNG 图片 (*.png)")
-        if not path:
+        from township_desk.ui.widgets import ask_save_file
+
+        chosen = ask_save_file(self, "保存图表", f"{self.title}.png", "PNG 图片 (*.png)", _window_db_path(self), ".png")
+        if chosen is None:
             return
-        if not path.lower().endswith(".png"):
-            path += ".png"
+        path = str(chosen)
         try:
             self.save_png(path)
         except Exception as exc:  # noqa: BLE001 - a clerk-facing message, the chart stays
             QMessageBox.warning(self, "保存图表", f"无法保存图片：{exc}")
+
+
+def _window_db_path(widget: QWidget):
+    """The database of the main window this chart is shown in (None before it is placed in one)."""
+    ctx = getattr(widget.window(), "ctx", None)
+    return getattr(ctx, "db_path", None)
 
 
 def _empty(ax, text: str = "暂无数据") -> None:

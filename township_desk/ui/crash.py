@@ -36,6 +36,14 @@ def report(exc: BaseException, tb: str | None = None, parent=None) -> None:
     if isinstance(exc, UserError):
         _show(parent, "提示", str(exc), warning=True)
         return
+    from township_desk.models.files import explain_environment
+
+    message = explain_environment(exc)
+    if message:  # busy database, full or read-only disk, missing table: a message, not a crash
+        setup_logging()
+        log.warning("%s\n%s", message, tb)
+        _show(parent, "无法完成", message, warning=True)
+        return
     setup_logging()
     log.error("未预料的错误：%s\n%s", exc, tb)
     _show(parent, "程序出错",

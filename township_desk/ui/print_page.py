@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,6 +29,7 @@ from township_desk.models import villages as villages_model
 from township_desk.models.errors import UserError
 from township_desk.printing import convert, documents
 from township_desk.ui import jobs
+from township_desk.ui.widgets import ask_save_file, keep_to_working_dates
 
 ALL_VILLAGES = "（全部村）"
 NO_ELDER = "（不指定，按村打印）"
@@ -69,6 +69,7 @@ class PrintPage(QWidget):
         self.as_of = QDateEdit(QDate.currentDate())
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy年M月d日")
+        keep_to_working_dates(self.as_of)
 
         form = QFormLayout()
         form.addRow("打印内容：", self.kind)
@@ -256,11 +257,9 @@ class PrintPage(QWidget):
 
     def choose_file_and_write(self) -> None:
         start = str(Path.home() / self.suggested_name())
-        path, _filter = QFileDialog.getSaveFileName(self, "保存打印文件", start, "Word 文件 (*.docx)")
-        if path:
-            if not path.lower().endswith(".docx"):
-                path += ".docx"
-            self.write(Path(path))
+        path = ask_save_file(self, "保存打印文件", start, "Word 文件 (*.docx)", self.ctx.db_path, ".docx")
+        if path is not None:
+            self.write(path)
 
     def write(self, target: Path) -> jobs.Job:
         """Render in a worker with its own connection; the file appears only when complete."""

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from township_desk.models import monthly, settings, submissions
 from township_desk.models.dates import month_bounds
 from township_desk.models.errors import UserError
+from township_desk.ui.widgets import ask_save_file, keep_to_working_dates
 
 GREEN, RED = "#1b7f3b", "#c0392b"
 _ELDER_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -175,6 +176,7 @@ class ReportsPage(QWidget):
         self.month_edit = QDateEdit()
         self.month_edit.setDisplayFormat("yyyy年M月")
         self.month_edit.setCalendarPopup(False)
+        keep_to_working_dates(self.month_edit)
         year, mon = (int(p) for p in last_month().split("-"))
         self.month_edit.setDate(QDate(year, mon, 1))
         self.month_edit.dateChanged.connect(lambda _d: self.refresh())
@@ -305,12 +307,12 @@ class ReportsPage(QWidget):
     def _show_checks(self) -> None:
         self.checks.clear()
         by_line = {(f.village, f.chain): f for f in self.failures}
-        chain_text = ("1=2+3+4=5+6=7+8+9=10+11+12+13=14", "15+16=17+18=19+20+21+22=23+24+25+26+27")
+        chain_text = ["=".join("+".join(str(c) for c in part) for part in chain) for chain in monthly.CHAINS]
         for row in self.summary.rows:
             for chain in (0, 1):
                 failure = by_line.get((row.name, chain))
                 if failure is None:
-                    item = QTreeWidgetItem([f"✔ {row.name}：{chain_text[chain]}（{row.col(1) if chain == 0 else row.col(15) + row.col(16)}）成立"])
+                    item = QTreeWidgetItem([f"✔ {row.name}：{chain_text[chain]}（{row.col(1)}）成立"])
                     item.setForeground(0, QBrush(QColor(GREEN)))
                     self.checks.addTopLevelItem(item)
                     continue
@@ -460,10 +462,8 @@ class ReportsPage(QWidget):
     def _ask_path(self, month: str, title: str, note: str) -> str | None:
         township = settings.get(self.ctx.db, "township_name") or ""
         suggested = str(Path.home() / f"{township}留守老人月报{month}{note}.xlsx")
-        path, _ = QFileDialog.getSaveFileName(self, title, suggested, "Excel 工作簿 (*.xlsx)")
-        if not path:
-            return None
-        return path if path.lower().endswith(".xlsx") else path + ".xlsx"
+        chosen = ask_save_file(self, title, suggested, "Excel 工作簿 (*.xlsx)", self.ctx.db_path, ".xlsx")
+        return str(chosen) if chosen is not None else None
 
     def _export(self, month: str, path: str, mode: str | None, reason: str | None = None) -> None:
         db_path = self.ctx.db_path
@@ -575,12 +575,11 @@ class ReportsPage(QWidget):
             QMessageBox.information(self, "县级汇总", "请先添加要汇总的乡镇报表。")
             return
         county = self.county_edit.text().strip()
-        target, _ = QFileDialog.getSaveFileName(self, "保存县级汇总", str(Path.home() / f"{county}县级汇总.xlsx"),
-                                                "Excel 工作簿 (*.xlsx)")
-        if not target:
+        chosen = ask_save_file(self, "保存县级汇总", Path.home() / f"{county}县级汇总.xlsx", "Excel 工作簿 (*.xlsx)",
+                               self.ctx.db_path, ".xlsx")
+        if chosen is None:
             return
-        if not target.lower().endswith(".xlsx"):
-            target += ".xlsx"
+        target = str(chosen)
 
         def work(job):
             from township_desk.printing.monthly_xlsx import combine_workbooks

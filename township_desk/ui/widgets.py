@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -18,8 +19,10 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFrame,
     QHeaderView,
+    QMessageBox,
     QScrollArea,
     QTableView,
     QWidget,
@@ -52,15 +55,26 @@ def date_edit(day: dt.date | str | QDate | None = None, *, latest: dt.date | str
     """A date field showing ``day`` (None: the clock's today) as yyyy-MM-dd, with the calendar popup.
 
     ``latest`` / ``earliest`` bound what can be chosen (a visit is recorded after it took place: ``latest`` is the
-    office's today); a ``day`` outside them shows the nearest bound.
+    office's today); a ``day`` outside them shows the nearest bound. Without them the field still keeps to the
+    dates the program can work with (``models.dates.EARLIEST``–``LATEST``).
     """
     edit = QDateEdit(qdate(day))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat(DATE_FORMAT)
+    keep_to_working_dates(edit)
     if latest is not None:
         edit.setMaximumDate(qdate(latest))
     if earliest is not None:
         edit.setMinimumDate(qdate(earliest))
+    return edit
+
+
+def keep_to_working_dates(edit: QDateEdit) -> QDateEdit:
+    """Bound a date field to the dates the program can work with (1901–2099): date arithmetic on 0001-01-01 or
+    9999-12-31 would overflow."""
+    from township_desk.models import dates
+
+    edit.setDateRange(qdate(dates.EARLIEST), qdate(dates.LATEST))
     return edit
 
 
@@ -173,3 +187,31 @@ def scrolling(content: QWidget) -> QScrollArea:
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(content)
     return area
+
+
+def checked_save_path(parent: QWidget | None, title: str, chosen: str | Path, db_path: str | Path | None,
+                      suffix: str | None = None) -> Path | None:
+    """The file the clerk chose to save to (``suffix`` such as ".docx" added when missing), if it may be written:
+    never the open database, a file SQLite keeps beside it, or a folder (``models.files.check_output_path``).
+    Otherwise a Chinese warning and None, and nothing is written."""
+    from township_desk.models.errors import UserError
+    from township_desk.models.files import check_output_path
+
+    text = str(chosen)
+    if suffix and not text.lower().endswith(suffix.lower()):
+        text += suffix
+    try:
+        return check_output_path(text, db_path)
+    except UserError as exc:
+        QMessageBox.warning(parent, title, str(exc))
+        return None
+
+
+def ask_save_file(parent: QWidget | None, title: str, suggested: str | Path, name_filter: str,
+                  db_path: str | Path | None, suffix: str | None = None) -> Path | None:
+    """Every save dialog of the window: asks for a file name, then ``checked_save_path``; None when cancelled
+    or refused."""
+    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), name_filter)
+    if not chosen:
+        return None
+    return checked_save_path(parent, title, chosen, db_path, suffix)
