@@ -236,6 +236,32 @@ def test_a_submitted_october_is_written_again_cell_for_cell_after_november(ledge
     assert openpyxl.load_workbook(again)["明细表"]["E3"].data_type == "s"   # ID numbers still text
 
 
+def test_a_file_that_cannot_be_put_in_place_is_not_recorded_as_sent(ledger, tmp_path, monkeypatch):
+    from township_desk.models import files
+
+    def held(source, target, **_kw):
+        raise PermissionError(13, "held by another program")
+
+    monkeypatch.setattr(files, "replace_file", held)
+    with pytest.raises(UserError, match="没有权限写入"):
+        export_monthly(ledger, "2026-10", tmp_path / "a.xlsx", mode="submit", today=NOV_1)
+    assert submissions.sent_months(ledger) == [] and list(tmp_path.glob("*.xlsx")) == []
+    assert audit.entries(ledger, table="monthly_submissions") == []
+
+
+def test_a_plain_export_takes_no_write_lock(ledger, db_path, tmp_path):
+    import sqlite3
+
+    writer = sqlite3.connect(db_path, isolation_level=None)   # another program in the middle of saving
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        result = export_monthly(ledger, "2026-10", tmp_path / "a.xlsx", today=NOV_1)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.elders == 3
+
+
 def test_submitting_a_month_twice_is_refused_and_says_how_to_correct(ledger, tmp_path):
     export_monthly(ledger, "2026-10", tmp_path / "a.xlsx", mode="submit", today=NOV_1)
     with pytest.raises(UserError, match="已于.*上报.*--correct"):

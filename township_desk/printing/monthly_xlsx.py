@@ -7,6 +7,7 @@ the message names, then exports again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -167,13 +168,17 @@ def export_monthly(db, month: str, target: str | Path, progress: Progress | None
     target = Path(target)
     kind = {"submit": "上报", "correct": "更正"}.get(mode or "")
     recorded = None
-    with db.atomic():  # the record of what was sent is kept only if the file is written, and the other way round
-        with atomic_path(target) as tmp:
-            write_book(book, tmp, step, check_cancelled)
-            if check_cancelled:
-                check_cancelled()
-            if kind:
-                digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(atomic_path(target))
+        write_book(book, tmp, step, check_cancelled)
+        if check_cancelled:
+            check_cancelled()
+        if kind:
+            # What was sent is recorded only if the file is put in place, and the other way round: the rename
+            # happens inside the (short) transaction that records it, so either both are done or neither.
+            digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
+            renaming = stack.pop_all()
+            with db.atomic(), renaming:
                 recorded = submissions.record(db, book, kind, digest, file_name=target.name, reason=reason, by=by)
     step.done()
     digest = hashlib.sha256(target.read_bytes()).hexdigest()
