@@ -379,6 +379,7 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
             db.execute("INSERT INTO status_changes(elder_id, date, old_status, new_status, reason) VALUES (?,?,?,?,?)",
                        [new_id, row["entered_on"], None, row["status"], "纳入台账"])
             if supporter_rows is not None:
+                _date_typed_years(supporter_rows, row.get("children_away_years"), today)
                 _replace_supporters(db, new_id, supporter_rows)
             return SaveResult(new_id, True, [], [p for p in problems if p.severity == "warning"])
 
@@ -404,7 +405,17 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
                 audit.record(db, action or "修改", "elders", elder_id, _label(row), key,
                              _display(db, key, before), _display(db, key, after))
         labelled = [(_field_label(k), _display(db, k, o), _display(db, k, n)) for k, o, n in changes]
+        typed_years = next((n for k, _o, n in changes if k == "children_away_years"), None)
+        if supporter_rows is None and typed_years is not None:
+            undated = [dict(r) for r in supporters_of(db, elder_id) if r["is_away"] and not r["away_since"]]
+            _date_typed_years(undated, typed_years, today)
+            for supporter in undated:
+                db.execute("UPDATE supporters SET away_since = ? WHERE id = ?",
+                           [supporter["away_since"], supporter["id"]])
+                audit.record(db, action or "修改", "elders", elder_id, _label(row), "supporters", None,
+                             f"赡养人{supporter['name']}外出时间 {supporter['away_since']}（按外出务工年限 {typed_years} 年）")
         if supporter_rows is not None:
+            _date_typed_years(supporter_rows, typed_years, today)
             before = supporters_of(db, elder_id)
             if _supporters_differ(before, supporter_rows):
                 _replace_supporters(db, elder_id, supporter_rows)
@@ -419,6 +430,20 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
             problems.append(Problem("tier", "warning", note))
             labelled.append((_field_label("tier"), before_tier, "重点" if before_tier == "一般" else "一般"))
         return SaveResult(elder_id, False, labelled, [p for p in problems if p.severity == "warning"])
+
+
+def _date_typed_years(supporters: list[dict], years: float | None, today: dt.date) -> None:
+    """外出务工年限 typed as a number (the paper 登记表 asks for one) becomes a dated fact: each supporter away
+    without an "away since" month gets the month that many years before ``today``, so the years go on counting
+    (``years_away``) instead of staying what they were on the day they were typed."""
+    if years is None:
+        return
+    months = round(float(years) * 12)
+    index = today.year * 12 + today.month - 1 - months
+    month = f"{index // 12:04d}-{index % 12 + 1:02d}"
+    for supporter in supporters:
+        if supporter.get("is_away", 1) and not supporter.get("away_since"):
+            supporter["away_since"] = month
 
 
 def _field_label(key: str) -> str:
