@@ -561,8 +561,10 @@ def health_of(elder: dict) -> str:
     return "健康"
 
 
-def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reason: str) -> None:
-    """Move an elder to another status (暂离, 已迁出, 已去世, 已不属于留守, back to 在册). Nobody is deleted."""
+def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reason: str) -> list[int]:
+    """Move an elder to another status (暂离, 已迁出, 已去世, 已不属于留守, back to 在册). Nobody is deleted.
+
+    Leaving the ledger ends the elder's signed agreements in the same transaction; returns their ids."""
     if new_status not in STATUSES:
         raise UserError(f"状态“{new_status}”不在可选范围：{'、'.join(STATUSES)}")
     day = parse_date(date) if not isinstance(date, dt.date) else date
@@ -591,7 +593,7 @@ def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reaso
                      f"{new_status}（{day.isoformat()}，{reason}）" if reason else new_status)
         from township_desk.models import agreements  # imports this module
 
-        agreements.end_with_elder(db, elder_id, day, new_status, reason)  # same transaction: both or neither
+        return agreements.end_with_elder(db, elder_id, day, new_status, reason)  # same transaction: both or neither
 
 
 def status_history(db, elder_id: int) -> list[dict]:

@@ -916,10 +916,12 @@ class StatusDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            elders.change_status(self.ctx.db, self.elder_id, self.new_status(), pydate(self.date_edit.date()),
-                                 self.reason_edit.text())
+            ended = elders.change_status(self.ctx.db, self.elder_id, self.new_status(),
+                                         pydate(self.date_edit.date()), self.reason_edit.text())
         except UserError as exc:
             self.error_label.setText(str(exc))
             return
         self.ctx.notify("elders")
+        if ended:
+            self.ctx.notify("agreements")
         super().accept()
