@@ -329,7 +329,7 @@ def test_the_overdue_and_month_queries_read_visits_from_covering_indexes_only(le
     0007) cover every condition, so no count reads a visits row."""
     params = {"day": "2026-11-22", "week_start": "2026-11-09", "week_end": "2026-11-15", "key_home_days": 15,
               "general_home_days": 30, "key_remote": 2, "general_remote": 1, "want_home": 1, "want_remote": 1,
-              "first": "2026-11-01"}
+              "first": "2026-11-01", "home_counts": 0}
     queries = [schedule._overdue_sql(""), schedule._MONTH_SQL]
     for sql in queries:
         plan = [row[3] for row in ledger.execute("EXPLAIN QUERY PLAN " + sql, params)]
