@@ -252,10 +252,46 @@ def part_print300(work: Path, elders: int) -> dict:
     return {"seconds": time.perf_counter() - start, "note": f"{len(ids)} agreements in one .docx"}
 
 
+def part_backup(work: Path, elders: int) -> dict:
+    """A compressed automatic backup of the township, timed, against the database's size; then the backup folder
+    after a year of use (a daily and a closing backup every weekday), thinned by ``backups_to_keep`` and
+    ``within_budget`` with copies of the measured size."""
+    from township_desk.models import backups
+    from township_desk.models import db as dbm
+
+    path = work / "township.db"
+    db = dbm.connect(path)
+    target = work / "backup.zip"
+    start = time.perf_counter()
+    backups.backup(db, target, kind="daily")
+    seconds = time.perf_counter() - start
+    database = path.stat().st_size
+    size = target.stat().st_size
+    db.close()
+    kept: dict[dt.datetime, int] = {}
+    day = dt.datetime(2026, 1, 1)
+    for _ in range(365):
+        if day.weekday() < 5:
+            for hour in (8, 17):
+                now = day.replace(hour=hour)
+                kept[now] = size
+                times = backups.backups_to_keep(kept, now)
+                kept = {t: size for t in backups.within_budget({t: size for t in times}, now,
+                                                               backups.budget(database))}
+        day += dt.timedelta(days=1)
+    folder = sum(kept.values())
+    return {"seconds": seconds, "backup_mb": size / 2**20, "database_mb": database / 2**20,
+            "folder_ratio": folder / database,
+            "note": f"backup {size / 2**20:.0f} MB of a {database / 2**20:.0f} MB database "
+                    f"({size / database:.0%}); after a year {len(kept)} copies, {folder / 2**20:.0f} MB = "
+                    f"{folder / database:.1f}× the database; oldest {min(kept):%Y-%m-%d}"}
+
+
 PARTS = {
     "demo": part_demo, "full_read": part_full_read, "bare_window": part_bare_window, "window": part_window,
     "keystroke": part_keystroke, "overdue": part_overdue, "export": part_export,
     "workbook_floor": part_workbook_floor, "import": part_import, "print300": part_print300,
+    "backup": part_backup,
 }
 PROCESS_START = time.time()
 
@@ -301,7 +337,7 @@ def main() -> None:
     (work / "home").mkdir(exist_ok=True)
     results = {}
     for name in ("demo", "full_read", "bare_window", "window", "keystroke", "overdue", "export",
-                 "workbook_floor", "import", "print300"):
+                 "workbook_floor", "import", "print300", "backup"):
         started = time.perf_counter()
         results[name] = run_part(name, work, args.elders)
         print(f"  {name}: {time.perf_counter() - started:.1f} s wall", file=sys.stderr, flush=True)
@@ -319,6 +355,7 @@ def main() -> None:
         ("monthly export", "export", "full_read", 3.0, "≤ 3× full read"),
         (f"import {args.elders}-row workbook", "import", "workbook_floor", 1.5, "≤ 1.5× read-only read"),
         ("print 300 documents (one batch)", "print300", None, None, ""),
+        ("compressed backup; folder after a year", "backup", None, None, "folder < 3× database"),
         ("window peak memory", "window", None, None, "≤ 400 MB"),
     ]
     print(f"\nTownship Desk benchmark — {args.elders} elders, {dt.datetime.now():%Y-%m-%d %H:%M}, "
@@ -349,6 +386,8 @@ def main() -> None:
             verdict = "ok" if ratio <= limit else "MISSED"
         elif part == "keystroke":
             verdict = "ok" if t <= 0.05 else "MISSED"
+        elif part == "backup":
+            verdict = "ok" if r["folder_ratio"] < 3 else "MISSED"
         print(f"{label:36} {t:9.3f}s {(f'{f:.3f}s' if f else ''):>10} {(f'{ratio:.1f}×' if ratio else ''):>7} "
               f"{r['peak_mb']:8.0f}  {target:24} {verdict} {r.get('note', '')}")
     if not args.keep:

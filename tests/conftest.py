@@ -21,9 +21,10 @@ VALID_IDS = [
 
 @pytest.fixture(autouse=True)
 def private_data_dir(tmp_path_factory, monkeypatch):
-    """Every test gets its own data folder, so nothing touches the clerk's real one."""
+    """Every test gets its own data folder and settings file, so nothing touches the clerk's real ones."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("TOWNSHIP_DESK_HOME", str(home))
+    monkeypatch.setenv("TOWNSHIP_DESK_CONFIG", str(tmp_path_factory.mktemp("config") / "config.json"))
     return home
 
 

@@ -270,3 +270,71 @@ def test_agreement_for_an_elder_no_longer_on_the_ledger_is_a_warning(db, elder):
     result = ag.save_agreement(db, {"elder_id": elder["id"], "template": "自理", "party_a_name": "张小明",
                                     "party_b_name": "李桂兰"}, today=dt.date.today())
     assert any("状态是“已去世”" in w.message for w in result.warnings)
+
+
+# ---------------------------------------------------------------- the elder leaves the ledger
+
+
+@pytest.mark.parametrize("status", ["已去世", "已迁出", "已不属于留守"])
+def test_an_agreement_ends_the_day_its_elder_leaves_the_ledger(db, elder, status):
+    soon = draft(db, elder, start_date="2025-12-15")           # ends 2026-12-14: on the renewal list
+    ag.sign(db, soon, "2025-12-01", today=TODAY)
+    waiting = draft(db, elder, start_date="2026-12-15")        # a draft stays a draft
+    assert [r["id"] for r in ag.ending_within(db, TODAY, 30)] == [soon]
+    elders.change_status(db, elder["id"], status, "2026-11-25", "情况变化")
+    ended = ag.get_agreement(db, soon)
+    assert (ended["status"], ended["terminated_on"], ended["terminated_by"]) == ("已解除", "2026-11-25", "被助养老人")
+    assert ended["termination_reason"] == f"老人{status}（情况变化）"
+    assert ag.ending_within(db, TODAY, 30) == []
+    assert ag.get_agreement(db, waiting)["status"] == "草稿"
+    log = [e["new_value"] for e in audit.entries(db, table="agreements", record_id=soon) if e["action"] == "解除"]
+    assert log == [f"已解除（2026-11-25，老人{status}（情况变化））"]
+
+
+def test_a_term_already_over_when_the_elder_died_is_marked_expired(db, elder):
+    over = draft(db, elder, start_date="2025-01-01")           # ends 2025-12-31, expiry not yet run
+    ag.sign(db, over, "2024-12-28", today=TODAY)
+    elders.change_status(db, elder["id"], "已去世", "2026-11-25", "病故")
+    assert ag.get_agreement(db, over)["status"] == "已到期"
+
+
+def test_a_temporary_absence_does_not_end_the_agreement(db, elder):
+    running = draft(db, elder)
+    ag.sign(db, running, "2026-02-26", today=TODAY)
+    elders.change_status(db, elder["id"], "暂离", "2026-11-25", "住院")
+    assert ag.get_agreement(db, running)["status"] == "已签订"
+
+
+def test_the_status_change_and_the_agreement_end_are_one_transaction(db, elder, monkeypatch):
+    running = draft(db, elder)
+    ag.sign(db, running, "2026-02-26", today=TODAY)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ag, "end_with_elder", broken)
+    with pytest.raises(RuntimeError):
+        elders.change_status(db, elder["id"], "已去世", "2026-11-25", "病故")
+    assert elders.get_elder(db, elder["id"])["status"] == "在册"
+    assert ag.get_agreement(db, running)["status"] == "已签订"
+
+
+# ---------------------------------------------------------------- which template
+
+
+def test_the_self_care_template_is_refused_for_an_elder_who_needs_help(db, elder):
+    elders.save_elder(db, {"name": "张德福", "id_number": VALID_IDS[0], "village": "青山村", "ability_level": 2},
+                      elder_id=elder["id"], today=TODAY)
+    with pytest.raises(ValidationError) as caught:
+        draft(db, elder)
+    assert "老人的能力等级为“中度受损（中度失能）”，不能生活自理，“自理”协议文本不适用，请选用“介助介护”协议文本" in str(caught.value)
+    assert draft(db, elder, template="介助介护")
+
+
+def test_a_self_care_draft_cannot_be_signed_once_the_elder_needs_help(db, elder):
+    agreement_id = draft(db, elder)
+    elders.save_elder(db, {"name": "张德福", "id_number": VALID_IDS[0], "village": "青山村", "ability_level": 3},
+                      elder_id=elder["id"], today=TODAY)
+    with pytest.raises(UserError, match="“自理”协议文本不适用"):
+        ag.sign(db, agreement_id, "2026-02-26", today=TODAY)
+    assert ag.get_agreement(db, agreement_id)["status"] == "草稿"

@@ -125,3 +125,34 @@ def test_restore_json_has_the_counts_and_the_kept_copy(db_path, tmp_path):
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["elders"] == 2 and Path(doc["kept_copy"]).exists()
+
+
+def test_backup_to_a_zip_is_compressed_and_restores(db_path, tmp_path):
+    ledger(db_path, 2)
+    out = tmp_path / "备份.zip"
+    result = cli("backup", "--db", str(db_path), "-o", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["elders"] == 2 and doc["size_bytes"] < doc["database_bytes"]
+    ledger_path = tmp_path / "空的.db"
+    ledger(ledger_path, 0)
+    restored = cli("restore", "--db", str(ledger_path), str(out), "--yes")
+    assert restored.returncode == 0, restored.stderr
+    assert elder_count(ledger_path) == 2
+
+
+def test_restore_of_a_backup_missing_a_table_is_exit_2_and_changes_nothing(db_path, tmp_path):
+    import sqlite3
+
+    ledger(db_path, 1)
+    out = tmp_path / "缺表.db"
+    assert cli("backup", "--db", str(db_path), "-o", str(out)).returncode == 0
+    conn = sqlite3.connect(out)
+    conn.execute("DROP TABLE agreements")
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+    result = cli("restore", "--db", str(db_path), str(out), "--yes")
+    assert result.returncode == 2 and "缺少数据表：agreements" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert db_path.read_bytes() == before

@@ -16,8 +16,9 @@ from township_desk.models.errors import UserError
 from township_desk.printing.monthly_xlsx import combine_workbooks, export_monthly
 
 TODAY = dt.date(2026, 11, 20)
-COMPLETE = {"education": "初中", "spouse": "一方健在", "care": "无人照料", "children_away_years": 6,
+COMPLETE = {"education": "初中", "spouse": "一方健在", "care": "无人照料",
             "main_income": "政府救助", "visitor": "李巡访", "entered_on": "2026-01-05"}
+AWAY = [{"name": "张子", "relation": "儿子", "away_since": "2020-01"}]  # 外出务工年限 from this date
 
 
 def township_workbook(folder: Path, township: str, n: int, month: str = "2026-10") -> Path:
@@ -26,7 +27,7 @@ def township_workbook(folder: Path, township: str, n: int, month: str = "2026-10
     settings.put(db, {"township_name": township})
     for i in range(n):
         elders.save_elder(db, {"name": f"老人{'甲乙丙丁戊'[i]}", "id_number": make_id("19500101", 11 + 2 * i),
-                               "village": "一村" if i % 2 else "二村", **COMPLETE}, today=TODAY)
+                               "village": "一村" if i % 2 else "二村", **COMPLETE}, AWAY, today=TODAY)
     target = folder / f"{township}{month}.xlsx"
     export_monthly(db, month, target)
     db.close()
@@ -85,7 +86,7 @@ def test_an_unreadable_file_and_a_repeat_are_listed(files, tmp_path):
     junk = tmp_path / "坏文件.xlsx"
     junk.write_bytes(b"not a workbook")
     result = combine.read_and_check([*files, junk, files[0]])
-    assert result.sources[3].result_text == "无法读取" and "无法打开" in result.sources[3].message
+    assert result.sources[3].result_text == "无法读取" and "不是 Excel 工作簿" in result.sources[3].message
     assert "重复" in result.sources[4].message
     assert result.rows[-1].col(1) == 9
 
@@ -115,3 +116,17 @@ def test_cli_combine_exits_1_listing_files_left_out(files, tmp_path, capsys):
     assert cli.main(["combine", *map(str, files), "-o", str(out), "--county", "某县"]) == 1
     err = capsys.readouterr().err
     assert "新场镇2026-10.xlsx" in err and "未计入汇总" in err
+
+
+def test_a_township_file_declaring_a_far_away_dimension_is_left_out_unread(files, tmp_path, monkeypatch):
+    import openpyxl
+    from hostile_xlsx import declare_dimension, edit_sheet
+    hostile = edit_sheet(files[2], tmp_path / "白马乡坏.xlsx", declare_dimension("A1:XFD1048576"))
+    opened = []
+    real = openpyxl.load_workbook
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda path, *a, **k: opened.append(path) or real(path, *a, **k))
+    result = combine.read_and_check([files[0], files[1], hostile])
+    assert [s.included for s in result.sources] == [True, True, False]
+    assert result.sources[2].result_text == "无法读取"
+    assert "“白马乡坏.xlsx”的工作表“汇总表”延伸到第 1048576 行" in result.sources[2].message
+    assert hostile not in opened

@@ -94,6 +94,79 @@ def test_a_ledger_whose_writer_was_killed_before_a_checkpoint_still_opens(tmp_pa
     assert [r[0] for r in database.execute("SELECT name FROM villages")] == ["碾子村"]
 
 
+# ---------------------------------------------------------------- stored photo and scan paths stay in the data folder
+
+
+@pytest.mark.parametrize("stored", ["../ledger.db", "2026/../../outside.jpg", "/etc/passwd", "C:\\Windows\\win.ini",
+                                    "\\\\server\\share\\a.jpg", "C:a.jpg", "a\x00.jpg", ""])
+def test_a_stored_path_leading_out_of_its_folder_is_refused(tmp_path, stored):
+    from township_desk.models.errors import UserError
+    from township_desk.models.files import confined_path
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    with pytest.raises(UserError, match="照片路径"):
+        confined_path(stored, folder, what="照片")
+
+
+def test_a_symlink_inside_the_folder_leading_out_is_refused(tmp_path):
+    from township_desk.models.errors import UserError
+    from township_desk.models.files import confined_path
+
+    folder = tmp_path / "photos"
+    (folder / "2026").mkdir(parents=True)
+    secret = tmp_path / "secret.jpg"
+    secret.write_bytes(b"x")
+    (folder / "2026" / "a.jpg").symlink_to(secret)
+    (folder / "link").symlink_to(tmp_path)
+    for stored in ("2026/a.jpg", "link/secret.jpg"):
+        with pytest.raises(UserError, match="指向数据文件夹.*以外，已拒绝打开"):
+            confined_path(stored, folder, what="照片")
+    (folder / "2026" / "b.jpg").write_bytes(b"y")
+    assert confined_path("2026/b.jpg", folder) == (folder / "2026" / "b.jpg").resolve()
+
+
+def _crafted_visit_photo(path):
+    """A ledger (as from a crafted backup) whose visit photo row points outside the photos folder."""
+    from tests.conftest import VALID_IDS
+    from township_desk.models import elders, villages
+
+    database = dbm.connect(path)
+    villages.save_village(database, {"name": "青山村"})
+    elder = elders.save_elder(database, {"name": "张德福", "id_number": VALID_IDS[0], "village": "青山村",
+                                         "entered_on": "2026-01-05"}).elder_id
+    visit = database.execute("INSERT INTO visits(elder_id, date, mode, visitor_name) VALUES (?, '2026-11-20', '上门',"
+                             " '王村官')", [elder]).lastrowid
+    database.execute("INSERT INTO visit_photos(visit_id, path) VALUES (?, '../../../etc/passwd')", [visit])
+    return database, visit
+
+
+def test_a_visit_photo_outside_the_photos_folder_is_refused_and_never_printed(tmp_path):
+    from township_desk.models import visits
+    from township_desk.models.errors import UserError
+    from township_desk.printing import documents
+
+    database, visit = _crafted_visit_photo(tmp_path / "v.db")
+    (stored,) = visits.get_visit(database, visit)["photos"]
+    with pytest.raises(UserError, match="照片路径“../../../etc/passwd”指向数据文件夹"):
+        visits.photo_file(stored)
+    assert documents.visit_form_context(database, visit_id=visit)["photo_path"] is None
+    database.close()
+
+
+def test_an_agreement_scan_outside_the_agreements_folder_is_refused(tmp_path):
+    from township_desk.models import agreements, paths
+    from township_desk.models.errors import UserError
+
+    (paths.data_dir() / "agreements").mkdir(exist_ok=True)
+    (paths.data_dir() / "agreements" / "协议1.pdf").write_bytes(b"%PDF")
+    assert agreements.scan_file({"scan_path": "agreements/协议1.pdf"}) == \
+        (paths.data_dir() / "agreements" / "协议1.pdf").resolve()
+    for stored in ("../../home/clerk/私人.pdf", "township_desk.db", "/etc/passwd", "agreements/../photos/x.pdf"):
+        with pytest.raises(UserError, match="扫描件路径"):
+            agreements.scan_file({"scan_path": stored})
+
+
 # ---------------------------------------------------------------------------------------------- helpers for the CLI
 
 def _cli(capsys, *argv):
@@ -297,10 +370,12 @@ def test_a_command_that_fails_after_making_a_new_database_removes_it_again(capsy
 
 # ---------------------------------------------------------------------------------------------- killed jobs' files
 
-def test_temporary_files_of_killed_jobs_are_removed_at_start_and_the_clerks_files_kept(capsys, tmp_path, ledger):
+def test_temporary_files_of_killed_jobs_are_removed_at_start_and_the_clerks_files_kept(capsys, tmp_path, ledger,
+                                                                                       monkeypatch):
     import os
     import subprocess
     import sys
+    import tempfile
     import time
 
     from township_desk.models import paths
@@ -310,10 +385,21 @@ def test_temporary_files_of_killed_jobs_are_removed_at_start_and_the_clerks_file
     old = time.time() - 3600
     sqlite_bytes = ledger.read_bytes()[:4096]
     stale = [tmp_path / f".花名册.{dead.pid}.tmp.docx", paths.data_dir() / f".月报.{dead.pid}.tmp.xlsx",
-             paths.backups_dir() / "v_20261101-080000_daily.db.part", tmp_path / ".v.db.restoring"]
+             paths.backups_dir() / "v_20261101-080000_daily.db.part", tmp_path / ".v.db.restoring",
+             paths.backups_dir() / "v_20261101-080000_daily.zip.part"]
     for path in stale:
-        path.write_bytes(sqlite_bytes if not path.name.endswith((".docx", ".xlsx")) else b"PK\x03\x04 ids")
+        path.write_bytes(sqlite_bytes if not path.name.endswith((".docx", ".xlsx", ".zip.part")) else b"PK\x03\x04 ids")
         os.utime(path, (old, old))
+    system_temp = tmp_path / "系统临时"
+    unpacked = system_temp / "township-desk-check-k3j_x9a2"
+    unpacked.mkdir(parents=True)
+    (unpacked / "v.db").write_bytes(sqlite_bytes)
+    for path in (unpacked / "v.db", unpacked):
+        os.utime(path, (old, old))
+    others = system_temp / "tmp12345"  # another program's temporary folder
+    others.mkdir()
+    os.utime(others, (old, old))
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
     kept = [tmp_path / f".花名册.{os.getpid()}.tmp.docx",         # a job of a running process
             tmp_path / "v.db.before-v5.bak",                      # a kept copy, not temporary
             tmp_path / "会议记录.part",                            # the clerk's own file, not SQLite
@@ -325,8 +411,8 @@ def test_temporary_files_of_killed_jobs_are_removed_at_start_and_the_clerks_file
     code, out, err = _cli(capsys, "elders", "--db", ledger)
 
     assert code == 0, err
-    assert not any(p.exists() for p in stale)
-    assert all(p.exists() for p in kept)
+    assert not any(p.exists() for p in stale) and not unpacked.exists()
+    assert all(p.exists() for p in kept) and others.exists()
 
 
 # ---------------------------------------------------------------------------------------------- no traceback ever
@@ -636,7 +722,7 @@ def test_the_window_start_removes_what_a_killed_job_left_in_the_data_folder(tmp_
     assert not left.exists() and clerks.exists()
 
 
-def test_sqlites_temporary_copies_are_hidden_while_written_and_never_renamed_into_place_hidden(
+def test_a_backups_temporary_copy_is_hidden_while_written_and_never_renamed_into_place_hidden(
         tmp_path, ledger, monkeypatch):
     import os
 
@@ -659,5 +745,5 @@ def test_sqlites_temporary_copies_are_hidden_while_written_and_never_renamed_int
         database.close()
     backups.restore(ledger, tmp_path / "备份.db")
 
-    assert str(tmp_path / "备份.db.part") in hidden and str(tmp_path / ".v.db.restoring") in hidden
+    assert hidden.get(str(tmp_path / "备份.db.part")) is False  # hidden while written, then shown again
     assert renamed_hidden and not any(renamed_hidden)

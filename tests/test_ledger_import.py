@@ -9,9 +9,19 @@ import sys
 
 import openpyxl
 import pytest
+import python_calamine
 from conftest import make_id
+from hostile_xlsx import (
+    add_cell,
+    add_merge,
+    add_raw_row,
+    add_row_of_cells_without_references,
+    declare_dimension,
+    edit_sheet,
+    xls_workbook,
+)
 
-from township_desk.models import elders, ledger_import
+from township_desk.models import elders, ledger_import, workbook_guard
 from township_desk.models.errors import UserError
 
 TODAY = dt.date(2026, 11, 22)
@@ -64,7 +74,7 @@ def test_title_and_unit_rows_above_two_level_merged_header(db, tmp_path):
     path = build(tmp_path / "a.xlsx", {"青山村": rows},
                  {"青山村": ["A1:I1", "A3:A4", "B3:D3", "E3:G3", "H3:I3"]})
     result = run_import(db, path)
-    assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": []}
+    assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": [], "changes": []}
     elder = people(db)[ID_A]
     assert (elder["name"], elder["village"], elder["current_address"]) == ("张德福", "青山村", "三组12号")
     supporters = elders.supporters_of(db, elder["id"])
@@ -110,14 +120,26 @@ def test_notes_only_sheet_is_skipped_without_problems(db, tmp_path):
         "青山村": [["姓名", "身份证号码"], ["张德福", ID_A]],
     })
     result = run_import(db, path)
-    assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": []}
+    assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": [], "changes": []}
+
+
+
+def test_people_on_a_sheet_without_a_recognised_header_are_reported_row_by_row(db, tmp_path):
+    path = build(tmp_path / "h.xlsx", {
+        "青山村": [["姓名", "身份证号码"], ["张德福", ID_A]],
+        "河口村": [["人员", "证件"], ["李秀英", ID_B], ["王贵", ID_C]],
+    })
+    result = run_import(db, path)
+    assert (result.imported, result.skipped) == (1, 2)
+    assert [(p.sheet, p.row, p.severity) for p in result.problems] == [("河口村", 2, "error"), ("河口村", 3, "error")]
+    assert ID_B in result.problems[0].message and "没有找到同时写有“姓名”和“身份证号码”的表头行" in result.problems[0].message
 
 
 def test_blank_total_and_note_rows_are_not_reported(db, tmp_path):
     rows = [["姓名", "身份证号码"], ["张德福", ID_A], [None, None], ["李秀英", ID_B],
             ["合计", "2人"], ["注：本表一式两份，报镇民政办。"], ["填表人：王五", "审核人：赵六"]]
     result = run_import(db, build(tmp_path / "f.xlsx", {"青山村": rows}))
-    assert result.to_json() == {"imported": 2, "updated": 0, "skipped": 0, "problems": []}
+    assert result.to_json() == {"imported": 2, "updated": 0, "skipped": 0, "problems": [], "changes": []}
 
 
 def test_total_row_with_number_in_first_column_is_not_reported(db, tmp_path):
@@ -173,6 +195,32 @@ def test_id_merged_over_two_rows_is_one_person_with_two_supporters(db, tmp_path)
     assert result.to_json()["imported"] == 2 and result.problems == []
     supporters = elders.supporters_of(db, people(db)[ID_A]["id"])
     assert [s["name"] for s in supporters] == ["张大", "张二"]
+
+
+
+def test_id_merged_over_two_people_is_an_error_on_the_later_rows(db, tmp_path):
+    head = ["姓名", "身份证号码", "赡养人姓名"]
+    rows = [head, ["张德福", ID_A, "张大"], ["李秀英", None, "李大"], ["王贵", None, "王大"]]
+    result = run_import(db, build(tmp_path / "m.xlsx", {"青山村": rows}, {"青山村": ["B2:B4"]}))
+    assert (result.imported, result.skipped) == (1, 2)
+    assert [(p.row, p.column, p.severity) for p in result.problems] == [(3, "身份证号码", "error"),
+                                                                        (4, "身份证号码", "error")]
+    assert "B2:B4" in result.problems[0].message and "“李秀英”没有自己的身份证号码" in result.problems[0].message
+    assert [s["name"] for s in elders.supporters_of(db, people(db)[ID_A]["id"])] == ["张大"]
+
+
+@pytest.mark.parametrize("name", ["注秀英", "说明华", "小计生"])
+def test_person_whose_name_reads_like_a_footer_is_imported_when_the_id_is_valid(db, tmp_path, name):
+    result = run_import(db, simple(tmp_path / "n.xlsx", [["张德福", ID_A], [name, ID_B]]))
+    assert (result.imported, result.problems) == (2, [])
+    assert people(db)[ID_B]["name"] == name
+
+
+def test_footer_like_row_whose_id_excel_turned_into_a_number_is_reported(db, tmp_path):
+    result = run_import(db, simple(tmp_path / "n.xlsx", [["张德福", ID_A], ["注秀英", int(ID_B[:15] + "000")]]))
+    assert result.imported == 1
+    [problem] = result.problems
+    assert (problem.row, problem.column, problem.severity) == (3, "身份证号码", "error")
 
 
 # ---------------------------------------------------------------- ID numbers and dates
@@ -244,9 +292,67 @@ def test_person_on_the_ledger_is_updated_and_changes_listed(db, tmp_path):
     assert db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 1
     [change] = result.changes
     assert (change.name, change.id_number) == ("张德福", ID_A)
-    assert ("联系电话", "13800138000", "13900139000") in change.changes
+    assert ("phone", "联系电话", "13800138000", "13900139000", True) in \
+        [(c.field, c.label, c.old, c.new, c.applied) for c in change.changes]
     assert people(db)[ID_A]["phone"] == "13900139000"
     assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = '导入台账' AND field = 'phone'").fetchone()[0] == 1
+
+
+
+def on_ledger_as(db, name="张德福", phone="13800138000"):
+    elders.save_elder(db, {"name": name, "id_number": ID_A, "village": "青山村", "phone": phone}, today=TODAY)
+
+
+def renamed_workbook(tmp_path, name="张德富"):
+    return build(tmp_path / "r.xlsx", {"青山村": [["姓名", "身份证号码", "联系电话"], [name, ID_A, "13900139000"]]})
+
+
+def test_same_id_under_another_name_keeps_the_ledger_name_and_lists_the_conflict(db, tmp_path):
+    on_ledger_as(db)
+    result = run_import(db, renamed_workbook(tmp_path))
+    assert people(db)[ID_A]["name"] == "张德福"
+    assert people(db)[ID_A]["phone"] == "13900139000"  # the rest of the row is imported
+    [person] = result.changes
+    assert person.name == "张德福"
+    assert [(c.field, c.old, c.new, c.applied) for c in person.changes][0] == ("name", "张德福", "张德富", False)
+    [problem] = result.problems
+    assert (problem.row, problem.column, problem.severity) == (2, "姓名", "warning")
+    assert "“张德福”" in problem.message and "“张德富”" in problem.message and "姓名未改" in problem.message
+    assert result.has_problems
+
+
+def test_rename_is_applied_for_an_id_the_clerk_accepted(db, tmp_path):
+    on_ledger_as(db)
+    result = run_import(db, renamed_workbook(tmp_path), accept_renames={ID_A})
+    assert people(db)[ID_A]["name"] == "张德富"
+    assert ("name", "张德福", "张德富", True) in [(c.field, c.old, c.new, c.applied) for c in result.changes[0].changes]
+    assert result.problems == [] and not result.has_problems
+    assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = '导入台账' AND field = 'name'").fetchone()[0] == 1
+
+
+
+def test_a_second_run_over_the_same_read_still_keeps_the_ledger_name(db, tmp_path):
+    on_ledger_as(db)
+    path = renamed_workbook(tmp_path)
+    read = ledger_import.read_ledger(path, today=TODAY)
+    run_import(db, path, read=read, dry_run=True)  # the window's reading is reused after a dry run or a cancel
+    result = run_import(db, path, read=read)
+    assert people(db)[ID_A]["name"] == "张德福"
+    assert ("name", False) in [(c.field, c.applied) for c in result.changes[0].changes]
+
+
+def test_rename_conflicts_are_found_before_importing(db, tmp_path):
+    on_ledger_as(db)
+    read = ledger_import.read_ledger(renamed_workbook(tmp_path), today=TODAY)
+    [conflict] = ledger_import.rename_conflicts(db, read)
+    assert (conflict.sheet, conflict.row, conflict.id_number, conflict.old, conflict.new) == \
+        ("青山村", 2, ID_A, "张德福", "张德富")
+
+
+def test_same_name_written_with_a_full_width_space_is_no_rename(db, tmp_path):
+    on_ledger_as(db, name="张福")
+    result = run_import(db, renamed_workbook(tmp_path, name="张\u3000福"))
+    assert result.problems == [] and all(c.field != "name" for c in result.changes[0].changes)
 
 
 def test_row_with_content_but_no_name_or_id_is_reported(db, tmp_path):
@@ -323,7 +429,7 @@ def test_cli_json_shape_and_exit_code_one_with_problems(tmp_path):
     done = cli("import-ledger", str(path), "--db", str(tmp_path / "l.db"), "--json")
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
-    assert list(report) == ["imported", "updated", "skipped", "problems"]
+    assert list(report) == ["imported", "updated", "skipped", "problems", "changes"]
     assert report["imported"] == 1 and report["skipped"] == 1
     assert report["problems"][0] == {"sheet": "青山村", "row": 3, "column": "身份证号码", "severity": "error",
                                      "message": report["problems"][0]["message"]}
@@ -367,7 +473,7 @@ def test_headings_merged_down_over_a_second_heading_row_with_tick_columns(db, tm
             ["李秀英", ID_B, "√", None, None, "否", "一般"]]
     merges = ["A1:G1", "A3:A4", "B3:B4", "C3:E3", "F3:F4", "G3:G4"]
     result = run_import(db, build(tmp_path / "h.xlsx", {"青山村": rows}, {"青山村": merges}))
-    assert result.to_json() == {"imported": 2, "updated": 0, "skipped": 0, "problems": []}
+    assert result.to_json() == {"imported": 2, "updated": 0, "skipped": 0, "problems": [], "changes": []}
     a, b = people(db)[ID_A], people(db)[ID_B]
     assert (a["is_disabled"], a["is_ill"], a["hardship"], a["tier"]) == (1, 1, "特困", "重点")
     assert (b["is_disabled"], b["is_ill"], b["hardship"], b["tier"]) == (0, 0, "", "一般")
@@ -413,3 +519,229 @@ def test_blank_cells_keep_what_the_ledger_holds_and_defaults_for_new_people(db, 
     a, b = people(db)[ID_A], people(db)[ID_B]
     assert (a["phone"], a["tier"]) == ("13800138000", "重点")
     assert (b["tier"], b["education"]) == ("一般", None)
+
+
+# ---------------------------------------------------------------- workbooks that would take the reader down
+
+@pytest.fixture
+def reader_never_called(monkeypatch):
+    """The hostile file must be refused before python-calamine opens it (which would abort this process)."""
+    def refuse(*_a, **_k):
+        raise AssertionError("python-calamine was given a workbook the guard should have refused")
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", refuse)
+
+
+@pytest.fixture
+def small(tmp_path):
+    return simple(tmp_path / "small.xlsx", [["张德福", ID_A]])
+
+
+def test_a_far_away_cell_is_refused_before_the_reader_opens_it(db, tmp_path, small, reader_never_called):
+    hostile = edit_sheet(small, tmp_path / "远.xlsx", add_cell("XFD1000000", dimension="A1:C2"))
+    with pytest.raises(UserError, match="“远.xlsx”的工作表“青山村”延伸到第 1000000 行、第 16384 列"):
+        run_import(db, hostile)
+    assert db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 0
+
+
+def test_a_declared_dimension_far_away_is_refused(db, tmp_path, small, reader_never_called):
+    hostile = edit_sheet(small, tmp_path / "d.xlsx", declare_dimension("A1:XFD1048576"))
+    with pytest.raises(UserError, match="超过可读取的上限（200000 行、300 列）"):
+        run_import(db, hostile)
+
+
+def test_a_merged_range_reaching_far_away_is_refused(db, tmp_path, small, reader_never_called):
+    hostile = edit_sheet(small, tmp_path / "m.xlsx", add_merge("A2:XFD2"))
+    with pytest.raises(UserError, match="第 16384 列"):
+        run_import(db, hostile)
+
+
+def test_cells_without_references_are_counted_where_the_reader_puts_them(db, tmp_path, small, reader_never_called):
+    hostile = edit_sheet(small, tmp_path / "n.xlsx", add_row_of_cells_without_references(400))
+    with pytest.raises(UserError, match="第 400 列"):
+        run_import(db, hostile)
+
+
+
+@pytest.mark.parametrize("row_xml", [
+    '<row r="1000000"><c\nr="XFD1000000"><v>1</v></c></row>',          # a line break after the tag name
+    "<row r='1000000'><c r='XFD1000000'><v>1</v></c></row>",              # single quotes
+    '<row r="1000000"><c t="n" r="XFD1000000"><v>1</v></c></row>',       # r not the first attribute
+    '<row r="1000000"><c r="&#88;FD1000000"><v>1</v></c></row>',          # a character reference
+], ids=["line break", "single quotes", "attribute order", "entity"])
+def test_a_far_away_cell_written_unusually_is_still_found(db, tmp_path, small, reader_never_called, row_xml):
+    hostile = edit_sheet(small, tmp_path / "u.xlsx", add_raw_row(row_xml))
+    with pytest.raises(UserError, match="延伸到第 1000000 行、第 16384 列"):
+        run_import(db, hostile)
+
+
+def test_a_far_away_cell_with_a_namespace_prefix_is_still_found(db, tmp_path, small, reader_never_called):
+    def prefixed(xml: str) -> str:
+        xml = xml.replace("<worksheet ", '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ')
+        return xml.replace("</sheetData>", '<x:row r="1000000"><x:c r="XFD1000000"><x:v>1</x:v></x:c></x:row></sheetData>')
+    with pytest.raises(UserError, match="延伸到第 1000000 行、第 16384 列"):
+        run_import(db, edit_sheet(small, tmp_path / "p.xlsx", prefixed))
+
+
+def test_a_utf16_worksheet_is_not_read(db, tmp_path, small, reader_never_called):
+    import zipfile
+
+    with zipfile.ZipFile(small) as zin, zipfile.ZipFile(tmp_path / "w.xlsx", "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.decode("utf-8").encode("utf-16")
+            zout.writestr(item, data)
+    with pytest.raises(UserError, match="不是 Excel 工作簿"):
+        run_import(db, tmp_path / "w.xlsx")
+
+
+def test_a_sheet_within_rows_and_columns_but_too_many_cells_is_refused(db, tmp_path, small, reader_never_called):
+    hostile = edit_sheet(small, tmp_path / "c.xlsx", add_cell("KN30000"))  # 300 columns × 30,000 rows: 9 million
+    with pytest.raises(UserError, match="9000000 个单元格"):
+        run_import(db, hostile)
+
+
+def test_a_workbook_over_the_uncompressed_limit_is_refused(db, tmp_path, small, reader_never_called, monkeypatch):
+    monkeypatch.setattr(workbook_guard, "MAX_UNCOMPRESSED", 4000)
+    with pytest.raises(UserError, match="“small.xlsx”解压后超过"):
+        run_import(db, small)
+
+
+def test_a_member_with_an_absurd_compression_ratio_is_refused(db, tmp_path, small, reader_never_called):
+    bomb = edit_sheet(small, tmp_path / "b.xlsx", lambda xml: xml, extra={"xl/media/image1.bin": bytes(4 << 20)})
+    with pytest.raises(UserError, match="“xl/media/image1.bin”压缩比异常"):
+        run_import(db, bomb)
+
+
+def test_a_binary_xlsb_workbook_is_asked_to_be_saved_as_xlsx(db, tmp_path, reader_never_called):
+    import zipfile
+
+    path = tmp_path / "台账.xlsb"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    with pytest.raises(UserError, match="另存为”.xlsx"):
+        run_import(db, path)
+
+
+def test_an_ordinary_ledger_passes_the_guard_with_its_extent(small):
+    [sheet] = workbook_guard.check_workbook(small)
+    assert (sheet.name, sheet.rows, sheet.columns) == ("青山村", 2, 3)
+
+
+def test_a_rust_panic_in_the_reader_becomes_a_chinese_message(db, small, monkeypatch):
+    panic = type("PanicException", (BaseException,), {"__module__": "pyo3_runtime"})
+
+    def explode(*_a, **_k):
+        raise panic("index out of bounds")
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", explode)
+    with pytest.raises(UserError, match="无法读取“small.xlsx”"):
+        run_import(db, small)
+
+
+
+def test_a_rust_panic_while_loading_a_sheet_becomes_a_chinese_message(db, small, monkeypatch):
+    panic = type("PanicException", (BaseException,), {"__module__": "pyo3_runtime"})
+    real = python_calamine.CalamineWorkbook.from_path
+
+    class PanickingBook:
+        def __init__(self, book):
+            self.book, self.sheets_metadata, self.sheet_names = book, book.sheets_metadata, book.sheet_names
+
+        def get_sheet_by_name(self, _name):
+            raise panic("attempt to multiply with overflow")
+
+        def close(self):
+            self.book.close()
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", lambda path: PanickingBook(real(path)))
+    with pytest.raises(UserError, match="无法读取“small.xlsx”：文件可能已损坏（PanicException"):
+        run_import(db, small)
+
+
+def test_cli_refuses_a_far_away_cell_with_one_chinese_line_and_creates_no_database(tmp_path, small):
+    hostile = edit_sheet(small, tmp_path / "远.xlsx", add_cell("XFD1000000"))
+    done = cli("import-ledger", str(hostile), "--db", str(tmp_path / "new.db"))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "工作表“青山村”延伸到第 1000000 行" in done.stderr
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_without_the_guard_such_a_file_aborts_the_reader_process(tmp_path, small):
+    """Why the guard exists: python-calamine itself ends the process (run here in a child process)."""
+    hostile = edit_sheet(small, tmp_path / "远.xlsx", add_cell("XFD1000000"))
+    code = ("import sys, python_calamine as c; b = c.CalamineWorkbook.from_path(sys.argv[1]); "
+            "b.get_sheet_by_index(0).to_python(skip_empty_area=False)")
+    done = subprocess.run([sys.executable, "-c", code, str(hostile)], capture_output=True, timeout=60,
+                          env={"RUST_BACKTRACE": "0", "PATH": "/usr/bin:/bin"})
+    if done.returncode >= 0 and done.returncode != 134:
+        pytest.skip(f"this python-calamine does not abort on it (exit {done.returncode})")
+    assert done.returncode in (134, -6)
+
+
+
+def test_cli_rename_without_accepting_exits_one_and_json_lists_it_unapplied(tmp_path, db_path):
+    database = ledger_db(db_path)
+    on_ledger_as(database)
+    database.close()
+    done = cli("import-ledger", str(renamed_workbook(tmp_path)), "--db", str(db_path), "--json")
+    assert done.returncode == 1, done.stderr
+    changes = json.loads(done.stdout)["changes"]
+    assert {"id_number": ID_A, "field": "name", "old": "张德福", "new": "张德富", "applied": False} in changes
+    assert {"id_number": ID_A, "field": "phone", "old": "13800138000", "new": "13900139000", "applied": True} in changes
+
+
+def test_cli_accept_renames_renames_and_exits_zero(tmp_path, db_path):
+    database = ledger_db(db_path)
+    on_ledger_as(database)
+    database.close()
+    done = cli("import-ledger", str(renamed_workbook(tmp_path)), "--db", str(db_path), "--accept-renames", "--json")
+    assert done.returncode == 0, done.stderr
+    assert {"id_number": ID_A, "field": "name", "old": "张德福", "new": "张德富", "applied": True} in \
+        json.loads(done.stdout)["changes"]
+
+
+def test_cli_lists_each_change_old_to_new_with_chinese_labels(tmp_path, db_path):
+    database = ledger_db(db_path)
+    on_ledger_as(database)
+    database.close()
+    done = cli("import-ledger", str(renamed_workbook(tmp_path)), "--db", str(db_path))
+    assert done.returncode == 1
+    assert "    姓名：张德福 → 张德富（未改：改名须确认）" in done.stdout
+    assert "    联系电话：13800138000 → 13900139000" in done.stdout
+    assert "--accept-renames" in done.stdout
+
+
+def ledger_db(path):
+    from township_desk.models import db as dbm
+
+    return dbm.connect(path)
+
+
+XLS_LEDGER = [(0, 0, "姓名"), (0, 1, "身份证号码"), (1, 0, "张德福"), (1, 1, ID_A)]
+
+
+def test_an_old_format_xls_ledger_passes_the_guard_and_imports(db, tmp_path):
+    path = xls_workbook(tmp_path / "台账.xls", "青山村", XLS_LEDGER)
+    assert [(s.name, s.rows, s.columns) for s in workbook_guard.check_workbook(path)] == [("青山村", 2, 2)]
+    result = run_import(db, path)
+    assert (result.imported, result.problems) == (1, [])
+    assert people(db)[ID_A]["village"] == "青山村"
+
+
+@pytest.mark.parametrize("mini", [False, True], ids=["stream", "small stream"])
+def test_an_xls_with_a_far_away_cell_is_refused_before_the_reader_opens_it(db, tmp_path, reader_never_called, mini):
+    path = xls_workbook(tmp_path / "远.xls", "青山村", [*XLS_LEDGER, (65000, 60000, "x")], mini=mini)
+    with pytest.raises(UserError, match="“远.xls”的工作表“青山村”延伸到第 65001 行、第 60001 列"):
+        run_import(db, path)
+
+
+def test_an_xls_declaring_a_far_away_dimension_is_refused(db, tmp_path, reader_never_called):
+    path = xls_workbook(tmp_path / "d.xls", "青山村", XLS_LEDGER, dimension=(65536, 65535))
+    with pytest.raises(UserError, match="第 65535 列"):
+        run_import(db, path)
+
+
+def test_a_damaged_xls_container_is_not_a_workbook(db, tmp_path, reader_never_called):
+    path = xls_workbook(tmp_path / "坏.xls", "青山村", XLS_LEDGER)
+    path.write_bytes(path.read_bytes()[:600])
+    with pytest.raises(UserError, match="“坏.xls”：它不是 Excel 工作簿"):
+        run_import(db, path)

@@ -11,13 +11,16 @@ from township_desk.models import elders, monthly, settings
 from township_desk.models.errors import UserError
 
 TODAY = dt.date(2026, 11, 20)
-COMPLETE = {"education": "小学", "spouse": "双方健在", "care": "有人照料", "children_away_years": 2,
+COMPLETE = {"education": "小学", "spouse": "双方健在", "care": "有人照料",
             "main_income": "打工", "visitor": "李巡访", "entered_on": "2026-01-05"}
 
 
-def add(db, name: str, birth: str, seq: int, village: str = "红星村", **fields) -> int:
+def add(db, name: str, birth: str, seq: int, village: str = "红星村", away_since: str | None = "2024-09",
+        **fields) -> int:
+    """An elder complete for every column; the son's "away since" month gives 外出务工年限 (2 years in 2026-10)."""
     data = {"name": name, "id_number": make_id(birth, seq), "village": village, **COMPLETE, **fields}
-    return elders.save_elder(db, data, today=TODAY).elder_id
+    supporters = [{"name": "张子", "relation": "儿子", "away_since": away_since}]
+    return elders.save_elder(db, data, supporters, today=TODAY).elder_id
 
 
 def counts_of(summary: monthly.MonthlySummary, name: str) -> list[int]:
@@ -27,13 +30,13 @@ def counts_of(summary: monthly.MonthlySummary, name: str) -> list[int]:
 def test_every_column_counts_the_elders_it_describes(db):
     settings.put(db, {"township_name": "城关镇"})
     add(db, "甲", "19560101", 11, education="文盲", care="无人照料", spouse="一方健在",
-        children_away_years=0.5, main_income="种养殖业")                      # 70, 男
+        away_since="2026-04", main_income="种养殖业")                      # 70, 男
     add(db, "乙", "19600510", 12, is_disabled=True, is_ill=True, education="初中",
-        children_away_years=1, main_income="政府救助")                        # 66, 女, 残疾 wins
+        away_since="2025-10", main_income="政府救助")                        # 66, 女, 残疾 wins
     add(db, "丙", "19400202", 13, is_ill=True, education="高中及以上",
-        children_away_years=3, main_income="亲朋救济")                        # 86, 男, 患病
-    add(db, "丁", "19450303", 14, children_away_years=5, main_income="其他")  # 81, 女
-    add(db, "戊", "19500404", 15, village="白云村", children_away_years=4.99)  # 76, 男
+        away_since="2023-10", main_income="亲朋救济")                        # 86, 男, 患病
+    add(db, "丁", "19450303", 14, away_since="2021-10", main_income="其他")  # 81, 女
+    add(db, "戊", "19500404", 15, village="白云村", away_since="2021-11")  # 76, 男, 4 years 11 months
     s = monthly.summary(db, "2026-10")
     assert [r.name for r in s.rows] == ["红星村", "白云村", "合计"]
     expected_red = [4, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 4, 3, 1, 3, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1]
@@ -45,12 +48,39 @@ def test_every_column_counts_the_elders_it_describes(db):
     assert monthly.cross_checks(s) == []
 
 
-@pytest.mark.parametrize(("years", "column"), [(0, 19), (0.99, 19), (1, 20), (2.9, 20), (3, 21), (4.99, 21),
-                                                (5, 22), (30, 22)])
-def test_children_away_years_fall_in_the_seed_bands(db, years, column):
-    add(db, "甲", "19500101", 11, children_away_years=years)
+@pytest.mark.parametrize(("away_since", "column"), [("2026-10", 19), ("2025-11", 19), ("2025-10", 20),
+                                                     ("2023-11", 20), ("2023-10", 21), ("2021-11", 21),
+                                                     ("2021-10", 22), ("1996-03", 22)])
+def test_children_away_years_fall_in_the_seed_bands(db, away_since, column):
+    """Full years from the supporters' "away since" month to the month's last day (2026-10-31)."""
+    add(db, "甲", "19500101", 11, away_since=away_since)
     counts = monthly.summary(db, "2026-10").total.counts
     assert [c for c in range(19, 23) if counts[c - 1]] == [column]
+
+
+def test_away_years_come_from_the_supporters_dates_not_the_number_typed_once(db):
+    """The elder's typed 外出务工年限 (8) is of the day it was typed; the son left in 2025-12, so in 2026-10 the
+    children have been away under a year (column 19), the 明细表 says 0, and a year later 1–3 years (column 20)."""
+    elder_id = add(db, "甲", "19500101", 11, away_since="2025-12", children_away_years=8)
+    october = monthly.summary(db, "2026-10").total.counts
+    assert [c for c in range(19, 23) if october[c - 1]] == [19]
+    assert monthly.details(db, "2026-10")[0]["children_away_years"] == 0
+    later = monthly.summary(db, "2027-01").total.counts
+    assert [c for c in range(19, 23) if later[c - 1]] == [20]
+    # the earliest of the supporters still away; one who came home does not count
+    elders.save_elder(db, {"name": "甲", "id_number": make_id("19500101", 11), "village": "红星村", **COMPLETE},
+                      [{"name": "张子", "away_since": "2025-12"}, {"name": "张女", "away_since": "2020-01"},
+                       {"name": "张三", "away_since": "2010-01", "is_away": False}], elder_id=elder_id, today=TODAY)
+    assert monthly.details(db, "2026-10")[0]["children_away_years"] == 6
+
+
+def test_an_elder_without_any_supporter_date_is_named_not_counted_as_zero(db):
+    add(db, "全", "19500101", 11)
+    add(db, "无日期", "19500102", 13, away_since=None, children_away_years=3)
+    failures = monthly.cross_checks(monthly.summary(db, "2026-10"))
+    text = monthly.failures_text(failures)
+    assert "红星村：第1列=2，但 第19+20+21+22列=1" in text
+    assert "无日期" in text and "赡养人外出时间未填" in text
 
 
 def test_ages_are_full_years_on_the_last_day_of_the_month(db):
@@ -93,7 +123,29 @@ def test_missing_values_fail_the_checks_and_name_the_elders(db):
     text = monthly.failures_text(failures)
     assert "文化程度未填" in text and "未明确巡访责任人：第14列 ≠ 第1列" in text
     assert make_id("19500102", 13) in text and "照料情况未填" in text
-    assert "白云村：第15+16列=0，但 第17+18列=1" in text
+    assert "白云村：第1列=1，但 第15+16列=0" in text
+
+
+def test_the_second_chain_meets_column_1_so_blank_columns_are_never_sent_as_zeros(db):
+    """A ledger without 照料/夫妻/外出/经济来源 used to pass (0 = 0 = 0 = 0); column 1 is now part of the chain, and
+    each elder is named with what is missing."""
+    add(db, "全", "19500101", 11)
+    add(db, "空白", "19500102", 13, care=None, spouse=None, main_income=None, away_since=None)
+    failures = [f for f in monthly.cross_checks(monthly.summary(db, "2026-10")) if f.chain == 1]
+    red = next(f for f in failures if f.village == "红星村")
+    assert red.parts == [("第1列", 2), ("第15+16列", 1), ("第17+18列", 1), ("第19+20+21+22列", 1),
+                         ("第23+24+25+26+27列", 1)]
+    described = red.elders[0].describe(1)
+    for missing in ("照料情况未填", "夫妻情况未填", "赡养人外出时间未填", "主要经济来源未填"):
+        assert missing in described
+    assert described.startswith("空白（")
+
+
+def test_all_four_groups_blank_for_everyone_is_refused_too(db):
+    add(db, "甲", "19500101", 11, care=None, spouse=None, main_income=None, away_since=None)
+    add(db, "乙", "19500102", 13, care=None, spouse=None, main_income=None, away_since=None)
+    text = monthly.failures_text(monthly.cross_checks(monthly.summary(db, "2026-10")))
+    assert "红星村：第1列=2，但 第15+16列=0、第17+18列=0、第19+20+21+22列=0、第23+24+25+26+27列=0" in text
 
 
 def test_an_elder_under_sixty_fails_the_age_check(db):
@@ -169,6 +221,29 @@ class _FakeSchedule:
         return [self.Item(1, "红星村"), self.Item(1, "红星村"), self.Item(2, "红星村"), self.Item(3, "白云村")]
 
 
+def test_visits_count_for_everyone_on_the_ledger_on_the_visits_day(db):
+    """Someone who died on 20 October was visited on the 3rd and called on the 15th: those visits were made and
+    count in October's 巡访情况 (as the hazard found that day); a visit dated after the death does not, nor one
+    before the elder entered the ledger. 在册人数 and the coverage stay those of the month's end."""
+    stays = add(db, "留", "19500101", 11)
+    died = add(db, "故", "19500102", 13)
+    late = add(db, "新", "19500103", 15, entered_on="2026-10-12")
+    _visit(db, stays, "2026-10-05")
+    _visit(db, died, "2026-10-03")
+    _visit(db, died, "2026-10-15", "电话")
+    _visit(db, late, "2026-10-01")            # before entering the ledger
+    _visit(db, late, "2026-10-02")
+    _visit(db, late, "2026-10-13")
+    db.execute("INSERT INTO hazards(elder_id, found_on, description, supporter_told_on) VALUES (?,?,?,?)",
+               [died, "2026-10-03", "燃气管老化", "2026-10-04"])
+    elders.change_status(db, died, "已去世", "2026-10-20", "病故")
+    _visit(db, died, "2026-10-25")            # recorded after the death: not a visit to someone on the ledger
+    red = {r["village"]: r for r in monthly.visits_by_village(db, "2026-10")}["红星村"]
+    assert (red["home_visits"], red["remote_visits"]) == (3, 1)
+    assert (red["hazards"], red["supporters_told"]) == (1, 1)
+    assert (red["on_ledger"], red["visited"], red["coverage"]) == (2, 2, 100.0)
+
+
 def test_overdue_at_month_end_counts_elders_per_village_from_the_schedule(db, monkeypatch):
     import sys
 
@@ -193,3 +268,22 @@ def test_without_the_schedule_module_the_overdue_cells_stay_empty(db, monkeypatc
     monkeypatch.delattr(models_pkg, "schedule", raising=False)
     add(db, "甲", "19500101", 11)
     assert {r["overdue"] for r in monthly.visits_by_village(db, "2026-10")} == {None}
+
+
+def test_a_voided_visit_leaves_the_months_figures(db):
+    from township_desk.models import visits
+
+    a = add(db, "甲", "19500101", 11)
+    _visit(db, a, "2026-10-03")
+    _visit(db, a, "2026-10-18")
+    _visit(db, a, "2026-10-20", "电话")
+    before = {r["village"]: r for r in monthly.visits_by_village(db, "2026-10")}["红星村"]
+    assert (before["home_visits"], before["remote_visits"], before["visited"]) == (2, 1, 1)
+
+    later, call = [r[0] for r in db.execute("SELECT id FROM visits WHERE date IN ('2026-10-18', '2026-10-20')"
+                                            " ORDER BY date")]
+    visits.void_visit(db, later, "重复登记", "李专干")
+    visits.void_visit(db, call, "未接通", "李专干")
+    after = {r["village"]: r for r in monthly.visits_by_village(db, "2026-10")}["红星村"]
+    assert (after["home_visits"], after["remote_visits"], after["visited"]) == (1, 0, 1)
+    assert monthly.details(db, "2026-10")[0]["last_home_visit"] == "2026-10-03"

@@ -14,8 +14,9 @@ from township_desk.models.errors import UserError
 from township_desk.printing.monthly_xlsx import export_monthly
 
 TODAY = dt.date(2026, 11, 20)
-COMPLETE = {"education": "小学", "spouse": "双方健在", "care": "有人照料", "children_away_years": 2,
+COMPLETE = {"education": "小学", "spouse": "双方健在", "care": "有人照料",
             "main_income": "打工", "visitor": "李巡访", "entered_on": "2026-01-05"}
+AWAY = [{"name": "张子", "relation": "儿子", "away_since": "2024-01"}]  # 外出务工年限 from this date
 TRICKY = ["=1+1", "+8613800000000", "-", "@x", "=HYPERLINK(\"http://x\")"]
 
 
@@ -25,7 +26,7 @@ def ledger(db):
     for i, text in enumerate(TRICKY):
         elders.save_elder(db, {"name": f"老人{'甲乙丙丁戊'[i]}", "id_number": make_id("19480101", 11 + i * 2),
                                "village": "红星村" if i % 2 else "=白云村", "current_address": text,
-                               "needs": text, **COMPLETE}, today=TODAY)
+                               "needs": text, **COMPLETE}, AWAY, today=TODAY)
     eid = db.execute("SELECT id FROM elders ORDER BY id LIMIT 1").fetchone()[0]
     db.execute("INSERT INTO hazards(elder_id, found_on, description, resolution) VALUES (?,?,?,?)",
                [eid, "2026-10-02", "@x 燃气", "-"])
@@ -84,7 +85,7 @@ def test_a_failing_check_refuses_and_writes_nothing(ledger, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     elders.save_elder(ledger, {"name": "缺项", "id_number": make_id("19500101", 91), "village": "红星村",
-                               **{**COMPLETE, "education": None, "visitor": None}}, today=TODAY)
+                               **{**COMPLETE, "education": None, "visitor": None}}, AWAY, today=TODAY)
     target = out / "月报.xlsx"
     with pytest.raises(UserError) as info:
         export_monthly(ledger, "2026-10", target)
@@ -116,7 +117,7 @@ def test_cli_exports_and_exits_2_on_failures_and_bad_months(ledger, db_path, tmp
     assert cli.main(["export-monthly", "--db", str(db_path), "--month", "2026-13", "-o", str(out)]) == 2
     assert "月份“2026-13”" in capsys.readouterr().err
     elders.save_elder(ledger, {"name": "缺项", "id_number": make_id("19500101", 91), "village": "红星村",
-                               **{**COMPLETE, "care": None}}, today=TODAY)
+                               **{**COMPLETE, "care": None}}, AWAY, today=TODAY)
     out2 = tmp_path / "m2.xlsx"
     assert cli.main(["export-monthly", "--db", str(db_path), "--month", "2026-10", "-o", str(out2)]) == 2
     err = capsys.readouterr().err
@@ -139,3 +140,23 @@ def test_bulk_rows_read_back_in_order_in_streaming_readers(ledger, tmp_path):
     numbers = [int(n) for n in re.findall(r'<row r="(\d+)"', xml)]
     assert numbers == sorted(set(numbers)) == list(range(1, 8))
     assert '<dimension ref="A1:Z7"/>' in xml and "<f>" not in xml
+
+
+def test_detail_sheet_marks_the_elders_away_and_says_why_the_summary_has_fewer(ledger, tmp_path):
+    """The 明细表 lists 暂离 elders, the 汇总表 does not: the 暂离 rows come after the others under a line that says
+    so, each marked, and a note under the sheet gives both numbers."""
+    away_id = ledger.execute("SELECT id FROM elders ORDER BY id LIMIT 1").fetchone()[0]
+    elders.change_status(ledger, away_id, "暂离", "2026-10-12", "住院")
+    target = tmp_path / "月报.xlsx"
+    result = export_monthly(ledger, "2026-10", target)
+    assert (result.elders, result.detail_rows) == (4, 5)
+    wb = load_workbook(target)
+    detail = wb["明细表"]
+    header = [c.value for c in detail[2]]
+    status_col = header.index("状态") + 1
+    rows = [[detail.cell(r, c).value for c in (1, 3, status_col)] for r in range(3, detail.max_row + 1)]
+    assert [r[2] for r in rows[:4]] == ["在册"] * 4
+    assert rows[4][0] == "以下 1 人月末暂离（住院、随子女暂住等，巡访暂停），列入明细表，不计入汇总表"
+    assert rows[5][1:] == ["老人甲", "暂离（不计入汇总表）"]
+    assert rows[6][0] == "注：本表列出月末在台账上的老人共 5 人，其中在册 4 人（即汇总表第1列合计），暂离 1 人不计入汇总表。"
+    assert len(rows) == 7

@@ -63,11 +63,11 @@ def full_elder(db, office) -> int:
         "household_address": "四川省乐山市青山镇青山村", "current_address": TRICKY_ADDRESS, "phone": "13800001111",
         "is_disabled": 1, "disability_category": "肢体", "disability_grade": "三级", "is_ill": 1,
         "illness_type": "脑梗", "education": "初中", "spouse": "双方健在", "children_count": 3,
-        "children_birth_years": "1968,1971,1975", "children_away_years": 6, "last_family_visit": "2026-02",
+        "children_birth_years": "1968,1971,1975", "children_away_years": 9, "last_family_visit": "2026-02",
         "reunions_per_year": 2, "reunion_avg_days": 12, "income_sources": "种养殖业,亲朋救济",
         "main_income": "种养殖业", "care": "无人照料", "needs": "希望有人送餐 & 陪同就医",
         "difficulties": "子女<远在外地>", "visitor": "王村官", "visitor_phone": "13900002222", "tier": "重点",
-    }, today=TODAY)
+    }, [{"name": "张建国", "relation": "儿子", "away_since": "2020-05"}], today=TODAY)  # away 6 full years
     return result.elder_id
 
 

@@ -84,7 +84,19 @@ def test_a_grade_change_to_key_switches_the_interval_at_once(ledger):
     assert "张德福" not in home(ledger, "2026-11-20")
     elders.save_elder(ledger, {"name": "张德福", "id_number": make_id("19450312", 1), "tier": "重点"},
                       elder_id=e, today=TODAY)
-    assert home(ledger, "2026-11-20")["张德福"].due_date == D("2026-11-16")
+    assert home(ledger, "2026-11-22")["张德福"].due_date == D("2026-11-16")
+    assert "张德福" not in home(ledger, "2026-11-20")  # a past day reads with the tier of that day
+
+
+def test_a_backdated_assessment_sets_the_tier_from_its_own_date(ledger):
+    from township_desk.models import risk
+
+    e = add(ledger, "张德福")
+    visit(ledger, e, "2026-11-01")
+    risk.record_assessment(ledger, e, date="2026-11-10", assessor="王专干", final_grade="高",
+                           override_reason="补录", today=TODAY)
+    assert home(ledger, "2026-11-20")["张德福"].days_overdue == 4
+    assert "张德福" not in home(ledger, "2026-11-09")
 
 
 def test_the_interval_comes_from_the_settings(ledger):
@@ -171,9 +183,21 @@ def test_key_tier_needs_two_contacts_a_week(ledger):
     assert "重点老人" not in remote(ledger, "2026-11-18")
 
 
-def test_a_home_visit_counts_as_a_contact_for_its_week(ledger):
+def test_a_home_visit_is_not_one_of_the_weeks_calls_by_default(ledger):
+    """Seed 003: 重点 every half month at home *and* two calls a week; a home visit does not stand for a call."""
+    e = add(ledger, "重点老人", tier="重点")
+    visit(ledger, e, "2026-11-10", "电话")
+    visit(ledger, e, "2026-11-12")
+    item = remote(ledger, "2026-11-18")["重点老人"]
+    assert (item.shortfall, item.contacts, item.required) == (1, 1, 2)
+    assert schedule.plans(ledger)["重点"].home_counts_as_contact is False
+
+
+def test_the_plan_may_count_a_home_visit_as_a_contact_for_its_week(ledger):
     e = add(ledger, "张德福")
     visit(ledger, e, "2026-11-12")
+    assert remote(ledger, "2026-11-18")["张德福"].shortfall == 1
+    settings.put(ledger, {"plan_home_counts_as_contact": True})
     assert "张德福" not in remote(ledger, "2026-11-18")
 
 
@@ -257,3 +281,44 @@ def test_workload_counts_each_visitors_overdue_elders(ledger):
     assert (rows["王村官"]["elders"], rows["王村官"]["key_elders"], rows["王村官"]["overdue"]) == (2, 1, 1)
     assert rows["王村官"]["home_visits_month"] == 0  # the row was inserted without a visitor id
     assert rows["李志愿"]["elders"] == 0
+
+
+# ---------------------------------------------------------------- voided visits (作废)
+
+
+def _void_last_visit(db, elder_id):
+    from township_desk.models import visits
+
+    (visit_id,) = db.execute("SELECT MAX(id) FROM visits WHERE elder_id = ?", [elder_id]).fetchone()
+    visits.void_visit(db, visit_id, "录错了老人", "李专干")
+
+
+def test_a_voided_home_visit_no_longer_keeps_the_elder_off_the_overdue_list(ledger):
+    e = add(ledger, "张德福", entered="2026-09-01")
+    visit(ledger, e, "2026-09-20")
+    visit(ledger, e, "2026-11-10")
+    assert "张德福" not in home(ledger, "2026-11-22")
+    _void_last_visit(ledger, e)
+    item = home(ledger, "2026-11-22")["张德福"]
+    assert (item.last_home_visit, item.due_date, item.days_overdue) == (D("2026-09-20"), D("2026-10-20"), 33)
+
+
+def test_a_voided_call_no_longer_counts_as_a_contact_of_its_week(ledger):
+    e = add(ledger, "张德福", entered="2026-09-01")
+    visit(ledger, e, "2026-11-10")
+    visit(ledger, e, "2026-11-18", "电话")
+    assert "张德福" not in remote(ledger, "2026-11-23")
+    _void_last_visit(ledger, e)
+    assert remote(ledger, "2026-11-23")["张德福"].contacts == 0
+
+
+def test_a_voided_visit_no_longer_counts_in_the_visit_rate_and_charts(ledger):
+    e = add(ledger, "甲", seq=1, visitor="王村官")
+    add(ledger, "乙", seq=3)
+    visit(ledger, e, "2026-11-05")
+    assert schedule.monthly_visit_rate(ledger, "2026-11") == (1, 2, 0.5)
+    _void_last_visit(ledger, e)
+    assert schedule.monthly_visit_rate(ledger, "2026-11") == (0, 2, 0.0)
+    assert [r["name"] for r in schedule.unvisited_in_month(ledger, "2026-11")] == ["甲", "乙"]
+    assert schedule.home_coverage_by_month(ledger, "2026-11", 1) == [("2026-11", 0.0)]
+    assert schedule.overdue_by_village(ledger, D("2026-12-10")) == [("青山村", 2), ("白鹤村", 0)]

@@ -213,3 +213,162 @@ def test_overdue_command_in_chinese_and_its_errors(db_path, db, elder, capsys):
     with pytest.raises(SystemExit) as caught:
         main(["overdue", "--db", str(db_path), "--as-of", "2026/11/22"])
     assert caught.value.code == 2
+
+
+# ---------------------------------------------------------------- correcting and voiding (更正, 作废)
+
+
+def test_a_correction_writes_each_changed_field_to_the_audit_log_old_to_new(db, elder):
+    visitors.save_visitor(db, {"name": "李志愿", "role": "志愿者"})
+    visit_id = visits.record_visit(db, elder, full_visit(), today=TODAY)
+    changed = visits.correct_visit(db, visit_id, full_visit(date="2026-11-19", visitor_id=2, mood="差",
+                                                            notes=None), today=TODAY)
+    assert set(changed) == {"date", "visitor_id", "visitor_name", "mood", "notes"}
+    stored = visits.get_visit(db, visit_id)
+    assert (stored["date"], stored["visitor_name"], stored["mood"], stored["notes"]) == \
+        ("2026-11-19", "李志愿", "差", None)
+    log = {e["field"]: (e["action"], e["old_value"], e["new_value"])
+           for e in audit.entries(db, table="visits", record_id=visit_id) if e["action"] == "修改"}
+    assert log == {"date": ("修改", "2026-11-20", "2026-11-19"), "visitor_id": ("修改", "王村官", "李志愿"),
+                   "visitor_name": ("修改", "王村官", "李志愿"), "mood": ("修改", "良", "差"),
+                   "notes": ("修改", "老人说 <想> 孙子 & 孙女", None)}
+    assert db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 1
+
+
+def test_a_correction_is_checked_as_a_new_visit_is_and_nothing_changes_when_refused(db, elder):
+    visit_id = visits.record_visit(db, elder, full_visit(), today=TODAY)
+    visits.record_visit(db, elder, full_visit(date="2026-11-21"), today=TODAY)
+    with pytest.raises(ValidationError) as caught:
+        visits.correct_visit(db, visit_id, full_visit(date="2026-11-30", mood="很好"), today=TODAY)
+    assert "巡访时间 2026-11-30 晚于今天" in str(caught.value) and "情绪状态“很好”" in str(caught.value)
+    with pytest.raises(ValidationError, match="已经登记过"):
+        visits.correct_visit(db, visit_id, full_visit(date="2026-11-21"), today=TODAY)
+    assert visits.correct_visit(db, visit_id, full_visit(), today=TODAY) == {}  # unchanged: not its own twin
+    assert visits.get_visit(db, visit_id)["date"] == "2026-11-20"
+    assert [e["action"] for e in audit.entries(db, table="visits")] == ["登记巡访", "登记巡访"]
+
+
+def test_a_voided_visit_stays_in_the_history_with_reason_who_and_when(db, elder):
+    visit_id = visits.record_visit(db, elder, full_visit(), today=TODAY)
+    visits.void_visit(db, visit_id, "记到了别的老人名下", "李专干", now=dt.datetime(2026, 11, 22, 9, 30))
+    (shown,) = visits.visit_history(db, elder)
+    assert (shown["voided_at"], shown["voided_by"], shown["void_reason"]) == \
+        ("2026-11-22 09:30:00", "李专干", "记到了别的老人名下")
+    entry = audit.entries(db, table="visits", record_id=visit_id)[0]
+    assert (entry["action"], entry["new_value"]) == ("作废巡访", "记到了别的老人名下（作废人：李专干）")
+    assert db.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 1          # never deleted
+    assert db.execute("SELECT COUNT(*) FROM live_visits").fetchone()[0] == 0     # and no longer counted
+
+
+def test_voiding_needs_a_reason_and_who_and_happens_once(db, elder):
+    visit_id = visits.record_visit(db, elder, full_visit(), today=TODAY)
+    with pytest.raises(ValidationError) as caught:
+        visits.void_visit(db, visit_id, "  ", "")
+    assert str(caught.value) == "请填写作废原因；请填写作废人（经办人）"
+    assert visits.get_visit(db, visit_id)["voided_at"] is None
+    visits.void_visit(db, visit_id, "重复登记", "李专干")
+    with pytest.raises(UserError, match="已于 .* 作废（重复登记），不能再次作废"):
+        visits.void_visit(db, visit_id, "再来一次", "李专干")
+    with pytest.raises(UserError, match="作废（重复登记），不能更正"):
+        visits.correct_visit(db, visit_id, full_visit(mood="差"), today=TODAY)
+    with pytest.raises(UserError, match="已作废，不能据此登记风险隐患"):
+        hazards.open_hazard(db, elder, "2026-11-20", "燃气", visit_id=visit_id, today=TODAY)
+
+
+def test_a_voided_visit_may_be_entered_again_and_leaves_the_workload(db, elder):
+    wrong = visits.record_visit(db, elder, full_visit(), today=TODAY)
+    visits.void_visit(db, wrong, "巡访情况填错，重新登记", "李专干")
+    again = visits.record_visit(db, elder, full_visit(), today=TODAY)  # the same visit, entered right
+    assert again != wrong
+    (row,) = visits.visitor_workload(db, TODAY)
+    assert row["home_visits_month"] == 1
+    visits.void_visit(db, again, "重复", "李专干")
+    assert visits.visitor_workload(db, TODAY)[0]["home_visits_month"] == 0
+
+
+def test_a_voided_visit_is_not_the_last_visit_the_risk_grade_and_the_next_form_start_from(db, elder):
+    from township_desk.models import risk
+
+    visits.record_visit(db, elder, full_visit(date="2026-11-01"), today=TODAY)
+    wrong = visits.record_visit(db, elder, full_visit(mood="差"), today=TODAY)
+    assert risk.last_visit_on(db, elder, TODAY)["id"] == wrong
+    visits.void_visit(db, wrong, "情绪状态填错", "李专干")
+    assert risk.last_visit_on(db, elder, TODAY)["date"] == "2026-11-01"
+    assert elders.list_elders(db)[0]["last_home_visit"] == "2026-11-01"
+
+
+def test_a_voided_visit_is_not_printed(db, elder):
+    from township_desk.printing import documents
+
+    kept = visits.record_visit(db, elder, full_visit(date="2026-11-01"), today=TODAY)
+    wrong = visits.record_visit(db, elder, full_visit(), today=TODAY)
+    visits.void_visit(db, wrong, "重复", "李专干")
+    assert documents.latest_visit_id(db, elder) == kept
+    with pytest.raises(UserError, match=f"第 {wrong} 号巡访记录（2026-11-20 上门）已作废（重复），不打印"):
+        documents.visit_form_context(db, visit_id=wrong)
+
+
+def test_a_hazard_step_without_a_date_given_is_refused(db, elder):
+    hazard = hazards.open_hazard(db, elder, "2026-11-20", "燃气不安全", today=TODAY)
+    for missing in (None, "", "  "):
+        with pytest.raises(UserError, match="请填写通报赡养人日期"):
+            hazards.record_supporter_told(db, hazard, missing, today=TODAY)
+    assert hazards.get_hazard(db, hazard)["supporter_told_on"] is None
+
+
+# Queries that read the visits table itself, voided visits included, on purpose: one visit by its id (to show, label,
+# print or refuse it), an elder's history (voided visits are shown marked 已作废), a campaign that may not be deleted
+# while any visit — even a voided one — names it, and the demo's next row id. Everything else reads ``live_visits``.
+READS_VOIDED_VISITS_TOO = {
+    "models/visits.py": 4, "models/campaigns.py": 1, "models/hazards.py": 1, "models/demo_visits.py": 1,
+    "printing/documents.py": 3,
+}
+
+
+def test_every_other_query_reads_visits_through_the_live_visits_view():
+    import re
+    from pathlib import Path
+
+    import township_desk
+
+    package = Path(township_desk.__file__).parent
+    found: dict[str, int] = {}
+    for source in package.rglob("*.py"):
+        relative = source.relative_to(package).as_posix()
+        if relative.startswith("models/migrations/"):
+            continue
+        count = len(re.findall(r"\b(?:FROM|JOIN)\s+visits\b", source.read_text(encoding="utf-8"), re.IGNORECASE))
+        if count:
+            found[relative] = count
+    assert found == READS_VOIDED_VISITS_TOO
+
+
+def test_an_older_ledger_is_migrated_keeping_its_visits(db_path):
+    import sqlite3
+
+    from township_desk.models import db as dbm
+
+    database = dbm.connect(db_path)
+    villages.save_village(database, {"name": "青山村"})
+    elder_id = elders.save_elder(database, {"name": "张德福", "id_number": VALID_IDS[0], "village": "青山村",
+                                            "entered_on": "2026-01-05"}, today=TODAY).elder_id
+    database.execute("INSERT INTO visits(elder_id, date, mode, visitor_name) VALUES (?, '2026-11-20', '上门', '王')",
+                     [elder_id])
+    database.close()
+    conn = sqlite3.connect(db_path)  # put the file back as migration 0007 found it
+    conn.executescript("""DROP VIEW live_visits; DROP INDEX visits_live_elder_date;
+        DROP INDEX visits_elder_mode_date; CREATE INDEX visits_elder_mode_date ON visits(elder_id, mode, date);
+        DROP INDEX visits_date; CREATE INDEX visits_date ON visits(date, mode);
+        ALTER TABLE visits DROP COLUMN voided_at; ALTER TABLE visits DROP COLUMN voided_by;
+        ALTER TABLE visits DROP COLUMN void_reason;""")
+    step = dbm.STEPS.index("0007_visit_void") + 1
+    conn.execute(f"PRAGMA user_version = {step - 1}")
+    conn.commit()
+    conn.close()
+
+    database = dbm.connect(db_path)
+    assert dbm.schema_version(database) == dbm.latest_version()
+    (visit,) = visits.visit_history(database, elder_id)
+    assert (visit["date"], visit["voided_at"]) == ("2026-11-20", None)
+    assert database.execute("SELECT COUNT(*) FROM live_visits").fetchone()[0] == 1
+    database.close()

@@ -33,8 +33,11 @@ def elder_id(db, name):
     return db.execute("SELECT id FROM elders WHERE name = ?", [name]).fetchone()[0]
 
 
-def add(db, name, start, signed=True, template="自理"):
+def add(db, name, start, signed=True, template=None):
     eid = elder_id(db, name)
+    if template is None:  # the text that fits the elder: 张德福 (重度失能) needs 介助介护
+        level = db.execute("SELECT ability_level FROM elders WHERE id = ?", [eid]).fetchone()[0]
+        template = "介助介护" if (level or 0) >= 2 else "自理"
     supporter = elders.supporters_of(db, eid)[0]["id"]
     agreement_id = ag.save_agreement(db, {"elder_id": eid, "template": template, "party_a_supporter_id": supporter,
                                           "party_b_name": "李桂兰", "party_b_id_number": CARER_ID, "term_years": 1,
@@ -203,3 +206,39 @@ def test_renew_and_attach_a_scan_from_the_page(page, monkeypatch, tmp_path, priv
     assert (private_data_dir / stored).read_bytes() == b"\xff\xd8\xff jpeg"
     assert shown(page, "scan")[[int(x) for x in shown(page)].index(new["id"])] == "有"
     assert page.open_scan_button.isEnabled()
+
+
+def test_batch_print_says_where_it_saved_and_closes_its_progress_dialog(page, db, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QProgressDialog
+
+    for name in ("张德福", "刘秀英"):
+        add(db, name, "2026-01-01")
+    page.refresh()
+    page.view.selectAll()
+    target = tmp_path / "协议.docx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: asked.append(args[2]) or QMessageBox.StandardButton.No)
+
+    page.print_selected()
+
+    qtbot.waitUntil(lambda: bool(asked), timeout=10000)  # never arrived while jobs.py queued it to the worker
+    assert "已保存到" in asked[0] and str(target) in asked[0]
+    assert target.exists()
+    qtbot.wait(50)
+    assert not [d for d in page.findChildren(QProgressDialog) if d.isVisible()]
+
+
+def test_a_scan_path_leading_out_of_the_data_folder_is_refused_not_launched(page, monkeypatch):
+    from township_desk.ui import agreements_page
+
+    agreement = add(page.ctx.db, "张德福", "2026-01-01")
+    page.ctx.db.execute("UPDATE agreements SET scan_path = '../../../../etc/passwd' WHERE id = ?", [agreement])
+    page.refresh()
+    page.select_agreement(agreement)
+    launched, warned = [], []
+    monkeypatch.setattr(agreements_page.QDesktopServices, "openUrl", lambda url: launched.append(url))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warned.append(args[2]))
+    page.open_scan()
+    assert launched == [] and len(warned) == 1
+    assert warned[0].startswith("扫描件路径“../../../../etc/passwd”指向数据文件夹") and "已拒绝打开" in warned[0]

@@ -112,8 +112,9 @@ def test_each_figure_matches_its_model(page, ctx):
         "hazards": str(len(hazards.open_hazards(db))),
         "agreements": str(len(agreements.ending_within(db, TODAY, 30))),
     }
-    # and what those are in this township: nothing is counted twice or left out
-    assert values(page) == {"rate": "50.0%", "ledger": "4", "key": "2", "overdue": "2", "remote": "3",
+    # and what those are in this township: nothing is counted twice or left out (a home visit is not one of the
+    # week's calls, so the one visited at home that week is short of calls too)
+    assert values(page) == {"rate": "50.0%", "ledger": "4", "key": "2", "overdue": "2", "remote": "4",
                             "assess": "3", "hazards": "1", "agreements": "1"}
     assert page.cards["overdue"].detail.text() == "最长逾期 52 天"
 

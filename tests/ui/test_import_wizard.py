@@ -131,3 +131,99 @@ def test_cancelled_import_leaves_the_ledger_as_it_was(qtbot, ctx, tmp_path, mess
     assert messages == [("information", "已取消，台账未作任何改动。")]
     assert wizard.currentId() == wizard.PREVIEW
     assert ctx.db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 0
+
+
+def two_renamed(ctx, tmp_path):
+    """张德福 and 李秀英 on the ledger; the workbook spells both names differently."""
+    for name, number in (("张德福", ID_A), ("李秀英", ID_B)):
+        elders.save_elder(ctx.db, {"name": name, "id_number": number, "village": "青山村"}, today=dt.date.today())
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "青山村"
+    ws.append(["姓名", "身份证号码", "联系电话"])
+    ws.append(["张德富", ID_A, "13900139000"])
+    ws.append(["李淑英", ID_B, None])
+    wb.save(tmp_path / "改名.xlsx")
+    return tmp_path / "改名.xlsx"
+
+
+def open_preview(qtbot, ctx, path):
+    wizard = open_wizard_on(qtbot, ctx, path)
+    qtbot.waitUntil(lambda: wizard.currentId() == wizard.PREVIEW, timeout=10_000)
+    return wizard
+
+
+def test_preview_shows_each_rename_old_to_new_unticked(qtbot, ctx, tmp_path, messages):
+    from PySide6.QtCore import Qt
+
+    wizard = open_preview(qtbot, ctx, two_renamed(ctx, tmp_path))
+    renames = wizard.preview_page.renames
+    assert renames.isVisible() and "2 人的身份证号码已在台账中，但表中姓名不同" in wizard.preview_page.renames_label.text()
+    rows = [(renames.topLevelItem(i).text(1), renames.topLevelItem(i).text(2), renames.topLevelItem(i).text(3),
+             renames.topLevelItem(i).checkState(0)) for i in range(renames.topLevelItemCount())]
+    assert rows == [(ID_A, "青山村 第2行", "张德福 → 张德富", Qt.CheckState.Unchecked),
+                    (ID_B, "青山村 第3行", "李秀英 → 李淑英", Qt.CheckState.Unchecked)]
+
+
+def test_only_the_ticked_rename_is_applied_and_the_other_is_listed_as_not_changed(qtbot, ctx, tmp_path, messages):
+    from PySide6.QtCore import Qt
+
+    wizard = open_preview(qtbot, ctx, two_renamed(ctx, tmp_path))
+    wizard.preview_page.renames.topLevelItem(0).setCheckState(0, Qt.CheckState.Checked)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == wizard.RESULT, timeout=10_000)
+    names = dict(ctx.db.execute("SELECT id_number, name FROM elders").fetchall())
+    assert names == {ID_A: "张德富", ID_B: "李秀英"}
+    tree = wizard.result_page.changes
+    shown = {tree.topLevelItem(i).text(0): [tuple(tree.topLevelItem(i).child(j).text(c) for c in range(4))
+                                            for j in range(tree.topLevelItem(i).childCount())]
+             for i in range(tree.topLevelItemCount())}
+    assert ("姓名", "张德福", "张德富", "") in shown[f"张德富（{ID_A}）"]
+    assert ("联系电话", "", "13900139000", "") in shown[f"张德富（{ID_A}）"]
+    assert shown[f"李秀英（{ID_B}）"] == [("姓名", "李秀英", "李淑英", "未改（改名未勾选）")]
+
+
+def test_a_reader_crash_even_a_rust_panic_is_a_chinese_message_and_the_wizard_stays(qtbot, ctx, tmp_path, messages,
+                                                                                      monkeypatch):
+    from township_desk.ui import import_wizard
+
+    panic = type("PanicException", (BaseException,), {"__module__": "pyo3_runtime"})
+
+    def explode(*_a, **_k):
+        raise panic("called `Option::unwrap()` on a `None` value")
+    monkeypatch.setattr(import_wizard.ledger_import, "read_ledger", explode)
+    wizard = import_wizard.ImportWizard(ctx)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.choose_page.path_edit.setText(str(workbook(tmp_path / "台账.xlsx")))
+    wizard.next()
+    qtbot.waitUntil(lambda: bool(messages), timeout=10_000)
+    assert messages[0][0] == "warning" and messages[0][1].startswith("无法读取“台账.xlsx”：读取时出错（PanicException）")
+    assert wizard.currentId() == wizard.CHOOSE
+    qtbot.waitUntil(lambda: wizard.button(wizard.WizardButton.NextButton).isEnabled(), timeout=5_000)
+
+
+def test_a_workbook_with_a_far_away_cell_is_refused_with_a_chinese_message(qtbot, ctx, tmp_path, messages,
+                                                                          monkeypatch):
+    import python_calamine
+    from hostile_xlsx import add_cell, edit_sheet
+
+    def never(*_a, **_k):  # the guard must refuse it first (calamine would abort this process)
+        raise AssertionError("python-calamine was given the hostile workbook")
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", never)
+    hostile = edit_sheet(workbook(tmp_path / "台账.xlsx"), tmp_path / "远.xlsx", add_cell("XFD1000000"))
+    wizard = open_wizard_on(qtbot, ctx, hostile)
+    qtbot.waitUntil(lambda: bool(messages), timeout=10_000)
+    assert messages[0][0] == "warning" and "“远.xlsx”的工作表“青山村”延伸到第 1000000 行" in messages[0][1]
+    assert wizard.currentId() == wizard.CHOOSE
+
+
+def open_wizard_on(qtbot, ctx, path):
+    from township_desk.ui.import_wizard import ImportWizard
+
+    wizard = ImportWizard(ctx)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.choose_page.path_edit.setText(str(path))
+    wizard.next()
+    return wizard

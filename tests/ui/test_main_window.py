@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import sys
+import threading
 import types
 
 import pytest
@@ -12,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from tests.conftest import VALID_IDS
-from township_desk.models import backups, elders, settings
+from township_desk.models import backups, elders, paths, settings
 from township_desk.models import db as dbm
 from township_desk.ui import app as app_module
 from township_desk.ui import crash, settings_page
@@ -273,10 +274,18 @@ def test_a_failed_backup_on_closing_is_shown_and_the_window_still_closes(qtbot, 
 def test_close_backup_is_made_after_a_change_and_skipped_without_one(ctx, monkeypatch):
     backups.daily_backup_if_due(ctx.db, ctx.db_path, now=dt.datetime(2026, 11, 22, 8, 0, 0))
     assert app_module.close_backup(ctx) is None
-    assert len(backups.automatic_backups(ctx.db_path)) == 1  # nothing changed since the daily one
+    assert len(backups.automatic_backups(ctx.db, ctx.db_path)) == 1  # nothing changed since the daily one
     settings.put(ctx.db, {"township_name": "青山镇"})
     assert app_module.close_backup(ctx) is None
-    assert len(backups.automatic_backups(ctx.db_path)) == 2
+    assert len(backups.automatic_backups(ctx.db, ctx.db_path)) == 2
+
+
+def test_close_backup_that_missed_the_second_place_says_so(ctx, tmp_path):
+    paths.save_local_config(second_backup_dir=str(tmp_path / "没插的U盘"))
+    settings.put(ctx.db, {"township_name": "青山镇"})
+    warning = app_module.close_backup(ctx)
+    assert warning.startswith("关闭时的自动备份已保存在本机。") and "没插的U盘" in warning
+    assert len(backups.automatic_backups(ctx.db, ctx.db_path)) == 1
 
 
 def test_close_backup_failure_is_a_chinese_warning(ctx, monkeypatch):
@@ -349,6 +358,7 @@ def test_the_window_opens_on_a_new_database_and_backs_up_daily_and_on_closing(qt
 
     def clerk() -> int:
         window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        qtbot.waitUntil(lambda: window.backup_label.text().startswith("最近自动备份："), timeout=20000)
         seen.update(title=window.windowTitle(), page=window.current_title(), backup=window.backup_label.text())
         page = window.current_page()
         page.basic_tab.edits["township_name"].setText("青山镇")
@@ -362,22 +372,52 @@ def test_the_window_opens_on_a_new_database_and_backs_up_daily_and_on_closing(qt
     assert boxes == [] and armed == [QApplication.instance()]
     assert seen["title"].endswith("未设置乡镇名称") and seen["page"] == "设置"
     assert seen["backup"].startswith("最近自动备份：")
-    kinds = sorted(p.name.rsplit("_", 1)[1] for p in backups.automatic_backups(path))
-    assert kinds == ["close.db", "daily.db"]  # the township name was saved after the daily backup
     reopened = dbm.connect(path)
+    kinds = sorted(p.name.rsplit("_", 1)[1] for p in backups.automatic_backups(reopened, path))
+    assert kinds == ["close.zip", "daily.zip"]  # the township name was saved after the daily backup
     assert settings.get(reopened, "township_name") == "青山镇"
     reopened.close()
     with dbm.InstanceLock(path):  # released after the loop ended
         pass
 
 
-def test_a_failed_daily_backup_is_a_warning_not_a_crash(ctx, monkeypatch):
+def test_a_failed_daily_backup_is_a_warning_not_a_crash(qtbot, ctx, reports, monkeypatch):
     def no_space(*_a, **_k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(backups, "daily_backup_if_due", no_space)
-    line, warning = app_module.daily_backup(ctx)
-    assert warning and line.startswith("今天的自动备份未完成")
+    monkeypatch.setattr(backups, "daily_backup_in_background", no_space)
+    window = make_window(qtbot, ctx)
+    window.start_daily_backup()
+    qtbot.waitUntil(lambda: any(t.startswith("今天的自动备份未完成") for t in window.notices()), timeout=10000)
+    assert reports == [] and "color: #b00020" in window.notice_label.styleSheet()
+
+
+def test_the_window_does_not_wait_for_the_daily_backup(qtbot, ctx, monkeypatch):
+    release = threading.Event()
+    real = backups.daily_backup_in_background
+
+    def slow(path, **kw):
+        assert release.wait(20)
+        return real(path, **kw)
+
+    monkeypatch.setattr(backups, "daily_backup_in_background", slow)
+    settings.put(ctx.db, {"township_name": "青山镇"})  # no first-start notice
+    window = make_window(qtbot, ctx)
+    window.start_daily_backup()           # returns at once although the backup is still waiting
+    assert window.backup_label.text() == "尚无自动备份"
+    release.set()
+    qtbot.waitUntil(lambda: window.backup_label.text().startswith("最近自动备份："), timeout=20000)
+    assert "已完成今天的自动备份" in window.statusBar().currentMessage()
+    window.wait_for_daily_backup()
+
+
+def test_a_missing_second_backup_place_is_reminded_of_in_the_status_bar(qtbot, ctx, tmp_path):
+    paths.save_local_config(second_backup_dir=str(tmp_path / "U盘"))
+    window = make_window(qtbot, ctx)
+    window.start_daily_backup()
+    assert any("第二备份位置" in t and "U盘" in t for t in window.notices())
+    assert "第二备份位置" in window.notice_label.text()
+    window.wait_for_daily_backup()
 
 
 def test_the_application_speaks_chinese(qtbot):

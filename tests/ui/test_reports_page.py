@@ -15,13 +15,14 @@ from township_desk.ui.context import AppContext
 from township_desk.ui.reports_page import ReportsPage, last_month
 
 TODAY = dt.date(2026, 11, 20)
-COMPLETE = {"education": "小学", "spouse": "双方健在", "care": "有人照料", "children_away_years": 2,
+COMPLETE = {"education": "小学", "spouse": "双方健在", "care": "有人照料",
             "main_income": "打工", "visitor": "李巡访", "entered_on": "2026-01-05"}
+AWAY = [{"name": "张子", "relation": "儿子", "away_since": "2024-01"}]  # 外出务工年限 from this date
 
 
 def add(db, name, seq, **fields):
     return elders.save_elder(db, {"name": name, "id_number": make_id("19500101", seq), "village": "红星村",
-                                  **COMPLETE, **fields}, today=TODAY).elder_id
+                                  **COMPLETE, **fields}, AWAY, today=TODAY).elder_id
 
 
 @pytest.fixture

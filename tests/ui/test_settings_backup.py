@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+import zipfile
 
 import openpyxl
 from conftest import VALID_IDS, make_id
+from PySide6.QtWidgets import QLabel
 
-from township_desk.models import agreements, backups, elders, settings, villages
+from township_desk.models import agreements, backups, elders, paths, settings, villages
+from township_desk.models import db as dbm
 from township_desk.ui import settings_backup
 from township_desk.ui.context import AppContext
 
@@ -101,6 +105,111 @@ def test_restore_from_a_file_that_is_not_a_backup_is_refused_with_the_reason(qtb
     monkeypatch.setattr(settings_backup, "ask_open_path", lambda *a: str(bogus))
     panel.restore_from_file()
     assert shown == [("不能恢复", shown[0][1])] and "不是本程序的备份文件" in shown[0][1]
+
+
+def panel_for(qtbot, db, db_path):
+    panel = settings_backup.BackupPanel(AppContext(db_path, db))
+    qtbot.addWidget(panel)
+    return panel
+
+
+def test_the_list_shows_only_this_ledgers_backups(qtbot, db, db_path, tmp_path):
+    other_path = tmp_path / "其他" / db_path.name   # same file name, another ledger
+    other_path.parent.mkdir()
+    other = dbm.connect(other_path)
+    try:
+        backups.daily_backup_if_due(other, other_path, now=dt.datetime(2026, 11, 21, 8, 0, 0))
+    finally:
+        other.close()
+    backups.daily_backup_if_due(db, db_path, now=dt.datetime(2026, 11, 22, 8, 0, 0))
+    panel = panel_for(qtbot, db, db_path)
+    assert panel.table.rowCount() == 1 and panel.table.item(0, 0).text() == "2026-11-22 08:00:00"
+    assert panel.status.text().startswith("本台账共 1 份备份")
+    assert dbm.database_uuid(db) in panel.intro.text() and "每月一份" in panel.intro.text()
+
+
+def test_backup_now_suggests_a_compressed_file(qtbot, db, db_path, tmp_path, monkeypatch):
+    add(db, 0, "张德福")
+    panel = panel_for(qtbot, db, db_path)
+    messages(monkeypatch)
+    asked = []
+    monkeypatch.setattr(settings_backup, "ask_save_path",
+                        lambda _p, _t, suggested, filters: asked.append((suggested, filters)) or str(tmp_path / "b.zip"))
+    panel.backup_now()
+    assert asked[0][0].endswith(".zip") and asked[0][1].startswith("压缩的台账备份 (*.zip)")
+    assert zipfile.is_zipfile(tmp_path / "b.zip") and backups.inspect_backup(tmp_path / "b.zip").elders == 1
+
+
+def test_restore_of_a_backup_missing_a_table_is_refused_after_confirming_and_changes_nothing(
+        qtbot, db, db_path, tmp_path, monkeypatch):
+    add(db, 0, "张德福")
+    saved = backups.backup(db, tmp_path / "缺表.db")
+    conn = sqlite3.connect(saved)
+    conn.execute("DROP TABLE visits")
+    conn.commit()
+    conn.close()
+    add(db, 1, "李秀英")
+    panel = panel_for(qtbot, db, db_path)
+    shown = messages(monkeypatch)
+    assert panel.restore_from(saved) is False
+    assert shown[-1][0] == "恢复未完成" and "缺少数据表：visits" in shown[-1][1] and "当前数据没有改动" in shown[-1][1]
+    assert panel.ctx.db.execute("SELECT count(*) FROM elders").fetchone()[0] == 2
+
+
+def test_second_backup_place_is_chosen_shown_and_its_absence_warned(qtbot, db, db_path, tmp_path, monkeypatch):
+    panel = panel_for(qtbot, db, db_path)
+    assert panel.second_state.text() == settings_backup.NO_SECOND_PLACE and not panel.second_clear.isEnabled()
+    stick = tmp_path / "U盘"
+    stick.mkdir()
+    shown = messages(monkeypatch)
+    monkeypatch.setattr(settings_backup, "ask_folder", lambda *a: str(stick))
+    panel.second_button.click()
+    assert paths.second_backup_dir() == stick and panel.second_edit.text() == str(stick)
+    assert shown[-1][0] == "第二备份位置" and "每次自动备份后都会复制" in shown[-1][1]
+    made = backups.daily_backup_if_due(db, db_path, now=dt.datetime(2026, 11, 22, 8, 0, 0))
+    assert made.second_copy.exists()
+    stick.rename(tmp_path / "拔掉了")
+    panel.refresh()
+    assert "无法使用" in panel.second_state.text() and "#b00020" in panel.second_state.styleSheet()
+    panel.second_clear.click()
+    assert paths.second_backup_dir() is None
+
+
+def test_the_backups_folder_itself_is_refused_as_second_place(qtbot, db, db_path, monkeypatch):
+    panel = panel_for(qtbot, db, db_path)
+    shown = messages(monkeypatch)
+    monkeypatch.setattr(settings_backup, "ask_folder", lambda *a: str(paths.backups_dir()))
+    panel.choose_second_place()
+    assert paths.second_backup_dir() is None and "另选一块硬盘或 U 盘" in shown[-1][1]
+
+
+def test_data_folder_is_chosen_without_an_environment_variable(qtbot, db, db_path, tmp_path, monkeypatch):
+    add(db, 0, "张德福")
+    panel = panel_for(qtbot, db, db_path)
+    shown = messages(monkeypatch)
+    new_home = tmp_path / "D盘" / "台账数据"
+    new_home.mkdir(parents=True)
+    monkeypatch.setattr(settings_backup, "ask_folder", lambda *a: str(new_home))
+    panel.data_button.click()
+    assert shown[0][0] == "更改数据文件夹" and "复制一份" in shown[0][1]
+    assert paths.local_config()["data_dir"] == str(new_home)
+    monkeypatch.delenv("TOWNSHIP_DESK_HOME")
+    assert paths.data_dir() == new_home and paths.default_db_path() == new_home / "township_desk.db"
+    copy = dbm.connect(paths.default_db_path())
+    try:
+        assert copy.execute("SELECT name FROM elders").fetchall() == [("张德福",)]
+    finally:
+        copy.close()
+
+
+def test_the_start_up_password_is_described_honestly(qtbot, db, db_path):
+    from township_desk.ui.settings_page import PasswordTab
+
+    tab = PasswordTab(AppContext(db_path, db))
+    qtbot.addWidget(tab)
+    texts = " ".join(label.text() for label in tab.findChildren(QLabel))
+    assert "不加密" in texts and "不需要密码就能读出全部内容" in texts
+    assert "防止别人在这台电脑上随意查看" not in texts
 
 
 def test_audit_log_is_readable_newest_first_and_filters_by_text(qtbot, db, db_path):

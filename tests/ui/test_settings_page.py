@@ -169,6 +169,17 @@ def test_changing_the_key_home_visit_interval_is_saved_and_announced(page, ctx, 
     assert notified == ["settings"]
 
 
+def test_whether_a_home_visit_counts_as_a_call_is_a_plan_setting_off_by_default(page, ctx):
+    plan = page.plan_tab
+    assert plan.home_counts.text() == "上门巡访计入当周电话视频巡访次数"
+    assert not plan.home_counts.isChecked()
+    plan.home_counts.setChecked(True)
+    assert plan.save()
+    assert settings.get(ctx.db, "plan_home_counts_as_contact") is True
+    plan.defaults_button.click()
+    assert not plan.home_counts.isChecked()
+
+
 def test_a_key_interval_longer_than_the_general_one_is_refused(page, ctx):
     plan = page.plan_tab
     plan.spins["plan_key_home_days"].setValue(40)

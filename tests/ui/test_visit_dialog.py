@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import (
     QDialog,
@@ -139,6 +140,7 @@ def test_a_poor_or_unsafe_item_proposes_a_hazard_saved_with_the_supporter_told(d
     def save_hazard(hazard):
         seen.update(description=hazard.description.toPlainText(), found_on=hazard.found_on.date().toPython(),
                     told=hazard.told.value(), visit_id=hazard.visit_id)
+        hazard.told.set_date(dt.date(2026, 11, 20))   # the day the clerk says the son was told
         hazard.save()
         return hazard.result()
 
@@ -149,11 +151,11 @@ def test_a_poor_or_unsafe_item_proposes_a_hazard_saved_with_the_supporter_told(d
     dialog.save()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert len(asked) == 1 and "本次巡访发现：情绪状态差、燃气不安全" in asked[0]
-    assert seen == {"description": "情绪状态差、燃气不安全", "found_on": dt.date(2026, 11, 20), "told": TODAY,
+    assert seen == {"description": "情绪状态差、燃气不安全", "found_on": dt.date(2026, 11, 20), "told": None,
                     "visit_id": dialog.visit_id}
     stored = hazards.get_hazard(ctx.db, dialog.hazard_id)
     assert (stored["visit_id"], stored["found_on"], stored["description"], stored["supporter_told_on"],
-            stored["resolved_on"]) == (dialog.visit_id, "2026-11-20", "情绪状态差、燃气不安全", "2026-11-22", None)
+            stored["resolved_on"]) == (dialog.visit_id, "2026-11-20", "情绪状态差、燃气不安全", "2026-11-20", None)
 
 
 def test_declining_the_hazard_keeps_the_visit_and_opens_nothing(dialog, ctx, monkeypatch):
@@ -267,7 +269,7 @@ def test_a_new_hazard_without_a_description_is_refused_and_nothing_is_kept(ctx, 
     assert dialog.result() == QDialog.DialogCode.Accepted
     stored = hazards.get_hazard(ctx.db, dialog.hazard_id)
     assert (stored["description"], stored["found_on"], stored["supporter_told_on"]) == (
-        "独居老人家中电线老化", "2026-11-22", "2026-11-22")
+        "独居老人家中电线老化", "2026-11-22", None)            # nobody said the supporter was told: not recorded
 
 
 def test_a_resolution_typed_without_the_resolved_date_is_pointed_out(ctx, qtbot):
@@ -301,3 +303,166 @@ def test_last_times_problems_are_not_prefilled_but_looked_at_again(ctx, qtbot):
     assert dialog.rows["mobility"].value() == "中"
     assert (dialog.rows["mood"].value(), dialog.rows["gas_safety"].value()) == (None, None)
     assert "上次发现的问题（情绪状态差、燃气不安全）未预填" in dialog.prefill_note.text()
+
+
+# ---------------------------------------------------------------- a visit on record: view, 更正, 作废, photos
+
+
+@pytest.fixture
+def recorded(ctx, tmp_path):
+    """张德福's home visit of 2026-11-20 with one photo, recorded through the model."""
+    picture = tmp_path / "现场.png"
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(QColor("#4a8"))
+    image.save(str(picture))
+    zhang = elder_id(ctx.db, "张德福")
+    visit_id = visits.record_visit(ctx.db, zhang, {
+        "date": "2026-11-20", "mode": "上门", "visitor_name": "赵会计", "visitor_id": 1, "mood": "良",
+        "gas_safety": "安全", "notes": "家中整洁"}, [picture], today=TODAY)
+    return visit_id
+
+
+def open_recorded(ctx, qtbot, visit_id):
+    from township_desk.ui.visit_dialog import VisitDialog
+
+    widget = VisitDialog(ctx, elder_id(ctx.db, "张德福"), visit_id=visit_id, today=TODAY)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_a_recorded_visit_opens_read_only_with_its_photo_and_the_two_actions(ctx, qtbot, recorded):
+    dialog = open_recorded(ctx, qtbot, recorded)
+    assert dialog.windowTitle() == "巡访记录 — 张德福"
+    assert (dialog.date.date().toPython(), dialog.rows["mood"].value(), dialog.notes.toPlainText()) == (
+        dt.date(2026, 11, 20), "良", "家中整洁")
+    assert not dialog.date.isEnabled() and not dialog.rows["mood"].isEnabled() and dialog.notes.isReadOnly()
+    assert dialog.photos.count() == 1 and not dialog.photos.item(0).icon().isNull()  # a thumbnail of the photo
+    assert dialog.photo_paths() == []          # nothing to add: the photo is on file already
+    assert dialog.correct_button.isEnabled() and dialog.void_button.isEnabled()
+    assert not dialog.save_correction_button.isVisibleTo(dialog)
+    assert f"第 {recorded} 号巡访记录" in dialog.status.text()
+    dialog.close_button.click()
+    assert dialog.result() == QDialog.DialogCode.Rejected and not dialog.changed
+
+
+def test_a_correction_saves_the_changed_fields_and_logs_them_old_to_new(ctx, qtbot, recorded, monkeypatch):
+    from township_desk.models import audit
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    dialog = open_recorded(ctx, qtbot, recorded)
+    dialog.correct_button.click()
+    assert dialog.date.isEnabled() and dialog.save_correction_button.isVisibleTo(dialog)
+    dialog.date.setDate(dt.date(2026, 11, 19))
+    dialog.rows["mood"].buttons["中"].click()
+    dialog.save_correction_button.click()
+    assert dialog.error.text() == ""
+    stored = visits.get_visit(ctx.db, recorded)
+    assert (stored["date"], stored["mood"], stored["visitor_name"], stored["notes"]) == (
+        "2026-11-19", "中", "赵会计", "家中整洁")
+    log = [(e["field"], e["old_value"], e["new_value"]) for e in audit.entries(ctx.db, table="visits")
+           if e["action"] == "修改"]
+    assert sorted(log) == [("date", "2026-11-20", "2026-11-19"), ("mood", "良", "中")]
+    assert dialog.status.text() == "已更正：巡访时间、情绪状态（已记入操作日志）。"
+    assert not dialog.date.isEnabled() and dialog.changed   # back to viewing the corrected record
+    dialog.close_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_a_refused_correction_keeps_what_was_typed_and_changes_nothing(ctx, qtbot, recorded):
+    visits.record_visit(ctx.db, elder_id(ctx.db, "张德福"), {"date": "2026-11-21", "mode": "上门", "visitor_id": 1},
+                        today=TODAY)
+    dialog = open_recorded(ctx, qtbot, recorded)
+    dialog.correct_button.click()
+    dialog.date.setDate(dt.date(2026, 11, 21))
+    dialog.save_correction_button.click()
+    assert "已经登记过" in dialog.error.text() and dialog.date.isEnabled()
+    assert visits.get_visit(ctx.db, recorded)["date"] == "2026-11-20"
+    dialog.cancel_correction_button.click()
+    assert dialog.date.date().toPython() == dt.date(2026, 11, 20) and not dialog.date.isEnabled()
+
+
+def test_voiding_asks_a_reason_and_shows_the_visit_marked_voided(ctx, qtbot, recorded, monkeypatch):
+    from township_desk.models import settings
+    from township_desk.ui import visit_dialog
+
+    settings.put(ctx.db, {"preparer": "李专干"})
+    seen = {}
+
+    def fill(void):
+        seen["by"] = void.voided_by.text()          # 设置's 填表人 to start with
+        void.save()                                  # no reason: refused, nothing voided
+        seen["refused"] = void.error.text()
+        seen["still_counted"] = visits.get_visit(ctx.db, recorded)["voided_at"] is None
+        void.reason.setPlainText("同一次巡访登记了两次")
+        void.save()
+        return void.result()
+
+    monkeypatch.setattr(visit_dialog.VoidDialog, "exec", fill)
+    dialog = open_recorded(ctx, qtbot, recorded)
+    dialog.void_button.click()
+    assert seen == {"by": "李专干", "refused": "请填写作废原因", "still_counted": True}
+    stored = visits.get_visit(ctx.db, recorded)
+    assert (stored["void_reason"], stored["voided_by"]) == ("同一次巡访登记了两次", "李专干")
+    assert dialog.status.text().startswith(f"已作废　{stored['voided_at']} 由李专干作废，原因：同一次巡访登记了两次")
+    assert dialog.windowTitle() == "巡访记录（已作废） — 张德福"
+    assert not dialog.correct_button.isEnabled() and not dialog.void_button.isEnabled() and dialog.changed
+
+
+def test_a_photo_opens_in_the_system_viewer_from_the_photos_folder(ctx, qtbot, recorded, monkeypatch):
+    from township_desk.ui import visit_dialog
+
+    launched = []
+    monkeypatch.setattr(visit_dialog.QDesktopServices, "openUrl", lambda url: launched.append(url.toLocalFile()))
+    dialog = open_recorded(ctx, qtbot, recorded)
+    dialog.open_photo_button.click()
+    (stored,) = visits.get_visit(ctx.db, recorded)["photos"]
+    assert launched == [str((paths.photos_dir() / stored).resolve())]
+
+
+def test_a_photo_path_leading_out_of_the_photos_folder_is_refused_not_launched(ctx, qtbot, recorded, monkeypatch):
+    from township_desk.ui import visit_dialog
+
+    ctx.db.execute("UPDATE visit_photos SET path = '../../../etc/passwd' WHERE visit_id = ?", [recorded])
+    launched, warned = [], []
+    monkeypatch.setattr(visit_dialog.QDesktopServices, "openUrl", lambda url: launched.append(url))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warned.append(args[2]))
+    dialog = open_recorded(ctx, qtbot, recorded)
+    assert "已拒绝" in dialog.photos.item(0).text() and dialog.photos.item(0).icon().isNull()
+    dialog.photos.setCurrentRow(0)
+    dialog.open_photo_button.click()
+    assert launched == [] and len(warned) == 1
+    assert warned[0].startswith("照片路径“../../../etc/passwd”指向数据文件夹") and "已拒绝打开" in warned[0]
+
+
+def test_the_supporter_told_date_stays_empty_until_the_clerk_enters_it(ctx, qtbot):
+    """One click on 保存 must not record a notification that never happened (第一时间向赡养人通报)."""
+    from township_desk.ui.hazard_dialog import HazardDialog
+
+    zhang = elder_id(ctx.db, "张德福")
+    dialog = HazardDialog(ctx, zhang, description="燃气不安全", found_on=dt.date(2026, 11, 20), today=TODAY)
+    qtbot.addWidget(dialog)
+    assert not dialog.told.check.isChecked() and dialog.told.edit.text() == "" and dialog.told.value() is None
+    assert (dialog.reported.edit.text(), dialog.resolved.edit.text()) == ("", "")
+    dialog.told.check.setChecked(True)                       # ticked, but no date given
+    dialog.save()
+    assert dialog.error.text() == "请填写通报赡养人日期" and dialog.hazard_id is None
+    assert hazards.hazards_of_elder(ctx.db, zhang) == []     # nothing of the save was kept
+    dialog.told.edit.setText("2026年11月23日")               # typed, but after today
+    dialog.save()
+    assert dialog.error.text() == "通报赡养人日期 2026-11-23 晚于今天"
+    dialog.told.calendar.clicked.emit(QDate(2026, 11, 21))   # picked from the calendar
+    assert dialog.told.edit.text() == "2026-11-21"
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert hazards.get_hazard(ctx.db, dialog.hazard_id)["supporter_told_on"] == "2026-11-21"
+
+
+def test_typing_a_date_ticks_its_box(ctx, qtbot):
+    from PySide6.QtTest import QTest
+
+    from township_desk.ui.hazard_dialog import HazardDialog
+
+    dialog = HazardDialog(ctx, elder_id(ctx.db, "张德福"), description="取暖不安全", today=TODAY)
+    qtbot.addWidget(dialog)
+    QTest.keyClicks(dialog.told.edit, "2026-11-22")
+    assert dialog.told.check.isChecked() and dialog.told.value() == "2026-11-22"

@@ -1,7 +1,7 @@
 """``township-desk backup -o FILE`` and ``township-desk restore FILE [--yes]``.
 
 ``backup`` writes a consistent copy of the database (SQLite's online backup API), safe while the window is
-open. ``restore`` shows what the backup holds, asks for confirmation (``--yes`` skips it; without a terminal
+open: compressed when FILE ends in ``.zip``, else a plain database file. ``restore`` shows what the backup holds, asks for confirmation (``--yes`` skips it; without a terminal
 it is required), keeps a copy of the database it replaces in the backups folder, then puts the backup back.
 """
 
@@ -17,9 +17,10 @@ from township_desk.models.errors import UserError
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("backup", help="备份数据库到一个文件")
+    parser = sub.add_parser("backup", help="备份数据库到一个文件（.zip 为压缩备份）")
     common.add_db_option(parser)
-    parser.add_argument("-o", "--output", metavar="FILE", required=True, help="备份文件")
+    parser.add_argument("-o", "--output", metavar="FILE", required=True,
+                        help="备份文件：以 .zip 结尾时压缩（约为数据库的五分之一），否则为未压缩的数据库文件")
     common.add_json_option(parser)
     parser.set_defaults(func=run_backup)
 
@@ -35,7 +36,8 @@ def _info_json(info: backups.BackupInfo) -> dict:
     return {"file": str(info.path), "taken_at": info.taken_at.isoformat(sep=" "),
             "schema_version": info.schema_version, "township_name": info.township_name,
             "elders": info.elders, "visits": info.visits, "agreements": info.agreements,
-            "last_change_at": info.last_change_at}
+            "last_change_at": info.last_change_at, "size_bytes": info.size_bytes,
+            "database_bytes": info.database_bytes, "ledger_uuid": info.ledger_uuid}
 
 
 def run_backup(args) -> int:
@@ -68,7 +70,7 @@ def run_restore(args) -> int:
     print(info.summary(), file=say)
     if info.last_change_at:
         print(f"备份中最后一次修改：{info.last_change_at}", file=say)
-    print(f"将替换数据库：{db_path}（原数据库会先另存到 {paths.backups_dir()}）", file=say)
+    print(f"将替换数据库：{db_path}（原数据库会先另存到 {paths.backups_dir()} 中本台账的文件夹）", file=say)
     if not args.yes:
         if not _is_interactive():
             return common.fail("没有可交互的终端，无法确认。确认要恢复时请加 --yes。未作任何改动。")

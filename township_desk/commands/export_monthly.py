@@ -1,7 +1,9 @@
-"""``township-desk export-monthly --month YYYY-MM -o FILE.xlsx``: the monthly workbook for the county (forms.md).
+"""``township-desk export-monthly --month YYYY-MM -o FILE.xlsx [--submit | --correct "理由" | --draft]``: the monthly
+workbook for the county (forms.md), and the record of what was sent (``models.submissions``).
 
-Exit 2 with the Chinese list of failing villages, columns and elders when a cross-check fails, or when the
-month is malformed; nothing is written then.
+Exit 2 with one Chinese message, nothing written, when a cross-check fails (the failing villages, columns and
+elders), the month is malformed or not yet over (without ``--draft``), the ledger is empty or began after the
+month, ``--submit`` names a month already sent, or ``--correct`` one never sent.
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ def register(sub) -> None:
     common.add_db_option(parser)
     parser.add_argument("--month", required=True, metavar="YYYY-MM", help="报表月份，例如 2026-10")
     parser.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="保存为")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--submit", action="store_true",
+                     help="确认上报：记录所报送的每个数字和文件的 SHA-256，以后再导出该月得到原样")
+    how.add_argument("--correct", metavar="理由", help="更正上报：按现有记录重新统计已上报的月份并记录理由")
+    how.add_argument("--draft", action="store_true", help="导出尚未结束的月份的草稿（标题注明“草稿（截至某日）”，不能上报）")
     common.add_json_option(parser)
     parser.set_defaults(func=run)
 
@@ -24,13 +31,25 @@ def run(args) -> int:
 
     month = monthly.parse_month(args.month)  # a malformed month is a UserError → exit 2 before opening
     common.output_path(args)
+    mode = "submit" if args.submit else "correct" if args.correct is not None else "draft" if args.draft else None
     db = common.open_db(args)
-    result = export_monthly(db, month, args.output)
+    result = export_monthly(db, month, args.output, mode=mode, reason=args.correct)
+    sent = result.submission
     if args.json:
         common.print_json({"path": str(result.path), "month": result.month, "elders": result.elders,
                            "detail_rows": result.detail_rows, "hazards": result.hazard_rows,
-                           "agreements": result.agreement_rows})
-    else:
-        print(f"已导出 {monthly.month_label(result.month)} 月度报表：{result.path}"
-              f"（在册 {result.elders} 人，明细 {result.detail_rows} 行）")
+                           "agreements": result.agreement_rows, "kind": result.kind,
+                           "reproduced": result.reproduced, "sha256": result.sha256,
+                           "submission": None if sent is None else {
+                               "kind": sent.kind, "submitted_at": sent.submitted_at, "submitted_by": sent.submitted_by,
+                               "sha256": sent.sha256, "reason": sent.reason}})
+        return common.EXIT_OK
+    label = monthly.month_label(result.month)
+    print(f"已导出 {label} 月度报表{'草稿' if result.kind == '草稿' else ''}：{result.path}"
+          f"（在册 {result.elders} 人，明细 {result.detail_rows} 行）")
+    if result.kind in ("上报", "更正"):
+        print(f"已记录{result.kind}：{sent.submitted_at}，{sent.submitted_by}，SHA-256 {sent.sha256}")
+    elif result.reproduced:
+        same = "与上报时一致" if result.sha256 == sent.sha256 else f"为 {result.sha256}"
+        print(f"该月已上报，本文件按上报内容原样生成，SHA-256 {same}（{sent.describe()}）")
     return common.EXIT_OK

@@ -1,4 +1,4 @@
-"""``township-desk import-ledger FILE.xlsx [--dry-run] [--json]``: a clerk's Excel ledger into the database."""
+"""``township-desk import-ledger FILE.xlsx [--dry-run] [--accept-renames] [--json]``: a clerk's Excel ledger into the database."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ def register(sub) -> None:
     common.add_db_option(parser)
     parser.add_argument("file", metavar="FILE.xlsx", help="Excel 台账文件")
     parser.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入数据库")
+    parser.add_argument("--accept-renames", action="store_true",
+                        help="身份证号码已在台账中而姓名不同时，按表中姓名改名（默认不改，并作为问题列出）")
     common.add_json_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    """Exit 0 clean, 1 when any row was skipped or warned, 2 when the file cannot be used."""
+    """Exit 0 clean, 1 when any row was skipped or warned or a rename was left, 2 when the file cannot be used."""
     # The workbook is read before the database is opened, so an unusable file writes nothing at all.
     read = ledger_import.read_ledger(args.file)
     if args.dry_run:
@@ -27,7 +29,8 @@ def run(args) -> int:
     else:
         db = common.open_db(args, must_exist=False)
     try:
-        result = ledger_import.import_ledger(db, args.file, dry_run=args.dry_run, read=read)
+        result = ledger_import.import_ledger(db, args.file, dry_run=args.dry_run, read=read,
+                                             accept_renames=args.accept_renames)
     finally:
         db.close()
     if args.json:
@@ -38,7 +41,7 @@ def run(args) -> int:
 
 
 def summary(result: ledger_import.ImportResult) -> str:
-    """The Chinese report: counts, each problem, then what changed for people already on the ledger."""
+    """The Chinese report: counts, each problem, then what changed (or was left) for people already on the ledger."""
     lead = "试导入（未写入数据库）" if result.dry_run else "导入完成"
     warnings = sum(1 for p in result.problems if p.severity == "warning")
     lines = [f"{lead}：新增 {result.imported} 人，更新 {result.updated} 人，跳过 {result.skipped} 行，提醒 {warnings} 条。"]
@@ -48,9 +51,19 @@ def summary(result: ledger_import.ImportResult) -> str:
         lines += [p.describe() for p in result.problems]
     if result.changes:
         lines.append("")
-        lines.append("已在台账中的老人，更新的内容：")
-        for change in result.changes:
-            lines.append(f"{change.name}（{change.id_number}）")
-            lines += [f"    {label}：{'' if old is None else old} → {'' if new is None else new}"
-                      for label, old, new in change.changes]
+        lines.append("已在台账中的老人，更新的内容（原来 → 现在）：")
+        for person in result.changes:
+            lines.append(f"{person.name}（{person.id_number}）")
+            for change in person.changes:
+                left = "" if change.applied else "（未改：改名须确认）"
+                lines.append(f"    {change.label}：{_text(change.old)} → {_text(change.new)}{left}")
+    renames = result.renames_left
+    if renames:
+        lines.append("")
+        lines.append(f"有 {len(renames)} 人表中姓名与台账不同，姓名未改。核实确为同一人改名后，"
+                     "加 --accept-renames 重新导入即可改名。")
     return "\n".join(lines)
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from township_desk.models import audit, idnumber, paths
+from township_desk.models import audit, idnumber, paths, versions
 from township_desk.models.dates import DateError, parse_date, required_date
 from township_desk.models.elders import Problem
 from township_desk.models.errors import UserError, ValidationError
-from township_desk.models.files import copy_unique
+from township_desk.models.files import confined_path, copy_unique
 from township_desk.models.names import check_name, normalise_name, normalise_phone
 
 TEMPLATES = ("自理", "介助介护")
@@ -141,6 +141,20 @@ def elder_defaults(db, elder_id: int) -> dict[str, Any]:
     }
 
 
+# An elder whose ability level is 中度受损 (2) or worse needs help or nursing: the 自理 text does not describe them.
+SELF_CARE_MAX_LEVEL = 1
+
+
+def template_refusal(template: str, ability_level: int | None) -> str | None:
+    """Why ``template`` cannot be used for an elder of ``ability_level`` (None when it can)."""
+    if template == "自理" and ability_level is not None and int(ability_level) > SELF_CARE_MAX_LEVEL:
+        from township_desk.models.elders import ABILITY_LEVELS
+
+        return (f"老人的能力等级为“{ABILITY_LEVELS.get(int(ability_level), ability_level)}”，不能生活自理，"
+                "“自理”协议文本不适用，请选用“介助介护”协议文本")
+    return None
+
+
 def prepare_agreement(db, data: dict[str, Any], today: dt.date | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """Check and normalise the terms of an agreement as typed. Returns (row, problems); nothing is written.
 
@@ -170,6 +184,10 @@ def prepare_agreement(db, data: dict[str, Any], today: dt.date | None = None) ->
     if template not in TEMPLATES:
         err("template", f"“{data.get('template') or ''}”不是可选的协议文本（{'、'.join(TEMPLATES)}）")
     row["template"] = template
+    level = db.execute("SELECT ability_level FROM elders WHERE id = ?", [row["elder_id"]]).fetchone()[0]
+    refusal = template_refusal(template, level)
+    if refusal:
+        err("template", refusal)
 
     for key in _TEXT:
         value = data.get(key, defaults.get(key))
@@ -296,10 +314,12 @@ def get_agreement(db, agreement_id: int) -> dict:
 
 
 def save_agreement(db, data: dict[str, Any], agreement_id: int | None = None, *,
-                   today: dt.date | None = None) -> AgreementSaved:
+                   today: dt.date | None = None, expected_version: int | None = None) -> AgreementSaved:
     """Add a draft agreement, or change a draft's terms. Raises ``ValidationError`` listing every error.
 
     A signed, expired or terminated agreement is frozen: ``UserError("已签订的协议不能修改，…")``.
+    ``expected_version`` is the ``row_version`` the editor read: a draft changed since raises ``StaleRecord``
+    and nothing is saved.
     """
     today = today or dt.date.today()
     if agreement_id is not None:
@@ -322,10 +342,13 @@ def save_agreement(db, data: dict[str, Any], agreement_id: int | None = None, *,
         status = db.execute("SELECT status FROM agreements WHERE id = ?", [agreement_id]).fetchone()[0]
         if status != "草稿":
             raise UserError(FROZEN_MESSAGE)
+        versions.check(db, "agreements", agreement_id, expected_version)
+        old = get_agreement(db, agreement_id)  # as stored now, inside the transaction
         changes = [(k, old.get(k), v) for k, v in row.items() if k in _TERMS and old.get(k) != v
                    and not (old.get(k) in (None, "") and v in (None, ""))]
         if changes:
-            db["agreements"].update(agreement_id, {**{k: v for k, _o, v in changes}, "updated_at": _now()})
+            versions.update(db, "agreements", agreement_id, {**{k: v for k, _o, v in changes}, "updated_at": _now()},
+                            expected_version)
             label = _label(db, agreement_id, old["elder_id"])
             for key, before, after in changes:
                 audit.record(db, "修改", "agreements", agreement_id, label, key, before, after)
@@ -353,6 +376,10 @@ def sign(db, agreement_id: int, signed_on: dt.date | str, *, today: dt.date | No
         missing = missing_to_sign(agreement)
         if missing:
             raise UserError(f"第 {agreement_id} 号协议还不能签订，缺少：{'、'.join(missing)}")
+        level = db.execute("SELECT ability_level FROM elders WHERE id = ?", [agreement["elder_id"]]).fetchone()[0]
+        refusal = template_refusal(agreement["template"], level)
+        if refusal:
+            raise UserError(f"第 {agreement_id} 号协议不能签订：{refusal}")
         if day > today:
             raise UserError(f"签订日期 {day.isoformat()} 晚于今天")
         if day.isoformat() > agreement["end_date"]:
@@ -375,6 +402,38 @@ def expire_due(db, as_of: dt.date | str) -> list[int]:
             audit.record(db, "到期", "agreements", agreement_id, _label(db, agreement_id, row[0]), "status",
                          "已签订", f"已到期（{row[1]} 期满）")
     return ids
+
+
+# The statuses with which an elder leaves the ledger (暂离 only pauses the visits: the carer's help goes on).
+LEAVING_STATUSES = ("已迁出", "已去世", "已不属于留守")
+
+
+def end_with_elder(db, elder_id: int, day: dt.date, new_status: str, reason: str | None) -> list[int]:
+    """The elder left the ledger on ``day`` (``new_status``, with the clerk's ``reason``): every signed agreement for
+    them ends that day — 已解除 by 被助养老人, the reason saying why — or, when its term was already over, 已到期.
+    Called inside the status change's transaction (``elders.change_status``); returns the agreements ended."""
+    if new_status not in LEAVING_STATUSES:
+        return []
+    why = f"老人{new_status}" + (f"（{reason}）" if reason else "")
+    ended = []
+    with db.atomic():
+        for agreement_id, end_date, signed_on in db.execute(
+                "SELECT id, end_date, signed_on FROM agreements WHERE elder_id = ? AND status = '已签订' ORDER BY id",
+                [elder_id]).fetchall():
+            label = _label(db, agreement_id, elder_id)
+            if end_date and end_date < day.isoformat():
+                db.execute("UPDATE agreements SET status = '已到期', updated_at = ? WHERE id = ?", [_now(), agreement_id])
+                audit.record(db, "到期", "agreements", agreement_id, label, "status", "已签订", f"已到期（{end_date} 期满）")
+            else:
+                on = max(day.isoformat(), signed_on or "")
+                db.execute(
+                    "UPDATE agreements SET status = '已解除', terminated_on = ?, terminated_by = '被助养老人',"
+                    " termination_reason = ?, terminated_for_cause = 0, updated_at = ? WHERE id = ?",
+                    [on, why, _now(), agreement_id])
+                audit.record(db, "解除", "agreements", agreement_id, label, "status", "已签订",
+                             f"已解除（{on}，{why}）")
+            ended.append(agreement_id)
+    return ended
 
 
 def earliest_no_fault_end(notice_on: dt.date) -> dt.date:
@@ -504,8 +563,12 @@ def attach_scan(db, agreement_id: int, file: str | Path) -> str:
 
 
 def scan_file(agreement: dict) -> Path | None:
-    """The scan's full path, or None when none is attached."""
-    return paths.data_dir() / agreement["scan_path"] if agreement.get("scan_path") else None
+    """The scan's full path, or None when none is attached. A stored path leading outside the data folder's
+    agreements/ (a crafted backup) is refused with a Chinese ``UserError`` (``files.confined_path``)."""
+    if not agreement.get("scan_path"):
+        return None
+    return confined_path(agreement["scan_path"], paths.data_dir() / "agreements", base=paths.data_dir(),
+                         what="扫描件")
 
 
 _LIST_SQL = """SELECT a.*, e.name AS elder_name, e.id_number AS elder_id_number, v.name AS village

@@ -24,10 +24,14 @@ def record(db, action: str, table: str, record_id: int | None, label: str | None
 
 
 def update_changed(db, table: str, record_id: int, row: dict[str, Any], label: str, *, missing: str,
-                   shown: Callable[[str, Any], Any] | None = None) -> dict[str, Any]:
+                   shown: Callable[[str, Any], Any] | None = None,
+                   expected_version: int | None = None) -> dict[str, Any]:
     """Write the fields of ``row`` that differ from the stored record, with one 修改 entry each (inside the
     caller's transaction); returns them. ``missing`` is the Chinese message when the record is gone;
-    ``shown(field, value)`` turns a stored value into what the log shows (a village's name for its id …)."""
+    ``shown(field, value)`` turns a stored value into what the log shows (a village's name for its id …).
+    ``expected_version`` is the ``row_version`` the editor read: a record changed since raises ``StaleRecord``
+    and nothing is written (``versions.py``)."""
+    from township_desk.models import versions
     from township_desk.models.errors import UserError
 
     cursor = db.execute(f"SELECT * FROM [{table}] WHERE id = ?", [record_id])  # noqa: S608 - our table names
@@ -35,9 +39,10 @@ def update_changed(db, table: str, record_id: int, row: dict[str, Any], label: s
     if stored is None:
         raise UserError(missing)
     before = dict(zip([c[0] for c in cursor.description], stored, strict=True))
+    versions.check(db, table, record_id, expected_version, missing=missing)
     changed = {k: v for k, v in row.items() if before.get(k) != v}
     if changed:
-        db[table].update(record_id, changed)
+        versions.update(db, table, record_id, changed, expected_version)
         show = shown or (lambda _field, value: value)
         for key, value in changed.items():
             record(db, "修改", table, record_id, label, key, show(key, before.get(key)), show(key, value))

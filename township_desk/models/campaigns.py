@@ -293,7 +293,7 @@ def remove_elder(db, campaign_id: int, elder_id: int) -> None:
                          " WHERE ce.campaign_id = ? AND ce.elder_id = ?", [campaign_id, elder_id]).fetchone()
         if row is None:
             raise UserError(f"编号为 {elder_id} 的老人不在“{campaign['name']}”的巡访对象中")
-        visit = db.execute("SELECT date FROM visits WHERE campaign_id = ? AND elder_id = ? ORDER BY date LIMIT 1",
+        visit = db.execute("SELECT date FROM live_visits WHERE campaign_id = ? AND elder_id = ? ORDER BY date LIMIT 1",
                            [campaign_id, elder_id]).fetchone()
         if visit:
             raise UserError(f"{row[0]} 已于 {visit[0]} 在“{campaign['name']}”中巡访，不能移出")
@@ -304,7 +304,7 @@ def remove_elder(db, campaign_id: int, elder_id: int) -> None:
 # ---------------------------------------------------------------- progress
 
 # The date of elder ``ce.elder_id``'s visit that counts for campaign ``c`` (see the module docstring), or NULL.
-_VISITED_ON = """(SELECT MIN(vs.date) FROM visits vs
+_VISITED_ON = """(SELECT MIN(vs.date) FROM live_visits vs
                   WHERE vs.elder_id = ce.elder_id AND vs.mode = '上门'
                     AND (vs.campaign_id = c.id OR vs.date BETWEEN c.start_date AND c.end_date))"""
 
@@ -323,9 +323,9 @@ def campaign_progress(db, campaign_id: int) -> dict:
         f"""SELECT e.id AS elder_id, e.name, e.id_number, v.name AS village, e.group_name, e.status, e.tier,
                    vi.name AS visitor, vi.phone AS visitor_phone,
                    {_VISITED_ON} AS visited_on,
-                   EXISTS(SELECT 1 FROM visits vs WHERE vs.elder_id = ce.elder_id AND vs.campaign_id = c.id
+                   EXISTS(SELECT 1 FROM live_visits vs WHERE vs.elder_id = ce.elder_id AND vs.campaign_id = c.id
                           AND vs.mode = '上门') AS recorded_under,
-                   (SELECT MIN(vs.date) FROM visits vs WHERE vs.elder_id = ce.elder_id AND vs.campaign_id = c.id
+                   (SELECT MIN(vs.date) FROM live_visits vs WHERE vs.elder_id = ce.elder_id AND vs.campaign_id = c.id
                           AND vs.mode <> '上门') AS remote_on
             FROM campaigns c JOIN campaign_elders ce ON ce.campaign_id = c.id
             JOIN elders e ON e.id = ce.elder_id JOIN villages v ON v.id = e.village_id

@@ -17,10 +17,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from township_desk.models import monthly
+from township_desk.models import monthly, workbook_guard
 from township_desk.models.errors import UserError
 
-_TITLE = re.compile(r"^\s*(.*?)\s*" + monthly.TITLE_SUFFIX + r"\s*[（(]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*[）)]\s*$")
+# A corrected resend says 更正（date） after the month, a draft 草稿（截至 date） (models.submissions).
+_TITLE = re.compile(r"^\s*(.*?)\s*" + monthly.TITLE_SUFFIX + r"\s*[（(]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*[）)]"
+                    r"\s*(?P<note>(?:更正|草稿)[（(][^）)]*[）)])?\s*$")
 _UNIT = re.compile(r"单位[（(]盖章[）)]\s*[:：]\s*(.+)$")
 
 
@@ -96,6 +98,11 @@ def read_workbook(path: str | Path) -> SourceFile:
 
     source = SourceFile(Path(path))
     try:
+        workbook_guard.check_workbook(source.path)  # a far-away cell would make openpyxl walk billions
+    except UserError as exc:
+        source.failures.append(str(exc))
+        return source
+    try:
         wb = load_workbook(source.path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not fatal
         source.failures.append(f"无法打开（{type(exc).__name__}：{exc}）")
@@ -111,6 +118,9 @@ def read_workbook(path: str | Path) -> SourceFile:
     match = _TITLE.match(title)
     if not match:
         source.failures.append(f"标题“{title}”不是“<乡镇>{monthly.TITLE_SUFFIX}（YYYY年M月）”的格式")
+        return source
+    if (match.group("note") or "").startswith("草稿"):
+        source.failures.append(f"这是草稿（{match.group('note')}），不是正式报表，不能汇总")
         return source
     source.township = match.group(1)
     if not source.township and len(rows) > 1 and rows[1] and rows[1][0]:

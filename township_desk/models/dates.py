@@ -104,3 +104,26 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     first = dt.date(year, mon, 1)
     nxt = dt.date(year + (mon == 12), mon % 12 + 1, 1)
     return first, nxt - dt.timedelta(days=1)
+
+
+def age_on(birth: dt.date | str, day: dt.date) -> int:
+    """Age in full years (周岁) on ``day``: the one age rule of the program (ledger, 高龄, reports, filters).
+
+    Someone born on 29 February turns a year older on 1 March in a common year and on 29 February in a
+    leap year, as Chinese practice (and ``latest_birth_for_age``, its SQL-side twin) has it.
+    """
+    if isinstance(birth, str):
+        birth = dt.date.fromisoformat(birth)
+    years = day.year - birth.year
+    if (day.month, day.day) < (birth.month, birth.day):
+        years -= 1
+    return years
+
+
+def latest_birth_for_age(day: dt.date, years: int) -> dt.date:
+    """The latest birth date of someone ``years`` or older on ``day``: ``birth_date <= this`` in SQL selects
+    exactly those with ``age_on(birth_date, day) >= years`` (29 February of a common year becomes the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February → a year without one
+        return day.replace(year=day.year - years, day=28)

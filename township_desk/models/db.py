@@ -10,11 +10,11 @@ import functools
 import os
 import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import sqlite_utils
 
-from township_desk.models import paths
+from township_desk.models import files, paths
 from township_desk.models.errors import AlreadyRunning, DatabaseUnavailable
 from township_desk.models.files import hide_temporary, reveal
 from township_desk.models.migrations import STEPS, load_step
@@ -32,34 +32,6 @@ _SIGNATURE = {
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 # How long a writer waits for another one to finish before the clerk is told the file is busy.
 BUSY_TIMEOUT_MS = 5000
-
-
-class LedgerDatabase(sqlite_utils.Database):
-    """sqlite-utils' ``Database`` whose outermost ``atomic()`` block starts with ``BEGIN IMMEDIATE``.
-
-    With a plain (deferred) ``BEGIN`` a block that reads before it writes gets "database is locked" at once when
-    another program is writing (in WAL mode SQLite cannot wait to upgrade a read to a write); taking the write
-    lock first makes it wait up to ``BUSY_TIMEOUT_MS`` for the other writer instead. Nested blocks are savepoints.
-    """
-
-    @contextlib.contextmanager
-    def atomic(self) -> Iterator[LedgerDatabase]:
-        if self.conn.in_transaction:
-            with super().atomic():
-                yield self
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self
-        except BaseException:
-            self.rollback()
-            raise
-        else:
-            try:
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.rollback()
-                raise
 
 
 def latest_version() -> int:
@@ -84,6 +56,65 @@ def _friendly(exc: sqlite3.Error, path: Path | None) -> DatabaseUnavailable:
         return DatabaseUnavailable(f"数据库缺少本程序的数据表或字段（{missing}），文件可能被其他程序改动过{where}。"
                                    "请从“设置 → 备份与恢复”恢复最近的备份。")
     return DatabaseUnavailable(f"数据库出错{where}：{exc}")
+
+
+def is_locked_error(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" / "busy": another connection is writing the file."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def busy_message(path: Path | str | None) -> str:
+    """What the clerk is told when a write waited for another program and did not get its turn."""
+    where = f"（{path}）" if path else ""
+    return (f"数据库正被另一个程序（例如命令行的导入或另一个窗口）占用写入{where}，等候 {BUSY_TIMEOUT_MS // 1000} 秒仍未轮到，这次没有保存。"
+            "请稍后再试一次；已保存的数据不受影响。")
+
+
+class LedgerDatabase(sqlite_utils.Database):
+    """sqlite-utils' ``Database`` whose outermost ``atomic()`` block starts with ``BEGIN IMMEDIATE`` and whose
+    "database is locked" becomes a Chinese ``DatabaseUnavailable``.
+
+    With a plain (deferred) ``BEGIN`` a block that reads before it writes gets "database is locked" at once when
+    another program is writing (in WAL mode SQLite cannot wait to upgrade a read to a write); taking the write
+    lock first makes it wait up to ``BUSY_TIMEOUT_MS`` for the other writer instead. Nested blocks are savepoints.
+    Every change goes through ``atomic()``, so this one place covers every save of the window and the command
+    line: a second writer still busy after the wait becomes a message, never a traceback, and the transaction is
+    rolled back first, so nothing of the refused save is kept.
+    """
+
+    path: Path | None = None
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[LedgerDatabase]:
+        try:
+            with self._atomic():
+                yield self
+        except sqlite3.OperationalError as exc:
+            if not is_locked_error(exc):
+                raise
+            raise DatabaseUnavailable(busy_message(self.path)) from exc
+
+    @contextlib.contextmanager
+    def _atomic(self) -> Iterator[LedgerDatabase]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.rollback()
+                raise
 
 
 def explain(exc: sqlite3.Error, path: str | Path | None = None) -> DatabaseUnavailable:
@@ -115,11 +146,31 @@ def _header(path: Path) -> bytes:
         raise DatabaseUnavailable(f"无法读取数据库文件（{path}）：{exc.strerror or exc}") from exc
 
 
+def sqlite_uri(path: str | PurePath, **query: str) -> str:
+    """A ``file:`` URI SQLite accepts for ``path``, query parameters appended (``mode="ro"``).
+
+    Not ``Path.as_uri()`` nor ``pathname2url``: for a Windows network share they give ``file://server/share/…``,
+    whose host part SQLite rejects. A UNC path becomes ``file:////server/share/…`` (empty host, the path keeping
+    its two leading slashes), a drive path ``file:///C:/…``; ``?``, ``#``, ``%``, spaces and Chinese are
+    percent-encoded. A concrete relative path is made absolute first.
+    """
+    from urllib.parse import quote
+
+    pure = path if isinstance(path, PurePath) else Path(path)
+    if isinstance(pure, Path):
+        pure = pure.absolute()
+    text = pure.as_posix()
+    if not text.startswith("/"):  # C:/…
+        text = "/" + text
+    uri = "file://" + quote(text, safe="/:")
+    if query:
+        uri += "?" + "&".join(f"{key}={quote(str(value), safe='')}" for key, value in query.items())
+    return uri
+
+
 def _read_only_uri(path: Path, *, immutable: bool) -> str:
     """A URI that opens ``path`` for reading only; ``immutable`` also keeps SQLite from making a -shm file."""
-    from urllib.request import pathname2url
-
-    return f"file:{pathname2url(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
+    return sqlite_uri(path.resolve(), mode="ro", **({"immutable": "1"} if immutable else {}))
 
 
 def _inspect(path: Path) -> tuple[int, int, bool, bool]:
@@ -208,6 +259,7 @@ def connect(path: str | Path | None = None, *, migrate: bool = True, create: boo
     except sqlite3.Error as exc:
         raise _friendly(exc, db_path) from exc
     db = LedgerDatabase(conn)
+    db.path = db_path
     if migrate:
         try:
             migrate_database(db, db_path)
@@ -224,17 +276,29 @@ def connect(path: str | Path | None = None, *, migrate: bool = True, create: boo
 
 
 @functools.cache
-def expected_schema(version: int) -> dict[str, frozenset[str]]:
-    """The tables and columns a ledger at schema ``version`` has: the numbered migrations run in memory once."""
+def _fresh_catalogue(version: int) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    """(tables with their columns, indexes by name with their CREATE statement) of a ledger at schema ``version``:
+    the numbered migrations run in memory once."""
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
         scratch = sqlite_utils.Database(conn)
         for number in range(1, min(version, latest_version()) + 1):
             with scratch.atomic():
                 load_step(number).apply(scratch)
-        return _schema_of(conn)
+        indexes = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+        return _schema_of(conn), indexes
     finally:
         conn.close()
+
+
+def expected_schema(version: int) -> dict[str, frozenset[str]]:
+    """The tables and columns a ledger at schema ``version`` has."""
+    return _fresh_catalogue(version)[0]
+
+
+def expected_indexes(version: int) -> dict[str, str]:
+    """The indexes (name → CREATE statement) a ledger at schema ``version`` has."""
+    return _fresh_catalogue(version)[1]
 
 
 def _schema_of(conn: sqlite3.Connection) -> dict[str, frozenset[str]]:
@@ -332,8 +396,8 @@ def backup_to(db: sqlite_utils.Database, target: str | Path) -> Path:
         dest.commit()
     finally:
         dest.close()
-    reveal(tmp)  # the attribute would move with the file onto the backup
-    os.replace(tmp, target)
+    reveal(tmp)  # the hidden attribute would move with the file onto the backup
+    files.replace_file(tmp, target)  # retried while an antivirus holds the new copy
     return target
 
 

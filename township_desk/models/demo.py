@@ -28,6 +28,7 @@ from stdnum.cn import ric
 
 from township_desk.models import audit, settings
 from township_desk.models import demo_names as N
+from township_desk.models.dates import latest_birth_for_age
 from township_desk.models.elders import CARE, EDUCATION, INCOME, SPOUSE, STATUSES, TIERS
 from township_desk.models.errors import UserError
 from township_desk.models.names import initials
@@ -112,14 +113,16 @@ class _Weighted:
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
+    """The latest birth date of someone ``years`` old on ``day`` (the one age rule, ``dates.age_on``)."""
+    return latest_birth_for_age(day, years)
+
+
+def _years_after(birth: dt.date, years: int) -> dt.date:
+    """The day someone born on ``birth`` turns ``years`` (born 29 February: 1 March in a common year)."""
     try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a common year
-        return day.replace(year=day.year - years, day=28)
-
-
-def _years_after(day: dt.date, years: int) -> dt.date:
-    return _years_before(day, -years)
+        return birth.replace(year=birth.year + years)
+    except ValueError:
+        return dt.date(birth.year + years, 3, 1)
 
 
 def _between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:

@@ -20,8 +20,9 @@ import json
 import random
 from collections.abc import Callable
 
-from township_desk.models import campaigns, risk, schedule, settings
-from township_desk.models.elders import STATUS_ON_DAY_SQL
+from township_desk.models import campaigns, field_history, risk, schedule, settings
+from township_desk.models.dates import latest_birth_for_age
+from township_desk.models.elders import AGED_FROM, STATUS_ON_DAY_SQL
 
 YEAR = 365
 LATE_SHARE = 0.07           # 在册 elders whose last home visit is overdue now
@@ -169,9 +170,9 @@ class _VisitMaker:
         return sorted([*homes, day])
 
     def remote_days(self, start: dt.date, end: dt.date, per_week: int, homes: list[dt.date],
-                    short_last_week: bool) -> list[dt.date]:
-        """Phone/video contacts: each ISO week the plan's number, less the home visits of that week, on days
-        without a home visit."""
+                    short_last_week: bool, home_counts: bool = False) -> list[dt.date]:
+        """Phone/video contacts: each ISO week the plan's number (less the home visits of that week when the plan
+        counts them as contacts), on days without a home visit."""
         rng = self.rng
         out: list[dt.date] = []
         monday = start - dt.timedelta(days=start.weekday())
@@ -182,7 +183,7 @@ class _VisitMaker:
             if not complete:
                 offsets = [k for k in offsets if start <= monday + _DAYS[k] <= end]
             lo, hi = bisect.bisect_left(homes, monday), bisect.bisect_right(homes, sunday)
-            need = max(0, per_week - (hi - lo))
+            need = max(0, per_week - (hi - lo if home_counts else 0))
             if not complete:
                 need = min(need, round(per_week * len(offsets) / 7 + self.random() * 0.5))
             elif (monday, sunday) == self.week and short_last_week:
@@ -281,7 +282,8 @@ def _generate(db, rng: random.Random, as_of: dt.date, report: Callable[[int, int
             homes = maker.home_days(start, end, plan.home_days, late_by if last_period else None)
             if campaign and elder["id"] in campaign["elders"]:
                 homes = maker.festival_visit(homes, start, end, campaign)
-            remotes = maker.remote_days(start, end, plan.remote_per_week, homes, short and last_period)
+            remotes = maker.remote_days(start, end, plan.remote_per_week, homes, short and last_period,
+                                        plan.home_counts_as_contact)
             for day in homes:
                 r = maker.ratings(elder)
                 in_campaign = campaign and elder["id"] in campaign["elders"] and \
@@ -319,6 +321,7 @@ def _generate(db, rng: random.Random, as_of: dt.date, report: Callable[[int, int
         "INSERT INTO assessments(elder_id, date, assessor, factors, final_grade, suggested_grade, "
         "override_reason) VALUES (?,?,?,?,?,?,?)", assessment_rows)
     db.conn.executemany("UPDATE elders SET risk_grade = ?, tier = ? WHERE id = ?", grade_updates)
+    field_history.backfill_from_assessments(db, as_of, tier_for)  # grades dated as assessed, for past months
     report(len(elders), len(elders))
     return {"visits": written, "hazards": len(hazard_rows), "assessments": len(assessment_rows), **counts}
 
@@ -395,7 +398,7 @@ def _festival_campaign(db, as_of: dt.date) -> dict | None:
             break
     else:
         return None
-    cutoff = dt.date(festival.year - 80, festival.month, min(festival.day, 28)).isoformat()
+    cutoff = latest_birth_for_age(festival, AGED_FROM).isoformat()
     elder_ids = [r[0] for r in db.execute(
         f"SELECT e.id FROM elders e WHERE e.birth_date <= :cutoff AND {STATUS_ON_DAY_SQL} = '在册' ORDER BY e.id",
         {"cutoff": cutoff, "day": start.isoformat()})]

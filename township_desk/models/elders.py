@@ -9,8 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from township_desk.models import audit, idnumber, villages, visitors
-from township_desk.models.dates import DateError, parse_date, parse_year_month
+from township_desk.models import audit, field_history, idnumber, versions, villages, visitors
+from township_desk.models.dates import DateError, age_on, latest_birth_for_age, parse_date, parse_year_month
 from township_desk.models.errors import UserError, ValidationError
 from township_desk.models.names import check_name, initials, normalise_name, normalise_phone
 
@@ -87,6 +87,7 @@ ABILITY_LEVELS = {
 EMPLOYER_TYPES = ("企业", "个体", "务农", "灵活就业", "机关", "事业单位", "国有企业", "其他")
 STATE_EMPLOYERS = ("机关", "事业单位", "国有企业")
 FLAGS = ("独居", "失能", "高龄", "无人照料")
+AGED_FROM = 80  # 高龄: full years (the ledger filter and the risk factor)
 
 _BOOL_FIELDS = ("is_disabled", "is_ill", "has_dementia", "lives_alone", "lost_only_child",
                 "family_planning_special", "rural_hukou")
@@ -302,7 +303,7 @@ def prepare_elder(data: dict[str, Any], today: dt.date | None = None) -> tuple[d
             err("entered_on", str(exc))
 
     if idc.ok and idc.birth_date:
-        age = idnumber.age_on(idc.birth_date, today)
+        age = age_on(idc.birth_date, today)
         if age < 60:
             warn("birth_date", f"按身份证号码今年 {age} 周岁，未满60周岁")
 
@@ -325,13 +326,17 @@ def find_by_id_number(db, number: str) -> dict | None:
 
 def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *, elder_id: int | None = None,
                today: dt.date | None = None, action: str | None = None,
-               prepared: tuple[dict[str, Any], list[Problem]] | None = None) -> SaveResult:
+               prepared: tuple[dict[str, Any], list[Problem]] | None = None,
+               expected_version: int | None = None) -> SaveResult:
     """Add or update one elder (and, when given, replace their supporters) in one transaction.
 
     Raises ``ValidationError`` listing every error; warnings are returned. A second person with an ID
     number already on the ledger is refused, naming who has it. Each changed field goes to the audit log.
     ``prepared`` is ``prepare_elder(data, today)`` when the caller has just run it (the importer checks
     every row before saving), so a record is not checked twice; the row dict is used up.
+    ``expected_version`` is the ``row_version`` the editor read: when the record changed since (an import, the
+    command line), ``StaleRecord`` is raised and nothing is saved. A change of supporters alone also moves the
+    elder's version on.
     """
     today = today or dt.date.today()
     row, problems = prepared if prepared is not None else prepare_elder(data, today)
@@ -381,6 +386,7 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
         old_row = old.fetchone()
         if old_row is None:
             raise UserError(f"找不到编号为 {elder_id} 的老人记录")
+        versions.check(db, "elders", elder_id, expected_version)  # before comparing with what is stored now
         old_dict = dict(zip(cols, old_row, strict=True))
         changes: list[tuple[str, Any, Any]] = []
         for key, value in row.items():
@@ -389,18 +395,22 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
             if old_dict.get(key) in (None, "") and value in (None, ""):
                 continue
             changes.append((key, old_dict.get(key), value))
-        if changes:
+        before = supporters_of(db, elder_id) if supporter_rows is not None else []
+        supporters_changed = supporter_rows is not None and _supporters_differ(before, supporter_rows)
+        if changes or supporters_changed:
             update = {k: v for k, _o, v in changes}
-            update["name_initials"] = row["name_initials"]
+            if changes:
+                update["name_initials"] = row["name_initials"]
             update["updated_at"] = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-            db["elders"].update(elder_id, update)
-            for key, before, after in changes:
+            versions.update(db, "elders", elder_id, update, expected_version)
+            # dated, so that a month already over keeps the value it had (field_history)
+            field_history.record(db, elder_id, changes, today, action or "修改")
+            for key, before_value, after in changes:
                 audit.record(db, action or "修改", "elders", elder_id, _label(row), key,
-                             _display(db, key, before), _display(db, key, after))
+                             _display(db, key, before_value), _display(db, key, after))
         labelled = [(_field_label(k), _display(db, k, o), _display(db, k, n)) for k, o, n in changes]
         if supporter_rows is not None:
-            before = supporters_of(db, elder_id)
-            if _supporters_differ(before, supporter_rows):
+            if supporters_changed:
                 _replace_supporters(db, elder_id, supporter_rows)
                 old_text, new_text = _supporters_text(before), _supporters_text(supporter_rows)
                 audit.record(db, action or "修改", "elders", elder_id, _label(row), "supporters", old_text, new_text)
@@ -523,8 +533,12 @@ def health_of(elder: dict) -> str:
     return "健康"
 
 
-def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reason: str) -> None:
-    """Move an elder to another status (暂离, 已迁出, 已去世, 已不属于留守, back to 在册). Nobody is deleted."""
+def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reason: str, *,
+                  expected_version: int | None = None) -> int:
+    """Move an elder to another status (暂离, 已迁出, 已去世, 已不属于留守, back to 在册). Nobody is deleted.
+
+    With ``expected_version`` (the ``row_version`` the window read) a record changed meanwhile is refused
+    (``StaleRecord``). Returns the record's new ``row_version``."""
     if new_status not in STATUSES:
         raise UserError(f"状态“{new_status}”不在可选范围：{'、'.join(STATUSES)}")
     day = parse_date(date) if not isinstance(date, dt.date) else date
@@ -539,18 +553,23 @@ def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reaso
         row = db.execute("SELECT status, name, id_number, entered_on FROM elders WHERE id = ?", [elder_id]).fetchone()
         if row is None:
             raise UserError(f"找不到编号为 {elder_id} 的老人记录")
+        versions.check(db, "elders", elder_id, expected_version)
         old_status = row[0]
         if day.isoformat() < row[3]:
             raise UserError(f"状态变更日期 {day.isoformat()} 早于纳入台账日期 {row[3]}")
         if old_status == new_status:
             raise UserError(f"该老人的状态已经是“{new_status}”")
-        db.execute("UPDATE elders SET status = ?, status_date = ?, status_reason = ?, updated_at = ? WHERE id = ?",
-                   [new_status, day.isoformat(), reason or None,
-                    dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"), elder_id])
+        versions.update(db, "elders", elder_id,
+                        {"status": new_status, "status_date": day.isoformat(), "status_reason": reason or None,
+                         "updated_at": dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")}, expected_version)
         db.execute("INSERT INTO status_changes(elder_id, date, old_status, new_status, reason) VALUES (?,?,?,?,?)",
                    [elder_id, day.isoformat(), old_status, new_status, reason or None])
         audit.record(db, "状态变更", "elders", elder_id, f"{row[1]} {row[2]}", "status", old_status,
                      f"{new_status}（{day.isoformat()}，{reason}）" if reason else new_status)
+        from township_desk.models import agreements  # imports this module
+
+        agreements.end_with_elder(db, elder_id, day, new_status, reason)  # same transaction: both or neither
+        return versions.current(db, "elders", elder_id)
 
 
 def status_history(db, elder_id: int) -> list[dict]:
@@ -650,9 +669,8 @@ def _where(query: ElderQuery) -> tuple[str, list[Any]]:
             clauses.append("e.care = '无人照料'")
         elif flag == "高龄":
             as_of = query.as_of or dt.date.today()
-            cutoff = dt.date(as_of.year - 80, as_of.month, 28 if (as_of.month, as_of.day) == (2, 29) else as_of.day)
             clauses.append("e.birth_date <= ?")
-            params.append(cutoff.isoformat())
+            params.append(latest_birth_for_age(as_of, AGED_FROM).isoformat())
     text = (query.search or "").strip()
     if text:
         folded = idnumber.normalise(text)
@@ -692,7 +710,7 @@ def list_elders(db, query: ElderQuery | None = None, *, order_by: str = "village
                      COALESCE(e.current_address, e.household_address) AS address, e.phone, e.status, e.tier,
                      e.risk_grade, e.care, e.lives_alone, e.ability_level, e.is_disabled, e.is_ill,
                      vi.name AS visitor, vi.phone AS visitor_phone,
-                     (SELECT MAX(date) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门') AS last_home_visit
+                     (SELECT MAX(date) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门') AS last_home_visit
               {_BASE}{where} ORDER BY {order_sql}, e.id"""
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
@@ -722,6 +740,27 @@ def _months_between(since: str, on: dt.date) -> int:
     return (on.year - year) * 12 + (on.month - month)
 
 
+# 子女外出务工年限 comes from one source, the supporters' "away since" months (the same dates eligibility reads):
+# the earliest month a supporter still away left, as SQL over ``elders e``. The elder's own typed
+# ``children_away_years`` is a number of one day and is not used for counting.
+AWAY_SINCE_SQL = """(SELECT MIN(s.away_since) FROM supporters s
+                      WHERE s.elder_id = e.id AND s.is_away AND s.away_since IS NOT NULL)"""
+
+
+def away_since_of(supporters: list[dict]) -> str | None:
+    """``AWAY_SINCE_SQL`` over a list of supporter rows: the earliest 'YYYY-MM' of those still away, or None."""
+    months = [s["away_since"] for s in supporters if s.get("is_away", 1) and s.get("away_since")]
+    return min(months) if months else None
+
+
+def years_away(away_since: str | None, on: dt.date) -> int | None:
+    """Full years (外出务工年限, bands of columns 19–22) from the month ``away_since`` ('YYYY-MM') to ``on``;
+    None when no supporter's date is known."""
+    if not away_since:
+        return None
+    return max(_months_between(away_since, on), 0) // 12
+
+
 def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date | None = None) -> Eligibility:
     """Does the policy profile's rule hold for this elder? ``rules`` is ``settings.get_all(db)``.
 
@@ -731,7 +770,7 @@ def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date
     reasons = []
     min_age = int(rules.get("min_age", 60))
     if elder.get("birth_date"):
-        age = idnumber.age_on(elder["birth_date"], as_of)
+        age = age_on(elder["birth_date"], as_of)
         if age < min_age:
             reasons.append(f"未满{min_age}周岁（{as_of.isoformat()} 时 {age} 周岁）")
     if not elder.get("rural_hukou", 1):
@@ -752,8 +791,6 @@ def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date
             continue
         if s.get("away_since"):
             months = _months_between(s["away_since"], as_of)
-        elif elder.get("children_away_years") is not None:
-            months = int(float(elder["children_away_years"]) * 12)
         else:
             reasons.append(f"{who}的外出时间未填写")
             continue
@@ -768,11 +805,14 @@ AGE_BANDS = ("60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+")
 
 
 def age_sex_bands(db, as_of: dt.date) -> tuple[list[str], list[int], list[int]]:
-    """Elders 在册 on ``as_of`` by five-year age band (full years) and sex: (bands, men, women)."""
+    """Elders 在册 on ``as_of`` (their status on that day, as every dated count) by five-year age band (full
+    years) and sex: (bands, men, women)."""
     men = [0] * len(AGE_BANDS)
     women = [0] * len(AGE_BANDS)
-    for birth_date, sex in db.execute("SELECT birth_date, sex FROM elders WHERE status = '在册'"):
-        age = idnumber.age_on(birth_date, as_of)
+    rows = db.execute(f"SELECT birth_date, sex FROM elders e WHERE {STATUS_ON_DAY_SQL} = '在册'",
+                      {"day": as_of.isoformat()})
+    for birth_date, sex in rows:
+        age = age_on(birth_date, as_of)
         if age < 60:
             continue
         band = min((age - 60) // 5, len(AGE_BANDS) - 1)

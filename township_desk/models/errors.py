@@ -26,3 +26,13 @@ class ValidationError(UserError):
     def __init__(self, message: str, problems: list | None = None):
         super().__init__(message)
         self.problems = problems or []
+
+
+class StaleRecord(UserError):
+    """The record was changed by someone else (an import, the command line, another window) after the editor
+    read it; nothing was saved, so that change is not silently undone. The window offers to reload."""
+
+    def __init__(self, message: str, table: str = "", record_id: object = None):
+        super().__init__(message)
+        self.table = table
+        self.record_id = record_id

@@ -7,18 +7,71 @@ import errno
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from township_desk.models.errors import UserError
+
+# Windows refuses a rename while another program holds either file open: ERROR_ACCESS_DENIED (5),
+# ERROR_SHARING_VIOLATION (32), ERROR_LOCK_VIOLATION (33). An antivirus scanning a file just written holds it
+# for a moment, so these are retried for about two seconds, as SQLite's own Windows layer does (winRetryIoerr).
+SHARING_VIOLATIONS = frozenset({5, 32, 33})
+RENAME_RETRY_SECONDS = 2.0
+
+
+def is_sharing_violation(exc: BaseException) -> bool:
+    """True for the Windows errors a program holding the file open causes (``winerror`` 5, 32 or 33)."""
+    return isinstance(exc, OSError) and getattr(exc, "winerror", None) in SHARING_VIOLATIONS
+
+
+def replace_file(source: str | Path, target: str | Path, *, retry_seconds: float | None = None) -> None:
+    """``os.replace(source, target)``, retried while Windows reports a sharing violation (see above).
+
+    Waits a little longer between tries (25 ms, 50 ms … at most 250 ms) for ``retry_seconds`` (default
+    ``RENAME_RETRY_SECONDS``) in all; then the last error is raised. Any other error is raised at once.
+    """
+    limit = RENAME_RETRY_SECONDS if retry_seconds is None else retry_seconds
+    deadline = time.monotonic() + limit
+    attempt = 0
+    while True:
+        try:
+            os.replace(source, target)
+            return
+        except OSError as exc:
+            if not is_sharing_violation(exc) or time.monotonic() >= deadline:
+                raise
+        attempt += 1
+        time.sleep(min(0.025 * attempt, 0.25, max(deadline - time.monotonic(), 0)))
+
+
+def rename_error(exc: OSError, target: Path, *, existed: bool) -> UserError:
+    """The Chinese message for a rename onto ``target`` that failed with ``exc`` (after ``replace_file``'s retries).
+
+    Only a file that was already there and is held by another program can be "open in Word/WPS"; a new file
+    held by another program is most often being scanned by the antivirus.
+    """
+    if is_sharing_violation(exc) and existed:
+        return UserError(f"无法写入“{target.name}”：文件可能正在 Word/WPS/Excel 中打开，请关闭后重试。")
+    if is_sharing_violation(exc):
+        return UserError(f"无法保存“{target.name}”：文件刚写好就被其他程序（常见为杀毒软件）占用。"
+                         "请稍后重试；若反复出现，请把保存的文件夹加入杀毒软件的信任区。")
+    if getattr(exc, "errno", None) == 28:  # ENOSPC
+        return UserError(f"磁盘已满，无法保存“{target.name}”。已有的文件未受影响。")
+    if getattr(exc, "errno", None) == 30:  # EROFS
+        return UserError(f"保存位置是只读的（例如写保护的 U 盘或光盘），无法保存“{target.name}”，请换一个保存位置。")
+    if isinstance(exc, PermissionError):
+        return UserError(f"没有权限写入“{target}”，请换一个保存位置。")
+    return UserError(describe_os_error(exc, where=target))  # a missing folder, a folder in the way …: in Chinese
 
 
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; when the block succeeds it is renamed onto ``target``.
 
-    On failure the temporary file is removed and ``target`` keeps whatever it held before.
-    A file that is open in Word/Excel (Windows refuses the rename) gives a Chinese ``UserError``.
+    On failure the temporary file is removed and ``target`` keeps whatever it held before. The rename is
+    retried while another program (an antivirus, Word) holds a file (``replace_file``); if it still fails, the
+    Chinese ``UserError`` says what happened (``rename_error``).
     """
     target = Path(target)
     if not target.parent.exists():
@@ -31,10 +84,11 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
                 os.fsync(fh.fileno())
         except OSError:
             pass
+        existed = target.exists()
         try:
-            os.replace(tmp, target)
-        except PermissionError as exc:
-            raise UserError(f"无法写入“{target.name}”：文件可能正在 Word/WPS/Excel 中打开，请关闭后重试。") from exc
+            replace_file(tmp, target)
+        except OSError as exc:
+            raise rename_error(exc, target, existed=existed) from exc
     except OSError as exc:
         if getattr(exc, "errno", None) == 28:  # ENOSPC
             raise UserError(f"磁盘已满，无法保存“{target.name}”。已有的文件未受影响。") from exc
@@ -60,6 +114,34 @@ def copy_unique(source: str | Path, folder: Path, stem: str) -> Path:
         target = folder / f"{stem}_{counter}{suffix}"
     with atomic_path(target) as tmp:
         shutil.copyfile(source, tmp)
+    return target
+
+
+def confined_path(stored: str, folder: str | Path, *, base: str | Path | None = None, what: str = "文件") -> Path:
+    """The file a stored relative path names, resolved (symlinks followed) and checked to lie inside ``folder``.
+
+    ``stored`` is relative to ``base`` (``folder`` when not given): a visit photo's path is relative to photos/, an
+    agreement scan's to the data folder while it must lie in its agreements/. A path that is absolute, climbs out
+    with ``..``, or leads out through a symlink (a crafted backup, a hand-edited database) is refused with a
+    Chinese ``UserError`` naming ``what`` (照片, 扫描件) — such a file is never opened, launched or printed.
+    The file need not exist; the caller says so when it does not.
+    """
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    text = str(stored or "").strip()
+    refused = UserError(f"{what}路径“{text}”指向数据文件夹（{folder}）以外，已拒绝打开。"
+                        "该记录可能来自被改动的备份，请核对。")
+    if not text:
+        raise UserError(f"{what}路径为空，无法打开")
+    if PurePosixPath(text).is_absolute() or PureWindowsPath(text).drive or PureWindowsPath(text).root:
+        raise refused
+    try:
+        root = Path(folder).resolve()
+        target = (Path(base if base is not None else folder) / text).resolve()
+    except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a symlink loop
+        raise refused from exc
+    if target == root or not target.is_relative_to(root):
+        raise refused
     return target
 
 
@@ -109,13 +191,16 @@ def check_output_path(target: str | Path, db_path: str | Path | None) -> Path:
 # ------------------------------------------------------------------------------------------ temporary files
 
 # Our own temporary files, which hold the whole ledger or a document full of ID numbers while they are written:
-# ``atomic_path``'s ``.<name>.<pid>.tmp<.suffix>``, ``backup_to``'s ``<name>.part`` and ``restore``'s
-# ``.<name>.restoring`` (each with SQLite's ``-journal`` while it is written). ``*.before-vN.bak`` is a kept copy,
-# not a temporary file.
+# ``atomic_path``'s ``.<name>.<pid>.tmp<.suffix>``, the backups' ``<name>.part`` (a database or a .zip) and
+# ``restore``'s ``.<name>.restoring`` (each with SQLite's ``-journal`` while it is written), and the folders
+# ``township-desk-<job>-<random>`` in the system's temporary folder where a backup is unpacked to be checked.
+# ``*.before-vN.bak`` is a kept copy, not a temporary file.
 _ATOMIC_TMP = re.compile(r"^\..+\.(?P<pid>\d+)\.tmp(\.[A-Za-z0-9]{1,8})?$")
 _SQLITE_TMP = re.compile(r"^(?:.+\.part|\..+\.restoring)(?P<journal>-journal)?$")
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _JOURNAL_HEADER = b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7"
+_ZIP_HEADER = b"PK\x03\x04"
+_TEMP_FOLDER = re.compile(r"^township-desk-[a-z]+-[A-Za-z0-9_]{4,16}$")
 # A temporary file without its writer's process number is taken as abandoned once it has not been written to
 # for this long (SQLite writes it continuously while a backup or restore runs).
 STALE_AFTER_SECONDS = 600
@@ -174,8 +259,39 @@ def _is_stale_temporary(entry: Path, now: float) -> bool:
         idle = now - entry.stat().st_mtime
     except OSError:
         return False
-    header = _JOURNAL_HEADER if match.group("journal") else _SQLITE_HEADER
-    return idle >= STALE_AFTER_SECONDS and _starts_with(entry, header)
+    if idle < STALE_AFTER_SECONDS:
+        return False
+    if match.group("journal"):
+        return _starts_with(entry, _JOURNAL_HEADER)
+    return _starts_with(entry, _SQLITE_HEADER) or (name.endswith(".zip.part") and _starts_with(entry, _ZIP_HEADER))
+
+
+def clean_stale_temporary_folders(folder: str | Path | None = None) -> list[Path]:
+    """Remove ``township-desk-<job>-<random>`` folders in the system's temporary folder (``folder``) that nothing
+    has written to for ``STALE_AFTER_SECONDS``: a backup unpacked there to be checked, by a job that was killed."""
+    import shutil
+    import tempfile
+    import time
+
+    root = Path(folder) if folder is not None else Path(tempfile.gettempdir())
+    now = time.time()
+    removed = []
+    try:
+        entries = [e for e in root.iterdir() if _TEMP_FOLDER.match(e.name)]
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            if entry.is_symlink() or not entry.is_dir():
+                continue
+            newest = max([entry.stat().st_mtime] + [p.stat().st_mtime for p in entry.iterdir()])
+            if now - newest < STALE_AFTER_SECONDS:
+                continue
+            shutil.rmtree(entry)
+        except OSError:
+            continue
+        removed.append(entry)
+    return removed
 
 
 def clean_stale_temporaries(folders) -> list[Path]:
@@ -249,14 +365,15 @@ def reveal(path: str | Path) -> None:
 
 
 def clean_at_start(db_path: str | Path) -> list[Path]:
-    """``clean_stale_temporaries`` on the data folder, the database's folder and the backups folder."""
+    """``clean_stale_temporaries`` on the data folder, the database's folder and the backups folder, and
+    ``clean_stale_temporary_folders`` in the system's temporary folder."""
     from township_desk.models import paths
 
     try:
         folders = [paths.data_dir(), Path(db_path).parent, paths.backups_dir()]
     except OSError:
         folders = [Path(db_path).parent]
-    return clean_stale_temporaries(folders)
+    return clean_stale_temporaries(folders) + clean_stale_temporary_folders()
 
 
 # ------------------------------------------------------------------------------------------ explaining errors

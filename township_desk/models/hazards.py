@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from township_desk.models import audit
+from township_desk.models import audit, versions
 from township_desk.models.dates import required_date
 from township_desk.models.errors import UserError
 
@@ -52,9 +52,11 @@ def open_hazard(db, elder_id: int, found_on: dt.date | str, description: str, *,
     if elder is None:
         raise UserError(f"找不到编号为 {elder_id} 的老人记录")
     if visit_id is not None:
-        visit = db.execute("SELECT elder_id, date FROM visits WHERE id = ?", [visit_id]).fetchone()
+        visit = db.execute("SELECT elder_id, date, voided_at FROM visits WHERE id = ?", [visit_id]).fetchone()
         if visit is None or visit[0] != elder_id:
             raise UserError(f"第 {visit_id} 号巡访记录不是{elder[0]}的巡访")
+        if visit[2]:
+            raise UserError(f"第 {visit_id} 号巡访记录已作废，不能据此登记风险隐患")
         if day.isoformat() < visit[1]:
             raise UserError(f"发现日期 {day.isoformat()} 早于该次巡访的日期 {visit[1]}")
     with db.atomic():
@@ -70,12 +72,16 @@ _STEP_LABELS = {"found_on": "发现日期", "supporter_told_on": "通报赡养�
 
 
 def _step(db, hazard_id: int, field: str, on: dt.date | str, after: tuple[str, ...], today: dt.date | None,
-          extra: dict[str, Any] | None = None) -> None:
-    """Record one dated step; it may not come before the steps in ``after`` nor be recorded twice."""
+          extra: dict[str, Any] | None = None, expected_version: int | None = None) -> int:
+    """Record one dated step; it may not come before the steps in ``after`` nor be recorded twice.
+
+    With ``expected_version`` (the ``row_version`` the dialog read) a hazard changed meanwhile is refused
+    (``StaleRecord``). Returns the hazard's new ``row_version``."""
     today = today or dt.date.today()
     what = _STEP_LABELS[field]
     hazard = get_hazard(db, hazard_id)
     day = _date(on, what, today)
+    versions.check(db, "hazards", hazard_id, expected_version)
     if hazard[field]:
         raise UserError(f"该风险隐患的{what}已记录为 {hazard[field]}，不能重复记录")
     for earlier in after:
@@ -83,31 +89,35 @@ def _step(db, hazard_id: int, field: str, on: dt.date | str, after: tuple[str, .
             raise UserError(f"{what} {day.isoformat()} 早于{_STEP_LABELS[earlier]} {hazard[earlier]}")
     values = {field: day.isoformat(), **(extra or {})}
     with db.atomic():
-        db.execute(f"UPDATE hazards SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",  # noqa: S608
-                   [*values.values(), hazard_id])
+        versions.update(db, "hazards", hazard_id, values, expected_version)
         for key, value in values.items():
             audit.record(db, "隐患跟进", "hazards", hazard_id, _label(hazard), key, hazard[key], value)
+        return versions.current(db, "hazards", hazard_id)
 
 
-def record_supporter_told(db, hazard_id: int, on: dt.date | str, *, today: dt.date | None = None) -> None:
-    """The day the supporter was told (第一时间向赡养人通报)."""
-    _step(db, hazard_id, "supporter_told_on", on, ("found_on",), today)
+def record_supporter_told(db, hazard_id: int, on: dt.date | str, *, today: dt.date | None = None,
+                          expected_version: int | None = None) -> int:
+    """The day the supporter was told (第一时间向赡养人通报). Returns the hazard's new ``row_version``."""
+    return _step(db, hazard_id, "supporter_told_on", on, ("found_on",), today, expected_version=expected_version)
 
 
-def record_reported(db, hazard_id: int, on: dt.date | str, *, today: dt.date | None = None) -> None:
-    """The day it was reported to the township."""
-    _step(db, hazard_id, "reported_on", on, ("found_on",), today)
+def record_reported(db, hazard_id: int, on: dt.date | str, *, today: dt.date | None = None,
+                    expected_version: int | None = None) -> int:
+    """The day it was reported to the township. Returns the hazard's new ``row_version``."""
+    return _step(db, hazard_id, "reported_on", on, ("found_on",), today, expected_version=expected_version)
 
 
-def resolve(db, hazard_id: int, on: dt.date | str, resolution: str, *, today: dt.date | None = None) -> None:
-    """Close the hazard with how it was resolved; the supporter must have been told first."""
+def resolve(db, hazard_id: int, on: dt.date | str, resolution: str, *, today: dt.date | None = None,
+            expected_version: int | None = None) -> int:
+    """Close the hazard with how it was resolved; the supporter must have been told first.
+    Returns the hazard's new ``row_version``."""
     resolution = (resolution or "").strip()
     if not resolution:
         raise UserError("请写明处置情况")
     if not get_hazard(db, hazard_id)["supporter_told_on"]:
         raise UserError("按规定发现风险隐患应第一时间向赡养人通报：请先记录通报赡养人的日期，再记录处置")
-    _step(db, hazard_id, "resolved_on", on, ("found_on", "supporter_told_on", "reported_on"), today,
-          extra={"resolution": resolution})
+    return _step(db, hazard_id, "resolved_on", on, ("found_on", "supporter_told_on", "reported_on"), today,
+                 extra={"resolution": resolution}, expected_version=expected_version)
 
 
 def open_hazards(db, *, village: str | None = None) -> list[dict]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from stdnum.cn import ric
 
+from township_desk.models import dates
+
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
 _SEPARATORS = re.compile(r"[\s\u3000\-_·.,，、']+")
 
@@ -124,11 +126,5 @@ def mask(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
-def age_on(birth_date: dt.date | str, on: dt.date) -> int:
-    """Age in full years (周岁) on a date."""
-    if isinstance(birth_date, str):
-        birth_date = dt.date.fromisoformat(birth_date)
-    years = on.year - birth_date.year
-    if (on.month, on.day) < (birth_date.month, birth_date.day):
-        years -= 1
-    return years
+# The one age rule lives in ``dates``; it is also reachable here, where the birth date comes from.
+age_on = dates.age_on

@@ -4,8 +4,9 @@ Two steps, so the window can show what it found before anything is written:
 
 * ``read_ledger(path)`` reads the workbook without a database: finds each sheet's header (title and
   填报单位 rows above it, one- or two-level merged headings, columns in any order), fills merged cells
-  down, skips blank, 合计 and 注 rows, and checks every record with ``elders.prepare_elder`` so every
-  problem is known before the import.
+  down, skips blank rows and 合计/注 rows that hold no ID number, and checks every record with
+  ``elders.prepare_elder`` so every problem is known before the import. An ID cell merged down over a
+  second person is an error on that person's row, never a silent fill-down.
 * ``import_ledger(db, path)`` saves the good rows with ``elders.save_elder`` in ONE transaction (a new
   person is added, a person already on the ledger is updated and the changes listed). ``dry_run`` rolls
   that transaction back, so its report is the real one.
@@ -20,12 +21,12 @@ import datetime as dt
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from township_desk.models import elders, idnumber
+from township_desk.models import elders, idnumber, workbook_guard
 from township_desk.models.errors import UserError, ValidationError
 
 ProgressFn = Callable[[int, int, str], None]
@@ -200,15 +201,43 @@ class LedgerRead:
         return len({(p.sheet, p.row) for p in self.problems if p.severity == "error"})
 
 
+# The ledger's field behind each label ``elders.save_elder`` reports, for ``--json``'s "field".
+_FIELD_OF_LABEL = {label: key for key, label in elders.ELDER_FIELDS.items()} | {"赡养人": "supporters"}
+
+
+@dataclass
+class FieldChange:
+    """One field of one person: what the ledger held, what the workbook says, and whether it was written."""
+
+    field: str  # the ledger's field ("name", "phone", "supporters" …)
+    label: str  # its Chinese label (姓名, 联系电话, 赡养人 …)
+    old: Any
+    new: Any
+    applied: bool = True
+
+
 @dataclass
 class ElderChange:
-    name: str
-    id_number: str
-    changes: list[tuple[str, Any, Any]]  # (label, old, new)
+    """What an import changed, or found different and left, for one person already on the ledger."""
 
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "id_number": self.id_number,
-                "changes": [{"field": label, "old": old, "new": new} for label, old, new in self.changes]}
+    name: str  # as the ledger has it after the import
+    id_number: str
+    changes: list[FieldChange]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [{"id_number": self.id_number, "field": c.field, "old": c.old, "new": c.new, "applied": c.applied}
+                for c in self.changes]
+
+
+@dataclass
+class Rename:
+    """A row whose ID number is on the ledger under another name: a conflict the clerk must confirm."""
+
+    sheet: str
+    row: int
+    id_number: str
+    old: str  # the name on the ledger
+    new: str  # the name in the workbook
 
 
 @dataclass
@@ -221,13 +250,19 @@ class ImportResult:
     dry_run: bool = False
 
     @property
+    def renames_left(self) -> list[tuple[ElderChange, FieldChange]]:
+        """Name changes found and not applied (not confirmed)."""
+        return [(person, c) for person in self.changes for c in person.changes if not c.applied]
+
+    @property
     def has_problems(self) -> bool:
-        return bool(self.problems) or self.skipped > 0
+        return bool(self.problems) or self.skipped > 0 or bool(self.renames_left)
 
     def to_json(self) -> dict[str, Any]:
         """Exactly cli.md's ``import-ledger --json`` object."""
         return {"imported": self.imported, "updated": self.updated, "skipped": self.skipped,
-                "problems": [p.to_json() for p in self.problems]}
+                "problems": [p.to_json() for p in self.problems],
+                "changes": [item for person in self.changes for item in person.to_json()]}
 
 
 class ImportCancelled(UserError):
@@ -247,13 +282,12 @@ class _DryRunRollback(Exception):
 def _open_workbook(path: Path):
     import python_calamine
 
-    if not path.exists():
-        raise UserError(f"找不到文件：{path}")
-    if path.is_dir():
-        raise UserError(f"“{path}”是文件夹，不是 Excel 文件")
+    workbook_guard.check_workbook(path)  # before calamine sees it: a far-away cell aborts the process
     try:
         return python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for every kind of bad file
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine's own errors, and a Rust panic (PanicException)
         raise UserError(f"无法读取“{path.name}”：它不是 Excel 工作簿（.xlsx/.xls）或文件已损坏（{type(exc).__name__}）") from exc
 
 
@@ -261,9 +295,11 @@ def _sheet_cells(sheet) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tu
     """All cells from A1 (so list index + 1 is the row Excel shows), and the merged ranges."""
     try:
         cells = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise UserError(f"无法读取工作表“{sheet.name}”：{exc}") from exc
-    merged = getattr(sheet, "merged_cell_ranges", None) or []
+        merged = getattr(sheet, "merged_cell_ranges", None) or []
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - as in _open_workbook: a panic must not end the program
+        raise UserError(f"无法读取工作表“{sheet.name}”：文件可能已损坏（{type(exc).__name__}：{exc}）") from exc
     return cells, list(merged)
 
 
@@ -307,6 +343,40 @@ def _is_footer(row: list[Any]) -> bool:
         if text:
             return bool(_FOOTER.match(unicodedata.normalize("NFKC", text)))
     return False
+
+
+_ID_LIKE = re.compile(r"^(?:\d{17}[\dX]|\d{15}|\d(?:\.\d+)?E\+?\d+)$")
+
+
+def _looks_like_id(value: Any) -> bool:
+    """An ID number, or what Excel left of one (a long number): such a row is a person, never a footer."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return abs(value) >= 1e14
+    return bool(_ID_LIKE.match(idnumber.normalise(value)))
+
+
+def _people_without_header(sheet: str, cells: list[list[Any]]) -> list[ImportProblem]:
+    """An error for each row holding an ID number on a sheet where no 姓名/身份证号码 header was found."""
+    found = []
+    for r, row in enumerate(cells):
+        number = next((idnumber.normalise(v) for v in row if isinstance(v, str) and _looks_like_id(v)), None)
+        if number:
+            found.append(ImportProblem(sheet, r + 1, None, "error",
+                                       f"身份证号码 {number} 未导入：这张工作表没有找到同时写有“姓名”和“身份证号码”的表头行"
+                                       "（请在人员上方的表头写明这两列）"))
+    return found
+
+
+def _column_letter(index: int) -> str:
+    """0 -> "A", 25 -> "Z", 26 -> "AA"."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _find_header(cells: list[list[Any]]) -> int | None:
@@ -537,6 +607,10 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
         for sheet_name in names:
             cells, merged = _sheet_cells(book.get_sheet_by_name(sheet_name))
             loaded.append((sheet_name, cells, merged))
+    except (UserError, KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - as in _open_workbook: a reader panic is a message
+        raise UserError(f"无法读取“{path.name}”：文件可能已损坏（{type(exc).__name__}：{exc}）") from exc
     finally:
         book.close()
     total = sum(len(c) for _n, c, _m in loaded)
@@ -546,6 +620,7 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
         header = _find_header(cells)
         if header is None:
             sheets.append(SheetInfo(sheet_name, None))  # notes, a cover page, a chart: not a ledger
+            problems.extend(_people_without_header(sheet_name, cells))  # … unless people are listed on it
             done += len(cells)
             continue
         mapping, col_headings, unknown, header, first = _map_columns(cells, header, owner)
@@ -558,6 +633,7 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
         field_heading = {key[0]: col_headings[c] for c, key in mapping.items()}
         supporter_heading = next((col_headings[c] for c, key in mapping.items() if key[0] == "s.name"), None)
         id_col = next(c for c, key in mapping.items() if key[0] == "id_number")
+        name_col = next((c for c, key in mapping.items() if key[0] == "name"), None)
         done += first
         last_village = ""
         for r in range(first, len(cells)):
@@ -568,13 +644,27 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
                 if progress:
                     progress(done, total, f"正在读取工作表“{sheet_name}”第{r + 1}行……")
             row = cells[r]
-            if _is_blank(row) or _is_footer(row):
+            if _is_blank(row):
                 continue
+            if _is_footer(row) and not _looks_like_id(row[id_col] if id_col < len(row) else ""):
+                continue  # a row with an ID is a person even when the name reads 注…, 说明… or 小计…
             excel_row = r + 1
-            # Rows inside one vertical merge of the ID column are one person with one supporter per row.
+            # Rows inside one vertical merge of the ID column are one person with one supporter per row;
+            # a row there that names someone else is a second person left without an ID of their own.
             id_owner = owner.get((r, id_col))
             if id_owner is not None and id_owner[0] != r and rows and rows[-1].sheet == sheet_name \
                     and owner.get((rows[-1].row - 1, id_col)) == id_owner:
+                name_here = elders.normalise_name(row[name_col] if name_col is not None and name_col < len(row) else "")
+                if name_here and name_here != elders.normalise_name(rows[-1].data.get("name")):
+                    merged_ref = next((f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}"
+                                      for (r0, c0), (r1, c1) in merged if (r0, c0) == id_owner), "")
+                    problem = ImportProblem(
+                        sheet_name, excel_row, field_heading.get("id_number"), "error",
+                        f"身份证号码单元格{merged_ref}合并了第{id_owner[0] + 1}行和这一行，这一行的“{name_here}”"
+                        f"没有自己的身份证号码，未导入：请取消合并，为每人填写身份证号码")
+                    problems.append(problem)
+                    rows.append(LedgerRow(sheet_name, excel_row, {"name": name_here}, None, "", False))
+                    continue
                 _, more = _to_record(sheet_name, {k: row[c] if c < len(row) else "" for c, k in mapping.items()},
                                      headings, [], excel_row)
                 if more and rows[-1].supporters is not None:
@@ -649,8 +739,12 @@ def _recheck_supporters(row: LedgerRow, problems: list[ImportProblem], heading: 
 
 def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date | None = None,
                   progress: ProgressFn | None = None, check_cancelled: Callable[[], Any] | None = None,
-                  read: LedgerRead | None = None) -> ImportResult:
+                  read: LedgerRead | None = None, accept_renames: bool | Collection[str] = False) -> ImportResult:
     """Import a clerk's workbook in one transaction: new people added, people on the ledger updated.
+
+    A person on the ledger whose name in the workbook differs (``rename_conflicts``) keeps the ledger's
+    name unless ``accept_renames`` is true or holds their ID number; the name left is listed in
+    ``changes`` with ``applied`` false and as a warning on the row. Every field written is in ``changes``.
 
     ``dry_run`` does the same work and rolls it back, so the report is the one a real run gives.
     ``check_cancelled`` is called now and then: it may raise (the window's ``job.check``) or return true;
@@ -668,6 +762,7 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
     problems = list(read.problems)
     good = read.good_rows
     existing = existing_ids(db, [r.id_number for r in good])
+    renames = {c.id_number: c for c in rename_conflicts(db, read)}
     try:
         with db.atomic():
             for index, row in enumerate(good):
@@ -677,8 +772,15 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
                     if progress:
                         progress(index, len(good), f"正在导入第 {index + 1}/{len(good)} 人……")
                 elder_id = existing.get(row.id_number)
+                rename = renames.get(row.id_number) if elder_id is not None else None
+                kept_name = rename is not None and not (
+                    accept_renames is True or (accept_renames and row.id_number in accept_renames))
                 try:
                     prepared, row.prepared = row.prepared, None  # save_elder uses the row dict up
+                    if kept_name:
+                        if prepared is None:  # used up by an earlier run over this read (a dry run, a cancel)
+                            prepared = elders.prepare_elder(row.data, today)
+                        prepared[0]["name"] = rename.old  # a rename is written only when confirmed
                     saved = elders.save_elder(db, row.data, row.supporters, elder_id=elder_id, today=today,
                                               action="导入台账", prepared=prepared)
                 except ValidationError as exc:
@@ -696,9 +798,18 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
                     existing[row.id_number] = saved.elder_id
                 else:
                     result.updated += 1
-                    if saved.changes:
-                        result.changes.append(ElderChange(elders.normalise_name(row.data.get("name")), row.id_number,
-                                                          saved.changes))
+                    changes = [FieldChange(_FIELD_OF_LABEL.get(label, label), label, old, new)
+                               for label, old, new in saved.changes]
+                    if kept_name:
+                        changes.insert(0, FieldChange("name", elders.ELDER_FIELDS["name"], rename.old, rename.new,
+                                                      applied=False))
+                        problems.append(ImportProblem(
+                            row.sheet, row.row, _heading_of(read, row.sheet, "name"), "warning",
+                            f"身份证号码 {row.id_number} 在台账中是“{rename.old}”，表中写作“{rename.new}”：姓名未改"
+                            "（改名须确认），其余内容照常导入"))
+                    if changes:
+                        name = rename.old if kept_name else (rename.new if rename else _row_name(row))
+                        result.changes.append(ElderChange(name, row.id_number, changes))
             if progress:
                 progress(len(good), len(good), "正在保存……")
             if dry_run:
@@ -711,6 +822,31 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
     return result
 
 
+def _row_name(row: LedgerRow) -> str:
+    return elders.normalise_name(row.data.get("name"))
+
+
+def _heading_of(read: LedgerRead, sheet: str, target: str) -> str | None:
+    info = next((s for s in read.sheets if s.name == sheet), None)
+    return next((heading for heading, t in info.columns.items() if t == target), None) if info else None
+
+
+def rename_conflicts(db, read: LedgerRead) -> list[Rename]:
+    """The rows whose ID number is on the ledger under another name, in sheet and row order.
+
+    The window shows them for the clerk to tick; the command line applies them only with ``--accept-renames``.
+    """
+    good = read.good_rows
+    names = ledger_names(db, [r.id_number for r in good])
+    found = []
+    for row in good:
+        old = names.get(row.id_number)
+        new = row.prepared[0]["name"] if row.prepared is not None else _row_name(row)
+        if old is not None and new and new != old:
+            found.append(Rename(row.sheet, row.row, row.id_number, old, new))
+    return found
+
+
 def _sheet_order(read: LedgerRead, name: str) -> int:
     return next((i for i, s in enumerate(read.sheets) if s.name == name), len(read.sheets))
 
@@ -718,11 +854,21 @@ def _sheet_order(read: LedgerRead, name: str) -> int:
 def existing_ids(db, numbers: list[str]) -> dict[str, int]:
     """ID number -> elder id for those of ``numbers`` already on the ledger (queried in chunks: SQLite's
     variable limit). The window uses it to say how many rows will update a person rather than add one."""
-    found: dict[str, int] = {}
+    return {number: elder_id for number, (elder_id, _name) in _on_ledger(db, numbers).items()}
+
+
+def ledger_names(db, numbers: list[str]) -> dict[str, str]:
+    """ID number -> the name on the ledger, for those of ``numbers`` already there."""
+    return {number: name for number, (_id, name) in _on_ledger(db, numbers).items()}
+
+
+def _on_ledger(db, numbers: list[str]) -> dict[str, tuple[int, str]]:
+    found: dict[str, tuple[int, str]] = {}
     unique = sorted(set(n for n in numbers if n))
     for start in range(0, len(unique), 500):
         chunk = unique[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        for number, elder_id in db.execute(f"SELECT id_number, id FROM elders WHERE id_number IN ({marks})", chunk):
-            found[number] = elder_id
+        for number, elder_id, name in db.execute(
+                f"SELECT id_number, id, name FROM elders WHERE id_number IN ({marks})", chunk):
+            found[number] = (elder_id, name)
     return found

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from township_desk.models import dates, idnumber, settings
+from township_desk.models import dates, field_history, idnumber, settings
 from township_desk.models import elders as elders_model
 from township_desk.models.dates import month_bounds
 from township_desk.models.errors import UserError
@@ -42,7 +42,8 @@ N_COLUMNS = 27
 # The seed's two chains (seed 002 attachment 2, 注 2): every part of a chain must give the same number.
 CHAINS: tuple[tuple[tuple[int, ...], ...], ...] = (
     ((1,), (2, 3, 4), (5, 6), (7, 8, 9), (10, 11, 12, 13), (14,)),
-    ((15, 16), (17, 18), (19, 20, 21, 22), (23, 24, 25, 26, 27)),
+    # the second chain meets column 1 too: an elder with 照料/夫妻/外出年限/经济来源 blank is named, never sent as 0
+    ((1,), (15, 16), (17, 18), (19, 20, 21, 22), (23, 24, 25, 26, 27)),
 )
 CHECK_NOTE = ("表间勾稽关系：1列=2列+3列+4列=5列+6列=7列+8列+9列=10列+11列+12列+13列=14列；"
               "15列+16列=17列+18列=19列+20列+21列+22列=23列+24列+25列+26列+27列。")
@@ -208,7 +209,44 @@ def _month_end_elders(db, last: dt.date, columns: str, statuses: tuple[str, ...]
     params = [*params_before, *[last.isoformat()] * _MONTH_END_STATUS.count(":day"), *statuses]
     cursor = db.execute(sql.replace(":day", "?"), params)
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, r, strict=True)) for r in cursor]
+    people = [dict(zip(names, r, strict=True)) for r in cursor]
+    if _as_on(db, people, last, "id"):
+        people.sort(key=lambda e: (e["_vorder"], e["_vname"], e["name_initials"], e["id"]))
+    return people
+
+
+def _as_on(db, rows: list[dict], last: dt.date, id_key: str) -> bool:
+    """Put back into ``rows`` (dicts keyed by ``elders`` column names, the elder's id under ``id_key``) the
+    values each elder's fields had on ``last``: a field changed after the month (a corrected education, a new
+    tier, another village or visitor) keeps in that month the value it had then (``field_history``).
+    ``village``/``visitor``/``visitor_phone`` follow a changed village or visitor. True when anything changed."""
+    changed_by_elder = field_history.values_on(db, last)
+    touched = False
+    villages: dict | None = None
+    visitors: dict | None = None
+    for row in rows:
+        changed = changed_by_elder.get(row[id_key])
+        if not changed:
+            continue
+        touched = True
+        for key, value in changed.items():
+            if key == "village_id":
+                if villages is None:
+                    villages = {i: (o, n) for i, o, n in db.execute("SELECT id, sort_order, name FROM villages")}
+                order, name = villages.get(value, (0, ""))
+                row["_vorder"], row["_vname"] = order, name
+                if "village" in row:
+                    row["village"] = name
+            elif key == "visitor_id":
+                if visitors is None:
+                    visitors = {i: (n, p) for i, n, p in db.execute("SELECT id, name, phone FROM visitors")}
+                if "visitor_id" in row:
+                    row["visitor_id"] = value
+                if "visitor" in row:
+                    row["visitor"], row["visitor_phone"] = visitors.get(value, (None, None))
+            elif key in row and key != id_key:
+                row[key] = value
+    return touched
 
 
 def _check_month(month: str) -> tuple[str, dt.date, dt.date]:
@@ -254,9 +292,9 @@ def _classify(e: dict, last: dt.date, row: SummaryRow) -> ElderGap | None:
         counts[_SPOUSE_COL[e["spouse"]] - 1] += 1
     else:
         problems.append((1, "夫妻情况未填（第17–18列）"))
-    years = e["children_away_years"]
+    years = elders_model.years_away(e["away_since"], last)
     if years is None:
-        problems.append((1, "子女外出务工年限未填（第19–22列）"))
+        problems.append((1, "赡养人外出时间未填，无法算出子女外出务工年限（第19–22列）"))
     else:
         counts[(18 if years < 1 else 19 if years < 3 else 20 if years < 5 else 21)] += 1
     if e["main_income"] in _INCOME_COL:
@@ -280,8 +318,8 @@ def summary(db, month: str, *, progress: Callable[[int, int, str], None] | None 
     total = SummaryRow(TOTAL_LABEL)
     people = _month_end_elders(
         db, last, "e.id, e.name, e.name_initials, e.id_number, e.sex, e.birth_date, e.is_disabled, e.is_ill, "
-                  "e.education, e.visitor_id, e.care, e.spouse, e.children_away_years, e.main_income, "
-                  "v.name AS village")
+                  "e.education, e.visitor_id, e.care, e.spouse, e.main_income, "
+                  f"v.name AS village, {elders_model.AWAY_SINCE_SQL} AS away_since")
     for index, e in enumerate(people):
         row = rows[e["village"]]
         gap = _classify(e, last, row)
@@ -308,35 +346,38 @@ DETAIL_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def details(db, month: str) -> list[dict]:
-    """Rows of the 明细表: every elder on the ledger at month end (在册, and 暂离 whose visits are paused),
-    with ages on the last day and the last home visit on or before it. Keys are ``DETAIL_COLUMNS``."""
+    """Rows of the 明细表: every elder on the ledger at month end, those 在册 first (the 汇总表 counts them), then
+    those 暂离 (visits paused, not in the 汇总表), with ages on the last day and the last home visit on or before
+    it. Keys are ``DETAIL_COLUMNS``."""
     month, _first, last = _check_month(month)
     people = _month_end_elders(
         db, last,
         "e.id, e.name, e.name_initials, e.sex, e.id_number, e.birth_date, e.phone, "
-        "COALESCE(e.current_address, e.household_address) AS address, e.is_disabled, e.is_ill, e.ability_level, "
-        "e.education, e.spouse, e.children_count, e.children_away_years, e.main_income, e.care, e.lives_alone, "
+        "e.current_address, e.household_address, e.is_disabled, e.is_ill, e.ability_level, "
+        "e.education, e.spouse, e.children_count, e.main_income, e.care, e.lives_alone, "
+        f"{elders_model.AWAY_SINCE_SQL} AS away_since, "
         "e.risk_grade, e.tier, vi.name AS visitor, vi.phone AS visitor_phone, v.name AS village, "
         "(SELECT s.name || char(31) || COALESCE(s.phone, '') FROM supporters s WHERE s.elder_id = e.id "
         "  ORDER BY s.sort_order, s.id LIMIT 1) AS supporter_pair, "
-        "(SELECT MAX(vs.date) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= ?) "
+        "(SELECT MAX(vs.date) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= ?) "
         "  AS last_home_visit",
         statuses=("在册", "暂离"), extra_joins="LEFT JOIN visitors vi ON vi.id = e.visitor_id",
         params_before=[last.isoformat()])
+    people.sort(key=lambda e: e["month_status"] != "在册")  # 在册 first (汇总表's column 1), then 暂离, each by village
     return [_detail_row(i, e, last) for i, e in enumerate(people, start=1)]
 
 
 def _detail_row(seq: int, e: dict, last: dt.date) -> dict:
     supporter, supporter_phone = (e["supporter_pair"].split("\x1f") + [""])[:2] if e["supporter_pair"] else ("", "")
     level = e["ability_level"]
-    years = e["children_away_years"]
     return {
         "id": e["id"], "seq": seq, "village": e["village"], "name": e["name"], "sex": e["sex"],
         "id_number": e["id_number"], "birth_date": e["birth_date"], "age": idnumber.age_on(e["birth_date"], last),
-        "phone": e["phone"], "address": e["address"], "health": elders_model.health_of(e),
+        "phone": e["phone"], "address": e["current_address"] if e["current_address"] is not None
+        else e["household_address"], "health": elders_model.health_of(e),
         "ability": elders_model.ABILITY_LEVELS.get(level) if level is not None else None,
         "education": e["education"], "spouse": e["spouse"], "children_count": e["children_count"],
-        "children_away_years": (int(years) if years is not None and float(years).is_integer() else years),
+        "children_away_years": elders_model.years_away(e["away_since"], last),
         "supporter": supporter or None, "supporter_phone": supporter_phone or None,
         "main_income": e["main_income"], "care": e["care"], "lives_alone": "是" if e["lives_alone"] else "否",
         "risk_grade": e["risk_grade"], "tier": e["tier"], "visitor": e["visitor"],
@@ -352,8 +393,26 @@ VISIT_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+AWAY_MARK = "暂离（不计入汇总表）"
+
+
+def detail_sheet_rows(detail: list[dict]) -> list[dict]:
+    """The 明细表's rows as written: those 在册 (the 汇总表's column 1), then, when anyone was 暂离 at month end, a
+    line introducing them, their rows marked 暂离（不计入汇总表）, and a note saying why the two sheets differ."""
+    present = [d for d in detail if d["status"] != "暂离"]
+    away = [{**d, "status": AWAY_MARK} for d in detail if d["status"] == "暂离"]
+    if not away:
+        return present
+    return [*present,
+            {"seq": f"以下 {len(away)} 人月末暂离（住院、随子女暂住等，巡访暂停），列入明细表，不计入汇总表"},
+            *away,
+            {"seq": f"注：本表列出月末在台账上的老人共 {len(detail)} 人，其中在册 {len(present)} 人（即汇总表"
+                    f"第1列合计），暂离 {len(away)} 人不计入汇总表。"}]
+
+
 def visits_by_village(db, month: str) -> list[dict]:
-    """The 巡访情况 sheet: per village and 合计, the month's visits of the elders 在册 at month end.
+    """The 巡访情况 sheet: per village and 合计. 在册人数, 重点/一般 and 已上门巡访人数 are of the elders 在册 at month
+    end; the visit and hazard counts take every visit and hazard of the month of someone on the ledger that day.
 
     上门巡访覆盖率 = 已上门巡访人数 / 在册人数 × 100 (one decimal; None when nobody is 在册).
     月末逾期未上门人数 comes from ``schedule.overdue`` (the one overdue rule) as of the last day.
@@ -367,23 +426,16 @@ def visits_by_village(db, month: str) -> list[dict]:
     people = _month_end_elders(
         db, last,
         "e.id, e.name_initials, e.tier, v.name AS village, "
-        "(SELECT COUNT(*) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date BETWEEN ? AND ?) "
-        "  AS home_n, "
-        "(SELECT COUNT(*) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode IN ('电话','视频') "
-        "  AND vs.date BETWEEN ? AND ?) AS remote_n, "
-        "(SELECT COUNT(*) FROM hazards h WHERE h.elder_id = e.id AND h.found_on BETWEEN ? AND ?) AS hazard_n, "
-        "(SELECT COUNT(*) FROM hazards h WHERE h.elder_id = e.id AND h.found_on BETWEEN ? AND ? "
-        "  AND h.supporter_told_on IS NOT NULL AND h.supporter_told_on <= ?) AS told_n",
-        params_before=[lo, hi, lo, hi, lo, hi, lo, hi, hi])
+        "EXISTS (SELECT 1 FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' "
+        "  AND vs.date BETWEEN ? AND ?) AS visited",
+        params_before=[lo, hi])
     for e in people:
         s = stats[e["village"]]
         s["on_ledger"] += 1
         s["key" if e["tier"] == "重点" else "general"] += 1
-        s["home_visits"] += e["home_n"]
-        s["remote_visits"] += e["remote_n"]
-        s["visited"] += 1 if e["home_n"] else 0
-        s["hazards"] += e["hazard_n"]
-        s["supporters_told"] += 1 if e["told_n"] else 0
+        s["visited"] += 1 if e["visited"] else 0
+    for village, key, count in _month_events_by_village(db, lo, hi):
+        stats[village][key] += count
     overdue = _overdue_by_village(db, last)
     for village, s in stats.items():
         s["overdue"] = None if overdue is None else overdue.get(village, 0)
@@ -395,6 +447,31 @@ def visits_by_village(db, month: str) -> list[dict]:
     rows.append(total)
     for r in rows:
         r["coverage"] = round(100.0 * r["visited"] / r["on_ledger"], 1) if r["on_ledger"] else None
+    return rows
+
+
+# Visits and hazards of the month count for everyone on the ledger (在册 or 暂离) on the day they happened,
+# whatever became of them by the month's end (a visit to someone who died on the 20th was made all the same).
+_ON_LEDGER_THAT_DAY = "IN ('在册', '暂离')"
+
+
+def _month_events_by_village(db, lo: str, hi: str) -> list[tuple[str, str, int]]:
+    """(village, key of the 巡访情况 sheet, count) for the visits and hazards dated in [lo, hi]."""
+    visit_status = elders_model.STATUS_ON_DAY_SQL.replace(":day", "vs.date")
+    hazard_status = elders_model.STATUS_ON_DAY_SQL.replace(":day", "h.found_on")
+    rows = db.execute(
+        f"""SELECT v.name, CASE WHEN vs.mode = '上门' THEN 'home_visits' ELSE 'remote_visits' END, COUNT(*)
+            FROM live_visits vs JOIN elders e ON e.id = vs.elder_id JOIN villages v ON v.id = e.village_id
+            WHERE vs.date BETWEEN ? AND ? AND vs.mode IN ('上门', '电话', '视频')
+              AND {visit_status} {_ON_LEDGER_THAT_DAY}
+            GROUP BY v.name, vs.mode = '上门'""", [lo, hi]).fetchall()
+    for name, hazards, told in db.execute(
+            f"""SELECT v.name, COUNT(*), COUNT(DISTINCT CASE WHEN h.supporter_told_on IS NOT NULL
+                                                          AND h.supporter_told_on <= ? THEN e.id END)
+                FROM hazards h JOIN elders e ON e.id = h.elder_id JOIN villages v ON v.id = e.village_id
+                WHERE h.found_on BETWEEN ? AND ? AND {hazard_status} {_ON_LEDGER_THAT_DAY}
+                GROUP BY v.name""", [hi, lo, hi]):
+        rows += [(name, "hazards", hazards), (name, "supporters_told", told)]
     return rows
 
 
@@ -423,14 +500,21 @@ HAZARD_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def hazards_of_month(db, month: str) -> list[dict]:
-    """Hazards found in the month or still open during it (found before its end, not resolved before its start)."""
+    """Hazards found in the month or still open during it (found before its end, not resolved before its start),
+    as they stood on its last day: a step dated after it (told, reported, resolved later) is not shown yet."""
     month, first, last = _check_month(month)
-    return list(db.query(
-        """SELECT v.name AS village, e.name, e.id_number, h.found_on, h.description, h.supporter_told_on,
-                  h.reported_on, h.resolved_on, h.resolution, h.id, h.elder_id
+    rows = list(db.query(
+        """SELECT v.name AS village, e.name, e.id_number, h.found_on, h.description,
+                  CASE WHEN h.supporter_told_on <= :last THEN h.supporter_told_on END AS supporter_told_on,
+                  CASE WHEN h.reported_on <= :last THEN h.reported_on END AS reported_on,
+                  CASE WHEN h.resolved_on <= :last THEN h.resolved_on END AS resolved_on,
+                  CASE WHEN h.resolved_on IS NULL OR h.resolved_on <= :last THEN h.resolution END AS resolution,
+                  h.id, h.elder_id
            FROM hazards h JOIN elders e ON e.id = h.elder_id JOIN villages v ON v.id = e.village_id
-           WHERE h.found_on <= ? AND (h.resolved_on IS NULL OR h.resolved_on >= ?)
-           ORDER BY v.sort_order, v.name, h.found_on, h.id""", [last.isoformat(), first.isoformat()]))
+           WHERE h.found_on <= :last AND (h.resolved_on IS NULL OR h.resolved_on >= :first)
+           ORDER BY v.sort_order, v.name, h.found_on, h.id""", {"last": last.isoformat(), "first": first.isoformat()}))
+    _as_on(db, rows, last, "elder_id")
+    return rows
 
 
 AGREEMENT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -441,13 +525,23 @@ AGREEMENT_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def agreements_of_month(db, month: str) -> list[dict]:
-    """Agreements in force at any time in the month: signed (not drafts), begun by its end, not ended before
-    its start (an agreement ends on its end date, or on the day it was terminated)."""
+    """Agreements in force at any time in the month: signed by its end (not drafts), begun by its end, not ended
+    before its start (an agreement ends on its end date, or on the day it was terminated). The status is the
+    one on the month's last day: 已解除 only when terminated by then, 已到期 when its end date had passed, else
+    已签订 — an agreement terminated in a later month shows 已签订."""
     month, first, last = _check_month(month)
-    return list(db.query(
+    rows = list(db.query(
         """SELECT v.name AS village, e.name, e.id_number, a.party_a_name, a.party_b_name, a.template,
-                  a.start_date, a.end_date, a.status, a.fee, a.id, a.elder_id, a.terminated_on
+                  a.start_date, a.end_date,
+                  CASE WHEN a.terminated_on IS NOT NULL AND a.terminated_on <= :last THEN '已解除'
+                       WHEN a.end_date IS NOT NULL AND a.end_date < :last THEN '已到期'
+                       ELSE '已签订' END AS status,
+                  a.fee, a.id, a.elder_id,
+                  CASE WHEN a.terminated_on <= :last THEN a.terminated_on END AS terminated_on
            FROM agreements a JOIN elders e ON e.id = a.elder_id JOIN villages v ON v.id = e.village_id
-           WHERE a.status <> '草稿' AND a.start_date IS NOT NULL AND a.start_date <= ?
-             AND COALESCE(a.terminated_on, a.end_date, '9999-12-31') >= ?
-           ORDER BY v.sort_order, v.name, a.start_date, a.id""", [last.isoformat(), first.isoformat()]))
+           WHERE a.status <> '草稿' AND COALESCE(a.signed_on, a.start_date) <= :last
+             AND a.start_date IS NOT NULL AND a.start_date <= :last
+             AND COALESCE(a.terminated_on, a.end_date, '9999-12-31') >= :first
+           ORDER BY v.sort_order, v.name, a.start_date, a.id""", {"last": last.isoformat(), "first": first.isoformat()}))
+    _as_on(db, rows, last, "elder_id")
+    return rows

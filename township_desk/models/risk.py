@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from township_desk.models import ability as ability_model
-from township_desk.models import audit, idnumber, settings
-from township_desk.models.dates import required_date
-from township_desk.models.elders import ABILITY_LEVELS
+from township_desk.models import audit, field_history, settings
+from township_desk.models.dates import age_on, required_date
+from township_desk.models.elders import ABILITY_LEVELS, AGED_FROM
 from township_desk.models.errors import UserError
 
 AGED = "高龄"
@@ -43,7 +43,6 @@ GRADE_LABELS = {"高": "高风险（一级）", "中": "中风险（二级）", 
 TIER_SETTING = {"高": "tier_for_high", "中": "tier_for_medium", "低": "tier_for_low"}
 STATUSES_ASSESSABLE = ("在册", "暂离")
 
-AGED_FROM = 80                     # full years
 DISABLED_FROM_LEVEL = 2            # 中度受损（中度失能） or worse
 HIGH_FROM_COUNT = 3
 DUE_AFTER_DAYS = 365               # an assessment more than 365 days old is due
@@ -98,7 +97,7 @@ def factor_sources(elder: dict, *, open_hazard: bool, last_visit: dict | None, a
     found: dict[str, str] = {}
     birth = elder.get("birth_date")
     if birth:
-        age = idnumber.age_on(birth, as_of)
+        age = age_on(birth, as_of)
         if age >= AGED_FROM:
             found[AGED] = f"{as_of.isoformat()} 时 {age} 周岁（出生日期 {birth}）"
     level = elder.get("ability_level")
@@ -176,7 +175,7 @@ def open_hazards_on(db, elder_id: int, as_of: dt.date) -> list[dict]:
 
 def last_visit_on(db, elder_id: int, as_of: dt.date) -> dict | None:
     """The elder's last visit (any mode) on or before ``as_of``."""
-    rows = list(db.query("SELECT * FROM visits WHERE elder_id = ? AND date <= ? ORDER BY date DESC, id DESC LIMIT 1",
+    rows = list(db.query("SELECT * FROM live_visits WHERE elder_id = ? AND date <= ? ORDER BY date DESC, id DESC LIMIT 1",
                          [elder_id, as_of.isoformat()]))
     return rows[0] if rows else None
 
@@ -288,6 +287,7 @@ def record_assessment(db, elder_id: int, *, date: dt.date | str, assessor: str |
             sets = ", ".join(f"{k} = ?" for k in changed)
             db.execute(f"UPDATE elders SET {sets}, updated_at = ? WHERE id = ?",
                        [*changed.values(), dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"), elder_id])
+            field_history.record(db, elder_id, [(k, elder.get(k), v) for k, v in changed.items()], day, "风险评估")
             for key, value in changed.items():
                 before, after = elder.get(key), value
                 if key == "ability_level":

@@ -11,12 +11,14 @@ The rule, as of a day D (every visit and status change after D is ignored, so a 
 - Home visit (上门) due date = the later of the last home visit on or before D and the day the plan began,
   plus the tier's interval (settings ``plan_key_home_days`` / ``plan_general_home_days``; defaults 15 / 30).
   Overdue when D > due date; days overdue = D − due date. Due today is not overdue.
-- Remote contacts (电话/视频; a home visit counts as a contact for its week) are counted over the last complete
-  ISO week before D (Monday–Sunday, ending before D). The shortfall is the tier's weekly number
+- Remote contacts (电话/视频) are counted over the last complete ISO week before D (Monday–Sunday, ending
+  before D). A home visit counts as one of them only when the plan says so (``plan_home_counts_as_contact``;
+  off by default: seed 003 asks for a home visit every half month *and* two calls a week). The shortfall is the tier's weekly number
   (``plan_key_remote_per_week`` / ``plan_general_remote_per_week``; defaults 2 / 1) minus the contacts, when
   positive. An elder whose plan began after that week's Monday was not on the plan for the whole week and is
   not counted short for it.
-- The tier is the elder's current 巡访类别, so a grade change that moves someone to 重点 switches the interval at once.
+- The tier is the 巡访类别 in force on D (``field_history``), so a grade change that moves someone to 重点 switches
+  the interval from the day it takes effect, and a past day reads with the tier of that day.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from township_desk.models import settings
+from township_desk.models import field_history, settings
 from township_desk.models.dates import month_bounds
 from township_desk.models.elders import STATUS_ON_DAY_SQL, STATUS_PERIODS_SQL, STATUS_SINCE_SQL
 
+_TIER_ON_DAY = field_history.on_day_sql("tier")
 KINDS = ("home", "remote")
 KIND_LABELS = {"home": "逾期未上门", "remote": "电话视频巡访不足"}
 
@@ -38,14 +41,17 @@ class VisitPlan:
 
     home_days: int
     remote_per_week: int
+    home_counts_as_contact: bool = False
 
 
 def plans(db) -> dict[str, VisitPlan]:
     """The visit plan of each tier (重点, 一般) from the settings."""
     values = settings.get_all(db)
+    home_counts = bool(values["plan_home_counts_as_contact"])
     return {
-        "重点": VisitPlan(int(values["plan_key_home_days"]), int(values["plan_key_remote_per_week"])),
-        "一般": VisitPlan(int(values["plan_general_home_days"]), int(values["plan_general_remote_per_week"])),
+        "重点": VisitPlan(int(values["plan_key_home_days"]), int(values["plan_key_remote_per_week"]), home_counts),
+        "一般": VisitPlan(int(values["plan_general_home_days"]), int(values["plan_general_remote_per_week"]),
+                        home_counts),
     }
 
 
@@ -97,7 +103,7 @@ def _overdue_sql(where: str) -> str:
     """The rule of this module's docstring as one query: a row per elder 在册 on ``:day`` who is overdue for a
     home visit (``days_overdue`` > 0, ``home_due``) or short of contacts last week (``shortfall``), so only the
     listed elders come back. Named parameters: day, week_start, week_end, the tiers' plans (key_home_days,
-    general_home_days, key_remote, general_remote) and want_home / want_remote (1 or 0)."""
+    general_home_days, key_remote, general_remote, home_counts) and want_home / want_remote (1 or 0)."""
     return f"""
         SELECT * FROM (
             SELECT *,
@@ -106,19 +112,21 @@ def _overdue_sql(where: str) -> str:
                    CASE WHEN remote_required > 0 AND plan_start <= :week_start AND week_contacts < remote_required
                         THEN remote_required - week_contacts END AS shortfall
             FROM (
-                SELECT *, MAX(COALESCE(last_home, plan_start), plan_start) AS plan_base FROM (
-                    SELECT e.id, e.id_number, e.name, e.name_initials, e.tier, e.visitor_id,
+                SELECT *, MAX(COALESCE(last_home, plan_start), plan_start) AS plan_base,
+                       CASE tier WHEN '重点' THEN :key_home_days ELSE :general_home_days END AS home_days,
+                       CASE tier WHEN '重点' THEN :key_remote ELSE :general_remote END AS remote_required FROM (
+                    SELECT e.id, e.id_number, e.name, e.name_initials, {_TIER_ON_DAY} AS tier, e.visitor_id,
                            v.name AS village, v.sort_order AS village_order,
                            vi.name AS visitor, vi.phone AS visitor_phone,
-                           CASE e.tier WHEN '重点' THEN :key_home_days ELSE :general_home_days END AS home_days,
-                           CASE e.tier WHEN '重点' THEN :key_remote ELSE :general_remote END AS remote_required,
                            {STATUS_ON_DAY_SQL} AS day_status,
                            {STATUS_SINCE_SQL} AS plan_start,
-                           (SELECT vs.date FROM visits vs
+                           (SELECT vs.date FROM live_visits vs
                              WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= :day
                              ORDER BY vs.date DESC LIMIT 1) AS last_home,
-                           (SELECT COUNT(*) FROM visits vs
-                             WHERE vs.elder_id = e.id AND vs.date BETWEEN :week_start AND :week_end) AS week_contacts
+                           (SELECT COUNT(*) FROM live_visits vs
+                             WHERE vs.elder_id = e.id AND vs.date BETWEEN :week_start AND :week_end
+                               AND (vs.mode IN ('电话', '视频') OR (:home_counts AND vs.mode = '上门')))
+                             AS week_contacts
                     FROM elders e JOIN villages v ON v.id = e.village_id LEFT JOIN visitors vi ON vi.id = e.visitor_id
                     {where}
                 ) WHERE day_status = '在册'
@@ -148,6 +156,7 @@ def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id:
     params: dict = {"day": as_of.isoformat(), "week_start": week[0].isoformat(), "week_end": week[1].isoformat(),
                     "key_home_days": plan_of["重点"].home_days, "general_home_days": plan_of["一般"].home_days,
                     "key_remote": plan_of["重点"].remote_per_week, "general_remote": plan_of["一般"].remote_per_week,
+                    "home_counts": int(plan_of["重点"].home_counts_as_contact),
                     "want_home": int("home" in kinds), "want_remote": int("remote" in kinds)}
     clauses = []
     if village:
@@ -199,7 +208,7 @@ _MONTH_SQL = f"""
         SELECT e.id AS elder_id, e.id_number, e.name, e.name_initials, e.tier, v.name AS village,
                v.sort_order AS village_order, e.visitor_id,
                {STATUS_ON_DAY_SQL} AS day_status,
-               (SELECT COUNT(*) FROM visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
+               (SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
                  AND vs.date BETWEEN :first AND :day) AS home_visits
         FROM elders e JOIN villages v ON v.id = e.village_id
     ) WHERE day_status = '在册'"""
@@ -225,7 +234,7 @@ def unvisited_in_month(db, month: str) -> list[dict]:
     the last home visit before the month's end and the visitor."""
     return _dicts(db.execute(f"""
         SELECT m.*, vi.name AS visitor, vi.phone AS visitor_phone,
-               (SELECT vs.date FROM visits vs WHERE vs.elder_id = m.elder_id AND vs.mode = '上门' AND vs.date <= :day
+               (SELECT vs.date FROM live_visits vs WHERE vs.elder_id = m.elder_id AND vs.mode = '上门' AND vs.date <= :day
                  ORDER BY vs.date DESC LIMIT 1) AS last_home_visit
         FROM ({_MONTH_SQL}) m LEFT JOIN visitors vi ON vi.id = m.visitor_id
         WHERE m.home_visits = 0 ORDER BY m.village_order, m.village, m.name_initials, m.elder_id""",
@@ -250,7 +259,7 @@ def home_coverage_by_month(db, month: str, months: int = 12) -> list[tuple[str, 
         WITH periods AS ({STATUS_PERIODS_SQL}),
              months(first, last) AS (VALUES {values})
         SELECT m.first, COUNT(*) AS total,
-               SUM(EXISTS (SELECT 1 FROM visits vs WHERE vs.elder_id = p.elder_id AND vs.mode = '上门'
+               SUM(EXISTS (SELECT 1 FROM live_visits vs WHERE vs.elder_id = p.elder_id AND vs.mode = '上门'
                                                   AND vs.date BETWEEN m.first AND m.last)) AS visited
         FROM months m JOIN periods p
              ON p.status = '在册' AND p.since <= m.last AND (p.until IS NULL OR p.until > m.last)

@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "plan_key_remote_per_week": 2,
     "plan_general_home_days": 30,
     "plan_general_remote_per_week": 1,
+    # seed 003 asks for the home visits *and* the calls: a home visit is not one of the week's calls
+    "plan_home_counts_as_contact": False,
     # risk grade → tier
     "tier_for_high": "重点",
     "tier_for_medium": "重点",
@@ -48,6 +50,7 @@ LABELS: dict[str, str] = {
     "plan_key_remote_per_week": "重点对象每周电话视频巡访次数",
     "plan_general_home_days": "一般对象上门巡访间隔（天）",
     "plan_general_remote_per_week": "一般对象每周电话视频巡访次数",
+    "plan_home_counts_as_contact": "上门巡访计入当周电话视频巡访次数",
     "tier_for_high": "高风险对应巡访类别",
     "tier_for_medium": "中风险对应巡访类别",
     "tier_for_low": "低风险对应巡访类别",
@@ -68,12 +71,23 @@ def get_all(db) -> dict[str, Any]:
     return values
 
 
-def put(db, values: dict[str, Any]) -> None:
-    """Save several settings in one transaction, recording each change in the audit log."""
-    from township_desk.models import audit
+def key_versions(db) -> dict[str, int]:
+    """The ``row_version`` of every stored key (a key never stored is version 0): what a settings form read."""
+    return dict(db.execute("SELECT key, row_version FROM settings").fetchall())
 
-    current = get_all(db)
+
+def put(db, values: dict[str, Any], *, expected_versions: dict[str, int] | None = None) -> None:
+    """Save several settings in one transaction, recording each change in the audit log.
+
+    ``expected_versions`` is ``key_versions`` as the form read it: when any key of ``values`` was changed since
+    (by another window or the command line), ``StaleRecord`` is raised and nothing is saved."""
+    from township_desk.models import audit, versions
+
     with db.atomic():
+        current = get_all(db)
+        if expected_versions is not None:
+            for key in values:
+                versions.check(db, "settings", key, expected_versions.get(key, 0))
         for key, value in values.items():
             if current.get(key) == value:
                 continue
@@ -84,10 +98,10 @@ def put(db, values: dict[str, Any]) -> None:
             audit.record(db, "修改", "settings", None, LABELS.get(key, key), key, current.get(key), value)
 
 
-def apply_profile(db, profile: str) -> None:
-    """Switch the policy profile and its rule values together."""
+def apply_profile(db, profile: str, *, expected_versions: dict[str, int] | None = None) -> None:
+    """Switch the policy profile and its rule values together (``expected_versions``: as in ``put``)."""
     if profile not in POLICY_PROFILES:
         from township_desk.models.errors import UserError
 
         raise UserError(f"未知的认定政策“{profile}”，可选：{'、'.join(POLICY_PROFILES)}")
-    put(db, {"policy_profile": profile, **POLICY_PROFILES[profile]})
+    put(db, {"policy_profile": profile, **POLICY_PROFILES[profile]}, expected_versions=expected_versions)

@@ -89,10 +89,11 @@ def check_village(db, data: dict, village_id_: int | None = None) -> list[str]:
     return _checked(db, data, village_id_)[1]
 
 
-def save_village(db, data: dict, village_id_: int | None = None) -> int:
+def save_village(db, data: dict, village_id_: int | None = None, *, expected_version: int | None = None) -> int:
     """Add a village (``village_id_`` None) or change one; returns its id. The name is required and unique; the
     staff member's name is trimmed and the phone keeps its digits (a doubtful one is kept as typed — see
-    ``check_village``). A new village without ``sort_order`` goes last. Audited: 新增, or 修改 per changed field."""
+    ``check_village``). A new village without ``sort_order`` goes last. Audited: 新增, or 修改 per changed field.
+    ``expected_version``: the ``row_version`` the dialog read; changed since → ``StaleRecord``, nothing saved."""
     with db.atomic():
         row, _warnings = _checked(db, data, village_id_)
         name = row["name"]
@@ -101,7 +102,8 @@ def save_village(db, data: dict, village_id_: int | None = None) -> int:
             new_id = db["villages"].insert(row).last_pk
             audit.record(db, "新增", "villages", new_id, name)
             return new_id
-        audit.update_changed(db, "villages", village_id_, row, name, missing="找不到这个村（社区），可能已被删除。")
+        audit.update_changed(db, "villages", village_id_, row, name, missing="找不到这个村（社区），可能已被删除。",
+                             expected_version=expected_version)
         return village_id_
 
 

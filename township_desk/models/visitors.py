@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from township_desk.models import audit
+from township_desk.models import audit, field_history
 from township_desk.models.errors import UserError
 from township_desk.models.names import check_name, normalise_name, normalise_phone
 
@@ -104,12 +104,14 @@ def check_visitor(db, data: dict, visitor_id_: int | None = None) -> list[str]:
     return _checked(db, data, visitor_id_)[1]
 
 
-def save_visitor(db, data: dict, visitor_id_: int | None = None) -> VisitorSaved:
+def save_visitor(db, data: dict, visitor_id_: int | None = None, *,
+                 expected_version: int | None = None) -> VisitorSaved:
     """Add a visitor (``visitor_id_`` None) or replace one's name, phone, role, organisation, village and 在岗.
 
     Refused with a Chinese message (UserError): no name or an impossible one, an unknown role or village, or the
     same name and phone as another visitor (naming them). A doubtful phone number is kept as typed and comes back in
     ``warnings``. Audited: 新增, or 修改 per changed field (village by name, 在岗 as 是/否).
+    ``expected_version``: the ``row_version`` the window read; changed since → ``StaleRecord``, nothing saved.
     """
     with db.atomic():
         row, warnings = _checked(db, data, visitor_id_)
@@ -124,7 +126,7 @@ def save_visitor(db, data: dict, visitor_id_: int | None = None) -> VisitorSaved
             return bool(value) if key == "active" else value
 
         audit.update_changed(db, "visitors", visitor_id_, row, name, missing="找不到这位巡访责任人，可能已被删除。",
-                             shown=shown)
+                             shown=shown, expected_version=expected_version)
         return VisitorSaved(visitor_id_, False, warnings)
 
 
@@ -167,6 +169,7 @@ def assign_elders(db, visitor_id: int, elder_ids: Sequence[int]) -> int:
             if old_id == visitor_id:
                 continue
             db.execute("UPDATE elders SET visitor_id = ?, updated_at = ? WHERE id = ?", [visitor_id, now, elder_id])
+            field_history.record(db, elder_id, [("visitor_id", old_id, visitor_id)], now[:10], "分配巡访责任人")
             audit.record(db, "修改", "elders", elder_id, f"{name} {id_number}", "visitor_id", old_name, new_name)
             changed += 1
     return changed

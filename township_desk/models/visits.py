@@ -2,6 +2,11 @@
 
 A visit that rates any safety item 不安全 or any health/mental item 差 proposes a hazard (``proposed_hazard``);
 the clerk opens it with ``hazards.open_hazard``. Whether someone is overdue is ``schedule.overdue``'s business.
+
+A visit entered wrongly is corrected (``correct_visit``: the same checks as recording it, each changed field in the
+audit log old → new) or voided (``void_visit``: 作废 with a reason, who and when). Nothing is deleted: a voided visit
+stays in the elder's history marked 已作废 and no longer counts anywhere, because every figure reads visits through
+the ``live_visits`` view (migration 0007), never the ``visits`` table.
 """
 
 from __future__ import annotations
@@ -10,10 +15,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from township_desk.models import audit, paths, schedule
+from township_desk.models import audit, paths, schedule, versions
 from township_desk.models.dates import DateError, parse_date
 from township_desk.models.errors import UserError, ValidationError
-from township_desk.models.files import copy_unique
+from township_desk.models.files import confined_path, copy_unique
 
 MODES = ("上门", "电话", "视频")
 VISIT_TYPES = ("重点", "普遍")
@@ -33,6 +38,15 @@ ITEM_CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
     **{f: (label, SAFETY) for f, label in SAFETY_ITEMS},
     **{f: (label, options) for f, label, options in CARE_ITEMS},
 }
+# Labels of the stored fields, as the form names them (the audit log shows a correction with these).
+FIELD_LABELS: dict[str, str] = {
+    "date": "巡访时间", "mode": "巡访方式", "visitor_id": "巡访责任人", "visitor_name": "巡访人员（签名）",
+    "visit_type": "巡访类型", **{f: label for f, (label, _options) in ITEM_CHOICES.items()},
+    "gas_safety": "燃气安全", "heating_safety": "取暖安全", "electric_safety": "用电安全",
+    "notes": "其他情况说明", "campaign_id": "巡访活动", "voided_at": "作废时间", "voided_by": "作废人",
+    "void_reason": "作废原因",
+}
+VOIDED_LABEL = "已作废"
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 
@@ -44,8 +58,11 @@ def proposed_hazard(visit: dict[str, Any]) -> str | None:
     return "、".join(found) or None
 
 
-def prepare_visit(db, elder_id: int, data: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
-    """Check a visit as typed and return the row to store; ``ValidationError`` lists every problem in Chinese."""
+def prepare_visit(db, elder_id: int, data: dict[str, Any], today: dt.date | None = None, *,
+                  visit_id: int | None = None) -> dict[str, Any]:
+    """Check a visit as typed and return the row to store; ``ValidationError`` lists every problem in Chinese.
+
+    ``visit_id``: the visit being corrected (it is not its own duplicate)."""
     today = today or dt.date.today()
     problems: list[tuple[str, str]] = []
     elder = db.execute("SELECT name, tier, entered_on, status, status_date FROM elders WHERE id = ?",
@@ -112,9 +129,9 @@ def prepare_visit(db, elder_id: int, data: dict[str, Any], today: dt.date | None
     row["notes"] = (str(data.get("notes") or "").strip() or None)
 
     if not problems:
-        twin = db.execute(
-            "SELECT id FROM visits WHERE elder_id = ? AND date = ? AND mode = ? AND COALESCE(visitor_name, '') = ?",
-            [elder_id, row["date"], mode, visitor_name or ""]).fetchone()
+        twin = db.execute(  # a voided visit is no twin: the visit it wrongly recorded may be entered again
+            "SELECT id FROM live_visits WHERE elder_id = ? AND date = ? AND mode = ? AND COALESCE(visitor_name, '') = ?"
+            " AND id IS NOT ?", [elder_id, row["date"], mode, visitor_name or "", visit_id]).fetchone()
         if twin:
             problems.append(("date", f"{name} {row['date']} 由{visitor_name}进行的{mode}巡访已经登记过（第 {twin[0]} 号记录）"))
     if problems:
@@ -174,12 +191,80 @@ def record_visit(db, elder_id: int, data: dict[str, Any], photos: list[Path] | N
 
 
 def photo_file(relative: str) -> Path:
-    """The full path of a stored photo (paths in ``visit_photos`` are relative to the photos folder)."""
-    return paths.photos_dir() / relative
+    """The full path of a stored photo (paths in ``visit_photos`` are relative to the photos folder).
+
+    A stored path leading outside the photos folder is refused (``files.confined_path``: a ``UserError``)."""
+    return confined_path(relative, paths.photos_dir(), what="照片")
+
+
+def _visit_label(db, visit_id: int) -> str:
+    row = db.execute("SELECT e.name || ' ' || e.id_number || ' ' || vs.date || ' ' || vs.mode FROM visits vs"
+                     " JOIN elders e ON e.id = vs.elder_id WHERE vs.id = ?", [visit_id]).fetchone()
+    return row[0] if row else f"第 {visit_id} 号巡访记录"
+
+
+def _refuse_voided(visit: dict, doing: str) -> None:
+    if visit.get("voided_at"):
+        raise UserError(f"第 {visit['id']} 号巡访记录（{visit['date']} {visit['mode']}）已于 {visit['voided_at']} "
+                        f"作废（{visit['void_reason']}），不能{doing}")
+
+
+def correct_visit(db, visit_id: int, data: dict[str, Any], *, today: dt.date | None = None,
+                  expected_version: int | None = None) -> dict[str, Any]:
+    """Correct a visit entered wrongly: ``data`` as for ``record_visit`` (the whole form), checked the same way.
+
+    Writes only the fields that differ, each with a 修改 entry in the audit log (old → new, the visitor by name);
+    returns them ({} when nothing changed). The elder and the photos stay as they are; a voided visit is refused.
+    ``expected_version`` is the ``row_version`` the dialog read: a visit changed since raises ``StaleRecord``.
+    """
+    visit = get_visit(db, visit_id)
+    _refuse_voided(visit, "更正")
+    data = {"campaign_id": visit["campaign_id"], **data}  # the campaign is not on the form: it stays unless given
+    row = prepare_visit(db, visit["elder_id"], data, today, visit_id=visit_id)
+    row.pop("elder_id")
+
+    def shown(field: str, value: Any) -> Any:
+        if field == "visitor_id" and value is not None:
+            found = db.execute("SELECT name FROM visitors WHERE id = ?", [value]).fetchone()
+            return found[0] if found else value
+        if field == "campaign_id" and value is not None:
+            found = db.execute("SELECT name FROM campaigns WHERE id = ?", [value]).fetchone()
+            return found[0] if found else value
+        return value
+
+    with db.atomic():
+        return audit.update_changed(db, "visits", visit_id, row, _visit_label(db, visit_id),
+                                    missing=f"找不到编号为 {visit_id} 的巡访记录", shown=shown,
+                                    expected_version=expected_version)
+
+
+def void_visit(db, visit_id: int, reason: str, voided_by: str, *, now: dt.datetime | None = None,
+               expected_version: int | None = None) -> None:
+    """Void (作废) a visit entered wrongly: it stays on file, marked 已作废 with the reason, who and when, and no
+    longer counts anywhere (``live_visits``). A reason and who voided it are required; a visit is voided once.
+    ``expected_version``: the ``row_version`` the dialog showed; a visit changed since raises ``StaleRecord``."""
+    reason = (reason or "").strip()
+    voided_by = (voided_by or "").strip()
+    problems = []
+    if not reason:
+        problems.append(("void_reason", "请填写作废原因"))
+    if not voided_by:
+        problems.append(("voided_by", "请填写作废人（经办人）"))
+    if problems:
+        raise ValidationError("；".join(message for _f, message in problems), problems)
+    visit = get_visit(db, visit_id)
+    _refuse_voided(visit, "再次作废")
+    at = (now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M:%S")
+    with db.atomic():
+        versions.check(db, "visits", visit_id, expected_version)
+        db.execute("UPDATE visits SET voided_at = ?, voided_by = ?, void_reason = ? WHERE id = ? AND voided_at IS NULL",
+                   [at, voided_by, reason, visit_id])
+        audit.record(db, "作废巡访", "visits", visit_id, _visit_label(db, visit_id), "void_reason", None,
+                     f"{reason}（作废人：{voided_by}）")
 
 
 def get_visit(db, visit_id: int) -> dict:
-    """One visit with the elder's name and its photos (``photos``: list of relative paths)."""
+    """One visit, voided or not (``voided_at``), with the elder's name and its photos (``photos``: relative paths)."""
     rows = list(db.query("""SELECT vs.*, e.name AS elder_name, e.id_number FROM visits vs
                             JOIN elders e ON e.id = vs.elder_id WHERE vs.id = ?""", [visit_id]))
     if not rows:
@@ -191,7 +276,9 @@ def get_visit(db, visit_id: int) -> dict:
 
 
 def visit_history(db, elder_id: int) -> list[dict]:
-    """An elder's visits, newest first, each with ``photos`` (relative paths) and ``campaign`` (its name or None)."""
+    """An elder's visits, newest first, each with ``photos`` (relative paths) and ``campaign`` (its name or None).
+
+    Voided visits are included (``voided_at``, ``voided_by``, ``void_reason`` set): the history shows them."""
     visits = list(db.query(
         """SELECT vs.*, c.name AS campaign FROM visits vs LEFT JOIN campaigns c ON c.id = vs.campaign_id
            WHERE vs.elder_id = ? ORDER BY vs.date DESC, vs.id DESC""", [elder_id]))
@@ -223,7 +310,7 @@ def visitor_workload(db, as_of: dt.date) -> list[dict]:
                       WHERE status = '在册' AND visitor_id IS NOT NULL GROUP BY visitor_id) el
                   ON el.visitor_id = vi.id
            LEFT JOIN (SELECT visitor_id, SUM(mode = '上门') AS home, SUM(mode IN ('电话', '视频')) AS remote
-                      FROM visits WHERE date BETWEEN :first AND :day AND visitor_id IS NOT NULL
+                      FROM live_visits WHERE date BETWEEN :first AND :day AND visitor_id IS NOT NULL
                       GROUP BY visitor_id) vs
                   ON vs.visitor_id = vi.id
            WHERE vi.active = 1""", {"first": first, "day": as_of.isoformat()}))

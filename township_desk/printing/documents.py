@@ -16,7 +16,9 @@ from typing import Any
 from township_desk.models import elders as elders_model
 from township_desk.models import idnumber, paths, settings
 from township_desk.models import villages as villages_model
+from township_desk.models.dates import age_on
 from township_desk.models.errors import UserError
+from township_desk.models.files import confined_path
 from township_desk.printing import docx_render
 
 SHORT_BLANK = "＿＿＿"  # blanks inside （ ） on the registration form are short on the paper form
@@ -131,7 +133,8 @@ def registration_context(db, elder_id: int | None, as_of: dt.date | None = None,
         "spouse": _boxes(elders_model.SPOUSE, elder.get("spouse")),
         "children_count": _number(elder.get("children_count")) or SHORT_BLANK,
         "children_birth_years": years or SHORT_BLANK,
-        "away_years": _number(elder.get("children_away_years")) or SHORT_BLANK,
+        "away_years": _number(elders_model.years_away(elders_model.away_since_of(elder["supporters"]), as_of))
+        or SHORT_BLANK,
         "last_visit_year": last[0] if last and last[0] else SHORT_BLANK,
         "last_visit_month": str(int(last[1])) if len(last) > 1 and last[1] else SHORT_BLANK,
         "reunions": _number(elder.get("reunions_per_year")) or SHORT_BLANK,
@@ -170,18 +173,31 @@ _VISIT_ITEMS = {
 
 
 def latest_visit_id(db, elder_id: int) -> int | None:
-    """The elder's most recent visit (home visits first on the same day)."""
-    row = db.execute("SELECT id FROM visits WHERE elder_id = ? ORDER BY date DESC, mode = '上门' DESC, id DESC LIMIT 1",
+    """The elder's most recent visit (home visits first on the same day); a voided one is not printed."""
+    row = db.execute("SELECT id FROM live_visits WHERE elder_id = ? ORDER BY date DESC, mode = '上门' DESC, id DESC LIMIT 1",
                      [elder_id]).fetchone()
     return row[0] if row else None
 
 
 def _visit_photo(db, visit_id: int) -> Path | None:
+    """The visit's first photo on file inside the photos folder; a stored path leading outside it (a crafted
+    backup) is never printed, as a photo no longer on file is not (``files.confined_path``)."""
     for (relative,) in db.execute("SELECT path FROM visit_photos WHERE visit_id = ? ORDER BY id", [visit_id]):
-        path = paths.photos_dir() / relative
-        if path.exists():
+        try:
+            path = confined_path(relative, paths.photos_dir(), what="照片")
+        except UserError:
+            continue
+        if path.is_file():
             return path
     return None
+
+
+def _refuse_voided_visit(db, visit_id: int) -> None:
+    row = db.execute("SELECT date, mode, voided_at, void_reason FROM visits WHERE id = ?", [visit_id]).fetchone()
+    if row is None:
+        raise UserError(f"找不到编号为 {visit_id} 的巡访记录")
+    if row[2]:
+        raise UserError(f"第 {visit_id} 号巡访记录（{row[0]} {row[1]}）已作废（{row[3]}），不打印")
 
 
 def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None = None,
@@ -192,9 +208,8 @@ def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None 
     office = office or _office(db)
     visit: dict[str, Any] = {}
     if visit_id is not None:
+        _refuse_voided_visit(db, visit_id)
         rows = list(db.query("SELECT * FROM visits WHERE id = ?", [visit_id]))
-        if not rows:
-            raise UserError(f"找不到编号为 {visit_id} 的巡访记录")
         visit = rows[0]
         elder_id = visit["elder_id"]
     # every writable value starts empty, printed as a line to write on
@@ -272,7 +287,7 @@ def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date |
     printed = []
     for number, r in enumerate(rows, start=1):
         printed.append({
-            "number": number, "name": r["name"], "sex": r["sex"], "age": idnumber.age_on(r["birth_date"], as_of),
+            "number": number, "name": r["name"], "sex": r["sex"], "age": age_on(r["birth_date"], as_of),
             "id_number": r["id_number"] if full_ids else idnumber.mask(r["id_number"]),
             "group": r.get("group_name"), "address": r.get("address"), "phone": r.get("phone"),
             "risk_grade": r.get("risk_grade"), "tier": r["tier"] + ("（暂离）" if r["status"] == "暂离" else ""),
@@ -444,6 +459,7 @@ def request_pages(db, request: PrintRequest) -> list[str]:
     if kind == "registration" and request.blank:
         return ["空白登记表"]
     if kind == "visit-form" and request.visit_id is not None:
+        _refuse_voided_visit(db, request.visit_id)
         row = db.execute("SELECT e.name, v.date FROM visits v JOIN elders e ON e.id = v.elder_id WHERE v.id = ?",
                          [request.visit_id]).fetchone()
         if row is None:

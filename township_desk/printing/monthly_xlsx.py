@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from township_desk.models import monthly, settings
+from township_desk.models import monthly
+from township_desk.models.dates import month_bounds
 from township_desk.models.errors import UserError
 from township_desk.models.files import atomic_path
 
@@ -33,6 +34,10 @@ class ExportResult:
     visits_rows: int
     hazard_rows: int
     agreement_rows: int
+    kind: str | None = None          # 上报 / 更正 when recorded now, 草稿 for a draft
+    submission: object = None        # models.submissions.Submission: the one recorded now, or the one reproduced
+    reproduced: bool = False         # written again from what was sent
+    sha256: str = ""                 # of the file written
     sheets: tuple[str, ...] = SHEETS
 
 
@@ -114,66 +119,116 @@ def write_summary_sheet(ws, *, title: str, unit: str, first_heading: str, rows: 
     del last_data
 
 
+MODES = ("draft", "submit", "correct")
+
+
 def export_monthly(db, month: str, target: str | Path, progress: Progress | None = None,
-                   check_cancelled: Callable[[], None] | None = None, *, filled_on: dt.date | None = None
-                   ) -> ExportResult:
+                   check_cancelled: Callable[[], None] | None = None, *, filled_on: dt.date | None = None,
+                   mode: str | None = None, reason: str | None = None, today: dt.date | None = None,
+                   by: str | None = None) -> ExportResult:
     """Write the month's workbook to ``target`` (atomically).
 
-    Refuses with a ``UserError`` listing every failing village, the columns and the elders causing it when
-    a cross-check fails; nothing is written then. ``check_cancelled`` raises to stop (the file is left as
-    it was); ``progress(done, total, text)`` reports the steps.
+    A month already submitted is written again from what was sent, cell for cell (``models.submissions``).
+    Otherwise it is computed from the facts on its last day; ``mode`` "submit" records it as sent (上报),
+    "correct" computes it again and records a corrected resend (更正, ``reason`` required, audited), "draft"
+    writes a month not yet over, titled 草稿（截至 today）. Refusals are ``UserError``s and write nothing: a
+    failing cross-check (every failing village, the columns and the elders causing it), a month not over
+    (unless a draft), an empty ledger or a month before it began, submitting a month already sent, correcting
+    one never sent. ``check_cancelled`` raises to stop (the file is left as it was); ``progress(done, total,
+    text)`` reports the steps.
     """
+    import hashlib
+
+    from township_desk.models import submissions
+
+    if mode is not None and mode not in MODES:
+        raise ValueError(mode)
+    month = monthly.parse_month(month)
+    today = today or dt.date.today()
+    step = _Steps(progress, check_cancelled, total=9)
+    sent = submissions.latest(db, month)
+    label = monthly.month_label(month)
+    if mode == "submit" and sent is not None:
+        raise UserError(f"{sent.describe()}。再次导出（不加 --submit）即得到原样；如需更正，请用 --correct “理由”。")
+    if mode == "correct":
+        if sent is None:
+            raise UserError(f"{label}尚未上报，无需更正：请用 --submit 上报。")
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError("更正上报须写明理由（--correct “理由”）。")
+    if sent is not None and mode is None:
+        step("正在读取已上报的报表……")
+        book = sent.book
+    else:
+        submissions.check_exportable(db, month, today=today, draft=mode == "draft")
+        note = {"draft": submissions.draft_note(min(today, month_bounds(month)[1])),
+                "correct": submissions.correction_note(today)}.get(mode or "", "")
+        book = submissions.build_book(db, month, note=note, filled_on=filled_on or today, progress=step)
+    target = Path(target)
+    kind = {"submit": "上报", "correct": "更正"}.get(mode or "")
+    recorded = None
+    with db.atomic():  # the record of what was sent is kept only if the file is written, and the other way round
+        with atomic_path(target) as tmp:
+            write_book(book, tmp, step, check_cancelled)
+            if check_cancelled:
+                check_cancelled()
+            if kind:
+                digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
+                recorded = submissions.record(db, book, kind, digest, file_name=target.name, reason=reason, by=by)
+    step.done()
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    rows = {t.sheet: len(t.rows) for t in book.tables}
+    people = sum(1 for row in book.table("明细表").dicts() if row.get("id_number"))  # not the 暂离 lines
+    return ExportResult(target, month, book.summary_rows[-1].col(1), people, rows["巡访情况"],
+                        rows["风险隐患"], rows["互助协议"], kind=kind or ("草稿" if book.is_draft else None),
+                        submission=recorded or sent, reproduced=sent is not None and mode is None, sha256=digest)
+
+
+def write_book(book, target: Path, step=None, check_cancelled: Callable[[], None] | None = None) -> None:
+    """Write a ``submissions.MonthlyBook`` as the county workbook (汇总表 and the four lists) to ``target``."""
     from openpyxl import Workbook
 
     from township_desk.printing import xlsx_util as xu
 
-    month = monthly.parse_month(month)
-    step = _Steps(progress, check_cancelled, total=7)
-    township = (settings.get(db, "township_name") or "").strip()
-    if not township:
-        raise UserError("请先在“设置”中填写乡镇（街道）名称：汇总表标题和县级汇总都要用到它。")
-    step("正在统计汇总表……")
-    summary = monthly.summary(db, month)
-    failures = monthly.cross_checks(summary)
-    if failures:
-        raise UserError(f"{summary.title}的勾稽关系不成立，未导出。请补全以下老人的信息后重新导出：\n"
-                        + monthly.failures_text(failures))
-    step("正在整理明细表……")
-    detail = monthly.details(db, month)
-    step("正在统计巡访情况……")
-    visits = monthly.visits_by_village(db, month)
-    hazards = monthly.hazards_of_month(db, month)
-    agreements = monthly.agreements_of_month(db, month)
-    values = settings.get_all(db)
-    signers = Signers(values.get("unit_head") or "", values.get("preparer") or "", values.get("reviewer") or "")
-    label = monthly.month_label(month)
-
+    step = step or (lambda _text: None)
     wb = Workbook()
     ws = wb.active
     ws.title = SUMMARY_SHEET
     step("正在写入汇总表……")
-    write_summary_sheet(ws, title=summary.title, unit=township, first_heading="村（社区）", rows=summary.rows,
-                        signers=signers, filled_on=filled_on or dt.date.today(), age_day=summary.last_day)
-    step(f"正在写入明细表（{len(detail)} 人）……")
+    write_summary_sheet(ws, title=book.summary_title, unit=book.township, first_heading="村（社区）",
+                        rows=book.summary_rows, signers=Signers(*book.signers),
+                        filled_on=dt.date.fromisoformat(book.filled_on), age_day=dt.date.fromisoformat(book.age_day))
     bulk: list[xu.BulkRows] = []  # the 明细表 rows are many: written fast at save (xlsx_util docstring)
-    xu.write_table(wb.create_sheet("明细表"), list(monthly.DETAIL_COLUMNS), detail,
-                   title=f"{township}农村留守老年人明细表（{label}）", bulk=bulk)
-    step("正在写入巡访情况、风险隐患、互助协议……")
-    xu.write_table(wb.create_sheet("巡访情况"), list(monthly.VISIT_COLUMNS), visits,
-                   title=f"{township}农村留守老年人巡访情况（{label}）")
-    xu.write_table(wb.create_sheet("风险隐患"), list(monthly.HAZARD_COLUMNS), hazards,
-                   title=f"{township}风险隐患发现及处置情况（{label}）")
-    xu.write_table(wb.create_sheet("互助协议"), list(monthly.AGREEMENT_COLUMNS), agreements,
-                   title=f"{township}农村居家互助养老协议（{label}）")
+    for table in book.tables:
+        step(f"正在写入{table.sheet}（{len(table.rows)} 行）……")
+        sheet = wb.create_sheet(table.sheet)
+        xu.write_table(sheet, [tuple(c) for c in table.columns], table.dicts(),
+                       title=table.title, bulk=bulk if table.sheet == "明细表" else None)
+        if table.sheet == "明细表":
+            sheet.column_dimensions["A"].width = 6  # 序号; the 暂离 lines' text runs on over the empty cells beside it
     step("正在保存……")
-    target = Path(target)
-    with atomic_path(target) as tmp:
-        xu.save(wb, tmp, bulk, check_cancelled=check_cancelled)
-        if check_cancelled:
-            check_cancelled()
-    step.done()
-    return ExportResult(target, month, summary.total.col(1), len(detail), len(visits), len(hazards),
-                        len(agreements))
+    xu.save(wb, target, bulk, check_cancelled=check_cancelled)
+    _settle_stamps(target, dt.date.fromisoformat(book.filled_on))
+
+
+def _settle_stamps(path: Path, day: dt.date) -> None:
+    """Same book, same bytes: the zip entries' times and the document's created/modified dates (openpyxl puts
+    the clock's time in both) become the book's 填报 day, so a sent month written again has the SHA-256 that
+    was recorded when it was sent."""
+    import io
+    import re
+    import zipfile
+
+    stamp = f"{day.isoformat()}T00:00:00Z".encode()
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", lambda m: m.group(1) + stamp, data)
+            entry = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
+            entry.external_attr = info.external_attr
+            out.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 class _Steps:

@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from township_desk.models import agreements, elders
-from township_desk.models.errors import UserError, ValidationError
+from township_desk.models.errors import StaleRecord, UserError, ValidationError
+from township_desk.ui import stale
 from township_desk.ui.widgets import (
     date_edit,
     ok_cancel_buttons,
@@ -373,7 +374,12 @@ class AgreementEditor(QDialog):
     def save(self) -> None:
         """Save the draft; a refusal is shown in place and the dialog stays open."""
         try:
-            result = agreements.save_agreement(self.db, self.values(), self.agreement_id, today=self.today)
+            result = agreements.save_agreement(self.db, self.values(), self.agreement_id, today=self.today,
+                                               expected_version=self.record["row_version"] if self.record else None)
+        except StaleRecord as exc:
+            if stale.offer_reload(self, exc):
+                self.reload()
+            return
         except ValidationError as exc:
             self.problems_label.setText("<br>".join(f"<span style='color:#c62828'>✖ {_escape(p.message)}</span>"
                                                     for p in exc.problems) or _escape(str(exc)))
@@ -383,6 +389,15 @@ class AgreementEditor(QDialog):
             return
         self.agreement_id = result.agreement_id
         self.accept()
+
+    def reload(self) -> None:
+        """Show the draft as it is stored now (changed by someone else since the dialog opened), dropping what was
+        typed; the dialog stays open and the next 保存 is checked against this version."""
+        self.record = agreements.get_agreement(self.db, self.agreement_id)
+        self._loading = True
+        self._load(self.record)
+        self._loading = False
+        self.validate()
 
 
 def _escape(text: str) -> str:

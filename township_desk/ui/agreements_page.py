@@ -326,8 +326,12 @@ class AgreementsPage(QWidget):
 
     def open_scan(self) -> None:
         row = self.current()
-        path = agreements.scan_file(row) if row else None
-        if path is None or not path.exists():
+        try:
+            path = agreements.scan_file(row) if row else None
+        except UserError as exc:  # a stored path leading outside the data folder: never launched
+            QMessageBox.warning(self, "查看扫描件", str(exc))
+            return
+        if path is None or not path.is_file():
             QMessageBox.warning(self, "查看扫描件", "扫描件文件不存在，可能已被移动或删除。")
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

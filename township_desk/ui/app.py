@@ -2,7 +2,7 @@
 password, the daily backup, the main window; and on closing the automatic backup.
 
 ``run_window`` does it all; the pieces (``make_application``, ``take_lock``, ``open_context``,
-``daily_backup``, ``close_backup``) are separate so tests drive them without ``app.exec()``.
+``close_backup``; the daily backup is ``MainWindow.start_daily_backup``) are separate so tests drive them without ``app.exec()``.
 """
 
 from __future__ import annotations
@@ -140,28 +140,16 @@ def open_context(db_path: str | Path | None) -> AppContext:
     return AppContext(path, dbm.connect(path))
 
 
-def daily_backup(ctx: AppContext) -> tuple[str, bool]:
-    """Today's automatic backup when none was made yet: (a line for the status bar, whether it is a warning).
-
-    A failure never stops the program: the clerk reads why in the status bar and the log has the details.
-    """
-    try:
-        made = backups.daily_backup_if_due(ctx.db, ctx.db_path)
-    except (UserError, OSError, sqlite3.Error) as exc:
-        log.warning("每日自动备份未完成：%s", exc)
-        return f"今天的自动备份未完成：{exc}", True
-    if made is None:
-        return "", False
-    return f"已完成今天的自动备份（{made.name}）", False
-
-
 def close_backup(ctx: AppContext) -> str | None:
-    """The automatic backup when the window closes; a Chinese warning when it failed, else None."""
+    """The automatic backup when the window closes (after a daily backup still running in the background); a
+    Chinese warning when it failed or could not be copied to the second backup place, else None."""
     try:
-        backups.backup_on_close(ctx.db, ctx.db_path)
+        made = backups.backup_on_close(ctx.db, ctx.db_path)
     except (UserError, OSError, sqlite3.Error) as exc:
         log.warning("关闭时的自动备份未完成：%s", exc)
         return f"关闭时的自动备份未完成：{exc}\n已保存的数据不受影响；下次打开时会再自动备份。"
+    if made is not None and made.second_problem:
+        return f"关闭时的自动备份已保存在本机。\n{made.second_problem}"
     return None
 
 
@@ -208,16 +196,10 @@ def run_window(db_path: str | None) -> int:
         try:
             if not unlock_if_needed(ctx):
                 return 1
-            backup_line, backup_failed = daily_backup(ctx)
             window = MainWindow(ctx, on_close=lambda: close_backup(ctx))
-            if backup_line:
-                if backup_failed:
-                    window.add_notice(backup_line, warning=True)
-                else:
-                    window.statusBar().showMessage(backup_line, 15000)
-            window.update_status()
             fit_to_screen(window, app)
             window.show()
+            window.start_daily_backup()  # in the background: the window never waits for it
             smoke.arm(app, window)
             code = app.exec()
             warning = window.finish()  # the smoke timer quits without closing the window

@@ -37,12 +37,12 @@ class ChartsTab(QWidget):
     def refresh(self) -> None:
         if not self.views:
             self._build()
-        from township_desk.models import schedule
+        from township_desk.models import schedule, submissions
         from township_desk.ui import charts
 
         today = self._today or dt.date.today()
         charts.draw_overdue_by_village(self.views["overdue"], schedule.overdue_by_village(self.ctx.db, today))
         month = f"{today.year:04d}-{today.month:02d}"
-        charts.draw_coverage_by_month(self.views["coverage"], schedule.home_coverage_by_month(self.ctx.db, month, 12))
+        charts.draw_coverage_by_month(self.views["coverage"], submissions.coverage_by_month(self.ctx.db, month, 12))
         charts.draw_grades_by_village(self.views["grades"], elders.grades_by_village(self.ctx.db))
         charts.draw_age_pyramid(self.views["pyramid"], *elders.age_sex_bands(self.ctx.db, today))

@@ -40,8 +40,10 @@ from PySide6.QtWidgets import (
 )
 
 from township_desk.models import audit, elders, idnumber, villages, visitors
+from township_desk.models.dates import age_on
 from township_desk.models.elders import ELDER_FIELDS, SUPPORTER_FIELDS, Problem, SaveResult
-from township_desk.models.errors import UserError, ValidationError
+from township_desk.models.errors import StaleRecord, UserError, ValidationError
+from township_desk.ui import stale
 from township_desk.ui.widgets import (
     date_edit,
     ok_cancel_buttons,
@@ -688,7 +690,7 @@ class ElderEditor(QDialog):
             self.set_value("birth_date", birth)
         self._derived = (sex, birth)
         place = idnumber.region_name(check.number)
-        age = idnumber.age_on(check.birth_date, self.today)
+        age = age_on(check.birth_date, self.today)
         self.id_info.setText(f"按身份证号码：{sex}，{birth} 出生，现年 {age} 周岁" + (f"；{place}" if place else ""))
 
     def _show_health(self) -> None:
@@ -789,7 +791,12 @@ class ElderEditor(QDialog):
             return False
         try:
             result = elders.save_elder(self.db, self.values(), self.supporters(), elder_id=self.elder_id,
-                                       today=self.today)
+                                       today=self.today,
+                                       expected_version=self.record["row_version"] if self.record else None)
+        except StaleRecord as exc:
+            if stale.offer_reload(self, exc):
+                self.reload()
+            return False
         except ValidationError as exc:
             number = idnumber.normalise(self.value("id_number"))
             self._refusals = [(number, p) for p in exc.problems if isinstance(p, Problem)]
@@ -806,6 +813,21 @@ class ElderEditor(QDialog):
         self._show_saved_warnings(result)
         self.accept()
         return True
+
+    def reload(self) -> None:
+        """Show the record as it is stored now (changed by someone else since the dialog opened), dropping what
+        was typed; the dialog stays open and the next 保存 is checked against this version."""
+        self.record = elders.get_elder(self.db, self.elder_id)
+        self._loading = True
+        self.supporters_table.setRowCount(0)
+        if not self.record.get("visitor_id"):
+            self.set_value("visitor", None)
+        self._load(self.record)
+        self._update_title()
+        self._loading = False
+        self._refusals = []
+        self._snapshot = self._state()
+        self.validate()
 
     def _refused(self, problems: list[Problem]) -> None:
         self._show_summary(problems, refused=True)
@@ -857,12 +879,14 @@ class ElderEditor(QDialog):
         """Open ``StatusDialog``; the change is stored at once (it does not wait for 保存)."""
         if self.elder_id is None:
             return
-        dialog = StatusDialog(self.ctx, self.elder_id, self, today=self.today)
+        dialog = StatusDialog(self.ctx, self.elder_id, self, today=self.today,
+                              expected_version=self.record["row_version"])
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         fresh = elders.get_elder(self.db, self.elder_id)
         for key in ("status", "status_date", "status_reason"):
             self.record[key] = fresh[key]
+        self.record["row_version"] = dialog.saved_version  # this form's own change, not someone else's
         self._show_status()
         self._show_audit()
         self._update_title()
@@ -872,12 +896,16 @@ class StatusDialog(QDialog):
     """Change one elder's status: the new status, its date (not after today) and the reason (required unless
     back to 在册). 确定 calls ``elders.change_status``; a refusal is shown in the dialog, which stays open."""
 
-    def __init__(self, ctx, elder_id: int, parent: QWidget | None = None, *, today: dt.date | None = None):
+    def __init__(self, ctx, elder_id: int, parent: QWidget | None = None, *, today: dt.date | None = None,
+                 expected_version: int | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.today = today or dt.date.today()
         self.elder_id = elder_id
         self.elder = elders.get_elder(ctx.db, elder_id)
+        # the version the caller showed (the editor's form), else the one read now; after 确定, the new one
+        self.expected_version = self.elder["row_version"] if expected_version is None else expected_version
+        self.saved_version: int | None = None
         self.setWindowTitle(f"状态变更 — {self.elder['name']}")
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -915,8 +943,9 @@ class StatusDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            elders.change_status(self.ctx.db, self.elder_id, self.new_status(), pydate(self.date_edit.date()),
-                                 self.reason_edit.text())
+            self.saved_version = elders.change_status(self.ctx.db, self.elder_id, self.new_status(),
+                                                      pydate(self.date_edit.date()), self.reason_edit.text(),
+                                                      expected_version=self.expected_version)
         except UserError as exc:
             self.error_label.setText(str(exc))
             return

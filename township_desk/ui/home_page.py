@@ -27,10 +27,10 @@ class Figure:
 
 def dashboard_figures(db, today: dt.date) -> list[Figure]:
     """The dashboard's figures, in the order the clerk reads them (visit rate first)."""
-    from township_desk.models import agreements, hazards, risk, schedule
+    from township_desk.models import agreements, hazards, risk, schedule, submissions
 
     month = f"{today.year:04d}-{today.month:02d}"
-    visited, total, rate = schedule.monthly_visit_rate(db, month)
+    visited, total, rate = submissions.visit_rate(db, month)  # as sent, for a month sent to the county
     on_ledger = elders.count_elders(db, elders.ElderQuery(status="在册"))
     key_tier = elders.count_elders(db, elders.ElderQuery(status="在册", tier="重点"))
     items = schedule.overdue(db, today)

@@ -153,15 +153,43 @@ class PreviewPage(QWizardPage):
         self.columns.setWordWrap(True)
         self.model = ProblemsModel(self)
         self.view = _problems_view(self.model, self)
+        self.renames_label = QLabel(self)
+        self.renames_label.setWordWrap(True)
+        self.renames = QTreeWidget(self)
+        self.renames.setRootIsDecorated(False)
+        self.renames.setHeaderLabels(["改名", "身份证号码", "工作表 / 行", "姓名（台账中 → 表中）"])
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.columns)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.view, 2)
+        layout.addWidget(self.renames_label)
+        layout.addWidget(self.renames, 1)
+
+    def accepted_renames(self) -> set[str]:
+        """The ID numbers whose new name the clerk ticked."""
+        items = (self.renames.topLevelItem(i) for i in range(self.renames.topLevelItemCount()))
+        return {item.text(1) for item in items if item.checkState(0) == Qt.CheckState.Checked}
+
+    def _show_renames(self, read: ledger_import.LedgerRead) -> None:
+        conflicts = ledger_import.rename_conflicts(self._wizard.ctx.db, read)
+        self.renames.clear()
+        for c in conflicts:
+            item = QTreeWidgetItem(self.renames, ["", c.id_number, f"{c.sheet} 第{c.row}行", f"{c.old} → {c.new}"])
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.CheckState.Unchecked)
+        for column in range(self.renames.columnCount()):
+            self.renames.resizeColumnToContents(column)
+        self.renames_label.setText(
+            f"以下 {len(conflicts)} 人的身份证号码已在台账中，但表中姓名不同。核实确是同一人改名的，请勾选“改名”；"
+            "不勾选的保留台账中的姓名（其余内容照常导入）：")
+        self.renames_label.setVisible(bool(conflicts))
+        self.renames.setVisible(bool(conflicts))
 
     def initializePage(self) -> None:  # noqa: N802 - Qt signature
         read = self._wizard.read
         if read is None:
             return
+        self._show_renames(read)
         good = read.good_rows
         on_ledger = len(ledger_import.existing_ids(self._wizard.ctx.db, [r.id_number for r in good]))
         errors = read.skipped
@@ -203,7 +231,7 @@ class ResultPage(QWizardPage):
         self.model = ProblemsModel(self)
         self.view = _problems_view(self.model, self)
         self.changes = QTreeWidget(self)
-        self.changes.setHeaderLabels(["老人 / 项目", "原来", "现在"])
+        self.changes.setHeaderLabels(["老人 / 项目", "原来", "现在", "说明"])
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(QLabel("问题：", self))
@@ -221,11 +249,16 @@ class ResultPage(QWizardPage):
         self.model.set_problems(result.problems)
         self.changes.clear()
         for change in result.changes:
-            person = QTreeWidgetItem(self.changes, [f"{change.name}（{change.id_number}）", "", ""])
-            for label, old, new in change.changes:
-                QTreeWidgetItem(person, [label, "" if old is None else str(old), "" if new is None else str(new)])
+            person = QTreeWidgetItem(self.changes, [f"{change.name}（{change.id_number}）", "", "", ""])
+            for field in change.changes:
+                item = QTreeWidgetItem(person, [field.label, "" if field.old is None else str(field.old),
+                                                "" if field.new is None else str(field.new),
+                                                "" if field.applied else "未改（改名未勾选）"])
+                if not field.applied:
+                    item.setForeground(3, QColor("#8a5a00"))
             person.setExpanded(True)
-        self.changes.resizeColumnToContents(0)
+        for column in range(self.changes.columnCount()):
+            self.changes.resizeColumnToContents(column)
 
 
 class _Relay(QObject):
@@ -328,7 +361,17 @@ class ImportWizard(QWizard):
         self.result_ = None
 
         def work(job: Job, progress) -> ledger_import.LedgerRead:
-            return ledger_import.read_ledger(path, progress=progress, cancelled=lambda: job.cancelled)
+            try:
+                return ledger_import.read_ledger(path, progress=progress, cancelled=lambda: job.cancelled)
+            except (UserError, JobCancelled, KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - a reader's failure, even a Rust panic, is a message
+                from township_desk.ui import crash
+
+                crash.setup_logging()
+                crash.log.exception("读取台账失败：%s", path)
+                raise UserError(f"无法读取“{path.name}”：读取时出错（{type(exc).__name__}），文件可能已损坏或格式特殊。"
+                                "请在 Excel 中打开它并另存为 .xlsx 后再试。台账未作任何改动。") from exc
 
         self._run("读取台账", work, self._read_done)
 
@@ -344,12 +387,13 @@ class ImportWizard(QWizard):
         if read is None:
             return
         db_path = self.ctx.db_path
+        accepted = self.preview_page.accepted_renames()
 
         def work(job: Job, progress) -> ledger_import.ImportResult:
             db = dbm.connect(db_path)  # this thread's own connection (SQLite: one per thread)
             try:
                 return ledger_import.import_ledger(db, read.path, progress=progress, check_cancelled=job.check,
-                                                   read=read)
+                                                   read=read, accept_renames=accepted)
             finally:
                 db.close()
 

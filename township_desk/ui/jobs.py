@@ -33,14 +33,27 @@ class JobCancelled(Exception):
     """Raised inside a job when the clerk pressed 取消."""
 
 
-class Job(QObject):
+class _Relay(QObject):
+    """Lives on the GUI thread and carries a worker's progress and outcome there.
+
+    A queued connection is delivered in the thread of the object that receives it. The job's signals are
+    emitted in the worker thread; connecting them to plain functions made PySide use the emitting object's
+    thread, which (moved into a ``QThread`` whose ``run`` has no event loop) never delivered them: the
+    batch print never said 已保存到 and its progress dialog never closed. Signals of an object created on the
+    GUI thread, emitted from the worker, are queued to the GUI thread's event loop (Anki's taskman does this).
+    """
+
     progressed = Signal(int, int, str)
     succeeded = Signal(object)
     failed = Signal(object, str)  # exception, formatted traceback
 
-    def __init__(self, fn: Callable[[Job], Any]):
-        super().__init__()
+
+class Job:
+    """What the worker function receives: progress reports and the cancel flag."""
+
+    def __init__(self, fn: Callable[[Job], Any], relay: _Relay):
         self._fn = fn
+        self._relay = relay
         self._cancel = threading.Event()
 
     @property
@@ -56,15 +69,15 @@ class Job(QObject):
             raise JobCancelled()
 
     def progress(self, done: int, total: int, text: str = "") -> None:
-        self.progressed.emit(int(done), int(total), text)
+        self._relay.progressed.emit(int(done), int(total), text)
 
     def run(self) -> None:
         try:
             result = self._fn(self)
         except BaseException as exc:  # noqa: BLE001 - reported to the GUI thread
-            self.failed.emit(exc, traceback.format_exc())
+            self._relay.failed.emit(exc, traceback.format_exc())
         else:
-            self.succeeded.emit(result)
+            self._relay.succeeded.emit(result)
 
 
 class _Thread(QThread):
@@ -77,16 +90,22 @@ class _Thread(QThread):
 
 
 _running: set[_Thread] = set()  # keep references until each thread ends
+_relays: set[_Relay] = set()  # and each relay until its outcome has been delivered
 
 
 def run_job(parent: QWidget | None, title: str, fn: Callable[[Job], Any], *,
             on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None,
             show_dialog: bool = True) -> Job:
-    """Start ``fn(job)`` in a worker thread; show a cancellable progress dialog until it ends."""
-    job = Job(fn)
+    """Start ``fn(job)`` in a worker thread; show a cancellable progress dialog until it ends.
+
+    Must be called on the GUI thread. ``on_done(result)`` or ``on_error(exc)`` then runs there, exactly once;
+    without ``on_error`` a ``UserError`` is shown as a Chinese message and anything else goes to the crash
+    dialog (a cancel is silent).
+    """
+    relay = _Relay()
+    job = Job(fn, relay)
     thread = _Thread(job)
-    job.moveToThread(thread)
     dialog = None
     if show_dialog:
         dialog = QProgressDialog(title + "……", "取消", 0, 0, parent)
@@ -103,9 +122,10 @@ def run_job(parent: QWidget | None, title: str, fn: Callable[[Job], Any], *,
             if text:
                 dialog.setLabelText(text)
 
-        job.progressed.connect(show_progress, Qt.ConnectionType.QueuedConnection)
+        relay.progressed.connect(show_progress, Qt.ConnectionType.QueuedConnection)
 
     def finish() -> None:
+        _relays.discard(relay)
         if dialog is not None:
             dialog.reset()
             dialog.close()
@@ -118,12 +138,10 @@ def run_job(parent: QWidget | None, title: str, fn: Callable[[Job], Any], *,
 
     def failed(exc: BaseException, tb: str) -> None:
         finish()
-        if isinstance(exc, JobCancelled):
-            if on_error:
-                on_error(exc)
-            return
         if on_error:
             on_error(exc)
+            return
+        if isinstance(exc, JobCancelled):
             return
         if isinstance(exc, UserError):
             QMessageBox.warning(parent, title, str(exc))
@@ -132,9 +150,10 @@ def run_job(parent: QWidget | None, title: str, fn: Callable[[Job], Any], *,
 
             crash.report(exc, tb, parent)
 
-    job.succeeded.connect(done, Qt.ConnectionType.QueuedConnection)
-    job.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
+    relay.succeeded.connect(done, Qt.ConnectionType.QueuedConnection)
+    relay.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
     thread.finished.connect(lambda: _running.discard(thread))
     _running.add(thread)
+    _relays.add(relay)
     thread.start()
     return job

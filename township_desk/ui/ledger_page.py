@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import elders, idnumber, villages
+from township_desk.models import elders, villages
+from township_desk.models.dates import age_on
 from township_desk.ui.widgets import refill_choices
 
 ALL = "全部"
@@ -82,7 +83,7 @@ class LedgerModel(QAbstractTableModel):
                                   limit=limit, offset=offset)
         today = self.today
         for row in rows:  # full years today, worked out once per row rather than on every paint
-            row["age"] = idnumber.age_on(row["birth_date"], today) if row.get("birth_date") else None
+            row["age"] = age_on(row["birth_date"], today) if row.get("birth_date") else None
         return rows
 
     def load(self, query: elders.ElderQuery | None = None, *, order_by: str | None = None,

@@ -7,13 +7,15 @@ goes to the crash reporter and says it could not be opened (with a button to try
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
-import re
+import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -32,22 +34,22 @@ from township_desk.models import backups, elders
 from township_desk.ui import crash
 from township_desk.ui.pages import PAGES, PageSpec
 
+log = logging.getLogger("township_desk")
+
 NO_TOWNSHIP = "未设置乡镇名称"
 FIRST_START_NOTICE = "首次使用：请先在“设置 → 基本信息”中填写乡镇名称，再填写各村和巡访责任人。"
-_STAMP = re.compile(r"_(\d{8}-\d{6})(?:-\d+)?_(?:daily|close)\.db$")
+# How often the window looks for commits by other programs (PRAGMA data_version: one cheap read).
+WATCH_INTERVAL_MS = 2000
 
 
 def window_title(township_name: str | None) -> str:
     return f"{APP_NAME} — {township_name or NO_TOWNSHIP}"
 
 
-def last_automatic_backup(db_path) -> dt.datetime | None:
-    """When the newest automatic backup of this database was taken (from its name), or None."""
-    found = backups.automatic_backups(db_path)
-    if not found:
-        return None
-    m = _STAMP.search(found[0].name)
-    return dt.datetime.strptime(m.group(1), "%Y%m%d-%H%M%S") if m else None
+def last_automatic_backup(db, db_path) -> dt.datetime | None:
+    """When the newest automatic backup of this ledger (by its identity) was taken, or None."""
+    found = backups.automatic_backups(db, db_path)
+    return backups.taken_at(found[0]) if found else None
 
 
 class PageHolder(QWidget):
@@ -97,12 +99,17 @@ class MainWindow(QMainWindow):
     returns a Chinese warning when something went wrong, else None.
     """
 
+    # The daily automatic backup's outcome (an AutomaticBackup, None, or the exception), from its worker thread.
+    daily_backup_done = Signal(object)
+
     def __init__(self, ctx, on_close: Callable[[], str | None] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self._on_close = on_close
         self._closed = False
         self._notices: list[tuple[str, bool]] = []
+        self._daily_thread: threading.Thread | None = None
+        self.daily_backup_done.connect(self._daily_backup_finished)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -139,6 +146,11 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._nav_changed)
         ctx.navigate_requested.connect(lambda title, filters: self.show_page(title, **filters))
         ctx.data_changed.connect(self._data_changed)
+        # Writes by other programs (an import on the command line) reach the pages through the same announcement.
+        self.watch_timer = QTimer(self)
+        self.watch_timer.setInterval(WATCH_INTERVAL_MS)
+        self.watch_timer.timeout.connect(self._check_other_writers)
+        self.watch_timer.start()
 
         self.update_title()
         self.update_status()
@@ -257,6 +269,12 @@ class MainWindow(QMainWindow):
                 self.remove_notice(FIRST_START_NOTICE)
         self.update_status()
 
+    def _check_other_writers(self) -> None:
+        try:
+            self.ctx.check_other_writers()
+        except Exception as exc:  # noqa: BLE001 - a page failing to refresh is reported; the watch goes on
+            crash.report(exc, parent=self)
+
     def focus_search(self) -> None:
         """Ctrl+F: put the cursor in the shown page's search box, if it has one."""
         page = self.current_page()
@@ -280,7 +298,10 @@ class MainWindow(QMainWindow):
             self.count_label.setText(f"在册 {count} 人")
         except Exception:  # noqa: BLE001 - a status line never stops the window; the pages report errors
             self.count_label.setText("")
-        taken = last_automatic_backup(self.ctx.db_path)
+        try:
+            taken = last_automatic_backup(self.ctx.db, self.ctx.db_path)
+        except Exception:  # noqa: BLE001 - a status line never stops the window
+            taken = None
         self.backup_label.setText(f"最近自动备份：{taken:%Y-%m-%d %H:%M}" if taken else "尚无自动备份")
 
     def add_notice(self, text: str, warning: bool = False) -> None:
@@ -300,6 +321,45 @@ class MainWindow(QMainWindow):
         self.notice_label.setText("　".join(t for t, _w in self._notices))
         warn = any(w for _t, w in self._notices)
         self.notice_label.setStyleSheet("color: #b00020" if warn else "color: #2b6cb0")
+
+    # ---------------------------------------------------------------- automatic backup
+
+    def start_daily_backup(self) -> None:
+        """Today's automatic backup in a plain thread with its own connection: the window does not wait for it.
+        The result comes back through ``daily_backup_done`` (a signal of this window, so it is handled on the
+        GUI thread). A second backup place that cannot be used is reminded of at once."""
+        problem = backups.second_place_problem()
+        if problem:
+            self.add_notice(problem, warning=True)
+        path = self.ctx.db_path
+
+        def work() -> None:
+            try:
+                result: object = backups.daily_backup_in_background(path)
+            except Exception as exc:  # noqa: BLE001 - shown in the status bar, never a crash
+                result = exc
+            with contextlib.suppress(RuntimeError):  # the window may already be gone
+                self.daily_backup_done.emit(result)
+
+        self._daily_thread = threading.Thread(target=work, name="daily-backup")
+        self._daily_thread.start()
+
+    def wait_for_daily_backup(self, timeout: float | None = None) -> None:
+        if self._daily_thread is not None:
+            self._daily_thread.join(timeout)
+
+    def _daily_backup_finished(self, result: object) -> None:
+        if isinstance(result, BaseException):
+            log.warning("每日自动备份未完成：%s", result)
+            self.add_notice(f"今天的自动备份未完成：{result}", warning=True)
+        elif isinstance(result, backups.AutomaticBackup):
+            if not self._notices:  # a passing message would hide the notices for its 15 seconds
+                self.statusBar().showMessage(f"已完成今天的自动备份（{result.path.name}）", 15000)
+            if result.second_problem:
+                self.add_notice(result.second_problem, warning=True)
+            else:
+                self.remove_notice(backups.second_place_problem() or "")
+        self.update_status()
 
     # ---------------------------------------------------------------- closing
 

@@ -1,4 +1,8 @@
-"""报表: the month's 汇总表 and every cross-check before export, and the county's 县级汇总.
+"""报表: the month's 汇总表 and every cross-check before export, submitting a month (确认上报) and resending it
+corrected (更正上报), the months already sent, and the county's 县级汇总.
+
+A month already sent shows the figures as sent (``models.submissions``); a month not yet over can only be
+exported as a draft.
 
 The numbers come from ``models.monthly`` (the same functions the command line uses); writing a workbook runs
 off the GUI thread through ``ui.jobs.run_job`` with its own database connection.
@@ -19,6 +23,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -27,13 +32,16 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from township_desk.models import monthly, settings
+from township_desk.models import monthly, settings, submissions
+from township_desk.models.dates import month_bounds
 from township_desk.models.errors import UserError
 from township_desk.ui.widgets import ask_save_file, keep_to_working_dates
 
@@ -174,6 +182,13 @@ class ReportsPage(QWidget):
         self.month_edit.dateChanged.connect(lambda _d: self.refresh())
         self.export_button = QPushButton("导出月度报表…")
         self.export_button.clicked.connect(self.export)
+        self.submit_button = QPushButton("确认上报…")
+        self.submit_button.setToolTip("导出并记录上报给县里的每个数字和文件的 SHA-256；以后再导出该月，得到与上报时完全相同的报表")
+        self.submit_button.clicked.connect(self.submit)
+        self.correct_button = QPushButton("更正上报…")
+        self.correct_button.setToolTip("按现有记录重新统计已上报的月份，写明理由后作为更正报表上报（记入操作日志）")
+        self.correct_button.clicked.connect(self.correct)
+        self.sent = None
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
 
@@ -184,6 +199,8 @@ class ReportsPage(QWidget):
         refresh_button.clicked.connect(self.refresh)
         top.addWidget(refresh_button)
         top.addWidget(self.export_button)
+        top.addWidget(self.submit_button)
+        top.addWidget(self.correct_button)
         top.addStretch(1)
 
         self.summary_model = SummaryModel(self)
@@ -210,7 +227,10 @@ class ReportsPage(QWidget):
         QVBoxLayout(checks_box).addWidget(self.checks)
         lower.addWidget(compare_box)
         lower.addWidget(checks_box)
+        lower.addWidget(self._build_sent_box())
         lower.setStretchFactor(1, 2)
+        lower.setStretchFactor(2, 2)
+        lower.setSizes([380, 520, 460])  # the comparison keeps its five columns readable at 1366 wide
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.summary_view)
@@ -238,34 +258,61 @@ class ReportsPage(QWidget):
             self.set_month(filters["month"])
 
     def refresh(self) -> None:
-        """Count the month and last month again and show every cross-check."""
+        """Count the month and last month again (or read them as sent) and show every cross-check."""
         db = self.ctx.db
         month = self.month()
-        self.summary = monthly.summary(db, month)
-        previous = monthly.summary(db, monthly.previous_month(month))
-        self.failures = monthly.cross_checks(self.summary)
+        today = dt.date.today()
+        self.sent = submissions.latest(db, month, with_payload=False)
+        ended = month_bounds(month)[1] < today
+        if self.sent is not None:
+            self.summary = submissions.summary_of(db, month)
+            self.failures = []
+        else:
+            self.summary = monthly.summary(db, month)
+            self.failures = monthly.cross_checks(self.summary)
+        before = monthly.previous_month(month)
+        previous = submissions.summary_of(db, before) or monthly.summary(db, before)
         failing = {f.village for f in self.failures}
         self.summary_model.set_summary(self.summary.rows, {r.name: r.counts for r in previous.rows}, failing)
         self.compare_model.set_totals(self.summary.total.counts, previous.total.counts)
         self._show_checks()
+        self._show_sent()
+        blocked = None
+        try:
+            submissions.check_exportable(db, month, today=today, draft=True)
+        except UserError as exc:
+            blocked = str(exc)
         title = self.summary.title if self.summary.township else f"（未设置乡镇名称）{self.summary.title}"
-        if self.failures:
+        if self.sent is not None:
+            self.status_label.setText(
+                f"<b>{title}</b>：<span style='color:{GREEN}'>已于 {self.sent.submitted_at} 由{self.sent.submitted_by}"
+                f"{self.sent.kind}（SHA-256 {self.sent.sha256[:12]}…）。</span>下表为上报时的数字，再导出得到原样；"
+                "如需更正，请点“更正上报…”。")
+        elif blocked:
+            self.status_label.setText(f"<b>{title}</b>：<span style='color:{RED}'>{blocked}</span>")
+        elif self.failures:
             self.status_label.setText(f"<b>{title}</b>：<span style='color:{RED}'>有 {len(self.failures)} 处勾稽关系"
                                       f"不成立，补全下列老人的信息后才能导出。</span>")
+        elif not ended:
+            self.status_label.setText(f"<b>{title}</b>：本月尚未结束（到 {month_bounds(month)[1].isoformat()} 为止），"
+                                      "只能导出草稿（标题注明“草稿”），月份结束后再确认上报。")
         else:
             self.status_label.setText(f"<b>{title}</b>：<span style='color:{GREEN}'>勾稽关系全部成立，"
-                                      f"在册 {self.summary.total.col(1)} 人，可以导出。</span>")
-        self.export_button.setEnabled(not self.failures)
+                                      f"在册 {self.summary.total.col(1)} 人，可以导出；核对无误后点“确认上报…”。</span>")
+        self.export_button.setText("导出草稿…" if not ended and self.sent is None else "导出月度报表…")
+        self.export_button.setEnabled(not self.failures and not blocked)
+        self.submit_button.setEnabled(ended and self.sent is None and not self.failures and not blocked)
+        self.correct_button.setEnabled(self.sent is not None)
 
     def _show_checks(self) -> None:
         self.checks.clear()
         by_line = {(f.village, f.chain): f for f in self.failures}
-        chain_text = ("1=2+3+4=5+6=7+8+9=10+11+12+13=14", "15+16=17+18=19+20+21+22=23+24+25+26+27")
+        chain_text = ["=".join("+".join(str(c) for c in part) for part in chain) for chain in monthly.CHAINS]
         for row in self.summary.rows:
             for chain in (0, 1):
                 failure = by_line.get((row.name, chain))
                 if failure is None:
-                    item = QTreeWidgetItem([f"✔ {row.name}：{chain_text[chain]}（{row.col(1) if chain == 0 else row.col(15) + row.col(16)}）成立"])
+                    item = QTreeWidgetItem([f"✔ {row.name}：{chain_text[chain]}（{row.col(1)}）成立"])
                     item.setForeground(0, QBrush(QColor(GREEN)))
                     self.checks.addTopLevelItem(item)
                     continue
@@ -365,18 +412,62 @@ class ReportsPage(QWidget):
     # ------------------------------------------------------------ export
 
     def export(self) -> None:
+        """Write the month's workbook: as sent for a month already sent, a draft for a month not yet over."""
         self.refresh()
         if self.failures:
             QMessageBox.warning(self, "导出月度报表", "勾稽关系不成立，未导出：\n" + monthly.failures_text(self.failures))
             return
         month = self.month()
-        township = settings.get(self.ctx.db, "township_name") or ""
-        suggested = str(Path.home() / f"{township}留守老人月报{month}.xlsx")
-        chosen = ask_save_file(self, "导出月度报表", suggested, "Excel 工作簿 (*.xlsx)", self.ctx.db_path, ".xlsx")
-        if chosen is None:
+        draft = self.sent is None and month_bounds(month)[1] >= dt.date.today()
+        path = self._ask_path(month, "导出月度报表", "草稿" if draft else "")
+        if path:
+            self._export(month, path, "draft" if draft else None)
+
+    def submit(self) -> None:
+        """确认上报: write the month's workbook and record every figure and the file's SHA-256 as sent."""
+        self.refresh()
+        month = self.month()
+        if not self.submit_button.isEnabled():
             return
-        path = str(chosen)
+        label = monthly.month_label(month)
+        answer = QMessageBox.question(
+            self, "确认上报",
+            f"确认将{label}的月度报表作为正式报表上报县里？\n\n上报后会记录每个数字、每行明细和文件的 SHA-256；"
+            f"以后再导出{label}，得到与上报时完全相同的报表。如需更正，须另行“更正上报”并写明理由。")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        path = self._ask_path(month, "确认上报", "")
+        if path:
+            self._export(month, path, "submit")
+
+    def correct(self) -> None:
+        """更正上报: count a sent month again from the records and send it as a correction, with a reason."""
+        self.refresh()
+        if self.sent is None:
+            return
+        month = self.month()
+        reason, ok = QInputDialog.getMultiLineText(
+            self, "更正上报",
+            f"{self.sent.describe()}。\n按现有记录重新统计该月，作为更正报表上报（标题注明“更正”和日期）。\n"
+            "请写明更正的理由（记入操作日志）：")
+        if not ok:
+            return
+        if not reason.strip():
+            QMessageBox.warning(self, "更正上报", "更正上报须写明理由，未导出。")
+            return
+        path = self._ask_path(month, "更正上报", "更正")
+        if path:
+            self._export(month, path, "correct", reason.strip())
+
+    def _ask_path(self, month: str, title: str, note: str) -> str | None:
+        township = settings.get(self.ctx.db, "township_name") or ""
+        suggested = str(Path.home() / f"{township}留守老人月报{month}{note}.xlsx")
+        chosen = ask_save_file(self, title, suggested, "Excel 工作簿 (*.xlsx)", self.ctx.db_path, ".xlsx")
+        return str(chosen) if chosen is not None else None
+
+    def _export(self, month: str, path: str, mode: str | None, reason: str | None = None) -> None:
         db_path = self.ctx.db_path
+        title = {"submit": "确认上报", "correct": "更正上报"}.get(mode or "", "导出月度报表")
 
         def work(job):
             from township_desk.models import db as dbm
@@ -384,15 +475,60 @@ class ReportsPage(QWidget):
 
             db = dbm.connect(db_path)
             try:
-                return export_monthly(db, month, path, progress=job.progress, check_cancelled=job.check)
+                return export_monthly(db, month, path, progress=job.progress, check_cancelled=job.check, mode=mode,
+                                      reason=reason)
             finally:
                 db.close()
 
-        self._run("导出月度报表", work, self._exported)
+        self._run(title, work, lambda result: self._exported(result, title))
 
-    def _exported(self, result) -> None:
-        self.status_label.setText(f"已导出：{result.path}（在册 {result.elders} 人，明细 {result.detail_rows} 行）")
-        QMessageBox.information(self, "导出月度报表", f"已保存到：\n{result.path}")
+    def _exported(self, result, title: str = "导出月度报表") -> None:
+        text = f"已保存到：\n{result.path}"
+        if result.kind in ("上报", "更正"):
+            text = f"已{result.kind}并保存到：\n{result.path}\n\nSHA-256：{result.submission.sha256}"
+        elif result.reproduced:
+            same = "SHA-256 与上报时一致" if result.sha256 == result.submission.sha256 else f"SHA-256：{result.sha256}"
+            text += f"\n\n该月已上报，本文件与上报时的报表完全相同（{same}）。"
+        elif result.kind == "草稿":
+            text += "\n\n这是草稿，不能作为正式报表上报。"
+        self.refresh()
+        self.status_label.setText(self.status_label.text()
+                                  + f"<br>已导出：{result.path}（在册 {result.elders} 人，明细 {result.detail_rows} 行）")
+        QMessageBox.information(self, title, text)
+
+    # ------------------------------------------------------------ months sent
+
+    def _build_sent_box(self) -> QGroupBox:
+        box = QGroupBox("已上报的月份（双击查看该月）")
+        self.sent_table = QTableWidget(0, 5)
+        self.sent_table.setHorizontalHeaderLabels(["月份", "类型", "上报时间", "上报人", "SHA-256"])
+        self.sent_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sent_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.sent_table.verticalHeader().setVisible(False)
+        self.sent_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.sent_table.horizontalHeader().setStretchLastSection(True)
+        self.sent_table.cellDoubleClicked.connect(
+            lambda row, _col: self.set_month(self.sent_table.item(row, 0).data(Qt.ItemDataRole.UserRole)))
+        QVBoxLayout(box).addWidget(self.sent_table)
+        return box
+
+    def _show_sent(self) -> None:
+        rows = submissions.sent_months(self.ctx.db)
+        self.sent_table.setRowCount(len(rows))
+        for r, sent in enumerate(rows):
+            values = (monthly.month_label(sent.month), sent.kind, sent.submitted_at, sent.submitted_by,
+                      sent.sha256[:12] + "…")
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                tip = f"SHA-256：{sent.sha256}" + (f"\n更正理由：{sent.reason}" if sent.reason else "")
+                item.setToolTip(tip + (f"\n文件：{sent.file_name}" if sent.file_name else ""))
+                self.sent_table.setItem(r, c, item)
+            self.sent_table.item(r, 0).setData(Qt.ItemDataRole.UserRole, sent.month)
+
+    def sent_rows(self) -> list[list[str]]:
+        """The sent-months list as shown (what a test reads)."""
+        return [[self.sent_table.item(r, c).text() for c in range(self.sent_table.columnCount())]
+                for r in range(self.sent_table.rowCount())]
 
     # ------------------------------------------------------------ 县级汇总
 

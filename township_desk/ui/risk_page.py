@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import elders, idnumber, risk, villages
+from township_desk.models import elders, risk, villages
+from township_desk.models.dates import age_on
 from township_desk.models.elders import ABILITY_LEVELS
 from township_desk.models.errors import UserError
 from township_desk.ui.ability_dialog import AbilityDialog
@@ -331,7 +332,7 @@ class RiskPage(QWidget):
             self.validate()
             return
         e = self.elder
-        age = idnumber.age_on(e["birth_date"], self.today)
+        age = age_on(e["birth_date"], self.today)
         history = risk.history(self.ctx.db, e["id"])
         last = history[0]["date"] if history else "从未评估"
         text = (f"<b>{e['name']}</b>　{e['sex']}　{age}周岁　{e['village']}　身份证号码 {e['id_number']}<br>"
@@ -497,8 +498,7 @@ class RiskPage(QWidget):
 
     def _data_key(self) -> tuple:
         """Changes since the last reload: rows this connection wrote, commits by other connections, the day."""
-        conn = self.ctx.db.conn
-        return id(conn), conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0], self.today
+        return (*self.ctx.data_key(), self.today)
 
     def refresh(self) -> None:
         """Reload the due list, the statistics and the current elder (keeping what the clerk has typed).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -53,24 +55,63 @@ def inform(parent: QWidget, title: str, text: str, warning: bool = False) -> Non
     (QMessageBox.warning if warning else QMessageBox.information)(parent, title, text)
 
 
+def ask_folder(parent: QWidget, title: str, start: str) -> str:
+    return QFileDialog.getExistingDirectory(parent, title, start)
+
+
 # ------------------------------------------------------------------------------------------ backups
 
-BACKUP_COLUMNS = ("备份时间", "类型", "老人（人）", "巡访记录（条）", "互助协议（份）", "最后修改", "文件")
+BACKUP_COLUMNS = ("备份时间", "类型", "老人（人）", "巡访记录（条）", "互助协议（份）", "最后修改", "大小", "文件")
+BACKUP_FILTER = "压缩的台账备份 (*.zip);;未压缩的数据库文件 (*.db);;所有文件 (*)"
+NO_SECOND_PLACE = ("未设置。重装系统、还原卡或硬盘损坏时，台账和本机上的备份会一起丢失："
+                   "建议选择另一块硬盘（如 D 盘）或 U 盘。")
+
+
+def size_text(size: int | None) -> str:
+    if not size:
+        return ""
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, size // 1024)} KB"
 
 
 class BackupPanel(QWidget):
-    """Back up now to a chosen file; the automatic backups with date and counts; restore from one of them
-    or from any file, showing what it holds first and keeping a copy of what it replaces."""
+    """This ledger's backups: back up now to a chosen file; the automatic backups with date and counts; restore
+    from one of them or from any file (showing what it holds first, keeping a copy of what it replaces); the
+    second backup place and the data folder of this PC."""
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.infos: list[backups.BackupInfo] = []
         layout = QVBoxLayout(self)
-        intro = QLabel(f"本程序每天第一次打开时和关闭时自动备份，保留最近 {backups.KEEP_AUTOMATIC} 份，"
-                       f"存放在：{paths.backups_dir()}。建议每月另备份一份到 U 盘。")
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        self.intro = QLabel("")
+        self.intro.setWordWrap(True)
+        self.intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.intro)
+
+        places = QGridLayout()
+        places.setColumnStretch(1, 1)
+        self.second_edit = QLineEdit()
+        self.second_edit.setReadOnly(True)
+        self.second_button = QPushButton("选择…")
+        self.second_clear = QPushButton("不再使用")
+        self.second_state = QLabel("")
+        self.second_state.setWordWrap(True)
+        places.addWidget(QLabel("第二备份位置"), 0, 0)
+        places.addWidget(self.second_edit, 0, 1)
+        places.addWidget(self.second_button, 0, 2)
+        places.addWidget(self.second_clear, 0, 3)
+        places.addWidget(self.second_state, 1, 1, 1, 3)
+        self.data_edit = QLineEdit()
+        self.data_edit.setReadOnly(True)
+        self.data_button = QPushButton("更改…")
+        self.data_state = QLabel("")
+        self.data_state.setWordWrap(True)
+        places.addWidget(QLabel("数据文件夹"), 2, 0)
+        places.addWidget(self.data_edit, 2, 1)
+        places.addWidget(self.data_button, 2, 2)
+        places.addWidget(self.data_state, 3, 1, 1, 3)
+        layout.addLayout(places)
+
         row = QHBoxLayout()
         self.backup_button = QPushButton("立即备份到文件…")
         self.restore_button = QPushButton("用所选备份恢复…")
@@ -85,22 +126,34 @@ class BackupPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
         self.status = QLabel("")
         layout.addWidget(self.status)
         self.backup_button.clicked.connect(self.backup_now)
         self.restore_button.clicked.connect(self.restore_selected)
         self.restore_file_button.clicked.connect(self.restore_from_file)
         self.reload_button.clicked.connect(self.refresh)
+        self.second_button.clicked.connect(self.choose_second_place)
+        self.second_clear.clicked.connect(self.clear_second_place)
+        self.data_button.clicked.connect(self.choose_data_folder)
         self.refresh()
 
+    def folder(self) -> Path:
+        """Where this ledger's automatic backups are."""
+        return backups.ledger_folder(dbm.database_uuid(self.ctx.db))
+
     def refresh(self) -> None:
-        """List the backups in the backups folder, newest first, with what each holds."""
+        """This ledger's backups in the backups folder, newest first, with what each holds; the two places."""
+        self.intro.setText(
+            "本程序每天第一次打开时（在后台）和关闭时（有修改时）自动备份本台账，压缩保存。"
+            f"保留规则：{backups.KEEP_RULE}。本台账的自动备份存放在：{self.folder()}")
+        self.show_places()
         self.infos = []
         unreadable = 0
-        for path in backups.backups_in_folder():
+        for path in backups.ledger_backups(self.ctx.db, self.ctx.db_path):
             try:
                 self.infos.append(backups.inspect_backup(path))
             except UserError:
@@ -108,21 +161,102 @@ class BackupPanel(QWidget):
         self.table.setRowCount(len(self.infos))
         for r, info in enumerate(self.infos):
             values = (f"{info.taken_at:%Y-%m-%d %H:%M:%S}", info.kind_label, info.elders, info.visits,
-                      info.agreements, info.last_change_at or "", info.path.name)
+                      info.agreements, info.last_change_at or "", size_text(info.size_bytes), info.path.name)
             for c, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
-                if isinstance(value, int):
+                if isinstance(value, int) or c == 6:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
-        text = f"共 {len(self.infos)} 份备份"
+        total = sum(info.size_bytes for info in self.infos)
+        text = f"本台账共 {len(self.infos)} 份备份，合计 {size_text(total) or '0 KB'}"
         if unreadable:
             text += f"；另有 {unreadable} 个文件无法读取，未列出"
         self.status.setText(text)
         self.restore_button.setEnabled(bool(self.infos))
 
+    # ------------------------------------------------------------------ the two places
+
+    def show_places(self) -> None:
+        second = paths.second_backup_dir()
+        self.second_edit.setText(str(second) if second else "")
+        self.second_edit.setPlaceholderText("未设置")
+        self.second_clear.setEnabled(second is not None)
+        problem = backups.second_place_problem()
+        if second is None:
+            self.second_state.setText(NO_SECOND_PLACE)
+            self.second_state.setStyleSheet("color: #b7791f")
+        elif problem:
+            self.second_state.setText(problem)
+            self.second_state.setStyleSheet("color: #b00020")
+        else:
+            self.second_state.setText("每次自动备份后都会复制一份到这里（按同样的规则保留）。")
+            self.second_state.setStyleSheet("color: #2f855a")
+        self.data_edit.setText(str(paths.data_dir()))
+        if os.environ.get("TOWNSHIP_DESK_HOME"):
+            self.data_state.setText("数据文件夹由环境变量 TOWNSHIP_DESK_HOME 指定，此处的选择在取消该变量后才生效。")
+        else:
+            self.data_state.setText("台账、照片、协议扫描件和自动备份都在这个文件夹中。更改后下次启动本程序时生效。")
+
+    def choose_second_place(self) -> None:
+        chosen = ask_folder(self, "选择第二备份位置（另一块硬盘或 U 盘）", str(paths.second_backup_dir() or ""))
+        if not chosen:
+            return
+        folder = Path(chosen)
+        if _same_disk_folder(folder, paths.backups_dir()):
+            inform(self, "第二备份位置", "所选文件夹就是本机的备份文件夹（或在其中），请另选一块硬盘或 U 盘。",
+                   warning=True)
+            return
+        paths.save_local_config(second_backup_dir=str(folder))
+        self.show_places()
+        problem = backups.second_place_problem()
+        if problem:
+            inform(self, "第二备份位置", problem, warning=True)
+            return
+        inform(self, "第二备份位置", f"已设置。以后每次自动备份后都会复制一份到：\n{folder}")
+
+    def clear_second_place(self) -> None:
+        if confirm(self, "第二备份位置", "不再把自动备份复制到第二备份位置吗？已复制的备份不会删除。"):
+            paths.save_local_config(second_backup_dir=None)
+            self.show_places()
+
+    def choose_data_folder(self) -> None:
+        """Choose the data folder for the next start (stored in this PC's settings file, not in the database).
+        A folder without a ledger gets a copy of this one; one with a ledger is opened as it is."""
+        chosen = ask_folder(self, "选择数据文件夹", str(paths.data_dir()))
+        if not chosen:
+            return
+        folder = Path(chosen)
+        if folder.resolve() == paths.data_dir().resolve():
+            return
+        target = folder / paths.default_db_path().name
+        if target.exists():
+            try:
+                info = backups.inspect_backup(target)
+            except UserError as exc:
+                inform(self, "数据文件夹", f"该文件夹中的 {target.name} 不能使用：{exc}", warning=True)
+                return
+            text = (f"该文件夹中已有一个台账：\n{info.summary()}\n\n下次启动时将打开它，当前台账不复制过去"
+                    "（当前文件夹中的数据保留不动）。确定吗？")
+        else:
+            text = (f"下次启动时使用新的数据文件夹：\n{folder}\n\n当前台账将复制一份到那里"
+                    "（当前文件夹中的数据保留不动，照片和协议扫描件请自行复制）。确定吗？")
+        if not confirm(self, "更改数据文件夹", text):
+            return
+        if not target.exists():
+            try:
+                backups.backup(self.ctx.db, target)
+            except UserError as exc:
+                inform(self, "数据文件夹", str(exc), warning=True)
+                return
+        paths.save_local_config(data_dir=str(folder))
+        self.show_places()
+        inform(self, "数据文件夹", f"已更改。下次启动本程序时使用：\n{folder}")
+
+    # ------------------------------------------------------------------ backing up and restoring
+
     def backup_now(self) -> None:
-        suggested = str(Path.home() / f"留守老人台账备份_{dt.datetime.now():%Y%m%d-%H%M}.db")
-        target = ask_save_path(self, "备份到文件", suggested, "台账备份 (*.db);;所有文件 (*)")
+        suggested = str(Path.home() / f"留守老人台账备份_{dt.datetime.now():%Y%m%d-%H%M}.zip")
+        target = ask_save_path(self, "备份到文件", suggested, BACKUP_FILTER)
         if not target or checked_save_path(self, "备份到文件", target, self.ctx.db_path) is None:
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -144,20 +278,23 @@ class BackupPanel(QWidget):
         self.restore_from(self.infos[rows[0].row()].path)
 
     def restore_from_file(self) -> None:
-        path = ask_open_path(self, "选择备份文件", str(Path.home()), "台账备份 (*.db);;所有文件 (*)")
+        path = ask_open_path(self, "选择备份文件", str(paths.backups_dir()),
+                             "台账备份 (*.zip *.db);;所有文件 (*)")
         if path:
             self.restore_from(Path(path))
 
     def restore_from(self, path: Path) -> bool:
-        """Check the backup, show what it holds, confirm, restore (keeping a copy) and reload the data."""
+        """Show what the backup holds, confirm, restore (the backup fully checked first, a copy kept of what it
+        replaces) and reload the data."""
         try:
-            info = backups.check_backup(path)
+            info = backups.inspect_backup(path)
         except UserError as exc:
             inform(self, "不能恢复", str(exc), warning=True)
             return False
         text = (f"将用下面这份备份替换当前的全部数据：\n\n{path}\n{info.summary()}\n"
                 + (f"备份中最后一次修改：{info.last_change_at}\n" if info.last_change_at else "")
-                + "\n当前数据会先另存一份到备份文件夹，可以再恢复回来。恢复后程序将重新载入数据。\n\n确定恢复吗？")
+                + "\n恢复前会先检查备份是否完整；当前数据会先另存一份到备份文件夹，可以再恢复回来。"
+                "恢复后程序将重新载入数据。\n\n确定恢复吗？")
         if not confirm(self, "确认恢复", text):
             return False
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -184,6 +321,13 @@ class BackupPanel(QWidget):
         return True
 
 
+def _same_disk_folder(folder: Path, backups_folder: Path) -> bool:
+    """True when ``folder`` is the backups folder or inside it (no protection against losing this PC's disk)."""
+    try:
+        chosen, ours = folder.resolve(), backups_folder.resolve()
+    except OSError:
+        return False
+    return chosen == ours or ours in chosen.parents
 def _relock(ctx) -> None:
     """A restore puts a new file in place: the window's one-window lock follows it, so a hard link made to the
     restored file cannot open a second writer."""

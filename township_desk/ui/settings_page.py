@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import security, settings, villages, visitors
 from township_desk.models.elders import TIERS
-from township_desk.models.errors import UserError
+from township_desk.models.errors import StaleRecord, UserError
 from township_desk.models.names import check_name, normalise_name, normalise_phone
+from township_desk.ui import stale
 from township_desk.ui.lock_dialog import PasswordSetupDialog
 from township_desk.ui.rows_model import RowsModel
 from township_desk.ui.settings_backup import AuditLogPanel, BackupPanel
@@ -105,6 +106,7 @@ class SettingsForm(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self._loaded: dict[str, Any] = {}
+        self._versions: dict[str, int] = {}  # settings.key_versions as last read: a save is checked against it
         self.save_button = QPushButton("保存")
         self.save_button.clicked.connect(self.save)
         self.result_label = _message_label()
@@ -128,6 +130,7 @@ class SettingsForm(QWidget):
 
     def load(self) -> None:
         """Show the stored values (dropping anything typed and not saved)."""
+        self._versions = settings.key_versions(self.ctx.db)
         self.show_values(settings.get_all(self.ctx.db))
         self._loaded = self.values()
         self.clear_messages()
@@ -138,6 +141,7 @@ class SettingsForm(QWidget):
     def refresh(self) -> None:
         """Reload from the database unless the clerk is in the middle of typing changes (messages stay)."""
         if not self.is_dirty():
+            self._versions = settings.key_versions(self.ctx.db)
             self.show_values(settings.get_all(self.ctx.db))
             self._loaded = self.values()
 
@@ -150,9 +154,16 @@ class SettingsForm(QWidget):
             return False
         try:
             self.store(values)
+        except StaleRecord as exc:
+            _say(self.result_label, f"未保存：{exc}")
+            if stale.offer_reload(self, exc):
+                self.load()
+                _say(self.result_label, "已重新载入现在保存的设置，请重新修改后再保存。", WARNING_STYLE)
+            return False
         except UserError as exc:
             _say(self.result_label, f"未保存：{exc}")
             return False
+        self._versions = settings.key_versions(self.ctx.db)
         self.show_values(settings.get_all(self.ctx.db))  # as stored: trimmed names, phone digits
         self._loaded = self.values()
         self.after_save(values)
@@ -163,7 +174,7 @@ class SettingsForm(QWidget):
         _say(self.result_label, f"已保存（{dt.datetime.now():%H:%M:%S}）。", OK_STYLE)
 
     def store(self, values: dict[str, Any]) -> None:
-        settings.put(self.ctx.db, values)
+        settings.put(self.ctx.db, values, expected_versions=self._versions)
 
     # subclasses
     def show_values(self, values: dict[str, Any]) -> None:
@@ -355,9 +366,9 @@ class PolicyTab(SettingsForm):
     def store(self, values: dict[str, Any]) -> None:
         name = values["policy_profile"]
         if self._rule_values() == settings.POLICY_PROFILES[name]:
-            settings.apply_profile(self.ctx.db, name)
+            settings.apply_profile(self.ctx.db, name, expected_versions=self._versions)
         else:
-            settings.put(self.ctx.db, values)
+            settings.put(self.ctx.db, values, expected_versions=self._versions)
 
 
 # (key, heading, range, suffix) of the visit plan per tier, in the grid's order.
@@ -401,13 +412,17 @@ class VisitPlanTab(SettingsForm):
                           f"上门 1 次、每周 {d['plan_general_remote_per_week']} 次。")
         defaults.setWordWrap(True)
         grid.addWidget(defaults, 3, 0, 1, 3)
+        self.home_counts = QCheckBox(settings.LABELS["plan_home_counts_as_contact"])
+        self.home_counts.setToolTip("峨眉山市巡访方案要求重点对象每半月上门 1 次，并且每周电话视频 2 次："
+                                    "默认不勾选，上门巡访不顶替电话视频巡访。")
+        grid.addWidget(self.home_counts, 4, 0, 1, 3)
         rule = QLabel("上门巡访的应访日期 = 上次上门日期（还没有时为纳入台账日期）+ 间隔天数，过了这一天即为逾期；"
-                      "电话视频次数按上一个完整的周（周一至周日）统计，上门巡访也计入当周次数。")
+                      "电话视频次数按上一个完整的周（周一至周日）统计。")
         rule.setWordWrap(True)
         rule.setStyleSheet("color: #555")
-        grid.addWidget(rule, 4, 0, 1, 3)
+        grid.addWidget(rule, 5, 0, 1, 3)
         self.plan_message = _message_label()
-        grid.addWidget(self.plan_message, 5, 0, 1, 3)
+        grid.addWidget(self.plan_message, 6, 0, 1, 3)
         layout.addWidget(plan)
 
         tiers = QGroupBox("风险等级对应的巡访类别")
@@ -434,11 +449,13 @@ class VisitPlanTab(SettingsForm):
     def show_values(self, values: dict[str, Any]) -> None:
         for key, spin in self.spins.items():
             spin.setValue(int(values[key]))
+        self.home_counts.setChecked(bool(values["plan_home_counts_as_contact"]))
         for key, combo in self.tier_combos.items():
             combo.setCurrentIndex(max(combo.findText(str(values[key])), 0))
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {key: spin.value() for key, spin in self.spins.items()}
+        out["plan_home_counts_as_contact"] = self.home_counts.isChecked()
         out.update({key: combo.currentText() for key, combo in self.tier_combos.items()})
         return out
 
@@ -479,6 +496,7 @@ class VillageDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.village_id = village["id"] if village else None
+        self.version = village.get("row_version") if village else None  # as read: the save is checked against it
         self.saved_id: int | None = None
         self._phone_warned = ""
         self.setWindowTitle("修改村（社区）" if village else "新增村（社区）")
@@ -503,14 +521,27 @@ class VillageDialog(QDialog):
         layout.addWidget(buttons)
         self.name.textChanged.connect(self._suggest_committee)
         if village:
-            self.name.setText(village.get("name") or "")
-            self.committee.setText(village.get("committee") or "")
-            self.staff_name.setText(village.get("staff_name") or "")
-            self.phone.setText(village.get("phone") or "")
-            self.sort_order.setValue(int(village.get("sort_order") or 0))
+            self._show(village)
         else:
             self.sort_order.setValue(villages.next_sort_order(ctx.db))
         self._suggest_committee()
+
+    def _show(self, village: dict) -> None:
+        self.name.setText(village.get("name") or "")
+        self.committee.setText(village.get("committee") or "")
+        self.staff_name.setText(village.get("staff_name") or "")
+        self.phone.setText(village.get("phone") or "")
+        self.sort_order.setValue(int(village.get("sort_order") or 0))
+
+    def reload(self) -> None:
+        """Show the village as stored now (changed elsewhere since the dialog opened); the dialog stays open."""
+        row = next((v for v in villages.list_villages(self.ctx.db) if v["id"] == self.village_id), None)
+        if row is None:
+            _say(self.message, "找不到这个村（社区），可能已被删除。")
+            return
+        self.version = row["row_version"]
+        self._show(row)
+        _say(self.message, "已重新载入现在保存的内容，请重新修改后再保存。", WARNING_STYLE)
 
     def _suggest_committee(self) -> None:
         name = normalise_name(self.name.text())
@@ -532,7 +563,13 @@ class VillageDialog(QDialog):
                 _say(self.message, f"{warning}。核对无误请再点“仍然保存”。", WARNING_STYLE)
                 self.save_button.setText("仍然保存")
                 return
-            self.saved_id = villages.save_village(self.ctx.db, self.data(), self.village_id)
+            self.saved_id = villages.save_village(self.ctx.db, self.data(), self.village_id,
+                                                  expected_version=self.version)
+        except StaleRecord as exc:
+            _say(self.message, str(exc))
+            if stale.offer_reload(self, exc):
+                self.reload()
+            return
         except UserError as exc:
             _say(self.message, str(exc))
             return
@@ -636,6 +673,7 @@ class VisitorDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.visitor_id = visitor["id"] if visitor else None
+        self.version = visitor.get("row_version") if visitor else None  # as read: the save is checked against it
         self.saved_id: int | None = None
         self.warning = ""
         self._phone_warned = ""
@@ -668,12 +706,26 @@ class VisitorDialog(QDialog):
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         layout.addWidget(buttons)
         if visitor:
-            self.name.setText(visitor.get("name") or "")
-            self.role.setCurrentIndex(max(self.role.findText(visitor.get("role") or ""), 0))
-            self.phone.setText(visitor.get("phone") or "")
-            self.organisation.setText(visitor.get("organisation") or "")
-            self.village.setCurrentIndex(max(self.village.findData(visitor.get("village_id")), 0))
-            self.active.setChecked(bool(visitor.get("active", 1)))
+            self._show(visitor)
+
+    def _show(self, visitor: dict) -> None:
+        self.name.setText(visitor.get("name") or "")
+        self.role.setCurrentIndex(max(self.role.findText(visitor.get("role") or ""), 0))
+        self.phone.setText(visitor.get("phone") or "")
+        self.organisation.setText(visitor.get("organisation") or "")
+        self.village.setCurrentIndex(max(self.village.findData(visitor.get("village_id")), 0))
+        self.active.setChecked(bool(visitor.get("active", 1)))
+
+    def reload(self) -> None:
+        """Show the visitor as stored now (changed elsewhere since the dialog opened); the dialog stays open."""
+        row = next((v for v in visitors.list_visitors(self.ctx.db, active_only=False) if v["id"] == self.visitor_id),
+                   None)
+        if row is None:
+            _say(self.message, "找不到这位巡访责任人，可能已被删除。")
+            return
+        self.version = row["row_version"]
+        self._show(row)
+        _say(self.message, "已重新载入现在保存的内容，请重新修改后再保存。", WARNING_STYLE)
 
     def data(self) -> dict[str, Any]:
         return {"name": self.name.text(), "role": self.role.currentText(), "phone": self.phone.text(),
@@ -690,7 +742,12 @@ class VisitorDialog(QDialog):
                 _say(self.message, f"{warning}。核对无误请再点“仍然保存”。", WARNING_STYLE)
                 self.save_button.setText("仍然保存")
                 return
-            saved = visitors.save_visitor(self.ctx.db, self.data(), self.visitor_id)
+            saved = visitors.save_visitor(self.ctx.db, self.data(), self.visitor_id, expected_version=self.version)
+        except StaleRecord as exc:
+            _say(self.message, str(exc))
+            if stale.offer_reload(self, exc):
+                self.reload()
+            return
         except UserError as exc:
             _say(self.message, str(exc))
             return
@@ -827,9 +884,10 @@ class VisitorsTab(QWidget):
         data = {k: row.get(k) for k in ("name", "phone", "role", "organisation", "village_id")}
         data["active"] = not stopping
         try:
-            visitors.save_visitor(self.ctx.db, data, row["id"])
-        except UserError as exc:
+            visitors.save_visitor(self.ctx.db, data, row["id"], expected_version=row.get("row_version"))
+        except UserError as exc:  # StaleRecord too: the list is re-read, the clerk sees the change and decides again
             inform(self, "未能保存", str(exc), warning=True)
+            self.refresh()
             return False
         self.ctx.notify("visitors")
         self.refresh()
@@ -923,6 +981,11 @@ class VisitorsTab(QWidget):
 # ------------------------------------------------------------------------------------------ password
 
 
+# What the start-up password does and does not do, said plainly (it is not encryption).
+LOCK_NOTE = ("启动密码只能防止路过的人在这台电脑上打开本程序查看老人信息。它不加密数据：数据库文件和备份文件"
+             "一旦被复制走，不需要密码就能读出全部内容。请把电脑、U 盘和备份文件保管好。忘记密码无法找回。")
+
+
 class PasswordTab(QWidget):
     """启动密码: whether one is set, and the dialog to set, change or clear it."""
 
@@ -938,7 +1001,7 @@ class PasswordTab(QWidget):
         self.button = QPushButton("")
         self.button.clicked.connect(self.open_dialog)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
-        note = QLabel("启动密码防止别人在这台电脑上随意查看老人信息。忘记密码无法找回，只能由技术人员从备份恢复。")
+        note = QLabel(LOCK_NOTE)
         note.setWordWrap(True)
         note.setStyleSheet("color: #555")
         layout.addWidget(note)

@@ -1,11 +1,20 @@
-"""登记巡访: every item of the 巡访登记表 (seed 003), photos, and a hazard proposed for any 不安全 or 差."""
+"""登记巡访: every item of the 巡访登记表 (seed 003), photos, and a hazard proposed for any 不安全 or 差.
+
+The same dialog opens a visit on record (``visit_id``): shown read-only with its photos (opened with the system's
+picture viewer, only from inside the photos folder), and the actions 更正 (the form becomes editable; 保存更正 goes
+through ``visits.correct_visit``, which audits each changed field) and 作废 (``VoidDialog``: reason and who,
+``visits.void_visit``). A voided visit is shown marked 已作废 with the reason, who and when, and can no longer be
+changed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -16,6 +25,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -26,10 +36,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import elders, visitors
+from township_desk.models import elders, settings, visitors
 from township_desk.models import visits as visits_model
-from township_desk.models.errors import UserError
-from township_desk.ui.widgets import date_edit, save_cancel_buttons, scrolling, size_for_screen
+from township_desk.models.errors import StaleRecord, UserError
+from township_desk.ui import stale
+from township_desk.ui.widgets import (
+    date_edit,
+    ok_cancel_buttons,
+    qdate,
+    save_cancel_buttons,
+    scrolling,
+    size_for_screen,
+)
+
+RED = "#c9302c"
+# A visit on record is shown with its fields disabled (nothing changes until 更正), yet as legible as a form.
+VIEW_STYLE = "QRadioButton:disabled, QComboBox:disabled, QDateEdit:disabled { color: #202020; }"
+STORED_PHOTO = Qt.ItemDataRole.UserRole + 1  # on a photo item: True for a photo on file (a path relative to photos/)
 
 # The items and their options are the model's (models/visits.py); the safety items read as on the paper form
 # (seed 003: 燃气安全、取暖安全、用电安全), where the model says 燃气 so that a finding reads 燃气不安全.
@@ -73,26 +96,35 @@ class VisitDialog(QDialog):
     """Record one visit for an elder; the form is prefilled with the elder, the assigned visitor and today.
 
     ``campaign_id`` records the visit under a festival or extreme-weather campaign (always 上门); ``today`` is
-    the office's day (the latest date the form accepts), the clock's when not given.
+    the office's day (the latest date the form accepts), the clock's when not given. With ``visit_id`` the dialog
+    shows that visit (of ``elder_id``) instead, with 更正 and 作废; ``changed`` says whether it was corrected or voided.
     """
 
     def __init__(self, ctx, elder_id: int, parent: QWidget | None = None, *, campaign_id: int | None = None,
-                 mode: str = "上门", today: dt.date | None = None):
+                 mode: str = "上门", today: dt.date | None = None, visit_id: int | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.elder_id = elder_id
-        self.campaign_id = campaign_id
         self.today = today or dt.date.today()
-        self.visit_id: int | None = None
+        self.visit: dict | None = None
+        if visit_id is not None:
+            self.visit = visits_model.get_visit(ctx.db, visit_id)
+            if self.visit["elder_id"] != elder_id:
+                raise UserError(f"第 {visit_id} 号巡访记录不是这位老人的巡访")
+            campaign_id, mode = self.visit["campaign_id"], self.visit["mode"]
+        self.campaign_id = campaign_id
+        self.visit_id: int | None = visit_id
         self.hazard_id: int | None = None
+        self.changed = False
+        self.editing = self.visit is None
         self.elder = elders.get_elder(ctx.db, elder_id)
-        self.setWindowTitle(f"登记巡访 — {self.elder['name']}")
+        self.setWindowTitle(f"{'巡访记录' if self.visit else '登记巡访'} — {self.elder['name']}")
         size_for_screen(self, 720, 960)
 
-        header = QLabel(
-            f"<b>{self.elder['name']}</b>　{self.elder['sex']}　{self.elder['village']}"
-            f"{self.elder.get('group_name') or ''}　巡访类别：{self.elder['tier']}"
-            f"　住址：{self.elder.get('current_address') or self.elder.get('household_address') or '（未填）'}")
+        address = self.elder.get("current_address") or self.elder.get("household_address") or "（未填）"
+        header = QLabel(  # typed text may hold & or < (an address): escaped for the rich-text label
+            f"<b>{escape(self.elder['name'])}</b>　{self.elder['sex']}　{escape(self.elder['village'])}"
+            f"{escape(self.elder.get('group_name') or '')}　巡访类别：{self.elder['tier']}　住址：{escape(address)}")
         header.setTextFormat(Qt.TextFormat.RichText)
         header.setWordWrap(True)
 
@@ -106,8 +138,9 @@ class VisitDialog(QDialog):
         # No silent default: with nobody assigned the clerk picks who signed the form.
         self.visitor.addItem("（请选择）", None)
         assigned = self.elder.get("visitor_id")
+        recorded = self.visit["visitor_id"] if self.visit else None
         for v in visitors.list_visitors(ctx.db, active_only=False):
-            if v["active"] or v["id"] == assigned:
+            if v["active"] or v["id"] in (assigned, recorded):
                 stopped = "" if v["active"] else "，已停用"
                 self.visitor.addItem(f"{v['name']}（{v['role']}{'，' + v['phone'] if v['phone'] else ''}{stopped}）",
                                      v["id"])
@@ -134,22 +167,33 @@ class VisitDialog(QDialog):
         self.notes.setPlaceholderText("其他情况说明")
         self.notes.setMaximumHeight(90)
         self.photos = QListWidget()
-        self.photos.setMaximumHeight(70)
-        add_photo = QPushButton("添加照片…")
-        add_photo.clicked.connect(self._add_photo)
-        remove_photo = QPushButton("移除")
-        remove_photo.clicked.connect(self._remove_photo)
+        self.photos.setMaximumHeight(70 if self.visit is None else 110)
+        self.photos.setIconSize(QSize(80, 80))
+        self.photos.itemDoubleClicked.connect(lambda _item: self.open_photo())
+        self.add_photo_button = QPushButton("添加照片…")
+        self.add_photo_button.clicked.connect(self._add_photo)
+        self.remove_photo_button = QPushButton("移除")
+        self.remove_photo_button.clicked.connect(self._remove_photo)
+        self.open_photo_button = QPushButton("查看照片")
+        self.open_photo_button.clicked.connect(self.open_photo)
         photo_buttons = QHBoxLayout()
-        photo_buttons.addWidget(add_photo)
-        photo_buttons.addWidget(remove_photo)
+        photo_buttons.addWidget(self.add_photo_button)
+        photo_buttons.addWidget(self.remove_photo_button)
+        photo_buttons.addWidget(self.open_photo_button)
         photo_buttons.addStretch(1)
+        # the state of a visit on record: when it was entered, or that it was voided (red), or what was corrected
+        self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # a reason may hold < or &
+        self.status.setWordWrap(True)
 
         self.prefill_note = QLabel()
         self.prefill_note.setStyleSheet("color: #8a6d3b")
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c9302c")
+        self.error.setStyleSheet(f"color: {RED}")
         self.error.setWordWrap(True)
-        buttons = save_cancel_buttons(self, self.save)
+        # a new visit: 保存 / 取消; a visit on record: 更正 / 作废 / 关闭 (save_cancel_buttons parents its box to
+        # the dialog, so it is only made when shown)
+        buttons = save_cancel_buttons(self, self.save) if self.visit is None else self._record_buttons()
 
         form = QWidget()  # the items scroll on a small screen; the elder, the message and the buttons stay put
         form_layout = QVBoxLayout(form)
@@ -162,12 +206,19 @@ class VisitDialog(QDialog):
         form_layout.addWidget(QLabel("巡访照片"))
         form_layout.addWidget(self.photos)
         form_layout.addLayout(photo_buttons)
+        self.form = form
         layout = QVBoxLayout(self)
         layout.addWidget(header)
+        layout.addWidget(self.status)
         layout.addWidget(scrolling(form), 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self._prefill()
+        if self.visit is None:
+            self.status.hide()
+            self.open_photo_button.hide()
+            self._prefill()
+        else:
+            self._show_visit()
 
     def _group(self, title: str, items: list[tuple[str, str, tuple[str, ...]]]) -> QGroupBox:
         box = QGroupBox(title)
@@ -197,6 +248,145 @@ class VisitDialog(QDialog):
             note += f"上次发现的问题（{found}）未预填，请重新查看后填写。"
         self.prefill_note.setText(note)
 
+    # ------------------------------------------------------------ a visit on record: view, 更正, 作废
+
+    def _record_buttons(self) -> QWidget:
+        """更正 / 作废 / 关闭 while the visit is shown; 保存更正 / 放弃更正 while it is being corrected."""
+        self.correct_button = QPushButton("更正…")
+        self.correct_button.setToolTip("修改登记错误的内容；每处修改都记入操作日志")
+        self.correct_button.clicked.connect(self.start_correction)
+        self.void_button = QPushButton("作废…")
+        self.void_button.setToolTip("登记错误、不应计入的巡访：作废后仍保留在巡访记录中，不再计入任何统计")
+        self.void_button.clicked.connect(self.void)
+        self.close_button = QPushButton("关闭")
+        self.close_button.clicked.connect(self.close_view)
+        self.save_correction_button = QPushButton("保存更正")
+        self.save_correction_button.clicked.connect(self.save)
+        self.cancel_correction_button = QPushButton("放弃更正")
+        self.cancel_correction_button.clicked.connect(self.cancel_correction)
+        for button in (self.correct_button, self.void_button, self.cancel_correction_button):
+            button.setAutoDefault(False)  # Enter closes the view (or saves a correction), never voids
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        for button in (self.correct_button, self.void_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        for button in (self.save_correction_button, self.cancel_correction_button, self.close_button):
+            row.addWidget(button)
+        return box
+
+    def _show_visit(self) -> None:
+        """Fill the form from the visit on record and show it read-only."""
+        visit = self.visit
+        self.date.setMaximumDate(qdate(max(self.today, dt.date.fromisoformat(visit["date"]))))
+        self.date.setDate(qdate(visit["date"]))
+        self.mode.setCurrentText(visit["mode"])
+        index = self.visitor.findData(visit["visitor_id"]) if visit["visitor_id"] is not None else 0
+        if visit["visitor_id"] is None and visit["visitor_name"]:
+            self.visitor.setItemText(0, f"{visit['visitor_name']}（登记时签名）")
+        self.visitor.setCurrentIndex(max(index, 0))
+        self.visit_type.setCurrentText(visit["visit_type"] or "")
+        for field, widget in self.rows.items():
+            widget.set_value(visit.get(field))
+        self.notes.setPlainText(visit.get("notes") or "")
+        self.photos.clear()
+        for relative in visit["photos"]:
+            item = QListWidgetItem(Path(relative).name)
+            item.setData(Qt.ItemDataRole.UserRole, relative)
+            item.setData(STORED_PHOTO, True)
+            try:
+                pixmap = QPixmap(str(visits_model.photo_file(relative)))
+            except UserError as exc:  # a path outside the photos folder: named, never loaded
+                item.setText(f"{item.text()}（已拒绝：不在照片文件夹内）")
+                item.setToolTip(str(exc))
+            else:
+                if not pixmap.isNull():
+                    item.setIcon(QIcon(pixmap.scaled(80, 80, Qt.AspectRatioMode.KeepAspectRatio,
+                                                     Qt.TransformationMode.SmoothTransformation)))
+            self.photos.addItem(item)
+        if visit["voided_at"]:
+            self.status.setText(f"{visits_model.VOIDED_LABEL}　{visit['voided_at']} 由{visit['voided_by']}作废，"
+                                f"原因：{visit['void_reason']}。本记录不计入逾期、月探访率、月度报表和统计。")
+            self.status.setStyleSheet(f"color: {RED}; font-weight: bold")
+            self.setWindowTitle(f"巡访记录（{visits_model.VOIDED_LABEL}） — {self.elder['name']}")
+        else:
+            self.status.setText(f"第 {visit['id']} 号巡访记录，登记于 {visit['created_at']}。"
+                                "如有登记错误，请点“更正”；不应计入的巡访请点“作废”。")
+            self.status.setStyleSheet("")
+        self._set_editing(False)
+
+    def _set_editing(self, editing: bool) -> None:
+        self.editing = editing
+        for widget in (self.date, self.visitor, self.visit_type, *self.rows.values()):
+            widget.setEnabled(editing)
+        self.mode.setEnabled(editing and self.campaign_id is None)
+        self.notes.setReadOnly(not editing)
+        self.form.setStyleSheet("" if editing or self.visit is None else VIEW_STYLE)
+        # a correction changes what was written down; photos are added when a visit is recorded
+        self.add_photo_button.setVisible(self.visit is None)
+        self.remove_photo_button.setVisible(self.visit is None)
+        if self.visit is not None:
+            voided = bool(self.visit["voided_at"])
+            self.correct_button.setVisible(not editing)
+            self.correct_button.setEnabled(not voided)
+            self.void_button.setVisible(not editing)
+            self.void_button.setEnabled(not voided)
+            self.close_button.setVisible(not editing)
+            self.save_correction_button.setVisible(editing)
+            self.cancel_correction_button.setVisible(editing)
+            (self.save_correction_button if editing else self.close_button).setDefault(True)
+            self.open_photo_button.setEnabled(bool(self.visit["photos"]))
+
+    def start_correction(self) -> None:
+        self.error.clear()
+        self.status.setText("正在更正：改好后点“保存更正”，每处修改（原值 → 新值）都记入操作日志；"
+                            "点“放弃更正”恢复原记录。")
+        self._set_editing(True)
+
+    def cancel_correction(self) -> None:
+        """Back to the visit as recorded, whatever was typed."""
+        self.error.clear()
+        self._show_visit()
+
+    def close_view(self) -> None:
+        """Closed after a correction or a voiding counts as accepted (the caller reloads what it shows)."""
+        if self.changed:
+            self.accept()
+        else:
+            self.reject()
+
+    def _reload(self) -> None:
+        self.visit = visits_model.get_visit(self.ctx.db, self.visit_id)
+        self._show_visit()
+
+    def void(self) -> None:
+        """作废: ask for the reason and who voids it; the visit stays on file marked 已作废."""
+        if self.visit is None or self.visit["voided_at"]:
+            return
+        if VoidDialog(self.ctx, self.visit, self.elder["name"], self).exec():
+            self.changed = True
+            self.ctx.notify("visits")
+            self._reload()
+
+    def open_photo(self) -> None:
+        """Open the chosen photo (or the only one) with the system's picture viewer; a photo on record only when its
+        stored path lies inside the photos folder (a crafted backup's path is refused with a message)."""
+        item = self.photos.currentItem() or (self.photos.item(0) if self.photos.count() == 1 else None)
+        if item is None:
+            QMessageBox.information(self, "查看照片", "请先在照片列表中选中一张照片。")
+            return
+        stored = item.data(Qt.ItemDataRole.UserRole)
+        try:
+            path = visits_model.photo_file(stored) if item.data(STORED_PHOTO) else Path(stored)
+        except UserError as exc:
+            QMessageBox.warning(self, "查看照片", str(exc))
+            return
+        if not path.is_file():
+            QMessageBox.warning(self, "查看照片", f"照片文件不存在，可能已被移动或删除：{path}")
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
     def _add_photo(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "选择巡访照片", "", "图片 (*.jpg *.jpeg *.png *.bmp *.gif)")
         chosen = {str(p) for p in self.photo_paths()}
@@ -223,12 +413,19 @@ class VisitDialog(QDialog):
             "notes": self.notes.toPlainText().strip() or None,
             "campaign_id": self.campaign_id,
         })
+        if self.visit is not None and values["visitor_id"] == self.visit["visitor_id"]:
+            values["visitor_name"] = self.visit["visitor_name"]  # the name as signed stays unless the visitor changes
         return values
 
     def photo_paths(self) -> list[Path]:
-        return [Path(self.photos.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.photos.count())]
+        """The pictures chosen to add (not the photos already on file)."""
+        return [Path(self.photos.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.photos.count())
+                if not self.photos.item(i).data(STORED_PHOTO)]
 
     def save(self) -> None:
+        if self.visit is not None:
+            self.save_correction()
+            return
         data = self.data()
         try:
             self.visit_id = visits_model.record_visit(self.ctx.db, self.elder_id, data, self.photo_paths(),
@@ -238,6 +435,36 @@ class VisitDialog(QDialog):
             return
         self.error.clear()
         self.ctx.notify("visits")
+        self._propose_hazard(data)
+        self.accept()
+
+    def save_correction(self) -> None:
+        """保存更正: the whole form checked as a new visit is; each changed field goes to the audit log."""
+        data = self.data()
+        found_before = visits_model.proposed_hazard(self.visit)
+        try:
+            changed = visits_model.correct_visit(self.ctx.db, self.visit_id, data, today=self.today,
+                                                 expected_version=self.visit["row_version"])
+        except StaleRecord as exc:  # changed elsewhere since it was shown: never saved over
+            self.error.setText(str(exc))
+            if stale.offer_reload(self, exc):
+                self._reload()
+            return
+        except UserError as exc:
+            self.error.setText(str(exc))  # still correcting, with everything typed
+            return
+        self.error.clear()
+        if changed:
+            self.changed = True
+            self.ctx.notify("visits")
+        self._reload()
+        labels = "、".join(visits_model.FIELD_LABELS.get(f, f) for f in changed if f != "visitor_name")
+        self.status.setText(f"已更正：{labels or '巡访人员'}（已记入操作日志）。" if changed else "没有修改任何内容。")
+        if changed and visits_model.proposed_hazard(data) not in (None, found_before):
+            self._propose_hazard(data)
+
+    def _propose_hazard(self, data: dict) -> None:
+        """A visit that found 差 or 不安全: offer to record the hazard (the supporter must be told at once)."""
         finding = visits_model.proposed_hazard(data)
         if finding:
             answer = QMessageBox.question(
@@ -251,4 +478,44 @@ class VisitDialog(QDialog):
                                       found_on=dt.date.fromisoformat(data["date"]), today=self.today)
                 if hazard.exec():
                     self.hazard_id = hazard.hazard_id
+
+
+class VoidDialog(QDialog):
+    """作废巡访记录: the reason (required) and who voids it (作废人; 设置's 填表人 to start with)."""
+
+    def __init__(self, ctx, visit: dict, elder_name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.visit = visit
+        self.setWindowTitle("作废巡访记录")
+        what = QLabel(f"<b>{escape(elder_name)}</b>　{visit['date']}　{visit['mode']}　"
+                      f"{escape(visit['visitor_name'] or '')}<br>"
+                      "作废后，这条记录仍保留在巡访记录中并标为“已作废”，但不再计入逾期、月探访率、月度报表、"
+                      "工作量和统计图表。作废不能撤销；登记错误但确有其事的巡访请用“更正”。")
+        what.setWordWrap(True)
+        self.reason = QPlainTextEdit()
+        self.reason.setPlaceholderText("必填，如：记到了别的老人名下、同一次巡访登记了两次、当天未实际巡访")
+        self.reason.setMaximumHeight(80)
+        self.voided_by = QLineEdit(str(settings.get_all(ctx.db).get("preparer") or ""))
+        self.voided_by.setPlaceholderText("经办人姓名（必填）")
+        form = QFormLayout()
+        form.addRow("作废原因", self.reason)
+        form.addRow("作废人", self.voided_by)
+        self.error = QLabel()
+        self.error.setStyleSheet(f"color: {RED}")
+        self.error.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(what)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(ok_cancel_buttons(self, self.save, ok_text="作废"))
+        self.resize(480, 280)
+
+    def save(self) -> None:
+        try:
+            visits_model.void_visit(self.ctx.db, self.visit["id"], self.reason.toPlainText(), self.voided_by.text(),
+                                    expected_version=self.visit["row_version"])
+        except UserError as exc:
+            self.error.setText(str(exc))
+            return
         self.accept()

@@ -229,7 +229,12 @@ class UnvisitedTab(_Tab):
 
 
 class HistoryTab(_Tab):
-    """One elder's visits, newest first; the elder is found by name, pinyin initials or ID number."""
+    """One elder's visits, newest first; the elder is found by name, pinyin initials or ID number.
+
+    A double-click (or Enter, or 查看/更正) opens the visit: its photos, 更正 and 作废. A voided visit stays in the
+    list, grey and marked 已作废 with the reason; the summary counts only the visits that count."""
+
+    GREY = "#8a8a8a"
 
     def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
         super().__init__(ctx, today, parent)
@@ -242,22 +247,34 @@ class HistoryTab(_Tab):
         self.matches.currentIndexChanged.connect(self._choose)
         self.model = RowsModel([("date", "巡访时间"), ("mode", "方式"), ("visitor_name", "巡访人员"),
                                 ("visit_type", "类型"), ("campaign", "巡访活动"), ("findings", "发现问题"),
-                                ("notes", "其他情况说明"), ("photos_text", "照片")],
-                               color=lambda r: RED if r.get("findings") else None)
+                                ("state", "状态"), ("notes", "其他情况说明"), ("photos_text", "照片")],
+                               color=self._color)
         self.table = table_view(self.model)
         self.table.setSortingEnabled(False)  # newest first, as the model gives them
+        self.table.doubleClicked.connect(lambda _index: self.open_visit())
+        _EnterKey(self.table, self.open_visit)
         self.summary = QLabel()
+        self.open_button = QPushButton("查看/更正…")
+        self.open_button.setToolTip("打开选中的巡访记录：查看照片、更正或作废（也可双击记录）")
+        self.open_button.clicked.connect(self.open_visit)
         self.record_button = QPushButton("登记巡访")
         self.record_button.clicked.connect(self.record_visit)
         top = QHBoxLayout()
         top.addWidget(QLabel("老人"))
         top.addWidget(self.search)
         top.addWidget(self.matches, 1)
+        top.addWidget(self.open_button)
         top.addWidget(self.record_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)
         layout.addWidget(self.table)
+
+    @classmethod
+    def _color(cls, row: dict) -> str | None:
+        if row.get("voided_at"):
+            return cls.GREY
+        return RED if row.get("findings") else None
 
     def _find(self, text: str) -> None:
         self.matches.blockSignals(True)
@@ -291,14 +308,34 @@ class HistoryTab(_Tab):
                 row = dict(visit)
                 row["findings"] = visits.proposed_hazard(visit) or ""
                 row["photos_text"] = f"{len(visit['photos'])} 张" if visit["photos"] else ""
+                row["state"] = (f"{visits.VOIDED_LABEL}：{visit['void_reason']}（{visit['voided_by']}，"
+                                f"{visit['voided_at'][:10]}）" if visit["voided_at"] else "")
                 rows.append(row)
         self.model.set_rows(rows)
         if elder_id is None:
             self.summary.setText("")
         else:
-            home = sum(1 for r in rows if r["mode"] == "上门")
-            self.summary.setText(f"共 {len(rows)} 次巡访，其中上门 {home} 次、电话视频 {len(rows) - home} 次"
-                                 + (f"；最近一次 {rows[0]['date']}（{rows[0]['mode']}）" if rows else ""))
+            counted = [r for r in rows if not r["voided_at"]]
+            home = sum(1 for r in counted if r["mode"] == "上门")
+            voided = len(rows) - len(counted)
+            self.summary.setText(f"共 {len(counted)} 次巡访，其中上门 {home} 次、电话视频 {len(counted) - home} 次"
+                                 + (f"；最近一次 {counted[0]['date']}（{counted[0]['mode']}）" if counted else "")
+                                 + (f"；另有 {voided} 条已作废的记录（灰色，不计入统计）" if voided else ""))
+
+    def open_visit(self) -> None:
+        """Open the selected visit in the visit dialog (view, photos, 更正, 作废); the list reloads after it."""
+        row = selected_row(self.table)
+        if row is None:
+            QMessageBox.information(self, "巡访记录", "请先在列表中选中一条巡访记录。")
+            return
+        from township_desk.ui.visit_dialog import VisitDialog
+
+        VisitDialog(self.ctx, row["elder_id"], self, visit_id=row["id"], today=self.today).exec()
+        self.show_elder(self.elder_id)
+        for number, shown in enumerate(self.model.rows):  # keep the visit chosen
+            if shown["id"] == row["id"]:
+                self.table.selectRow(number)
+                break
 
     def record_visit(self) -> None:
         if self.elder_id is None:

@@ -12,6 +12,9 @@ STEPS = [
     "0003_agreements",
     "0004_agreement_notice",
     "0005_identity",
+    "0006_row_versions",
+    "0007_visit_void",
+    "0008_month_facts",
 ]
 
 

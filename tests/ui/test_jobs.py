@@ -1,0 +1,117 @@
+"""ui/jobs.run_job: the one way to run long work off the GUI thread; its callbacks must really arrive."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from PySide6.QtCore import QThread, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+
+from township_desk.models.errors import UserError
+from township_desk.ui import jobs
+
+
+@pytest.fixture
+def parent(qtbot):
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def _gui_thread() -> QThread:
+    return QApplication.instance().thread()
+
+
+def test_on_done_arrives_on_the_gui_thread_with_the_result(qtbot, parent):
+    seen = {}
+
+    def work(job):
+        seen["worker"] = QThread.currentThread()
+        return 42
+
+    def done(result):
+        seen["result"] = result
+        seen["done_thread"] = QThread.currentThread()
+
+    jobs.run_job(parent, "测试", work, on_done=done)
+    qtbot.waitUntil(lambda: "result" in seen, timeout=5000)
+    assert seen["result"] == 42
+    assert seen["done_thread"] is _gui_thread()
+    assert seen["worker"] is not _gui_thread()
+
+
+def test_the_progress_dialog_closes_when_the_job_ends(qtbot, parent):
+    finished = []
+
+    def work(job):
+        for i in range(3):
+            job.progress(i, 3, f"第 {i} 步")
+            time.sleep(0.2)  # long enough for the dialog to appear (after 300 ms)
+        return "ok"
+
+    jobs.run_job(parent, "测试", work, on_done=finished.append)
+    qtbot.waitUntil(lambda: finished == ["ok"], timeout=5000)
+    qtbot.wait(50)
+    assert not [d for d in parent.findChildren(QProgressDialog) if d.isVisible()]
+
+
+def test_an_error_reaches_on_error(qtbot, parent):
+    errors = []
+
+    def work(job):
+        raise UserError("第 3 行：身份证号码校验位不对")
+
+    jobs.run_job(parent, "测试", work, on_done=lambda r: pytest.fail("on_done after an error"),
+                 on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert isinstance(errors[0], UserError) and "校验位" in str(errors[0])
+
+
+def test_a_user_error_without_on_error_is_shown_as_a_chinese_message(qtbot, parent, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
+
+    def work(job):
+        raise UserError("磁盘已满")
+
+    jobs.run_job(parent, "导出", work)
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert shown == ["磁盘已满"]
+
+
+def test_cancel_stops_the_work_before_it_writes(qtbot, parent, tmp_path):
+    started = threading.Event()
+    outcome = []
+    target = tmp_path / "out.txt"
+
+    def work(job):
+        started.set()
+        for _ in range(200):
+            job.check()
+            time.sleep(0.01)
+        target.write_text("written", encoding="utf-8")
+        return "finished"
+
+    job = jobs.run_job(parent, "测试", work, on_done=outcome.append, on_error=outcome.append)
+    assert started.wait(5)
+    job.cancel()
+    qtbot.waitUntil(lambda: bool(outcome), timeout=5000)
+    assert isinstance(outcome[0], jobs.JobCancelled)
+    assert not target.exists()
+
+
+def test_the_window_stays_responsive_while_a_job_runs(qtbot, parent):
+    ticks = []
+    release = threading.Event()
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(20)
+    done = []
+
+    jobs.run_job(parent, "测试", lambda job: release.wait(5), on_done=done.append, show_dialog=False)
+    qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=3000)  # the event loop runs while the worker waits
+    release.set()
+    qtbot.waitUntil(lambda: done == [True], timeout=5000)
+    timer.stop()

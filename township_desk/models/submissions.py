@@ -1,0 +1,292 @@
+"""Months sent to the county (domain.md "Months sent to the county").
+
+A month's workbook is first put together as a ``MonthlyBook``: every sheet's title, headings and cell values
+as plain JSON-able data, computed from the facts in force on the month's last day (``models.monthly``).
+``printing.monthly_xlsx`` writes a book to .xlsx and nothing else, so a book kept in the database writes the
+same workbook again, cell for cell.
+
+Submitting a month (上报) keeps its book in ``monthly_submissions`` with the file's SHA-256, when and by whom.
+From then on an export of that month is written from the kept book, whatever was corrected since; a corrected
+resend (更正) is explicit, needs a reason, goes to the audit log and says 更正 and its date in every title.
+A month not yet over is only exported as a draft (草稿（截至 D）), which is never submitted; an empty ledger,
+or a month before anyone was on it, is refused rather than sent as zeros.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from township_desk.models import audit, monthly, settings
+from township_desk.models.dates import month_bounds
+from township_desk.models.errors import UserError
+
+KINDS = ("上报", "更正")
+PAYLOAD_VERSION = 1
+SUMMARY_SHEET = "汇总表"
+# (sheet, column definitions, title after the township name)
+TABLE_SHEETS: tuple[tuple[str, str], ...] = (
+    ("明细表", "农村留守老年人明细表"),
+    ("巡访情况", "农村留守老年人巡访情况"),
+    ("风险隐患", "风险隐患发现及处置情况"),
+    ("互助协议", "农村居家互助养老协议"),
+)
+
+
+def chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def draft_note(as_of: dt.date) -> str:
+    return f"草稿（截至{chinese_date(as_of)}）"
+
+
+def correction_note(on: dt.date) -> str:
+    return f"更正（{chinese_date(on)}）"
+
+
+@dataclass
+class Table:
+    """One list sheet: its title, (key, heading) columns and rows of cell values in column order."""
+
+    sheet: str
+    title: str
+    columns: list[list[str]]
+    rows: list[list[Any]]
+
+    def dicts(self) -> list[dict]:
+        keys = [key for key, _label in self.columns]
+        return [dict(zip(keys, row, strict=True)) for row in self.rows]
+
+
+@dataclass
+class MonthlyBook:
+    """Everything the monthly workbook shows, as the county receives it."""
+
+    month: str
+    township: str
+    note: str                         # "" | 草稿（截至…） | 更正（…）: follows every title
+    filled_on: str                    # 填报时间, YYYY-MM-DD
+    age_day: str                      # the month's last day (ages)
+    signers: list[str]                # 单位负责人, 填表人, 复核人
+    summary: list[list[Any]]          # [name, col 1 … col 27] per village, 合计 last
+    tables: list[Table]
+    figures: dict[str, Any] = field(default_factory=dict)   # the visit rate: {"visited": n, "on_ledger": n}
+
+    @property
+    def summary_title(self) -> str:
+        return monthly.report_title(self.township, self.month) + self.note
+
+    @property
+    def summary_rows(self) -> list[monthly.SummaryRow]:
+        return [monthly.SummaryRow(str(r[0]), [int(v) for v in r[1:]]) for r in self.summary]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.note.startswith("草稿")
+
+    def table(self, sheet: str) -> Table:
+        return next(t for t in self.tables if t.sheet == sheet)
+
+    def payload(self) -> str:
+        data = {"version": PAYLOAD_VERSION, "month": self.month, "township": self.township, "note": self.note,
+                "filled_on": self.filled_on, "age_day": self.age_day, "signers": self.signers,
+                "figures": self.figures,
+                "sheets": {SUMMARY_SHEET: {"title": self.summary_title, "rows": self.summary},
+                           **{t.sheet: {"title": t.title, "columns": t.columns, "rows": t.rows} for t in self.tables}}}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_payload(cls, text: str) -> MonthlyBook:
+        data = json.loads(text)
+        sheets = data["sheets"]
+        tables = [Table(name, body["title"], body["columns"], body["rows"])
+                  for name, body in sheets.items() if name != SUMMARY_SHEET]
+        return cls(data["month"], data["township"], data["note"], data["filled_on"], data["age_day"],
+                   data["signers"], sheets[SUMMARY_SHEET]["rows"], tables, data.get("figures") or {})
+
+
+def _cells(rows: list[dict], columns) -> list[list[Any]]:
+    keys = [key for key, _label in columns]
+    return [[_plain(row.get(key)) for key in keys] for row in rows]
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON keeps it and a cell shows it (dates as the ledger's YYYY-MM-DD)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def check_exportable(db, month: str, *, today: dt.date, draft: bool) -> None:
+    """Refuse (``UserError``) a month that cannot be reported: nobody on the ledger, a month before the ledger
+    began, or — unless ``draft`` — a month not yet over."""
+    first, last = month_bounds(month)
+    began = db.execute("SELECT MIN(entered_on) FROM elders").fetchone()[0]
+    label = monthly.month_label(month)
+    if began is None:
+        raise UserError(f"台账中还没有老人，{label}无数可报：请先录入或导入台账。")
+    if last.isoformat() < began:
+        raise UserError(f"{label}早于台账的开始（最早纳入台账的日期为 {began}），不能导出该月报表。")
+    if not draft and today <= last:
+        raise UserError(f"{label}尚未结束（到 {last.isoformat()} 为止），不能导出正式报表；"
+                        "需要先看数字时请导出草稿（--draft）。")
+
+
+def build_book(db, month: str, *, note: str = "", filled_on: dt.date | None = None,
+               progress=None) -> MonthlyBook:
+    """The month's workbook computed from the facts on its last day. Refuses (``UserError``) without a township
+    name, or when a cross-check fails (listing the villages, columns and elders to fix)."""
+    from township_desk.models import schedule
+
+    month = monthly.parse_month(month)
+    township = (settings.get(db, "township_name") or "").strip()
+    if not township:
+        raise UserError("请先在“设置”中填写乡镇（街道）名称：汇总表标题和县级汇总都要用到它。")
+    step = progress or (lambda _text: None)
+    step("正在统计汇总表……")
+    summary = monthly.summary(db, month)
+    failures = monthly.cross_checks(summary)
+    if failures:
+        raise UserError(f"{summary.title}的勾稽关系不成立，未导出。请补全以下老人的信息后重新导出：\n"
+                        + monthly.failures_text(failures))
+    step("正在整理明细表……")
+    detail = monthly.details(db, month)
+    step("正在统计巡访情况……")
+    visits = monthly.visits_by_village(db, month)
+    hazards = monthly.hazards_of_month(db, month)
+    agreements = monthly.agreements_of_month(db, month)
+    visited, on_ledger, _rate = schedule.monthly_visit_rate(db, month)
+    values = settings.get_all(db)
+    label = monthly.month_label(month)
+    columns = {"明细表": monthly.DETAIL_COLUMNS, "巡访情况": monthly.VISIT_COLUMNS,
+               "风险隐患": monthly.HAZARD_COLUMNS, "互助协议": monthly.AGREEMENT_COLUMNS}
+    data = {"明细表": monthly.detail_sheet_rows(detail), "巡访情况": visits, "风险隐患": hazards,
+            "互助协议": agreements}
+    tables = [Table(sheet, f"{township}{heading}（{label}）{note}", [list(c) for c in columns[sheet]],
+                    _cells(data[sheet], columns[sheet]))
+              for sheet, heading in TABLE_SHEETS]
+    return MonthlyBook(
+        month, township, note, (filled_on or dt.date.today()).isoformat(), summary.last_day.isoformat(),
+        [values.get("unit_head") or "", values.get("preparer") or "", values.get("reviewer") or ""],
+        [[row.name, *row.counts] for row in summary.rows], tables,
+        {"visited": visited, "on_ledger": on_ledger})
+
+
+# ---------------------------------------------------------------- the records of what was sent
+
+
+@dataclass
+class Submission:
+    id: int
+    month: str
+    kind: str                 # 上报 | 更正
+    submitted_at: str
+    submitted_by: str
+    sha256: str
+    file_name: str | None
+    reason: str | None
+    payload: str | None = None
+
+    @property
+    def book(self) -> MonthlyBook:
+        if self.payload is None:
+            raise ValueError("payload not loaded")
+        return MonthlyBook.from_payload(self.payload)
+
+    def describe(self) -> str:
+        text = f"{monthly.month_label(self.month)}已于 {self.submitted_at} 由{self.submitted_by}{self.kind}" \
+               f"（SHA-256 {self.sha256[:12]}…）"
+        return text + (f"，更正理由：{self.reason}" if self.reason else "")
+
+
+_FIELDS = "id, month, kind, submitted_at, submitted_by, sha256, file_name, reason"
+
+
+def current_user(db) -> str:
+    """Who sends: the settings' 填表人, else the computer's user name."""
+    name = (settings.get(db, "preparer") or "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name on this machine
+        return "未知用户"
+
+
+def latest(db, month: str, *, with_payload: bool = True) -> Submission | None:
+    """The month's last submission (the correction when there is one), or None when it was never sent."""
+    columns = _FIELDS + (", payload" if with_payload else "")
+    row = db.execute(f"SELECT {columns} FROM monthly_submissions WHERE month = ? ORDER BY id DESC LIMIT 1",
+                     [monthly.parse_month(month)]).fetchone()
+    return Submission(*row) if row else None
+
+
+def sent_months(db) -> list[Submission]:
+    """Every submission, newest month first, each month's sends newest first (without payloads)."""
+    return [Submission(*row) for row in
+            db.execute(f"SELECT {_FIELDS} FROM monthly_submissions ORDER BY month DESC, id DESC")]
+
+
+def record(db, book: MonthlyBook, kind: str, sha256: str, *, file_name: str | None = None,
+           reason: str | None = None, by: str | None = None, at: dt.datetime | None = None) -> Submission:
+    """Keep what was sent (inside the caller's transaction when there is one), with an audit entry."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    if book.is_draft:
+        raise UserError("草稿不能上报：月份结束后导出正式报表再上报。")
+    when = (at or dt.datetime.now()).strftime("%Y-%m-%d %H:%M:%S")
+    who = by or current_user(db)
+    with db.atomic():
+        new_id = db.execute(
+            "INSERT INTO monthly_submissions(month, kind, submitted_at, submitted_by, sha256, file_name, reason,"
+            " payload) VALUES (?,?,?,?,?,?,?,?)",
+            [book.month, kind, when, who, sha256, file_name, reason, book.payload()]).lastrowid
+        audit.record(db, kind, "monthly_submissions", new_id, f"{book.township} {monthly.month_label(book.month)}",
+                     "sha256", None, f"{sha256}（{who}）" + (f"；理由：{reason}" if reason else ""))
+    return Submission(new_id, book.month, kind, when, who, sha256, file_name, reason, book.payload())
+
+
+def summary_of(db, month: str) -> monthly.MonthlySummary | None:
+    """The 汇总表 as submitted for ``month`` (None when it was never sent)."""
+    sent = latest(db, month)
+    if sent is None:
+        return None
+    book = sent.book
+    rows = book.summary_rows
+    return monthly.MonthlySummary(book.month, book.township, dt.date.fromisoformat(book.age_day), rows[:-1], rows[-1])
+
+
+def visit_rate(db, month: str) -> tuple[int, int, float]:
+    """月探访率 (visited, 在册, share 0–1) of a month: as submitted for a month sent to the county, else counted
+    now (``schedule.monthly_visit_rate``)."""
+    from township_desk.models import schedule
+
+    sent = latest(db, month)
+    figures = sent.book.figures if sent else {}
+    if "visited" in figures and "on_ledger" in figures:
+        visited, total = int(figures["visited"]), int(figures["on_ledger"])
+        return visited, total, (visited / total if total else 0.0)
+    return schedule.monthly_visit_rate(db, month)
+
+
+def coverage_by_month(db, month: str, months: int = 12) -> list[tuple[str, float]]:
+    """(month, visit rate 0–1) for the months ending with ``month`` (``schedule.home_coverage_by_month``), with
+    the submitted rate for every month sent to the county."""
+    from township_desk.models import schedule
+
+    live = dict(schedule.home_coverage_by_month(db, month, months))
+    year, mon = (int(p) for p in monthly.parse_month(month).split("-"))
+    index = year * 12 + mon - 1 - (months - 1)
+    start = f"{index // 12:04d}-{index % 12 + 1:02d}"
+    for (sent_month,) in db.execute("SELECT DISTINCT month FROM monthly_submissions WHERE month BETWEEN ? AND ?",
+                                    [start, month]):
+        _visited, total, rate = visit_rate(db, sent_month)
+        if total:
+            live[sent_month] = rate
+    return sorted(live.items())
