@@ -747,3 +747,24 @@ def test_a_backups_temporary_copy_is_hidden_while_written_and_never_renamed_into
 
     assert hidden.get(str(tmp_path / "备份.db.part")) is False  # hidden while written, then shown again
     assert renamed_hidden and not any(renamed_hidden)
+
+
+def test_an_unexpected_database_error_in_a_command_is_one_chinese_line_with_the_traceback_in_the_log(
+        capsys, ledger, monkeypatch):
+    from township_desk.commands import common
+    from township_desk.models import elders, paths
+
+    monkeypatch.setattr(common.log, "handlers", [])  # this test's own data folder, not an earlier test's
+
+    def broken(*args, **kwargs):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(elders, "ledger_json", broken)
+    code, out, err = _cli(capsys, "elders", "--db", ledger)
+
+    assert code == 2
+    assert "已损坏" in _one_chinese_line(err)
+    for handler in common.log.handlers:
+        handler.close()
+    logged = "".join(p.read_text(encoding="utf-8") for p in paths.logs_dir().glob("*.log"))
+    assert "Traceback" in logged and "malformed" in logged
