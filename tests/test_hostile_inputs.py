@@ -768,3 +768,29 @@ def test_an_unexpected_database_error_in_a_command_is_one_chinese_line_with_the_
         handler.close()
     logged = "".join(p.read_text(encoding="utf-8") for p in paths.logs_dir().glob("*.log"))
     assert "Traceback" in logged and "malformed" in logged
+
+
+def test_restore_into_a_read_only_folder_names_the_database_not_the_lock_file(capsys, tmp_path, ledger, monkeypatch):
+    import builtins
+    import errno
+    import shutil
+
+    backup = tmp_path / "备份.db"
+    shutil.copyfile(ledger, backup)
+    sqlite3.connect(backup).execute("PRAGMA journal_mode = DELETE").close()
+    real_open = builtins.open
+
+    def read_only_folder(file, mode="r", *args, **kwargs):
+        if str(file).endswith(".lock") and str(tmp_path) in str(file):
+            raise OSError(errno.EROFS, "Read-only file system", str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", read_only_folder)
+    before = ledger.read_bytes()
+    code, out, err = _cli(capsys, "restore", backup, "--db", ledger, "--yes")
+    monkeypatch.setattr(builtins, "open", real_open)
+
+    assert code == 2
+    line = _one_chinese_line(err)
+    assert "只读" in line and str(ledger) in line and ".lock" not in line
+    assert ledger.read_bytes() == before
