@@ -794,3 +794,14 @@ def test_restore_into_a_read_only_folder_names_the_database_not_the_lock_file(ca
     line = _one_chinese_line(err)
     assert "只读" in line and str(ledger) in line and ".lock" not in line
     assert ledger.read_bytes() == before
+
+
+@pytest.mark.parametrize("case", ["inside-a-file", "name-too-long"])
+def test_an_output_name_that_cannot_be_a_file_is_one_chinese_line(capsys, tmp_path, ledger, case):
+    target = {"inside-a-file": ledger / "花名册.docx",
+              "name-too-long": tmp_path / ("花名册" * 40 + ".docx")}[case]
+    code, out, err = _cli(capsys, "print", "roster", "--db", ledger, "-o", target)
+    assert code == 2
+    line = _one_chinese_line(err)
+    assert ("不是文件夹" in line) if case == "inside-a-file" else ("太长" in line)
+    assert _files_in(tmp_path) == ["v.db"]

@@ -178,6 +178,8 @@ def check_output_path(target: str | Path, db_path: str | Path | None) -> Path:
         raise UserError(f"“{target}”是一个文件夹，请给出要保存的文件名（例如 {target / '报表.xlsx'}）。")
     if not target.parent.exists() and not (target.is_symlink() and target.resolve().parent.exists()):
         raise UserError(f"保存位置的文件夹不存在：{target.parent}")
+    if target.parent.exists() and not target.parent.is_dir():
+        raise UserError(f"保存位置“{target.parent}”是一个文件，不是文件夹，请另选保存位置。")
     if db_path is not None:
         db_path = Path(db_path)
         for suffix in _DB_COMPANIONS:
@@ -403,6 +405,10 @@ def describe_os_error(exc: OSError, where: str | Path | None = None) -> str:
         return f"{place}是一个文件夹，请给出文件名。"
     if isinstance(exc, FileNotFoundError):
         return f"找不到{place}或它所在的文件夹。"
+    if isinstance(exc, NotADirectoryError):
+        return f"{place}所在的位置不是文件夹，请另选保存位置。"
+    if code in (errno.EINVAL, errno.ENAMETOOLONG):
+        return f"文件名{place}无效或太长（不能含 \\ / : * ? \" < > | 等符号），请换一个名称。"
     return f"读写{place}时出错（{exc.strerror or exc}），未完成。"
 
 
