@@ -805,3 +805,13 @@ def test_an_output_name_that_cannot_be_a_file_is_one_chinese_line(capsys, tmp_pa
     line = _one_chinese_line(err)
     assert ("不是文件夹" in line) if case == "inside-a-file" else ("太长" in line)
     assert _files_in(tmp_path) == ["v.db"]
+
+
+def test_a_refused_command_does_not_even_make_the_data_folder(capsys, tmp_path, ledger, monkeypatch):
+    home = tmp_path / "尚未使用的数据文件夹"
+    monkeypatch.setenv("TOWNSHIP_DESK_HOME", str(home))
+    code, out, err = _cli(capsys, "print", "roster", "--db", ledger, "-o", ledger)
+    assert code == 2
+    _one_chinese_line(err)
+    assert not home.exists()
+    assert _files_in(tmp_path) == ["v.db"]

@@ -371,8 +371,9 @@ def clean_at_start(db_path: str | Path) -> list[Path]:
     ``clean_stale_temporary_folders`` in the system's temporary folder."""
     from township_desk.models import paths
 
-    try:
-        folders = [paths.data_dir(), Path(db_path).parent, paths.backups_dir()]
+    try:  # looked in, never made: a refused command leaves no new folder either
+        home = paths.data_dir(create=False)
+        folders = [home, Path(db_path).parent, home / "backups"]
     except OSError:
         folders = [Path(db_path).parent]
     return clean_stale_temporaries(folders) + clean_stale_temporary_folders()
