@@ -237,7 +237,7 @@ def test_a_scan_path_leading_out_of_the_data_folder_is_refused_not_launched(page
     page.refresh()
     page.select_agreement(agreement)
     launched, warned = [], []
-    monkeypatch.setattr(agreements_page, "open_in_system", lambda *a, **k: launched.append(a))
+    monkeypatch.setattr(agreements_page, "open_in_system", lambda *args, **kw: launched.append(args))
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warned.append(args[2]))
     page.open_scan()
     assert launched == [] and len(warned) == 1
