@@ -460,18 +460,21 @@ def _month_events_by_village(db, lo: str, hi: str) -> list[tuple[str, str, int]]
     """(village, key of the 巡访情况 sheet, count) for the visits and hazards dated in [lo, hi]."""
     visit_status = elders_model.STATUS_ON_DAY_SQL.replace(":day", "vs.date")
     hazard_status = elders_model.STATUS_ON_DAY_SQL.replace(":day", "h.found_on")
+    # the village on the month's last day, as in the 汇总表 (an elder who moved later counts where they were)
+    village = (f"LEFT JOIN {field_history.changed_after_sql('village_id')} moved ON moved.elder_id = e.id"
+               " JOIN villages v ON v.id = COALESCE(moved.value, e.village_id)")
     rows = db.execute(
         f"""SELECT v.name, CASE WHEN vs.mode = '上门' THEN 'home_visits' ELSE 'remote_visits' END, COUNT(*)
-            FROM live_visits vs JOIN elders e ON e.id = vs.elder_id JOIN villages v ON v.id = e.village_id
+            FROM live_visits vs JOIN elders e ON e.id = vs.elder_id {village}
             WHERE vs.date BETWEEN ? AND ? AND vs.mode IN ('上门', '电话', '视频')
               AND {visit_status} {_ON_LEDGER_THAT_DAY}
-            GROUP BY v.name, vs.mode = '上门'""", [lo, hi]).fetchall()
+            GROUP BY v.name, vs.mode = '上门'""", [hi, lo, hi]).fetchall()
     for name, hazards, told in db.execute(
             f"""SELECT v.name, COUNT(*), COUNT(DISTINCT CASE WHEN h.supporter_told_on IS NOT NULL
                                                           AND h.supporter_told_on <= ? THEN e.id END)
-                FROM hazards h JOIN elders e ON e.id = h.elder_id JOIN villages v ON v.id = e.village_id
+                FROM hazards h JOIN elders e ON e.id = h.elder_id {village}
                 WHERE h.found_on BETWEEN ? AND ? AND {hazard_status} {_ON_LEDGER_THAT_DAY}
-                GROUP BY v.name""", [hi, lo, hi]):
+                GROUP BY v.name""", [hi, hi, lo, hi]):
         rows += [(name, "hazards", hazards), (name, "supporters_told", told)]
     return rows
 
