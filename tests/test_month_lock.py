@@ -120,13 +120,18 @@ def table(path, sheet: str) -> list[dict]:
 
 
 def test_an_unsent_october_is_counted_from_the_facts_of_october_31(ledger, tmp_path):
+    from township_desk.models import visitors
+
     november(ledger, tmp_path)
+    new_visitor = visitors.visitor_id(ledger, "王巡访", "13600001111", create=True)
+    visitors.assign_elders(ledger, new_visitor, [ledger.ids["甲"]])          # reassigned today
     target = tmp_path / "十月.xlsx"
     export_monthly(ledger, "2026-10", target, today=NOV_30)
     detail = {r["姓名"]: r for r in table(target, "明细表")}
     assert detail["张甲"]["文化程度"] == "小学"                 # corrected in November
     assert (detail["张甲"]["巡访类别"], detail["张甲"]["风险等级"]) == ("一般", "低")   # assessed 高 in November
     assert detail["张丙"]["状态"] == "在册"                     # died in November
+    assert detail["张甲"]["巡访责任人"] == "李巡访"               # the visitor of 31 October
     assert (detail["张乙"]["主要赡养人"], detail["张乙"]["赡养人电话"]) == ("张乙子", "13800001111")
     [agreement] = table(target, "互助协议")
     assert agreement["状态"] == "已签订"                         # terminated in November
