@@ -326,12 +326,33 @@ def test_a_voided_visit_no_longer_counts_in_the_visit_rate_and_charts(ledger):
 
 def test_the_overdue_and_month_queries_read_visits_from_covering_indexes_only(ledger):
     """Excluding voided visits costs nothing at 2.4 million visits: the live visits' partial indexes (migration
-    0007) cover every condition, so no count reads a visits row."""
-    params = {"day": "2026-11-22", "week_start": "2026-11-09", "week_end": "2026-11-15", "key_home_days": 15,
-              "general_home_days": 30, "key_remote": 2, "general_remote": 1, "want_home": 1, "want_remote": 1, "home_counts": 0,
-              "first": "2026-11-01"}
-    queries = [schedule._overdue_sql(""), schedule._MONTH_SQL]
-    for sql in queries:
+    0007) cover every condition, so no count reads a visits row. Every query on live_visits that the overdue rule,
+    the visit rate, the chart, workload and the month's sheet run is checked with its own parameters."""
+    from township_desk.models import monthly, visits
+
+    asked = []
+
+    class Recording:
+        def __init__(self, db):
+            self._db = db
+
+        def __getattr__(self, name):
+            return getattr(self._db, name)
+
+        def execute(self, sql, params=None):
+            if "live_visits" in sql:
+                asked.append((sql, params))
+            return self._db.execute(sql, params) if params is not None else self._db.execute(sql)
+
+    db = Recording(ledger)
+    add(ledger, "张德福", visitor="王村官")
+    schedule.overdue(db, TODAY)
+    schedule.monthly_visit_rate(db, "2026-11")
+    schedule.home_coverage_by_month(db, "2026-11", 12)
+    monthly.visits_by_village(db, "2026-11")
+    visits.visitor_workload(db, TODAY)
+    assert len(asked) >= 5
+    for sql, params in asked:
         plan = [row[3] for row in ledger.execute("EXPLAIN QUERY PLAN " + sql, params)]
         on_visits = [step for step in plan if " visits " in f"{step} "]
         assert on_visits and all("USING COVERING INDEX" in step for step in on_visits), plan

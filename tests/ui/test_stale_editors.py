@@ -127,7 +127,7 @@ def test_a_real_import_from_another_process_is_not_undone_by_the_open_editor(ctx
     sheet["B2"].data_type = "s"
     book.save(tmp_path / "台账.xlsx")
     done = subprocess.run([sys.executable, "-m", "township_desk", "import-ledger", str(tmp_path / "台账.xlsx"),
-                           "--db", str(db_path)], capture_output=True, text=True, timeout=120)
+                           "--db", str(db_path)], capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert done.returncode == 0, done.stderr
     assert elders.get_elder(ctx.db, elder_id)["phone"] == "13899998888"
 

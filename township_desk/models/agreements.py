@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from township_desk.models import audit, idnumber, paths, versions
+from township_desk.models import audit, idnumber, paths, versions, villages
 from township_desk.models.dates import DateError, parse_date, required_date
 from township_desk.models.elders import Problem
 from township_desk.models.errors import UserError, ValidationError
@@ -136,7 +136,7 @@ def elder_defaults(db, elder_id: int) -> dict[str, Any]:
         "elder_address": address,
         "elder_phone": row[2],
         "service_place": address,
-        "committee_name": row[4] or f"{row[3]}村民委员会",
+        "committee_name": villages.committee_name(row[3], row[4]),
         "committee_staff": row[5],
     }
 

@@ -464,11 +464,14 @@ def _month_events_by_village(db, lo: str, hi: str) -> list[tuple[str, str, int]]
     (elder, mode, date) index: a month of 30,000 elders' visits in about a second.
     """
     on_first = elders_model.status_on_day_sql("e", ":lo")
+    # the village on the month's last day, as in the 汇总表 (an elder who moved later counts where they were)
     people = f"""people AS MATERIALIZED (
-            SELECT e.id, e.village_id, e.entered_on, e.status, {on_first} AS first_status,
+            SELECT e.id, COALESCE(later.value, e.village_id) AS village_id, e.entered_on, e.status,
+                   {on_first} AS first_status,
                    (EXISTS (SELECT 1 FROM status_changes sc WHERE sc.elder_id = e.id AND sc.date > :lo AND sc.date <= :hi)
                     OR (e.entered_on > :lo AND e.entered_on <= :hi)) AS moved
-            FROM elders e)"""
+            FROM elders e LEFT JOIN {field_history.changed_after_sql('village_id', ':hi')} later
+                 ON later.elder_id = e.id)"""
 
     def on_ledger(day: str) -> str:
         return (f"CASE WHEN p.moved THEN {elders_model.status_on_day_sql('p', day)} ELSE p.first_status END"
