@@ -19,10 +19,21 @@ VALID_IDS = [
 ]
 
 
+@pytest.fixture
+def tmp_path(tmp_path):
+    """Every test's folder has Chinese characters and a space in its name, as an office PC's folders do
+    (C:\\Users\\张三\\Documents\\台账 数据): a path handed to a program as two words, or encoded in the wrong
+    code page, fails the suite here rather than on the clerk's PC."""
+    folder = tmp_path / "台账 数据"
+    folder.mkdir()
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def private_data_dir(tmp_path_factory, monkeypatch):
-    """Every test gets its own data folder and settings file, so nothing touches the clerk's real ones."""
-    home = tmp_path_factory.mktemp("home")
+    """Every test gets its own data folder (named in Chinese, with a space) and settings file, so nothing touches
+    the clerk's real ones."""
+    home = tmp_path_factory.mktemp("用户 数据")
     monkeypatch.setenv("TOWNSHIP_DESK_HOME", str(home))
     monkeypatch.setenv("TOWNSHIP_DESK_CONFIG", str(tmp_path_factory.mktemp("config") / "config.json"))
     return home

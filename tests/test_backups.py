@@ -292,6 +292,16 @@ def test_manual_backup_refuses_a_missing_folder_and_the_live_file(db, db_path, t
         backups.backup(db, tmp_path / "nowhere" / "b.db")
     with pytest.raises(UserError, match="同一个文件"):
         backups.backup(db, db_path)
+    wal = db_path.with_name(db_path.name + "-wal")
+    before = wal.read_bytes()
+    (tmp_path / "sub").mkdir()
+    for alias in (wal, db_path.with_name(db_path.name + "-shm"), tmp_path / "sub" / ".." / "ledger.db"):
+        with pytest.raises(UserError, match="同一个文件"):
+            backups.backup(db, alias)
+    os.link(db_path, tmp_path / "硬链接.db")
+    with pytest.raises(UserError, match="同一个文件"):
+        backups.backup(db, tmp_path / "硬链接.db")
+    assert wal.read_bytes() == before
 
 
 def test_manual_backup_on_a_full_disk_gives_a_chinese_message_and_no_part_file(db, tmp_path, monkeypatch):
@@ -527,3 +537,13 @@ def test_a_backup_without_an_index_is_restored_with_it_built_again(db, db_path, 
         assert names(live) == ["张德福"]
     finally:
         live.close()
+
+
+def test_half_written_backups_left_by_a_killed_program_are_removed(db, db_path):
+    stale = folder(db) / ".ledger_20261121-080000_daily.db.part"
+    stale.write_bytes(b"SQLite format 3\x00 with ID numbers")
+    os.utime(stale, (stale.stat().st_mtime - 3600,) * 2)
+    fresh = folder(db) / ".ledger_20261122-075959_daily.db.part"   # another process may be writing it now
+    fresh.write_bytes(b"SQLite format 3\x00")
+    backups.daily_backup_if_due(db, db_path, now=dt.datetime(2026, 11, 22, 8, 0, 0))
+    assert not stale.exists() and fresh.exists()

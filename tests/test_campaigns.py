@@ -31,9 +31,10 @@ def ledger(db):
         ids[name] = elders.save_elder(db, {"name": name, "id_number": id_number, "village": village, **extra},
                                       today=TODAY).elder_id
     grades = {"张德福": "高", "刘秀英": "低", "王大山": "中", "李桂兰": "高", "陈有福": "高"}  # 周玉珍 未评估
+    tiers = {name: extra["tier"] for name, _id, _village, extra in people}  # as graded (unassessed follow the rule)
     with db.atomic():
         for name, grade in grades.items():
-            db.execute("UPDATE elders SET risk_grade = ? WHERE id = ?", [grade, ids[name]])
+            db.execute("UPDATE elders SET risk_grade = ?, tier = ? WHERE id = ?", [grade, tiers[name], ids[name]])
     return ids
 
 

@@ -48,7 +48,7 @@ def start(code: str, db_path: Path) -> subprocess.Popen:
     script = PRELUDE.format(root=str(ROOT)) + textwrap.dedent(code)
     env = {**os.environ, "DB_PATH": str(db_path)}
     return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+                            text=True, encoding="utf-8", env=env)
 
 
 def wait_for(proc: subprocess.Popen, marker: str) -> list[str]:

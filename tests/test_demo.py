@@ -254,3 +254,24 @@ def test_cli_rejects_a_bad_elder_count(tmp_path, capsys):
     assert exit_.value.code == 2
     assert "老人人数" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
+
+
+def test_the_demos_last_complete_month_exports_and_its_gaps_sit_in_the_current_month(tmp_path, capsys):
+    """A newcomer's first export works: demo, then the county workbook of the last complete month (exit 0). The
+    deliberate gap (elders still without a visitor) is this month's newcomers, which the current month names."""
+    from township_desk.cli import main
+    from township_desk.models import monthly
+
+    path = tmp_path / "demo.db"
+    assert main(["demo", "--db", str(path), "--seed", "1", "--as-of", "2026-11-22"]) == 0
+    target = tmp_path / "2026-10.xlsx"
+    code = main(["export-monthly", "--db", str(path), "--month", "2026-10", "-o", str(target)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert target.is_file()
+    database = dbm.connect(path)
+    without = list(database.query("SELECT name, entered_on FROM elders WHERE visitor_id IS NULL"))
+    assert len(without) >= 3 and all(r["entered_on"] >= "2026-11-01" for r in without)
+    named = monthly.failures_text(monthly.cross_checks(monthly.summary(database, "2026-11")))
+    assert all(r["name"] in named for r in without)
+    database.close()

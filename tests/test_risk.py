@@ -321,7 +321,7 @@ def test_never_assessed_come_first_then_the_oldest(db):
     assert [d["elder_id"] for d in due] == [never, older, newer]
     first = due[0]
     assert (first["last_assessed"], first["days_since"], first["id_number"], first["village"], first["tier"],
-            first["risk_grade"]) == (None, None, VALID_IDS[2], "东风村", "一般", None)
+            first["risk_grade"]) == (None, None, VALID_IDS[2], "东风村", "重点", None)  # 88: 高龄 → 中 → 重点 meanwhile
     assert [d["elder_id"] for d in risk.assessments_due(db, TODAY, village="西河村")] == [older]
     assert risk.count_due(db, TODAY) == 3
     assessed(db, never, TODAY)
@@ -370,3 +370,51 @@ def test_due_list_of_30000_elders_is_one_fast_query(db):
     expected_assessed_due = sum(1 for n in range(1, 30001, 2) if n % 700 > 365)
     assert len(due) == 15000 + expected_assessed_due == risk.count_due(db, TODAY)
     assert elapsed < 0.5, f"assessments_due took {elapsed * 1000:.0f} ms"
+
+
+# ---------------------------------------------------------------- before the first assessment (待评估)
+
+
+def test_a_new_elder_who_should_be_key_is_key_from_entry(db):
+    """An unassessed 86-year-old living alone with ability level 3 is entered with tier 一般 as typed: the suggested
+    grade (高) makes them 重点 at once, the clerk is told why, and they are on the 待评估 list."""
+    result = elders.save_elder(db, {"name": "王老汉", "id_number": make_id("19400305", 31), "village": "东风村",
+                                 "lives_alone": "是", "ability_level": 3, "tier": "一般",
+                                 "entered_on": "2026-11-20"}, today=TODAY)
+    e = elders.get_elder(db, result.elder_id)
+    assert (e["tier"], e["risk_grade"]) == ("重点", None)
+    note = [w.message for w in result.warnings if w.field == "tier"]
+    assert note == ["尚未做风险评估（待评估）：系统建议高风险（一级）（高龄、失能、独居），巡访类别暂按“重点”，评估后按评估结果确定"]
+    assert [d["name"] for d in risk.assessments_due(db, TODAY)] == ["王老汉"]
+    from township_desk.models import schedule
+
+    assert schedule.plans(db)["重点"].home_days == 15  # visited every half month, not monthly
+
+
+def test_while_unassessed_an_edit_that_adds_a_factor_moves_the_tier_and_is_audited(db):
+    eid = elder(db)                                                  # 71, no factor: 一般
+    assert elders.get_elder(db, eid)["tier"] == "一般"
+    result = elders.save_elder(db, {"name": "张德福", "id_number": YOUNG, "care": "无人照料"}, elder_id=eid,
+                               today=TODAY)
+    assert elders.get_elder(db, eid)["tier"] == "重点"
+    assert ("巡访类别", "一般", "重点") in result.changes
+    log = audit.entries(db, table="elders", record_id=eid)
+    assert [(e["field"], e["old_value"], e["new_value"]) for e in log if e["action"] == "待评估"] == \
+        [("tier", "一般", "重点")]
+
+
+def test_the_provisional_tier_follows_the_settings_mapping_and_keeps_a_chosen_key_tier(db):
+    settings.put(db, {"tier_for_medium": "一般"})
+    assert elders.get_elder(db, elder(db, VALID_IDS[0]))["tier"] == "一般"        # 81: 中 → 一般 here
+    assert elders.get_elder(db, elder(db, VALID_IDS[1], name="刘秀英", tier="重点"))["tier"] == "重点"
+
+
+def test_once_assessed_the_assessment_decides_and_edits_no_longer_move_the_tier(db):
+    eid = elder(db, VALID_IDS[0])                                    # 81: 高龄 → 中 → 重点 meanwhile
+    assert elders.get_elder(db, eid)["tier"] == "重点"
+    risk.record_assessment(db, eid, date=TODAY, assessor="王专干", final_grade="低", override_reason="子女已返乡照料",
+                           today=TODAY)
+    assert elders.get_elder(db, eid)["tier"] == "一般"
+    elders.save_elder(db, {"name": "张德福", "id_number": VALID_IDS[0], "phone": "13800001111"}, elder_id=eid,
+                      today=TODAY)
+    assert elders.get_elder(db, eid)["tier"] == "一般"

@@ -91,7 +91,7 @@ def test_a_refused_visit_leaves_no_photo_behind(db, elder, tmp_path):
     with pytest.raises(ValidationError):
         visits.record_visit(db, elder, full_visit(mode="上网"), [photo], today=TODAY)
     text = tmp_path / "a.txt"
-    text.write_text("not a picture")
+    text.write_text("not a picture", encoding="utf-8")
     with pytest.raises(UserError, match="格式不支持"):
         visits.record_visit(db, elder, full_visit(), [photo, text], today=TODAY)
     assert not any(paths.photos_dir().rglob("*.*"))
@@ -372,3 +372,15 @@ def test_an_older_ledger_is_migrated_keeping_its_visits(db_path):
     assert (visit["date"], visit["voided_at"]) == ("2026-11-20", None)
     assert database.execute("SELECT COUNT(*) FROM live_visits").fetchone()[0] == 1
     database.close()
+
+
+def test_the_print_command_refuses_a_voided_visit_with_one_chinese_line(db_path, db, elder, tmp_path, capsys):
+    from township_desk.cli import main
+
+    wrong = visits.record_visit(db, elder, full_visit(), today=TODAY)
+    visits.void_visit(db, wrong, "重复登记", "李专干")
+    db.close()
+    target = tmp_path / "巡访登记表.docx"
+    assert main(["print", "visit-form", "--db", str(db_path), "--visit", str(wrong), "-o", str(target)]) == 2
+    assert capsys.readouterr().err.strip() == f"第 {wrong} 号巡访记录（2026-11-20 上门）已作废（重复登记），不打印"
+    assert not target.exists()

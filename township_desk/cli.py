@@ -11,7 +11,7 @@ import argparse
 import sys
 from importlib import import_module
 
-from township_desk import APP_NAME, __version__
+from township_desk import APP_NAME, __version__, runtime
 
 # The sub-commands, in the order ``--help`` lists them.
 COMMAND_MODULES = [
@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    runtime.ensure_streams()  # the windowed exe has no stdout/stderr: they go to the log file
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")

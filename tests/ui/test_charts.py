@@ -60,3 +60,42 @@ def test_age_pyramid_puts_men_left_and_women_right(view, tmp_path):
 def test_empty_chart_says_so_instead_of_drawing_nothing(view, tmp_path):
     render_without_glyph_warnings(view, tmp_path, lambda: charts.draw_overdue_by_village(view, []))
     assert "没有逾期" in view.figure.axes[0].texts[0].get_text()
+
+
+FONT_CACHE_PROBE = """
+import os, sys, threading
+
+class WhoImports:  # notes the thread that imports (and so builds or loads) matplotlib's font list
+    def find_spec(self, name, path=None, target=None):
+        if name == "matplotlib.font_manager":
+            print(threading.current_thread().name)
+        return None
+
+sys.meta_path.insert(0, WhoImports())
+from township_desk.ui import charts
+thread = charts.warm_font_cache_in_background()
+thread.join(120)
+import matplotlib
+print(matplotlib.get_cachedir())
+"""
+
+
+def test_the_font_list_is_built_once_in_the_data_folder_off_the_gui_thread(tmp_path):
+    """PyInstaller's hook points MPLCONFIGDIR at a fresh temporary folder on every start (imitated here): the
+    font list must still be written to, and found again in, <data>/cache/matplotlib."""
+    import os
+    import subprocess
+    import sys
+
+    data = tmp_path / "台账 数据"
+    fresh = tmp_path / "pyinstaller-temp"
+    fresh.mkdir()
+    env = {**os.environ, "TOWNSHIP_DESK_HOME": str(data), "MPLCONFIGDIR": str(fresh), "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", FONT_CACHE_PROBE], env=env, capture_output=True, text=True,
+                            encoding="utf-8", timeout=300)
+    assert result.returncode == 0, result.stderr
+    importer, cache = result.stdout.splitlines()
+    assert importer == "matplotlib-fonts"  # the worker thread, not MainThread (the GUI thread)
+    assert cache == str(data / "cache" / "matplotlib")
+    assert list((data / "cache" / "matplotlib").glob("fontlist-*.json"))
+    assert list(fresh.iterdir()) == []

@@ -47,7 +47,7 @@ def ctx(db, db_path, qtbot):
     villages.save_village(db, {"name": "青山村", "committee": "青山村村民委员会", "staff_name": "王主任"})
     zhang = add(db, "张德福", VALID_IDS[0], "重点", "赵会计")
     liu = add(db, "刘秀英", VALID_IDS[1], "一般", "赵会计")
-    wang = add(db, "王大山", VALID_IDS[2], "一般", "钱书记")
+    wang = add(db, "王大山", make_id("19560101", 31), "一般", "钱书记")  # 70: 一般 by the rule too
     li = add(db, "李桂兰", VALID_IDS[3], "重点", "钱书记")
     away = add(db, "周玉珍", make_id("19550505", 22), "一般", "赵会计")
     elders.change_status(db, away, "暂离", "2026-10-01", "住院")

@@ -106,3 +106,27 @@ def test_a_background_jobs_commit_announced_when_done_is_not_announced_again(qtb
         job.close()
     ctx.notify("villages")                                      # the job's operation announces what it changed
     assert not ctx.check_other_writers() and seen == ["villages"]
+
+
+def test_the_dashboards_reading_connection_is_not_taken_for_a_write(qtbot, ctx, reports):
+    """The home page computes its figures on a connection of its own; reading (and closing it) changes nothing, so
+    the watch never announces a change and the page is not recomputed over and over."""
+    seen: list[str] = []
+    ctx.data_changed.connect(seen.append)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    home = window.show_page("首页")
+    for _ in range(3):
+        qtbot.waitUntil(lambda: not home.loading, timeout=10000)
+        window.watch_timer.timeout.emit()
+        home.refresh()
+    qtbot.waitUntil(lambda: not home.loading, timeout=10000)
+    window.watch_timer.timeout.emit()
+    assert seen == [] and reports == []
+
+
+def test_the_watch_stops_when_the_window_closes(qtbot, ctx):
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.close()
+    assert not window.watch_timer.isActive()

@@ -41,7 +41,8 @@ def test_backup_now_writes_the_chosen_file_and_says_what_it_holds(qtbot, db, db_
     shown = messages(monkeypatch)
     target = tmp_path / "U盘备份.db"
     monkeypatch.setattr(settings_backup, "ask_save_path", lambda *a: str(target))
-    panel.backup_now()
+    panel.backup_now()                    # in the background, with its own connection
+    qtbot.waitUntil(lambda: bool(shown), timeout=20000)
     assert backups.inspect_backup(target).elders == 1
     assert shown[-1][0] == "备份完成" and "老人 1 人" in shown[-1][1]
 
@@ -72,6 +73,7 @@ def test_restore_shows_the_backup_first_then_reloads_the_data(qtbot, db, db_path
     panel.table.selectRow(0)
 
     panel.restore_selected()
+    qtbot.waitUntil(lambda: len(shown) > 1, timeout=20000)
 
     assert shown[0][0] == "确认恢复" and "2026-11-20 08:00:00" in shown[0][1] and "老人 1 人" in shown[0][1]
     assert shown[-1][0] == "恢复完成" and "重新载入" in shown[-1][1]
@@ -136,6 +138,8 @@ def test_backup_now_suggests_a_compressed_file(qtbot, db, db_path, tmp_path, mon
     monkeypatch.setattr(settings_backup, "ask_save_path",
                         lambda _p, _t, suggested, filters: asked.append((suggested, filters)) or str(tmp_path / "b.zip"))
     panel.backup_now()
+    panel.worker.join(20)
+    qtbot.waitUntil(lambda: not panel.findChildren(settings_backup.QProgressDialog), timeout=5000)
     assert asked[0][0].endswith(".zip") and asked[0][1].startswith("压缩的台账备份 (*.zip)")
     assert zipfile.is_zipfile(tmp_path / "b.zip") and backups.inspect_backup(tmp_path / "b.zip").elders == 1
 
@@ -151,7 +155,8 @@ def test_restore_of_a_backup_missing_a_table_is_refused_after_confirming_and_cha
     add(db, 1, "李秀英")
     panel = panel_for(qtbot, db, db_path)
     shown = messages(monkeypatch)
-    assert panel.restore_from(saved) is False
+    panel.restore_from(saved)
+    qtbot.waitUntil(lambda: len(shown) > 1, timeout=20000)
     assert shown[-1][0] == "恢复未完成" and "缺少数据表：visits" in shown[-1][1] and "当前数据没有改动" in shown[-1][1]
     assert panel.ctx.db.execute("SELECT count(*) FROM elders").fetchone()[0] == 2
 
@@ -185,14 +190,18 @@ def test_the_backups_folder_itself_is_refused_as_second_place(qtbot, db, db_path
 
 def test_data_folder_is_chosen_without_an_environment_variable(qtbot, db, db_path, tmp_path, monkeypatch):
     add(db, 0, "张德福")
+    photo = paths.photos_dir() / "2026" / "1" / "入户.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"jpeg")
     panel = panel_for(qtbot, db, db_path)
     shown = messages(monkeypatch)
     new_home = tmp_path / "D盘" / "台账数据"
     new_home.mkdir(parents=True)
     monkeypatch.setattr(settings_backup, "ask_folder", lambda *a: str(new_home))
     panel.data_button.click()
-    assert shown[0][0] == "更改数据文件夹" and "复制一份" in shown[0][1]
+    assert shown[0][0] == "更改数据文件夹" and "连同巡访照片、协议扫描件将复制一份" in shown[0][1]
     assert paths.local_config()["data_dir"] == str(new_home)
+    assert (new_home / "photos" / "2026" / "1" / "入户.jpg").read_bytes() == b"jpeg"   # photos go along
     monkeypatch.delenv("TOWNSHIP_DESK_HOME")
     assert paths.data_dir() == new_home and paths.default_db_path() == new_home / "township_desk.db"
     copy = dbm.connect(paths.default_db_path())
@@ -301,3 +310,18 @@ def test_a_field_is_named_as_its_own_table_names_it():
     assert settings_backup.field_label("hazards", "resolved_on") == "处置日期"   # the shared labels
     assert settings_backup.field_label("visits", "something_new") == "something_new"  # never hidden
     assert settings_backup.field_label("elders", None) == ""
+
+
+def test_a_data_folder_holding_another_programs_file_is_refused(qtbot, db, db_path, tmp_path, monkeypatch):
+    folder = tmp_path / "别的"
+    folder.mkdir()
+    foreign = sqlite3.connect(folder / "township_desk.db")
+    foreign.execute("CREATE TABLE songs(title TEXT)")
+    foreign.commit()
+    foreign.close()
+    panel = panel_for(qtbot, db, db_path)
+    shown = messages(monkeypatch)
+    monkeypatch.setattr(settings_backup, "ask_folder", lambda *a: str(folder))
+    panel.choose_data_folder()
+    assert shown[-1][0] == "数据文件夹" and "不能使用" in shown[-1][1]
+    assert "data_dir" not in paths.local_config()

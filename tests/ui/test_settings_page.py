@@ -146,6 +146,18 @@ def test_switching_the_policy_to_liaoning_saves_twelve_months(page, ctx):
     assert settings.get(ctx.db, "policy_profile") == "辽宁"
 
 
+def test_the_four_profiles_are_offered_and_emeishan_excludes_extreme_poverty(page, ctx):
+    policy = page.policy_tab
+    assert [policy.profile.itemData(i) for i in range(policy.profile.count())] == ["宁波", "辽宁", "重庆", "四川·峨眉山"]
+    policy.profile.setCurrentIndex(policy.profile.findData("四川·峨眉山"))
+    assert policy.exclude_extreme_poverty.isChecked() and not policy.exclude_state_employers.isChecked()
+    assert "老人本人是农村特困人员的，或子女不是农村户籍的，不认定" in policy.explanation.text()
+    assert policy.profile_note.text() == ""
+    assert policy.save()
+    assert (settings.get(ctx.db, "policy_profile"), settings.get(ctx.db, "exclude_extreme_poverty")) == \
+        ("四川·峨眉山", True)
+
+
 def test_an_adjusted_policy_value_is_saved_and_said_to_differ(page, ctx):
     policy = page.policy_tab
     policy.min_absence_months.setValue(9)
@@ -443,7 +455,8 @@ def test_every_field_in_the_audit_log_reads_in_chinese(page, ctx):
     visitors.save_visitor(db, {"name": "王五", "phone": "13900002222", "village_id": village}, helper)
     elder = add_elder(db, 0, "张德福", lives_alone=True, entered_on="2026-01-05")
     visitors.assign_elders(db, helper, [elder])
-    risk.record_assessment(db, elder, date=TODAY, assessor="王专干", final_grade="高", override_reason="冬季独自烧柴取暖",
+    # 81 and living alone: 重点 from entry (待评估); the assessment's 低 moves the 巡访类别 to 一般
+    risk.record_assessment(db, elder, date=TODAY, assessor="王专干", final_grade="低", override_reason="女儿已返乡同住",
                            today=TODAY)
     visit = visits.record_visit(db, elder, {"date": "2026-11-20", "mode": "上门", "visitor_id": helper,
                                             "gas_safety": "不安全"}, today=TODAY)

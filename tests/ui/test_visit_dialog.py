@@ -412,7 +412,7 @@ def test_a_photo_opens_in_the_system_viewer_from_the_photos_folder(ctx, qtbot, r
     from township_desk.ui import visit_dialog
 
     launched = []
-    monkeypatch.setattr(visit_dialog.QDesktopServices, "openUrl", lambda url: launched.append(url.toLocalFile()))
+    monkeypatch.setattr(visit_dialog, "open_in_system", lambda parent, path, title: launched.append(str(path)))
     dialog = open_recorded(ctx, qtbot, recorded)
     dialog.open_photo_button.click()
     (stored,) = visits.get_visit(ctx.db, recorded)["photos"]
@@ -424,7 +424,7 @@ def test_a_photo_path_leading_out_of_the_photos_folder_is_refused_not_launched(c
 
     ctx.db.execute("UPDATE visit_photos SET path = '../../../etc/passwd' WHERE visit_id = ?", [recorded])
     launched, warned = [], []
-    monkeypatch.setattr(visit_dialog.QDesktopServices, "openUrl", lambda url: launched.append(url))
+    monkeypatch.setattr(visit_dialog, "open_in_system", lambda *args, **kw: launched.append(args))
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warned.append(args[2]))
     dialog = open_recorded(ctx, qtbot, recorded)
     assert "已拒绝" in dialog.photos.item(0).text() and dialog.photos.item(0).icon().isNull()
@@ -466,3 +466,33 @@ def test_typing_a_date_ticks_its_box(ctx, qtbot):
     qtbot.addWidget(dialog)
     QTest.keyClicks(dialog.told.edit, "2026-11-22")
     assert dialog.told.check.isChecked() and dialog.told.value() == "2026-11-22"
+
+
+def test_the_audit_log_names_a_visits_corrected_and_voided_fields_in_chinese(ctx, recorded):
+    from township_desk.ui import settings_backup
+
+    visits.correct_visit(ctx.db, recorded, {"date": "2026-11-20", "mode": "上门", "visitor_id": 1,
+                                            "visitor_name": "赵会计", "mood": "差", "gas_safety": "不安全",
+                                            "notes": "家中整洁"}, today=TODAY)
+    visits.void_visit(ctx.db, recorded, "记到了别的老人名下", "李专干")
+    shown = [settings_backup.readable(row)[1:] for row in settings_backup.audit_rows(ctx.db)[:3]]
+    label = f"张德福 {VALID_IDS[0]} 2026-11-20 上门"
+    assert shown == [["作废巡访", "巡访", label, "作废原因", "", "记到了别的老人名下（作废人：李专干）"],
+                     ["修改", "巡访", label, "燃气安全", "安全", "不安全"],
+                     ["修改", "巡访", label, "情绪状态", "良", "差"]]
+
+
+def test_voiding_a_visit_that_recorded_a_hazard_says_the_hazard_stays_open(ctx, qtbot, recorded):
+    from township_desk.ui.visit_dialog import VoidDialog
+
+    hazards.open_hazard(ctx.db, elder_id(ctx.db, "张德福"), "2026-11-20", "燃气软管老化", visit_id=recorded,
+                        today=TODAY)
+    void = VoidDialog(ctx, visits.get_visit(ctx.db, recorded), "张德福")
+    qtbot.addWidget(void)
+    assert void.hazards_note.text() == ("由这次巡访登记的风险隐患（燃气软管老化）不会随之作废，"
+                                        "请在“风险隐患”中另行跟进处置。")
+    assert not void.hazards_note.isHidden()
+    void.reason.setPlainText("记到了别的老人名下")
+    void.voided_by.setText("李专干")
+    void.save()
+    assert [h["description"] for h in hazards.open_hazards(ctx.db)] == ["燃气软管老化"]

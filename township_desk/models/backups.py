@@ -5,8 +5,9 @@ is written under a temporary name and renamed, so a crash never leaves half a ba
 
 Automatic backups are kept per ledger, by the database's own identity (``db.database_uuid``, not its file
 name): ``paths.backups_dir()/<uuid>/<数据库名>_<YYYYMMDD-HHMMSS>_<kind>.zip`` (kind ``daily`` or ``close``).
-A ``.zip`` holds the database compressed and ``township-desk-backup.json`` (what it holds, so the list is read
-without unpacking). They are kept by calendar (``backups_to_keep``), and each is also copied to the second
+A ``.zip`` holds the database compressed, without its indexes (half the size; a restore builds them again), and
+``township-desk-backup.json`` (what it holds, so the list is read without unpacking). They are kept by
+calendar within a size budget (``backups_to_keep``, ``within_budget``), and each is also copied to the second
 backup place chosen in 设置 (``paths.second_backup_dir()``) when there is one. Copies kept before a restore
 (``before-restore_…``) and backups the clerk made elsewhere are never deleted. Automatic backups written before
 this layout (``backups/<数据库名>_…_daily.db``) count as the ledger's when their name matches and they hold no
@@ -395,9 +396,8 @@ def backup(db, target: str | Path, *, kind: str = "manual", taken_at: dt.datetim
         raise UserError(f"保存备份的文件夹不存在：{target.parent}")
     if target.is_dir():
         raise UserError(f"“{target}”是文件夹，请给出备份文件的名称。")
-    live = _live_path(db)
-    if live is not None and target.exists() and target.resolve() == live.resolve():
-        raise UserError("备份文件不能与正在使用的数据库是同一个文件，请另选位置。")
+    if _is_live_file(db, target):
+        raise UserError("备份文件不能与正在使用的数据库（或它旁边的 -wal、-shm 文件）是同一个文件，请另选位置。")
     part = target.with_name(target.name + ".part")
     existed = target.exists()
     try:
@@ -418,6 +418,23 @@ def _write_error(exc: BaseException, target: Path) -> UserError:
     if isinstance(exc, PermissionError) or "readonly" in text or "read-only" in text or "unable to open" in text:
         return UserError(f"没有权限在“{target.parent}”写入备份，请换一个保存位置（例如 U 盘或“文档”文件夹）。")
     return UserError(f"备份“{target.name}”未能完成：{exc}")
+
+
+def _is_live_file(db, target: Path) -> bool:
+    """True when ``target`` is the open database or its -wal/-shm/-journal, by name or by file identity (a hard
+    link or symlink to it)."""
+    live = _live_path(db)
+    if live is None:
+        return False
+    for companion in (live, *(live.with_name(live.name + s) for s in ("-wal", "-shm", "-journal"))):
+        try:
+            if target.resolve() == companion.resolve():
+                return True
+            if target.exists() and companion.exists() and os.path.samefile(target, companion):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _live_path(db) -> Path | None:
@@ -472,9 +489,21 @@ def _modified_after(db_path: Path, backup_file: Path) -> bool:
     return False
 
 
+def _remove_stale_parts(folder: Path, older_than: float = 600.0) -> None:
+    """Delete half-written backups (``*.part``: a whole copy of the ledger, ID numbers and all) that a killed
+    program left in ``folder``; one younger than ``older_than`` seconds may still be being written."""
+    import time
+
+    for part in folder.glob("*.part"):
+        with contextlib.suppress(OSError):
+            if time.time() - part.stat().st_mtime > older_than:
+                part.unlink()
+
+
 def _automatic(db, db_path: Path, kind: str, now: dt.datetime) -> AutomaticBackup:
     ledger_uuid = _ledger_uuid(db)
     folder = ledger_folder(ledger_uuid)
+    _remove_stale_parts(folder)
     stamp = now.strftime(_STAMP)
     target = _unique(folder, lambda n: f"{db_path.stem}_{stamp}{n}_{kind}.zip")
     made = backup(db, target, kind=kind, taken_at=now)
@@ -530,6 +559,36 @@ def copy_to_second_place(made: Path, ledger_uuid: str, now: dt.datetime,
         return None, f"自动备份未能复制到第二备份位置“{second}”（{reason}），只保存在本机。"
     _prune(_automatic_in(target.parent), target, now, database_bytes)
     return target, None
+
+
+# ---------------------------------------------------------------------------------------------- data folder
+
+LEDGER_FILES = ("photos", "agreements")  # the data folder's own files the ledger names by relative path
+
+
+def use_data_folder(db, folder: str | Path) -> bool:
+    """Make ``folder`` the data folder from the next start (``paths.save_local_config``). A folder that already
+    holds a ledger (``township_desk.db``, checked to be one) is used as it is; into any other this ledger is
+    copied, with its visit photos and agreement scans. Returns whether it was copied. The current folder is
+    left as it was."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UserError(f"文件夹不存在：{folder}")
+    target = folder / paths.default_db_path().name
+    copied = not target.exists()
+    if copied:
+        backup(db, target)
+        here = paths.data_dir()
+        for name in LEDGER_FILES:
+            if (here / name).is_dir():
+                try:
+                    shutil.copytree(here / name, folder / name, dirs_exist_ok=True)
+                except (OSError, shutil.Error) as exc:
+                    raise _write_error(exc if isinstance(exc, OSError) else OSError(str(exc)), folder / name) from exc
+    else:
+        inspect_backup(target)  # refuses another program's file or one from a newer version
+    paths.save_local_config(data_dir=str(folder))
+    return copied
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -806,15 +865,24 @@ def _settle_live(db_path: Path) -> None:
             db_path.with_name(db_path.name + suffix).unlink()
 
 
-def restore(db_path: str | Path, backup_path: str | Path, *, now: dt.datetime | None = None) -> Path | None:
-    """Put a backup back in place of the database at ``db_path``; returns the copy kept of what it replaced.
+@dataclass(frozen=True)
+class PreparedRestore:
+    """A backup proved and unpacked beside the database (``tmp``), and the copy kept of the current one: all that
+    is left is ``finish_restore`` (quick) or ``cancel_restore``."""
 
-    The caller must have closed its own connections to ``db_path`` first. The backup (compressed or not, on
-    this PC or a network share) is unpacked beside the database and proved first (``_prepare``: ours, not newer,
-    ``integrity_check``, migrated up, every table present) before anything is touched; then the current file is
-    kept (``before-restore_…``), the prepared copy is renamed over it (``os.replace``), stale -wal/-shm files are
-    removed, and the restore is written to the audit log ("恢复").
-    """
+    db_path: Path
+    backup_path: Path
+    tmp: Path
+    info: BackupInfo
+    kept: Path | None
+
+
+def prepare_restore(db_path: str | Path, backup_path: str | Path, *,
+                    now: dt.datetime | None = None) -> PreparedRestore:
+    """The slow part of a restore, safe while the window still has the database open (a worker thread may run
+    it): the backup (compressed or not, on this PC or a network share) is unpacked beside the database and
+    proved (``_prepare``: ours, not newer, ``integrity_check``, migrated up, every table present), then the
+    current database is kept as ``before-restore_…``. Nothing of the ledger is changed."""
     db_path = Path(db_path)
     backup_path = Path(backup_path)
     now = now or _now()
@@ -826,13 +894,36 @@ def restore(db_path: str | Path, backup_path: str | Path, *, now: dt.datetime | 
     with _busy:
         try:
             info = _prepare(backup_path, tmp)
+            files.hide_temporary(tmp)  # the whole ledger, unpacked: not for a clerk browsing the folder
         except (sqlite3.Error, OSError) as exc:
             raise _write_error(exc, tmp) from exc
         try:
             kept = _keep_current(db_path, now)
             _fsync(tmp)
+        except BaseException:
+            _remove_database_files(tmp)
+            raise
+    return PreparedRestore(db_path, backup_path, tmp, info, kept)
+
+
+def cancel_restore(prepared: PreparedRestore) -> None:
+    """Remove the unpacked copy of a restore that is not going ahead."""
+    _remove_database_files(prepared.tmp)
+
+
+def finish_restore(prepared: PreparedRestore) -> Path | None:
+    """Put the prepared copy in place of the database; returns the copy kept of what it replaced.
+
+    The caller must have closed its own connections to the database first. The write-ahead log is folded in
+    and removed, the copy renamed over the file (``os.replace``), and the restore written to the audit log
+    ("恢复"). On failure the database is as it was.
+    """
+    db_path, tmp = prepared.db_path, prepared.tmp
+    with _busy:
+        try:
             if db_path.exists():
                 _settle_live(db_path)
+            files.reveal(tmp)  # the hidden attribute would move with the file onto the ledger itself
             files.replace_file(tmp, db_path)  # retried while an antivirus holds either file
         except (sqlite3.Error, OSError, UserError) as exc:
             _remove_database_files(tmp)
@@ -848,8 +939,17 @@ def restore(db_path: str | Path, backup_path: str | Path, *, now: dt.datetime | 
     restored = dbm.connect(db_path)
     try:
         with restored.atomic():
-            audit.record(restored, "恢复", "database", None, f"从备份恢复：{backup_path.name}", None,
-                         str(kept.name) if kept else None, info.summary())
+            audit.record(restored, "恢复", "database", None, f"从备份恢复：{prepared.backup_path.name}", None,
+                         str(prepared.kept.name) if prepared.kept else None, prepared.info.summary())
     finally:
         restored.close()
-    return kept
+    return prepared.kept
+
+
+def restore(db_path: str | Path, backup_path: str | Path, *, now: dt.datetime | None = None) -> Path | None:
+    """Put a backup back in place of the database at ``db_path``; returns the copy kept of what it replaced.
+
+    ``prepare_restore`` then ``finish_restore``: the backup is proved before anything is touched, and the
+    caller must have closed its own connections to ``db_path`` first.
+    """
+    return finish_restore(prepare_restore(db_path, backup_path, now=now))

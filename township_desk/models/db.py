@@ -16,7 +16,7 @@ import sqlite_utils
 
 from township_desk.models import files, paths
 from township_desk.models.errors import AlreadyRunning, DatabaseUnavailable
-from township_desk.models.files import hide_temporary
+from township_desk.models.files import hide_temporary, reveal
 from township_desk.models.migrations import STEPS, load_step
 
 # ``PRAGMA application_id`` of every Township Desk database ("TDsk"); stamped by migration 5.
@@ -396,6 +396,7 @@ def backup_to(db: sqlite_utils.Database, target: str | Path) -> Path:
         dest.commit()
     finally:
         dest.close()
+    reveal(tmp)  # the hidden attribute would move with the file onto the backup
     files.replace_file(tmp, target)  # retried while an antivirus holds the new copy
     return target
 

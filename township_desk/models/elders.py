@@ -373,11 +373,17 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
                 raise ValidationError("村（社区）不能为空", [Problem("village", "error", "村（社区）不能为空")])
             row.setdefault("entered_on", today.isoformat())
             row["status"] = data.get("status") if data.get("status") in STATUSES else "在册"
+            from township_desk.models import risk  # risk reads this module's tables and labels
+
+            note = risk.entry_tier(db, row, today)  # unassessed: the tier follows the suggested grade
+            if note:
+                problems.append(Problem("tier", "warning", note))
             new_id = _insert(db, "elders", row)
             audit.record(db, action or "新增", "elders", new_id, _label(row))
             db.execute("INSERT INTO status_changes(elder_id, date, old_status, new_status, reason) VALUES (?,?,?,?,?)",
                        [new_id, row["entered_on"], None, row["status"], "纳入台账"])
             if supporter_rows is not None:
+                _date_typed_years(supporter_rows, row.get("children_away_years"), today)
                 _replace_supporters(db, new_id, supporter_rows)
             return SaveResult(new_id, True, [], [p for p in problems if p.severity == "warning"])
 
@@ -395,6 +401,9 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
             if old_dict.get(key) in (None, "") and value in (None, ""):
                 continue
             changes.append((key, old_dict.get(key), value))
+        typed_years = next((n for k, _o, n in changes if k == "children_away_years"), None)
+        if supporter_rows is not None:
+            _date_typed_years(supporter_rows, typed_years, today)
         before = supporters_of(db, elder_id) if supporter_rows is not None else []
         supporters_changed = supporter_rows is not None and _supporters_differ(before, supporter_rows)
         if changes or supporters_changed:
@@ -409,6 +418,14 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
                 audit.record(db, action or "修改", "elders", elder_id, _label(row), key,
                              _display(db, key, before_value), _display(db, key, after))
         labelled = [(_field_label(k), _display(db, k, o), _display(db, k, n)) for k, o, n in changes]
+        if supporter_rows is None and typed_years is not None:
+            undated = [dict(r) for r in supporters_of(db, elder_id) if r["is_away"] and not r["away_since"]]
+            _date_typed_years(undated, typed_years, today)
+            for supporter in undated:
+                db.execute("UPDATE supporters SET away_since = ? WHERE id = ?",
+                           [supporter["away_since"], supporter["id"]])
+                audit.record(db, action or "修改", "elders", elder_id, _label(row), "supporters", None,
+                             f"赡养人{supporter['name']}外出时间 {supporter['away_since']}（按外出务工年限 {typed_years} 年）")
         if supporter_rows is not None:
             if supporters_changed:
                 _replace_supporters(db, elder_id, supporter_rows)
@@ -418,7 +435,28 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
                 old_text, new_text = _supporters_text(before), _supporters_text(supporter_rows)
                 audit.record(db, action or "修改", "elders", elder_id, _label(row), "supporters", old_text, new_text)
                 labelled.append(("赡养人", old_text, new_text))
+        from township_desk.models import risk  # risk reads this module's tables and labels
+
+        before_tier = db.execute("SELECT tier FROM elders WHERE id = ?", [elder_id]).fetchone()[0]
+        note = risk.provisional_tier(db, elder_id, today)  # while unassessed, the tier follows the suggestion
+        if note:
+            problems.append(Problem("tier", "warning", note))
+            labelled.append((_field_label("tier"), before_tier, "重点" if before_tier == "一般" else "一般"))
         return SaveResult(elder_id, False, labelled, [p for p in problems if p.severity == "warning"])
+
+
+def _date_typed_years(supporters: list[dict], years: float | None, today: dt.date) -> None:
+    """外出务工年限 typed as a number (the paper 登记表 asks for one) becomes a dated fact: each supporter away
+    without an "away since" month gets the month that many years before ``today``, so the years go on counting
+    (``years_away``) instead of staying what they were on the day they were typed."""
+    if years is None:
+        return
+    months = round(float(years) * 12)
+    index = today.year * 12 + today.month - 1 - months
+    month = f"{index // 12:04d}-{index % 12 + 1:02d}"
+    for supporter in supporters:
+        if supporter.get("is_away", 1) and not supporter.get("away_since"):
+            supporter["away_since"] = month
 
 
 def _field_label(key: str) -> str:
@@ -537,11 +575,12 @@ def health_of(elder: dict) -> str:
 
 
 def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reason: str, *,
-                  expected_version: int | None = None) -> int:
+                  expected_version: int | None = None) -> list[int]:
     """Move an elder to another status (暂离, 已迁出, 已去世, 已不属于留守, back to 在册). Nobody is deleted.
 
-    With ``expected_version`` (the ``row_version`` the window read) a record changed meanwhile is refused
-    (``StaleRecord``). Returns the record's new ``row_version``."""
+    Leaving the ledger ends the elder's signed agreements in the same transaction; returns their ids. With
+    ``expected_version`` (the ``row_version`` the window read) a record changed meanwhile is refused
+    (``StaleRecord``); ``versions.current`` gives the new one."""
     if new_status not in STATUSES:
         raise UserError(f"状态“{new_status}”不在可选范围：{'、'.join(STATUSES)}")
     day = parse_date(date) if not isinstance(date, dt.date) else date
@@ -571,8 +610,7 @@ def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reaso
                      f"{new_status}（{day.isoformat()}，{reason}）" if reason else new_status)
         from township_desk.models import agreements  # imports this module
 
-        agreements.end_with_elder(db, elder_id, day, new_status, reason)  # same transaction: both or neither
-        return versions.current(db, "elders", elder_id)
+        return agreements.end_with_elder(db, elder_id, day, new_status, reason)  # same transaction: both or neither
 
 
 def status_history(db, elder_id: int) -> list[dict]:
@@ -582,11 +620,17 @@ def status_history(db, elder_id: int) -> list[dict]:
 # The status an elder had on a day, as SQL over ``elders e``: the latest ``status_changes`` row on or before the
 # day; a record that never had one (written by an older version) has its current status once entered. Every
 # "as at a date" count (the monthly report, the visit plan) uses these two expressions and no other rule.
-STATUS_ON_DAY_SQL = """COALESCE(
+def status_on_day_sql(elder: str = "e", day: str = ":day") -> str:
+    """``STATUS_ON_DAY_SQL`` over another row source ``elder`` (with columns id, entered_on, status) and day
+    expression (e.g. a visit's ``vs.date``)."""
+    return f"""COALESCE(
         (SELECT sc.new_status FROM status_changes sc
-          WHERE sc.elder_id = e.id AND sc.date <= :day ORDER BY sc.date DESC, sc.id DESC LIMIT 1),
-        CASE WHEN e.entered_on <= :day
-              AND NOT EXISTS (SELECT 1 FROM status_changes x WHERE x.elder_id = e.id) THEN e.status END)"""
+          WHERE sc.elder_id = {elder}.id AND sc.date <= {day} ORDER BY sc.date DESC, sc.id DESC LIMIT 1),
+        CASE WHEN {elder}.entered_on <= {day}
+              AND NOT EXISTS (SELECT 1 FROM status_changes x WHERE x.elder_id = {elder}.id) THEN {elder}.status END)"""
+
+
+STATUS_ON_DAY_SQL = status_on_day_sql()
 
 # The same rule as periods, for counting many days at once (a year of month ends): one row per status an elder
 # held, from ``since`` up to the day before ``until`` (NULL: holds it still). A status held on day D is the row
@@ -744,16 +788,19 @@ def _months_between(since: str, on: dt.date) -> int:
 
 
 # 子女外出务工年限 comes from one source, the supporters' "away since" months (the same dates eligibility reads):
-# the earliest month a supporter still away left, as SQL over ``elders e``. The elder's own typed
-# ``children_away_years`` is a number of one day and is not used for counting.
-AWAY_SINCE_SQL = """(SELECT MIN(s.away_since) FROM supporters s
-                      WHERE s.elder_id = e.id AND s.is_away AND s.away_since IS NOT NULL)"""
+# the earliest month a supporter still away left, as SQL over ``elders e``; when none is away any more (one came
+# home and the elder has left the ledger since, the return undated), the earliest date written. The elder's own
+# typed ``children_away_years`` is a number of one day and is not used for counting.
+AWAY_SINCE_SQL = """COALESCE(
+        (SELECT MIN(s.away_since) FROM supporters s WHERE s.elder_id = e.id AND s.is_away AND s.away_since IS NOT NULL),
+        (SELECT MIN(s.away_since) FROM supporters s WHERE s.elder_id = e.id AND s.away_since IS NOT NULL))"""
 
 
 def away_since_of(supporters: list[dict]) -> str | None:
-    """``AWAY_SINCE_SQL`` over a list of supporter rows: the earliest 'YYYY-MM' of those still away, or None."""
-    months = [s["away_since"] for s in supporters if s.get("is_away", 1) and s.get("away_since")]
-    return min(months) if months else None
+    """``AWAY_SINCE_SQL`` over a list of supporter rows."""
+    away = [s["away_since"] for s in supporters if s.get("is_away", 1) and s.get("away_since")]
+    written = [s["away_since"] for s in supporters if s.get("away_since")]
+    return min(away or written) if written else None
 
 
 def years_away(away_since: str | None, on: dt.date) -> int | None:
@@ -778,6 +825,8 @@ def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date
             reasons.append(f"未满{min_age}周岁（{as_of.isoformat()} 时 {age} 周岁）")
     if not elder.get("rural_hukou", 1):
         reasons.append("不是农村户籍")
+    if rules.get("exclude_extreme_poverty") and elder.get("hardship") == "特困":
+        reasons.append("农村特困人员，按所选政策不认定为留守老年人")
     min_months = int(rules.get("min_absence_months", 6))
     if not supporters:
         reasons.append("未登记赡养人，无法判断是否留守")

@@ -62,12 +62,14 @@ def default_data_dir() -> Path:
     return Path(user_data_dir(APP_ID, appauthor=False))
 
 
-def data_dir() -> Path:
-    """The data folder (created if missing): ``TOWNSHIP_DESK_HOME`` if set (tests, portable use), else the
-    folder chosen in 设置 → 备份与恢复 (``data_dir`` in ``config_path()``), else ``default_data_dir()``."""
+def data_dir(*, create: bool = True) -> Path:
+    """The data folder (created if missing, unless ``create=False``): ``TOWNSHIP_DESK_HOME`` if set (tests,
+    portable use), else the folder chosen in 设置 → 备份与恢复 (``data_dir`` in ``config_path()``), else
+    ``default_data_dir()``."""
     override = os.environ.get("TOWNSHIP_DESK_HOME") or local_config().get("data_dir")
     path = Path(override) if override else default_data_dir()
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -94,6 +96,20 @@ def logs_dir() -> Path:
     return path
 
 
+def log_file() -> Path:
+    """Today's log file (``logs/township-desk-YYYY-MM-DD.log``): errors, crash traces, a windowed run's output."""
+    import datetime as dt
+
+    return logs_dir() / f"township-desk-{dt.date.today().isoformat()}.log"
+
+
+def cache_dir(name: str) -> Path:
+    """A folder kept between runs for a library's cache (``cache/<name>``, e.g. matplotlib's font list)."""
+    path = data_dir() / "cache" / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def photos_dir() -> Path:
     path = data_dir() / "photos"
     path.mkdir(parents=True, exist_ok=True)
@@ -109,8 +125,24 @@ def resource_root() -> Path:
 
 
 def forms_dir() -> Path:
-    """The Word templates (forms/*.docx). ``TOWNSHIP_DESK_FORMS`` points at an office's adjusted copies."""
+    """The Word templates shipped with the program (forms/*.docx), or those ``TOWNSHIP_DESK_FORMS`` points at."""
     override = os.environ.get("TOWNSHIP_DESK_FORMS")
     if override:
         return Path(override)
     return resource_root() / "forms"
+
+
+def office_forms_dir() -> Path:
+    """``<data>/forms``: the office's own adjusted templates. The install folder is replaced on every upgrade
+    (and read-only in a per-machine install), so edits kept there would be lost; here they stay."""
+    return data_dir() / "forms"
+
+
+def form_path(name: str) -> Path:
+    """The template ``name`` to print with: the office's adjusted copy in ``office_forms_dir()`` when there is one,
+    else the shipped one. ``TOWNSHIP_DESK_FORMS`` (a folder of templates) overrides both."""
+    if not os.environ.get("TOWNSHIP_DESK_FORMS"):
+        own = office_forms_dir() / name
+        if own.is_file():
+            return own
+    return forms_dir() / name

@@ -211,6 +211,54 @@ def suggest(db, elder_id: int, as_of: dt.date | str, *, ability_level: int | Non
     return _suggest_for(db, _elder_row(db, elder_id), required_date(as_of, "评估日期"), ability_level)
 
 
+# ---------------------------------------------------------------- before the first assessment
+
+
+def is_assessed(db, elder_id: int) -> bool:
+    return db.execute("SELECT 1 FROM assessments WHERE elder_id = ? LIMIT 1", [elder_id]).fetchone() is not None
+
+
+def _provisional(db, elder: dict, suggestion: Suggestion) -> tuple[str, str]:
+    """(tier, note) for a never-assessed elder: the suggested grade's tier, or 重点 when the record says so."""
+    suggested_tier = settings.get(db, TIER_SETTING[suggestion.grade])
+    current = elder.get("tier") or "一般"
+    tier = "重点" if "重点" in (suggested_tier, current) else suggested_tier
+    why = "、".join(suggestion.factors) or "无风险因素"
+    return tier, (f"尚未做风险评估（待评估）：系统建议{GRADE_LABELS[suggestion.grade]}（{why}），"
+                  f"巡访类别暂按“{tier}”，评估后按评估结果确定")
+
+
+def entry_tier(db, row: dict, as_of: dt.date) -> str | None:
+    """At entry (a record not yet saved, so no visit or hazard yet) the tier follows the suggested grade: sets
+    ``row["tier"]`` and returns the clerk's note when that changes the tier given, else None."""
+    suggestion = grade_for(factors_of(row, open_hazard=False, last_visit=None, as_of=as_of))
+    tier, note = _provisional(db, row, suggestion)
+    changed = tier != (row.get("tier") or "一般")
+    row["tier"] = tier
+    return note if changed else None
+
+
+def provisional_tier(db, elder_id: int, as_of: dt.date) -> str | None:
+    """While an elder has never been assessed (待评估), the visit tier follows the suggested grade as of ``as_of``
+    (through the settings' grade → tier mapping), so that someone who should be 重点 is not visited monthly
+    meanwhile; a 重点 on the record is kept (fewer visits wait for an assessment).
+
+    Sets the tier when it has to change (audited, inside the caller's transaction) and returns the clerk's note
+    about it, or None when the elder is assessed or nothing changes.
+    """
+    if is_assessed(db, elder_id):
+        return None
+    elder = _elder_row(db, elder_id)
+    tier, note = _provisional(db, elder, _suggest_for(db, elder, as_of, None))
+    current = elder.get("tier") or "一般"
+    if tier == current:
+        return None
+    with db.atomic():
+        db.execute("UPDATE elders SET tier = ? WHERE id = ?", [tier, elder_id])
+        audit.record(db, "待评估", "elders", elder_id, _label(elder), "tier", current, tier)
+    return note
+
+
 # ---------------------------------------------------------------- recording
 
 

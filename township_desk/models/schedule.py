@@ -126,9 +126,13 @@ def _overdue_sql(where: str) -> str:
                              WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= :day
                              ORDER BY vs.date DESC LIMIT 1) AS last_home,
                            (SELECT COUNT(*) FROM live_visits vs
-                             WHERE vs.elder_id = e.id AND vs.date BETWEEN :week_start AND :week_end
-                               AND (vs.mode IN ('电话', '视频') OR (:home_counts AND vs.mode = '上门')))
-                             AS week_contacts
+                             WHERE vs.elder_id = e.id AND vs.mode IN ('电话', '视频')
+                               AND vs.date BETWEEN :week_start AND :week_end)
+                           + CASE WHEN :home_counts THEN
+                               (SELECT COUNT(*) FROM live_visits vs
+                                 WHERE vs.elder_id = e.id AND vs.mode = '上门'
+                                   AND vs.date BETWEEN :week_start AND :week_end) ELSE 0 END
+                             AS week_contacts  -- by mode, so both counts read the (elder, mode, date) index only
                     FROM elders e JOIN villages v ON v.id = {_VILLAGE_ON_DAY}
                          LEFT JOIN visitors vi ON vi.id = {_VISITOR_ON_DAY}
                     {where}

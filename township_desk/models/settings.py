@@ -5,10 +5,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
-# Policy profiles for who counts as a left-behind elder (domain.md "Who counts").
+# Policy profiles for who counts as a left-behind elder (domain.md "Who counts"), each with the text it follows:
+# 宁波 (seed 000): 60+, supporters away 6 months, children in state employers excluded; 辽宁 (seed 002): away
+# 1 year; 重庆 (seed 001, 渝民发〔2018〕30号, implementing 民发〔2017〕193号): the national definition, children
+# away "通常半年以上", no employer exclusion; 四川·峨眉山 (seed 003): all children away "通常半年以上", 农村特困除外.
 POLICY_PROFILES: dict[str, dict[str, Any]] = {
-    "宁波": {"min_age": 60, "min_absence_months": 6, "exclude_state_employers": True},
-    "辽宁": {"min_age": 60, "min_absence_months": 12, "exclude_state_employers": True},
+    "宁波": {"min_age": 60, "min_absence_months": 6, "exclude_state_employers": True,
+           "exclude_extreme_poverty": False},
+    "辽宁": {"min_age": 60, "min_absence_months": 12, "exclude_state_employers": True,
+           "exclude_extreme_poverty": False},
+    "重庆": {"min_age": 60, "min_absence_months": 6, "exclude_state_employers": False,
+           "exclude_extreme_poverty": False},
+    "四川·峨眉山": {"min_age": 60, "min_absence_months": 6, "exclude_state_employers": False,
+                "exclude_extreme_poverty": True},
+}
+PROFILE_SOURCES: dict[str, str] = {
+    "宁波": "宁波市农村留守老年人关爱服务实施意见（征求意见稿）",
+    "辽宁": "辽宁省民政厅等9部门实施意见（辽民发〔2018〕90号）",
+    "重庆": "重庆市民政局等9部门实施意见（渝民发〔2018〕30号）",
+    "四川·峨眉山": "峨眉山市民政局2022年定期巡访工作实施方案",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -19,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "min_age": 60,
     "min_absence_months": 6,
     "exclude_state_employers": True,
+    "exclude_extreme_poverty": False,
     "unit_head": "",        # 单位负责人
     "reviewer": "",         # 复核人
     "preparer": "",         # 填表人
@@ -43,6 +59,7 @@ LABELS: dict[str, str] = {
     "min_age": "最低年龄（周岁）",
     "min_absence_months": "赡养人外出最短月数",
     "exclude_state_employers": "子女在机关、事业单位、国有企业工作的不认定",
+    "exclude_extreme_poverty": "农村特困人员不认定（由特困供养保障）",
     "unit_head": "单位负责人",
     "reviewer": "复核人",
     "preparer": "填表人",
@@ -105,3 +122,18 @@ def apply_profile(db, profile: str, *, expected_versions: dict[str, int] | None 
 
         raise UserError(f"未知的认定政策“{profile}”，可选：{'、'.join(POLICY_PROFILES)}")
     put(db, {"policy_profile": profile, **POLICY_PROFILES[profile]}, expected_versions=expected_versions)
+
+
+def profile_needs_choice(db) -> bool:
+    """True on the first start of a new, empty ledger whose policy profile was never chosen: the window then asks
+    which applies. A ledger that already holds data keeps the profile it has been using: that value is stored
+    (silently, it is no change) and nobody is asked."""
+    if db.execute("SELECT 1 FROM settings WHERE key = 'policy_profile'").fetchone():
+        return False
+    has_data = db.execute("SELECT EXISTS (SELECT 1 FROM elders) OR EXISTS (SELECT 1 FROM villages)").fetchone()[0]
+    if not has_data:
+        return True
+    with db.atomic():
+        db.execute("INSERT OR IGNORE INTO settings(key, value) VALUES ('policy_profile', ?)",
+                   [json.dumps(get(db, "policy_profile"), ensure_ascii=False)])
+    return False

@@ -264,7 +264,8 @@ def void_visit(db, visit_id: int, reason: str, voided_by: str, *, now: dt.dateti
 
 
 def get_visit(db, visit_id: int) -> dict:
-    """One visit, voided or not (``voided_at``), with the elder's name and its photos (``photos``: relative paths)."""
+    """One visit, voided or not (``voided_at``), with the elder's name, its photos (``photos``: relative paths) and
+    the unresolved hazards recorded from it (``open_hazards``: their descriptions)."""
     rows = list(db.query("""SELECT vs.*, e.name AS elder_name, e.id_number FROM visits vs
                             JOIN elders e ON e.id = vs.elder_id WHERE vs.id = ?""", [visit_id]))
     if not rows:
@@ -272,6 +273,8 @@ def get_visit(db, visit_id: int) -> dict:
     visit = rows[0]
     visit["photos"] = [r[0] for r in db.execute("SELECT path FROM visit_photos WHERE visit_id = ? ORDER BY id",
                                                  [visit_id])]
+    visit["open_hazards"] = [r[0] for r in db.execute(
+        "SELECT description FROM hazards WHERE visit_id = ? AND resolved_on IS NULL ORDER BY id", [visit_id])]
     return visit
 
 

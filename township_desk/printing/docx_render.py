@@ -7,6 +7,7 @@ Templates are ordinary .docx files an office can adjust in Word or WPS; tags are
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,29 @@ TICK, NO_TICK = "☑", "☐"
 
 
 def template_path(name: str) -> Path:
-    path = paths.forms_dir() / name
+    """The template to render: the office's adjusted copy (data folder's forms/) or the shipped one."""
+    path = paths.form_path(name)
     if not path.exists():
         raise UserError(f"找不到打印模板“{name}”（应在 {path.parent}）。请重新安装程序或恢复 forms 文件夹。")
     return path
+
+
+def copy_default_forms() -> tuple[Path, list[str]]:
+    """Copy the shipped templates into the office's template folder (``paths.office_forms_dir()``, created if
+    missing), never over one already there (an edited template is kept). Returns the folder and the names copied."""
+    folder = paths.office_forms_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for source in sorted(paths.forms_dir().glob("*.docx")):
+        if source.name.startswith("~$"):  # Word's lock file of a template open in Word
+            continue
+        target = folder / source.name
+        if target.exists():
+            continue
+        with atomic_path(target) as tmp:
+            shutil.copyfile(source, tmp)
+        copied.append(source.name)
+    return folder, copied
 
 
 def box(checked: bool) -> str:

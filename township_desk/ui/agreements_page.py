@@ -8,11 +8,10 @@ also ``status`` and ``village``.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl
-from PySide6.QtGui import QColor, QDesktopServices
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,9 +28,16 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import agreements, villages
 from township_desk.models import db as dbm
-from township_desk.models.errors import UserError
+from township_desk.models.errors import StaleRecord, UserError
 from township_desk.ui.agreement_editor import AgreementEditor, DateDialog, TerminateDialog
-from township_desk.ui.widgets import ask_save_file, refill_choices, table_view
+from township_desk.ui.widgets import (
+    ask_save_file,
+    open_in_system,
+    refill_choices,
+    remember_folder,
+    start_path,
+    table_view,
+)
 
 ALL = "全部"
 ENDING_DAYS = 30
@@ -234,6 +240,8 @@ class AgreementsPage(QWidget):
 
     def _warn(self, title: str, exc: Exception) -> None:
         QMessageBox.warning(self, title, str(exc))
+        if isinstance(exc, StaleRecord):  # changed elsewhere since it was listed: show it as it is now
+            self.refresh()
 
     # ---------------------------------------------------------------- actions
 
@@ -264,7 +272,8 @@ class AgreementsPage(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         try:
-            agreements.sign(self.ctx.db, row["id"], dialog.date(), today=self.today)
+            agreements.sign(self.ctx.db, row["id"], dialog.date(), today=self.today,
+                            expected_version=row["row_version"])
         except UserError as exc:
             self._warn("签订协议", exc)
             return
@@ -281,11 +290,12 @@ class AgreementsPage(QWidget):
         try:
             if values["notice_only"]:
                 earliest = agreements.give_notice(self.ctx.db, row["id"], values["notice_on"], values["by"],
-                                                  today=self.today)
+                                                  today=self.today, expected_version=row["row_version"])
                 QMessageBox.information(self, "解除协议", f"已登记提前通知。无过错解除最早可于 {earliest.isoformat()} 办理。")
             else:
                 agreements.terminate(self.ctx.db, row["id"], values["on"], values["by"], values["reason"],
-                                     for_cause=values["for_cause"], notice_on=values["notice_on"], today=self.today)
+                                     for_cause=values["for_cause"], notice_on=values["notice_on"], today=self.today,
+                                     expected_version=row["row_version"])
         except UserError as exc:
             self._warn("解除协议", exc)
             return
@@ -314,9 +324,10 @@ class AgreementsPage(QWidget):
         if row is None:
             return
         path, _filter = QFileDialog.getOpenFileName(
-            self, "选择签字后的协议扫描件", "", "扫描件 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.bmp)")
+            self, "选择签字后的协议扫描件", start_path("scans"), "扫描件 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.bmp)")
         if not path:
             return
+        remember_folder("scans", path)
         try:
             agreements.attach_scan(self.ctx.db, row["id"], path)
         except UserError as exc:
@@ -334,7 +345,7 @@ class AgreementsPage(QWidget):
         if path is None or not path.is_file():
             QMessageBox.warning(self, "查看扫描件", "扫描件文件不存在，可能已被移动或删除。")
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        open_in_system(self, path, title="查看扫描件")
 
     def print_selected(self) -> None:
         """Print the selected agreements to a .docx (several: one per page, in a background job)."""
@@ -343,8 +354,8 @@ class AgreementsPage(QWidget):
             return
         name = (f"互助养老协议书_{rows[0]['elder_name']}_{rows[0]['id']}.docx" if len(rows) == 1
                 else f"互助养老协议书_{len(rows)}份.docx")
-        chosen = ask_save_file(self, "保存协议（Word）", Path.home() / name, "Word 文档 (*.docx)", self.ctx.db_path,
-                               ".docx")
+        chosen = ask_save_file(self, "保存协议（Word）", name, "Word 文档 (*.docx)", self.ctx.db_path,
+                               ".docx", kind="print")
         if chosen is None:
             return
         target = str(chosen)
@@ -379,4 +390,4 @@ class AgreementsPage(QWidget):
     def _offer_open(self, target: str) -> None:
         answer = QMessageBox.question(self, "打印协议", f"已保存到：\n{target}\n\n现在用 Word/WPS 打开吗？（协议一式四份）")
         if answer == QMessageBox.StandardButton.Yes:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(target))
+            open_in_system(self, target, title="打印协议")

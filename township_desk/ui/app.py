@@ -19,10 +19,10 @@ from pathlib import Path  # noqa: E402
 
 from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator  # noqa: E402
 from PySide6.QtGui import QFont, QFontDatabase, QIcon  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen  # noqa: E402
 
 from township_desk import APP_ID, APP_NAME, __version__  # noqa: E402
-from township_desk.models import backups, paths  # noqa: E402
+from township_desk.models import backups, paths, security  # noqa: E402
 from township_desk.models import db as dbm  # noqa: E402
 from township_desk.models.errors import AlreadyRunning, DatabaseUnavailable, UserError  # noqa: E402
 from township_desk.ui import crash, smoke  # noqa: E402
@@ -103,6 +103,37 @@ def fit_to_screen(window, app: QApplication) -> None:
         window.resize(1280, 820)
 
 
+def show_splash(app: QApplication) -> QSplashScreen:
+    """A small window with the icon and 正在打开台账…… shown at once, before the pages are imported and the
+    database opened: on an old office PC a cold start takes many seconds, and a clerk who sees nothing starts
+    the program a second time. ``splash.finish(window)`` or ``close()`` takes it away."""
+    from PySide6.QtGui import QColor, QPainter, QPixmap
+
+    ratio = app.devicePixelRatio()
+    pixmap = QPixmap(int(420 * ratio), int(140 * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(QColor("#ffffff"))
+    painter = QPainter(pixmap)
+    painter.setPen(QColor("#c8d3d5"))
+    painter.drawRect(0, 0, 419, 139)
+    if icon_path().exists():
+        painter.drawPixmap(24, 30, 80, 80, QPixmap(str(icon_path())))
+    title = QFont(app.font())
+    title.setPointSizeF(title.pointSizeF() * 1.35)
+    title.setBold(True)
+    painter.setFont(title)
+    painter.setPen(QColor("#1f4e5a"))
+    painter.drawText(122, 34, 286, 40, Qt.AlignmentFlag.AlignVCenter, APP_NAME)
+    painter.setFont(app.font())
+    painter.setPen(QColor("#555555"))
+    painter.drawText(122, 78, 286, 30, Qt.AlignmentFlag.AlignVCenter, f"正在打开台账……（版本 {__version__}）")
+    painter.end()
+    splash = QSplashScreen(pixmap)
+    splash.show()
+    app.processEvents()
+    return splash
+
+
 def show_error(title: str, text: str) -> None:
     """A Chinese error box before the main window exists (tests replace ``QMessageBox.critical``)."""
     QMessageBox.critical(None, f"{APP_NAME} — {title}", text)
@@ -159,17 +190,23 @@ def run_window(db_path: str | None) -> int:
     Returns 0 after a normal close; 1 when another window has this database open or the start-up password was
     refused; 2 when the database cannot be used (nothing is written to it then).
     """
+    from township_desk import runtime
+
+    runtime.enable_faulthandler()  # a hard crash in the windowed exe leaves its trace in the log
+    app = make_application()
+    splash = show_splash(app)  # before the heavy imports below and the database
+    crash.install()
+    from township_desk.ui import profile_dialog
     from township_desk.ui.lock_dialog import unlock_if_needed
     from township_desk.ui.main_window import MainWindow
 
-    app = make_application()
-    crash.install()
     path = Path(db_path) if db_path else paths.default_db_path()
 
     # The lock comes before opening: opening may migrate the file, which only the one window may do.
     try:
         lock = take_lock(path)
     except AlreadyRunning as exc:
+        splash.close()
         show_error("已经打开", str(exc))
         return 1
     try:
@@ -178,6 +215,7 @@ def run_window(db_path: str | None) -> int:
         try:
             ctx = open_context(path)
         except DatabaseUnavailable as exc:
+            splash.close()
             show_error("无法打开台账", str(exc))
             return 2
         if lock is not None:
@@ -189,17 +227,26 @@ def run_window(db_path: str | None) -> int:
                 return 1
             ctx.instance_lock = lock  # an in-window restore moves it onto the restored file
         if lock is None:  # the database opened although no lock file could be made beside it
+            splash.close()
             show_error("无法打开台账", f"无法在数据库所在的文件夹（{path.parent}）中建立锁文件，"
                        "请检查该文件夹的写入权限。")
             ctx.db.close()
             return 2
         try:
+            if security.is_set(ctx.db):
+                splash.close()  # the password dialog must not sit under the splash
             if not unlock_if_needed(ctx):
                 return 1
             window = MainWindow(ctx, on_close=lambda: close_backup(ctx))
             fit_to_screen(window, app)
             window.show()
             window.start_daily_backup()  # in the background: the window never waits for it
+            splash.finish(window)
+            from township_desk.ui import charts
+
+            charts.warm_font_cache_in_background()
+            if not smoke.active():  # a new, empty ledger: which policy applies here (never for one with data)
+                profile_dialog.ask_if_needed(ctx, window)
             smoke.arm(app, window)
             code = app.exec()
             warning = window.finish()  # the smoke timer quits without closing the window

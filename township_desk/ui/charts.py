@@ -7,6 +7,8 @@ and ``axes.unicode_minus`` is off so negative numbers do not show a missing-glyp
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from collections.abc import Sequence
 
 os.environ.setdefault("QT_API", "PySide6")  # pitfalls #16: never let matplotlib pick another binding
@@ -19,9 +21,39 @@ CJK_FONTS = ["Microsoft YaHei", "SimHei", "Noto Sans CJK SC", "Source Han Sans S
 _configured = False
 
 
+def keep_font_cache_in_data_folder() -> None:
+    """Point matplotlib's cache (its list of the computer's fonts) at ``<data>/cache/matplotlib``.
+
+    Building that list scans every font of ``C:\\Windows\\Fonts`` (seconds on an old PC). PyInstaller's
+    matplotlib hook points ``MPLCONFIGDIR`` at a new temporary folder on every start, so the scan would run on
+    every start; kept in the data folder it runs once. Only effective before matplotlib is first imported.
+    """
+    if "matplotlib" not in sys.modules:
+        from township_desk.models import paths
+
+        os.environ["MPLCONFIGDIR"] = str(paths.cache_dir("matplotlib"))
+
+
+def warm_font_cache_in_background() -> threading.Thread:
+    """Load (on the first run: build) matplotlib's font list on a worker thread, so that neither the start
+    nor the first chart waits for the font scan on the GUI thread. Returns the started thread."""
+    keep_font_cache_in_data_folder()
+
+    def load() -> None:
+        try:
+            import matplotlib.font_manager  # noqa: F401 - importing it loads or builds the font list
+        except Exception:  # noqa: BLE001 - the chart page reports a real failure when it imports matplotlib
+            pass
+
+    thread = threading.Thread(target=load, name="matplotlib-fonts", daemon=True)
+    thread.start()
+    return thread
+
+
 def configure_matplotlib() -> str | None:
     """Pick a CJK font that exists on this machine; returns its name (None when none is installed)."""
     global _configured
+    keep_font_cache_in_data_folder()
     import matplotlib
 
     matplotlib.use("QtAgg")
@@ -74,7 +106,8 @@ class ChartView(QWidget):
     def _save_dialog(self) -> None:
         from township_desk.ui.widgets import ask_save_file
 
-        chosen = ask_save_file(self, "保存图表", f"{self.title}.png", "PNG 图片 (*.png)", _window_db_path(self), ".png")
+        chosen = ask_save_file(self, "保存图表", f"{self.title}.png", "PNG 图片 (*.png)", _window_db_path(self), ".png",
+                               kind="charts")
         if chosen is None:
             return
         path = str(chosen)

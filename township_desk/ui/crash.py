@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sys
 import traceback
@@ -16,7 +15,7 @@ log = logging.getLogger("township_desk")
 
 
 def log_file():
-    return paths.logs_dir() / f"township-desk-{dt.date.today().isoformat()}.log"
+    return paths.log_file()
 
 
 def setup_logging() -> None:

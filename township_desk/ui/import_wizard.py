@@ -35,6 +35,7 @@ from township_desk.models import ledger_import
 from township_desk.models.errors import UserError
 from township_desk.ui.context import AppContext
 from township_desk.ui.jobs import Job, JobCancelled, run_job
+from township_desk.ui.widgets import remember_folder, start_path
 
 _SEVERITY = {"error": "错误（未导入）", "warning": "提醒（已导入）"}
 
@@ -120,8 +121,10 @@ class ChooseFilePage(QWizardPage):
         layout.addStretch(1)
 
     def browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择 Excel 台账", str(Path.home()), "Excel 工作簿 (*.xlsx *.xlsm *.xls)")
+        path, _ = QFileDialog.getOpenFileName(self, "选择 Excel 台账", start_path("import"),
+                                              "Excel 工作簿 (*.xlsx *.xlsm *.xls)")
         if path:
+            remember_folder("import", path)
             self.path_edit.setText(path)
 
     def path(self) -> Path:

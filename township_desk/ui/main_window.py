@@ -382,6 +382,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return None
         self._closed = True
+        self.watch_timer.stop()  # the connection may be closed after this; nothing more to watch
         if self._on_close is None:
             return None
         return self._on_close()

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from township_desk.models import elders as elders_model
 from township_desk.models import villages as villages_model
 from township_desk.models.errors import UserError
-from township_desk.printing import convert, documents
-from township_desk.ui import jobs
+from township_desk.printing import convert, documents, docx_render
+from township_desk.ui import jobs, widgets
 from township_desk.ui.widgets import ask_save_file, keep_to_working_dates
 
 ALL_VILLAGES = "（全部村）"
@@ -85,6 +85,7 @@ class PrintPage(QWidget):
         form.addRow("", self.full_ids)
 
         self.summary = QLabel()
+        self.summary.setWordWrap(True)  # a long folder path (模板文件夹, a saved file) wraps instead of widening the page
         self.pages = QListWidget()
         self.write_button = QPushButton("生成 Word 文件…")
         self.open_button = QPushButton("打开")
@@ -94,10 +95,13 @@ class PrintPage(QWidget):
         self.pdf_button.setEnabled(False)
         if not self.pdf_possible:
             self.pdf_button.setToolTip(convert.NOT_AVAILABLE)
+        self.forms_button = QPushButton("打开模板文件夹")
+        self.forms_button.setToolTip("在 Word/WPS 中修改打印模板：改好的模板保存在数据文件夹中，升级程序后仍然保留。")
         buttons = QHBoxLayout()
         for button in (self.write_button, self.open_button, self.pdf_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.forms_button)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -117,6 +121,7 @@ class PrintPage(QWidget):
         self.write_button.clicked.connect(self.choose_file_and_write)
         self.open_button.clicked.connect(self.open_file)
         self.pdf_button.clicked.connect(self.make_pdf)
+        self.forms_button.clicked.connect(self.open_forms_folder)
         ctx.data_changed.connect(lambda _table: self.refresh())
         self.refresh()
 
@@ -256,8 +261,8 @@ class PrintPage(QWidget):
         return f"{self.kind.currentText()}_{who}_{stamp}.docx"
 
     def choose_file_and_write(self) -> None:
-        start = str(Path.home() / self.suggested_name())
-        path = ask_save_file(self, "保存打印文件", start, "Word 文件 (*.docx)", self.ctx.db_path, ".docx")
+        start = self.suggested_name()
+        path = ask_save_file(self, "保存打印文件", start, "Word 文件 (*.docx)", self.ctx.db_path, ".docx", kind="print")
         if path is not None:
             self.write(path)
 
@@ -350,10 +355,19 @@ class PrintPage(QWidget):
     def open_file(self) -> None:
         if self.last_file is None:
             return
+        widgets.open_in_system(self, self.last_file)
+
+    def open_forms_folder(self) -> None:
+        """Copy the shipped templates into the office's template folder (an edited one is kept) and open it."""
         try:
-            convert.open_with_system(self.last_file)
-        except UserError as exc:
-            QMessageBox.warning(self, "打开", str(exc))
+            folder, copied = docx_render.copy_default_forms()
+        except (UserError, OSError) as exc:
+            QMessageBox.warning(self, "打开模板文件夹", f"无法准备模板文件夹：{exc}")
+            return
+        note = f"已放入 {len(copied)} 个默认模板；" if copied else ""
+        self.summary.setText(f"模板文件夹：{folder}（{note}在 Word/WPS 中修改并保存后，打印时即使用修改后的模板；"
+                             "删除某个模板即恢复默认）")
+        widgets.open_in_system(self, folder, title="打开模板文件夹")
 
     def make_pdf(self) -> None:
         if self.last_file is None:
@@ -366,6 +380,6 @@ class PrintPage(QWidget):
 
         def done(pdf: Path) -> None:
             self.summary.setText(f"已转为 PDF：{pdf}")
-            convert.open_with_system(pdf)
+            widgets.open_in_system(self, pdf, title="转为 PDF")
 
         self._run("转为 PDF", work, done)

@@ -11,7 +11,6 @@ off the GUI thread through ``ui.jobs.run_job`` with its own database connection.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt, Signal
@@ -43,6 +42,7 @@ from PySide6.QtWidgets import (
 from township_desk.models import monthly, settings, submissions
 from township_desk.models.dates import month_bounds
 from township_desk.models.errors import UserError
+from township_desk.ui import widgets
 from township_desk.ui.widgets import ask_save_file, keep_to_working_dates
 
 GREEN, RED = "#1b7f3b", "#c0392b"
@@ -461,8 +461,8 @@ class ReportsPage(QWidget):
 
     def _ask_path(self, month: str, title: str, note: str) -> str | None:
         township = settings.get(self.ctx.db, "township_name") or ""
-        suggested = str(Path.home() / f"{township}留守老人月报{month}{note}.xlsx")
-        chosen = ask_save_file(self, title, suggested, "Excel 工作簿 (*.xlsx)", self.ctx.db_path, ".xlsx")
+        suggested = f"{township}留守老人月报{month}{note}.xlsx"
+        chosen = ask_save_file(self, title, suggested, "Excel 工作簿 (*.xlsx)", self.ctx.db_path, ".xlsx", kind="export")
         return str(chosen) if chosen is not None else None
 
     def _export(self, month: str, path: str, mode: str | None, reason: str | None = None) -> None:
@@ -559,7 +559,10 @@ class ReportsPage(QWidget):
         return box
 
     def add_combine_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "选择乡镇月度报表", str(Path.home()), "Excel 工作簿 (*.xlsx)")
+        paths, _ = QFileDialog.getOpenFileNames(self, "选择乡镇月度报表", widgets.start_path("combine"),
+                                                "Excel 工作簿 (*.xlsx)")
+        if paths:
+            widgets.remember_folder("combine", paths[0])
         self.add_files(paths)
 
     def add_files(self, paths: list[str]) -> None:
@@ -575,8 +578,8 @@ class ReportsPage(QWidget):
             QMessageBox.information(self, "县级汇总", "请先添加要汇总的乡镇报表。")
             return
         county = self.county_edit.text().strip()
-        chosen = ask_save_file(self, "保存县级汇总", Path.home() / f"{county}县级汇总.xlsx", "Excel 工作簿 (*.xlsx)",
-                               self.ctx.db_path, ".xlsx")
+        chosen = ask_save_file(self, "保存县级汇总", f"{county}县级汇总.xlsx", "Excel 工作簿 (*.xlsx)",
+                               self.ctx.db_path, ".xlsx", kind="export")
         if chosen is None:
             return
         target = str(chosen)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressDialog,
     QPushButton,
     QTableView,
     QTableWidget,
@@ -32,7 +35,8 @@ from township_desk.models import db as dbm
 from township_desk.models.agreements import AGREEMENT_FIELDS
 from township_desk.models.elders import ELDER_FIELDS
 from township_desk.models.errors import UserError
-from township_desk.ui.widgets import checked_save_path, date_edit, pydate
+from township_desk.models.visits import FIELD_LABELS as VISIT_FIELDS
+from township_desk.ui.widgets import checked_save_path, date_edit, pydate, start_path
 
 # ------------------------------------------------------------------------------------------ dialogs
 # Module-level so tests replace them: a modal file dialog or message box would block a test.
@@ -59,6 +63,53 @@ def ask_folder(parent: QWidget, title: str, start: str) -> str:
     return QFileDialog.getExistingDirectory(parent, title, start)
 
 
+# ------------------------------------------------------------------------------------------ background work
+
+class _Relay(QObject):
+    """Lives on the GUI thread: a worker thread's ``done.emit(result)`` is queued to ``deliver`` here."""
+
+    done = Signal(object)
+
+    def __init__(self, callback: Callable[[object], None], parent: QObject | None = None):
+        super().__init__(parent)
+        self.callback = callback
+        self.done.connect(self.deliver)
+
+    def deliver(self, result: object) -> None:
+        self.callback(result)
+
+
+def run_in_background(parent: QWidget, text: str, work: Callable[[], object],
+                      on_done: Callable[[object], None]) -> threading.Thread:
+    """Run ``work()`` in a plain thread (it opens its own database connections) behind a busy dialog the clerk
+    cannot dismiss; ``on_done`` gets its result, or the exception it raised, on the GUI thread."""
+    dialog = QProgressDialog(text, "", 0, 0, parent)
+    dialog.setWindowTitle("请稍候")
+    dialog.setCancelButton(None)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+
+    def finished(result: object) -> None:
+        dialog.close()
+        dialog.deleteLater()
+        relay.deleteLater()
+        on_done(result)
+
+    relay = _Relay(finished, parent)
+
+    def body() -> None:
+        try:
+            result = work()
+        except Exception as exc:  # noqa: BLE001 - handed to on_done on the GUI thread
+            result = exc
+        relay.done.emit(result)
+
+    dialog.show()
+    thread = threading.Thread(target=body, name="backup-panel")
+    thread.start()
+    return thread
+
+
 # ------------------------------------------------------------------------------------------ backups
 
 BACKUP_COLUMNS = ("备份时间", "类型", "老人（人）", "巡访记录（条）", "互助协议（份）", "最后修改", "大小", "文件")
@@ -82,6 +133,7 @@ class BackupPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.infos: list[backups.BackupInfo] = []
+        self.worker: threading.Thread | None = None  # the backup or restore running in the background
         layout = QVBoxLayout(self)
         self.intro = QLabel("")
         self.intro.setWordWrap(True)
@@ -238,37 +290,52 @@ class BackupPanel(QWidget):
             text = (f"该文件夹中已有一个台账：\n{info.summary()}\n\n下次启动时将打开它，当前台账不复制过去"
                     "（当前文件夹中的数据保留不动）。确定吗？")
         else:
-            text = (f"下次启动时使用新的数据文件夹：\n{folder}\n\n当前台账将复制一份到那里"
-                    "（当前文件夹中的数据保留不动，照片和协议扫描件请自行复制）。确定吗？")
+            text = (f"下次启动时使用新的数据文件夹：\n{folder}\n\n当前台账连同巡访照片、协议扫描件将复制一份到那里"
+                    "（当前文件夹中的数据保留不动）。确定吗？")
         if not confirm(self, "更改数据文件夹", text):
             return
-        if not target.exists():
-            try:
-                backups.backup(self.ctx.db, target)
-            except UserError as exc:
-                inform(self, "数据文件夹", str(exc), warning=True)
-                return
-        paths.save_local_config(data_dir=str(folder))
+        try:
+            backups.use_data_folder(self.ctx.db, folder)
+        except UserError as exc:
+            inform(self, "数据文件夹", str(exc), warning=True)
+            return
         self.show_places()
         inform(self, "数据文件夹", f"已更改。下次启动本程序时使用：\n{folder}")
 
     # ------------------------------------------------------------------ backing up and restoring
 
     def backup_now(self) -> None:
-        suggested = str(Path.home() / f"留守老人台账备份_{dt.datetime.now():%Y%m%d-%H%M}.zip")
+        """Back up to a file the clerk chooses (compressed by default), in the background with its own
+        connection: a large ledger takes half a minute."""
+        suggested = start_path("backup", f"留守老人台账备份_{dt.datetime.now():%Y%m%d-%H%M}.zip")
         target = ask_save_path(self, "备份到文件", suggested, BACKUP_FILTER)
         if not target or checked_save_path(self, "备份到文件", target, self.ctx.db_path) is None:
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            backups.backup(self.ctx.db, target)
-            info = backups.inspect_backup(target)
-        except UserError as exc:
-            QApplication.restoreOverrideCursor()
-            inform(self, "备份未完成", str(exc), warning=True)
-            return
-        QApplication.restoreOverrideCursor()
-        inform(self, "备份完成", f"已备份到：{target}\n{info.summary()}")
+        path = self.ctx.db_path
+
+        def work() -> backups.BackupInfo:
+            db = dbm.connect(path, migrate=False)
+            try:
+                backups.backup(db, target)
+            finally:
+                db.close()
+            return backups.inspect_backup(target)
+
+        def done(result: object) -> None:
+            if isinstance(result, BaseException):
+                self._failed("备份未完成", result)
+                return
+            inform(self, "备份完成", f"已备份到：{target}\n{result.summary()}")
+
+        self.worker = run_in_background(self, "正在备份……", work, done)
+
+    def _failed(self, title: str, exc: BaseException, suffix: str = "") -> None:
+        if isinstance(exc, UserError):
+            inform(self, title, f"{exc}{suffix}", warning=True)
+        else:
+            from township_desk.ui import crash
+
+            crash.report(exc, None, self)
 
     def restore_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -278,31 +345,39 @@ class BackupPanel(QWidget):
         self.restore_from(self.infos[rows[0].row()].path)
 
     def restore_from_file(self) -> None:
-        path = ask_open_path(self, "选择备份文件", str(paths.backups_dir()),
-                             "台账备份 (*.zip *.db);;所有文件 (*)")
+        path = ask_open_path(self, "选择备份文件", start_path("backup"), "台账备份 (*.zip *.db);;所有文件 (*)")
         if path:
             self.restore_from(Path(path))
 
-    def restore_from(self, path: Path) -> bool:
-        """Show what the backup holds, confirm, restore (the backup fully checked first, a copy kept of what it
-        replaces) and reload the data."""
+    def restore_from(self, path: Path) -> None:
+        """Show what the backup holds and confirm; then, in the background, prove and unpack it and keep a copy
+        of the current data (``prepare_restore``); then put it in place and reload the data."""
         try:
             info = backups.inspect_backup(path)
         except UserError as exc:
             inform(self, "不能恢复", str(exc), warning=True)
-            return False
+            return
         text = (f"将用下面这份备份替换当前的全部数据：\n\n{path}\n{info.summary()}\n"
                 + (f"备份中最后一次修改：{info.last_change_at}\n" if info.last_change_at else "")
                 + "\n恢复前会先检查备份是否完整；当前数据会先另存一份到备份文件夹，可以再恢复回来。"
                 "恢复后程序将重新载入数据。\n\n确定恢复吗？")
         if not confirm(self, "确认恢复", text):
-            return False
+            return
+        db_path = self.ctx.db_path
+        self.worker = run_in_background(self, "正在检查备份并另存当前数据……",
+                                        lambda: backups.prepare_restore(db_path, path), self._put_in_place)
+
+    def _put_in_place(self, result: object) -> None:
+        if isinstance(result, BaseException):
+            self._failed("恢复未完成", result, "\n\n当前数据没有改动。")
+            return
+        prepared: backups.PreparedRestore = result
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         error = None
         kept = None
-        self.ctx.db.close()  # restore replaces the file: no connection of ours may stay open on it
+        self.ctx.db.close()  # the file is replaced: no connection of ours may stay open on it
         try:
-            kept = backups.restore(self.ctx.db_path, path)
+            kept = backups.finish_restore(prepared)
         except UserError as exc:
             error = exc
         finally:
@@ -313,12 +388,11 @@ class BackupPanel(QWidget):
                 QApplication.restoreOverrideCursor()
         if error is not None:
             inform(self, "恢复未完成", f"{error}\n\n当前数据没有改动。", warning=True)
-            return False
+            return
         self.ctx.notify("*")
         self.refresh()
-        inform(self, "恢复完成", f"已恢复备份（{info.taken_at:%Y-%m-%d %H:%M}）。\n"
+        inform(self, "恢复完成", f"已恢复备份（{prepared.info.taken_at:%Y-%m-%d %H:%M}）。\n"
                f"原来的数据另存为：{kept}\n程序已重新载入数据。")
-        return True
 
 
 def _same_disk_folder(folder: Path, backups_folder: Path) -> bool:
@@ -364,6 +438,7 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
     "agreements": {**AGREEMENT_FIELDS, "renewed_from_id": "续签自", "scan_path": "协议扫描件"},
     "elders": ELDER_FIELDS,
     "villages": {"name": "村（社区）名称"},
+    "visits": VISIT_FIELDS,  # a corrected or voided visit (visits.correct_visit / void_visit)
 }
 
 
@@ -553,7 +628,7 @@ class AuditLogPanel(QWidget):
         self.view.resizeColumnsToContents()
 
     def export(self) -> None:
-        suggested = str(Path.home() / f"操作日志_{dt.date.today():%Y%m%d}.xlsx")
+        suggested = start_path("export", f"操作日志_{dt.date.today():%Y%m%d}.xlsx")
         target = ask_save_path(self, "导出操作日志", suggested, "Excel 工作簿 (*.xlsx)")
         if not target or checked_save_path(self, "导出操作日志", target, self.ctx.db_path) is None:
             return

@@ -13,8 +13,8 @@ import datetime as dt
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -43,10 +43,13 @@ from township_desk.ui import stale
 from township_desk.ui.widgets import (
     date_edit,
     ok_cancel_buttons,
+    open_in_system,
     qdate,
+    remember_folder,
     save_cancel_buttons,
     scrolling,
     size_for_screen,
+    start_path,
 )
 
 RED = "#c9302c"
@@ -385,10 +388,13 @@ class VisitDialog(QDialog):
         if not path.is_file():
             QMessageBox.warning(self, "查看照片", f"照片文件不存在，可能已被移动或删除：{path}")
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        open_in_system(self, path, title="查看照片")
 
     def _add_photo(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "选择巡访照片", "", "图片 (*.jpg *.jpeg *.png *.bmp *.gif)")
+        files, _ = QFileDialog.getOpenFileNames(self, "选择巡访照片", start_path("photos"),
+                                                "图片 (*.jpg *.jpeg *.png *.bmp *.gif)")
+        if files:
+            remember_folder("photos", files[0])
         chosen = {str(p) for p in self.photo_paths()}
         for name in files:
             if str(Path(name)) in chosen:
@@ -493,6 +499,14 @@ class VoidDialog(QDialog):
                       "作废后，这条记录仍保留在巡访记录中并标为“已作废”，但不再计入逾期、月探访率、月度报表、"
                       "工作量和统计图表。作废不能撤销；登记错误但确有其事的巡访请用“更正”。")
         what.setWordWrap(True)
+        # a hazard is a record of its own: voiding the visit leaves it open until it is followed up
+        hazards_note = QLabel(f"由这次巡访登记的风险隐患（{'、'.join(visit['open_hazards'])}）不会随之作废，"
+                              "请在“风险隐患”中另行跟进处置。" if visit.get("open_hazards") else "")
+        hazards_note.setTextFormat(Qt.TextFormat.PlainText)
+        hazards_note.setWordWrap(True)
+        hazards_note.setStyleSheet("color: #8a6d3b")
+        hazards_note.setVisible(bool(visit.get("open_hazards")))
+        self.hazards_note = hazards_note
         self.reason = QPlainTextEdit()
         self.reason.setPlaceholderText("必填，如：记到了别的老人名下、同一次巡访登记了两次、当天未实际巡访")
         self.reason.setMaximumHeight(80)
@@ -506,6 +520,7 @@ class VoidDialog(QDialog):
         self.error.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(what)
+        layout.addWidget(hazards_note)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(ok_cancel_buttons(self, self.save, ok_text="作废"))

@@ -208,10 +208,88 @@ def checked_save_path(parent: QWidget | None, title: str, chosen: str | Path, db
 
 
 def ask_save_file(parent: QWidget | None, title: str, suggested: str | Path, name_filter: str,
-                  db_path: str | Path | None, suffix: str | None = None) -> Path | None:
-    """Every save dialog of the window: asks for a file name, then ``checked_save_path``; None when cancelled
-    or refused."""
-    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), name_filter)
+                  db_path: str | Path | None, suffix: str | None = None, *, kind: str = "save") -> Path | None:
+    """Every save dialog of the window: opens in the folder last used for ``kind`` (else 文档/桌面) with the
+    suggested file name, then ``checked_save_path``; remembers the folder. None when cancelled or refused."""
+    chosen, _filter = QFileDialog.getSaveFileName(parent, title, start_path(kind, Path(str(suggested)).name),
+                                                  name_filter)
     if not chosen:
         return None
-    return checked_save_path(parent, title, chosen, db_path, suffix)
+    checked = checked_save_path(parent, title, chosen, db_path, suffix)
+    if checked is not None:
+        remember_folder(kind, checked)
+    return checked
+
+
+# ------------------------------------------------------------------------------------------ files and folders
+
+def _dialog_store():
+    """Where the folders last chosen in file dialogs are kept: a small ini file in the data folder (per user, and
+    never the tests' own home)."""
+    from PySide6.QtCore import QSettings
+
+    from township_desk.models import paths
+
+    return QSettings(str(paths.data_dir() / "dialogs.ini"), QSettings.Format.IniFormat)
+
+
+def default_folder() -> Path:
+    """文档 (the clerk's Documents folder), else 桌面, else the home folder: where a first file dialog opens."""
+    from PySide6.QtCore import QStandardPaths
+
+    for location in (QStandardPaths.StandardLocation.DocumentsLocation,
+                     QStandardPaths.StandardLocation.DesktopLocation):
+        folder = QStandardPaths.writableLocation(location)
+        if folder and Path(folder).is_dir():
+            return Path(folder)
+    return Path.home()
+
+
+def start_folder(kind: str) -> Path:
+    """The folder a file dialog for ``kind`` (``"print"``, ``"export"``, ``"import"``, ``"photos"`` …) opens in:
+    the one last chosen for that kind while it still exists (a USB stick may be gone), else ``default_folder()``."""
+    last = _dialog_store().value(f"folders/{kind}", "", type=str)
+    if last and Path(last).is_dir():
+        return Path(last)
+    return default_folder()
+
+
+def start_path(kind: str, file_name: str = "") -> str:
+    """``start_folder(kind)`` with a suggested file name, as a save dialog's ``dir`` argument (always absolute)."""
+    folder = start_folder(kind)
+    return str(folder / file_name) if file_name else str(folder)
+
+
+def remember_folder(kind: str, chosen: str | Path) -> None:
+    """Remember the folder of ``chosen`` (a file or folder the clerk picked) for the next ``kind`` dialog."""
+    if not chosen:
+        return
+    chosen = Path(chosen)
+    folder = chosen if chosen.is_dir() else chosen.parent
+    store = _dialog_store()
+    store.setValue(f"folders/{kind}", str(folder))
+    store.sync()
+
+
+def open_in_system(parent: QWidget | None, path: str | Path, *, title: str = "打开") -> bool:
+    """Open a file or folder with the program the computer uses for it (Word/WPS, a PDF reader, Explorer).
+
+    When there is none (Windows' ``os.startfile`` raises ``OSError``; elsewhere Qt's ``openUrl`` refuses) the
+    clerk reads a Chinese message saying what to install and where the file is; returns whether it opened.
+    """
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QMessageBox
+
+    from township_desk.models.errors import UserError
+    from township_desk.printing import convert
+
+    try:
+        if convert.WINDOWS or not Path(path).exists():
+            convert.open_with_system(path)  # os.startfile; a missing file is said the same way everywhere
+        elif not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            raise UserError(convert.no_program_message(path))
+    except UserError as exc:
+        QMessageBox.warning(parent, title, str(exc))
+        return False
+    return True

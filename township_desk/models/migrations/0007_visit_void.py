@@ -3,8 +3,10 @@
 ``live_visits`` is the one place that says which visits count: every figure (the overdue rule, the month's
 visit rate and workbook, workload, charts, campaigns, printing) reads visits through it, so a voided visit cannot
 be counted by a query that forgot a condition. The indexes those queries use become partial indexes over the
-visits that count (SQLite uses them through the view); ``visits_elder_date`` stays whole for an elder's history,
-which shows voided visits too.
+visits that count (SQLite uses them through the view); each holds every column the counts read and ends with
+``voided_at``, so that it covers the view's condition and a count never reads the table (30,000 elders and 2.4
+million visits; tests/test_schedule.py checks the query plans).
+``visits_elder_date`` stays whole for an elder's history, which shows voided visits too.
 
 Written so that running it on a database that already has it changes nothing (steps may be merged in another
 order while the program is developed in parallel).
@@ -19,10 +21,11 @@ COLUMNS = {
 SQL = """
 CREATE VIEW IF NOT EXISTS live_visits AS SELECT * FROM visits WHERE voided_at IS NULL;
 DROP INDEX IF EXISTS visits_elder_mode_date;
-CREATE INDEX visits_elder_mode_date ON visits(elder_id, mode, date) WHERE voided_at IS NULL;
+CREATE INDEX visits_elder_mode_date ON visits(elder_id, mode, date, voided_at) WHERE voided_at IS NULL;
 DROP INDEX IF EXISTS visits_date;
-CREATE INDEX visits_date ON visits(date, mode) WHERE voided_at IS NULL;
-CREATE INDEX IF NOT EXISTS visits_live_elder_date ON visits(elder_id, date) WHERE voided_at IS NULL
+CREATE INDEX visits_date ON visits(date, mode, elder_id, visitor_id, voided_at) WHERE voided_at IS NULL;
+DROP INDEX IF EXISTS visits_live_elder_date;
+CREATE INDEX visits_live_elder_date ON visits(elder_id, date, mode, voided_at) WHERE voided_at IS NULL
 """
 
 
