@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the one-folder bundle on Linux: dist/township-desk/township-desk. Run from anywhere.
+# Build the one-folder bundle on Linux: dist/township-desk/ with township-desk (the window) and township-desk-cli
+# (the console program; on Linux both have a console). Run from anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}

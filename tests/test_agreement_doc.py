@@ -20,7 +20,9 @@ TODAY = dt.date(2026, 11, 22)
 
 # The clauses as the seed prints them (002_2ecad943898aa8d5.txt). Blanks are marked "_____"; the seed's
 # spaced blanks ("自 年 月 日起", "从 时至 时") are written as "_____" too, and lines the PDF extraction
-# split mid-sentence are joined. Each piece between blanks must be printed, in this order.
+# split mid-sentence are joined. Each piece between blanks must be printed, in this order. Where the seed
+# would be wrong in a signed contract the printed text departs from it: no drafter's annotations, the
+# 介助介护 services numbered straight, the hours as chosen (tests below).
 COMMON_HEAD = [
     "农村居家互助养老协议书",
     "甲方（委托人）：_____",
@@ -45,12 +47,12 @@ COMMON_HEAD = [
     "4. 及时提供助养服务所需各种证件。",
 ]
 SELF_CARE = [
-    *COMMON_HEAD[:1], "供参考，适用于自理老人", *COMMON_HEAD[1:],
+    *COMMON_HEAD,
     "5. 每周至少一次电话向乙方了解被助老人状况，与乙方商讨被助老人助养事宜。",
     "6. 在服务期间，被助老人如需就医，产生的费用应由甲方承担。",
     "7. 如发现乙方服务有损害甲方或被助老人权益的行为，或乙方不胜任助养服务工作时，甲方有权解除协议。",
     "三、乙方的权利和义务",
-    "1. 每日提供助养服务时间：从_____时至_____时或每天_____小时。",
+    "1. 每日提供助养服务时间：_____。",
     "2. 主动关心老人的需求，提供相应服务：",
     "(1) 帮助打扫室内外卫生；",
     "(2) 每月洗涤被罩、床单、枕套一次；",
@@ -71,7 +73,6 @@ SELF_CARE = [
     "4. 乙方应在协议约定服务期限内，尽心尽力为被助养老人提供居家养老服务，如果乙方没有尽职尽责，甲方有权随时要求解除协议。",
     "5. 由于宗教信仰、性格脾气等因素影响，在容易产生各种纠纷而影响服务质量或引发伤害事件情况下，乙方有权提出及时解除协议。",
     "六、其他约定：",
-    "例如，费用支付数额、支付方式、支付时间等",
     "本协议一式四份，自签订之日起生效，甲乙双方、被助养老人、村委会各执一份",
     "甲方（签字）：",
     "乙方（签字）：",
@@ -80,21 +81,21 @@ SELF_CARE = [
     "_____年_____月_____日",
 ]
 ASSISTED = [
-    *COMMON_HEAD[:1], "供参考，适用于介助\\介护老人", *COMMON_HEAD[1:],
+    *COMMON_HEAD,
     "5. 每周至少一次电话向乙方了解被助老人状况，与乙方商讨_____被助老人助养事宜。",
     "6. 在服务期间，被助老人如需就医，产生的费用应由甲方承担。",
     "7. 如发现乙方服务有损害甲方或被助老人权益的行为，或乙方不胜任助养服务工作时，甲方有权解除协议。",
     "三、乙方的权利和义务",
-    "1. 每日提供助养服务时间：从_____时至_____时或每天_____个小时。",
+    "1. 每日提供助养服务时间：_____。",
     "2. 主动关心老人的需求，提供相应服务：",
     "(1) 督促和帮助老人保持个人整洁；",
     "(2) 打扫室内外卫生；",
     "(3) 每月洗涤被罩、床单、枕套一次；",
     "(4) 代为买菜、做饭、烧水等；",
     "(5) 代为配药、买药；",
-    "(4) 观察老人身体状况，帮助老人及时就医；",
-    "(5) 陪老人聊天，提供心理慰藉；",
-    "(6) 按照老人需求，提供其他合理服务。",
+    "(6) 观察老人身体状况，帮助老人及时就医；",
+    "(7) 陪老人聊天，提供心理慰藉；",
+    "(8) 按照老人需求，提供其他合理服务。",
     "3. 每月至少一次电话告知甲方被助养老人状况，与甲方商讨有关助养事宜。",
     "4. 非因乙方的过失所造成事故的赔偿费用与乙方无关。",
     "四、村委会职责",
@@ -109,7 +110,6 @@ ASSISTED = [
     "4. 乙方应在协议约定服务期限内，尽心尽力为被助养老人提供居家养老服务。如果乙方没有做到，甲方有权随时要求解除协议。",
     "5. 由于宗教信仰、性格脾气等因素影响，在容易产生各种纠纷而影响服务质量或引发伤害事件情况下，乙方有权提出及时解除协议。",
     "六、其他约定：",
-    "例如，费用支付数额、支付方式、支付时间等",
     "本协议一式四份，自签订之日起执行，甲乙双方、被助养老人、村委会各执一份",
     "甲方（签字）：",
     "乙方（签字）：",
@@ -172,12 +172,13 @@ def test_every_clause_of_the_seed_is_printed_in_order(db, elder, tmp_path, templ
 def test_every_blank_is_filled_from_the_record(db, elder, tmp_path, template):
     target = agreement_doc.print_agreement(db, full_agreement(db, elder, template), tmp_path / "a.docx")
     text = document_text(target)
-    for expected in ("甲方（委托人）：张小明", f"身份证号码{VALID_IDS[1]}与被助养老人关系儿子",
-                     "家庭住址成都市武侯区某小区5栋联系方式13900002222", "乙方（受托人）：李桂兰",
-                     "家庭住址青山村三组10号联系方式13700003333", "被助养老人（留守老人）：张德福",
-                     "家庭住址青山村三组12号联系方式13800001111", "村民委员会（监督见证代表）：青山村村民委员会　王主任",
+    # a filled value is set off from the next label by a full-width space, never run into it
+    for expected in ("甲方（委托人）：张小明", f"身份证号码{VALID_IDS[1]}　与被助养老人关系儿子",
+                     "家庭住址成都市武侯区某小区5栋　联系方式13900002222", "乙方（受托人）：李桂兰",
+                     "家庭住址青山村三组10号　联系方式13700003333", "被助养老人（留守老人）：张德福",
+                     "家庭住址青山村三组12号　联系方式13800001111", "村民委员会（监督见证代表）：青山村村民委员会　王主任",
                      "就对居家助养张德福老人事宜", "服务期限：1年。", "自2026年3月1日起至2027年2月28日止。",
-                     "服务地点：青山村三组12号", "从8时至12时或每天4", "派出工作人员王主任",
+                     "服务地点：青山村三组12号", "服务时间：从8时至12时。", "派出工作人员王主任",
                      "服务费：每月600元；每季度第一周微信转账", "2026年2月26日"):
         assert expected in text, expected
     assert "青山村村民委员会派出工作人员" in text or "青山村村委会派出工作人员" in text
@@ -190,7 +191,7 @@ def test_special_characters_print_as_typed(db, elder, tmp_path):
     agreement_id = full_agreement(db, elder, party_b_name=TRICKY.replace("\"", "").replace("'", ""),
                                   party_b_address=TRICKY, other_terms="A&B <每月> \"现金\" '当面'")
     text = document_text(agreement_doc.print_agreement(db, agreement_id, tmp_path / "a.docx"))
-    assert f"家庭住址{TRICKY}联系方式" in text
+    assert f"家庭住址{TRICKY}　联系方式" in text
     assert "乙方（受托人）：李&桂<兰>阿姨嬢嬢" in text
     assert "A&B <每月> \"现金\" '当面'" in text
 
@@ -202,7 +203,7 @@ def test_empty_fields_print_as_writing_lines(db, elder, tmp_path):
     text = document_text(agreement_doc.print_agreement(db, agreement_id, tmp_path / "a.docx"))
     assert f"乙方（受托人）：李桂兰\n身份证号码{BLANK}" in text
     assert f"服务地点：{BLANK}" in text
-    assert f"家庭住址青山村三组12号联系方式{BLANK}" in text
+    assert f"家庭住址青山村三组12号　联系方式{BLANK}" in text
     assert re.search(r"自＿+年＿+月＿+日起至＿+年＿+月＿+日止", text)
     assert re.search(r"\n＿+年＿+月＿+日$", text)  # not signed yet: the date line stays empty
     assert "None" not in text and "{{" not in text
@@ -219,12 +220,14 @@ def test_batch_prints_one_agreement_per_page_in_order(db, elder, tmp_path):
                                            progress=lambda done, total: steps.append((done, total)))
     assert count == 4 and steps[-1] == (4, 4)
     document = Document(str(tmp_path / "batch.docx"))
-    breaks = document.element.body.findall(".//" + qn("w:br"))
-    assert sum(1 for b in breaks if b.get(qn("w:type")) == "page") == 3
+    # each agreement is a section of its own (a new page), its header carrying its own number
+    assert len(document.sections) == 4
+    assert [s.header.paragraphs[0].text for s in document.sections] == [f"协议编号：第{n}号" for n in ids]
+    assert all(s._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1" for s in document.sections)
     text = document_text(tmp_path / "batch.docx")
     assert text.count("农村居家互助养老协议书") == 4
-    subtitles = re.findall(r"适用于(自理|介助\\介护)老人", text)
-    assert subtitles == ["自理", "介助\\介护", "介助\\介护", "自理"]
+    services = re.findall(r"\(1\) (督促和帮助老人|帮助打扫)", text)
+    assert services == ["帮助打扫", "督促和帮助老人", "督促和帮助老人", "帮助打扫"]
     assert [m for m in re.findall(r"被助养老人（留守老人）：(\S+)", text)] == ["张德福", "刘大娘", "刘大娘", "张德福"]
 
 
@@ -292,4 +295,90 @@ def test_batch_from_an_edited_template_with_a_hyperlink_keeps_it(db, elder, tmp_
     links = document.element.body.findall(".//" + qn("w:hyperlink"))
     assert len(links) == 1
     assert document.part.rels[links[0].get(qn("r:id"))].target_ref == "https://mzt.ln.gov.cn/"
-    assert re.findall(r"适用于(自理|介助\\介护)老人", document_text(tmp_path / "batch.docx")) == ["介助\\介护", "自理"]
+    assert re.findall(r"\(1\) (督促和帮助老人|帮助打扫)", document_text(tmp_path / "batch.docx")) == ["督促和帮助老人", "帮助打扫"]
+
+
+def test_a_community_gets_its_residents_committee_everywhere(db, tmp_path):
+    villages.save_village(db, {"name": "场镇社区", "staff_name": "周主任"})
+    result = elders.save_elder(db, {"name": "陈秀英", "id_number": VALID_IDS[2], "village": "场镇社区"},
+                               [{"name": "陈小华", "relation": "女儿"}], today=TODAY)
+    for template in ("自理", "介助介护"):
+        agreement_id = full_agreement(db, elders.get_elder(db, result.elder_id), template)
+        text = document_text(agreement_doc.print_agreement(db, agreement_id, tmp_path / f"{template}.docx"))
+        assert "居民委员会（监督见证代表）：场镇社区居民委员会　周主任" in text
+        assert "场镇社区居民委员会派出工作人员周主任" in text or "场镇社区居委会派出工作人员周主任" in text
+        assert "在居委会派员见证并监督下" in text and "四、居委会职责" in text
+        assert "到所在居民委员会协商" in text and "居委会各执一份" in text
+        assert "村民委员会" not in text and "村委会" not in text, template
+
+
+def test_annotations_are_not_printed_and_hours_print_as_chosen(db, elder, tmp_path):
+    hours = {"hours_from": "", "hours_to": "", "hours_per_day": 4}
+    text = document_text(agreement_doc.print_agreement(db, full_agreement(db, elder, **hours), tmp_path / "a.docx"))
+    assert "服务时间：每天4小时。" in text and "从" not in text.split("服务时间：")[1].split("\n")[0]
+    assert "供参考" not in text and "适用于" not in text and "例如" not in text
+    draft = ag.save_agreement(db, {"elder_id": elder["id"], "template": "介助介护", "party_a_name": "张小明",
+                                  "party_b_name": "李桂兰"}, today=TODAY).agreement_id
+    text = document_text(agreement_doc.print_agreement(db, draft, tmp_path / "draft.docx"))
+    assert "服务时间：从＿＿＿时至＿＿＿时或每天＿＿＿小时。" in text  # neither chosen: both alternatives to fill in
+
+
+def test_number_on_every_page_and_drafts_and_ended_agreements_marked(db, elder, tmp_path):
+    signed = full_agreement(db, elder)
+    draft = ag.save_agreement(db, {"elder_id": elder["id"], "template": "自理", "party_a_name": "张小明",
+                                  "party_b_name": "李桂兰"}, today=TODAY).agreement_id
+    ended = full_agreement(db, elder, "介助介护")
+    ag.terminate(db, ended, "2026-06-30", "甲方", "老人随子女进城", for_cause=True, today=TODAY)
+    target = tmp_path / "batch.docx"
+    agreement_doc.print_agreements(db, [signed, draft, ended], target)
+    document = Document(str(target))
+    headers = [s.header.paragraphs[0].text for s in document.sections]
+    assert headers == [f"协议编号：第{signed}号", f"协议编号：第{draft}号　【草稿　未签订】",
+                       f"协议编号：第{ended}号　【已解除　不再有效】"]
+    footers = [s.footer._element.xpath("string(.)") for s in document.sections]
+    fields = [f.get(qn("w:instr")).strip() for s in document.sections for f in s.footer._element.iter(qn("w:fldSimple"))]
+    assert all(f.startswith("第 ") for f in footers) and fields == ["PAGE", "SECTIONPAGES"] * 3
+    text = document_text(target)
+    assert "【草稿】未签订，不作为正式协议" in text and "【已解除】本协议已于2026年6月30日解除，不再有效" in text
+    assert text.count("不再有效") == 1 and text.count("不作为正式协议") == 1  # the signed one carries no mark
+
+
+LIBREOFFICE = pytest.mark.skipif(not __import__("shutil").which("soffice") or not __import__("shutil").which("pdftotext"),
+                                 reason="LibreOffice / poppler-utils are not installed")
+
+
+def pdf_pages(pdf) -> list[str]:
+    """The text of each page of a PDF (poppler's pdfinfo and pdftotext)."""
+    import subprocess
+
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    count = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    return [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout for n in range(1, count + 1)]
+
+
+@LIBREOFFICE
+def test_agreement_pages_keep_the_signatures_with_the_date_and_headings_with_text(db, elder, tmp_path):
+    """Laid out by LibreOffice: a long 其他约定 pushes the closing block down, and the date still shares its page
+    with the four signatures; no page ends with a heading or holds only one; every page has the number."""
+    from township_desk.printing import convert
+
+    ids = [full_agreement(db, elder, template, other_terms="按月支付，每月5日前支付。" * n)
+           for template in ("自理", "介助介护") for n in (1, 9, 14, 20)]
+    target = tmp_path / "batch.docx"
+    agreement_doc.print_agreements(db, ids, target)
+    pages = [re.sub(r"[ \u3000]+", "", page) for page in pdf_pages(convert.to_pdf(target))]
+    headings = ("一、居家助养期限、地点", "二、甲方的权利和义务", "三、乙方的权利和义务", "四、村委会职责",
+                "四、村民委员会职责", "五、解除协议", "六、其他约定：")
+    signatures = ("甲方（签字）：", "乙方（签字）：", "被助养老人（签字或指印）：", "（代表）签字：")
+    dated = 0
+    for page in pages:
+        assert re.search(r"协议编号：第\d+号", page), page
+        lines = [line for line in page.splitlines() if line.strip()]
+        body = [line for line in lines if not re.match(r"(协议编号|第\d+页共\d+页)", line)]
+        assert body and not body[-1].startswith(headings), f"a heading ends the page:\n{body[-3:]}"
+        assert not all(line.startswith(headings) for line in body)
+        if re.search(r"\d{4}年\d+月\d+日$", body[-1]):
+            dated += 1
+            assert all(s in page for s in signatures), f"the date is apart from the signatures:\n{page}"
+    assert dated == len(ids)

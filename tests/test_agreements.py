@@ -281,7 +281,7 @@ def test_an_agreement_ends_the_day_its_elder_leaves_the_ledger(db, elder, status
     ag.sign(db, soon, "2025-12-01", today=TODAY)
     waiting = draft(db, elder, start_date="2026-12-15")        # a draft stays a draft
     assert [r["id"] for r in ag.ending_within(db, TODAY, 30)] == [soon]
-    elders.change_status(db, elder["id"], status, "2026-11-25", "情况变化")
+    assert elders.change_status(db, elder["id"], status, "2026-11-25", "情况变化") == [soon]
     ended = ag.get_agreement(db, soon)
     assert (ended["status"], ended["terminated_on"], ended["terminated_by"]) == ("已解除", "2026-11-25", "被助养老人")
     assert ended["termination_reason"] == f"老人{status}（情况变化）"

@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "TOWNSHIP_DESK_HOME": str(folder / "数据 文件夹")}
+    # our own opens must name their encoding; openpyxl's ASCII temporary files need not
     command = [sys.executable, "-X", "warn_default_encoding", "-W", "error::EncodingWarning",
-               "-m", "township_desk", *args]
+               "-W", "ignore::EncodingWarning:openpyxl.worksheet._writer", "-m", "township_desk", *args]
     return subprocess.run(command, cwd=folder, env=env, capture_output=True, timeout=300)
 
 

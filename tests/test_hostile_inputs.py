@@ -370,10 +370,12 @@ def test_a_command_that_fails_after_making_a_new_database_removes_it_again(capsy
 
 # ---------------------------------------------------------------------------------------------- killed jobs' files
 
-def test_temporary_files_of_killed_jobs_are_removed_at_start_and_the_clerks_files_kept(capsys, tmp_path, ledger):
+def test_temporary_files_of_killed_jobs_are_removed_at_start_and_the_clerks_files_kept(capsys, tmp_path, ledger,
+                                                                                       monkeypatch):
     import os
     import subprocess
     import sys
+    import tempfile
     import time
 
     from township_desk.models import paths
@@ -383,10 +385,21 @@ def test_temporary_files_of_killed_jobs_are_removed_at_start_and_the_clerks_file
     old = time.time() - 3600
     sqlite_bytes = ledger.read_bytes()[:4096]
     stale = [tmp_path / f".花名册.{dead.pid}.tmp.docx", paths.data_dir() / f".月报.{dead.pid}.tmp.xlsx",
-             paths.backups_dir() / "v_20261101-080000_daily.db.part", tmp_path / ".v.db.restoring"]
+             paths.backups_dir() / "v_20261101-080000_daily.db.part", tmp_path / ".v.db.restoring",
+             paths.backups_dir() / "v_20261101-080000_daily.zip.part"]
     for path in stale:
-        path.write_bytes(sqlite_bytes if not path.name.endswith((".docx", ".xlsx")) else b"PK\x03\x04 ids")
+        path.write_bytes(sqlite_bytes if not path.name.endswith((".docx", ".xlsx", ".zip.part")) else b"PK\x03\x04 ids")
         os.utime(path, (old, old))
+    system_temp = tmp_path / "系统临时"
+    unpacked = system_temp / "township-desk-check-k3j_x9a2"
+    unpacked.mkdir(parents=True)
+    (unpacked / "v.db").write_bytes(sqlite_bytes)
+    for path in (unpacked / "v.db", unpacked):
+        os.utime(path, (old, old))
+    others = system_temp / "tmp12345"  # another program's temporary folder
+    others.mkdir()
+    os.utime(others, (old, old))
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
     kept = [tmp_path / f".花名册.{os.getpid()}.tmp.docx",         # a job of a running process
             tmp_path / "v.db.before-v5.bak",                      # a kept copy, not temporary
             tmp_path / "会议记录.part",                            # the clerk's own file, not SQLite
@@ -398,8 +411,8 @@ def test_temporary_files_of_killed_jobs_are_removed_at_start_and_the_clerks_file
     code, out, err = _cli(capsys, "elders", "--db", ledger)
 
     assert code == 0, err
-    assert not any(p.exists() for p in stale)
-    assert all(p.exists() for p in kept)
+    assert not any(p.exists() for p in stale) and not unpacked.exists()
+    assert all(p.exists() for p in kept) and others.exists()
 
 
 # ---------------------------------------------------------------------------------------------- no traceback ever
@@ -665,7 +678,12 @@ def test_after_a_restore_in_the_window_a_hard_link_to_the_restored_file_cannot_o
     panel = settings_backup.BackupPanel(ctx)
     qtbot.addWidget(panel)
     try:
-        assert panel.restore_from(backup)
+        done = []
+        put_in_place = panel._put_in_place
+        monkeypatch.setattr(panel, "_put_in_place", lambda result: (put_in_place(result), done.append(result)))
+        panel.restore_from(backup)  # proved and unpacked in the background, then put in place
+        qtbot.waitUntil(lambda: bool(done), timeout=20000)
+        assert not isinstance(done[0], BaseException)
         os.link(db_path, tmp_path / "别名.db")  # a second name for the file now in place
         with pytest.raises(AlreadyRunning):
             dbm.InstanceLock(tmp_path / "别名.db").acquire()
@@ -709,7 +727,7 @@ def test_the_window_start_removes_what_a_killed_job_left_in_the_data_folder(tmp_
     assert not left.exists() and clerks.exists()
 
 
-def test_sqlites_temporary_copies_are_hidden_while_written_and_never_renamed_into_place_hidden(
+def test_a_backups_temporary_copy_is_hidden_while_written_and_never_renamed_into_place_hidden(
         tmp_path, ledger, monkeypatch):
     import os
 
@@ -732,5 +750,73 @@ def test_sqlites_temporary_copies_are_hidden_while_written_and_never_renamed_int
         database.close()
     backups.restore(ledger, tmp_path / "备份.db")
 
-    assert str(tmp_path / "备份.db.part") in hidden and str(tmp_path / ".v.db.restoring") in hidden
+    assert hidden.get(str(tmp_path / "备份.db.part")) is False  # hidden while written, then shown again
     assert renamed_hidden and not any(renamed_hidden)
+
+
+def test_an_unexpected_database_error_in_a_command_is_one_chinese_line_with_the_traceback_in_the_log(
+        capsys, ledger, monkeypatch):
+    from township_desk.commands import common
+    from township_desk.models import elders, paths
+
+    monkeypatch.setattr(common.log, "handlers", [])  # this test's own data folder, not an earlier test's
+
+    def broken(*args, **kwargs):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(elders, "ledger_json", broken)
+    code, out, err = _cli(capsys, "elders", "--db", ledger)
+
+    assert code == 2
+    assert "已损坏" in _one_chinese_line(err)
+    for handler in common.log.handlers:
+        handler.close()
+    logged = "".join(p.read_text(encoding="utf-8") for p in paths.logs_dir().glob("*.log"))
+    assert "Traceback" in logged and "malformed" in logged
+
+
+def test_restore_into_a_read_only_folder_names_the_database_not_the_lock_file(capsys, tmp_path, ledger, monkeypatch):
+    import builtins
+    import errno
+    import shutil
+
+    backup = tmp_path / "备份.db"
+    shutil.copyfile(ledger, backup)
+    sqlite3.connect(backup).execute("PRAGMA journal_mode = DELETE").close()
+    real_open = builtins.open
+
+    def read_only_folder(file, mode="r", *args, **kwargs):
+        if str(file).endswith(".lock") and str(tmp_path) in str(file):
+            raise OSError(errno.EROFS, "Read-only file system", str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", read_only_folder)
+    before = ledger.read_bytes()
+    code, out, err = _cli(capsys, "restore", backup, "--db", ledger, "--yes")
+    monkeypatch.setattr(builtins, "open", real_open)
+
+    assert code == 2
+    line = _one_chinese_line(err)
+    assert "只读" in line and str(ledger) in line and ".lock" not in line
+    assert ledger.read_bytes() == before
+
+
+@pytest.mark.parametrize("case", ["inside-a-file", "name-too-long"])
+def test_an_output_name_that_cannot_be_a_file_is_one_chinese_line(capsys, tmp_path, ledger, case):
+    target = {"inside-a-file": ledger / "花名册.docx",
+              "name-too-long": tmp_path / ("花名册" * 40 + ".docx")}[case]
+    code, out, err = _cli(capsys, "print", "roster", "--db", ledger, "-o", target)
+    assert code == 2
+    line = _one_chinese_line(err)
+    assert ("不是文件夹" in line) if case == "inside-a-file" else ("太长" in line)
+    assert _files_in(tmp_path) == ["v.db"]
+
+
+def test_a_refused_command_does_not_even_make_the_data_folder(capsys, tmp_path, ledger, monkeypatch):
+    home = tmp_path / "尚未使用的数据文件夹"
+    monkeypatch.setenv("TOWNSHIP_DESK_HOME", str(home))
+    code, out, err = _cli(capsys, "print", "roster", "--db", ledger, "-o", ledger)
+    assert code == 2
+    _one_chinese_line(err)
+    assert not home.exists()
+    assert _files_in(tmp_path) == ["v.db"]

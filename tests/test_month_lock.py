@@ -84,7 +84,7 @@ def november(db, tmp_path) -> None:
         "party_b_id_number": make_id("19600101", 17), "party_b_address": "红星村一组", "party_b_phone": "13700004444",
         "term_years": 1, "start_date": "2026-10-01", "hours_per_day": 2}, today=NOV_1).agreement_id
     agreements.sign(db, later, "2026-11-02", today=dt.date(2026, 11, 2))   # a draft all October
-    elders.save_elder(db, {"name": "张乙", "id_number": IDS["乙"]},
+    elders.save_elder(db, {"name": "张乙", "id_number": IDS["乙"], "village": "白云村"},       # moved house
                       [{"name": "张乙女", "relation": "女儿", "phone": "13900002222", "away_since": "2019-05"}],
                       elder_id=ids["乙"], today=dt.date(2026, 11, 8))
     elders.change_status(db, ids["丙"], "已去世", "2026-11-12", "病故")
@@ -120,21 +120,30 @@ def table(path, sheet: str) -> list[dict]:
 
 
 def test_an_unsent_october_is_counted_from_the_facts_of_october_31(ledger, tmp_path):
+    from township_desk.models import visitors
+
     november(ledger, tmp_path)
+    new_visitor = visitors.visitor_id(ledger, "王巡访", "13600001111", create=True)
+    visitors.assign_elders(ledger, new_visitor, [ledger.ids["甲"]])          # reassigned today
     target = tmp_path / "十月.xlsx"
     export_monthly(ledger, "2026-10", target, today=NOV_30)
     detail = {r["姓名"]: r for r in table(target, "明细表")}
     assert detail["张甲"]["文化程度"] == "小学"                 # corrected in November
     assert (detail["张甲"]["巡访类别"], detail["张甲"]["风险等级"]) == ("一般", "低")   # assessed 高 in November
     assert detail["张丙"]["状态"] == "在册"                     # died in November
+    assert detail["张甲"]["巡访责任人"] == "李巡访"               # the visitor of 31 October
     assert (detail["张乙"]["主要赡养人"], detail["张乙"]["赡养人电话"]) == ("张乙子", "13800001111")
     [agreement] = table(target, "互助协议")
     assert agreement["状态"] == "已签订"                         # terminated in November
     [hazard] = table(target, "风险隐患")
     assert hazard["通报赡养人日期"] == "2026-10-06"
     assert hazard["处置日期"] is None and hazard["处置情况"] is None   # resolved in November
-    overdue = {r["村（社区）"]: r["月末逾期未上门人数"] for r in table(target, "巡访情况")}
+    visits_sheet = {r["村（社区）"]: r for r in table(target, "巡访情况")}
+    overdue = {village: r["月末逾期未上门人数"] for village, r in visits_sheet.items()}
     assert overdue == {"红星村": 0, "白云村": 1, "合计": 1}   # 甲 is 一般 on 31 October: next visit due 11 November
+    assert {village: (r["在册人数"], r["本月上门巡访次数"]) for village, r in visits_sheet.items()} == \
+        {"红星村": (2, 2), "白云村": (1, 0), "合计": (3, 2)}   # 乙 moved to 白云村 in November
+    assert detail["张乙"]["村（社区）"] == "红星村"
     summary = cells(target)["汇总表"]
     total = next(r for r in summary if r[0] == "合计")
     assert total[1] == 3 and total[11] == 3 and total[12] == 0     # col 1; col 11 小学 = 3, col 12 初中 = 0
@@ -146,6 +155,7 @@ def test_november_shows_the_november_facts(ledger, tmp_path):
     assert (detail["张甲"]["education"], detail["张甲"]["tier"], detail["张甲"]["risk_grade"]) == ("初中", "重点", "高")
     assert "张丙" not in detail
     assert (detail["张乙"]["supporter"], detail["张乙"]["supporter_phone"]) == ("张乙女", "13900002222")
+    assert detail["张乙"]["village"] == "白云村"
     assert {a["name"]: a["status"] for a in monthly.agreements_of_month(ledger, "2026-11")} == \
         {"张甲": "已解除", "张乙": "已签订"}
     assert [h["resolved_on"] for h in monthly.hazards_of_month(ledger, "2026-11")] == ["2026-11-03"]
@@ -234,6 +244,32 @@ def test_a_submitted_october_is_written_again_cell_for_cell_after_november(ledge
     assert cells(again) == cells(sent)
     assert hashlib.sha256(again.read_bytes()).hexdigest() == result.submission.sha256   # byte for byte
     assert openpyxl.load_workbook(again)["明细表"]["E3"].data_type == "s"   # ID numbers still text
+
+
+def test_a_file_that_cannot_be_put_in_place_is_not_recorded_as_sent(ledger, tmp_path, monkeypatch):
+    from township_desk.models import files
+
+    def held(source, target, **_kw):
+        raise PermissionError(13, "held by another program")
+
+    monkeypatch.setattr(files, "replace_file", held)
+    with pytest.raises(UserError, match="没有权限写入"):
+        export_monthly(ledger, "2026-10", tmp_path / "a.xlsx", mode="submit", today=NOV_1)
+    assert submissions.sent_months(ledger) == [] and list(tmp_path.glob("*.xlsx")) == []
+    assert audit.entries(ledger, table="monthly_submissions") == []
+
+
+def test_a_plain_export_takes_no_write_lock(ledger, db_path, tmp_path):
+    import sqlite3
+
+    writer = sqlite3.connect(db_path, isolation_level=None)   # another program in the middle of saving
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        result = export_monthly(ledger, "2026-10", tmp_path / "a.xlsx", today=NOV_1)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.elders == 3
 
 
 def test_submitting_a_month_twice_is_refused_and_says_how_to_correct(ledger, tmp_path):

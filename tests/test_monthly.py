@@ -76,7 +76,7 @@ def test_away_years_come_from_the_supporters_dates_not_the_number_typed_once(db)
 
 def test_an_elder_without_any_supporter_date_is_named_not_counted_as_zero(db):
     add(db, "全", "19500101", 11)
-    add(db, "无日期", "19500102", 13, away_since=None, children_away_years=3)
+    add(db, "无日期", "19500102", 13, away_since=None)
     failures = monthly.cross_checks(monthly.summary(db, "2026-10"))
     text = monthly.failures_text(failures)
     assert "红星村：第1列=2，但 第19+20+21+22列=1" in text
@@ -287,3 +287,18 @@ def test_a_voided_visit_leaves_the_months_figures(db):
     after = {r["village"]: r for r in monthly.visits_by_village(db, "2026-10")}["红星村"]
     assert (after["home_visits"], after["remote_visits"], after["visited"]) == (1, 0, 1)
     assert monthly.details(db, "2026-10")[0]["last_home_visit"] == "2026-10-03"
+
+
+def test_years_typed_on_the_form_become_a_date_that_keeps_counting(db):
+    """The paper 登记表 asks for 外出务工年限 as a number: typed (or imported) on 2026-11-20 as 2 years for a son
+    without an "away since" month, it is stored as 2024-11, so October 2026 reads 1–3 years and 2027-12 3–5."""
+    elder_id = add(db, "甲", "19500101", 11, away_since=None, children_away_years=2)
+    assert elders.supporters_of(db, elder_id)[0]["away_since"] == "2024-11"
+    assert [c for c in range(19, 23) if monthly.summary(db, "2026-10").total.col(c)] == [20]
+    assert [c for c in range(19, 23) if monthly.summary(db, "2027-12").total.col(c)] == [21]
+    # a number typed later fills only supporters still without a date
+    other = elders.save_elder(db, {"name": "乙", "id_number": make_id("19500102", 13), "village": "红星村", **COMPLETE},
+                              [{"name": "李子"}, {"name": "李女", "away_since": "2010-05"}], today=TODAY).elder_id
+    elders.save_elder(db, {"name": "乙", "id_number": make_id("19500102", 13), "children_away_years": 1},
+                      elder_id=other, today=TODAY)
+    assert [s["away_since"] for s in elders.supporters_of(db, other)] == ["2025-11", "2010-05"]

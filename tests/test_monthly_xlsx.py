@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from township_desk import cli
 from township_desk.models import elders, settings
 from township_desk.models.errors import UserError
+from township_desk.printing import xlsx_util
 from township_desk.printing.monthly_xlsx import export_monthly
 
 TODAY = dt.date(2026, 11, 20)
@@ -52,12 +53,25 @@ def test_the_workbook_has_every_sheet_and_the_summary_layout(ledger, tmp_path):
     assert ws.cell(6, 1).data_type == "s"  # a village named "=白云村" is text
     assert lines["合计"][0] == 5 and isinstance(lines["合计"][0], int)
     texts = [ws.cell(r, 1).value for r in range(9, 14)]
-    assert any(t and "单位负责人（签名）：王主任" in t for t in texts)
+    assert any(t and "单位负责人（签名）：＿＿＿＿＿＿＿＿" in t for t in texts)  # signed by hand
+    assert not any(t and "王主任" in t for t in texts)
     assert any(t and "表间勾稽关系：1列=2列+3列+4列" in t for t in texts)
     assert ws.freeze_panes == "B6"
     assert ws.print_title_rows.replace("$", "") == "1:5"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # legible on paper: A4 one page wide at 80 % or more (10-pt text prints at 8 pt or larger)
+    paper, pages, scale = xlsx_util.print_layout(xlsx_util.sheet_width_points(ws))
+    assert int(ws.page_setup.paperSize) == paper == 9 and pages == 1 and scale >= 0.8
+    detail = wb["明细表"]
+    paper, pages, scale = xlsx_util.print_layout(xlsx_util.sheet_width_points(detail))
+    assert int(detail.page_setup.paperSize) == paper and int(detail.page_setup.fitToWidth) == pages and scale >= 0.8
+
+
+@pytest.mark.parametrize(("width", "expected"), [(700, (9, 1)), (1100, (8, 1)), (3000, (8, 3))])
+def test_print_layout_keeps_the_scale_at_80_percent(width, expected):
+    paper, pages, scale = xlsx_util.print_layout(width)
+    assert (paper, pages) == expected and scale >= 0.8
 
 
 def test_ids_are_text_and_nothing_is_ever_a_formula(ledger, tmp_path):

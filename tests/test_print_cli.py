@@ -52,7 +52,8 @@ def test_registration_of_one_elder(ledger, tmp_path, capsys):
 def test_registration_of_a_village_is_a_batch(ledger, tmp_path, capsys):
     out = tmp_path / "reg.docx"
     assert run(ledger, "registration", "--village", "青山村", "-o", str(out), "--json") == 0
-    assert json.loads(capsys.readouterr().out) == {"kind": "registration", "path": str(out), "count": 2}
+    assert json.loads(capsys.readouterr().out) == {"kind": "registration", "path": str(out), "count": 2,
+                                                    "problems": []}
     text = text_of(out)
     assert "张德福" in text and "李桂兰" in text and "陈老汉" not in text
 
@@ -71,10 +72,12 @@ def test_roster_masks_unless_full_ids(ledger, tmp_path):
     assert VALID_IDS[0] in text_of(out)
 
 
-def test_notice_cards_and_blank_visit_forms_for_a_village(ledger, tmp_path):
+def test_notice_cards_and_blank_visit_forms_for_a_village(ledger, tmp_path, capsys):
     cards = tmp_path / "cards.docx"
-    assert run(ledger, "notice-cards", "--village", "青山村", "-o", str(cards)) == 0
-    assert text_of(cards).count("巡访责任人告知卡") == 2
+    # 李桂兰 has no visitor yet: her card is left out and named (exit 1), 张德福's is printed
+    assert run(ledger, "notice-cards", "--village", "青山村", "-o", str(cards)) == 1
+    assert "李桂兰：还没有巡访责任人，未打印告知卡" in capsys.readouterr().err
+    assert text_of(cards).count("巡访责任人告知卡") == 1 and "李桂兰" not in text_of(cards)
     forms = tmp_path / "forms.docx"
     assert run(ledger, "visit-form", "--village", "青山村", "-o", str(forms)) == 0
     assert text_of(forms).count("巡访登记表") == 2
@@ -83,7 +86,7 @@ def test_notice_cards_and_blank_visit_forms_for_a_village(ledger, tmp_path):
 def test_visit_form_of_an_elder_without_visits_needs_blank(ledger, tmp_path, capsys):
     out = tmp_path / "v.docx"
     assert run(ledger, "visit-form", "--elder", VALID_IDS[0], "-o", str(out)) == 2
-    assert "还没有巡访记录" in capsys.readouterr().err
+    assert "还没有上门巡访记录" in capsys.readouterr().err
     assert not out.exists()
     assert run(ledger, "visit-form", "--elder", VALID_IDS[0], "--blank", "-o", str(out)) == 0
     assert "张德福" in text_of(out)

@@ -84,9 +84,10 @@ def test_registration_prints_every_field_and_tick(db, full_elder, tmp_path):
                      "最近一次回家探望时间：（2026年2月） 每年团聚次数：（2）次，平均天数：（12）天",
                      "打工（☐） 种养殖业（☑） 政府救助（☐） 亲朋救济（☑） 其他（☐） 以上选项可多选",
                      "有人照料（☐） 无人照料（☑）", "希望有人送餐 & 陪同就医", "子女<远在外地>",
-                     "单位负责人（签名）：赵书记", "复核人（签名）：钱复核", "填表人（签名）：孙&李",
+                     "单位负责人（签名）：＿＿＿＿＿＿＿　复核人（签名）：＿＿＿＿＿＿＿　填表人（签名）：＿＿＿＿＿＿＿",
                      "3. 患病：指患有重特大疾病。", "4. 每年团聚次数：最近五年内平均每年团聚次数。"):
         assert expected in text, expected
+    assert "赵书记" not in text and "钱复核" not in text and "孙&李" not in text  # signed by hand, never typed
     for heading in ("基本情况", "文化程度", "家庭情况", "子女外出务工情况", "家庭经济来源情况", "照料情况",
                     "养老需求", "存在困难问题", "残疾类别及等级", "患病类型", "户籍所在地", "现居住地址"):
         assert heading in text
@@ -146,7 +147,7 @@ def test_visit_form_ticks_what_the_visit_recorded_and_places_the_photo(db, full_
     assert_clean(text)
     cells = cell_texts(target)
     for expected in ("巡访登记表", "巡访单位（盖章）：青山镇", "张德福", "男", "2026年11月20日", "王村官",
-                     TRICKY_ADDRESS, "巡　访　内　容", "巡访照片粘贴处", "巡访人员签名：王村官",
+                     TRICKY_ADDRESS, "巡　访　内　容", "巡访照片粘贴处", "巡访人员签名：＿＿＿＿＿＿＿",
                      "燃气管老化 & 漏气，已告知儿子<张小明>"):
         assert expected in text, expected
     for ticked in ("☑良", "☑差", "☑中", "☑优", "☑不安全", "☑安全", "☑无人照料", "☑有需求", "☑无需求"):
@@ -239,8 +240,14 @@ def test_overdue_list_groups_by_village(db, office, tmp_path):
                      "青山村（2项）", "河口村（1项）", "张<一>", "王&五", "逾期21天", "缺2次", "逾期33天",
                      "2026年10月20日"):
         assert expected in text, expected
-    first = [c.text for c in Document(str(target)).tables[0].rows[1].cells]
+    table = Document(str(target)).tables[0]
+    first = [c.text for c in table.rows[2].cells]
     assert first[5] == "上门巡访"  # home visits first within a village
+    # the village and the column headings are repeated on every page the table runs onto
+    assert table.rows[0].cells[0].text == "青山村（2项）"
+    assert all(row._tr.trPr.find(qn("w:tblHeader")) is not None for row in table.rows[:2])
+    assert "打印日期：2026年11月22日" in text or "打印日期：" in text
+    assert "填表人（签名）：＿＿＿＿＿＿＿" in text and "孙&李" not in text  # signed by hand
     empty = tmp_path / "none.docx"
     assert documents.print_overdue(db, TODAY, empty, items=[]) == 0
     assert "截至该日没有逾期巡访" in read(empty)
@@ -348,3 +355,128 @@ def test_each_form_fills_exactly_one_page_in_libreoffice(db, full_elder, tmp_pat
     for source in (registration, visit):
         pdf = convert.to_pdf(source).read_bytes()
         assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 2, source.name
+
+
+def test_visit_form_of_an_elder_is_the_latest_home_visit_and_shows_the_kind(db, full_elder, tmp_path):
+    home = add_visit(db, full_elder, date="2026-11-18")
+    add_visit(db, full_elder, date="2026-11-21", mode="电话", gas_safety=None, heating_safety=None,
+              electric_safety=None, daily_care=None)
+    assert documents.latest_visit_id(db, full_elder) == home
+    target = tmp_path / "visit.docx"
+    documents.print_request(db, documents.PrintRequest(kind="visit-form", elder_id=full_elder), target)
+    text = read(target)
+    assert "2026年11月18日" in text and "2026年11月21日" not in text
+    assert "巡访方式：☑上门　☐电话　☐视频" in text
+    assert "☑不安全" in text  # the home visit's safety boxes, not the call's empty ones
+
+
+def test_a_photo_is_found_beside_the_database_and_a_missing_one_is_reported(db, db_path, full_elder, tmp_path):
+    assert paths.photos_dir().parent != db_path.parent  # the default data folder is elsewhere
+    visit_id = add_visit(db, full_elder)
+    (db_path.parent / "photos" / "2026").mkdir(parents=True)
+    _png(db_path.parent / "photos" / "2026" / "v1.png")
+    with db.atomic():
+        db["visit_photos"].insert({"visit_id": visit_id, "path": "2026/v1.png", "original_name": "照片.png"})
+    problems: list[str] = []
+    documents.print_visit_forms(db, [{"visit_id": visit_id}], tmp_path / "v.docx", problems=problems)
+    assert list(Document(str(tmp_path / "v.docx")).element.body.iter(qn("a:blip"))) and problems == []
+    (db_path.parent / "photos" / "2026" / "v1.png").unlink()
+    documents.print_visit_forms(db, [{"visit_id": visit_id}], tmp_path / "w.docx", problems=problems)
+    assert len(problems) == 1 and "2026/v1.png" in problems[0] and "找不到" in problems[0]
+
+
+@pytest.mark.parametrize(("months", "wording"), [(6, "六个月以上"), (12, "一年以上"), (24, "两年以上")])
+def test_registration_note_1_follows_the_policy_profile(db, office, tmp_path, months, wording):
+    settings.put(db, {"min_absence_months": months})
+    documents.print_registration(db, [None], tmp_path / "r.docx")
+    assert f"从事其他生产经营活动{wording}，自己留在户籍地" in read(tmp_path / "r.docx")
+
+
+def test_notice_cards_print_large_and_leave_out_elders_without_a_visitor(db, full_elder, tmp_path):
+    other = elders.save_elder(db, {"name": "李桂兰", "id_number": VALID_IDS[1], "village": "青山村"}, today=TODAY)
+    problems: list[str] = []
+    target = tmp_path / "cards.docx"
+    assert documents.print_notice_cards(db, [full_elder, other.elder_id], target, problems=problems) == 1
+    assert problems == ["青山村　李桂兰：还没有巡访责任人，未打印告知卡"]
+    document = Document(str(target))
+    sizes = {run.font.size.pt for p in document.tables[0].rows[0].cells[0].paragraphs for run in p.runs}
+    assert min(sizes) >= 12
+    with pytest.raises(documents.UserError, match="都还没有巡访责任人"):
+        documents.print_notice_cards(db, [other.elder_id], tmp_path / "none.docx")
+    assert not (tmp_path / "none.docx").exists()
+
+
+def test_roster_keeps_ids_and_phones_on_one_line_and_signatures_empty(db, full_elder, tmp_path):
+    target = tmp_path / "roster.docx"
+    documents.print_roster(db, ["青山村"], target, full_ids=True, as_of=TODAY)
+    table = Document(str(target)).tables[0]
+    headings = [c.text for c in table.rows[0].cells]
+    data = table.rows[1].cells
+    for heading in ("身份证号码", "联系电话", "责任人电话"):
+        cell = data[headings.index(heading)]
+        assert cell._tc.tcPr.find(qn("w:noWrap")) is not None, heading
+    assert data[headings.index("身份证号码")].text == VALID_IDS[0]
+    text = read(target)
+    assert "填表人（签名）：＿＿＿＿＿＿＿" in text and "赵书记" not in text and "孙&李" not in text
+
+
+LIBREOFFICE = pytest.mark.skipif(not __import__("shutil").which("soffice") or not __import__("shutil").which("pdftotext"),
+                                 reason="LibreOffice / poppler-utils are not installed")
+
+
+def pdf_pages(pdf) -> list[str]:
+    import re
+    import subprocess
+
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    count = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    return [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout for n in range(1, count + 1)]
+
+
+def _with_font(source, target, family: str) -> None:
+    """The document with every run's and style's font replaced: what a PC substituting 宋体/仿宋 lays out."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item)
+            if item.filename in ("word/document.xml", "word/styles.xml"):
+                data = re.sub(rb'(w:(?:ascii|hAnsi|eastAsia|cs)=")[^"]*"', rb'\g<1>' + family.encode() + b'"', data)
+            new.writestr(item, data)
+
+
+@LIBREOFFICE
+@pytest.mark.parametrize("font", [None, "Noto Serif CJK SC"])
+def test_registration_is_one_page_per_elder_also_with_a_serif_font(db, full_elder, tmp_path, font):
+    from township_desk.printing import convert
+
+    ids = [full_elder, None, full_elder]
+    source = tmp_path / "reg.docx"
+    documents.print_registration(db, ids, source, as_of=TODAY)
+    if font:
+        _with_font(source, tmp_path / "serif.docx", font)
+        source = tmp_path / "serif.docx"
+    pages = pdf_pages(convert.to_pdf(source))
+    assert len(pages) == len(ids)
+    for page in pages:
+        assert "农村留守老年人基本情况登记表" in page and "5.身体情况" in page.replace(" ", "")
+        assert VALID_IDS[0] in page or "身份证号码" in page  # the ID is not broken across lines
+
+
+@LIBREOFFICE
+def test_overdue_list_keeps_phones_and_dates_whole(db, office, tmp_path):
+    from township_desk.printing import convert
+
+    items = [SimpleNamespace(village="青山村", id_number=str(n), name=f"张{n}", tier="重点", visitor="王五",
+                             visitor_phone="18329364293", kind="home", due_date=dt.date(2026, 11, 29),
+                             days_overdue=120, shortfall=None) for n in range(60)]
+    target = tmp_path / "overdue.docx"
+    documents.print_overdue(db, TODAY, target, items=items)
+    pages = [page.replace(" ", "") for page in pdf_pages(convert.to_pdf(target))]
+    assert len(pages) >= 2
+    for page in pages:
+        assert "青山村（60项）" in page  # the village heads every page its table runs onto
+    text = "".join(pages)
+    assert text.count("18329364293") == 60 and text.count("2026年11月29日") == 60

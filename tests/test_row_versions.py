@@ -147,6 +147,31 @@ def test_an_agreement_draft_saved_from_a_stale_form_is_refused(db, other, elder_
     assert (stored["fee"], stored["hours_per_day"]) == ("每月800元", 4)
 
 
+def test_signing_giving_notice_or_terminating_from_a_stale_list_is_refused(db, other, elder_id):
+    from tests.conftest import make_id
+
+    supporter = elders.get_elder(db, elder_id)["supporters"][0]["id"]
+    data = {"elder_id": elder_id, "template": "自理", "party_a_supporter_id": supporter, "party_b_name": "李桂兰",
+            "party_b_id_number": make_id("19600101", 22), "term_years": 1, "start_date": "2026-03-01",
+            "hours_per_day": 4, "fee": "每月600元"}
+    agreement_id = agreements.save_agreement(db, data, today=TODAY).agreement_id
+    listed = agreements.get_agreement(db, agreement_id)["row_version"]
+    agreements.save_agreement(other, {**data, "fee": "每月800元"}, agreement_id, today=TODAY)
+    with pytest.raises(StaleRecord):
+        agreements.sign(db, agreement_id, "2026-03-01", today=TODAY, expected_version=listed)
+    assert agreements.get_agreement(db, agreement_id)["status"] == "草稿"
+    agreements.sign(db, agreement_id, "2026-03-01", today=TODAY, expected_version=listed + 1)
+    listed = agreements.get_agreement(db, agreement_id)["row_version"]
+    agreements.give_notice(other, agreement_id, "2026-11-01", "甲方", today=TODAY)
+    with pytest.raises(StaleRecord):
+        agreements.give_notice(db, agreement_id, "2026-11-02", "乙方", today=TODAY, expected_version=listed)
+    with pytest.raises(StaleRecord):
+        agreements.terminate(db, agreement_id, "2026-11-20", "双方", "老人随子女迁居", today=TODAY,
+                             expected_version=listed)
+    stored = agreements.get_agreement(db, agreement_id)
+    assert (stored["status"], stored["notice_on"], stored["notice_by"]) == ("已签订", "2026-11-01", "甲方")
+
+
 def test_a_visit_changed_meanwhile_is_not_overwritten(db, other, elder_id):
     visit_id = visits.record_visit(db, elder_id, {"date": "2026-11-20", "mode": "电话", "visitor_id": 1}, today=TODAY)
     opened = version(db, "visits", visit_id)

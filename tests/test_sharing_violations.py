@@ -156,3 +156,12 @@ def test_atomic_path_message_for_a_held_new_file(tmp_path, monkeypatch, short_re
     with pytest.raises(UserError, match="杀毒软件"), files.atomic_path(tmp_path / "图表.png") as tmp:
         tmp.write_bytes(b"png")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_photo_or_scan_copied_in_is_retried_too(tmp_path, monkeypatch):
+    """Photos and agreement scans are copied into the data folder the same way (``files.copy_unique``)."""
+    source = tmp_path / "巡访照片.jpg"
+    source.write_bytes(b"\xff\xd8jpeg")
+    fake = held(monkeypatch, failures=2, winerror=32)
+    copy = files.copy_unique(source, tmp_path / "photos", "张德福_20261122")
+    assert copy.read_bytes() == b"\xff\xd8jpeg" and fake.calls == 3

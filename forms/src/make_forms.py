@@ -26,6 +26,9 @@ FORMS = Path(__file__).resolve().parents[1]
 BODY_FONT, TITLE_FONT = "仿宋", "宋体"
 SIZE_12 = Pt(12)  # 小四, the forms' body size
 _TAG = re.compile(r"(\{\{[^}]+\}\})")
+# A signature is written by hand: the line stays empty for the pen, never a typed name (forms.md, Signatures).
+PEN_LINE = "＿" * 7
+SIGN_LINES = f"单位负责人（签名）：{PEN_LINE}　复核人（签名）：{PEN_LINE}　填表人（签名）：{PEN_LINE}"
 
 
 def _fonts(run, family: str, size, bold: bool = False) -> None:
@@ -131,6 +134,18 @@ def _row_flag(row, flag: str) -> None:
     tr_pr.append(element)
 
 
+def _no_wrap(cell) -> None:
+    """w:noWrap: the cell's text stays on one line (the column is made wide enough for it)."""
+    tc_pr = cell._tc.get_or_add_tcPr()
+    element = OxmlElement("w:noWrap")
+    later = [child for child in tc_pr if child.tag in {qn(f"w:{n}") for n in
+                                                        ("tcMar", "textDirection", "tcFitText", "vAlign", "hideMark")}]
+    if later:
+        later[0].addprevious(element)
+    else:
+        tc_pr.append(element)
+
+
 def _save(document, name: str) -> Path:
     target = FORMS / name
     document.save(str(target))
@@ -149,7 +164,7 @@ def make_registration() -> Path:
           align=WD_ALIGN_PARAGRAPH.CENTER, after=8)
     _para(document, "填报单位（盖章）：{{ d.unit }}", after=2)
     _para(document, "填报日期：{{ d.fill_date }}", after=4)
-    widths = [2.2, 2.7, 4.1, 2.4, 5.3]  # 身份证号码 on one line
+    widths = [2.0, 3.2, 3.3, 2.7, 5.5]  # 身份证号码, 残疾类别及等级 and the 18-digit ID each on one line
     table = _table(document, 15, widths)
     rows = table.rows
     c = lambda r, k: rows[r].cells[k]  # noqa: E731 - short cell accessor for the layout below
@@ -199,12 +214,11 @@ def make_registration() -> Path:
     _set(c(14, 0).merge(c(14, 1)), "存在困难问题", bold=True)
     _set(c(14, 2).merge(c(14, 4)), "{{ d.difficulties }}", align=L)
     for number, row in enumerate(rows):
-        _row_height(row, 2.2 if number in (13, 14) else 0.95)
-    _para(document, "单位负责人（签名）：{{ d.unit_head }}　　复核人（签名）：{{ d.reviewer }}　　填表人（签名）：{{ d.preparer }}",
-          before=8, after=4)
+        _row_height(row, 1.7 if number in (13, 14) else 0.85)  # room to spare with a wider substitute font
+    _para(document, SIGN_LINES, before=8, after=4)
     notes = [
         "注：",
-        "1. 农村留守老年人，是指因子女离开农村户籍地务工、经商或从事其他生产经营活动一年以上，自己留在户籍地居住生活，"
+        "1. 农村留守老年人，是指因子女离开农村户籍地务工、经商或从事其他生产经营活动{{ d.absence }}以上，自己留在户籍地居住生活，"
         "身边没有赡养人或赡养人没有赡养能力的60周岁以上的农村户籍居民。",
         "2. 农村留守老年人年龄计算截止时间为{{ d.age_as_of }}。",
         "3. 患病：指患有重特大疾病。",
@@ -225,7 +239,8 @@ def make_visit_form() -> Path:
     document = _new_document(size=SIZE_12)
     _tag(document, "{%p for d in docs %}")
     _para(document, "巡访登记表", size=Pt(18), bold=True, font=TITLE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, after=8)
-    _para(document, "巡访单位（盖章）：{{ d.unit }}", after=4)
+    _para(document, "巡访单位（盖章）：{{ d.unit }}　　巡访方式：{{ d.mode[0] }}上门　{{ d.mode[1] }}电话　"
+          "{{ d.mode[2] }}视频", after=4)
     widths = [2.4, 2.6, 2.9, 2.9, 2.9, 3.3]
     table = _table(document, 20, widths)
     rows = table.rows
@@ -274,7 +289,7 @@ def make_visit_form() -> Path:
     _set(photo, "巡访照片粘贴处\n{{ d.photo }}")
     for number, table_row in enumerate(rows):
         _row_height(table_row, {18: 2.8, 19: 5.5}.get(number, 0.75))  # the form fits one A4 page
-    _para(document, "巡访人员签名：{{ d.signer }}", before=10)
+    _para(document, "巡访人员签名：" + PEN_LINE, before=10)  # left empty for the pen
     _page_break_between(document)
     _tag(document, "{%p endfor %}")
     return _save(document, "巡访登记表.docx")
@@ -283,10 +298,12 @@ def make_visit_form() -> Path:
 # ---------------------------------------------------------------- 花名册 (landscape, header on every page)
 
 # widths add up to 25.4 cm: the landscape page's 25.7 cm between margins
-ROSTER_COLUMNS = [("序号", 1.0, "r.number"), ("姓名", 1.8, "r.name"), ("性别", 1.0, "r.sex"), ("年龄", 1.0, "r.age"),
-                  ("身份证号码", 4.4, "r.id_number"), ("组", 1.4, "r.group"), ("现居住地址", 3.6, "r.address"),
-                  ("联系电话", 3.2, "r.phone"), ("风险等级", 1.3, "r.risk_grade"), ("巡访类别", 1.3, "r.tier"),
-                  ("巡访责任人", 2.2, "r.visitor"), ("责任人电话", 3.2, "r.visitor_phone")]
+ROSTER_COLUMNS = [("序号", 0.9, "r.number"), ("姓名", 1.6, "r.name"), ("性别", 0.9, "r.sex"), ("年龄", 0.9, "r.age"),
+                  ("身份证号码", 4.9, "r.id_number"), ("组", 1.1, "r.group"), ("现居住地址", 3.2, "r.address"),
+                  ("联系电话", 3.1, "r.phone"), ("风险等级", 1.2, "r.risk_grade"), ("巡访类别", 2.2, "r.tier"),
+                  ("巡访责任人", 1.9, "r.visitor"), ("责任人电话", 3.1, "r.visitor_phone")]
+# numbers that must never break inside (an ID's check digit alone on a line, a phone number split in two)
+NO_WRAP = {"r.id_number", "r.phone", "r.visitor_phone", "r.due_date", "r.tier", "r.amount"}
 
 
 def make_roster() -> Path:
@@ -304,10 +321,11 @@ def make_roster() -> Path:
     _set(loop_start.cells[0], "{%tr for r in v.rows %}", size=Pt(10.5))
     for cell, (_h, _w, key) in zip(data.cells, ROSTER_COLUMNS, strict=True):
         _set(cell, f"{{{{ {key} }}}}", size=Pt(10.5))
+        if key in NO_WRAP:
+            _no_wrap(cell)
     _row_flag(data, "w:cantSplit")
     _set(loop_end.cells[0], "{%tr endfor %}", size=Pt(10.5))
-    _para(document, "单位负责人（签名）：{{ v.unit_head }}　　复核人（签名）：{{ v.reviewer }}　　填表人（签名）：{{ v.preparer }}",
-          size=Pt(10.5), before=8)
+    _para(document, SIGN_LINES, size=Pt(10.5), before=8)
     _page_break_between(document)
     _tag(document, "{%p endfor %}")
     return _save(document, "花名册.docx")
@@ -329,8 +347,11 @@ def _dashed_borders(table) -> None:
     tbl_pr.append(borders)
 
 
+CARD_SIZE = Pt(12)  # 小四 at least: elderly readers
+
+
 def make_notice_cards() -> Path:
-    document = _new_document(size=Pt(11))
+    document = _new_document(size=CARD_SIZE)
     _tag(document, "{%p for c in cards %}")
     table = document.add_table(rows=1, cols=1)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -338,25 +359,29 @@ def make_notice_cards() -> Path:
     cell = table.rows[0].cells[0]
     cell.width = Cm(16.5)
     row = table.rows[0]
-    _row_height(row, 7.9, exact=True)  # three cards to an A4 page, each cut along the dashed line
+    _row_height(row, 12.4, exact=True)  # two cards to an A4 page, each cut along the dashed line
     _row_flag(row, "w:cantSplit")
     lines = [
-        ("巡访责任人告知卡", Pt(15), True, WD_ALIGN_PARAGRAPH.CENTER),
-        ("尊敬的{{ c.elder }}老人及家属：", Pt(11), False, L),
-        ("　　您的巡访责任人是{{ c.visitor }}，联系电话{{ c.visitor_phone }}。有事请随时联系。", Pt(11), True, L),
-        ("　　村（社区）：{{ c.village }}　　{{ c.township }}民政办电话：{{ c.office_phone }}", Pt(11), False, L),
+        ("巡访责任人告知卡", Pt(18), True, WD_ALIGN_PARAGRAPH.CENTER),
+        ("尊敬的{{ c.elder }}老人及家属：", CARD_SIZE, False, L),
+        ("　　您的巡访责任人是{{ c.visitor }}，联系电话{{ c.visitor_phone }}。有事请随时联系。", CARD_SIZE, True, L),
+        ("　　村（社区）：{{ c.village }}　　{{ c.township }}民政办电话：{{ c.office_phone }}", CARD_SIZE, False, L),
         ("　　巡访内容：了解健康状况（表达能力、行动能力、疾病状况）、精神状态（情绪、思维、压力）、"
-         "安全情况（燃气、取暖、用电安全），以及生活照料、精神慰藉、权益维护、安全监护等关爱服务需求。", Pt(10.5), False, L),
-        ("　　巡访频次：{{ c.frequency }}", Pt(10.5), False, L),
-        ("　　巡访责任人应将姓名、联系方式等基本信息书面告知巡访对象及其赡养人。", Pt(10.5), False, L),
-        ("{{ c.township }}　{{ c.date }}", Pt(10.5), False, WD_ALIGN_PARAGRAPH.RIGHT),
+         "安全情况（燃气、取暖、用电安全），以及生活照料、精神慰藉、权益维护、安全监护等关爱服务需求。", CARD_SIZE, False, L),
+        ("　　巡访频次：{{ c.frequency }}", CARD_SIZE, False, L),
+        ("　　巡访责任人应将姓名、联系方式等基本信息书面告知巡访对象及其赡养人。", CARD_SIZE, False, L),
+        ("{{ c.township }}　{{ c.date }}", CARD_SIZE, False, WD_ALIGN_PARAGRAPH.RIGHT),
     ]
     first = True
     for text, size, bold, align in lines:
         paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
         first = False
         paragraph.alignment = align
-        paragraph.paragraph_format.space_after = Pt(3)
+        paragraph.paragraph_format.space_after = Pt(4)
+        paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = Cm(0.3)
+        if text == "巡访责任人告知卡":  # off the dashed border
+            paragraph.paragraph_format.space_before = Pt(14)
+            paragraph.paragraph_format.space_after = Pt(10)
         _write(paragraph, text, size, bold, TITLE_FONT if text == "巡访责任人告知卡" else BODY_FONT)
     _para(document, "", size=Pt(6))  # a little space between cards to cut
     _tag(document, "{%p endfor %}")
@@ -365,9 +390,10 @@ def make_notice_cards() -> Path:
 
 # ---------------------------------------------------------------- 逾期巡访清单 (by village)
 
-OVERDUE_COLUMNS = [("序号", 1.1, "r.number"), ("姓名", 1.8, "r.name"), ("巡访类别", 1.5, "r.tier"),
-                   ("巡访责任人", 2.0, "r.visitor"), ("责任人电话", 2.6, "r.visitor_phone"), ("逾期事项", 2.6, "r.kind"),
-                   ("应完成日期", 2.6, "r.due_date"), ("逾期天数/缺少次数", 2.6, "r.amount")]
+# widths leave room for a substitute font's wider digits (DejaVu/Noto: 0.64 em), so no number breaks inside
+OVERDUE_COLUMNS = [("序号", 0.9, "r.number"), ("姓名", 1.5, "r.name"), ("巡访类别", 1.3, "r.tier"),
+                   ("巡访责任人", 1.6, "r.visitor"), ("责任人电话", 3.2, "r.visitor_phone"), ("逾期事项", 1.9, "r.kind"),
+                   ("应完成日期", 4.2, "r.due_date"), ("逾期天数/缺少次数", 2.4, "r.amount")]
 
 
 def make_overdue() -> Path:
@@ -376,21 +402,27 @@ def make_overdue() -> Path:
     _para(document, "{{ township }}　截至{{ as_of }}　共{{ total }}项（上门巡访逾期{{ home_count }}人，"
           "电话视频巡访不足{{ remote_count }}人）", align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
     _tag(document, "{%p for g in groups %}")
-    _para(document, "{{ g.village }}（{{ g.count }}项）", size=SIZE_12, bold=True, before=6, after=3)
+    _para(document, "", size=Pt(6))
     widths = [w for _h, w, _k in OVERDUE_COLUMNS]
-    table = _table(document, 4, widths, size=Pt(10.5))
-    header, loop_start, data, loop_end = table.rows
+    table = _table(document, 5, widths, size=Pt(10.5))
+    village, header, loop_start, data, loop_end = table.rows
+    # the village is a header row: a table continued on the next page says again whose rows these are
+    _set(village.cells[0].merge(village.cells[-1]), "{{ g.village }}（{{ g.count }}项）", size=SIZE_12, bold=True,
+         align=L)
+    _row_flag(village, "w:tblHeader")
     for cell, (heading, _w, _k) in zip(header.cells, OVERDUE_COLUMNS, strict=True):
         _set(cell, heading, size=Pt(10.5), bold=True)
     _row_flag(header, "w:tblHeader")
     _set(loop_start.cells[0], "{%tr for r in g.rows %}", size=Pt(10.5))
     for cell, (_h, _w, key) in zip(data.cells, OVERDUE_COLUMNS, strict=True):
         _set(cell, f"{{{{ {key} }}}}", size=Pt(10.5))
+        if key in NO_WRAP:
+            _no_wrap(cell)
     _row_flag(data, "w:cantSplit")
     _set(loop_end.cells[0], "{%tr endfor %}", size=Pt(10.5))
     _tag(document, "{%p endfor %}")
     _para(document, "{{ empty_note }}", before=6)
-    _para(document, "打印日期：{{ printed_on }}　　填表人（签名）：{{ preparer }}", before=10)
+    _para(document, "打印日期：{{ printed_on }}　　填表人（签名）：" + PEN_LINE, before=10)
     return _save(document, "逾期巡访清单.docx")
 
 

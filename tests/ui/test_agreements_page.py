@@ -172,7 +172,7 @@ def test_print_selected_writes_the_docx(page, monkeypatch, tmp_path):
     written = tmp_path / "协议.docx"
     assert written.exists() and asked and str(written) in asked[0]
     text = "\n".join(p.text for p in Document(str(written)).paragraphs)
-    assert "被助养老人（留守老人）：张德福" in text and "适用于介助\\介护老人" in text
+    assert "被助养老人（留守老人）：张德福" in text and "(1) 督促和帮助老人保持个人整洁" in text  # the 介助介护 text
 
 
 def test_table_model_keeps_the_qt_contract(page, qtmodeltester):

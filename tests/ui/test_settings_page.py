@@ -146,6 +146,18 @@ def test_switching_the_policy_to_liaoning_saves_twelve_months(page, ctx):
     assert settings.get(ctx.db, "policy_profile") == "辽宁"
 
 
+def test_the_four_profiles_are_offered_and_emeishan_excludes_extreme_poverty(page, ctx):
+    policy = page.policy_tab
+    assert [policy.profile.itemData(i) for i in range(policy.profile.count())] == ["宁波", "辽宁", "重庆", "四川·峨眉山"]
+    policy.profile.setCurrentIndex(policy.profile.findData("四川·峨眉山"))
+    assert policy.exclude_extreme_poverty.isChecked() and not policy.exclude_state_employers.isChecked()
+    assert "老人本人是农村特困人员的，或子女不是农村户籍的，不认定" in policy.explanation.text()
+    assert policy.profile_note.text() == ""
+    assert policy.save()
+    assert (settings.get(ctx.db, "policy_profile"), settings.get(ctx.db, "exclude_extreme_poverty")) == \
+        ("四川·峨眉山", True)
+
+
 def test_an_adjusted_policy_value_is_saved_and_said_to_differ(page, ctx):
     policy = page.policy_tab
     policy.min_absence_months.setValue(9)

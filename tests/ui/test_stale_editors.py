@@ -127,7 +127,7 @@ def test_a_real_import_from_another_process_is_not_undone_by_the_open_editor(ctx
     sheet["B2"].data_type = "s"
     book.save(tmp_path / "台账.xlsx")
     done = subprocess.run([sys.executable, "-m", "township_desk", "import-ledger", str(tmp_path / "台账.xlsx"),
-                           "--db", str(db_path)], capture_output=True, text=True, timeout=120)
+                           "--db", str(db_path)], capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert done.returncode == 0, done.stderr
     assert elders.get_elder(ctx.db, elder_id)["phone"] == "13899998888"
 
@@ -233,6 +233,32 @@ def test_an_agreement_draft_editor_opened_before_a_change_refuses_then_reloads(c
     stored = agreements.get_agreement(ctx.db, agreement_id)
     assert (stored["fee"], stored["party_b_phone"]) == ("每月800元", "13700003333")
     qtbot.waitUntil(lambda: not dialog._recheck.isActive(), timeout=2000)  # its re-check runs before the file closes
+
+
+def test_signing_a_draft_changed_since_it_was_listed_is_refused_and_the_list_shows_the_change(
+        ctx, qtbot, other, warnings, monkeypatch):
+    from tests.conftest import make_id
+    from township_desk.ui import agreement_editor
+    from township_desk.ui.agreements_page import AgreementsPage
+
+    elder_id = zhang(ctx.db)
+    data = {"elder_id": elder_id, "template": "自理", "party_a_supporter_id": elders.supporters_of(ctx.db, elder_id)[0]["id"],
+            "party_b_name": "李桂兰", "party_b_id_number": make_id("19600101", 22), "term_years": 1,
+            "start_date": "2026-03-01", "hours_per_day": 4, "fee": "每月600元"}
+    agreement_id = agreements.save_agreement(ctx.db, data, today=TODAY).agreement_id
+    page = AgreementsPage(ctx, today=TODAY)
+    qtbot.addWidget(page)
+    page.select_agreement(agreement_id)
+    agreements.save_agreement(other, {**data, "fee": "每月800元"}, agreement_id, today=TODAY)
+    monkeypatch.setattr(agreement_editor.DateDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(agreement_editor.DateDialog, "date", lambda self: dt.date(2026, 3, 1))
+    page.sign_selected()
+    assert len(warnings) == 1 and STALE in warnings[0]
+    assert agreements.get_agreement(ctx.db, agreement_id)["status"] == "草稿"
+    page.select_agreement(agreement_id)
+    assert page.current()["fee"] == "每月800元"                 # the list was read again
+    page.sign_selected()                                         # now the clerk signs what they see
+    assert agreements.get_agreement(ctx.db, agreement_id)["status"] == "已签订" and len(warnings) == 1
 
 
 def test_a_village_dialog_opened_before_a_change_refuses_then_reloads(ctx, qtbot, other, offered):

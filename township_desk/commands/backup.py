@@ -86,8 +86,18 @@ def run_restore(args) -> int:
         raise UserError(f"数据库所在的文件夹不存在：{db_path.parent}")
     # The window holds this lock while it has the database open; restoring under it would pull the
     # file out from beneath the clerk's work.
-    with InstanceLock(db_path):
+    lock = InstanceLock(db_path)
+    try:
+        lock.acquire()
+    except OSError as exc:  # no lock file can be made beside the database: its folder is read-only or locked down
+        from township_desk.models.files import describe_os_error
+
+        # Named by the database the clerk gave, not by our lock file beside it.
+        raise UserError(describe_os_error(type(exc)(exc.errno, exc.strerror), where=db_path) + "未作任何改动。") from exc
+    try:
         kept = backups.restore(db_path, source)
+    finally:
+        lock.release()
     if args.json:
         common.print_json({**_info_json(info), "database": str(db_path), "kept_copy": str(kept) if kept else None})
     else:

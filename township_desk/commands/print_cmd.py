@@ -7,6 +7,7 @@ this module turns the arguments into a request."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 from township_desk.commands import common
 
@@ -60,14 +61,18 @@ def run(args) -> int:
         request.agreement_ids = _agreement_ids(db, args, elder_id, documents)
     if kind == "visit-form" and elder_id is not None and not args.blank and args.visit is None \
             and documents.latest_visit_id(db, elder_id) is None:
-        raise UserError(f"身份证号码为“{args.elder}”的老人还没有巡访记录；打印空白表请加 --blank")
+        raise UserError(f"身份证号码为“{args.elder}”的老人还没有上门巡访记录；打印空白表请加 --blank，"
+                        "打印某次电话或视频巡访请加 --visit 编号")
     pages = documents.request_pages(db, request)
     if not pages:
         raise UserError("没有符合条件的内容，未生成文件")
-    count = documents.print_request(db, request, args.output)
+    problems: list[str] = []
+    count = documents.print_request(db, request, args.output, problems=problems)
     if args.json:
-        common.print_json({"kind": kind, "path": str(args.output), "count": count})
+        common.print_json({"kind": kind, "path": str(args.output), "count": count, "problems": problems})
     else:
         unit = {"roster": "人", "overdue": "项"}.get(kind, "份")
         print(f"已生成{documents.KINDS[kind]}：{args.output}（共 {count} {unit}）")
-    return common.EXIT_OK
+        for problem in problems:
+            print(f"注意：{problem}", file=sys.stderr)
+    return common.EXIT_PROBLEMS if problems else common.EXIT_OK

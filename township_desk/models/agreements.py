@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from township_desk.models import audit, idnumber, paths, versions
+from township_desk.models import audit, idnumber, paths, versions, villages
 from township_desk.models.dates import DateError, parse_date, required_date
 from township_desk.models.elders import Problem
 from township_desk.models.errors import UserError, ValidationError
@@ -136,7 +136,7 @@ def elder_defaults(db, elder_id: int) -> dict[str, Any]:
         "elder_address": address,
         "elder_phone": row[2],
         "service_place": address,
-        "committee_name": row[4] or f"{row[3]}村民委员会",
+        "committee_name": villages.committee_name(row[3], row[4]),
         "committee_staff": row[5],
     }
 
@@ -364,13 +364,16 @@ def missing_to_sign(agreement: dict) -> list[str]:
     return missing
 
 
-def sign(db, agreement_id: int, signed_on: dt.date | str, *, today: dt.date | None = None) -> None:
+def sign(db, agreement_id: int, signed_on: dt.date | str, *, today: dt.date | None = None,
+         expected_version: int | None = None) -> None:
     """草稿 → 已签订 on ``signed_on``. Refuses an incomplete draft (naming what is missing), a signing date
-    after today, or one after the end date."""
+    after today, or one after the end date. With ``expected_version`` (the ``row_version`` of the draft the clerk
+    was shown) a draft changed since is refused (``StaleRecord``): nobody signs terms they have not seen."""
     today = today or dt.date.today()
     day = required_date(signed_on, "签订日期")
     with db.atomic():
         agreement = get_agreement(db, agreement_id)
+        versions.check(db, "agreements", agreement_id, expected_version)
         if agreement["status"] != "草稿":
             raise UserError(f"第 {agreement_id} 号协议的状态是“{agreement['status']}”，只有草稿可以签订")
         missing = missing_to_sign(agreement)
@@ -441,9 +444,10 @@ def earliest_no_fault_end(notice_on: dt.date) -> dt.date:
     return notice_on + dt.timedelta(days=NOTICE_DAYS)
 
 
-def give_notice(db, agreement_id: int, notice_on: dt.date | str, by: str, *, today: dt.date | None = None) -> dt.date:
+def give_notice(db, agreement_id: int, notice_on: dt.date | str, by: str, *, today: dt.date | None = None,
+                expected_version: int | None = None) -> dt.date:
     """Record that ``by`` (甲方 or 乙方) gave the other party notice of a no-fault termination.
-    Returns the first day the termination may take effect."""
+    Returns the first day the termination may take effect. ``expected_version``: as for ``sign``."""
     today = today or dt.date.today()
     day = required_date(notice_on, "通知日期")
     if by not in PARTIES:
@@ -452,6 +456,7 @@ def give_notice(db, agreement_id: int, notice_on: dt.date | str, by: str, *, tod
         raise UserError(f"通知日期 {day.isoformat()} 晚于今天")
     with db.atomic():
         agreement = get_agreement(db, agreement_id)
+        versions.check(db, "agreements", agreement_id, expected_version)
         if agreement["status"] != "已签订":
             raise UserError(f"第 {agreement_id} 号协议的状态是“{agreement['status']}”，只有已签订的协议可以登记解除通知")
         if day.isoformat() < (agreement["signed_on"] or ""):
@@ -464,12 +469,13 @@ def give_notice(db, agreement_id: int, notice_on: dt.date | str, by: str, *, tod
 
 
 def terminate(db, agreement_id: int, on: dt.date | str, by: str, reason: str, *, for_cause: bool = False,
-              notice_on: dt.date | str | None = None, today: dt.date | None = None) -> None:
+              notice_on: dt.date | str | None = None, today: dt.date | None = None,
+              expected_version: int | None = None) -> None:
     """已签订 → 已解除 on ``on``, by ``by`` (甲方, 乙方, 双方, 被助养老人, 村委会), for ``reason``.
 
     Without cause (``for_cause=False``) notice must have been given at least 15 days before: either
     ``notice_on`` here or a notice recorded with ``give_notice``; an earlier date is refused, naming the
-    first allowed day. 双方 (by agreement of both parties) needs no notice.
+    first allowed day. 双方 (by agreement of both parties) needs no notice. ``expected_version``: as for ``sign``.
     """
     today = today or dt.date.today()
     day = required_date(on, "解除日期")
@@ -480,6 +486,7 @@ def terminate(db, agreement_id: int, on: dt.date | str, by: str, reason: str, *,
         raise UserError("请填写解除原因")
     with db.atomic():
         agreement = get_agreement(db, agreement_id)
+        versions.check(db, "agreements", agreement_id, expected_version)
         if agreement["status"] != "已签订":
             raise UserError(f"第 {agreement_id} 号协议的状态是“{agreement['status']}”，只有已签订的协议可以解除")
         if day.isoformat() < agreement["signed_on"]:

@@ -383,6 +383,7 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
             db.execute("INSERT INTO status_changes(elder_id, date, old_status, new_status, reason) VALUES (?,?,?,?,?)",
                        [new_id, row["entered_on"], None, row["status"], "纳入台账"])
             if supporter_rows is not None:
+                _date_typed_years(supporter_rows, row.get("children_away_years"), today)
                 _replace_supporters(db, new_id, supporter_rows)
             return SaveResult(new_id, True, [], [p for p in problems if p.severity == "warning"])
 
@@ -400,6 +401,9 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
             if old_dict.get(key) in (None, "") and value in (None, ""):
                 continue
             changes.append((key, old_dict.get(key), value))
+        typed_years = next((n for k, _o, n in changes if k == "children_away_years"), None)
+        if supporter_rows is not None:
+            _date_typed_years(supporter_rows, typed_years, today)
         before = supporters_of(db, elder_id) if supporter_rows is not None else []
         supporters_changed = supporter_rows is not None and _supporters_differ(before, supporter_rows)
         if changes or supporters_changed:
@@ -414,6 +418,14 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
                 audit.record(db, action or "修改", "elders", elder_id, _label(row), key,
                              _display(db, key, before_value), _display(db, key, after))
         labelled = [(_field_label(k), _display(db, k, o), _display(db, k, n)) for k, o, n in changes]
+        if supporter_rows is None and typed_years is not None:
+            undated = [dict(r) for r in supporters_of(db, elder_id) if r["is_away"] and not r["away_since"]]
+            _date_typed_years(undated, typed_years, today)
+            for supporter in undated:
+                db.execute("UPDATE supporters SET away_since = ? WHERE id = ?",
+                           [supporter["away_since"], supporter["id"]])
+                audit.record(db, action or "修改", "elders", elder_id, _label(row), "supporters", None,
+                             f"赡养人{supporter['name']}外出时间 {supporter['away_since']}（按外出务工年限 {typed_years} 年）")
         if supporter_rows is not None:
             if supporters_changed:
                 _replace_supporters(db, elder_id, supporter_rows)
@@ -431,6 +443,20 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
             problems.append(Problem("tier", "warning", note))
             labelled.append((_field_label("tier"), before_tier, "重点" if before_tier == "一般" else "一般"))
         return SaveResult(elder_id, False, labelled, [p for p in problems if p.severity == "warning"])
+
+
+def _date_typed_years(supporters: list[dict], years: float | None, today: dt.date) -> None:
+    """外出务工年限 typed as a number (the paper 登记表 asks for one) becomes a dated fact: each supporter away
+    without an "away since" month gets the month that many years before ``today``, so the years go on counting
+    (``years_away``) instead of staying what they were on the day they were typed."""
+    if years is None:
+        return
+    months = round(float(years) * 12)
+    index = today.year * 12 + today.month - 1 - months
+    month = f"{index // 12:04d}-{index % 12 + 1:02d}"
+    for supporter in supporters:
+        if supporter.get("is_away", 1) and not supporter.get("away_since"):
+            supporter["away_since"] = month
 
 
 def _field_label(key: str) -> str:
@@ -549,11 +575,12 @@ def health_of(elder: dict) -> str:
 
 
 def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reason: str, *,
-                  expected_version: int | None = None) -> int:
+                  expected_version: int | None = None) -> list[int]:
     """Move an elder to another status (暂离, 已迁出, 已去世, 已不属于留守, back to 在册). Nobody is deleted.
 
-    With ``expected_version`` (the ``row_version`` the window read) a record changed meanwhile is refused
-    (``StaleRecord``). Returns the record's new ``row_version``."""
+    Leaving the ledger ends the elder's signed agreements in the same transaction; returns their ids. With
+    ``expected_version`` (the ``row_version`` the window read) a record changed meanwhile is refused
+    (``StaleRecord``); ``versions.current`` gives the new one."""
     if new_status not in STATUSES:
         raise UserError(f"状态“{new_status}”不在可选范围：{'、'.join(STATUSES)}")
     day = parse_date(date) if not isinstance(date, dt.date) else date
@@ -583,8 +610,7 @@ def change_status(db, elder_id: int, new_status: str, date: dt.date | str, reaso
                      f"{new_status}（{day.isoformat()}，{reason}）" if reason else new_status)
         from township_desk.models import agreements  # imports this module
 
-        agreements.end_with_elder(db, elder_id, day, new_status, reason)  # same transaction: both or neither
-        return versions.current(db, "elders", elder_id)
+        return agreements.end_with_elder(db, elder_id, day, new_status, reason)  # same transaction: both or neither
 
 
 def status_history(db, elder_id: int) -> list[dict]:
@@ -594,11 +620,17 @@ def status_history(db, elder_id: int) -> list[dict]:
 # The status an elder had on a day, as SQL over ``elders e``: the latest ``status_changes`` row on or before the
 # day; a record that never had one (written by an older version) has its current status once entered. Every
 # "as at a date" count (the monthly report, the visit plan) uses these two expressions and no other rule.
-STATUS_ON_DAY_SQL = """COALESCE(
+def status_on_day_sql(elder: str = "e", day: str = ":day") -> str:
+    """``STATUS_ON_DAY_SQL`` over another row source ``elder`` (with columns id, entered_on, status) and day
+    expression (e.g. a visit's ``vs.date``)."""
+    return f"""COALESCE(
         (SELECT sc.new_status FROM status_changes sc
-          WHERE sc.elder_id = e.id AND sc.date <= :day ORDER BY sc.date DESC, sc.id DESC LIMIT 1),
-        CASE WHEN e.entered_on <= :day
-              AND NOT EXISTS (SELECT 1 FROM status_changes x WHERE x.elder_id = e.id) THEN e.status END)"""
+          WHERE sc.elder_id = {elder}.id AND sc.date <= {day} ORDER BY sc.date DESC, sc.id DESC LIMIT 1),
+        CASE WHEN {elder}.entered_on <= {day}
+              AND NOT EXISTS (SELECT 1 FROM status_changes x WHERE x.elder_id = {elder}.id) THEN {elder}.status END)"""
+
+
+STATUS_ON_DAY_SQL = status_on_day_sql()
 
 # The same rule as periods, for counting many days at once (a year of month ends): one row per status an elder
 # held, from ``since`` up to the day before ``until`` (NULL: holds it still). A status held on day D is the row

@@ -82,11 +82,20 @@ def values_on(db, day: dt.date | str, elder_ids: Iterable[int] | None = None) ->
     return result
 
 
-def on_day_sql(field: str) -> str:
-    """SQL over ``elders e`` for the value ``field`` (a column name we write, never user text) had on ``:day``:
-    the rule of ``values_on`` as one expression, for queries that count many elders as of a day."""
+def on_day_sql(field: str, day: str = ":day") -> str:
+    """SQL over ``elders e`` for the value ``field`` (a column name we write, never user text) had on the day
+    bound to ``day`` (a named parameter, or "?"): the rule of ``values_on`` as one expression, for queries that
+    count many elders as of a day."""
     return (f"COALESCE((SELECT h.old_value FROM elder_field_history h WHERE h.elder_id = e.id AND h.field = '{field}'"
-            f" AND h.effective_on > :day ORDER BY h.effective_on, h.id LIMIT 1), e.{field})")
+            f" AND h.effective_on > {day} ORDER BY h.effective_on, h.id LIMIT 1), e.{field})")
+
+
+def changed_after_sql(field: str, day: str = "?") -> str:
+    """A derived table ``(elder_id, value)`` of the elders whose ``field`` changed after the day bound to ``day``,
+    with the value it had on that day (``values_on`` in SQL): small, for joining to many rows (a month's visits)."""
+    return (f"(SELECT elder_id, old_value AS value FROM (SELECT elder_id, old_value, ROW_NUMBER() OVER"
+            f" (PARTITION BY elder_id ORDER BY effective_on, id) AS n FROM elder_field_history"
+            f" WHERE field = '{field}' AND effective_on > {day}) WHERE n = 1)")
 
 
 def history_of(db, elder_id: int) -> list[dict]:

@@ -62,7 +62,7 @@ def rename_error(exc: OSError, target: Path, *, existed: bool) -> UserError:
         return UserError(f"保存位置是只读的（例如写保护的 U 盘或光盘），无法保存“{target.name}”，请换一个保存位置。")
     if isinstance(exc, PermissionError):
         return UserError(f"没有权限写入“{target}”，请换一个保存位置。")
-    return UserError(f"无法保存“{target.name}”：{exc.strerror or exc}")
+    return UserError(describe_os_error(exc, where=target))  # a missing folder, a folder in the way …: in Chinese
 
 
 @contextlib.contextmanager
@@ -178,6 +178,8 @@ def check_output_path(target: str | Path, db_path: str | Path | None) -> Path:
         raise UserError(f"“{target}”是一个文件夹，请给出要保存的文件名（例如 {target / '报表.xlsx'}）。")
     if not target.parent.exists() and not (target.is_symlink() and target.resolve().parent.exists()):
         raise UserError(f"保存位置的文件夹不存在：{target.parent}")
+    if target.parent.exists() and not target.parent.is_dir():
+        raise UserError(f"保存位置“{target.parent}”是一个文件，不是文件夹，请另选保存位置。")
     if db_path is not None:
         db_path = Path(db_path)
         for suffix in _DB_COMPANIONS:
@@ -191,13 +193,16 @@ def check_output_path(target: str | Path, db_path: str | Path | None) -> Path:
 # ------------------------------------------------------------------------------------------ temporary files
 
 # Our own temporary files, which hold the whole ledger or a document full of ID numbers while they are written:
-# ``atomic_path``'s ``.<name>.<pid>.tmp<.suffix>``, ``backup_to``'s ``<name>.part`` and ``restore``'s
-# ``.<name>.restoring`` (each with SQLite's ``-journal`` while it is written). ``*.before-vN.bak`` is a kept copy,
-# not a temporary file.
+# ``atomic_path``'s ``.<name>.<pid>.tmp<.suffix>``, the backups' ``<name>.part`` (a database or a .zip) and
+# ``restore``'s ``.<name>.restoring`` (each with SQLite's ``-journal`` while it is written), and the folders
+# ``township-desk-<job>-<random>`` in the system's temporary folder where a backup is unpacked to be checked.
+# ``*.before-vN.bak`` is a kept copy, not a temporary file.
 _ATOMIC_TMP = re.compile(r"^\..+\.(?P<pid>\d+)\.tmp(\.[A-Za-z0-9]{1,8})?$")
 _SQLITE_TMP = re.compile(r"^(?:.+\.part|\..+\.restoring)(?P<journal>-journal)?$")
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _JOURNAL_HEADER = b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7"
+_ZIP_HEADER = b"PK\x03\x04"
+_TEMP_FOLDER = re.compile(r"^township-desk-[a-z]+-[A-Za-z0-9_]{4,16}$")
 # A temporary file without its writer's process number is taken as abandoned once it has not been written to
 # for this long (SQLite writes it continuously while a backup or restore runs).
 STALE_AFTER_SECONDS = 600
@@ -256,8 +261,39 @@ def _is_stale_temporary(entry: Path, now: float) -> bool:
         idle = now - entry.stat().st_mtime
     except OSError:
         return False
-    header = _JOURNAL_HEADER if match.group("journal") else _SQLITE_HEADER
-    return idle >= STALE_AFTER_SECONDS and _starts_with(entry, header)
+    if idle < STALE_AFTER_SECONDS:
+        return False
+    if match.group("journal"):
+        return _starts_with(entry, _JOURNAL_HEADER)
+    return _starts_with(entry, _SQLITE_HEADER) or (name.endswith(".zip.part") and _starts_with(entry, _ZIP_HEADER))
+
+
+def clean_stale_temporary_folders(folder: str | Path | None = None) -> list[Path]:
+    """Remove ``township-desk-<job>-<random>`` folders in the system's temporary folder (``folder``) that nothing
+    has written to for ``STALE_AFTER_SECONDS``: a backup unpacked there to be checked, by a job that was killed."""
+    import shutil
+    import tempfile
+    import time
+
+    root = Path(folder) if folder is not None else Path(tempfile.gettempdir())
+    now = time.time()
+    removed = []
+    try:
+        entries = [e for e in root.iterdir() if _TEMP_FOLDER.match(e.name)]
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            if entry.is_symlink() or not entry.is_dir():
+                continue
+            newest = max([entry.stat().st_mtime] + [p.stat().st_mtime for p in entry.iterdir()])
+            if now - newest < STALE_AFTER_SECONDS:
+                continue
+            shutil.rmtree(entry)
+        except OSError:
+            continue
+        removed.append(entry)
+    return removed
 
 
 def clean_stale_temporaries(folders) -> list[Path]:
@@ -331,14 +367,16 @@ def reveal(path: str | Path) -> None:
 
 
 def clean_at_start(db_path: str | Path) -> list[Path]:
-    """``clean_stale_temporaries`` on the data folder, the database's folder and the backups folder."""
+    """``clean_stale_temporaries`` on the data folder, the database's folder and the backups folder, and
+    ``clean_stale_temporary_folders`` in the system's temporary folder."""
     from township_desk.models import paths
 
-    try:
-        folders = [paths.data_dir(), Path(db_path).parent, paths.backups_dir()]
+    try:  # looked in, never made: a refused command leaves no new folder either
+        home = paths.data_dir(create=False)
+        folders = [home, Path(db_path).parent, home / "backups"]
     except OSError:
         folders = [Path(db_path).parent]
-    return clean_stale_temporaries(folders)
+    return clean_stale_temporaries(folders) + clean_stale_temporary_folders()
 
 
 # ------------------------------------------------------------------------------------------ explaining errors
@@ -368,6 +406,10 @@ def describe_os_error(exc: OSError, where: str | Path | None = None) -> str:
         return f"{place}是一个文件夹，请给出文件名。"
     if isinstance(exc, FileNotFoundError):
         return f"找不到{place}或它所在的文件夹。"
+    if isinstance(exc, NotADirectoryError):
+        return f"{place}所在的位置不是文件夹，请另选保存位置。"
+    if code in (errno.EINVAL, errno.ENAMETOOLONG):
+        return f"文件名{place}无效或太长（不能含 \\ / : * ? \" < > | 等符号），请换一个名称。"
     return f"读写{place}时出错（{exc.strerror or exc}），未完成。"
 
 

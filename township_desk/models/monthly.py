@@ -457,21 +457,40 @@ _ON_LEDGER_THAT_DAY = "IN ('在册', '暂离')"
 
 
 def _month_events_by_village(db, lo: str, hi: str) -> list[tuple[str, str, int]]:
-    """(village, key of the 巡访情况 sheet, count) for the visits and hazards dated in [lo, hi]."""
-    visit_status = elders_model.STATUS_ON_DAY_SQL.replace(":day", "vs.date")
-    hazard_status = elders_model.STATUS_ON_DAY_SQL.replace(":day", "h.found_on")
+    """(village, key of the 巡访情况 sheet, count) for the visits and hazards dated in [lo, hi].
+
+    An elder whose status did not change within the month (nearly everyone) has the status of its first day on
+    every visit; only the others are looked up visit by visit. Elders first, then their visits through the
+    (elder, mode, date) index: a month of 30,000 elders' visits in about a second.
+    """
+    on_first = elders_model.status_on_day_sql("e", ":lo")
+    # the village on the month's last day, as in the 汇总表 (an elder who moved later counts where they were)
+    people = f"""people AS MATERIALIZED (
+            SELECT e.id, COALESCE(later.value, e.village_id) AS village_id, e.entered_on, e.status,
+                   {on_first} AS first_status,
+                   (EXISTS (SELECT 1 FROM status_changes sc WHERE sc.elder_id = e.id AND sc.date > :lo AND sc.date <= :hi)
+                    OR (e.entered_on > :lo AND e.entered_on <= :hi)) AS moved
+            FROM elders e LEFT JOIN {field_history.changed_after_sql('village_id', ':hi')} later
+                 ON later.elder_id = e.id)"""
+
+    def on_ledger(day: str) -> str:
+        return (f"CASE WHEN p.moved THEN {elders_model.status_on_day_sql('p', day)} ELSE p.first_status END"
+                f" {_ON_LEDGER_THAT_DAY}")
+
+    params = {"lo": lo, "hi": hi}
     rows = db.execute(
-        f"""SELECT v.name, CASE WHEN vs.mode = '上门' THEN 'home_visits' ELSE 'remote_visits' END, COUNT(*)
-            FROM live_visits vs JOIN elders e ON e.id = vs.elder_id JOIN villages v ON v.id = e.village_id
-            WHERE vs.date BETWEEN ? AND ? AND vs.mode IN ('上门', '电话', '视频')
-              AND {visit_status} {_ON_LEDGER_THAT_DAY}
-            GROUP BY v.name, vs.mode = '上门'""", [lo, hi]).fetchall()
+        f"""WITH {people}
+            SELECT v.name, CASE WHEN vs.mode = '上门' THEN 'home_visits' ELSE 'remote_visits' END, COUNT(*)
+            FROM people p CROSS JOIN live_visits vs ON vs.elder_id = p.id JOIN villages v ON v.id = p.village_id
+            WHERE vs.mode IN ('上门', '电话', '视频') AND vs.date BETWEEN :lo AND :hi AND {on_ledger("vs.date")}
+            GROUP BY v.name, vs.mode = '上门'""", params).fetchall()
     for name, hazards, told in db.execute(
-            f"""SELECT v.name, COUNT(*), COUNT(DISTINCT CASE WHEN h.supporter_told_on IS NOT NULL
-                                                          AND h.supporter_told_on <= ? THEN e.id END)
-                FROM hazards h JOIN elders e ON e.id = h.elder_id JOIN villages v ON v.id = e.village_id
-                WHERE h.found_on BETWEEN ? AND ? AND {hazard_status} {_ON_LEDGER_THAT_DAY}
-                GROUP BY v.name""", [hi, lo, hi]):
+            f"""WITH {people}
+                SELECT v.name, COUNT(*), COUNT(DISTINCT CASE WHEN h.supporter_told_on IS NOT NULL
+                                                          AND h.supporter_told_on <= :hi THEN p.id END)
+                FROM hazards h JOIN people p ON p.id = h.elder_id JOIN villages v ON v.id = p.village_id
+                WHERE h.found_on BETWEEN :lo AND :hi AND {on_ledger("h.found_on")}
+                GROUP BY v.name""", params):
         rows += [(name, "hazards", hazards), (name, "supporters_told", told)]
     return rows
 

@@ -62,12 +62,14 @@ def default_data_dir() -> Path:
     return Path(user_data_dir(APP_ID, appauthor=False))
 
 
-def data_dir() -> Path:
-    """The data folder (created if missing): ``TOWNSHIP_DESK_HOME`` if set (tests, portable use), else the
-    folder chosen in 设置 → 备份与恢复 (``data_dir`` in ``config_path()``), else ``default_data_dir()``."""
+def data_dir(*, create: bool = True) -> Path:
+    """The data folder (created if missing, unless ``create=False``): ``TOWNSHIP_DESK_HOME`` if set (tests,
+    portable use), else the folder chosen in 设置 → 备份与恢复 (``data_dir`` in ``config_path()``), else
+    ``default_data_dir()``."""
     override = os.environ.get("TOWNSHIP_DESK_HOME") or local_config().get("data_dir")
     path = Path(override) if override else default_data_dir()
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 

@@ -18,7 +18,7 @@ The rule, as of a day D (every visit and status change after D is ignored, so a 
   positive. An elder whose plan began after that week's Monday was not on the plan for the whole week and is
   not counted short for it.
 - The tier is the 巡访类别 in force on D (``field_history``), so a grade change that moves someone to 重点 switches
-  the interval from the day it takes effect, and a past day reads with the tier of that day.
+  the interval from the day it takes effect, and a past day reads with the tier (and village and visitor) of that day.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from township_desk.models.dates import month_bounds
 from township_desk.models.elders import STATUS_ON_DAY_SQL, STATUS_PERIODS_SQL, STATUS_SINCE_SQL
 
 _TIER_ON_DAY = field_history.on_day_sql("tier")
+_VILLAGE_ON_DAY = field_history.on_day_sql("village_id")
+_VISITOR_ON_DAY = field_history.on_day_sql("visitor_id")
 KINDS = ("home", "remote")
 KIND_LABELS = {"home": "逾期未上门", "remote": "电话视频巡访不足"}
 
@@ -124,10 +126,15 @@ def _overdue_sql(where: str) -> str:
                              WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= :day
                              ORDER BY vs.date DESC LIMIT 1) AS last_home,
                            (SELECT COUNT(*) FROM live_visits vs
-                             WHERE vs.elder_id = e.id AND vs.date BETWEEN :week_start AND :week_end
-                               AND (vs.mode IN ('电话', '视频') OR (:home_counts AND vs.mode = '上门')))
-                             AS week_contacts
-                    FROM elders e JOIN villages v ON v.id = e.village_id LEFT JOIN visitors vi ON vi.id = e.visitor_id
+                             WHERE vs.elder_id = e.id AND vs.mode IN ('电话', '视频')
+                               AND vs.date BETWEEN :week_start AND :week_end)
+                           + CASE WHEN :home_counts THEN
+                               (SELECT COUNT(*) FROM live_visits vs
+                                 WHERE vs.elder_id = e.id AND vs.mode = '上门'
+                                   AND vs.date BETWEEN :week_start AND :week_end) ELSE 0 END
+                             AS week_contacts  -- by mode, so both counts read the (elder, mode, date) index only
+                    FROM elders e JOIN villages v ON v.id = {_VILLAGE_ON_DAY}
+                         LEFT JOIN visitors vi ON vi.id = {_VISITOR_ON_DAY}
                     {where}
                 ) WHERE day_status = '在册'
             )

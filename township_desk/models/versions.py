@@ -30,19 +30,20 @@ def current(db, table: str, record_id: Any) -> int | None:
 
 
 def _last_change(db, table: str, record_id: Any) -> str:
-    """When and how the record was last changed, from the audit log (settings: by the key's label)."""
+    """The record and its latest entry in the audit log (settings: the key's label), for the refusal."""
     if table == "settings":
         from township_desk.models.settings import LABELS
 
         found = db.execute("SELECT at, action FROM audit_log WHERE table_name = 'settings' AND field = ?"
                            " ORDER BY id DESC LIMIT 1", [record_id]).fetchone()
         label = LABELS.get(record_id, record_id)
-        return f"“{label}”" + (f"于 {found[0]} {found[1]}" if found else "")
+        return f"“{label}”" + (f"，最近一次：{found[0]} {found[1]}" if found else "")
     found = db.execute("SELECT at, action, record_label FROM audit_log WHERE table_name = ? AND record_id = ?"
                        " ORDER BY id DESC LIMIT 1", [table, record_id]).fetchone()
     if found is None:
         return ""
-    return f"{found[2]}，{found[0]} {found[1]}" if found[2] else f"{found[0]} {found[1]}"
+    # the log's latest entry: a writer that keeps no log (a script) leaves an older one, hence "最近一次"
+    return f"{found[2]}，最近一次：{found[0]} {found[1]}" if found[2] else f"最近一次：{found[0]} {found[1]}"
 
 
 def stale(db, table: str, record_id: Any) -> StaleRecord:

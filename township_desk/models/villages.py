@@ -124,3 +124,26 @@ def delete_village(db, village_id: int) -> None:
             raise UserError(f"有 {helpers} 位巡访责任人（含已停用的）属于“{name}”，请先把他们改到其他村（社区）再删除。")
         db.execute("DELETE FROM villages WHERE id = ?", [village_id])
         audit.record(db, "删除", "villages", village_id, name)
+
+
+# A village (村) has a 村民委员会 (村委会); a community (社区) has a 居民委员会 (居委会).
+VILLAGE_COMMITTEE = ("村民委员会", "村委会")
+COMMUNITY_COMMITTEE = ("居民委员会", "居委会")
+
+
+def committee_kind(village: str | None, committee: str | None = None) -> tuple[str, str]:
+    """The kind of committee a village has, as (full name, short name): ("居民委员会", "居委会") for a 社区,
+    ("村民委员会", "村委会") for a 村. Taken from the committee's own name when it says (青山社区居民委员会,
+    场镇居委会), else from the village's name (…社区 is a community)."""
+    name = (committee or "").strip()
+    if name.endswith(COMMUNITY_COMMITTEE):
+        return COMMUNITY_COMMITTEE
+    if name.endswith(VILLAGE_COMMITTEE):
+        return VILLAGE_COMMITTEE
+    return COMMUNITY_COMMITTEE if (village or "").strip().endswith("社区") else VILLAGE_COMMITTEE
+
+
+def committee_name(village: str, committee: str | None = None) -> str:
+    """The committee's name as printed: the one on file, else the village's name with its kind of committee
+    (青山村村民委员会, 场镇社区居民委员会)."""
+    return (committee or "").strip() or f"{village}{committee_kind(village)[0]}"

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from township_desk.models import agreements
+from township_desk.models import agreements, villages
 from township_desk.models.errors import UserError
 from township_desk.models.files import atomic_path
 from township_desk.printing import docx_render
@@ -51,10 +51,14 @@ def agreement_context(db, agreement_id: int) -> dict[str, Any]:
     """Every blank of the agreement's template, filled from the record (empty ones as writing lines).
 
     Keys: a_name, a_id, a_relation, a_address, a_phone, b_*, elder_name, elder_address, elder_phone, witness,
-    committee_village, committee_staff, term_years, start_y/m/d, end_y/m/d, service_place, hours_from,
-    hours_to, hours_per_day, other_terms, sign_y/m/d; plus ``template`` (the template's file name).
+    committee (村民委员会 or 居民委员会, the village's own kind) and committee_short (村委会 / 居委会),
+    committee_village, committee_staff, term_years, start_y/m/d, end_y/m/d, service_place, hours_text (the
+    alternative chosen: 从…时至…时, or 每天…小时; both as writing lines when neither is), other_terms,
+    sign_y/m/d, number (the agreement's number), status_mark and status_line (a draft or an ended agreement
+    says so on every page; empty for a signed one); plus ``template`` (the template's file name).
     """
     record = agreements.get_agreement(db, agreement_id)
+    committee, committee_short = villages.committee_kind(record["village"], record["committee_name"])
     start, end = _date_parts(record["start_date"]), _date_parts(record["end_date"])
     signed = _date_parts(record["signed_on"])
     witness = "　".join(x for x in (record["committee_name"], record["committee_staff"]) if x)
@@ -77,21 +81,48 @@ def agreement_context(db, agreement_id: int) -> dict[str, Any]:
         "elder_address": record["elder_address"],
         "elder_phone": record["elder_phone"],
         "witness": witness,
+        "committee": committee, "committee_short": committee_short,
         "committee_village": committee_village(record["committee_name"]),
         "committee_staff": record["committee_staff"],
         "term_years": _number(record["term_years"]) or SHORT_BLANK,
         "start_y": start[0], "start_m": start[1], "start_d": start[2],
         "end_y": end[0], "end_m": end[1], "end_d": end[2],
         "service_place": record["service_place"],
-        "hours_from": record["hours_from"] or SHORT_BLANK,
-        "hours_to": record["hours_to"] or SHORT_BLANK,
-        "hours_per_day": _number(record["hours_per_day"]) or SHORT_BLANK,
+        "hours_text": hours_text(record),
         "other_terms": "；".join(terms),
         "sign_y": signed[0], "sign_m": signed[1], "sign_d": signed[2],
     }
     prepared = docx_render.prepare(context)
     prepared["template"] = TEMPLATE_FILES[record["template"]]
+    prepared["number"] = str(record["id"])
+    prepared["status_line"], prepared["status_mark"] = status_marks(record)
     return prepared
+
+
+def hours_text(record: dict) -> str:
+    """The daily service hours as agreed: 从8时至17时, or 每天4小时; the seed's two alternatives (both as lines
+    to write on) only while neither is chosen."""
+    start, end, per_day = record["hours_from"], record["hours_to"], _number(record["hours_per_day"])
+    if start or end:
+        return f"从{start or SHORT_BLANK}时至{end or SHORT_BLANK}时"
+    if per_day:
+        return f"每天{per_day}小时"
+    return f"从{SHORT_BLANK}时至{SHORT_BLANK}时或每天{SHORT_BLANK}小时"
+
+
+def status_marks(record: dict) -> tuple[str, str]:
+    """(the line under the title, the header's mark) for an agreement that is not in force; empty for a signed one.
+    A draft, a terminated or an expired agreement printed for the file must not pass for a live contract."""
+    status = record["status"]
+    if status == "草稿":
+        return "【草稿】未签订，不作为正式协议", "　【草稿　未签订】"
+    if status == "已解除":
+        when = docx_render.text(dt.date.fromisoformat(record["terminated_on"])) if record["terminated_on"] else ""
+        return f"【已解除】本协议{'已于' + when if when else '已'}解除，不再有效", "　【已解除　不再有效】"
+    if status == "已到期":
+        when = docx_render.text(dt.date.fromisoformat(record["end_date"])) if record["end_date"] else ""
+        return f"【已到期】本协议{'已于' + when if when else '已'}到期，不再有效", "　【已到期　不再有效】"
+    return "", ""
 
 
 def print_agreement(db, agreement_id: int, target: str | Path) -> Path:
@@ -109,7 +140,8 @@ def _self_contained(document) -> bool:
 
     body = document.element.body
     relation_attrs = (qn("r:id"), qn("r:embed"), qn("r:link"))
-    for element in body.iter():
+    content = (child for child in body if child.tag != qn("w:sectPr"))  # its header/footer: _append_section
+    for element in (e for child in content for e in child.iter()):
         if any(element.get(attr) for attr in relation_attrs):
             return False
         if element.tag in (qn("w:numPr"), qn("w:footnoteReference"), qn("w:endnoteReference"),
@@ -157,8 +189,7 @@ def print_agreements(db, agreement_ids: Sequence[int], target: str | Path,
         if merged is None:
             merged = document
         elif _self_contained(document):
-            _page_break(merged)
-            _move_body(document, merged)
+            _append_section(document, merged)
         else:
             from docxcompose.composer import Composer
 
@@ -173,6 +204,66 @@ def print_agreements(db, agreement_ids: Sequence[int], target: str | Path,
     with atomic_path(target) as tmp:
         (composer or merged).save(str(tmp))
     return total
+
+
+def _append_section(source, target) -> None:
+    """Append ``source`` to ``target`` as a section of its own, starting on a new page, with its own header
+    (the agreement's number and status) and page numbers from 1 (its footer counts SECTIONPAGES)."""
+    import copy
+
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    body = target.element.body
+    final = body[-1]
+    _count_section_pages(target, final)
+    # the previous agreement's section ends with its last paragraph: it takes the section properties (and so
+    # keeps its header); the body's own properties then belong to the agreement appended
+    last = final.getprevious()
+    if last is None or last.tag != qn("w:p"):
+        last = OxmlElement("w:p")
+        final.addprevious(last)
+    properties = last.find(qn("w:pPr"))
+    if properties is None:
+        properties = OxmlElement("w:pPr")
+        last.insert(0, properties)
+    change = properties.find(qn("w:pPrChange"))
+    ended = copy.deepcopy(final)
+    if change is not None:
+        change.addprevious(ended)
+    else:
+        properties.append(ended)
+    _move_body(source, target)
+    section = target.sections[-1]
+    for part, kind in ((section.header, "header"), (section.footer, "footer")):
+        # the part docxtpl rendered (python-docx's section.header would give the cached template part)
+        reference = source.element.body[-1].find(qn(f"w:{kind}Reference"))
+        if reference is None:
+            continue
+        theirs = source.part.rels[reference.get(qn("r:id"))].target_part.element
+        # the previous section keeps the part it refers to; this one gets a part of its own
+        section._sectPr.remove(section._sectPr.find(qn(f"w:{kind}Reference")))
+        part.is_linked_to_previous = False
+        mine = part._element
+        for child in list(mine):
+            mine.remove(child)
+        for child in theirs:
+            mine.append(copy.deepcopy(child))
+    _count_section_pages(target, final)
+
+
+def _count_section_pages(document, section_properties) -> None:
+    """In a batch, 共 Y 页 counts the pages of the agreement (its section), not of the whole file. (Word and WPS
+    compute SECTIONPAGES; LibreOffice 7 does not, which is why a single agreement keeps NUMPAGES.)"""
+    from docx.oxml.ns import qn
+
+    reference = section_properties.find(qn("w:footerReference"))
+    if reference is None:
+        return
+    footer = document.part.rels[reference.get(qn("r:id"))].target_part.element
+    for field in footer.iter(qn("w:fldSimple")):
+        if field.get(qn("w:instr")).strip() == "NUMPAGES":
+            field.set(qn("w:instr"), " SECTIONPAGES ")
 
 
 def _move_body(source, target) -> None:

@@ -132,7 +132,8 @@ def _with_libreoffice(source: Path, out_dir: Path, timeout: float) -> Path:
         command = [program, f"-env:UserInstallation={profile}", "--headless", "--norestore",
                    "--convert-to", "pdf", "--outdir", str(out_dir), str(source)]
         try:
-            result = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+            result = subprocess.run(command, capture_output=True, timeout=timeout, check=False,
+                                    creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))  # no console flash
         except subprocess.TimeoutExpired as exc:
             raise UserError(f"LibreOffice 转换超时（{int(timeout)} 秒）。") from exc
         except OSError as exc:

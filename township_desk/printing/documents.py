@@ -104,8 +104,9 @@ def registration_context(db, elder_id: int | None, as_of: dt.date | None = None,
     """One 登记表: every field of seed 002 attachment 1 from the record; ``elder_id=None`` is a blank form."""
     as_of = as_of or dt.date.today()
     office = office or _office(db)
-    base = {"unit": office["township"], "unit_head": office["unit_head"], "reviewer": office["reviewer"],
-            "preparer": office["preparer"], "age_as_of": docx_render.text(as_of)}
+    # the three signature lines are left empty for the pen: no typed names are filled in
+    base = {"unit": office["township"], "age_as_of": docx_render.text(as_of),
+            "absence": absence_text(office["settings"].get("min_absence_months"))}
     if elder_id is None:
         base.update(dict.fromkeys(_REGISTRATION_TEXT))
         base.update({"fill_date": None, "health": _boxes(("健康", "残疾", "患病"), None),
@@ -146,6 +147,26 @@ def registration_context(db, elder_id: int | None, as_of: dt.date | None = None,
     return docx_render.prepare(base)
 
 
+_CHINESE_NUMBERS = "零一二三四五六七八九十"
+
+
+def absence_text(months: Any) -> str:
+    """How long supporters must have been away, as note 1 of the 登记表 says it under the policy profile in use
+    (settings ``min_absence_months``): 12 → 一年, 24 → 两年, 6 → 六个月, 18 → 十八个月."""
+    try:
+        number = int(months)
+    except (TypeError, ValueError):
+        number = 12
+    if number % 12 == 0 and 0 < number // 12 <= 10:
+        years = number // 12
+        return ("两" if years == 2 else _CHINESE_NUMBERS[years]) + "年"
+    if 0 < number <= 10:
+        return _CHINESE_NUMBERS[number] + "个月"
+    if 10 < number < 20:
+        return "十" + _CHINESE_NUMBERS[number - 10] + "个月"
+    return f"{number}个月"
+
+
 def print_registration(db, elder_ids: Sequence[int | None], target: str | Path, *, as_of: dt.date | None = None,
                        progress: Progress = None, check_cancelled: Cancel = None) -> int:
     """登记表 for each elder (``None`` = a blank form), one per page, in one .docx. Returns the page count."""
@@ -173,22 +194,38 @@ _VISIT_ITEMS = {
 
 
 def latest_visit_id(db, elder_id: int) -> int | None:
-    """The elder's most recent visit (home visits first on the same day); a voided one is not printed."""
-    row = db.execute("SELECT id FROM live_visits WHERE elder_id = ? ORDER BY date DESC, mode = '上门' DESC, id DESC LIMIT 1",
-                     [elder_id]).fetchone()
+    """The elder's most recent home visit (上门): the form's safety and care boxes are filled on a home visit, a
+    phone call leaves them empty. A voided visit is never printed (``live_visits``)."""
+    row = db.execute("SELECT id FROM live_visits WHERE elder_id = ? AND mode = '上门' ORDER BY date DESC, id DESC"
+                     " LIMIT 1", [elder_id]).fetchone()
     return row[0] if row else None
 
 
-def _visit_photo(db, visit_id: int) -> Path | None:
-    """The visit's first photo on file inside the photos folder; a stored path leading outside it (a crafted
-    backup) is never printed, as a photo no longer on file is not (``files.confined_path``)."""
-    for (relative,) in db.execute("SELECT path FROM visit_photos WHERE visit_id = ? ORDER BY id", [visit_id]):
-        try:
-            path = confined_path(relative, paths.photos_dir(), what="照片")
-        except UserError:
-            continue
-        if path.is_file():
-            return path
+def photos_folder(db) -> Path:
+    """The photos/ folder of the data folder holding this database (``--db``'s, not the default one)."""
+    row = db.execute("PRAGMA database_list").fetchone()
+    if row and row[2]:
+        return Path(row[2]).resolve().parent / "photos"
+    return paths.photos_dir()
+
+
+def _visit_photo(db, visit_id: int, problems: list[str] | None = None) -> Path | None:
+    """The visit's first photo on file inside the photos folder beside the database; a stored path leading
+    outside it (a crafted backup) is never printed (``files.confined_path``). A visit with photos recorded of
+    which none is on file is reported in ``problems``."""
+    recorded = [r[0] for r in db.execute("SELECT path FROM visit_photos WHERE visit_id = ? ORDER BY id", [visit_id])]
+    folder = photos_folder(db)
+    # beside the database first; then the data folder the program stores new photos in, when that is elsewhere
+    for place in dict.fromkeys((folder, paths.photos_dir())):
+        for relative in recorded:
+            try:
+                path = confined_path(relative, place, what="照片")
+            except UserError:
+                continue
+            if path.is_file():
+                return path
+    if recorded and problems is not None:
+        problems.append(f"第 {visit_id} 号巡访记录的照片（{recorded[0]}）在 {folder} 中找不到，打印时未附照片")
     return None
 
 
@@ -200,8 +237,11 @@ def _refuse_voided_visit(db, visit_id: int) -> None:
         raise UserError(f"第 {visit_id} 号巡访记录（{row[0]} {row[1]}）已作废（{row[3]}），不打印")
 
 
+VISIT_MODES = ("上门", "电话", "视频")
+
+
 def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None = None,
-                       office: dict | None = None) -> dict:
+                       office: dict | None = None, problems: list[str] | None = None) -> dict:
     """One 巡访登记表. From a visit record (every box ticked as recorded, the first photo on file in
     ``photo_path``), or blank to take along: with ``elder_id`` the person's name, sex, address, type and
     visitor are filled in and every box is ☐; with neither, a wholly blank form."""
@@ -213,8 +253,9 @@ def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None 
         visit = rows[0]
         elder_id = visit["elder_id"]
     # every writable value starts empty, printed as a line to write on
+    # the 巡访人员签名 line is left empty for the pen
     context: dict[str, Any] = {"unit": office["township"], "name": None, "sex": None, "date": None,
-                               "visitor": None, "address": None, "signer": None}
+                               "visitor": None, "address": None, "mode": _boxes(VISIT_MODES, visit.get("mode"))}
     if elder_id is not None:
         elder = elders_model.get_elder(db, elder_id)
         address = elder.get("current_address") or elder.get("household_address")
@@ -230,20 +271,20 @@ def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None 
             context["visitor"] = visit["visitor_name"]
         context["date"] = _date_text(visit["date"])
         context["notes"] = visit.get("notes")
-        context["signer"] = visit.get("visitor_name") or context.get("visitor")
     else:
         context["notes"] = ""  # the 其他情况说明 box is the writing area
     for key, options in _VISIT_ITEMS.items():
         context[key] = _boxes(options, visit.get(key))
     prepared = docx_render.prepare(context)
-    photo = _visit_photo(db, visit_id) if visit_id is not None else None
+    photo = _visit_photo(db, visit_id, problems) if visit_id is not None else None
     prepared["photo_path"] = str(photo) if photo else None
     prepared["photo"] = ""  # replaced by the picture at render time; an empty paste area otherwise
     return prepared
 
 
 def print_visit_forms(db, forms: Sequence[dict[str, int | None]], target: str | Path, *,
-                      progress: Progress = None, check_cancelled: Cancel = None) -> int:
+                      progress: Progress = None, check_cancelled: Cancel = None,
+                      problems: list[str] | None = None) -> int:
     """巡访登记表, one per page. Each item is ``{"visit_id": …}``, ``{"elder_id": …}`` (blank, pre-filled)
     or ``{}`` (wholly blank). A photo on file is placed in 巡访照片粘贴处."""
     items = list(forms)
@@ -253,7 +294,7 @@ def print_visit_forms(db, forms: Sequence[dict[str, int | None]], target: str | 
     docs = []
     for number, item in enumerate(items, start=1):
         docs.append(visit_form_context(db, visit_id=item.get("visit_id"), elder_id=item.get("elder_id"),
-                                       office=office))
+                                       office=office, problems=problems))
         _step(progress, check_cancelled, number, len(items))
 
     def pictures(tpl) -> dict:
@@ -296,9 +337,7 @@ def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date |
     title = f"{office['township'] or ''}{village}农村留守老年人花名册"
     printed = [docx_render.prepare(row, CELL_BLANK) for row in printed]
     return docx_render.prepare({"title": title, "unit": office["township"], "village": village, "count": len(rows),
-                                "printed_on": docx_render.text(as_of), "rows": printed,
-                                "unit_head": office["unit_head"], "reviewer": office["reviewer"],
-                                "preparer": office["preparer"]})
+                                "printed_on": docx_render.text(as_of), "rows": printed})
 
 
 def all_villages(db) -> list[str]:
@@ -344,16 +383,28 @@ def notice_card_context(db, elder_id: int, as_of: dt.date | None = None, office:
 
 
 def print_notice_cards(db, elder_ids: Sequence[int], target: str | Path, *, as_of: dt.date | None = None,
-                       progress: Progress = None, check_cancelled: Cancel = None) -> int:
-    """告知卡 for each elder, three to a page with dashed lines to cut along. Returns the card count."""
+                       progress: Progress = None, check_cancelled: Cancel = None,
+                       problems: list[str] | None = None) -> int:
+    """告知卡 for each elder, two to a page with dashed lines to cut along. Returns the card count.
+
+    A card tells the elder who visits them: an elder with no visitor gets none (it would read "您的巡访责任人是
+    ＿＿＿"); each is named in ``problems``, and when no one has a visitor nothing is written (UserError)."""
     ids = list(elder_ids)
     if not ids:
         raise UserError("没有要打印告知卡的老人")
     office = _office(db)
-    cards = []
+    cards, skipped = [], []
     for number, elder_id in enumerate(ids, start=1):
-        cards.append(notice_card_context(db, elder_id, as_of, office))
+        card = notice_card_context(db, elder_id, as_of, office)
+        if card["visitor"] == docx_render.BLANK:
+            skipped.append(f"{card['village']}　{card['elder']}：还没有巡访责任人，未打印告知卡")
+        else:
+            cards.append(card)
         _step(progress, check_cancelled, number, len(ids))
+    if problems is not None:
+        problems.extend(skipped)
+    if not cards:
+        raise UserError("所选老人都还没有巡访责任人，没有可打印的告知卡：" + "；".join(skipped[:5]))
     docx_render.render_document("告知卡.docx", {"cards": cards}, target)
     return len(cards)
 
@@ -489,8 +540,10 @@ def request_pages(db, request: PrintRequest) -> list[str]:
 
 
 def print_request(db, request: PrintRequest, target: str | Path, *, progress: Progress = None,
-                  check_cancelled: Cancel = None) -> int:
-    """Write the request's documents to ``target`` (one .docx, one per page). Returns the count printed."""
+                  check_cancelled: Cancel = None, problems: list[str] | None = None) -> int:
+    """Write the request's documents to ``target`` (one .docx, one per page). Returns the count printed.
+    What was printed incompletely or left out (an elder without a visitor, a photo not on file) is appended
+    to ``problems``."""
     kind, as_of = request.kind, request.as_of
     hooks = {"progress": progress, "check_cancelled": check_cancelled}
     if kind == "registration":
@@ -506,12 +559,12 @@ def print_request(db, request: PrintRequest, target: str | Path, *, progress: Pr
             forms = [{"visit_id": visit_id}] if visit_id else [{"elder_id": request.elder_id}]
         else:
             forms = [{"elder_id": i} for i in _elders_for(db, request)]
-        return print_visit_forms(db, forms, target, **hooks)
+        return print_visit_forms(db, forms, target, problems=problems, **hooks)
     if kind == "roster":
         villages = [request.village] if request.village else all_villages(db)
         return print_roster(db, villages, target, full_ids=request.full_ids, as_of=as_of, **hooks)
     if kind == "notice-cards":
-        return print_notice_cards(db, _elders_for(db, request), target, as_of=as_of, **hooks)
+        return print_notice_cards(db, _elders_for(db, request), target, as_of=as_of, problems=problems, **hooks)
     if kind == "overdue":
         return print_overdue(db, as_of or dt.date.today(), target, village=request.village)
     if kind == "agreement":

@@ -7,6 +7,7 @@ the message names, then exports again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,9 @@ class ExportResult:
     reproduced: bool = False         # written again from what was sent
     sha256: str = ""                 # of the file written
     sheets: tuple[str, ...] = SHEETS
+
+
+SIGN_LINE = "＿" * 8
 
 
 @dataclass
@@ -81,7 +85,7 @@ def write_summary_sheet(ws, *, title: str, unit: str, first_heading: str, rows: 
     for number in range(1, monthly.N_COLUMNS + 1):
         ws.cell(NUMBER_ROW, number + 1).value = number
     xu.style_range(ws, HEADER_TOP, NUMBER_ROW, 1, last_col, font=xu.BOLD, fill=xu.HEADER_FILL)
-    ws.row_dimensions[HEADER_BOTTOM].height = 42
+    ws.row_dimensions[HEADER_BOTTOM].height = 66  # narrow columns: headings wrap onto up to four lines
 
     r = FIRST_DATA_ROW
     for row in rows:
@@ -95,10 +99,10 @@ def write_summary_sheet(ws, *, title: str, unit: str, first_heading: str, rows: 
 
     r += 1
     thirds = ((1, 9), (10, 19), (20, last_col))
-    for (a, b), (label, name) in zip(thirds, (("单位负责人（签名）", signers.unit_head),
-                                              ("填表人（签名）", signers.preparer),
-                                              ("复核人（签名）", signers.reviewer)), strict=True):
-        xu.merge_text(ws, f"{letter(a)}{r}:{letter(b)}{r}", f"{label}：{name}", font=xu.FONT, alignment=xu.LEFT)
+    # the three lines are signed by hand: a typed name would leave no room for the pen (forms.md, Signatures);
+    # ``signers`` are not printed, the form has no printed-name field
+    for a, b, label in ((*thirds[0], "单位负责人（签名）"), (*thirds[1], "填表人（签名）"), (*thirds[2], "复核人（签名）")):
+        xu.merge_text(ws, f"{letter(a)}{r}:{letter(b)}{r}", f"{label}：{SIGN_LINE}", font=xu.FONT, alignment=xu.LEFT)
     ws.row_dimensions[r].height = 24
     r += 1
     age_text = (f"排查对象年龄计算时间为{age_day.year}年{age_day.month}月{age_day.day}日（月末）。"
@@ -111,8 +115,8 @@ def write_summary_sheet(ws, *, title: str, unit: str, first_heading: str, rows: 
         r += 1
 
     widths = [max([xu.display_width(first_heading)] + [xu.display_width(x.name) for x in rows]) + 1]
-    widths += [7] * monthly.N_COLUMNS  # headings wrap inside the two header rows
-    xu.fit_columns(ws, widths, minimum=6)
+    widths += [3] * monthly.N_COLUMNS  # headings wrap inside the two header rows; counts have ≤ 4 digits
+    xu.fit_columns(ws, widths, minimum=5.5)  # 27 narrow columns: A4 landscape at 80 % or more
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 2)
     xu.print_setup(ws, f"1:{NUMBER_ROW}")
     ws.print_area = f"A1:{end}{r - 1}"
@@ -167,13 +171,17 @@ def export_monthly(db, month: str, target: str | Path, progress: Progress | None
     target = Path(target)
     kind = {"submit": "上报", "correct": "更正"}.get(mode or "")
     recorded = None
-    with db.atomic():  # the record of what was sent is kept only if the file is written, and the other way round
-        with atomic_path(target) as tmp:
-            write_book(book, tmp, step, check_cancelled)
-            if check_cancelled:
-                check_cancelled()
-            if kind:
-                digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(atomic_path(target))
+        write_book(book, tmp, step, check_cancelled)
+        if check_cancelled:
+            check_cancelled()
+        if kind:
+            # What was sent is recorded only if the file is put in place, and the other way round: the rename
+            # happens inside the (short) transaction that records it, so either both are done or neither.
+            digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
+            renaming = stack.pop_all()
+            with db.atomic(), renaming:
                 recorded = submissions.record(db, book, kind, digest, file_name=target.name, reason=reason, by=by)
     step.done()
     digest = hashlib.sha256(target.read_bytes()).hexdigest()

@@ -114,11 +114,45 @@ def fit_columns(ws: Worksheet, widths: Iterable[int], *, minimum: int = 4, maxim
         ws.column_dimensions[get_column_letter(index)].width = max(minimum, min(maximum, width + 2))
 
 
+# Printable width (points) of a landscape sheet with 0.4-inch side margins, and the smallest scale at which the
+# 10-pt text stays legible on paper (8 pt).
+PAPER_WIDTHS = ((9, 29.7), (8, 42.0))  # (openpyxl paperSize: A4 = 9, A3 = 8; landscape width in cm)
+MIN_PRINT_SCALE = 0.8
+
+
+def sheet_width_points(ws: Worksheet) -> float:
+    """The printed width of the sheet's columns in points (Excel: a width of w characters is 7w + 5 pixels)."""
+    total = 0.0
+    for col in range(1, (ws.max_column or 1) + 1):
+        dimension = ws.column_dimensions.get(get_column_letter(col))
+        width = dimension.width if dimension is not None and dimension.width else 8.43
+        total += (width * 7 + 5) * 0.75
+    return total
+
+
+def print_layout(width_points: float, margin_inches: float = 0.4) -> tuple[int, int, float]:
+    """(paperSize, pages wide, scale) for a landscape print of a sheet ``width_points`` wide: A4 one page wide
+    when that prints at ``MIN_PRINT_SCALE`` or more, else A3 one page wide, else A3 as many pages wide as keep
+    the scale at least that (the county tapes them side by side; the title rows repeat on each)."""
+    import math
+
+    for paper, cm in PAPER_WIDTHS:
+        printable = cm / 2.54 * 72 - 2 * margin_inches * 72
+        scale = min(1.0, printable / width_points) if width_points else 1.0
+        if scale >= MIN_PRINT_SCALE:
+            return paper, 1, scale
+    pages = math.ceil(width_points * MIN_PRINT_SCALE / printable)
+    return PAPER_WIDTHS[-1][0], pages, min(1.0, pages * printable / width_points)
+
+
 def print_setup(ws: Worksheet, title_rows: str, *, landscape: bool = True) -> None:
-    """A4, landscape, one page wide (as many tall as needed), ``title_rows`` ("1:5") on every page."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    """Landscape, fit to the width of the smallest paper (A4, else A3) that prints the sheet at 80 % or more
+    (``print_layout``), as many pages tall as needed, ``title_rows`` ("1:5") on every page. Call it after the
+    column widths are set."""
+    paper, pages_wide, _scale = print_layout(sheet_width_points(ws)) if landscape else (ws.PAPERSIZE_A4, 1, 1.0)
+    ws.page_setup.paperSize = paper
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToWidth = pages_wide
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = title_rows

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import agreements, villages
 from township_desk.models import db as dbm
-from township_desk.models.errors import UserError
+from township_desk.models.errors import StaleRecord, UserError
 from township_desk.ui.agreement_editor import AgreementEditor, DateDialog, TerminateDialog
 from township_desk.ui.widgets import (
     ask_save_file,
@@ -240,6 +240,8 @@ class AgreementsPage(QWidget):
 
     def _warn(self, title: str, exc: Exception) -> None:
         QMessageBox.warning(self, title, str(exc))
+        if isinstance(exc, StaleRecord):  # changed elsewhere since it was listed: show it as it is now
+            self.refresh()
 
     # ---------------------------------------------------------------- actions
 
@@ -270,7 +272,8 @@ class AgreementsPage(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         try:
-            agreements.sign(self.ctx.db, row["id"], dialog.date(), today=self.today)
+            agreements.sign(self.ctx.db, row["id"], dialog.date(), today=self.today,
+                            expected_version=row["row_version"])
         except UserError as exc:
             self._warn("签订协议", exc)
             return
@@ -287,11 +290,12 @@ class AgreementsPage(QWidget):
         try:
             if values["notice_only"]:
                 earliest = agreements.give_notice(self.ctx.db, row["id"], values["notice_on"], values["by"],
-                                                  today=self.today)
+                                                  today=self.today, expected_version=row["row_version"])
                 QMessageBox.information(self, "解除协议", f"已登记提前通知。无过错解除最早可于 {earliest.isoformat()} 办理。")
             else:
                 agreements.terminate(self.ctx.db, row["id"], values["on"], values["by"], values["reason"],
-                                     for_cause=values["for_cause"], notice_on=values["notice_on"], today=self.today)
+                                     for_cause=values["for_cause"], notice_on=values["notice_on"], today=self.today,
+                                     expected_version=row["row_version"])
         except UserError as exc:
             self._warn("解除协议", exc)
             return

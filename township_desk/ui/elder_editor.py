@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import audit, elders, idnumber, villages, visitors
+from township_desk.models import audit, elders, idnumber, versions, villages, visitors
 from township_desk.models.dates import age_on
 from township_desk.models.elders import ELDER_FIELDS, SUPPORTER_FIELDS, Problem, SaveResult
 from township_desk.models.errors import StaleRecord, UserError, ValidationError
@@ -943,11 +943,14 @@ class StatusDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            self.saved_version = elders.change_status(self.ctx.db, self.elder_id, self.new_status(),
-                                                      pydate(self.date_edit.date()), self.reason_edit.text(),
-                                                      expected_version=self.expected_version)
+            ended = elders.change_status(self.ctx.db, self.elder_id, self.new_status(),
+                                         pydate(self.date_edit.date()), self.reason_edit.text(),
+                                         expected_version=self.expected_version)
+            self.saved_version = versions.current(self.ctx.db, "elders", self.elder_id)
         except UserError as exc:
             self.error_label.setText(str(exc))
             return
         self.ctx.notify("elders")
+        if ended:
+            self.ctx.notify("agreements")
         super().accept()

@@ -277,7 +277,7 @@ def rule_text(values: dict[str, Any]) -> str:
     if values["exclude_state_employers"]:
         excluded += "，或子女在机关、事业单位、国有企业工作的"
     if values.get("exclude_extreme_poverty"):
-        excluded += "，或属于农村特困人员的"
+        excluded = "老人本人是农村特困人员的，或" + excluded
     return (f"认定条件：年满 {int(values['min_age'])} 周岁、农村户籍的老年人，其赡养人（扶养人）全部离开本县（市、区）"
             f"外出务工或经商满 {span}，或留在本地的赡养人没有赡养能力的，认定为农村留守老年人；{excluded}，不认定。\n"
             "不符合条件的老人不会被自动移出台账：台账中列出原因，由您决定是否改为“已不属于留守”。")
