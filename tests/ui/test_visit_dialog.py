@@ -337,6 +337,7 @@ def test_a_recorded_visit_opens_read_only_with_its_photo_and_the_two_actions(ctx
         dt.date(2026, 11, 20), "良", "家中整洁")
     assert not dialog.date.isEnabled() and not dialog.rows["mood"].isEnabled() and dialog.notes.isReadOnly()
     assert dialog.photos.count() == 1 and not dialog.photos.item(0).icon().isNull()  # a thumbnail of the photo
+    assert dialog.photos.item(0).text() == "现场.png"          # named as the clerk's file was
     assert dialog.photo_paths() == []          # nothing to add: the photo is on file already
     assert dialog.correct_button.isEnabled() and dialog.void_button.isEnabled()
     assert not dialog.save_correction_button.isVisibleTo(dialog)

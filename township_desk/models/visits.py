@@ -264,15 +264,18 @@ def void_visit(db, visit_id: int, reason: str, voided_by: str, *, now: dt.dateti
 
 
 def get_visit(db, visit_id: int) -> dict:
-    """One visit, voided or not (``voided_at``), with the elder's name, its photos (``photos``: relative paths) and
+    """One visit, voided or not (``voided_at``), with the elder's name, its photos (``photos``: relative paths;
+    ``photo_names``: the names the files had when they were added) and
     the unresolved hazards recorded from it (``open_hazards``: their descriptions)."""
     rows = list(db.query("""SELECT vs.*, e.name AS elder_name, e.id_number FROM visits vs
                             JOIN elders e ON e.id = vs.elder_id WHERE vs.id = ?""", [visit_id]))
     if not rows:
         raise UserError(f"找不到编号为 {visit_id} 的巡访记录")
     visit = rows[0]
-    visit["photos"] = [r[0] for r in db.execute("SELECT path FROM visit_photos WHERE visit_id = ? ORDER BY id",
-                                                 [visit_id])]
+    stored = db.execute("SELECT path, original_name FROM visit_photos WHERE visit_id = ? ORDER BY id",
+                        [visit_id]).fetchall()
+    visit["photos"] = [path for path, _name in stored]
+    visit["photo_names"] = [name or Path(path).name for path, name in stored]  # as the clerk's file was called
     visit["open_hazards"] = [r[0] for r in db.execute(
         "SELECT description FROM hazards WHERE visit_id = ? AND resolved_on IS NULL ORDER BY id", [visit_id])]
     return visit

@@ -294,8 +294,9 @@ class VisitDialog(QDialog):
             widget.set_value(visit.get(field))
         self.notes.setPlainText(visit.get("notes") or "")
         self.photos.clear()
-        for relative in visit["photos"]:
-            item = QListWidgetItem(Path(relative).name)
+        for relative, name in zip(visit["photos"], visit["photo_names"], strict=True):
+            item = QListWidgetItem(name)
+            item.setToolTip(relative)
             item.setData(Qt.ItemDataRole.UserRole, relative)
             item.setData(STORED_PHOTO, True)
             try:
