@@ -261,18 +261,25 @@ def connect(path: str | Path | None = None, *, migrate: bool = True, create: boo
     db = LedgerDatabase(conn)
     db.path = db_path
     if migrate:
-        try:
-            migrate_database(db, db_path)
-            missing = missing_schema(conn, schema_version(db))
-        except sqlite3.Error as exc:
-            db.close()
-            raise _friendly(exc, db_path) from exc
-        if missing:
-            db.close()
-            raise DatabaseUnavailable(
-                f"数据库缺少本程序的数据表或字段（{'、'.join(missing[:5])}），文件可能被其他程序改动过（{db_path}）。"
-                "请从“设置 → 备份与恢复”恢复最近的备份。")
+        _migrate_and_check(db, db_path)
     return db
+
+
+def _migrate_and_check(db: sqlite_utils.Database, db_path: Path, *, in_memory: bool = False) -> None:
+    """Migrate ``db`` (the file at ``db_path``, or ``in_memory`` a copy of it, when no copy is kept beside the
+    file) and make sure it has every table and column of this version; on failure it is closed and a Chinese
+    ``DatabaseUnavailable`` raised naming ``db_path``."""
+    try:
+        migrate_database(db, None if in_memory else db_path)
+        missing = missing_schema(db.conn, schema_version(db))
+    except sqlite3.Error as exc:
+        db.close()
+        raise _friendly(exc, db_path) from exc
+    if missing:
+        db.close()
+        raise DatabaseUnavailable(
+            f"数据库缺少本程序的数据表或字段（{'、'.join(missing[:5])}），文件可能被其他程序改动过（{db_path}）。"
+            "请从“设置 → 备份与恢复”恢复最近的备份。")
 
 
 @functools.cache
@@ -342,16 +349,11 @@ def open_scratch_copy(path: str | Path) -> sqlite_utils.Database:
             finally:
                 source.close()
         memory.execute("PRAGMA foreign_keys = ON")
-        db = LedgerDatabase(memory)
-        migrate_database(db, None)
-        missing = missing_schema(memory, schema_version(db))
     except sqlite3.Error as exc:
         memory.close()
         raise _friendly(exc, db_path) from exc
-    if missing:
-        memory.close()
-        raise DatabaseUnavailable(
-            f"数据库缺少本程序的数据表或字段（{'、'.join(missing[:5])}），文件可能被其他程序改动过（{db_path}）。")
+    db = LedgerDatabase(memory)
+    _migrate_and_check(db, db_path, in_memory=True)  # nothing is written to the file or beside it
     return db
 
 
