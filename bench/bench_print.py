@@ -3,6 +3,10 @@
 Run: ``.venv/bin/python bench/bench_print.py [N] [--pdf]``. With ``--pdf`` each file is also converted to PDF
 (LibreOffice, when installed). Builds a ledger of N elders (default 300) in a temp
 folder with every registration field filled, one signed agreement each, then prints the seconds per batch.
+
+``--scale [N]`` (default 3000): 登记表 and 巡访登记表 batches of N forms against a one-form print, each in its own
+child process (``--child KIND COUNT DB``), so that time (process start to file written) and peak memory (max
+RSS) are the print's own. Targets (issue 14): a batch's peak memory ≤ 4× a one-form print's, its time ≤ 20×.
 """
 
 from __future__ import annotations
@@ -59,7 +63,65 @@ def timed(label: str, fn) -> None:
     print(f"{label}: {time.perf_counter() - start:.2f} s")
 
 
+def child(kind: str, count: int, db_path: str) -> None:
+    """One print in this process: the first ``count`` elders' forms; prints seconds and peak MB as JSON."""
+    import json
+    import resource
+
+    start = time.perf_counter()
+    from township_desk.models import db as dbm
+    from township_desk.printing import documents
+
+    db = dbm.connect(db_path)
+    ids = documents.all_elder_ids(db)[:count]
+    target = Path(db_path).parent / f"{kind}-{count}.docx"
+    if kind == "registration":
+        documents.print_registration(db, ids, target)
+    else:
+        documents.print_visit_forms(db, [{"elder_id": i} for i in ids], target)
+    print(json.dumps({"seconds": time.perf_counter() - start,
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "bytes": target.stat().st_size}))
+
+
+def scale(count: int) -> None:
+    """登记表 and 巡访登记表: one form against ``count`` forms, each in a child process."""
+    import json
+    import subprocess
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-print-scale-"))
+    os.environ["TOWNSHIP_DESK_HOME"] = str(folder)
+    from township_desk.models import db as dbm
+
+    db_path = folder / "bench.db"
+    db = dbm.connect(db_path)
+    start = time.perf_counter()
+    build(db, count)
+    db.close()
+    print(f"ledger of {count} elders built in {time.perf_counter() - start:.1f} s")
+
+    def run(kind: str, n: int) -> dict:
+        out = subprocess.run([sys.executable, __file__, "--child", kind, str(n), str(db_path)], check=True,
+                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    for kind, label in (("registration", "登记表"), ("visit-form", "巡访登记表")):
+        one, many = run(kind, 1), run(kind, count)
+        print(f"{label}: 1 form {one['seconds']:.2f} s {one['peak_mb']:.0f} MB; {count} forms "
+              f"{many['seconds']:.2f} s {many['peak_mb']:.0f} MB ({many['bytes'] / 1e6:.1f} MB file) — "
+              f"time ×{many['seconds'] / one['seconds']:.1f} (target ≤ 20), "
+              f"memory ×{many['peak_mb'] / one['peak_mb']:.2f} (target ≤ 4)")
+
+
 def main() -> None:
+    if "--child" in sys.argv:
+        at = sys.argv.index("--child")
+        child(sys.argv[at + 1], int(sys.argv[at + 2]), sys.argv[at + 3])
+        return
+    if "--scale" in sys.argv:
+        numbers = [a for a in sys.argv[1:] if a.isdigit()]
+        scale(int(numbers[0]) if numbers else 3000)
+        return
     numbers = [a for a in sys.argv[1:] if a.isdigit()]
     count = int(numbers[0]) if numbers else 300
     folder = Path(tempfile.mkdtemp(prefix="bench-print-"))

@@ -351,10 +351,10 @@ def pdf_pages(pdf) -> list[str]:
     """The text of each page of a PDF (poppler's pdfinfo and pdftotext)."""
     import subprocess
 
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, encoding="utf-8", check=True).stdout
     count = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     return [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
-                           capture_output=True, text=True, check=True).stdout for n in range(1, count + 1)]
+                           capture_output=True, text=True, encoding="utf-8", check=True).stdout for n in range(1, count + 1)]
 
 
 @LIBREOFFICE

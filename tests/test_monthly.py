@@ -302,3 +302,17 @@ def test_years_typed_on_the_form_become_a_date_that_keeps_counting(db):
     elders.save_elder(db, {"name": "乙", "id_number": make_id("19500102", 13), "children_away_years": 1},
                       elder_id=other, today=TODAY)
     assert [s["away_since"] for s in elders.supporters_of(db, other)] == ["2025-11", "2010-05"]
+
+
+def test_a_tier_raised_while_unassessed_is_dated_so_the_month_before_keeps_its_tier(db):
+    """An unassessed elder edited on 2026-11-20 to 无人照料 becomes 重点 then (待评估); October, already over, still
+    counts them 一般."""
+    elder_id = add(db, "甲", "19550101", 11)                       # 71, no risk factor: 一般
+    assert elders.get_elder(db, elder_id)["tier"] == "一般"
+    elders.save_elder(db, {"name": "甲", "id_number": make_id("19550101", 11), "care": "无人照料"}, elder_id=elder_id,
+                      today=TODAY)
+    assert elders.get_elder(db, elder_id)["tier"] == "重点"
+    october = {r["village"]: r for r in monthly.visits_by_village(db, "2026-10")}["红星村"]
+    november = {r["village"]: r for r in monthly.visits_by_village(db, "2026-11")}["红星村"]
+    assert (october["key"], october["general"]) == (0, 1)
+    assert (november["key"], november["general"]) == (1, 0)

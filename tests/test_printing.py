@@ -428,10 +428,10 @@ def pdf_pages(pdf) -> list[str]:
     import re
     import subprocess
 
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, encoding="utf-8", check=True).stdout
     count = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     return [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
-                           capture_output=True, text=True, check=True).stdout for n in range(1, count + 1)]
+                           capture_output=True, text=True, encoding="utf-8", check=True).stdout for n in range(1, count + 1)]
 
 
 def _with_font(source, target, family: str) -> None:
@@ -480,3 +480,31 @@ def test_overdue_list_keeps_phones_and_dates_whole(db, office, tmp_path):
         assert "青山村（60项）" in page  # the village heads every page its table runs onto
     text = "".join(pages)
     assert text.count("18329364293") == 60 and text.count("2026年11月29日") == 60
+
+
+def test_a_batch_is_streamed_in_pieces_in_order_one_per_page(db, office, tmp_path, monkeypatch):
+    from township_desk.printing import docx_stream
+
+    monkeypatch.setattr(docx_stream, "CHUNK", 4)  # 10 forms: pieces of 4, 4 and 2 joined
+    given = "一二三四五六七八九十"
+    ids = [elders.save_elder(db, {"name": f"王{given[n]}", "id_number": make_id("19500101", 2 * n + 1),
+                                  "village": "青山村", "needs": f"送餐&<{n}>"}, today=TODAY).elder_id
+           for n in range(10)]
+    steps = []
+    target = tmp_path / "batch.docx"
+    assert documents.print_registration(db, ids, target, progress=lambda d, t: steps.append((d, t))) == 10
+    assert steps[-1] == (10, 10)
+    assert page_breaks(target) == 9
+    names = [c for c in cell_texts(target) if c.startswith("王")]
+    assert names == [f"王{given[n]}" for n in range(10)]  # in order
+    assert [c for c in cell_texts(target) if c.startswith("送餐")] == [f"送餐&<{n}>" for n in range(10)]
+    visit = tmp_path / "visit.docx"
+    assert documents.print_visit_forms(db, [{"elder_id": i} for i in ids] + [{}], visit) == 11
+    assert page_breaks(visit) == 10 and read(visit).count("巡　访　内　容") == 11
+
+    def cancel():
+        raise RuntimeError("取消")
+
+    with pytest.raises(RuntimeError):
+        documents.print_registration(db, ids, tmp_path / "cancelled.docx", check_cancelled=cancel)
+    assert not (tmp_path / "cancelled.docx").exists()

@@ -108,7 +108,7 @@ def _quiet_closed_pipe() -> int:
     return EXIT_UNUSABLE
 
 
-def _log_unexpected(exc: BaseException) -> None:
+def _log_unexpected(exc: BaseException, command: str) -> None:
     """The traceback goes to the log file in the data folder, never to the clerk's screen."""
     with contextlib.suppress(Exception):
         from township_desk.models import paths
@@ -118,14 +118,7 @@ def _log_unexpected(exc: BaseException) -> None:
                                           encoding="utf-8")
             handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
             log.addHandler(handler)
-        log.error("命令 %s 出错", getattr(_current, "command", "?"), exc_info=exc)
-
-
-class _Current:
-    command = "?"
-
-
-_current = _Current()
+        log.error("命令 %s 出错", command, exc_info=exc)
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -137,7 +130,6 @@ def run_command(args: argparse.Namespace) -> int:
     """
     from township_desk.models import db as dbm
 
-    _current.command = getattr(args, "command", "?")
     code = _run(args, dbm)
     try:
         sys.stdout.flush()  # a closed pipe shows here when the output was small enough to sit in the buffer
@@ -153,6 +145,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, dbm) -> int:
+    command = getattr(args, "command", "?")
     try:
         return args.func(args)
     except BrokenPipeError:
@@ -162,16 +155,19 @@ def _run(args: argparse.Namespace, dbm) -> int:
     except KeyboardInterrupt:
         return _say("已取消")
     except sqlite3.Error as exc:
-        _log_unexpected(exc)
+        _log_unexpected(exc, command)
         return _say(str(dbm.explain(exc, db_path(args))))
     except OSError as exc:
         from township_desk.models.files import describe_os_error
 
-        _log_unexpected(exc)
+        _log_unexpected(exc, command)
         return _say(describe_os_error(exc, where=getattr(args, "output", None) or getattr(args, "db", None)))
-    except (OverflowError, RecursionError, MemoryError) as exc:
-        _log_unexpected(exc)
-        return _say(f"输入的数值超出了本程序能处理的范围，未完成（{type(exc).__name__}）。详情已写入日志。")
+    except MemoryError as exc:
+        _log_unexpected(exc, command)
+        return _say("内存不足，未完成。请关闭其他程序后重试；已保存的数据不受影响。")
+    except OverflowError as exc:  # date arithmetic past year 9999 and the like
+        _log_unexpected(exc, command)
+        return _say("输入的日期或数值超出了本程序能处理的范围，未完成。详情已写入日志。")
 
 
 def _say(message: str) -> int:

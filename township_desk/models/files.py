@@ -392,8 +392,10 @@ def describe_os_error(exc: OSError, where: str | Path | None = None) -> str:
     our temporary files, which the clerk never asked for.
     """
     name = getattr(exc, "filename", None)
-    if name is None or _looks_temporary(Path(str(name)).name):
-        name = where if where is not None else name
+    if name is not None and _looks_temporary(Path(str(name)).name):
+        name = None  # our temporary file means nothing to the clerk
+    if name is None:
+        name = where
     place = f"“{name}”" if name else "文件"
     code = getattr(exc, "errno", None)
     if code == errno.ENOSPC:

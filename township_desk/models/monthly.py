@@ -3,6 +3,10 @@
 Everything is "as at month end" (forms.md): an elder counts when their status on the month's last day was
 在册 (read from ``status_changes``, so someone who left after the month still counts in it and someone who
 entered after it does not), ages are full years on that day, visits and hazards are those of the month.
+Every other fact is the one in force on that day too: an elder's fields (education, care, tier, grade,
+ability level, village, visitor, first supporter …) as ``field_history`` dates them, a hazard's steps dated by
+then, an agreement's status from its signing, end and termination dates. A month sent to the county is
+not counted again at all: ``submissions`` keeps what was sent.
 
 The counting reads each elder row once (set-based SQL for the month-end status) and classifies it with the
 ledger's own rules (``elders.health_of``, ``idnumber.age_on``). An elder with a missing value in a

@@ -255,6 +255,7 @@ def provisional_tier(db, elder_id: int, as_of: dt.date) -> str | None:
         return None
     with db.atomic():
         db.execute("UPDATE elders SET tier = ? WHERE id = ?", [tier, elder_id])
+        field_history.record(db, elder_id, [("tier", current, tier)], as_of, "待评估")  # a month over keeps its tier
         audit.record(db, "待评估", "elders", elder_id, _label(elder), "tier", current, tier)
     return note
 

@@ -252,14 +252,23 @@ def record(db, book: MonthlyBook, kind: str, sha256: str, *, file_name: str | No
     return Submission(new_id, book.month, kind, when, who, sha256, file_name, reason, book.payload())
 
 
+def _sent_parts(db, month: str, *paths: str) -> tuple | None:
+    """Parts of the month's last submitted payload (JSON paths, read by SQLite without loading the 明细表 rows);
+    None when the month was never sent. An object or a list comes back as JSON text."""
+    picks = ", ".join("json_extract(payload, ?)" for _ in paths)
+    row = db.execute(f"SELECT {picks} FROM monthly_submissions WHERE month = ? ORDER BY id DESC LIMIT 1",
+                     [*paths, monthly.parse_month(month)]).fetchone()
+    return tuple(row) if row else None
+
+
 def summary_of(db, month: str) -> monthly.MonthlySummary | None:
     """The 汇总表 as submitted for ``month`` (None when it was never sent)."""
-    sent = latest(db, month)
-    if sent is None:
+    parts = _sent_parts(db, month, f'$.sheets."{SUMMARY_SHEET}".rows', "$.township", "$.age_day", "$.month")
+    if parts is None:
         return None
-    book = sent.book
-    rows = book.summary_rows
-    return monthly.MonthlySummary(book.month, book.township, dt.date.fromisoformat(book.age_day), rows[:-1], rows[-1])
+    rows_json, township, age_day, sent_month = parts
+    rows = [monthly.SummaryRow(str(r[0]), [int(v) for v in r[1:]]) for r in json.loads(rows_json)]
+    return monthly.MonthlySummary(sent_month, township, dt.date.fromisoformat(age_day), rows[:-1], rows[-1])
 
 
 def visit_rate(db, month: str) -> tuple[int, int, float]:
@@ -267,10 +276,9 @@ def visit_rate(db, month: str) -> tuple[int, int, float]:
     now (``schedule.monthly_visit_rate``)."""
     from township_desk.models import schedule
 
-    sent = latest(db, month)
-    figures = sent.book.figures if sent else {}
-    if "visited" in figures and "on_ledger" in figures:
-        visited, total = int(figures["visited"]), int(figures["on_ledger"])
+    parts = _sent_parts(db, month, "$.figures.visited", "$.figures.on_ledger")
+    if parts is not None and None not in parts:
+        visited, total = int(parts[0]), int(parts[1])
         return visited, total, (visited / total if total else 0.0)
     return schedule.monthly_visit_rate(db, month)
 

@@ -169,17 +169,17 @@ def absence_text(months: Any) -> str:
 
 def print_registration(db, elder_ids: Sequence[int | None], target: str | Path, *, as_of: dt.date | None = None,
                        progress: Progress = None, check_cancelled: Cancel = None) -> int:
-    """登记表 for each elder (``None`` = a blank form), one per page, in one .docx. Returns the page count."""
+    """登记表 for each elder (``None`` = a blank form), one per page, in one .docx. Returns the page count.
+    Streamed (docx_stream): a whole township's batch takes about the memory of one form."""
+    from township_desk.printing import docx_stream
+
     ids = list(elder_ids)
     if not ids:
         raise UserError("没有要打印的老人")
     office = _office(db)
-    docs = []
-    for number, elder_id in enumerate(ids, start=1):
-        docs.append(registration_context(db, elder_id, as_of, office))
-        _step(progress, check_cancelled, number, len(ids))
-    docx_render.render_document("登记表.docx", {"docs": docs}, target)
-    return len(docs)
+    contexts = (registration_context(db, elder_id, as_of, office) for elder_id in ids)
+    return docx_stream.stream_batch("登记表.docx", contexts, target, progress=progress, total=len(ids),
+                                    check_cancelled=check_cancelled)
 
 
 # ---------------------------------------------------------------- 巡访登记表
@@ -287,30 +287,25 @@ def print_visit_forms(db, forms: Sequence[dict[str, int | None]], target: str | 
                       problems: list[str] | None = None) -> int:
     """巡访登记表, one per page. Each item is ``{"visit_id": …}``, ``{"elder_id": …}`` (blank, pre-filled)
     or ``{}`` (wholly blank). A photo on file is placed in 巡访照片粘贴处."""
+    from township_desk.printing import docx_stream
+
     items = list(forms)
     if not items:
         raise UserError("没有要打印的巡访登记表")
     office = _office(db)
-    docs = []
-    for number, item in enumerate(items, start=1):
-        docs.append(visit_form_context(db, visit_id=item.get("visit_id"), elder_id=item.get("elder_id"),
-                                       office=office, problems=problems))
-        _step(progress, check_cancelled, number, len(items))
+    contexts = (visit_form_context(db, visit_id=item.get("visit_id"), elder_id=item.get("elder_id"),
+                                   office=office, problems=problems) for item in items)
 
-    def pictures(tpl) -> dict:
+    def picture(tpl, doc: dict) -> dict:
         from docx.shared import Mm
         from docxtpl import InlineImage
 
-        placed = []
-        for doc in docs:
-            doc = dict(doc)
-            if doc.get("photo_path"):
-                doc["photo"] = InlineImage(tpl, doc["photo_path"], height=Mm(55))
-            placed.append(doc)
-        return {"docs": placed}
+        if doc.get("photo_path"):
+            doc["photo"] = InlineImage(tpl, doc["photo_path"], height=Mm(55))
+        return doc
 
-    docx_render.render_document("巡访登记表.docx", {"docs": docs}, target, extra=pictures)
-    return len(docs)
+    return docx_stream.stream_batch("巡访登记表.docx", contexts, target, prepare=picture, progress=progress,
+                                    total=len(items), check_cancelled=check_cancelled)
 
 
 # ---------------------------------------------------------------- 花名册

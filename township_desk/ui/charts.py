@@ -114,7 +114,9 @@ class ChartView(QWidget):
         try:
             self.save_png(path)
         except Exception as exc:  # noqa: BLE001 - a clerk-facing message, the chart stays
-            QMessageBox.warning(self, "保存图表", f"无法保存图片：{exc}")
+            from township_desk.models.files import explain_environment
+
+            QMessageBox.warning(self, "保存图表", explain_environment(exc) or f"无法保存图片：{exc}")
 
 
 def _window_db_path(widget: QWidget):

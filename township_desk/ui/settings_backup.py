@@ -418,7 +418,7 @@ def _relock(ctx) -> None:
 AUDIT_COLUMNS = ("时间", "操作", "类别", "记录", "字段", "原值", "新值")
 TABLE_LABELS = {"elders": "老人", "villages": "村（社区）", "visitors": "巡访责任人", "visits": "巡访",
                 "assessments": "评估", "hazards": "风险隐患", "agreements": "互助协议", "campaigns": "集中巡访",
-                "settings": "设置", "database": "数据库", "supporters": "赡养人"}
+                "settings": "设置", "database": "数据库", "supporters": "赡养人", "monthly_submissions": "月度报表"}
 FIELD_LABELS = {**ELDER_FIELDS, "village_id": "村（社区）", "visitor_id": "巡访责任人", "supporters": "赡养人",
                 "password_lock": "启动密码", "status": "状态",
                 # risk.record_assessment changes these of the elder (tier and ability_level are in ELDER_FIELDS)
@@ -439,6 +439,7 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
     "elders": ELDER_FIELDS,
     "villages": {"name": "村（社区）名称"},
     "visits": VISIT_FIELDS,  # a corrected or voided visit (visits.correct_visit / void_visit)
+    "monthly_submissions": {"sha256": "文件 SHA-256"},  # a month submitted (上报) or resent corrected (更正)
 }
 
 
