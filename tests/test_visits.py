@@ -384,3 +384,21 @@ def test_the_print_command_refuses_a_voided_visit_with_one_chinese_line(db_path,
     assert main(["print", "visit-form", "--db", str(db_path), "--visit", str(wrong), "-o", str(target)]) == 2
     assert capsys.readouterr().err.strip() == f"第 {wrong} 号巡访记录（2026-11-20 上门）已作废（重复登记），不打印"
     assert not target.exists()
+
+
+def test_a_voided_campaign_visit_leaves_the_elder_still_to_visit_and_may_be_taken_out(db, elder):
+    from township_desk.models import campaigns
+
+    campaign = campaigns.plan_campaign(db, name="2026年重阳节走访慰问", kind="重阳节", start="2026-10-25",
+                                       end="2026-10-31", elder_ids=[elder])
+    visit_id = visits.record_visit(db, elder, full_visit(date="2026-10-28", campaign_id=campaign), today=TODAY)
+    assert campaigns.campaign_progress(db, campaign)["visited"] == 1
+    with pytest.raises(UserError, match="不能移出"):
+        campaigns.remove_elder(db, campaign, elder)
+    visits.void_visit(db, visit_id, "当天未实际上门", "李专干")
+    progress = campaigns.campaign_progress(db, campaign)
+    assert (progress["visited"], progress["rows"][0]["visited_on"]) == (0, None)
+    assert [c["visited"] for c in campaigns.list_campaigns(db)] == [0]
+    campaigns.remove_elder(db, campaign, elder)
+    with pytest.raises(UserError, match="已登记 1 次巡访（其中 1 次已作废，仍保留在巡访记录中），不能删除"):
+        campaigns.delete_campaign(db, campaign)

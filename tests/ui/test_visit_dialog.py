@@ -497,3 +497,23 @@ def test_voiding_a_visit_that_recorded_a_hazard_says_the_hazard_stays_open(ctx, 
     void.voided_by.setText("李专干")
     void.save()
     assert [h["description"] for h in hazards.open_hazards(ctx.db)] == ["燃气软管老化"]
+
+
+def test_changing_a_visit_of_a_month_already_sent_says_the_sent_figures_stay(ctx, qtbot, recorded, monkeypatch):
+    from township_desk.ui.visit_dialog import VoidDialog
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    ctx.db.execute("INSERT INTO monthly_submissions(month, kind, submitted_at, submitted_by, sha256, payload)"
+                   " VALUES ('2026-10', '上报', '2026-11-05 09:00:00', '李专干', 'x', '{}')")
+    sent = "2026年10月的月度报表已上报，上报的数字不随之改变；如需更正，请在“月度报表”中点“更正上报…”。"
+    void = VoidDialog(ctx, visits.get_visit(ctx.db, recorded), "张德福")     # a November visit: nothing sent
+    qtbot.addWidget(void)
+    assert void.sent_note.isHidden()
+    dialog = open_recorded(ctx, qtbot, recorded)
+    dialog.correct_button.click()
+    dialog.date.setDate(dt.date(2026, 10, 30))                            # moved into the month already sent
+    dialog.save_correction_button.click()
+    assert dialog.status.text() == "已更正：巡访时间（已记入操作日志）。" + sent
+    void = VoidDialog(ctx, visits.get_visit(ctx.db, recorded), "张德福")
+    qtbot.addWidget(void)
+    assert void.sent_note.text() == sent and not void.sent_note.isHidden()

@@ -256,9 +256,12 @@ def delete_campaign(db, campaign_id: int) -> None:
     """Delete a campaign planned by mistake; refused once any visit was recorded under it (the visit keeps it)."""
     with db.atomic():
         campaign = get_campaign(db, campaign_id)
-        visits = db.execute("SELECT COUNT(*) FROM visits WHERE campaign_id = ?", [campaign_id]).fetchone()[0]
+        # a voided visit still names its campaign (it is kept on file), so it keeps the campaign too
+        visits, voided = db.execute("SELECT COUNT(*), COUNT(voided_at) FROM visits WHERE campaign_id = ?",
+                                    [campaign_id]).fetchone()
         if visits:
-            raise UserError(f"“{campaign['name']}”已登记 {visits} 次巡访，不能删除")
+            raise UserError(f"“{campaign['name']}”已登记 {visits} 次巡访"
+                            + (f"（其中 {voided} 次已作废，仍保留在巡访记录中）" if voided else "") + "，不能删除")
         members = db.execute("DELETE FROM campaign_elders WHERE campaign_id = ?", [campaign_id]).rowcount
         db.execute("DELETE FROM campaigns WHERE id = ?", [campaign_id])
         audit.record(db, "删除", "campaigns", campaign_id, campaign["name"], "巡访活动",

@@ -238,6 +238,19 @@ def correct_visit(db, visit_id: int, data: dict[str, Any], *, today: dt.date | N
                                     expected_version=expected_version)
 
 
+def sent_month_notice(db, *days: str) -> str | None:
+    """When the month of any of ``days`` (a visit's dates before and after a change) was already sent to the county:
+    a line saying the figures sent stay as sent and a correction is sent with 更正上报; None otherwise."""
+    from township_desk.models import submissions
+
+    months = sorted({day[:7] for day in days if day})
+    sent = [m for m in months if submissions.latest(db, m, with_payload=False) is not None]
+    if not sent:
+        return None
+    labels = "、".join(f"{m[:4]}年{int(m[5:])}月" for m in sent)
+    return (f"{labels}的月度报表已上报，上报的数字不随之改变；如需更正，请在“月度报表”中点“更正上报…”。")
+
+
 def void_visit(db, visit_id: int, reason: str, voided_by: str, *, now: dt.datetime | None = None,
                expected_version: int | None = None) -> None:
     """Void (作废) a visit entered wrongly: it stays on file, marked 已作废 with the reason, who and when, and no

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import elders, settings, visitors
+from township_desk.models import elders, submissions, visitors
 from township_desk.models import visits as visits_model
 from township_desk.models.errors import StaleRecord, UserError
 from township_desk.ui import stale
@@ -449,6 +449,7 @@ class VisitDialog(QDialog):
         """保存更正: the whole form checked as a new visit is; each changed field goes to the audit log."""
         data = self.data()
         found_before = visits_model.proposed_hazard(self.visit)
+        before_date = self.visit["date"]
         try:
             changed = visits_model.correct_visit(self.ctx.db, self.visit_id, data, today=self.today,
                                                  expected_version=self.visit["row_version"])
@@ -466,7 +467,9 @@ class VisitDialog(QDialog):
             self.ctx.notify("visits")
         self._reload()
         labels = "、".join(visits_model.FIELD_LABELS.get(f, f) for f in changed if f != "visitor_name")
-        self.status.setText(f"已更正：{labels or '巡访人员'}（已记入操作日志）。" if changed else "没有修改任何内容。")
+        sent = visits_model.sent_month_notice(self.ctx.db, data["date"], before_date) if changed else None
+        self.status.setText((f"已更正：{labels or '巡访人员'}（已记入操作日志）。" if changed else "没有修改任何内容。")
+                            + (sent or ""))
         if changed and visits_model.proposed_hazard(data) not in (None, found_before):
             self._propose_hazard(data)
 
@@ -508,10 +511,14 @@ class VoidDialog(QDialog):
         hazards_note.setStyleSheet("color: #8a6d3b")
         hazards_note.setVisible(bool(visit.get("open_hazards")))
         self.hazards_note = hazards_note
+        self.sent_note = QLabel(visits_model.sent_month_notice(ctx.db, visit["date"]) or "")
+        self.sent_note.setWordWrap(True)
+        self.sent_note.setStyleSheet("color: #8a6d3b")
+        self.sent_note.setVisible(bool(self.sent_note.text()))
         self.reason = QPlainTextEdit()
         self.reason.setPlaceholderText("必填，如：记到了别的老人名下、同一次巡访登记了两次、当天未实际巡访")
         self.reason.setMaximumHeight(80)
-        self.voided_by = QLineEdit(str(settings.get_all(ctx.db).get("preparer") or ""))
+        self.voided_by = QLineEdit(submissions.current_user(ctx.db))  # 设置's 填表人, else who is logged in
         self.voided_by.setPlaceholderText("经办人姓名（必填）")
         form = QFormLayout()
         form.addRow("作废原因", self.reason)
@@ -522,6 +529,7 @@ class VoidDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(what)
         layout.addWidget(hazards_note)
+        layout.addWidget(self.sent_note)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(ok_cancel_buttons(self, self.save, ok_text="作废"))
