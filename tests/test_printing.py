@@ -368,6 +368,9 @@ def test_visit_form_of_an_elder_is_the_latest_home_visit_and_shows_the_kind(db, 
     assert "2026年11月18日" in text and "2026年11月21日" not in text
     assert "巡访方式：☑上门　☐电话　☐视频" in text
     assert "☑不安全" in text  # the home visit's safety boxes, not the call's empty ones
+    call = documents.PrintRequest(kind="visit-form", visit_id=home + 1)  # the call, asked for by its number
+    documents.print_request(db, call, target)
+    assert "巡访方式：☐上门　☑电话　☐视频" in read(target) and "2026年11月21日" in read(target)
 
 
 def test_a_photo_is_found_beside_the_database_and_a_missing_one_is_reported(db, db_path, full_elder, tmp_path):
