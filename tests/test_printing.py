@@ -84,7 +84,7 @@ def test_registration_prints_every_field_and_tick(db, full_elder, tmp_path):
                      "最近一次回家探望时间：（2026年2月） 每年团聚次数：（2）次，平均天数：（12）天",
                      "打工（☐） 种养殖业（☑） 政府救助（☐） 亲朋救济（☑） 其他（☐） 以上选项可多选",
                      "有人照料（☐） 无人照料（☑）", "希望有人送餐 & 陪同就医", "子女<远在外地>",
-                     "单位负责人（签名）：＿＿＿＿＿＿＿　复核人（签名）：＿＿＿＿＿＿＿　填表人（签名）：＿＿＿＿＿＿＿",
+                     "单位负责人（签名）：＿＿＿＿＿＿＿　复核人（签名）：＿＿＿＿＿＿＿\n填表人（签名）：＿＿＿＿＿＿＿",
                      "3. 患病：指患有重特大疾病。", "4. 每年团聚次数：最近五年内平均每年团聚次数。"):
         assert expected in text, expected
     assert "赵书记" not in text and "钱复核" not in text and "孙&李" not in text  # signed by hand, never typed
@@ -368,6 +368,9 @@ def test_visit_form_of_an_elder_is_the_latest_home_visit_and_shows_the_kind(db, 
     assert "2026年11月18日" in text and "2026年11月21日" not in text
     assert "巡访方式：☑上门　☐电话　☐视频" in text
     assert "☑不安全" in text  # the home visit's safety boxes, not the call's empty ones
+    call = documents.PrintRequest(kind="visit-form", visit_id=home + 1)  # the call, asked for by its number
+    documents.print_request(db, call, target)
+    assert "巡访方式：☐上门　☑电话　☐视频" in read(target) and "2026年11月21日" in read(target)
 
 
 def test_a_photo_is_found_beside_the_database_and_a_missing_one_is_reported(db, db_path, full_elder, tmp_path):
@@ -508,3 +511,17 @@ def test_a_batch_is_streamed_in_pieces_in_order_one_per_page(db, office, tmp_pat
     with pytest.raises(RuntimeError):
         documents.print_registration(db, ids, tmp_path / "cancelled.docx", check_cancelled=cancel)
     assert not (tmp_path / "cancelled.docx").exists()
+
+
+@LIBREOFFICE
+def test_visit_date_and_full_ids_stay_on_one_line(db, full_elder, tmp_path):
+    from township_desk.printing import convert
+
+    visit = tmp_path / "visit.docx"
+    documents.print_visit_forms(db, [{"visit_id": add_visit(db, full_elder)}], visit)
+    roster = tmp_path / "roster.docx"
+    documents.print_roster(db, ["青山村"], roster, full_ids=True, as_of=TODAY)
+    visit_text = "".join(pdf_pages(convert.to_pdf(visit))).replace(" ", "")
+    roster_text = "".join(pdf_pages(convert.to_pdf(roster))).replace(" ", "")
+    assert "2026年11月20日" in visit_text and "巡访方式：☑上门☐电话☐视频" in visit_text
+    assert VALID_IDS[0] in roster_text and "13900002222" in roster_text

@@ -207,7 +207,7 @@ def _paragraph(document, kind: str, text: str) -> None:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         fmt.space_after = Pt(6)
         run = paragraph.add_run(text)
-        _fonts(run, TITLE_FONT, TITLE_SIZE, bold=True)
+        _fonts(run, TITLE_FONT, Pt(16), bold=True)  # 三号: one line under the title
         return
     if kind == "head":  # no space before: LibreOffice then drops keep-with-next under exact line spacing
         fmt.first_line_indent = Cm(0.99)

@@ -164,7 +164,7 @@ def make_registration() -> Path:
           align=WD_ALIGN_PARAGRAPH.CENTER, after=8)
     _para(document, "填报单位（盖章）：{{ d.unit }}", after=2)
     _para(document, "填报日期：{{ d.fill_date }}", after=4)
-    widths = [2.0, 3.2, 3.3, 2.7, 5.5]  # 身份证号码, 残疾类别及等级 and the 18-digit ID each on one line
+    widths = [2.0, 3.5, 3.0, 2.7, 5.5]  # 身份证号码, 残疾类别及等级 and the 18-digit ID each on one line
     table = _table(document, 15, widths)
     rows = table.rows
     c = lambda r, k: rows[r].cells[k]  # noqa: E731 - short cell accessor for the layout below
@@ -215,7 +215,8 @@ def make_registration() -> Path:
     _set(c(14, 2).merge(c(14, 4)), "{{ d.difficulties }}", align=L)
     for number, row in enumerate(rows):
         _row_height(row, 1.7 if number in (13, 14) else 0.85)  # room to spare with a wider substitute font
-    _para(document, SIGN_LINES, before=8, after=4)
+    # two lines: three labels and three pen lines do not fit one line of 小四 on A4 portrait
+    _para(document, SIGN_LINES.replace("　填表人", "\n填表人"), before=8, after=4)
     notes = [
         "注：",
         "1. 农村留守老年人，是指因子女离开农村户籍地务工、经商或从事其他生产经营活动{{ d.absence }}以上，自己留在户籍地居住生活，"
@@ -241,7 +242,7 @@ def make_visit_form() -> Path:
     _para(document, "巡访登记表", size=Pt(18), bold=True, font=TITLE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, after=8)
     _para(document, "巡访单位（盖章）：{{ d.unit }}　　巡访方式：{{ d.mode[0] }}上门　{{ d.mode[1] }}电话　"
           "{{ d.mode[2] }}视频", after=4)
-    widths = [2.4, 2.6, 2.9, 2.9, 2.9, 3.3]
+    widths = [2.2, 2.4, 2.5, 2.7, 2.6, 4.6]  # the visit date (2026年11月30日) on one line
     table = _table(document, 20, widths)
     rows = table.rows
     c = lambda r, k: rows[r].cells[k]  # noqa: E731
@@ -297,11 +298,11 @@ def make_visit_form() -> Path:
 
 # ---------------------------------------------------------------- 花名册 (landscape, header on every page)
 
-# widths add up to 25.4 cm: the landscape page's 25.7 cm between margins
+# widths add up to the landscape page's 25.7 cm between margins
 ROSTER_COLUMNS = [("序号", 0.9, "r.number"), ("姓名", 1.6, "r.name"), ("性别", 0.9, "r.sex"), ("年龄", 0.9, "r.age"),
-                  ("身份证号码", 4.9, "r.id_number"), ("组", 1.1, "r.group"), ("现居住地址", 3.2, "r.address"),
-                  ("联系电话", 3.1, "r.phone"), ("风险等级", 1.2, "r.risk_grade"), ("巡访类别", 2.2, "r.tier"),
-                  ("巡访责任人", 1.9, "r.visitor"), ("责任人电话", 3.1, "r.visitor_phone")]
+                  ("身份证号码", 4.9, "r.id_number"), ("组", 0.9, "r.group"), ("现居住地址", 4.2, "r.address"),
+                  ("联系电话", 3.3, "r.phone"), ("风险等级", 1.2, "r.risk_grade"), ("巡访类别", 2.0, "r.tier"),
+                  ("巡访责任人", 1.6, "r.visitor"), ("责任人电话", 3.3, "r.visitor_phone")]
 # numbers that must never break inside (an ID's check digit alone on a line, a phone number split in two)
 NO_WRAP = {"r.id_number", "r.phone", "r.visitor_phone", "r.due_date", "r.tier", "r.amount"}
 

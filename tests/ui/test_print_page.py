@@ -86,7 +86,7 @@ def test_cancel_leaves_no_file(page, qtbot, tmp_path, monkeypatch):
 
     from township_desk.printing import documents
 
-    def slow(db, request, target, progress=None, check_cancelled=None):
+    def slow(db, request, target, progress=None, check_cancelled=None, problems=None):
         for _ in range(500):  # stands in for a long batch that checks for 取消 between documents
             check_cancelled()
             time.sleep(0.01)
@@ -124,3 +124,15 @@ def test_agreements_ending_this_month_are_ticked_and_printed(page, db, qtbot, tm
     qtbot.waitUntil(lambda: page.last_file == target, timeout=20000)
     text = "\n".join(p.text for p in Document(str(target)).paragraphs)
     assert "甲委托" in text and "乙委托" not in text
+
+
+def test_notice_cards_say_who_was_left_out(page, qtbot, tmp_path, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    page.kind.setCurrentIndex(page.kind.findData("notice-cards"))
+    page.village.setCurrentIndex(page.village.findText("青山村"))
+    target = tmp_path / "告知卡.docx"
+    page.write(target)
+    qtbot.waitUntil(lambda: page.last_file == target, timeout=20000)
+    assert page.summary.text().startswith("已生成 1 份") and "李桂兰：还没有巡访责任人" in page.summary.text()
+    assert warnings and "青山村　李桂兰：还没有巡访责任人，未打印告知卡" in warnings[0]

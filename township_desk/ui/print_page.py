@@ -271,17 +271,18 @@ class PrintPage(QWidget):
         request = self.request()
         db_path = self.ctx.db_path
 
-        def work(job: jobs.Job) -> tuple[Path, int]:
+        def work(job: jobs.Job) -> tuple[Path, int, list[str]]:
             from township_desk.models import db as dbm
 
             db = dbm.connect(db_path)
+            problems: list[str] = []
             try:
                 count = documents.print_request(
                     db, request, target, progress=lambda done, total: job.progress(done, total, "正在生成……"),
-                    check_cancelled=job.check)
+                    check_cancelled=job.check, problems=problems)
             finally:
                 db.close()
-            return target, count
+            return target, count, problems
 
         return self._run("生成打印文件", work, self._written)
 
@@ -342,12 +343,17 @@ class PrintPage(QWidget):
         dialog.canceled.connect(job.cancel)
         return job
 
-    def _written(self, result: tuple[Path, int]) -> None:
-        target, count = result
+    def _written(self, result: tuple[Path, int, list[str]]) -> None:
+        target, count, problems = result
         self.last_file = target
         self.open_button.setEnabled(True)
         self.pdf_button.setEnabled(self.pdf_possible)
-        self.summary.setText(f"已生成 {count} 份：{target}")
+        # what was left out or printed incomplete (an elder without a visitor, a photo not on file) is said
+        noted = f"；{len(problems)} 项未打印或不完整：" + "；".join(problems[:3]) + ("……" if len(problems) > 3 else "")
+        self.summary.setText(f"已生成 {count} 份：{target}" + (noted if problems else ""))
+        if problems:
+            QMessageBox.warning(self, "打印", "以下内容未打印或不完整：\n" + "\n".join(problems[:20])
+                                + (f"\n……共 {len(problems)} 项" if len(problems) > 20 else ""))
         answer = QMessageBox.question(self, "打印", f"已生成 {target.name}（{count} 份）。现在用 Word/WPS 打开吗？")
         if answer == QMessageBox.StandardButton.Yes:
             self.open_file()
