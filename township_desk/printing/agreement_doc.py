@@ -150,19 +150,6 @@ def _self_contained(document) -> bool:
     return True
 
 
-def _page_break(document) -> None:
-    from docx.enum.text import WD_BREAK
-
-    body = document.element.body
-    last = body[-2] if len(body) > 1 and body[-1].tag.endswith("}sectPr") else body[-1]
-    if last.tag.endswith("}p"):
-        from docx.text.paragraph import Paragraph
-
-        Paragraph(last, document._body).add_run().add_break(WD_BREAK.PAGE)
-    else:  # a table ends the document: the break goes in a paragraph of its own
-        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-
 def print_agreements(db, agreement_ids: Sequence[int], target: str | Path,
                      progress: Callable[[int, int], None] | None = None,
                      check_cancelled: Callable[[], None] | None = None) -> int:
@@ -193,9 +180,8 @@ def print_agreements(db, agreement_ids: Sequence[int], target: str | Path,
         else:
             from docxcompose.composer import Composer
 
-            _page_break(merged)
             composer = composer or Composer(merged)
-            composer.append(document)
+            _append_section(document, merged, lambda c=composer, doc=document: c.append(doc))
         del document
         if progress:
             progress(number, total)
@@ -206,9 +192,11 @@ def print_agreements(db, agreement_ids: Sequence[int], target: str | Path,
     return total
 
 
-def _append_section(source, target) -> None:
+def _append_section(source, target, append: Callable[[], None] | None = None) -> None:
     """Append ``source`` to ``target`` as a section of its own, starting on a new page, with its own header
-    (the agreement's number and status) and page numbers from 1 (its footer counts SECTIONPAGES)."""
+    (the agreement's number and status) and page numbers from 1 (its footer counts SECTIONPAGES).
+    ``append`` moves the body (default: as plain XML; docxcompose's for a body that refers to other parts).
+    A header or footer that itself refers to parts (an office's logo) stays the first agreement's."""
     import copy
 
     from docx.oxml import OxmlElement
@@ -233,7 +221,10 @@ def _append_section(source, target) -> None:
         change.addprevious(ended)
     else:
         properties.append(ended)
-    _move_body(source, target)
+    if append is not None:
+        append()
+    else:
+        _move_body(source, target)
     section = target.sections[-1]
     for part, kind in ((section.header, "header"), (section.footer, "footer")):
         # the part docxtpl rendered (python-docx's section.header would give the cached template part)
@@ -241,6 +232,8 @@ def _append_section(source, target) -> None:
         if reference is None:
             continue
         theirs = source.part.rels[reference.get(qn("r:id"))].target_part.element
+        if any(e.get(qn("r:id")) or e.get(qn("r:embed")) for e in theirs.iter()):
+            continue  # refers to parts of its own package: not copied as plain XML
         # the previous section keeps the part it refers to; this one gets a part of its own
         section._sectPr.remove(section._sectPr.find(qn(f"w:{kind}Reference")))
         part.is_linked_to_previous = False
