@@ -11,6 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 
 from tests.conftest import VALID_IDS, make_id
+from tests.pdf_pages import LIBREOFFICE, pdf_pages
 from township_desk.models import agreements as ag
 from township_desk.models import elders, paths, villages
 from township_desk.printing import agreement_doc
@@ -341,20 +342,6 @@ def test_number_on_every_page_and_drafts_and_ended_agreements_marked(db, elder, 
     text = document_text(target)
     assert "【草稿】未签订，不作为正式协议" in text and "【已解除】本协议已于2026年6月30日解除，不再有效" in text
     assert text.count("不再有效") == 1 and text.count("不作为正式协议") == 1  # the signed one carries no mark
-
-
-LIBREOFFICE = pytest.mark.skipif(not __import__("shutil").which("soffice") or not __import__("shutil").which("pdftotext"),
-                                 reason="LibreOffice / poppler-utils are not installed")
-
-
-def pdf_pages(pdf) -> list[str]:
-    """The text of each page of a PDF (poppler's pdfinfo and pdftotext)."""
-    import subprocess
-
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, encoding="utf-8", check=True).stdout
-    count = int(re.search(r"Pages:\s+(\d+)", info).group(1))
-    return [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
-                           capture_output=True, text=True, encoding="utf-8", check=True).stdout for n in range(1, count + 1)]
 
 
 @LIBREOFFICE

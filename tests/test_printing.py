@@ -11,6 +11,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from tests.conftest import VALID_IDS, make_id
+from tests.pdf_pages import LIBREOFFICE, pdf_pages
 from township_desk.models import elders, paths, settings
 from township_desk.printing import documents
 from township_desk.printing.docx_render import BLANK
@@ -421,20 +422,6 @@ def test_roster_keeps_ids_and_phones_on_one_line_and_signatures_empty(db, full_e
     assert data[headings.index("身份证号码")].text == VALID_IDS[0]
     text = read(target)
     assert "填表人（签名）：＿＿＿＿＿＿＿" in text and "赵书记" not in text and "孙&李" not in text
-
-
-LIBREOFFICE = pytest.mark.skipif(not __import__("shutil").which("soffice") or not __import__("shutil").which("pdftotext"),
-                                 reason="LibreOffice / poppler-utils are not installed")
-
-
-def pdf_pages(pdf) -> list[str]:
-    import re
-    import subprocess
-
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, encoding="utf-8", check=True).stdout
-    count = int(re.search(r"Pages:\s+(\d+)", info).group(1))
-    return [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
-                           capture_output=True, text=True, encoding="utf-8", check=True).stdout for n in range(1, count + 1)]
 
 
 def _with_font(source, target, family: str) -> None:

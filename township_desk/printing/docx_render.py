@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -100,39 +100,3 @@ def render_document(template_name: str, context: Mapping[str, Any], target: str 
     with atomic_path(target) as tmp:
         tpl.save(str(tmp))
     return Path(target)
-
-
-def render_batch(template_name: str, contexts: Iterable[Mapping[str, Any]], target: str | Path, *,
-                 extra: Callable[[Any, Mapping[str, Any]], dict] | None = None,
-                 progress: Callable[[int, int], None] | None = None, total: int | None = None,
-                 check_cancelled: Callable[[], None] | None = None) -> int:
-    """Render many documents into one file, each starting on a new page. Returns how many were rendered.
-
-    Each document is rendered from the template on its own, then appended with docxcompose (which carries
-    styles, numbering and images across). ``check_cancelled`` may raise to stop; nothing is written then.
-    """
-    from docx.enum.text import WD_BREAK
-    from docxcompose.composer import Composer
-
-    template = template_path(template_name)
-    composer = None
-    count = 0
-    for context in contexts:
-        if check_cancelled:
-            check_cancelled()
-        tpl = _render(template, context, (lambda t, c=context: extra(t, c)) if extra else None)
-        document = tpl.docx if hasattr(tpl, "docx") else tpl
-        if composer is None:
-            composer = Composer(document)
-        else:
-            last = composer.doc.paragraphs[-1] if composer.doc.paragraphs else composer.doc.add_paragraph()
-            last.add_run().add_break(WD_BREAK.PAGE)
-            composer.append(document)
-        count += 1
-        if progress:
-            progress(count, total or count)
-    if composer is None:
-        raise UserError("没有可打印的内容")
-    with atomic_path(target) as tmp:
-        composer.save(str(tmp))
-    return count
