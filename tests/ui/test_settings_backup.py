@@ -8,7 +8,7 @@ import zipfile
 
 import openpyxl
 from conftest import VALID_IDS, make_id
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QProgressDialog
 
 from township_desk.models import agreements, backups, elders, paths, settings, villages
 from township_desk.models import db as dbm
@@ -138,8 +138,8 @@ def test_backup_now_suggests_a_compressed_file(qtbot, db, db_path, tmp_path, mon
     monkeypatch.setattr(settings_backup, "ask_save_path",
                         lambda _p, _t, suggested, filters: asked.append((suggested, filters)) or str(tmp_path / "b.zip"))
     panel.backup_now()
-    panel.worker.join(20)
-    qtbot.waitUntil(lambda: not panel.findChildren(settings_backup.QProgressDialog), timeout=5000)
+    panel.worker.wait(20)
+    qtbot.waitUntil(lambda: not panel.findChildren(QProgressDialog), timeout=5000)
     assert asked[0][0].endswith(".zip") and asked[0][1].startswith("压缩的台账备份 (*.zip)")
     assert zipfile.is_zipfile(tmp_path / "b.zip") and backups.inspect_backup(tmp_path / "b.zip").elders == 1
 

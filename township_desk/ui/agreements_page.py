@@ -111,6 +111,9 @@ class AgreementsModel(QAbstractTableModel):
 class AgreementsPage(QWidget):
     """The 互助协议 page."""
 
+    # The tables whose changes refresh this page (ui.pages.Page).
+    SHOWS = frozenset({"agreements", "elders", "villages"})
+
     def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -176,6 +179,9 @@ class AgreementsPage(QWidget):
             if table != "agreements":
                 self._fill_villages()
             self.refresh()
+
+    def can_close(self) -> bool:
+        return True  # nothing unsaved is held on this page
 
     def refresh(self) -> None:
         """Move agreements past their end date to 已到期, then reload with the current filters."""

@@ -228,6 +228,9 @@ class LedgerView(QTableView):
 class LedgerPage(QWidget):
     """The 台账 page."""
 
+    # The tables whose changes refresh this page (ui.pages.Page).
+    SHOWS = frozenset({"elders", "visits", "assessments", "villages", "visitors", "settings"})
+
     def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -350,6 +353,9 @@ class LedgerPage(QWidget):
         selected = self.current_elder_id()
         self.model.load(self.current_query(), count_later=True)
         self._after_load(selected)
+
+    def can_close(self) -> bool:
+        return True  # nothing unsaved is held on this page
 
     def refresh(self) -> None:
         """Re-read the ledger (and the villages) with the same filters, keeping the selection and as many rows

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -35,18 +34,11 @@ ALL_VILLAGES = "（全部村）"
 NO_ELDER = "（不指定，按村打印）"
 
 
-class _Relay(QObject):
-    """Carries a worker's progress and outcome to the GUI thread. ``jobs.run_job``'s ``on_done`` is queued to
-    the Job object, which lives in the worker thread whose event loop never runs, so it is not delivered
-    (the 报表 page and the import wizard found the same); this relay lives on the GUI thread."""
-
-    progressed = Signal(int, int, str)
-    succeeded = Signal(object)
-    failed = Signal(object, str)
-
-
 class PrintPage(QWidget):
     """The 打印 page (pages.PAGES)."""
+
+    # The tables whose changes refresh this page (ui.pages.Page).
+    SHOWS = frozenset({"elders", "villages", "agreements", "visits", "settings"})
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
@@ -126,6 +118,9 @@ class PrintPage(QWidget):
         self.refresh()
 
     # ------------------------------------------------------------ choosing
+
+    def can_close(self) -> bool:
+        return True  # nothing unsaved is held on this page
 
     def refresh(self) -> None:
         """Reload villages (keeping the choice) and the preview."""
@@ -286,61 +281,19 @@ class PrintPage(QWidget):
         return self._run("生成打印文件", work, self._written)
 
     def _run(self, title: str, work, on_done) -> jobs.Job:
-        """``work(job)`` in a worker (ui.jobs) with a progress dialog that can cancel; ``on_done`` here."""
-        import traceback
+        """``work(job)`` as a background job (ui.jobs) with a progress dialog that can cancel; ``on_done`` here."""
 
-        relay = _Relay(self)
-        dialog = QProgressDialog(title + "……", "取消", 0, 0, self)
-        dialog.setWindowTitle(title)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-
-        def progressed(done: int, total: int, text: str) -> None:
-            dialog.setMaximum(max(total, 0))
-            dialog.setValue(min(done, total) if total else 0)
-            if text:
-                dialog.setLabelText(text)
-
-        def finish() -> None:
-            dialog.reset()
-            dialog.close()
-            dialog.deleteLater()
-            relay.deleteLater()
-
-        def succeeded(result) -> None:
-            finish()
-            on_done(result)
-
-        def failed(exc: BaseException, tb: str) -> None:
-            finish()
-            if isinstance(exc, jobs.JobCancelled):
-                self.summary.setText(f"{title}已取消，未写入文件。")
-            elif isinstance(exc, UserError):
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, UserError):
                 self.summary.setText(str(exc))
                 QMessageBox.warning(self, title, str(exc))
             else:
                 from township_desk.ui import crash
 
-                crash.report(exc, tb, self)
+                crash.report(exc, None, self)
 
-        relay.progressed.connect(progressed)
-        relay.succeeded.connect(succeeded)
-        relay.failed.connect(failed)
-
-        def body(job: jobs.Job) -> None:
-            job.progress = lambda done, total, text="": relay.progressed.emit(int(done), int(total), text)
-            try:
-                result = work(job)
-            except BaseException as exc:  # noqa: BLE001 - shown on the GUI thread
-                relay.failed.emit(exc, traceback.format_exc())
-            else:
-                relay.succeeded.emit(result)
-
-        job = jobs.run_job(self, title, body, show_dialog=False)
-        dialog.canceled.connect(job.cancel)
-        return job
+        return jobs.run_job(self, title, work, on_done=on_done, on_error=failed,
+                            on_cancel=lambda: self.summary.setText(f"{title}已取消，未写入文件。"))
 
     def _written(self, result: tuple[Path, int]) -> None:
         target, count = result

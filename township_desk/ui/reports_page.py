@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QSplitter,
     QTableView,
@@ -150,21 +149,11 @@ class CompareModel(QAbstractTableModel):
         return None
 
 
-class _Relay(QObject):
-    """Carries a worker's progress and outcome to the GUI thread.
-
-    Made on the GUI thread, so its signals emitted from the worker are queued here. ``run_job``'s own
-    ``on_done`` is connected to an object living in the worker thread, whose event loop never runs, so it is
-    not delivered (the import wizard found the same and reported it); this page does not depend on it.
-    """
-
-    progressed = Signal(int, int, str)
-    succeeded = Signal(object)
-    failed = Signal(object, str)
-
-
 class ReportsPage(QWidget):
     """Choose the month, see the 汇总表 and its cross-checks, export the workbook; combine townships' files."""
+
+    # The tables whose changes refresh this page (ui.pages.Page).
+    SHOWS = frozenset({"elders", "visits", "assessments", "hazards", "agreements", "submissions", "villages", "settings"})
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
@@ -256,6 +245,9 @@ class ReportsPage(QWidget):
     def apply_filters(self, filters: dict) -> None:
         if filters.get("month"):
             self.set_month(filters["month"])
+
+    def can_close(self) -> bool:
+        return True  # nothing unsaved is held on this page
 
     def refresh(self) -> None:
         """Count the month and last month again (or read them as sent) and show every cross-check."""
@@ -350,64 +342,11 @@ class ReportsPage(QWidget):
     # ------------------------------------------------------------ background work
 
     def _run(self, title: str, work, on_done) -> None:
-        """``work(job)`` in a worker thread (``ui.jobs``) with a progress dialog that can cancel."""
-        import traceback
+        """``work(job)`` as a background job (``ui.jobs``) with a progress dialog that can cancel."""
+        from township_desk.ui.jobs import run_job
 
-        from township_desk.ui.jobs import JobCancelled, run_job
-
-        relay = _Relay(self)
-        dialog = QProgressDialog(title + "……", "取消", 0, 0, self)
-        dialog.setWindowTitle(title)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-
-        def progressed(done: int, total: int, text: str) -> None:
-            dialog.setMaximum(max(total, 0))
-            dialog.setValue(min(done, total) if total else 0)
-            if text:
-                dialog.setLabelText(text)
-
-        def finish() -> None:
-            dialog.reset()
-            dialog.close()
-            dialog.deleteLater()
-            relay.deleteLater()
-
-        def succeeded(result) -> None:
-            finish()
-            on_done(result)
-
-        def failed(exc: BaseException, tb: str) -> None:
-            finish()
-            if isinstance(exc, JobCancelled):
-                self.status_label.setText(f"{title}已取消，未写入文件。")
-            elif isinstance(exc, UserError):
-                QMessageBox.warning(self, title, str(exc))
-            else:
-                from township_desk.ui import crash
-
-                crash.report(exc, tb, self)
-
-        relay.progressed.connect(progressed)
-        relay.succeeded.connect(succeeded)
-        relay.failed.connect(failed)
-
-        def body(job) -> None:
-            def progress(done: int, total: int, text: str = "") -> None:
-                relay.progressed.emit(int(done), int(total), text)
-
-            job.progress = progress  # the writers report through the relay
-            try:
-                result = work(job)
-            except BaseException as exc:  # noqa: BLE001 - shown on the GUI thread
-                relay.failed.emit(exc, traceback.format_exc())
-            else:
-                relay.succeeded.emit(result)
-
-        job = run_job(self, title, body, show_dialog=False)
-        dialog.canceled.connect(job.cancel)
+        run_job(self, title, work, on_done=on_done,
+                on_cancel=lambda: self.status_label.setText(f"{title}已取消，未写入文件。"))
 
     # ------------------------------------------------------------ export
 

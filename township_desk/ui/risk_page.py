@@ -75,6 +75,9 @@ def _history_row(row: dict) -> dict:
 class RiskPage(QWidget):
     """The 风险评估 page."""
 
+    # The tables whose changes refresh this page (ui.pages.Page).
+    SHOWS = frozenset({"assessments", "elders", "visits", "hazards", "settings", "villages"})
+
     def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -499,6 +502,9 @@ class RiskPage(QWidget):
     def _data_key(self) -> tuple:
         """Changes since the last reload: rows this connection wrote, commits by other connections, the day."""
         return (*self.ctx.data_key(), self.today)
+
+    def can_close(self) -> bool:
+        return True  # nothing unsaved is held on this page
 
     def refresh(self) -> None:
         """Reload the due list, the statistics and the current elder (keeping what the clerk has typed).

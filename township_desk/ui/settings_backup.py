@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -21,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QTableView,
     QTableWidget,
@@ -33,9 +30,11 @@ from PySide6.QtWidgets import (
 from township_desk.models import backups, paths, security, settings
 from township_desk.models import db as dbm
 from township_desk.models.agreements import AGREEMENT_FIELDS
+from township_desk.models.changes import Changes
 from township_desk.models.elders import ELDER_FIELDS
 from township_desk.models.errors import UserError
 from township_desk.models.visits import FIELD_LABELS as VISIT_FIELDS
+from township_desk.ui import jobs
 from township_desk.ui.widgets import checked_save_path, date_edit, pydate, start_path
 
 # ------------------------------------------------------------------------------------------ dialogs
@@ -63,53 +62,6 @@ def ask_folder(parent: QWidget, title: str, start: str) -> str:
     return QFileDialog.getExistingDirectory(parent, title, start)
 
 
-# ------------------------------------------------------------------------------------------ background work
-
-class _Relay(QObject):
-    """Lives on the GUI thread: a worker thread's ``done.emit(result)`` is queued to ``deliver`` here."""
-
-    done = Signal(object)
-
-    def __init__(self, callback: Callable[[object], None], parent: QObject | None = None):
-        super().__init__(parent)
-        self.callback = callback
-        self.done.connect(self.deliver)
-
-    def deliver(self, result: object) -> None:
-        self.callback(result)
-
-
-def run_in_background(parent: QWidget, text: str, work: Callable[[], object],
-                      on_done: Callable[[object], None]) -> threading.Thread:
-    """Run ``work()`` in a plain thread (it opens its own database connections) behind a busy dialog the clerk
-    cannot dismiss; ``on_done`` gets its result, or the exception it raised, on the GUI thread."""
-    dialog = QProgressDialog(text, "", 0, 0, parent)
-    dialog.setWindowTitle("请稍候")
-    dialog.setCancelButton(None)
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(0)
-
-    def finished(result: object) -> None:
-        dialog.close()
-        dialog.deleteLater()
-        relay.deleteLater()
-        on_done(result)
-
-    relay = _Relay(finished, parent)
-
-    def body() -> None:
-        try:
-            result = work()
-        except Exception as exc:  # noqa: BLE001 - handed to on_done on the GUI thread
-            result = exc
-        relay.done.emit(result)
-
-    dialog.show()
-    thread = threading.Thread(target=body, name="backup-panel")
-    thread.start()
-    return thread
-
-
 # ------------------------------------------------------------------------------------------ backups
 
 BACKUP_COLUMNS = ("备份时间", "类型", "老人（人）", "巡访记录（条）", "互助协议（份）", "最后修改", "大小", "文件")
@@ -133,7 +85,7 @@ class BackupPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.infos: list[backups.BackupInfo] = []
-        self.worker: threading.Thread | None = None  # the backup or restore running in the background
+        self.worker: jobs.Job | None = None  # the backup or restore running in the background
         layout = QVBoxLayout(self)
         self.intro = QLabel("")
         self.intro.setWordWrap(True)
@@ -313,7 +265,7 @@ class BackupPanel(QWidget):
             return
         path = self.ctx.db_path
 
-        def work() -> backups.BackupInfo:
+        def work(_job: jobs.Job) -> backups.BackupInfo:
             db = dbm.connect(path, migrate=False)
             try:
                 backups.backup(db, target)
@@ -321,13 +273,10 @@ class BackupPanel(QWidget):
                 db.close()
             return backups.inspect_backup(target)
 
-        def done(result: object) -> None:
-            if isinstance(result, BaseException):
-                self._failed("备份未完成", result)
-                return
-            inform(self, "备份完成", f"已备份到：{target}\n{result.summary()}")
-
-        self.worker = run_in_background(self, "正在备份……", work, done)
+        self.worker = jobs.run_job(
+            self, "备份", work, cancellable=False,
+            on_done=lambda info: inform(self, "备份完成", f"已备份到：{target}\n{info.summary()}"),
+            on_error=lambda exc: self._failed("备份未完成", exc))
 
     def _failed(self, title: str, exc: BaseException, suffix: str = "") -> None:
         if isinstance(exc, UserError):
@@ -364,14 +313,11 @@ class BackupPanel(QWidget):
         if not confirm(self, "确认恢复", text):
             return
         db_path = self.ctx.db_path
-        self.worker = run_in_background(self, "正在检查备份并另存当前数据……",
-                                        lambda: backups.prepare_restore(db_path, path), self._put_in_place)
+        self.worker = jobs.run_job(
+            self, "检查备份并另存当前数据", lambda _job: backups.prepare_restore(db_path, path), cancellable=False,
+            on_done=self._put_in_place, on_error=lambda exc: self._failed("恢复未完成", exc, "\n\n当前数据没有改动。"))
 
-    def _put_in_place(self, result: object) -> None:
-        if isinstance(result, BaseException):
-            self._failed("恢复未完成", result, "\n\n当前数据没有改动。")
-            return
-        prepared: backups.PreparedRestore = result
+    def _put_in_place(self, prepared: backups.PreparedRestore) -> None:
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         error = None
         kept = None
@@ -389,7 +335,7 @@ class BackupPanel(QWidget):
         if error is not None:
             inform(self, "恢复未完成", f"{error}\n\n当前数据没有改动。", warning=True)
             return
-        self.ctx.notify("*")
+        self.ctx.announce(Changes.everything())
         self.refresh()
         inform(self, "恢复完成", f"已恢复备份（{prepared.info.taken_at:%Y-%m-%d %H:%M}）。\n"
                f"原来的数据另存为：{kept}\n程序已重新载入数据。")

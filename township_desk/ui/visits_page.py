@@ -469,6 +469,9 @@ class VisitsPage(QWidget):
     the history; only_open for the hazards (default True). A filter not given is cleared, so the list matches
     the figure that led to it."""
 
+    # The tables whose changes refresh this page (ui.pages.Page).
+    SHOWS = frozenset({"visits", "elders", "hazards", "campaigns", "villages", "visitors", "settings"})
+
     def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -505,6 +508,9 @@ class VisitsPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         self.refresh()
+
+    def can_close(self) -> bool:
+        return True  # nothing unsaved is held on this page
 
     def refresh(self) -> None:
         """Reload the tab shown (the others reload when they are shown)."""
