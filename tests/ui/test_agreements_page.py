@@ -26,7 +26,7 @@ def ctx(db, db_path, qtbot):
                       [{"name": "张小明", "relation": "儿子", "phone": "13900002222"}], today=TODAY)
     elders.save_elder(db, {"name": "刘秀英", "id_number": VALID_IDS[1], "village": "白鹤村"},
                       [{"name": "刘强", "relation": "儿子"}], today=TODAY)
-    return AppContext(db_path, db=db)
+    return AppContext(db_path, db=db, today=TODAY)
 
 
 def elder_id(db, name):
@@ -58,7 +58,7 @@ def shown(page, column="id"):
 def page(ctx, qtbot):
     from township_desk.ui.agreements_page import AgreementsPage
 
-    widget = AgreementsPage(ctx, today=TODAY)
+    widget = AgreementsPage(ctx)
     qtbot.addWidget(widget)
     return widget
 
@@ -70,7 +70,7 @@ def test_filters_status_village_and_ending_within_30_days(ctx, qtbot):
     later = add(ctx.db, "刘秀英", "2026-06-01")           # ends 2027-05-31
     past = add(ctx.db, "刘秀英", "2025-01-01")            # ended 2025-12-31: expires when the page loads
     draft = add(ctx.db, "张德福", "2026-12-20", signed=False)
-    page = AgreementsPage(ctx, today=TODAY)
+    page = AgreementsPage(ctx)
     qtbot.addWidget(page)
     assert sorted(int(x) for x in shown(page)) == sorted([soon, later, past, draft])
     assert ag.get_agreement(ctx.db, past)["status"] == "已到期"

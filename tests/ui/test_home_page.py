@@ -163,7 +163,7 @@ def test_each_card_leads_to_a_list_as_long_as_its_number(page, ctx, qtbot):
     """The card's number and the list it opens come from the same rule."""
     from township_desk.ui.visits_page import VisitsPage
 
-    visits_page = VisitsPage(ctx, today=TODAY)
+    visits_page = VisitsPage(ctx)
     qtbot.addWidget(visits_page)
     ctx.navigate_requested.connect(lambda _title, filters: visits_page.apply_filters(filters))
     visits_page.overdue.village.setCurrentText("白鹤村")     # a filter left over from earlier is cleared

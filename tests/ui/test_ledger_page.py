@@ -28,14 +28,14 @@ def ctx(db, db_path, qtbot):
                       today=TODAY)
     elders.save_elder(db, {"name": "王建国", "id_number": VALID_IDS[2], "village": "青山村", "tier": "重点"},
                       today=TODAY)
-    return AppContext(db_path, db=db)
+    return AppContext(db_path, db=db, today=TODAY)
 
 
 @pytest.fixture
 def page(ctx, qtbot):
     from township_desk.ui.ledger_page import LedgerPage
 
-    widget = LedgerPage(ctx, today=TODAY)
+    widget = LedgerPage(ctx)
     qtbot.addWidget(widget)
     return widget
 

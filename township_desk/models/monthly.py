@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from township_desk.models import dates, field_history, idnumber, settings
+from township_desk.models import dates, field_history, idnumber, schedule, settings
 from township_desk.models import elders as elders_model
 from township_desk.models.dates import month_bounds
 from township_desk.models.errors import UserError
@@ -439,7 +439,7 @@ def visits_by_village(db, month: str) -> list[dict]:
         stats[village][key] += count
     overdue = _overdue_by_village(db, last)
     for village, s in stats.items():
-        s["overdue"] = None if overdue is None else overdue.get(village, 0)
+        s["overdue"] = overdue.get(village, 0)
     rows = list(stats.values())
     total = {"village": TOTAL_LABEL}
     for key in ("on_ledger", "key", "general", "home_visits", "remote_visits", "visited", "overdue", "hazards",
@@ -492,17 +492,9 @@ def _month_events_by_village(db, lo: str, hi: str) -> list[tuple[str, str, int]]
     return rows
 
 
-def _overdue_by_village(db, last: dt.date) -> dict[str, int] | None:
-    """Elders overdue for a home visit on the last day, per village, by the schedule's rule.
-
-    None (the cells stay empty) only in a build without ``models.schedule``: the overdue rule lives there
-    alone and is not repeated here.
-    """
-    try:
-        from township_desk.models import schedule
-    except ImportError:
-        return None
-
+def _overdue_by_village(db, last: dt.date) -> dict[str, int]:
+    """Elders overdue for a home visit on the last day, per village, by the schedule's rule (it lives there
+    alone and is not repeated here)."""
     counts: dict[str, set] = {}
     for item in schedule.overdue(db, last, kinds=("home",)):
         counts.setdefault(item.village, set()).add(item.elder_id)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from township_desk.models import elders as elders_model
-from township_desk.models import idnumber, paths, settings
+from township_desk.models import idnumber, paths, schedule, settings
 from township_desk.models import villages as villages_model
 from township_desk.models.dates import age_on
 from township_desk.models.errors import UserError
@@ -398,10 +398,6 @@ def print_overdue(db, as_of: dt.date, target: str | Path, *, village: str | None
     if village:
         villages_model.require(db, village)
     if items is None:
-        try:
-            from township_desk.models import schedule
-        except ImportError as exc:  # the visit-plan module ships with the visits work
-            raise UserError("本版本尚未包含巡访计划（逾期规则），无法打印逾期巡访清单") from exc
         items = schedule.overdue(db, as_of, village=village)
     context = overdue_context(items, as_of, _office(db))
     docx_render.render_document("逾期巡访清单.docx", context, target)

@@ -114,10 +114,9 @@ class AgreementsPage(QWidget):
     # The tables whose changes refresh this page (ui.pages.Page).
     SHOWS = frozenset({"agreements", "elders", "villages"})
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self._today = today
         layout = QVBoxLayout(self)
 
         filters = QHBoxLayout()
@@ -169,7 +168,7 @@ class AgreementsPage(QWidget):
 
     @property
     def today(self) -> dt.date:
-        return self._today or dt.date.today()
+        return self.ctx.today()
 
     def _fill_villages(self) -> None:
         refill_choices(self.village_combo, [(v["name"], v["name"]) for v in villages.list_villages(self.ctx.db)], ALL)

@@ -11,6 +11,7 @@ Filters from elsewhere: ``apply_filters({"search": ..., "village": ..., "tier": 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, Qt, QTimer, Signal
@@ -61,10 +62,10 @@ class LedgerModel(QAbstractTableModel):
 
     counted = Signal(int)  # the number of rows the query gives, once known
 
-    def __init__(self, db, parent=None, today: dt.date | None = None):
+    def __init__(self, db, parent=None, *, clock: Callable[[], dt.date] = dt.date.today):
         super().__init__(parent)
         self.db = db
-        self._today = today
+        self._clock = clock  # the page passes ctx.today
         self.query = elders.ElderQuery(status=DEFAULT_STATUS)
         self.order_by = "village"
         self.descending = False
@@ -74,7 +75,7 @@ class LedgerModel(QAbstractTableModel):
 
     @property
     def today(self) -> dt.date:
-        return self._today or dt.date.today()
+        return self._clock()
 
     # ---------------------------------------------------------------- loading
 
@@ -231,10 +232,9 @@ class LedgerPage(QWidget):
     # The tables whose changes refresh this page (ui.pages.Page).
     SHOWS = frozenset({"elders", "visits", "assessments", "villages", "visitors", "settings"})
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self._today = today
         layout = QVBoxLayout(self)
 
         filters = QHBoxLayout()
@@ -268,7 +268,7 @@ class LedgerPage(QWidget):
         filters.addWidget(self.count_label)
         layout.addLayout(filters)
 
-        self.model = LedgerModel(ctx.db, self, today=today)
+        self.model = LedgerModel(ctx.db, self, clock=ctx.today)
         self.view = LedgerView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -329,7 +329,7 @@ class LedgerPage(QWidget):
 
     @property
     def today(self) -> dt.date:
-        return self._today or dt.date.today()
+        return self.ctx.today()
 
     def _fill_villages(self) -> None:
         refill_choices(self.village_combo, [(v["name"], v["id"]) for v in villages.list_villages(self.ctx.db)], ALL)
@@ -474,7 +474,7 @@ class LedgerPage(QWidget):
         """Open an empty 登记表 (in the village the list is filtered to); select the new elder when saved."""
         from township_desk.ui.elder_editor import ElderEditor
 
-        dialog = ElderEditor(self.ctx, None, self, today=self._today, village_id=self.village_combo.currentData())
+        dialog = ElderEditor(self.ctx, None, self, village_id=self.village_combo.currentData())
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.elder_id is None:
             return None
         self.select_elder(dialog.elder_id)
@@ -487,7 +487,7 @@ class LedgerPage(QWidget):
             return
         from township_desk.ui.elder_editor import ElderEditor
 
-        dialog = ElderEditor(self.ctx, elder_id, self, today=self._today)
+        dialog = ElderEditor(self.ctx, elder_id, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.select_elder(elder_id)
             self.message_label.setText(f"已保存：{dialog.value('name')}")
@@ -498,7 +498,7 @@ class LedgerPage(QWidget):
             return
         from township_desk.ui.elder_editor import StatusDialog
 
-        dialog = StatusDialog(self.ctx, elder_id, self, today=self._today)
+        dialog = StatusDialog(self.ctx, elder_id, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             # the elder may now be outside the status filter: the message says what became of them
             if self.model.row_of(elder_id) is not None:

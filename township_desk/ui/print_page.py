@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,7 +27,7 @@ from township_desk.models import villages as villages_model
 from township_desk.models.errors import UserError
 from township_desk.printing import convert, documents, docx_render
 from township_desk.ui import jobs, widgets
-from township_desk.ui.widgets import ask_save_file, keep_to_working_dates
+from township_desk.ui.widgets import ask_save_file, keep_to_working_dates, qdate
 
 ALL_VILLAGES = "（全部村）"
 NO_ELDER = "（不指定，按村打印）"
@@ -58,7 +57,7 @@ class PrintPage(QWidget):
         self.agreements.setMaximumHeight(140)
         self.blank = QCheckBox("空白表（不填内容，供手写）")
         self.full_ids = QCheckBox("显示完整身份证号码（默认隐去中间数字）")
-        self.as_of = QDateEdit(QDate.currentDate())
+        self.as_of = QDateEdit(qdate(ctx.today()))
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy年M月d日")
         keep_to_working_dates(self.as_of)
@@ -252,7 +251,7 @@ class PrintPage(QWidget):
         who = request.village or "全乡镇"
         if request.elder_id is not None:
             who = elders_model.get_elder(self.ctx.db, request.elder_id)["name"]
-        stamp = (request.as_of or dt.date.today()).strftime("%Y%m%d")
+        stamp = (request.as_of or self.ctx.today()).strftime("%Y%m%d")
         return f"{self.kind.currentText()}_{who}_{stamp}.docx"
 
     def choose_file_and_write(self) -> None:

@@ -48,9 +48,8 @@ GREEN, RED = "#1b7f3b", "#c0392b"
 _ELDER_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def last_month(today: dt.date | None = None) -> str:
+def last_month(today: dt.date) -> str:
     """The month before ``today``'s: the one a clerk reports at the start of a month."""
-    today = today or dt.date.today()
     return monthly.previous_month(f"{today.year:04d}-{today.month:02d}")
 
 
@@ -166,7 +165,7 @@ class ReportsPage(QWidget):
         self.month_edit.setDisplayFormat("yyyy年M月")
         self.month_edit.setCalendarPopup(False)
         keep_to_working_dates(self.month_edit)
-        year, mon = (int(p) for p in last_month().split("-"))
+        year, mon = (int(p) for p in last_month(ctx.today()).split("-"))
         self.month_edit.setDate(QDate(year, mon, 1))
         self.month_edit.dateChanged.connect(lambda _d: self.refresh())
         self.export_button = QPushButton("导出月度报表…")
@@ -253,7 +252,7 @@ class ReportsPage(QWidget):
         """Count the month and last month again (or read them as sent) and show every cross-check."""
         db = self.ctx.db
         month = self.month()
-        today = dt.date.today()
+        today = self.ctx.today()
         self.sent = submissions.latest(db, month, with_payload=False)
         ended = month_bounds(month)[1] < today
         if self.sent is not None:
@@ -327,15 +326,12 @@ class ReportsPage(QWidget):
         return items
 
     def open_item(self, item: QTreeWidgetItem, _column: int = 0) -> None:
-        """Open the elder behind a failing check: the editor when it is there, else the ledger filtered to them."""
+        """Open the elder behind a failing check in the 登记表 editor."""
         elder = item.data(0, _ELDER_ROLE)
         if not elder:
             return
-        try:
-            from township_desk.ui.elder_editor import ElderEditor
-        except ImportError:
-            self.ctx.navigate("台账", search=elder["id_number"])
-            return
+        from township_desk.ui.elder_editor import ElderEditor
+
         if ElderEditor(self.ctx, elder["elder_id"], self).exec():  # the editor tells the other pages itself
             self.refresh()
 
@@ -357,7 +353,7 @@ class ReportsPage(QWidget):
             QMessageBox.warning(self, "导出月度报表", "勾稽关系不成立，未导出：\n" + monthly.failures_text(self.failures))
             return
         month = self.month()
-        draft = self.sent is None and month_bounds(month)[1] >= dt.date.today()
+        draft = self.sent is None and month_bounds(month)[1] >= self.ctx.today()
         path = self._ask_path(month, "导出月度报表", "草稿" if draft else "")
         if path:
             self._export(month, path, "draft" if draft else None)

@@ -78,10 +78,9 @@ class RiskPage(QWidget):
     # The tables whose changes refresh this page (ui.pages.Page).
     SHOWS = frozenset({"assessments", "elders", "visits", "hazards", "settings", "villages"})
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self._today = today
         self.elder: dict | None = None
         self.suggestion: risk.Suggestion | None = None
         self.ability_result = None
@@ -104,7 +103,7 @@ class RiskPage(QWidget):
 
     @property
     def today(self) -> dt.date:
-        return self._today or dt.date.today()
+        return self.ctx.today()
 
     # ---------------------------------------------------------------- 待评估
 
