@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from tests.conftest import VALID_IDS
-from township_desk.models import campaigns, elders, hazards, paths, visits
+from township_desk.models import audit_log, campaigns, elders, hazards, paths, visits
 
 TODAY = dt.date(2026, 11, 22)
 SAVE = QDialogButtonBox.StandardButton.Save
@@ -469,13 +469,12 @@ def test_typing_a_date_ticks_its_box(ctx, qtbot):
 
 
 def test_the_audit_log_names_a_visits_corrected_and_voided_fields_in_chinese(ctx, recorded):
-    from township_desk.ui import settings_backup
 
     visits.correct_visit(ctx.db, recorded, {"date": "2026-11-20", "mode": "上门", "visitor_id": 1,
                                             "visitor_name": "赵会计", "mood": "差", "gas_safety": "不安全",
                                             "notes": "家中整洁"}, today=TODAY)
     visits.void_visit(ctx.db, recorded, "记到了别的老人名下", "李专干")
-    shown = [settings_backup.readable(row)[1:] for row in settings_backup.audit_rows(ctx.db)[:3]]
+    shown = [audit_log.readable(row)[1:] for row in audit_log.rows(ctx.db)[:3]]
     label = f"张德福 {VALID_IDS[0]} 2026-11-20 上门"
     assert shown == [["作废巡访", "巡访", label, "作废原因", "", "记到了别的老人名下（作废人：李专干）"],
                      ["修改", "巡访", label, "燃气安全", "安全", "不安全"],

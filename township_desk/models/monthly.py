@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from township_desk.models import dates, field_history, idnumber, schedule, settings
 from township_desk.models import elders as elders_model
+from township_desk.models import villages as villages_model
 from township_desk.models.dates import month_bounds
 from township_desk.models.errors import UserError
 
@@ -313,8 +314,7 @@ def summary(db, month: str, *, progress: Callable[[int, int, str], None] | None 
     villages' order) and 合计, as at the month's last day."""
     month, _first, last = _check_month(month)
     township = settings.get(db, "township_name") or ""
-    rows: dict[str, SummaryRow] = {v: SummaryRow(v) for (v,) in
-                                   db.execute("SELECT name FROM villages ORDER BY sort_order, name")}
+    rows: dict[str, SummaryRow] = {v: SummaryRow(v) for v in villages_model.names_in_order(db)}
     total = SummaryRow(TOTAL_LABEL)
     people = _month_end_elders(
         db, last, "e.id, e.name, e.name_initials, e.id_number, e.sex, e.birth_date, e.is_disabled, e.is_ill, "
@@ -421,7 +421,7 @@ def visits_by_village(db, month: str) -> list[dict]:
     month, first, last = _check_month(month)
     lo, hi = first.isoformat(), last.isoformat()
     stats: dict[str, dict] = {}
-    for (name,) in db.execute("SELECT name FROM villages ORDER BY sort_order, name"):
+    for name in villages_model.names_in_order(db):
         stats[name] = {"village": name, "on_ledger": 0, "key": 0, "general": 0, "home_visits": 0,
                        "remote_visits": 0, "visited": 0, "overdue": 0, "hazards": 0, "supporters_told": 0}
     people = _month_end_elders(

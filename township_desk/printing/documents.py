@@ -302,7 +302,7 @@ def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date |
 
 
 def all_villages(db) -> list[str]:
-    return [r[0] for r in db.execute("SELECT name FROM villages ORDER BY sort_order, name")]
+    return villages_model.names_in_order(db)
 
 
 def print_roster(db, villages: Sequence[str], target: str | Path, *, full_ids: bool = False,

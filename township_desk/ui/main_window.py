@@ -47,12 +47,6 @@ def window_title(township_name: str | None) -> str:
     return f"{APP_NAME} — {township_name or NO_TOWNSHIP}"
 
 
-def last_automatic_backup(db, db_path) -> dt.datetime | None:
-    """When the newest automatic backup of this ledger (by its identity) was taken, or None."""
-    found = backups.automatic_backups(db, db_path)
-    return backups.taken_at(found[0]) if found else None
-
-
 class PageHolder(QWidget):
     """One slot of the stack: empty until its page is built, then the page (or a panel saying why not)."""
 
@@ -292,7 +286,7 @@ class MainWindow(QMainWindow):
         except Exception:  # noqa: BLE001 - a status line never stops the window; the pages report errors
             self.count_label.setText("")
         try:
-            taken = last_automatic_backup(self.ctx.db, self.ctx.db_path)
+            taken = backups.last_automatic_backup(self.ctx.db, self.ctx.db_path)
         except Exception:  # noqa: BLE001 - a status line never stops the window
             taken = None
         self.backup_label.setText(f"最近自动备份：{taken:%Y-%m-%d %H:%M}" if taken else "尚无自动备份")
