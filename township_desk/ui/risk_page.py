@@ -453,8 +453,7 @@ class RiskPage(QWidget):
         self.reason_edit.blockSignals(True)
         self.reason_edit.clear()
         self.reason_edit.blockSignals(False)
-        self.ctx.notify("assessments")  # the dashboard, the ledger and the charts follow
-        self.ctx.notify("elders")
+        self.ctx.notify("assessments", "elders")  # one announcement: the dashboard, the ledger and the charts follow
         self.refresh()
         self.saved_label.setText(f"已保存：{name} {day} 评估，最终等级 {risk.GRADE_LABELS[final]}")
         return assessment_id
