@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBo
 from tests.conftest import VALID_IDS, make_id
 from township_desk.models import agreements as ag
 from township_desk.models import elders, villages
+from township_desk.ui.pages import follow_changes
 
 TODAY = dt.date(2026, 11, 22)
 CARER_ID = make_id("19600101", 22)
@@ -60,6 +61,7 @@ def page(ctx, qtbot):
 
     widget = AgreementsPage(ctx)
     qtbot.addWidget(widget)
+    follow_changes(ctx, widget)  # standing alone: follows what is announced, as the main window makes it
     return widget
 
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog
 
 from tests.conftest import VALID_IDS, make_id
 from township_desk.models import elders, villages
+from township_desk.ui.pages import follow_changes
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -37,6 +38,7 @@ def page(ctx, qtbot):
 
     widget = LedgerPage(ctx)
     qtbot.addWidget(widget)
+    follow_changes(ctx, widget)  # standing alone: follows what is announced, as the main window makes it
     return widget
 
 

@@ -456,3 +456,17 @@ def test_the_application_speaks_chinese(qtbot):
     assert not app.windowIcon().isNull()
     assert QApplication.translate("QPlatformTheme", "Cancel") == "取消"
     assert QApplication.translate("QPlatformTheme", "OK") == "确定"
+
+
+@pytest.mark.parametrize("title", ["台账", "互助协议", "打印"])
+def test_a_change_refreshes_the_shown_page_once(qtbot, ctx, reports, title):
+    """The window is the one path from an announcement to a page: a page never also listens to ctx itself."""
+    window = make_window(qtbot, ctx)
+    page = window.show_page(title)
+    calls = []
+    real = page.refresh
+    page.refresh = lambda: calls.append(1) or real()
+    ctx.notify("elders")
+    assert calls == [1]
+    ctx.announce(Changes.of("hazards"))  # none of these pages shows hazards
+    assert calls == [1]

@@ -17,6 +17,7 @@ from tests.conftest import VALID_IDS
 from township_desk.models import agreements, elders, hazards, settings, villages, visitors, visits
 from township_desk.models import db as dbm
 from township_desk.ui import crash, stale
+from township_desk.ui.pages import follow_changes
 
 TODAY = dt.date(2026, 11, 22)
 STALE = "这条记录在您打开之后已被修改"
@@ -248,6 +249,7 @@ def test_signing_a_draft_changed_since_it_was_listed_is_refused_and_the_list_sho
     agreement_id = agreements.save_agreement(ctx.db, data, today=TODAY).agreement_id
     page = AgreementsPage(ctx)
     qtbot.addWidget(page)
+    follow_changes(ctx, page)
     page.select_agreement(agreement_id)
     agreements.save_agreement(other, {**data, "fee": "每月800元"}, agreement_id, today=TODAY)
     monkeypatch.setattr(agreement_editor.DateDialog, "exec", lambda self: QDialog.DialogCode.Accepted)

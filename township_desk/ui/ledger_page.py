@@ -316,7 +316,6 @@ class LedgerPage(QWidget):
         self.view.open_requested.connect(self.edit_selected)
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         self.model.counted.connect(self._show_count)
-        ctx.data_changed.connect(self._on_data_changed)
 
         self._fill_villages()
         self.model.query = self.current_query()
@@ -456,17 +455,6 @@ class LedgerPage(QWidget):
         selected = self.current_elder_id() is not None
         self.buttons["edit"].setEnabled(selected)
         self.buttons["status"].setEnabled(selected)
-
-    # ---------------------------------------------------------------- refreshing after changes
-
-    def _on_data_changed(self, table: str) -> None:
-        """Standing alone (no parent), the page follows ``ctx.data_changed`` itself. Inside the main window
-        it does not: the window refreshes the page shown and marks the others stale (pages.py), and a second
-        re-read of a large ledger after every save would be wasted."""
-        if self.parent() is not None:
-            return
-        if table in ("elders", "visits", "assessments", "villages", "visitors", "settings", "*"):
-            self.refresh()
 
     # ---------------------------------------------------------------- actions
 

@@ -54,5 +54,18 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+def follow_changes(ctx, page: Page) -> None:
+    """Refresh ``page`` whenever an announced change touches what it shows, for a page standing alone (a test, a
+    window of its own). Inside the main window the window does this, deferring it for pages not shown, so a page
+    never listens to ``ctx`` itself: one path, one refresh per change."""
+    from shiboken6 import isValid
+
+    def changed(changes) -> None:
+        if isValid(page) and changes.touches(page.SHOWS):
+            page.refresh()
+
+    ctx.changed.connect(changed)
+
+
 def page_titles() -> list[str]:
     return [p.title for p in PAGES]

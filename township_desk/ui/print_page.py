@@ -113,7 +113,6 @@ class PrintPage(QWidget):
         self.open_button.clicked.connect(self.open_file)
         self.pdf_button.clicked.connect(self.make_pdf)
         self.forms_button.clicked.connect(self.open_forms_folder)
-        ctx.data_changed.connect(lambda _table: self.refresh())
         self.refresh()
 
     # ------------------------------------------------------------ choosing
