@@ -38,7 +38,7 @@ def main(argv: list[str]) -> int:
         db.close()
         print(f"elders={elders} seed={seed}")
         print(f"ledger part (generate + insert): {summary.ledger_seconds:.2f} s")
-        print(f"extension steps {summary.steps_run} (skipped {summary.steps_skipped}): "
+        print(f"extension steps {summary.steps_run} : "
               f"{total - summary.ledger_seconds:.2f} s")
         print(f"whole run: {total:.2f} s")
         for line in summary.lines():

@@ -200,17 +200,11 @@ def test_cancel_leaves_the_database_empty(db, cancel_at):
         assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
 
 
-def test_a_missing_extension_step_is_skipped_but_a_broken_one_is_not(db, monkeypatch):
+def test_a_missing_extension_step_is_an_error_and_writes_nothing(db, monkeypatch):
     monkeypatch.setattr(demo, "EXTENSION_STEPS", (("demo_not_written_yet", "……"),))
-    summary = demo.generate(db, elders=20, seed=1, as_of=AS_OF)
-    assert summary.steps_skipped == ["demo_not_written_yet"] and summary.elders == 20
-
-    def broken(name):
-        raise ModuleNotFoundError("No module named 'somelib'", name="somelib")
-
-    monkeypatch.setattr(demo, "import_module", broken)
     with pytest.raises(ModuleNotFoundError):
-        demo._extension("demo_visits")
+        demo.generate(db, elders=20, seed=1, as_of=AS_OF)
+    assert db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 0
 
 
 def test_progress_reports_each_stage(db):

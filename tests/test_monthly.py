@@ -245,29 +245,13 @@ def test_visits_count_for_everyone_on_the_ledger_on_the_visits_day(db):
 
 
 def test_overdue_at_month_end_counts_elders_per_village_from_the_schedule(db, monkeypatch):
-    import sys
-
-    import township_desk.models as models_pkg
-
     fake = _FakeSchedule()
-    monkeypatch.setitem(sys.modules, "township_desk.models.schedule", fake)
-    monkeypatch.setattr(models_pkg, "schedule", fake, raising=False)
+    monkeypatch.setattr(monthly, "schedule", fake)
     add(db, "甲", "19500101", 11)
     add(db, "乙", "19500102", 13, village="白云村")
     rows = {r["village"]: r["overdue"] for r in monthly.visits_by_village(db, "2026-02")}
     assert rows == {"红星村": 2, "白云村": 1, "合计": 3}
     assert fake.asked == [(dt.date(2026, 2, 28), ("home",))]
-
-
-def test_without_the_schedule_module_the_overdue_cells_stay_empty(db, monkeypatch):
-    import sys
-
-    import township_desk.models as models_pkg
-
-    monkeypatch.setitem(sys.modules, "township_desk.models.schedule", None)
-    monkeypatch.delattr(models_pkg, "schedule", raising=False)
-    add(db, "甲", "19500101", 11)
-    assert {r["overdue"] for r in monthly.visits_by_village(db, "2026-10")} == {None}
 
 
 def test_a_voided_visit_leaves_the_months_figures(db):

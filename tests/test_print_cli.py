@@ -120,7 +120,6 @@ def test_agreements_of_a_village(ledger, tmp_path):
 
 
 def test_overdue_list_uses_the_schedule_rule(ledger, tmp_path, monkeypatch):
-    import sys
     import types
 
     calls = []
@@ -132,11 +131,9 @@ def test_overdue_list_uses_the_schedule_rule(ledger, tmp_path, monkeypatch):
                                       due_date=dt.date(2026, 11, 1), days_overdue=21, shortfall=0)]
 
     # schedule.overdue(db, as_of, village=None) -> list[OverdueItem] is the visits engineer's contract
-    import township_desk.models
+    from township_desk.printing import documents
 
-    fake = types.SimpleNamespace(overdue=overdue)
-    monkeypatch.setitem(sys.modules, "township_desk.models.schedule", fake)
-    monkeypatch.setattr(township_desk.models, "schedule", fake, raising=False)  # if the real one is imported
+    monkeypatch.setattr(documents, "schedule", types.SimpleNamespace(overdue=overdue))
     out = tmp_path / "o.docx"
     assert run(ledger, "overdue", "--as-of", "2026-11-22", "--village", "青山村", "-o", str(out)) == 0
     assert calls == [(dt.date(2026, 11, 22), "青山村")]

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBo
 from tests.conftest import VALID_IDS, make_id
 from township_desk.models import agreements as ag
 from township_desk.models import elders, villages
+from township_desk.ui.pages import follow_changes
 
 TODAY = dt.date(2026, 11, 22)
 CARER_ID = make_id("19600101", 22)
@@ -26,7 +27,7 @@ def ctx(db, db_path, qtbot):
                       [{"name": "张小明", "relation": "儿子", "phone": "13900002222"}], today=TODAY)
     elders.save_elder(db, {"name": "刘秀英", "id_number": VALID_IDS[1], "village": "白鹤村"},
                       [{"name": "刘强", "relation": "儿子"}], today=TODAY)
-    return AppContext(db_path, db=db)
+    return AppContext(db_path, db=db, today=TODAY)
 
 
 def elder_id(db, name):
@@ -58,8 +59,9 @@ def shown(page, column="id"):
 def page(ctx, qtbot):
     from township_desk.ui.agreements_page import AgreementsPage
 
-    widget = AgreementsPage(ctx, today=TODAY)
+    widget = AgreementsPage(ctx)
     qtbot.addWidget(widget)
+    follow_changes(ctx, widget)  # standing alone: follows what is announced, as the main window makes it
     return widget
 
 
@@ -70,7 +72,7 @@ def test_filters_status_village_and_ending_within_30_days(ctx, qtbot):
     later = add(ctx.db, "刘秀英", "2026-06-01")           # ends 2027-05-31
     past = add(ctx.db, "刘秀英", "2025-01-01")            # ended 2025-12-31: expires when the page loads
     draft = add(ctx.db, "张德福", "2026-12-20", signed=False)
-    page = AgreementsPage(ctx, today=TODAY)
+    page = AgreementsPage(ctx)
     qtbot.addWidget(page)
     assert sorted(int(x) for x in shown(page)) == sorted([soon, later, past, draft])
     assert ag.get_agreement(ctx.db, past)["status"] == "已到期"

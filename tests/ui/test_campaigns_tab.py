@@ -29,7 +29,7 @@ def ctx(db, db_path, qtbot):
         ("周玉珍", make_id("19550505", 22), "西河村", {"tier": "一般"}),
     ):
         elders.save_elder(db, {"name": name, "id_number": id_number, "village": village, **extra}, today=TODAY)
-    return AppContext(db_path, db=db)
+    return AppContext(db_path, db=db, today=TODAY)
 
 
 def elder_id(db, name):
@@ -40,7 +40,7 @@ def elder_id(db, name):
 def tab(ctx, qtbot):
     from township_desk.ui.campaigns_tab import CampaignsTab
 
-    widget = CampaignsTab(ctx, today=TODAY)
+    widget = CampaignsTab(ctx)
     qtbot.addWidget(widget)
     return widget
 
@@ -49,7 +49,7 @@ def tab(ctx, qtbot):
 def dialog(ctx, qtbot):
     from township_desk.ui.campaigns_tab import CampaignDialog
 
-    widget = CampaignDialog(ctx, today=TODAY)
+    widget = CampaignDialog(ctx)
     qtbot.addWidget(widget)
     return widget
 

@@ -27,7 +27,7 @@ def ctx(db, db_path, qtbot):
                            "current_address": "青山村三组12号", "education": "小学"},
                       [{"name": "张小明", "relation": "儿子", "phone": "13700001111", "away_since": "2018-03"}],
                       today=TODAY)
-    return AppContext(db_path, db=db)
+    return AppContext(db_path, db=db, today=TODAY)
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +43,7 @@ def zhang(db):
 def editor(ctx, qtbot, elder_id=None, **kwargs):
     from township_desk.ui.elder_editor import ElderEditor
 
-    dialog = ElderEditor(ctx, elder_id, today=TODAY, **kwargs)
+    dialog = ElderEditor(ctx, elder_id, **kwargs)
     qtbot.addWidget(dialog)
     return dialog
 
@@ -316,7 +316,7 @@ def test_status_dialog_moves_to_away_and_the_history_shows_it(ctx, qtbot, monkey
 def test_status_dialog_offers_the_other_statuses_and_no_later_date(ctx, qtbot):
     from township_desk.ui.elder_editor import StatusDialog
 
-    dialog = StatusDialog(ctx, zhang(ctx.db), today=TODAY)
+    dialog = StatusDialog(ctx, zhang(ctx.db))
     qtbot.addWidget(dialog)
     offered = [dialog.status_combo.itemText(i) for i in range(dialog.status_combo.count())]
     assert offered == ["暂离", "已迁出", "已去世", "已不属于留守"]

@@ -6,8 +6,8 @@ import threading
 import time
 
 import pytest
-from PySide6.QtCore import QThread, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtCore import Qt, QThread, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton, QWidget
 
 from township_desk.models.errors import UserError
 from township_desk.ui import jobs
@@ -115,3 +115,85 @@ def test_the_window_stays_responsive_while_a_job_runs(qtbot, parent):
     release.set()
     qtbot.waitUntil(lambda: done == [True], timeout=5000)
     timer.stop()
+
+
+def test_pressing_cancel_in_the_progress_dialog_stops_the_work_and_writes_nothing(qtbot, parent, tmp_path):
+    target = tmp_path / "out.txt"
+    cancelled = []
+
+    def work(job):
+        for i in range(500):
+            job.check()
+            job.progress(i, 500, "正在写入……")
+            time.sleep(0.01)
+        target.write_text("written", encoding="utf-8")
+
+    job = jobs.run_job(parent, "批量打印", work, on_done=lambda r: pytest.fail("on_done after 取消"),
+                       on_cancel=lambda: cancelled.append(True))
+    qtbot.waitUntil(lambda: job.dialog is not None and job.dialog.isVisible(), timeout=5000)  # after the delay
+    qtbot.mouseClick(job.dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)  # 取消
+    qtbot.waitUntil(lambda: cancelled == [True], timeout=5000)
+    assert not target.exists() and job.dialog is None
+
+
+def test_an_unexpected_error_reaches_the_crash_dialog_with_its_traceback(qtbot, parent, monkeypatch):
+    from township_desk.ui import crash
+
+    reported = []
+    monkeypatch.setattr(crash, "report", lambda exc, tb=None, where=None: reported.append((exc, tb, where)))
+
+    def work(job):
+        raise ZeroDivisionError("除数为零")
+
+    jobs.run_job(parent, "导出", work)
+    qtbot.waitUntil(lambda: bool(reported), timeout=5000)
+    exc, tb, where = reported[0]
+    assert isinstance(exc, ZeroDivisionError) and "in work" in tb and where is parent
+
+
+def test_what_the_work_changed_is_announced_before_on_done(qtbot, parent):
+    from township_desk.models.changes import Changes
+
+    order = []
+
+    class Ctx:
+        def announce(self, changes):
+            order.append(("announce", changes.tables))
+
+    class Result:
+        written = Changes.of("elders")
+
+    jobs.run_job(parent, "导入", lambda job: Result(), ctx=Ctx(), on_done=lambda r: order.append(("done", r)))
+    qtbot.waitUntil(lambda: len(order) == 2, timeout=5000)
+    assert order[0] == ("announce", frozenset({"elders"})) and order[1][0] == "done"
+
+    order.clear()
+    jobs.run_job(parent, "备份", lambda job: None, ctx=Ctx(), changes=Changes.of("settings"),
+                 on_done=lambda r: order.append(("done", r)))
+    qtbot.waitUntil(lambda: len(order) == 2, timeout=5000)
+    assert order == [("announce", frozenset({"settings"})), ("done", None)]
+
+
+def test_a_failed_job_announces_nothing(qtbot, parent):
+    from township_desk.models.changes import Changes
+
+    announced, errors = [], []
+
+    class Ctx:
+        def announce(self, changes):
+            announced.append(changes)
+
+    def work(job):
+        raise UserError("第 2 行：姓名为空")
+
+    jobs.run_job(parent, "导入", work, ctx=Ctx(), changes=Changes.of("elders"), on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert announced == []
+
+
+def test_wait_returns_once_the_outcome_is_on_its_way(qtbot, parent):
+    done = []
+    job = jobs.run_job(parent, "自动备份", lambda job: time.sleep(0.1) or "ok", on_done=done.append,
+                       show_dialog=False)
+    assert job.wait(5)
+    qtbot.waitUntil(lambda: done == ["ok"], timeout=5000)

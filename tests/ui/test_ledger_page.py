@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog
 
 from tests.conftest import VALID_IDS, make_id
 from township_desk.models import elders, villages
+from township_desk.ui.pages import follow_changes
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -28,15 +29,16 @@ def ctx(db, db_path, qtbot):
                       today=TODAY)
     elders.save_elder(db, {"name": "王建国", "id_number": VALID_IDS[2], "village": "青山村", "tier": "重点"},
                       today=TODAY)
-    return AppContext(db_path, db=db)
+    return AppContext(db_path, db=db, today=TODAY)
 
 
 @pytest.fixture
 def page(ctx, qtbot):
     from township_desk.ui.ledger_page import LedgerPage
 
-    widget = LedgerPage(ctx, today=TODAY)
+    widget = LedgerPage(ctx)
     qtbot.addWidget(widget)
+    follow_changes(ctx, widget)  # standing alone: follows what is announced, as the main window makes it
     return widget
 
 

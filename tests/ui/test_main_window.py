@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from tests.conftest import VALID_IDS
 from township_desk.models import backups, elders, paths, settings
 from township_desk.models import db as dbm
+from township_desk.models.changes import Changes
 from township_desk.ui import app as app_module
 from township_desk.ui import crash, settings_page
 from township_desk.ui.context import AppContext
@@ -95,15 +96,43 @@ def test_pages_are_built_only_when_first_shown(qtbot, ctx, reports):
     assert window.page("打印") is printed  # cached, not built twice
 
 
-def test_a_page_not_written_yet_shows_its_title_and_purpose(qtbot, ctx, reports, monkeypatch):
+def test_a_page_module_that_cannot_be_imported_is_an_error_not_a_pending_page(qtbot, ctx, reports, monkeypatch):
     monkeypatch.setitem(sys.modules, "township_desk.ui.ledger_page", None)  # import fails: module missing
     window = make_window(qtbot, ctx)
     assert window.show_page("台账") is None
-    assert window.current_title() == "台账" and window.holders["台账"].state == "pending"
-    texts = panel_texts(window, "台账")
-    assert texts[0] == "台账"
-    assert next(s.purpose for s in PAGES if s.title == "台账") in texts
-    assert reports == []  # not an error: the page just is not there yet
+    assert window.current_title() == "台账" and window.holders["台账"].state == "failed"
+    assert "“台账”页面未能打开。已保存的数据不受影响。" in panel_texts(window, "台账")
+    assert len(reports) == 1 and isinstance(reports[0], ImportError)
+
+
+def test_a_page_without_the_page_protocol_is_refused(qtbot, ctx, reports, monkeypatch):
+    class Bare(QLabel):
+        def __init__(self, ctx, parent=None):
+            super().__init__("", parent)
+
+    fake_page_module(monkeypatch, "风险评估", Bare)
+    window = make_window(qtbot, ctx)
+    assert window.show_page("风险评估") is None and window.holders["风险评估"].state == "failed"
+    assert "ui.pages.Page" in str(reports[0])
+
+
+class FakePage(QLabel):
+    """The least a page must be (ui.pages.Page)."""
+
+    SHOWS = frozenset({"elders", "visits"})
+
+    def __init__(self, ctx, parent=None):
+        super().__init__("风险评估页", parent)
+        self.calls: list[str] = []
+
+    def refresh(self):
+        self.calls.append("refresh")
+
+    def apply_filters(self, filters):
+        self.calls.append(f"filters {filters}")
+
+    def can_close(self):
+        return True
 
 
 def test_a_page_that_fails_to_build_goes_to_the_crash_reporter(qtbot, ctx, reports, monkeypatch):
@@ -118,13 +147,9 @@ def test_a_page_that_fails_to_build_goes_to_the_crash_reporter(qtbot, ctx, repor
     assert window.holders["风险评估"].state == "failed"
     assert "“风险评估”页面未能打开。已保存的数据不受影响。" in panel_texts(window, "风险评估")
 
-    class Fixed(QLabel):
-        def __init__(self, ctx, parent=None):
-            super().__init__("风险评估页", parent)
-
-    fake_page_module(monkeypatch, "风险评估", Fixed)
+    fake_page_module(monkeypatch, "风险评估", FakePage)
     window._retry(window.holders["风险评估"])
-    assert isinstance(window.current_page(), Fixed)
+    assert isinstance(window.current_page(), FakePage)
 
 
 def test_a_missing_dependency_of_a_page_is_an_error_not_a_pending_page(qtbot, ctx, reports, monkeypatch):
@@ -181,18 +206,9 @@ def test_ctrl_f_puts_the_cursor_in_the_pages_search_box(qtbot, ctx, reports):
 
 
 def test_a_data_change_refreshes_the_shown_page_and_the_others_when_next_shown(qtbot, ctx, reports, monkeypatch):
-    calls: list[str] = []
-
-    class Counting(QLabel):
-        def __init__(self, ctx, parent=None):
-            super().__init__("", parent)
-
-        def refresh(self):
-            calls.append("refresh")
-
-    fake_page_module(monkeypatch, "风险评估", Counting)
+    fake_page_module(monkeypatch, "风险评估", FakePage)
     window = make_window(qtbot, ctx)
-    window.show_page("风险评估")
+    calls = window.show_page("风险评估").calls
     assert calls == []  # a page loads itself when built
     ctx.notify("elders")
     assert calls == ["refresh"]
@@ -205,6 +221,20 @@ def test_a_data_change_refreshes_the_shown_page_and_the_others_when_next_shown(q
     window.show_page("设置")
     window.show_page("风险评估")
     assert calls == ["refresh", "refresh"]  # nothing changed meanwhile
+
+
+def test_a_change_to_a_table_a_page_does_not_show_leaves_it_alone(qtbot, ctx, reports, monkeypatch):
+    fake_page_module(monkeypatch, "风险评估", FakePage)
+    window = make_window(qtbot, ctx)
+    calls = window.show_page("风险评估").calls
+    ctx.notify("agreements")                       # FakePage shows elders and visits
+    assert calls == [] and not window.holders["风险评估"].stale
+    ctx.announce(Changes.of("agreements", "visits"))
+    assert calls == ["refresh"]
+    window.show_page("设置")
+    ctx.check_other_writers()                      # nothing committed elsewhere: nothing announced
+    ctx.announce(Changes.everything())             # e.g. a restored backup
+    assert window.holders["风险评估"].stale
 
 
 def test_naming_the_township_updates_the_title_and_clears_the_first_start_notice(qtbot, ctx, reports):
@@ -426,3 +456,17 @@ def test_the_application_speaks_chinese(qtbot):
     assert not app.windowIcon().isNull()
     assert QApplication.translate("QPlatformTheme", "Cancel") == "取消"
     assert QApplication.translate("QPlatformTheme", "OK") == "确定"
+
+
+@pytest.mark.parametrize("title", ["台账", "互助协议", "打印"])
+def test_a_change_refreshes_the_shown_page_once(qtbot, ctx, reports, title):
+    """The window is the one path from an announcement to a page: a page never also listens to ctx itself."""
+    window = make_window(qtbot, ctx)
+    page = window.show_page(title)
+    calls = []
+    real = page.refresh
+    page.refresh = lambda: calls.append(1) or real()
+    ctx.notify("elders")
+    assert calls == [1]
+    ctx.announce(Changes.of("hazards"))  # none of these pages shows hazards
+    assert calls == [1]

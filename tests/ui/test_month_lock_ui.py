@@ -118,7 +118,9 @@ def test_home_rate_and_coverage_chart_read_the_sent_month(page, qtbot):
                         today=dt.date(2026, 11, 20))                      # entered after October was sent
     rate = next(f for f in dashboard_figures(db, dt.date(2026, 10, 31)) if f.key == "rate")
     assert rate.value == "50.0%"
-    tab = ChartsTab(page.ctx, today=dt.date(2026, 11, 20))
+    from township_desk.ui.context import AppContext
+
+    tab = ChartsTab(AppContext(page.ctx.db_path, page.ctx.db, today=dt.date(2026, 11, 20)))
     qtbot.addWidget(tab)
     tab.refresh()
     line = tab.views["coverage"].figure.axes[0].lines[0]

@@ -30,14 +30,14 @@ def ctx(db, db_path, qtbot):
     add(db, "刘秀英", LIU, "白鹤村", care="无人照料", ability_level=2)
     gone = add(db, "李桂兰", LI, "东风村")
     elders.change_status(db, gone, "已去世", TODAY, "病故")
-    return AppContext(db_path, db=db)
+    return AppContext(db_path, db=db, today=TODAY)
 
 
 @pytest.fixture
 def page(ctx, qtbot):
     from township_desk.ui.risk_page import RiskPage
 
-    widget = RiskPage(ctx, today=TODAY)
+    widget = RiskPage(ctx)
     qtbot.addWidget(widget)
     return widget
 

@@ -8,9 +8,9 @@ import zipfile
 
 import openpyxl
 from conftest import VALID_IDS, make_id
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QProgressDialog
 
-from township_desk.models import agreements, backups, elders, paths, settings, villages
+from township_desk.models import agreements, audit_log, backups, elders, paths, settings, villages
 from township_desk.models import db as dbm
 from township_desk.ui import settings_backup
 from township_desk.ui.context import AppContext
@@ -138,8 +138,8 @@ def test_backup_now_suggests_a_compressed_file(qtbot, db, db_path, tmp_path, mon
     monkeypatch.setattr(settings_backup, "ask_save_path",
                         lambda _p, _t, suggested, filters: asked.append((suggested, filters)) or str(tmp_path / "b.zip"))
     panel.backup_now()
-    panel.worker.join(20)
-    qtbot.waitUntil(lambda: not panel.findChildren(settings_backup.QProgressDialog), timeout=5000)
+    panel.worker.wait(20)
+    qtbot.waitUntil(lambda: not panel.findChildren(QProgressDialog), timeout=5000)
     assert asked[0][0].endswith(".zip") and asked[0][1].startswith("压缩的台账备份 (*.zip)")
     assert zipfile.is_zipfile(tmp_path / "b.zip") and backups.inspect_backup(tmp_path / "b.zip").elders == 1
 
@@ -268,7 +268,7 @@ def test_audit_export_writes_text_cells_never_formulas(qtbot, db, db_path, tmp_p
     assert f"已导出 {total} 条" in shown[-1][1]
     assert ws_rows(target) == total + 1
     ws = openpyxl.load_workbook(target).active
-    assert [c.value for c in ws[1]] == list(settings_backup.AUDIT_COLUMNS)
+    assert [c.value for c in ws[1]] == list(audit_log.COLUMNS)
     assert ws["G2"].value == "=1+1" and ws["G2"].data_type == "s"
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
 
@@ -302,14 +302,14 @@ def test_audit_log_names_settings_and_agreement_fields_in_chinese(qtbot, db, db_
 
 
 def test_a_field_is_named_as_its_own_table_names_it():
-    assert settings_backup.field_label("villages", "name") == "村（社区）名称"
-    assert settings_backup.field_label("visitors", "name") == "姓名"
-    assert settings_backup.field_label("agreements", "elder_address") == "被助养老人家庭住址"
-    assert settings_backup.field_label("elders", "current_address") == "现居住地址"
-    assert settings_backup.field_label("settings", "password_lock") == "启动密码"
-    assert settings_backup.field_label("hazards", "resolved_on") == "处置日期"   # the shared labels
-    assert settings_backup.field_label("visits", "something_new") == "something_new"  # never hidden
-    assert settings_backup.field_label("elders", None) == ""
+    assert audit_log.field_label("villages", "name") == "村（社区）名称"
+    assert audit_log.field_label("visitors", "name") == "姓名"
+    assert audit_log.field_label("agreements", "elder_address") == "被助养老人家庭住址"
+    assert audit_log.field_label("elders", "current_address") == "现居住地址"
+    assert audit_log.field_label("settings", "password_lock") == "启动密码"
+    assert audit_log.field_label("hazards", "resolved_on") == "处置日期"   # the shared labels
+    assert audit_log.field_label("visits", "something_new") == "something_new"  # never hidden
+    assert audit_log.field_label("elders", None) == ""
 
 
 def test_a_data_folder_holding_another_programs_file_is_refused(qtbot, db, db_path, tmp_path, monkeypatch):

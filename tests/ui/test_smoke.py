@@ -50,7 +50,7 @@ def test_a_page_the_build_cannot_load_fails_the_run(window, ends, qtbot, monkeyp
     assert smoke.arm(QApplication.instance(), window)
     qtbot.waitUntil(lambda: bool(ends), timeout=10000)
     assert ends == [smoke.FAILED_EXIT]
-    assert "打印（pending）" in capsys.readouterr().err
+    assert "打印（failed）" in capsys.readouterr().err
 
 
 def test_errors_go_to_stderr_during_a_smoke_run(monkeypatch, capsys):

@@ -17,6 +17,7 @@ from tests.conftest import VALID_IDS
 from township_desk.models import agreements, elders, hazards, settings, villages, visitors, visits
 from township_desk.models import db as dbm
 from township_desk.ui import crash, stale
+from township_desk.ui.pages import follow_changes
 
 TODAY = dt.date(2026, 11, 22)
 STALE = "这条记录在您打开之后已被修改"
@@ -32,7 +33,7 @@ def ctx(db, db_path, qtbot):
                            "entered_on": "2026-01-05"},
                       [{"name": "张小明", "relation": "儿子", "phone": "13700001111", "away_since": "2018-03"}],
                       today=TODAY)
-    return AppContext(db_path, db=db)
+    return AppContext(db_path, db=db, today=TODAY)
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def import_phone(other, elder_id: int, phone: str) -> None:
 def elder_editor(ctx, qtbot, elder_id):
     from township_desk.ui.elder_editor import ElderEditor
 
-    dialog = ElderEditor(ctx, elder_id, today=TODAY)
+    dialog = ElderEditor(ctx, elder_id)
     qtbot.addWidget(dialog)
     return dialog
 
@@ -246,8 +247,9 @@ def test_signing_a_draft_changed_since_it_was_listed_is_refused_and_the_list_sho
             "party_b_name": "李桂兰", "party_b_id_number": make_id("19600101", 22), "term_years": 1,
             "start_date": "2026-03-01", "hours_per_day": 4, "fee": "每月600元"}
     agreement_id = agreements.save_agreement(ctx.db, data, today=TODAY).agreement_id
-    page = AgreementsPage(ctx, today=TODAY)
+    page = AgreementsPage(ctx)
     qtbot.addWidget(page)
+    follow_changes(ctx, page)
     page.select_agreement(agreement_id)
     agreements.save_agreement(other, {**data, "fee": "每月800元"}, agreement_id, today=TODAY)
     monkeypatch.setattr(agreement_editor.DateDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
@@ -331,7 +333,7 @@ def test_a_visit_correction_from_a_dialog_opened_before_a_change_refuses_then_re
     elder_id = zhang(ctx.db)
     visit_id = visits.record_visit(ctx.db, elder_id, {"date": "2026-11-20", "mode": "上门", "visitor_id": 1,
                                                       "mood": "良", "notes": "家中整洁"}, today=TODAY)
-    dialog = VisitDialog(ctx, elder_id, visit_id=visit_id, today=TODAY)
+    dialog = VisitDialog(ctx, elder_id, visit_id=visit_id)
     qtbot.addWidget(dialog)
     visits.correct_visit(other, visit_id, {**{k: visits.get_visit(other, visit_id)[k] for k in
                                               ("date", "mode", "visitor_id", "mood")}, "notes": "老人血压偏高"},
@@ -374,7 +376,7 @@ def test_a_hazard_dialog_opened_before_a_step_was_recorded_elsewhere_refuses_the
 
     elder_id = zhang(ctx.db)
     hazard_id = hazards.open_hazard(ctx.db, elder_id, "2026-11-18", "燃气不安全", today=TODAY)
-    dialog = HazardDialog(ctx, elder_id, hazard_id=hazard_id, today=TODAY)
+    dialog = HazardDialog(ctx, elder_id, hazard_id=hazard_id)
     qtbot.addWidget(dialog)
     hazards.record_supporter_told(other, hazard_id, "2026-11-19", today=TODAY)
     dialog.reported.set_value("2026-11-21")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from tests.conftest import VALID_IDS
-from township_desk.models import campaigns, elders, hazards, paths, visits
+from township_desk.models import audit_log, campaigns, elders, hazards, paths, visits
 
 TODAY = dt.date(2026, 11, 22)
 SAVE = QDialogButtonBox.StandardButton.Save
@@ -35,7 +35,7 @@ def ctx(db, db_path, qtbot):
                       [{"name": "张小明", "relation": "儿子", "phone": "13900002222"}], today=TODAY)
     elders.save_elder(db, {"name": "刘秀英", "id_number": VALID_IDS[1], "village": "青山村",
                            "entered_on": "2026-09-01"}, today=TODAY)
-    return AppContext(db_path, db=db)
+    return AppContext(db_path, db=db, today=TODAY)
 
 
 def elder_id(db, name) -> int:
@@ -46,7 +46,7 @@ def elder_id(db, name) -> int:
 def dialog(ctx, qtbot):
     from township_desk.ui.visit_dialog import VisitDialog
 
-    widget = VisitDialog(ctx, elder_id(ctx.db, "张德福"), today=TODAY)
+    widget = VisitDialog(ctx, elder_id(ctx.db, "张德福"))
     qtbot.addWidget(widget)
     return widget
 
@@ -125,7 +125,7 @@ def test_the_next_visit_starts_from_the_last_ones_ratings(ctx, qtbot):
     zhang = elder_id(ctx.db, "张德福")
     visits.record_visit(ctx.db, zhang, {"date": "2026-11-10", "mode": "上门", "visitor_name": "赵会计",
                                         "mobility": "中", "gas_safety": "安全"}, today=TODAY)
-    dialog = VisitDialog(ctx, zhang, today=TODAY)
+    dialog = VisitDialog(ctx, zhang)
     qtbot.addWidget(dialog)
     assert (dialog.rows["mobility"].value(), dialog.rows["gas_safety"].value()) == ("中", "安全")
     assert "2026-11-10" in dialog.prefill_note.text() and "请逐项核对" in dialog.prefill_note.text()
@@ -199,11 +199,11 @@ def test_a_refused_visit_shows_the_models_message_and_the_dialog_stays_open(ctx,
     from township_desk.ui.visit_dialog import VisitDialog
 
     zhang = elder_id(ctx.db, "张德福")
-    first = VisitDialog(ctx, zhang, today=TODAY)
+    first = VisitDialog(ctx, zhang)
     qtbot.addWidget(first)
     all_good(first)
     first.save()
-    second = VisitDialog(ctx, zhang, today=TODAY)
+    second = VisitDialog(ctx, zhang)
     qtbot.addWidget(second)
     second.show()
     second.notes.setPlainText("第二次登记")
@@ -220,7 +220,7 @@ def test_a_refused_visit_shows_the_models_message_and_the_dialog_stays_open(ctx,
 def test_an_elder_without_a_visitor_must_have_one_chosen(ctx, qtbot):
     from township_desk.ui.visit_dialog import VisitDialog
 
-    dialog = VisitDialog(ctx, elder_id(ctx.db, "刘秀英"), today=TODAY)
+    dialog = VisitDialog(ctx, elder_id(ctx.db, "刘秀英"))
     qtbot.addWidget(dialog)
     assert dialog.visitor.currentText() == "（请选择）" and dialog.visit_type.currentText() == "普遍"
     dialog.save()
@@ -238,7 +238,7 @@ def test_a_campaign_visit_is_locked_to_a_home_visit(ctx, qtbot):
     zhang = elder_id(ctx.db, "张德福")
     campaign_id = campaigns.plan_campaign(ctx.db, name="2026年寒潮巡访", kind="极端天气", start="2026-11-20",
                                           end="2026-11-25", elder_ids=[zhang])
-    dialog = VisitDialog(ctx, zhang, mode="电话", campaign_id=campaign_id, today=TODAY)
+    dialog = VisitDialog(ctx, zhang, mode="电话", campaign_id=campaign_id)
     qtbot.addWidget(dialog)
     assert dialog.mode.currentText() == "上门" and not dialog.mode.isEnabled()
     all_good(dialog)
@@ -254,7 +254,7 @@ def test_a_new_hazard_without_a_description_is_refused_and_nothing_is_kept(ctx, 
     from township_desk.ui.hazard_dialog import HazardDialog
 
     zhang = elder_id(ctx.db, "张德福")
-    dialog = HazardDialog(ctx, zhang, today=TODAY)
+    dialog = HazardDialog(ctx, zhang)
     qtbot.addWidget(dialog)
     assert "张小明（儿子 13900002222）" in dialog.findChildren(QLabel)[0].text()
     dialog.save()
@@ -277,7 +277,7 @@ def test_a_resolution_typed_without_the_resolved_date_is_pointed_out(ctx, qtbot)
 
     zhang = elder_id(ctx.db, "张德福")
     hazard_id = hazards.open_hazard(ctx.db, zhang, "2026-11-18", "燃气不安全", today=TODAY)
-    dialog = HazardDialog(ctx, zhang, hazard_id=hazard_id, today=TODAY)
+    dialog = HazardDialog(ctx, zhang, hazard_id=hazard_id)
     qtbot.addWidget(dialog)
     assert not dialog.told.check.isChecked() and dialog.description.isReadOnly()
     dialog.resolution.setPlainText("已更换软管")
@@ -298,7 +298,7 @@ def test_last_times_problems_are_not_prefilled_but_looked_at_again(ctx, qtbot):
     zhang = elder_id(ctx.db, "张德福")
     visits.record_visit(ctx.db, zhang, {"date": "2026-11-10", "mode": "上门", "visitor_name": "赵会计",
                                         "mobility": "中", "mood": "差", "gas_safety": "不安全"}, today=TODAY)
-    dialog = VisitDialog(ctx, zhang, today=TODAY)
+    dialog = VisitDialog(ctx, zhang)
     qtbot.addWidget(dialog)
     assert dialog.rows["mobility"].value() == "中"
     assert (dialog.rows["mood"].value(), dialog.rows["gas_safety"].value()) == (None, None)
@@ -325,7 +325,7 @@ def recorded(ctx, tmp_path):
 def open_recorded(ctx, qtbot, visit_id):
     from township_desk.ui.visit_dialog import VisitDialog
 
-    widget = VisitDialog(ctx, elder_id(ctx.db, "张德福"), visit_id=visit_id, today=TODAY)
+    widget = VisitDialog(ctx, elder_id(ctx.db, "张德福"), visit_id=visit_id)
     qtbot.addWidget(widget)
     return widget
 
@@ -440,7 +440,7 @@ def test_the_supporter_told_date_stays_empty_until_the_clerk_enters_it(ctx, qtbo
     from township_desk.ui.hazard_dialog import HazardDialog
 
     zhang = elder_id(ctx.db, "张德福")
-    dialog = HazardDialog(ctx, zhang, description="燃气不安全", found_on=dt.date(2026, 11, 20), today=TODAY)
+    dialog = HazardDialog(ctx, zhang, description="燃气不安全", found_on=dt.date(2026, 11, 20))
     qtbot.addWidget(dialog)
     assert not dialog.told.check.isChecked() and dialog.told.edit.text() == "" and dialog.told.value() is None
     assert (dialog.reported.edit.text(), dialog.resolved.edit.text()) == ("", "")
@@ -463,20 +463,19 @@ def test_typing_a_date_ticks_its_box(ctx, qtbot):
 
     from township_desk.ui.hazard_dialog import HazardDialog
 
-    dialog = HazardDialog(ctx, elder_id(ctx.db, "张德福"), description="取暖不安全", today=TODAY)
+    dialog = HazardDialog(ctx, elder_id(ctx.db, "张德福"), description="取暖不安全")
     qtbot.addWidget(dialog)
     QTest.keyClicks(dialog.told.edit, "2026-11-22")
     assert dialog.told.check.isChecked() and dialog.told.value() == "2026-11-22"
 
 
 def test_the_audit_log_names_a_visits_corrected_and_voided_fields_in_chinese(ctx, recorded):
-    from township_desk.ui import settings_backup
 
     visits.correct_visit(ctx.db, recorded, {"date": "2026-11-20", "mode": "上门", "visitor_id": 1,
                                             "visitor_name": "赵会计", "mood": "差", "gas_safety": "不安全",
                                             "notes": "家中整洁"}, today=TODAY)
     visits.void_visit(ctx.db, recorded, "记到了别的老人名下", "李专干")
-    shown = [settings_backup.readable(row)[1:] for row in settings_backup.audit_rows(ctx.db)[:3]]
+    shown = [audit_log.readable(row)[1:] for row in audit_log.rows(ctx.db)[:3]]
     label = f"张德福 {VALID_IDS[0]} 2026-11-20 上门"
     assert shown == [["作废巡访", "巡访", label, "作废原因", "", "记到了别的老人名下（作废人：李专干）"],
                      ["修改", "巡访", label, "燃气安全", "安全", "不安全"],

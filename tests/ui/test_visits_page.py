@@ -53,14 +53,14 @@ def ctx(db, db_path, qtbot):
     visit(db, zhang, "2026-11-12", "电话")
     visit(db, liu, "2026-11-10")
     visit(db, li, "2026-11-15")
-    return AppContext(db_path, db=db)
+    return AppContext(db_path, db=db, today=TODAY)
 
 
 @pytest.fixture
 def page(ctx, qtbot):
     from township_desk.ui.visits_page import VisitsPage
 
-    widget = VisitsPage(ctx, today=TODAY)
+    widget = VisitsPage(ctx)
     qtbot.addWidget(widget)
     return widget
 

@@ -230,6 +230,12 @@ def automatic_backups(db, db_path: str | Path | None = None) -> list[Path]:
     return _newest_first(found)
 
 
+def last_automatic_backup(db, db_path: str | Path | None = None) -> dt.datetime | None:
+    """When the newest automatic backup of this ledger (by its identity) was taken, or None."""
+    found = automatic_backups(db, db_path)
+    return taken_at(found[0]) if found else None
+
+
 def ledger_backups(db, db_path: str | Path | None = None) -> list[Path]:
     """Every backup of this ledger in the backups folder (automatic and before-restore copies), newest first."""
     ledger_uuid = _ledger_uuid(db)

@@ -74,7 +74,6 @@ class DemoSummary:
     # visits, assessments, hazards, agreements: rows in those tables after the extension steps
     extras: dict[str, int] = field(default_factory=dict)
     steps_run: list[str] = field(default_factory=list)
-    steps_skipped: list[str] = field(default_factory=list)
     ledger_seconds: float = 0.0
     seconds: float = 0.0
 
@@ -92,8 +91,6 @@ class DemoSummary:
         extra = [f"{labels[k]} {v} 条" for k, v in self.extras.items() if k in labels]
         if extra:
             out.append("，".join(extra))
-        if self.steps_skipped:
-            out.append("未生成（模块尚未提供）：" + "、".join(self.steps_skipped))
         return out
 
 
@@ -579,17 +576,6 @@ def _checker(check_cancelled: Callable[[], Any] | None) -> Callable[[], None]:
     return check
 
 
-def _extension(name: str):
-    """The extension module, or None while it has not been written yet."""
-    module_name = f"township_desk.models.{name}"
-    try:
-        return import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:  # the module exists but something it imports is missing: a real error
-            raise
-        return None
-
-
 def _table_counts(db) -> dict[str, int]:
     names = set(db.table_names())
     return {t: db.execute(f"SELECT COUNT(*) FROM [{t}]").fetchone()[0]  # noqa: S608 - fixed table names
@@ -654,10 +640,7 @@ def generate(db, *, elders: int = 300, seed: int = 1, as_of: dt.date | None = No
 
         for k, (name, text) in enumerate(EXTENSION_STEPS, start=1):
             check()
-            module = _extension(name)
-            if module is None:
-                summary.steps_skipped.append(name)
-                continue
+            module = import_module(f"township_desk.models.{name}")
             report(0, 0, text)
 
             def step_progress(done: int, total: int, _text: str = text) -> None:

@@ -21,8 +21,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from township_desk.models import dates, field_history, idnumber, settings
+from township_desk.models import dates, field_history, idnumber, schedule, settings
 from township_desk.models import elders as elders_model
+from township_desk.models import villages as villages_model
 from township_desk.models.dates import month_bounds
 from township_desk.models.errors import UserError
 
@@ -317,8 +318,7 @@ def summary(db, month: str, *, progress: Callable[[int, int, str], None] | None 
     villages' order) and 合计, as at the month's last day."""
     month, _first, last = _check_month(month)
     township = settings.get(db, "township_name") or ""
-    rows: dict[str, SummaryRow] = {v: SummaryRow(v) for (v,) in
-                                   db.execute("SELECT name FROM villages ORDER BY sort_order, name")}
+    rows: dict[str, SummaryRow] = {v: SummaryRow(v) for v in villages_model.names_in_order(db)}
     total = SummaryRow(TOTAL_LABEL)
     people = _month_end_elders(
         db, last, "e.id, e.name, e.name_initials, e.id_number, e.sex, e.birth_date, e.is_disabled, e.is_ill, "
@@ -425,7 +425,7 @@ def visits_by_village(db, month: str) -> list[dict]:
     month, first, last = _check_month(month)
     lo, hi = first.isoformat(), last.isoformat()
     stats: dict[str, dict] = {}
-    for (name,) in db.execute("SELECT name FROM villages ORDER BY sort_order, name"):
+    for name in villages_model.names_in_order(db):
         stats[name] = {"village": name, "on_ledger": 0, "key": 0, "general": 0, "home_visits": 0,
                        "remote_visits": 0, "visited": 0, "overdue": 0, "hazards": 0, "supporters_told": 0}
     people = _month_end_elders(
@@ -443,7 +443,7 @@ def visits_by_village(db, month: str) -> list[dict]:
         stats[village][key] += count
     overdue = _overdue_by_village(db, last)
     for village, s in stats.items():
-        s["overdue"] = None if overdue is None else overdue.get(village, 0)
+        s["overdue"] = overdue.get(village, 0)
     rows = list(stats.values())
     total = {"village": TOTAL_LABEL}
     for key in ("on_ledger", "key", "general", "home_visits", "remote_visits", "visited", "overdue", "hazards",
@@ -499,17 +499,9 @@ def _month_events_by_village(db, lo: str, hi: str) -> list[tuple[str, str, int]]
     return rows
 
 
-def _overdue_by_village(db, last: dt.date) -> dict[str, int] | None:
-    """Elders overdue for a home visit on the last day, per village, by the schedule's rule.
-
-    None (the cells stay empty) only in a build without ``models.schedule``: the overdue rule lives there
-    alone and is not repeated here.
-    """
-    try:
-        from township_desk.models import schedule
-    except ImportError:
-        return None
-
+def _overdue_by_village(db, last: dt.date) -> dict[str, int]:
+    """Elders overdue for a home visit on the last day, per village, by the schedule's rule (it lives there
+    alone and is not repeated here)."""
     counts: dict[str, set] = {}
     for item in schedule.overdue(db, last, kinds=("home",)):
         counts.setdefault(item.village, set()).add(item.elder_id)

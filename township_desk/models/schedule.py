@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from township_desk.models import field_history, settings
+from township_desk.models import field_history, settings, villages
 from township_desk.models.dates import month_bounds
 from township_desk.models.elders import STATUS_ON_DAY_SQL, STATUS_PERIODS_SQL, STATUS_SINCE_SQL
 
@@ -202,8 +202,7 @@ def overdue_by_village(db, as_of: dt.date | str) -> list[tuple[str, int]]:
     counts: dict[str, set[int]] = {}
     for item in overdue(db, as_of, kinds=("home",)):
         counts.setdefault(item.village, set()).add(item.elder_id)
-    return [(name, len(counts.get(name, ()))) for (name,) in
-            db.execute("SELECT name FROM villages ORDER BY sort_order, name")]
+    return [(name, len(counts.get(name, ()))) for name in villages.names_in_order(db)]
 
 
 # ---------------------------------------------------------------- the monthly visit rate (月探访率)

@@ -12,8 +12,18 @@ from township_desk.models.names import normalise_name, normalise_phone
 VILLAGE_FIELDS = ("committee", "staff_name", "phone", "sort_order")
 
 
+# The township's order of villages (排列顺序, then name), for any query that joins villages as ``v``.
+VILLAGE_ORDER_SQL = "v.sort_order, v.name"
+
+
 def list_villages(db) -> list[dict]:
-    return list(db.query("SELECT * FROM villages ORDER BY sort_order, name"))
+    """Every village, in the township's order."""
+    return list(db.query(f"SELECT * FROM villages v ORDER BY {VILLAGE_ORDER_SQL}"))
+
+
+def names_in_order(db) -> list[str]:
+    """The villages' names in the township's order: the rows of every per-village table and chart."""
+    return [r[0] for r in db.execute(f"SELECT v.name FROM villages v ORDER BY {VILLAGE_ORDER_SQL}")]
 
 
 def villages_with_counts(db) -> list[dict]:
@@ -24,7 +34,7 @@ def villages_with_counts(db) -> list[dict]:
                   (SELECT COUNT(*) FROM elders e WHERE e.village_id = v.id AND e.status = '在册') AS on_ledger,
                   (SELECT COUNT(*) FROM elders e WHERE e.village_id = v.id) AS all_elders,
                   (SELECT COUNT(*) FROM visitors x WHERE x.village_id = v.id) AS visitor_count
-           FROM villages v ORDER BY v.sort_order, v.name"""))
+           FROM villages v ORDER BY """ + VILLAGE_ORDER_SQL))
 
 
 def next_sort_order(db) -> int:

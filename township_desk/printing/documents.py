@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from township_desk.models import elders as elders_model
-from township_desk.models import idnumber, paths, settings
+from township_desk.models import idnumber, paths, schedule, settings
 from township_desk.models import villages as villages_model
 from township_desk.models.dates import age_on
 from township_desk.models.errors import UserError
@@ -336,7 +336,7 @@ def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date |
 
 
 def all_villages(db) -> list[str]:
-    return [r[0] for r in db.execute("SELECT name FROM villages ORDER BY sort_order, name")]
+    return villages_model.names_in_order(db)
 
 
 def print_roster(db, villages: Sequence[str], target: str | Path, *, full_ids: bool = False,
@@ -444,10 +444,6 @@ def print_overdue(db, as_of: dt.date, target: str | Path, *, village: str | None
     if village:
         villages_model.require(db, village)
     if items is None:
-        try:
-            from township_desk.models import schedule
-        except ImportError as exc:  # the visit-plan module ships with the visits work
-            raise UserError("本版本尚未包含巡访计划（逾期规则），无法打印逾期巡访清单") from exc
         items = schedule.overdue(db, as_of, village=village)
     context = overdue_context(items, as_of, _office(db))
     docx_render.render_document("逾期巡访清单.docx", context, target)

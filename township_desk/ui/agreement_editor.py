@@ -54,10 +54,10 @@ class AgreementEditor(QDialog):
     """
 
     def __init__(self, db, agreement_id: int | None = None, elder_id: int | None = None,
-                 parent: QWidget | None = None, today: dt.date | None = None):
+                 parent: QWidget | None = None, *, today: dt.date):
         super().__init__(parent)
         self.db = db
-        self.today = today or dt.date.today()
+        self.today = today  # the office's day, from the page's ctx.today()
         self.agreement_id = agreement_id
         self.record: dict[str, Any] | None = agreements.get_agreement(db, agreement_id) if agreement_id else None
         self.read_only = bool(self.record and self.record["status"] != "草稿")
@@ -426,9 +426,8 @@ class TerminateDialog(QDialog):
     termination, at least 15 days later).
     """
 
-    def __init__(self, agreement: dict, parent: QWidget | None = None, today: dt.date | None = None):
+    def __init__(self, agreement: dict, parent: QWidget | None = None, *, today: dt.date):
         super().__init__(parent)
-        today = today or dt.date.today()
         self.setWindowTitle(f"解除第 {agreement['id']} 号协议（{agreement['elder_name']}）")
         layout = QFormLayout(self)
         self.notice_only = QCheckBox("只登记提前通知（无过错解除须提前 15 日通知对方，届时再办理解除）")

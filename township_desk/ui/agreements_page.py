@@ -111,10 +111,12 @@ class AgreementsModel(QAbstractTableModel):
 class AgreementsPage(QWidget):
     """The 互助协议 page."""
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+    # The tables whose changes refresh this page (ui.pages.Page).
+    SHOWS = frozenset({"agreements", "elders", "villages"})
+
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self._today = today
         layout = QVBoxLayout(self)
 
         filters = QHBoxLayout()
@@ -159,26 +161,23 @@ class AgreementsPage(QWidget):
         self.village_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.ending_check.toggled.connect(lambda _c: self.refresh())
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
-        ctx.data_changed.connect(self._on_data_changed)
         self.refresh()
 
     # ---------------------------------------------------------------- data
 
     @property
     def today(self) -> dt.date:
-        return self._today or dt.date.today()
+        return self.ctx.today()
 
     def _fill_villages(self) -> None:
         refill_choices(self.village_combo, [(v["name"], v["name"]) for v in villages.list_villages(self.ctx.db)], ALL)
 
-    def _on_data_changed(self, table: str) -> None:
-        if table in ("agreements", "elders", "*"):
-            if table != "agreements":
-                self._fill_villages()
-            self.refresh()
+    def can_close(self) -> bool:
+        return True  # nothing unsaved is held on this page
 
     def refresh(self) -> None:
-        """Move agreements past their end date to 已到期, then reload with the current filters."""
+        """Move agreements past their end date to 已到期, then reload with the current filters (and villages)."""
+        self._fill_villages()
         expired = agreements.expire_due(self.ctx.db, self.today)
         status = self.status_combo.currentText()
         village = self.village_combo.currentText()
@@ -234,7 +233,7 @@ class AgreementsPage(QWidget):
         self.open_scan_button.setEnabled(bool(one and one.get("scan_path")))
 
     def _changed(self, select: int | None = None) -> None:
-        self.ctx.notify("agreements")  # refreshes this page too (data_changed)
+        self.ctx.notify("agreements")  # the window (or follow_changes) refreshes this page too
         if select is not None:
             self.select_agreement(select)
 

@@ -95,11 +95,10 @@ class CampaignDialog(QDialog):
     """新建巡访活动 (``campaign_id=None``: kind, name and dates prefilled, the group with a live count) or
     修改 an existing campaign's name, kind, dates and notes (its elders are changed on the tab)."""
 
-    def __init__(self, ctx, parent: QWidget | None = None, *, campaign_id: int | None = None,
-                 today: dt.date | None = None):
+    def __init__(self, ctx, parent: QWidget | None = None, *, campaign_id: int | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.today = today or dt.date.today()
+        self.today = ctx.today()
         self.campaign_id = campaign_id
         self.editing = campaign_id is not None
         self._auto_name = ""  # the name last filled in: replaced while the clerk has not typed their own
@@ -300,10 +299,9 @@ class AddEldersDialog(QDialog):
 class CampaignsTab(QWidget):
     """Campaigns on the left, the selected one's elders on the right; ``refresh()`` reloads both."""
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self._today = today
         self.campaign_id: int | None = None
         self.progress: dict | None = None
 
@@ -377,7 +375,7 @@ class CampaignsTab(QWidget):
 
     @property
     def today(self) -> dt.date:
-        return self._today or dt.date.today()
+        return self.ctx.today()
 
     # ---------------------------------------------------------------- showing
 
@@ -468,7 +466,7 @@ class CampaignsTab(QWidget):
     # ---------------------------------------------------------------- actions
 
     def new_campaign(self) -> int | None:
-        dialog = CampaignDialog(self.ctx, self, today=self.today)
+        dialog = CampaignDialog(self.ctx, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         self.campaign_id = dialog.campaign_id
@@ -478,7 +476,7 @@ class CampaignsTab(QWidget):
     def edit_campaign(self) -> None:
         if self.campaign_id is None:
             return
-        dialog = CampaignDialog(self.ctx, self, campaign_id=self.campaign_id, today=self.today)
+        dialog = CampaignDialog(self.ctx, self, campaign_id=self.campaign_id)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.ctx.notify("visits")
 
@@ -514,8 +512,7 @@ class CampaignsTab(QWidget):
             return
         from township_desk.ui.visit_dialog import VisitDialog
 
-        dialog = VisitDialog(self.ctx, row["elder_id"], self, campaign_id=self.campaign_id, mode="上门",
-                             today=self.today)
+        dialog = VisitDialog(self.ctx, row["elder_id"], self, campaign_id=self.campaign_id, mode="上门")
         if dialog.exec():
             self.refresh()
 

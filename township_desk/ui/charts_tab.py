@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from township_desk.models import elders
@@ -14,10 +12,9 @@ class ChartsTab(QWidget):
     12 months, risk grades by village, the age/sex pyramid. Nothing is drawn (nor matplotlib imported) until the
     first ``refresh``, which the page calls when the tab is shown."""
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self._today = today
         self.views: dict = {}
         self._grid = QGridLayout()
         layout = QVBoxLayout(self)
@@ -40,7 +37,7 @@ class ChartsTab(QWidget):
         from township_desk.models import schedule, submissions
         from township_desk.ui import charts
 
-        today = self._today or dt.date.today()
+        today = self.ctx.today()
         charts.draw_overdue_by_village(self.views["overdue"], schedule.overdue_by_village(self.ctx.db, today))
         month = f"{today.year:04d}-{today.month:02d}"
         charts.draw_coverage_by_month(self.views["coverage"], submissions.coverage_by_month(self.ctx.db, month, 12))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from township_desk.models import db as dbm
 from township_desk.models import settings
+from township_desk.models.changes import Changes
 
 
 class AppContext(QObject):
@@ -19,17 +21,24 @@ class AppContext(QObject):
     connection with ``township_desk.models.db.connect(ctx.db_path)``.
     """
 
-    # A table changed ("elders", "visits", "assessments", "hazards", "agreements", "settings", "*"):
-    # pages showing it refresh.
+    # What a write changed (a ``Changes``): the main window refreshes the pages showing one of its tables.
+    changed = Signal(object)
+    # The same, one table name at a time ("elders", "visits" ... "*"), for tabs that follow a table themselves.
     data_changed = Signal(str)
     # Ask the main window to show a page (its title, e.g. "台账") with filters for it (page-defined keys).
     navigate_requested = Signal(str, dict)
 
-    def __init__(self, db_path: str | Path, db=None, parent: QObject | None = None):
+    def __init__(self, db_path: str | Path, db=None, parent: QObject | None = None,
+                 today: dt.date | None = None):
         super().__init__(parent)
+        self._today = today  # a fixed office day (tests, the demo); the clock's when None
         self.db_path = Path(db_path)
         self.db = db if db is not None else dbm.connect(self.db_path)
         self._seen_version = self._data_version()
+
+    def today(self) -> dt.date:
+        """The office's day: the one clock every page reads (models take it as a ``date`` argument)."""
+        return self._today or dt.date.today()
 
     def settings(self) -> dict[str, Any]:
         return settings.get_all(self.db)
@@ -48,11 +57,20 @@ class AppContext(QObject):
         conn = self.db.conn
         return id(conn), conn.total_changes, self._data_version()
 
-    def notify(self, table: str) -> None:
+    def announce(self, changes: Changes) -> None:
+        """Tell the window what was written; the pages showing one of the tables refresh."""
+        if not changes:
+            return
         # Whatever other connections committed up to now is covered by this announcement (a background job's
         # own connection announces through here when it is done), so the watcher does not announce it again.
         self._seen_version = self._data_version()
-        self.data_changed.emit(table)
+        self.changed.emit(changes)
+        for table in sorted(changes.tables):
+            self.data_changed.emit(table)
+
+    def notify(self, *tables: str) -> None:
+        """``announce(Changes.of(*tables))`` for a write made on the GUI thread."""
+        self.announce(Changes.of(*tables))
 
     def check_other_writers(self) -> bool:
         """Announce a change ("*") when another connection committed since the last look; the main window calls
@@ -60,7 +78,7 @@ class AppContext(QObject):
         version = self._data_version()
         if version is None or version == self._seen_version:
             return False
-        self.notify("*")
+        self.announce(Changes.everything())
         return True
 
     def navigate(self, page_title: str, **filters: Any) -> None:

@@ -8,7 +8,6 @@ Every check is ``models.elders`` (``prepare_elder``, ``prepare_supporters``, ``s
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from typing import Any
 
@@ -161,12 +160,11 @@ class ElderEditor(QDialog):
     ``set_supporters(list)``.
     """
 
-    def __init__(self, ctx, elder_id: int | None = None, parent: QWidget | None = None, *,
-                 today: dt.date | None = None, village_id: int | None = None):
+    def __init__(self, ctx, elder_id: int | None = None, parent: QWidget | None = None, *, village_id: int | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.db = ctx.db
-        self.today = today or dt.date.today()
+        self.today = ctx.today()
         self.elder_id = elder_id
         self.record: dict | None = elders.get_elder(self.db, elder_id) if elder_id else None
         self.result_: SaveResult | None = None
@@ -879,7 +877,7 @@ class ElderEditor(QDialog):
         """Open ``StatusDialog``; the change is stored at once (it does not wait for 保存)."""
         if self.elder_id is None:
             return
-        dialog = StatusDialog(self.ctx, self.elder_id, self, today=self.today,
+        dialog = StatusDialog(self.ctx, self.elder_id, self,
                               expected_version=self.record["row_version"])
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -896,11 +894,10 @@ class StatusDialog(QDialog):
     """Change one elder's status: the new status, its date (not after today) and the reason (required unless
     back to 在册). 确定 calls ``elders.change_status``; a refusal is shown in the dialog, which stays open."""
 
-    def __init__(self, ctx, elder_id: int, parent: QWidget | None = None, *, today: dt.date | None = None,
-                 expected_version: int | None = None):
+    def __init__(self, ctx, elder_id: int, parent: QWidget | None = None, *, expected_version: int | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.today = today or dt.date.today()
+        self.today = ctx.today()
         self.elder_id = elder_id
         self.elder = elders.get_elder(ctx.db, elder_id)
         # the version the caller showed (the editor's form), else the one read now; after 确定, the new one

@@ -108,8 +108,7 @@ class HazardDialog(QDialog):
     """
 
     def __init__(self, ctx, elder_id: int, parent: QWidget | None = None, *, hazard_id: int | None = None,
-                 visit_id: int | None = None, description: str = "", found_on: dt.date | None = None,
-                 today: dt.date | None = None):
+                 visit_id: int | None = None, description: str = "", found_on: dt.date | None = None):
         super().__init__(parent)
         from township_desk.models import hazards
 
@@ -117,7 +116,7 @@ class HazardDialog(QDialog):
         self.elder_id = elder_id
         self.hazard_id = hazard_id
         self.visit_id = visit_id
-        self.today = today or dt.date.today()
+        self.today = ctx.today()
         elder = elders.get_elder(ctx.db, elder_id)
         existing = hazards.get_hazard(ctx.db, hazard_id) if hazard_id is not None else None
         self.existing = existing

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QThread, Signal
-from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from township_desk.models import db as dbm
 from township_desk.models import elders
 from township_desk.models.errors import UserError
+from township_desk.ui import jobs
 
 
 @dataclass
@@ -101,59 +101,15 @@ class FigureCard(QFrame):
         super().keyPressEvent(event)
 
 
-class _FiguresJob(QThread):
-    """Computes the dashboard on its own connection (SQLite: one per thread; WAL lets it read while the window
-    writes), so the window paints at once and never waits for the figures of a large township."""
-
-    computed = Signal(int, object)  # the refresh's number, and list[Figure] or the exception raised
-
-    def __init__(self, db_path, today: dt.date, number: int):
-        super().__init__()
-        self.db_path, self.today, self.number = db_path, today, number
-
-    def run(self) -> None:
-        try:
-            db = dbm.connect(self.db_path, migrate=False)
-            try:
-                result: object = dashboard_figures(db, self.today)
-            finally:
-                db.close()
-        except Exception as exc:  # noqa: BLE001 - handed to the page, which reports it on the GUI thread
-            result = exc
-        self.computed.emit(self.number, result)
-
-
-# A QThread object must outlive its run whatever becomes of the page that started it; finished ones are dropped
-# at the next start, and the application waits for any still running before it quits.
-_JOBS: set[_FiguresJob] = set()
-
-
-def _wait_for_jobs() -> None:
-    for job in list(_JOBS):
-        job.wait(10000)
-
-
-atexit.register(_wait_for_jobs)  # also when a script ends without an event loop (the benchmark)
-
-
-def _start(job: _FiguresJob) -> None:
-    for old in [j for j in _JOBS if j.isFinished()]:
-        _JOBS.discard(old)
-    app = QApplication.instance()
-    if app is not None and not getattr(app, "_township_waits_for_figures", False):
-        app.aboutToQuit.connect(_wait_for_jobs)
-        app._township_waits_for_figures = True
-    _JOBS.add(job)
-    job.start()
-
-
 class HomePage(QWidget):
     """The first screen: figures as cards; a click opens the list behind the figure."""
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+    # The tables whose changes refresh this page (ui.pages.Page).
+    SHOWS = frozenset({"elders", "visits", "assessments", "hazards", "agreements", "submissions", "settings"})
+
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self._today = today  # the office's day; the clock's when not given
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 18px; font-weight: bold")
         self.cards: dict[str, FigureCard] = {}
@@ -188,7 +144,13 @@ class HomePage(QWidget):
 
     @property
     def today(self) -> dt.date:
-        return self._today or dt.date.today()
+        return self.ctx.today()
+
+    def apply_filters(self, filters: dict) -> None:
+        """The dashboard has nothing to filter."""
+
+    def can_close(self) -> bool:
+        return True  # nothing unsaved is held on this page
 
     def refresh(self) -> None:
         """Recompute the figures in the background; the cards keep their last values until the new ones come
@@ -199,9 +161,20 @@ class HomePage(QWidget):
         self._number += 1
         self.loading = True
         self.state.setText("正在统计……")
-        job = _FiguresJob(self.ctx.db_path, today, self._number)
-        job.computed.connect(self._show_figures)
-        _start(job)
+        number, db_path = self._number, self.ctx.db_path
+
+        def work(_job: jobs.Job) -> list[Figure]:
+            # Its own connection (SQLite: one per thread; WAL lets it read while the window writes), so the window
+            # paints at once and never waits for the figures of a large township.
+            db = dbm.connect(db_path, migrate=False)
+            try:
+                return dashboard_figures(db, today)
+            finally:
+                db.close()
+
+        jobs.run_job(self, "统计", work, show_dialog=False,
+                     on_done=lambda result: self._show_figures(number, result),
+                     on_error=lambda exc: self._show_figures(number, exc))
 
     def _show_figures(self, number: int, result: object) -> None:
         if number != self._number:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -264,20 +264,6 @@ class ResultPage(QWizardPage):
             self.changes.resizeColumnToContents(column)
 
 
-class _Relay(QObject):
-    """Carries a job's progress and outcome to the GUI thread.
-
-    Created on the GUI thread, so its signals, emitted from the worker, are queued to the wizard's
-    slots. (``run_job``'s own ``on_done`` and dialog callbacks are plain functions connected to a
-    QObject that lives in the worker thread, whose event loop never runs: they are not delivered —
-    reported to the lead; this relay does not depend on them.)
-    """
-
-    progressed = Signal(int, int, str)
-    succeeded = Signal(object)
-    failed = Signal(object)
-
-
 class ImportWizard(QWizard):
     """The three steps of importing an Excel ledger; ``read`` and ``result_`` hold what the jobs returned."""
 
@@ -309,53 +295,25 @@ class ImportWizard(QWizard):
     # -------------------------------------------------------------- background jobs
 
     def _run(self, title: str, work, on_done) -> None:
-        """Run ``work(job)`` off the GUI thread with a cancellable progress dialog; ``on_done(result)`` after."""
+        """Run ``work(job, progress)`` as a background job (ui.jobs) with a cancellable progress dialog; then
+        ``on_done(result)``. The wizard's buttons stay disabled meanwhile."""
         self._set_busy(True)
-        relay = _Relay(self)
-        dialog = QProgressDialog(title + "……", "取消", 0, 0, self)
-        dialog.setWindowTitle(title)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        self.progress_dialog = dialog
 
-        def show_progress(done: int, total: int, text: str) -> None:
-            dialog.setMaximum(max(total, 0))
-            dialog.setValue(min(done, total) if total else 0)
-            if text:
-                dialog.setLabelText(text)
-
-        def finish() -> None:
-            dialog.reset()
-            dialog.close()
-            dialog.deleteLater()
-            relay.deleteLater()
+        def finished() -> None:
             self.progress_dialog = None
             self._set_busy(False)
 
         def succeeded(result: Any) -> None:
-            finish()
+            finished()
             on_done(result)
 
         def failed(exc: BaseException) -> None:
-            finish()
+            finished()
             self._job_failed(exc)
 
-        relay.progressed.connect(show_progress)
-        relay.succeeded.connect(succeeded)
-        relay.failed.connect(failed)
-
-        def job_body(job: Job) -> None:
-            try:
-                result = work(job, relay.progressed.emit)
-            except BaseException as exc:  # noqa: BLE001 - shown on the GUI thread
-                relay.failed.emit(exc)
-            else:
-                relay.succeeded.emit(result)
-
-        job = run_job(self, title, job_body, show_dialog=False)
-        dialog.canceled.connect(job.cancel)  # the worker checks job.cancelled between rows
+        job = run_job(self, title, lambda job: work(job, job.progress), on_done=succeeded, on_error=failed,
+                      ctx=self.ctx)  # an import's result names what it wrote (ImportResult.written)
+        self.progress_dialog = job.dialog  # the worker checks job.cancelled between rows
 
     # -------------------------------------------------------------- reading
 
@@ -404,7 +362,6 @@ class ImportWizard(QWizard):
 
     def _import_done(self, result: ledger_import.ImportResult) -> None:
         self.result_ = result
-        self.ctx.notify("elders")
         if self.currentId() == self.PREVIEW:
             self.next()
 

@@ -1,32 +1,40 @@
-"""Long jobs off the GUI thread, with a progress dialog that can cancel (import, export, batch print, demo).
+"""The one way to run work off the GUI thread (import, export, batch print, backup, the dashboard's figures).
 
 Usage::
 
     def work(job: Job):                      # runs in a worker thread
-        db = dbm.connect(db_path)            # its own connection
+        db = dbm.connect(db_path)            # its own connection (SQLite: one per thread)
         for i, item in enumerate(items):
-            if job.cancelled: raise JobCancelled
+            job.check()                      # raises JobCancelled once the clerk pressed 取消
             job.progress(i, len(items), "正在导入……")
         return result
 
-    run_job(parent, "导入台账", work, on_done=lambda result: ..., on_error=None)
+    run_job(parent, "导入台账", work, on_done=lambda result: ..., ctx=ctx, changes=Changes.of("elders"))
 
-``on_done`` / ``on_error`` run on the GUI thread. A ``UserError`` shows its Chinese message; any other
-exception goes to the crash handler (log file + dialog). Cancelling raises ``JobCancelled`` in the worker
-at its next check; the worker must leave the database and files as they were (transactions, temp files).
+The progress dialog appears only when the work takes longer than a moment (``DIALOG_DELAY_MS``) and can cancel.
+``on_done`` / ``on_error`` / ``on_cancel`` run on the GUI thread, exactly one of them, through one relay object
+that lives there. Before ``on_done`` the op announces what it changed through ``ctx.announce`` (``changes``, or
+the result itself when it is a ``Changes`` or carries one as ``.written``). Without ``on_error`` a ``UserError``
+shows its Chinese message and anything else goes to the crash handler; a cancel is silent unless ``on_cancel``.
+The worker must leave the database and files as they were when cancelled (transactions, temp files).
 """
 
 from __future__ import annotations
 
+import atexit
 import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+from shiboken6 import isValid
 
+from township_desk.models.changes import Changes
 from township_desk.models.errors import UserError
+
+DIALOG_DELAY_MS = 300  # shorter work shows no dialog at all
 
 
 class JobCancelled(Exception):
@@ -49,12 +57,15 @@ class _Relay(QObject):
 
 
 class Job:
-    """What the worker function receives: progress reports and the cancel flag."""
+    """What the worker function receives: progress reports and the cancel flag; the caller keeps it to cancel,
+    to wait for the end, or to reach the progress ``dialog`` (None when not shown)."""
 
     def __init__(self, fn: Callable[[Job], Any], relay: _Relay):
         self._fn = fn
         self._relay = relay
         self._cancel = threading.Event()
+        self._ended = threading.Event()
+        self.dialog: QProgressDialog | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -71,6 +82,11 @@ class Job:
     def progress(self, done: int, total: int, text: str = "") -> None:
         self._relay.progressed.emit(int(done), int(total), text)
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the worker function has returned or raised and its outcome is queued to the GUI thread (the
+        callbacks run at the next turn of the event loop); True if it has."""
+        return self._ended.wait(timeout)
+
     def run(self) -> None:
         try:
             result = self._fn(self)
@@ -78,6 +94,8 @@ class Job:
             self._relay.failed.emit(exc, traceback.format_exc())
         else:
             self._relay.succeeded.emit(result)
+        finally:
+            self._ended.set()  # after the emit: a waiter finds the outcome already queued to the GUI thread
 
 
 class _Thread(QThread):
@@ -89,34 +107,69 @@ class _Thread(QThread):
         self.job.run()
 
 
-_running: set[_Thread] = set()  # keep references until each thread ends
-_relays: set[_Relay] = set()  # and each relay until its outcome has been delivered
+# A QThread object must outlive its run whatever becomes of the page that started it, and each relay until its
+# outcome has been delivered; the application waits for running workers before it quits (also when a script
+# ends without an event loop, as the benchmark does).
+_running: set[_Thread] = set()
+_relays: set[_Relay] = set()
+
+
+def wait_for_all(timeout_ms: int = 10000) -> None:
+    """Wait for every running worker to end (called when the application quits)."""
+    for thread in list(_running):
+        thread.wait(timeout_ms)
+
+
+atexit.register(wait_for_all)
+
+
+def _hook_quit() -> None:
+    app = QApplication.instance()
+    if app is not None and not getattr(app, "_township_waits_for_jobs", False):
+        app.aboutToQuit.connect(wait_for_all)
+        app._township_waits_for_jobs = True
+
+
+def changes_of(result: Any) -> Changes | None:
+    """The ``Changes`` a work function reported: its result, or the result's ``written`` attribute."""
+    if isinstance(result, Changes):
+        return result
+    found = getattr(result, "written", None)
+    return found if isinstance(found, Changes) else None
 
 
 def run_job(parent: QWidget | None, title: str, fn: Callable[[Job], Any], *,
             on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None,
-            show_dialog: bool = True) -> Job:
-    """Start ``fn(job)`` in a worker thread; show a cancellable progress dialog until it ends.
+            on_cancel: Callable[[], None] | None = None,
+            ctx=None, changes: Changes | None = None,
+            show_dialog: bool = True, cancellable: bool = True) -> Job:
+    """Start ``fn(job)`` in a worker thread; show a progress dialog (after ``DIALOG_DELAY_MS``) until it ends.
 
-    Must be called on the GUI thread. ``on_done(result)`` or ``on_error(exc)`` then runs there, exactly once;
-    without ``on_error`` a ``UserError`` is shown as a Chinese message and anything else goes to the crash
-    dialog (a cancel is silent).
+    Must be called on the GUI thread. On success the changes are announced (``ctx.announce``) and then
+    ``on_done(result)`` runs; on failure ``on_cancel()`` for a cancel, else ``on_error(exc)``, else the default
+    (a ``UserError`` as a Chinese message, anything else the crash dialog, a cancel silently).
     """
     relay = _Relay()
     job = Job(fn, relay)
     thread = _Thread(job)
     dialog = None
     if show_dialog:
-        dialog = QProgressDialog(title + "……", "取消", 0, 0, parent)
+        dialog = QProgressDialog(title + "……", "取消" if cancellable else "", 0, 0, parent)
         dialog.setWindowTitle(title)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
+        dialog.setMinimumDuration(DIALOG_DELAY_MS)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
-        dialog.canceled.connect(job.cancel)
+        if cancellable:
+            dialog.canceled.connect(job.cancel)
+        else:
+            dialog.setCancelButton(None)
+        job.dialog = dialog
 
         def show_progress(done: int, total: int, text: str) -> None:
+            if not isValid(dialog):  # closed with the widget that started the job
+                return
             dialog.setMaximum(max(total, 0))
             dialog.setValue(min(done, total) if total else 0)
             if text:
@@ -124,20 +177,36 @@ def run_job(parent: QWidget | None, title: str, fn: Callable[[Job], Any], *,
 
         relay.progressed.connect(show_progress, Qt.ConnectionType.QueuedConnection)
 
-    def finish() -> None:
+    def finish() -> bool:
+        """Close the dialog; False when the widget that started the job is gone (its callbacks are then dropped,
+        as Qt drops a signal to a deleted receiver; what the work changed is still announced)."""
         _relays.discard(relay)
-        if dialog is not None:
+        relay.deleteLater()
+        if dialog is not None and isValid(dialog):
             dialog.reset()
             dialog.close()
             dialog.deleteLater()
+        job.dialog = None
+        return parent is None or isValid(parent)
 
     def done(result: Any) -> None:
-        finish()
-        if on_done:
+        alive = finish()
+        announced = changes if changes is not None else changes_of(result)
+        if ctx is not None and announced:
+            ctx.announce(announced)
+        if on_done and alive:
             on_done(result)
 
     def failed(exc: BaseException, tb: str) -> None:
-        finish()
+        if not finish():
+            if not isinstance(exc, (JobCancelled, UserError)):
+                from township_desk.ui import crash
+
+                crash.report(exc, tb, None)  # a programming error is never lost
+            return
+        if isinstance(exc, JobCancelled) and on_cancel is not None:
+            on_cancel()
+            return
         if on_error:
             on_error(exc)
             return
@@ -153,6 +222,7 @@ def run_job(parent: QWidget | None, title: str, fn: Callable[[Job], Any], *,
     relay.succeeded.connect(done, Qt.ConnectionType.QueuedConnection)
     relay.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
     thread.finished.connect(lambda: _running.discard(thread))
+    _hook_quit()
     _running.add(thread)
     _relays.add(relay)
     thread.start()

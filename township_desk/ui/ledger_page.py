@@ -11,6 +11,7 @@ Filters from elsewhere: ``apply_filters({"search": ..., "village": ..., "tier": 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, Qt, QTimer, Signal
@@ -61,10 +62,10 @@ class LedgerModel(QAbstractTableModel):
 
     counted = Signal(int)  # the number of rows the query gives, once known
 
-    def __init__(self, db, parent=None, today: dt.date | None = None):
+    def __init__(self, db, parent=None, *, clock: Callable[[], dt.date] = dt.date.today):
         super().__init__(parent)
         self.db = db
-        self._today = today
+        self._clock = clock  # the page passes ctx.today
         self.query = elders.ElderQuery(status=DEFAULT_STATUS)
         self.order_by = "village"
         self.descending = False
@@ -74,7 +75,7 @@ class LedgerModel(QAbstractTableModel):
 
     @property
     def today(self) -> dt.date:
-        return self._today or dt.date.today()
+        return self._clock()
 
     # ---------------------------------------------------------------- loading
 
@@ -228,10 +229,12 @@ class LedgerView(QTableView):
 class LedgerPage(QWidget):
     """The 台账 page."""
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+    # The tables whose changes refresh this page (ui.pages.Page).
+    SHOWS = frozenset({"elders", "visits", "assessments", "villages", "visitors", "settings"})
+
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self._today = today
         layout = QVBoxLayout(self)
 
         filters = QHBoxLayout()
@@ -265,7 +268,7 @@ class LedgerPage(QWidget):
         filters.addWidget(self.count_label)
         layout.addLayout(filters)
 
-        self.model = LedgerModel(ctx.db, self, today=today)
+        self.model = LedgerModel(ctx.db, self, clock=ctx.today)
         self.view = LedgerView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -313,7 +316,6 @@ class LedgerPage(QWidget):
         self.view.open_requested.connect(self.edit_selected)
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         self.model.counted.connect(self._show_count)
-        ctx.data_changed.connect(self._on_data_changed)
 
         self._fill_villages()
         self.model.query = self.current_query()
@@ -326,7 +328,7 @@ class LedgerPage(QWidget):
 
     @property
     def today(self) -> dt.date:
-        return self._today or dt.date.today()
+        return self.ctx.today()
 
     def _fill_villages(self) -> None:
         refill_choices(self.village_combo, [(v["name"], v["id"]) for v in villages.list_villages(self.ctx.db)], ALL)
@@ -350,6 +352,9 @@ class LedgerPage(QWidget):
         selected = self.current_elder_id()
         self.model.load(self.current_query(), count_later=True)
         self._after_load(selected)
+
+    def can_close(self) -> bool:
+        return True  # nothing unsaved is held on this page
 
     def refresh(self) -> None:
         """Re-read the ledger (and the villages) with the same filters, keeping the selection and as many rows
@@ -451,24 +456,13 @@ class LedgerPage(QWidget):
         self.buttons["edit"].setEnabled(selected)
         self.buttons["status"].setEnabled(selected)
 
-    # ---------------------------------------------------------------- refreshing after changes
-
-    def _on_data_changed(self, table: str) -> None:
-        """Standing alone (no parent), the page follows ``ctx.data_changed`` itself. Inside the main window
-        it does not: the window refreshes the page shown and marks the others stale (pages.py), and a second
-        re-read of a large ledger after every save would be wasted."""
-        if self.parent() is not None:
-            return
-        if table in ("elders", "visits", "assessments", "villages", "visitors", "settings", "*"):
-            self.refresh()
-
     # ---------------------------------------------------------------- actions
 
     def new_elder(self) -> int | None:
         """Open an empty 登记表 (in the village the list is filtered to); select the new elder when saved."""
         from township_desk.ui.elder_editor import ElderEditor
 
-        dialog = ElderEditor(self.ctx, None, self, today=self._today, village_id=self.village_combo.currentData())
+        dialog = ElderEditor(self.ctx, None, self, village_id=self.village_combo.currentData())
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.elder_id is None:
             return None
         self.select_elder(dialog.elder_id)
@@ -481,7 +475,7 @@ class LedgerPage(QWidget):
             return
         from township_desk.ui.elder_editor import ElderEditor
 
-        dialog = ElderEditor(self.ctx, elder_id, self, today=self._today)
+        dialog = ElderEditor(self.ctx, elder_id, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.select_elder(elder_id)
             self.message_label.setText(f"已保存：{dialog.value('name')}")
@@ -492,7 +486,7 @@ class LedgerPage(QWidget):
             return
         from township_desk.ui.elder_editor import StatusDialog
 
-        dialog = StatusDialog(self.ctx, elder_id, self, today=self._today)
+        dialog = StatusDialog(self.ctx, elder_id, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             # the elder may now be outside the status filter: the message says what became of them
             if self.model.row_of(elder_id) is not None:

@@ -1,25 +1,25 @@
 """The main window: the navigation list on the left, the pages on the right, the status bar at the bottom.
 
 Pages (``ui/pages.py``) are imported and built the first time they are shown, so a heavy page never slows
-start-up. A page whose module has not been written yet shows its title and purpose; a page that fails to build
-goes to the crash reporter and says it could not be opened (with a button to try again).
+start-up. A page that fails to build goes to the crash reporter and says it could not be opened (with a button to
+try again). An announced change (``ctx.changed``) refreshes the page shown when it shows one of the changed
+tables and marks the others that do stale.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import importlib
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMainWindow,
     QMessageBox,
@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 
 from township_desk import APP_NAME
 from township_desk.models import backups, elders
-from township_desk.ui import crash
-from township_desk.ui.pages import PAGES, PageSpec
+from township_desk.models.changes import Changes
+from township_desk.ui import crash, jobs
+from township_desk.ui.pages import PAGES, Page, PageSpec
 
 log = logging.getLogger("township_desk")
 
@@ -46,21 +47,15 @@ def window_title(township_name: str | None) -> str:
     return f"{APP_NAME} — {township_name or NO_TOWNSHIP}"
 
 
-def last_automatic_backup(db, db_path) -> dt.datetime | None:
-    """When the newest automatic backup of this ledger (by its identity) was taken, or None."""
-    found = backups.automatic_backups(db, db_path)
-    return backups.taken_at(found[0]) if found else None
-
-
 class PageHolder(QWidget):
     """One slot of the stack: empty until its page is built, then the page (or a panel saying why not)."""
 
     def __init__(self, spec: PageSpec, parent: QWidget | None = None):
         super().__init__(parent)
         self.spec = spec
-        self.page: QWidget | None = None     # the page object once built
-        self.panel: QWidget | None = None    # what is shown: the page, or a "not available" panel
-        self.state = "empty"                 # empty / built / pending (module not written) / failed
+        self.page: Page | None = None        # the page object once built
+        self.panel: QWidget | None = None    # what is shown: the page, or a "could not open" panel
+        self.state = "empty"                 # empty / built / failed
         self.stale = False
         self.refreshed_on: dt.date | None = None
         self.layout_ = QVBoxLayout(self)
@@ -99,21 +94,19 @@ class MainWindow(QMainWindow):
     returns a Chinese warning when something went wrong, else None.
     """
 
-    # The daily automatic backup's outcome (an AutomaticBackup, None, or the exception), from its worker thread.
-    daily_backup_done = Signal(object)
-
     def __init__(self, ctx, on_close: Callable[[], str | None] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self._on_close = on_close
         self._closed = False
         self._notices: list[tuple[str, bool]] = []
-        self._daily_thread: threading.Thread | None = None
-        self.daily_backup_done.connect(self._daily_backup_finished)
+        self._daily_job: jobs.Job | None = None
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.addItems([spec.title for spec in PAGES])
+        for row, spec in enumerate(PAGES):
+            self.nav.item(row).setToolTip(spec.purpose)
         self.nav.setStyleSheet("QListWidget { font-size: 15px; } QListWidget::item { padding: 8px 12px; }")
         self.nav.setFixedWidth(150)
         self.stack = QStackedWidget()
@@ -145,7 +138,7 @@ class MainWindow(QMainWindow):
 
         self.nav.currentRowChanged.connect(self._nav_changed)
         ctx.navigate_requested.connect(lambda title, filters: self.show_page(title, **filters))
-        ctx.data_changed.connect(self._data_changed)
+        ctx.changed.connect(self._data_changed)
         # Writes by other programs (an import on the command line) reach the pages through the same announcement.
         self.watch_timer = QTimer(self)
         self.watch_timer.setInterval(WATCH_INTERVAL_MS)
@@ -180,13 +173,13 @@ class MainWindow(QMainWindow):
         page = holder.page
         if page is None:
             return None
-        if not first and (holder.stale or holder.refreshed_on != dt.date.today()):
+        if not first and (holder.stale or holder.refreshed_on != self.ctx.today()):
             self._refresh(holder)
-        if filters and hasattr(page, "apply_filters"):
+        if filters:
             page.apply_filters(dict(filters))
         return page
 
-    def current_page(self) -> QWidget | None:
+    def current_page(self) -> Page | None:
         """The page shown now (None when its slot shows a "not available" panel)."""
         holder = self.stack.currentWidget()
         return holder.page if isinstance(holder, PageHolder) else None
@@ -195,7 +188,7 @@ class MainWindow(QMainWindow):
         holder = self.stack.currentWidget()
         return holder.spec.title if isinstance(holder, PageHolder) else ""
 
-    def page(self, title: str) -> QWidget | None:
+    def page(self, title: str) -> Page | None:
         """The page object for ``title``, built now if it was not yet (without showing it); None if unavailable."""
         holder = self.holders[title]
         self._ensure_built(holder)
@@ -213,24 +206,19 @@ class MainWindow(QMainWindow):
         spec = holder.spec
         try:
             module = importlib.import_module(spec.module)
-        except ModuleNotFoundError as exc:
-            if exc.name == spec.module:
-                holder.put(_message_panel(spec.title, [spec.purpose, "（这一页还在开发中，下一个版本提供。）"]),
-                           "pending")
-                return
-            self._failed(holder, exc)
-            return
         except Exception as exc:  # noqa: BLE001 - any error in a page goes to the crash reporter
             self._failed(holder, exc)
             return
         try:
             page = getattr(module, spec.class_name)(self.ctx, parent=None)
+            if not isinstance(page, Page):
+                raise TypeError(f"{spec.class_name} does not implement ui.pages.Page")
         except Exception as exc:  # noqa: BLE001
             self._failed(holder, exc)
             return
         holder.page = page
         holder.stale = False
-        holder.refreshed_on = dt.date.today()
+        holder.refreshed_on = self.ctx.today()
         holder.put(page, "built")
 
     def _failed(self, holder: PageHolder, exc: BaseException) -> None:
@@ -248,22 +236,21 @@ class MainWindow(QMainWindow):
     def _refresh(self, holder: PageHolder) -> None:
         page = holder.page
         holder.stale = False
-        holder.refreshed_on = dt.date.today()
-        if page is not None and hasattr(page, "refresh"):
+        holder.refreshed_on = self.ctx.today()
+        if page is not None:
             try:
                 page.refresh()
             except Exception as exc:  # noqa: BLE001 - the window stays usable; the error is logged and shown
                 crash.report(exc, parent=self)
 
-    def _data_changed(self, table: str) -> None:
+    def _data_changed(self, changes: Changes) -> None:
         current = self.stack.currentWidget()
         for holder in self.holders.values():
-            if holder.page is None:
-                continue
-            holder.stale = True
-        if isinstance(current, PageHolder) and current.page is not None:
+            if holder.page is not None and changes.touches(holder.page.SHOWS):
+                holder.stale = True
+        if isinstance(current, PageHolder) and current.page is not None and current.stale:
             self._refresh(current)
-        if table in ("settings", "*"):
+        if changes.touches({"settings"}):
             self.update_title()
             if self.ctx.settings().get("township_name"):
                 self.remove_notice(FIRST_START_NOTICE)
@@ -281,7 +268,7 @@ class MainWindow(QMainWindow):
         search = getattr(page, "search", None) if page is not None else None
         if isinstance(search, QWidget) and search.isEnabled():
             search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            if hasattr(search, "selectAll"):
+            if isinstance(search, QLineEdit):
                 search.selectAll()
 
     # ---------------------------------------------------------------- title and status bar
@@ -299,7 +286,7 @@ class MainWindow(QMainWindow):
         except Exception:  # noqa: BLE001 - a status line never stops the window; the pages report errors
             self.count_label.setText("")
         try:
-            taken = last_automatic_backup(self.ctx.db, self.ctx.db_path)
+            taken = backups.last_automatic_backup(self.ctx.db, self.ctx.db_path)
         except Exception:  # noqa: BLE001 - a status line never stops the window
             taken = None
         self.backup_label.setText(f"最近自动备份：{taken:%Y-%m-%d %H:%M}" if taken else "尚无自动备份")
@@ -325,28 +312,20 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- automatic backup
 
     def start_daily_backup(self) -> None:
-        """Today's automatic backup in a plain thread with its own connection: the window does not wait for it.
-        The result comes back through ``daily_backup_done`` (a signal of this window, so it is handled on the
-        GUI thread). A second backup place that cannot be used is reminded of at once."""
+        """Today's automatic backup as a background job (its own connection, no dialog): the window does not wait
+        for it; the outcome comes back on the GUI thread. A second backup place that cannot be used is reminded of
+        at once."""
         problem = backups.second_place_problem()
         if problem:
             self.add_notice(problem, warning=True)
         path = self.ctx.db_path
-
-        def work() -> None:
-            try:
-                result: object = backups.daily_backup_in_background(path)
-            except Exception as exc:  # noqa: BLE001 - shown in the status bar, never a crash
-                result = exc
-            with contextlib.suppress(RuntimeError):  # the window may already be gone
-                self.daily_backup_done.emit(result)
-
-        self._daily_thread = threading.Thread(target=work, name="daily-backup")
-        self._daily_thread.start()
+        self._daily_job = jobs.run_job(self, "自动备份", lambda _job: backups.daily_backup_in_background(path),
+                                       on_done=self._daily_backup_finished, on_error=self._daily_backup_finished,
+                                       show_dialog=False)
 
     def wait_for_daily_backup(self, timeout: float | None = None) -> None:
-        if self._daily_thread is not None:
-            self._daily_thread.join(timeout)
+        if self._daily_job is not None:
+            self._daily_job.wait(timeout)
 
     def _daily_backup_finished(self, result: object) -> None:
         if isinstance(result, BaseException):
@@ -367,7 +346,7 @@ class MainWindow(QMainWindow):
         """Ask every built page that can refuse (unsaved changes), then run the on-close hook once."""
         for holder in self.holders.values():
             page = holder.page
-            if page is not None and hasattr(page, "can_close") and not page.can_close():
+            if page is not None and not page.can_close():
                 self.show_page(holder.spec.title)
                 event.ignore()
                 return

@@ -1,14 +1,29 @@
 """The navigation list of the main window: each page's title, where its class lives, and what it is for.
 
-A page is a ``QWidget`` subclass constructed as ``Page(ctx: AppContext, parent=None)``. It may define
-``refresh()`` (called when it is shown and when ``ctx.data_changed`` fires) and ``apply_filters(dict)``
-(called with the filters of ``ctx.navigate(title, **filters)``). Modules are imported when the page is first
-shown, so a heavy page never slows start-up.
+A page is a ``QWidget`` subclass constructed as ``Page(ctx: AppContext, parent=None)`` that implements ``Page``:
+``SHOWS`` names the tables it shows (the window refreshes it only when an announced change touches one of them;
+``"*"`` = any), ``refresh()`` reloads it, ``apply_filters(dict)`` takes the filters of
+``ctx.navigate(title, **filters)``, ``can_close()`` may refuse while it holds unsaved changes. Modules are
+imported when the page is first shown, so a heavy page never slows start-up.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar, Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Page(Protocol):
+    """What the main window asks of every page."""
+
+    SHOWS: ClassVar[frozenset[str]]
+
+    def refresh(self) -> None: ...
+
+    def apply_filters(self, filters: dict) -> None: ...
+
+    def can_close(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -16,7 +31,7 @@ class PageSpec:
     title: str
     module: str
     class_name: str
-    purpose: str  # one line, shown where the page is not built yet
+    purpose: str  # one line: what the page is for (the navigation list's tooltip)
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -37,6 +52,19 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("设置", "township_desk.ui.settings_page", "SettingsPage",
              "乡镇名称、认定政策、签名人员、巡访频次、村和巡访责任人、备份与恢复、操作日志。"),
 )
+
+
+def follow_changes(ctx, page: Page) -> None:
+    """Refresh ``page`` whenever an announced change touches what it shows, for a page standing alone (a test, a
+    window of its own). Inside the main window the window does this, deferring it for pages not shown, so a page
+    never listens to ``ctx`` itself: one path, one refresh per change."""
+    from shiboken6 import isValid
+
+    def changed(changes) -> None:
+        if isValid(page) and changes.touches(page.SHOWS):
+            page.refresh()
+
+    ctx.changed.connect(changed)
 
 
 def page_titles() -> list[str]:

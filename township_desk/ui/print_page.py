@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -29,24 +27,17 @@ from township_desk.models import villages as villages_model
 from township_desk.models.errors import UserError
 from township_desk.printing import convert, documents, docx_render
 from township_desk.ui import jobs, widgets
-from township_desk.ui.widgets import ask_save_file, keep_to_working_dates
+from township_desk.ui.widgets import ask_save_file, keep_to_working_dates, qdate
 
 ALL_VILLAGES = "（全部村）"
 NO_ELDER = "（不指定，按村打印）"
 
 
-class _Relay(QObject):
-    """Carries a worker's progress and outcome to the GUI thread. ``jobs.run_job``'s ``on_done`` is queued to
-    the Job object, which lives in the worker thread whose event loop never runs, so it is not delivered
-    (the 报表 page and the import wizard found the same); this relay lives on the GUI thread."""
-
-    progressed = Signal(int, int, str)
-    succeeded = Signal(object)
-    failed = Signal(object, str)
-
-
 class PrintPage(QWidget):
     """The 打印 page (pages.PAGES)."""
+
+    # The tables whose changes refresh this page (ui.pages.Page).
+    SHOWS = frozenset({"elders", "villages", "agreements", "visits", "settings"})
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
@@ -66,7 +57,7 @@ class PrintPage(QWidget):
         self.agreements.setMaximumHeight(140)
         self.blank = QCheckBox("空白表（不填内容，供手写）")
         self.full_ids = QCheckBox("显示完整身份证号码（默认隐去中间数字）")
-        self.as_of = QDateEdit(QDate.currentDate())
+        self.as_of = QDateEdit(qdate(ctx.today()))
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy年M月d日")
         keep_to_working_dates(self.as_of)
@@ -122,10 +113,12 @@ class PrintPage(QWidget):
         self.open_button.clicked.connect(self.open_file)
         self.pdf_button.clicked.connect(self.make_pdf)
         self.forms_button.clicked.connect(self.open_forms_folder)
-        ctx.data_changed.connect(lambda _table: self.refresh())
         self.refresh()
 
     # ------------------------------------------------------------ choosing
+
+    def can_close(self) -> bool:
+        return True  # nothing unsaved is held on this page
 
     def refresh(self) -> None:
         """Reload villages (keeping the choice) and the preview."""
@@ -257,7 +250,7 @@ class PrintPage(QWidget):
         who = request.village or "全乡镇"
         if request.elder_id is not None:
             who = elders_model.get_elder(self.ctx.db, request.elder_id)["name"]
-        stamp = (request.as_of or dt.date.today()).strftime("%Y%m%d")
+        stamp = (request.as_of or self.ctx.today()).strftime("%Y%m%d")
         return f"{self.kind.currentText()}_{who}_{stamp}.docx"
 
     def choose_file_and_write(self) -> None:
@@ -287,61 +280,19 @@ class PrintPage(QWidget):
         return self._run("生成打印文件", work, self._written)
 
     def _run(self, title: str, work, on_done) -> jobs.Job:
-        """``work(job)`` in a worker (ui.jobs) with a progress dialog that can cancel; ``on_done`` here."""
-        import traceback
+        """``work(job)`` as a background job (ui.jobs) with a progress dialog that can cancel; ``on_done`` here."""
 
-        relay = _Relay(self)
-        dialog = QProgressDialog(title + "……", "取消", 0, 0, self)
-        dialog.setWindowTitle(title)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-
-        def progressed(done: int, total: int, text: str) -> None:
-            dialog.setMaximum(max(total, 0))
-            dialog.setValue(min(done, total) if total else 0)
-            if text:
-                dialog.setLabelText(text)
-
-        def finish() -> None:
-            dialog.reset()
-            dialog.close()
-            dialog.deleteLater()
-            relay.deleteLater()
-
-        def succeeded(result) -> None:
-            finish()
-            on_done(result)
-
-        def failed(exc: BaseException, tb: str) -> None:
-            finish()
-            if isinstance(exc, jobs.JobCancelled):
-                self.summary.setText(f"{title}已取消，未写入文件。")
-            elif isinstance(exc, UserError):
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, UserError):
                 self.summary.setText(str(exc))
                 QMessageBox.warning(self, title, str(exc))
             else:
                 from township_desk.ui import crash
 
-                crash.report(exc, tb, self)
+                crash.report(exc, None, self)
 
-        relay.progressed.connect(progressed)
-        relay.succeeded.connect(succeeded)
-        relay.failed.connect(failed)
-
-        def body(job: jobs.Job) -> None:
-            job.progress = lambda done, total, text="": relay.progressed.emit(int(done), int(total), text)
-            try:
-                result = work(job)
-            except BaseException as exc:  # noqa: BLE001 - shown on the GUI thread
-                relay.failed.emit(exc, traceback.format_exc())
-            else:
-                relay.succeeded.emit(result)
-
-        job = jobs.run_job(self, title, body, show_dialog=False)
-        dialog.canceled.connect(job.cancel)
-        return job
+        return jobs.run_job(self, title, work, on_done=on_done, on_error=failed,
+                            on_cancel=lambda: self.summary.setText(f"{title}已取消，未写入文件。"))
 
     def _written(self, result: tuple[Path, int, list[str]]) -> None:
         target, count, problems = result

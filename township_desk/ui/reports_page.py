@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QSplitter,
     QTableView,
@@ -49,9 +48,8 @@ GREEN, RED = "#1b7f3b", "#c0392b"
 _ELDER_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def last_month(today: dt.date | None = None) -> str:
+def last_month(today: dt.date) -> str:
     """The month before ``today``'s: the one a clerk reports at the start of a month."""
-    today = today or dt.date.today()
     return monthly.previous_month(f"{today.year:04d}-{today.month:02d}")
 
 
@@ -150,21 +148,11 @@ class CompareModel(QAbstractTableModel):
         return None
 
 
-class _Relay(QObject):
-    """Carries a worker's progress and outcome to the GUI thread.
-
-    Made on the GUI thread, so its signals emitted from the worker are queued here. ``run_job``'s own
-    ``on_done`` is connected to an object living in the worker thread, whose event loop never runs, so it is
-    not delivered (the import wizard found the same and reported it); this page does not depend on it.
-    """
-
-    progressed = Signal(int, int, str)
-    succeeded = Signal(object)
-    failed = Signal(object, str)
-
-
 class ReportsPage(QWidget):
     """Choose the month, see the 汇总表 and its cross-checks, export the workbook; combine townships' files."""
+
+    # The tables whose changes refresh this page (ui.pages.Page).
+    SHOWS = frozenset({"elders", "visits", "assessments", "hazards", "agreements", "submissions", "villages", "settings"})
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
@@ -177,7 +165,7 @@ class ReportsPage(QWidget):
         self.month_edit.setDisplayFormat("yyyy年M月")
         self.month_edit.setCalendarPopup(False)
         keep_to_working_dates(self.month_edit)
-        year, mon = (int(p) for p in last_month().split("-"))
+        year, mon = (int(p) for p in last_month(ctx.today()).split("-"))
         self.month_edit.setDate(QDate(year, mon, 1))
         self.month_edit.dateChanged.connect(lambda _d: self.refresh())
         self.export_button = QPushButton("导出月度报表…")
@@ -257,11 +245,14 @@ class ReportsPage(QWidget):
         if filters.get("month"):
             self.set_month(filters["month"])
 
+    def can_close(self) -> bool:
+        return True  # nothing unsaved is held on this page
+
     def refresh(self) -> None:
         """Count the month and last month again (or read them as sent) and show every cross-check."""
         db = self.ctx.db
         month = self.month()
-        today = dt.date.today()
+        today = self.ctx.today()
         self.sent = submissions.latest(db, month, with_payload=False)
         ended = month_bounds(month)[1] < today
         if self.sent is not None:
@@ -335,79 +326,23 @@ class ReportsPage(QWidget):
         return items
 
     def open_item(self, item: QTreeWidgetItem, _column: int = 0) -> None:
-        """Open the elder behind a failing check: the editor when it is there, else the ledger filtered to them."""
+        """Open the elder behind a failing check in the 登记表 editor."""
         elder = item.data(0, _ELDER_ROLE)
         if not elder:
             return
-        try:
-            from township_desk.ui.elder_editor import ElderEditor
-        except ImportError:
-            self.ctx.navigate("台账", search=elder["id_number"])
-            return
+        from township_desk.ui.elder_editor import ElderEditor
+
         if ElderEditor(self.ctx, elder["elder_id"], self).exec():  # the editor tells the other pages itself
             self.refresh()
 
     # ------------------------------------------------------------ background work
 
     def _run(self, title: str, work, on_done) -> None:
-        """``work(job)`` in a worker thread (``ui.jobs``) with a progress dialog that can cancel."""
-        import traceback
+        """``work(job)`` as a background job (``ui.jobs``) with a progress dialog that can cancel."""
+        from township_desk.ui.jobs import run_job
 
-        from township_desk.ui.jobs import JobCancelled, run_job
-
-        relay = _Relay(self)
-        dialog = QProgressDialog(title + "……", "取消", 0, 0, self)
-        dialog.setWindowTitle(title)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-
-        def progressed(done: int, total: int, text: str) -> None:
-            dialog.setMaximum(max(total, 0))
-            dialog.setValue(min(done, total) if total else 0)
-            if text:
-                dialog.setLabelText(text)
-
-        def finish() -> None:
-            dialog.reset()
-            dialog.close()
-            dialog.deleteLater()
-            relay.deleteLater()
-
-        def succeeded(result) -> None:
-            finish()
-            on_done(result)
-
-        def failed(exc: BaseException, tb: str) -> None:
-            finish()
-            if isinstance(exc, JobCancelled):
-                self.status_label.setText(f"{title}已取消，未写入文件。")
-            elif isinstance(exc, UserError):
-                QMessageBox.warning(self, title, str(exc))
-            else:
-                from township_desk.ui import crash
-
-                crash.report(exc, tb, self)
-
-        relay.progressed.connect(progressed)
-        relay.succeeded.connect(succeeded)
-        relay.failed.connect(failed)
-
-        def body(job) -> None:
-            def progress(done: int, total: int, text: str = "") -> None:
-                relay.progressed.emit(int(done), int(total), text)
-
-            job.progress = progress  # the writers report through the relay
-            try:
-                result = work(job)
-            except BaseException as exc:  # noqa: BLE001 - shown on the GUI thread
-                relay.failed.emit(exc, traceback.format_exc())
-            else:
-                relay.succeeded.emit(result)
-
-        job = run_job(self, title, body, show_dialog=False)
-        dialog.canceled.connect(job.cancel)
+        run_job(self, title, work, on_done=on_done,
+                on_cancel=lambda: self.status_label.setText(f"{title}已取消，未写入文件。"))
 
     # ------------------------------------------------------------ export
 
@@ -418,7 +353,7 @@ class ReportsPage(QWidget):
             QMessageBox.warning(self, "导出月度报表", "勾稽关系不成立，未导出：\n" + monthly.failures_text(self.failures))
             return
         month = self.month()
-        draft = self.sent is None and month_bounds(month)[1] >= dt.date.today()
+        draft = self.sent is None and month_bounds(month)[1] >= self.ctx.today()
         path = self._ask_path(month, "导出月度报表", "草稿" if draft else "")
         if path:
             self._export(month, path, "draft" if draft else None)

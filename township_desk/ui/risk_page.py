@@ -75,10 +75,12 @@ def _history_row(row: dict) -> dict:
 class RiskPage(QWidget):
     """The 风险评估 page."""
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+    # The tables whose changes refresh this page (ui.pages.Page).
+    SHOWS = frozenset({"assessments", "elders", "visits", "hazards", "settings", "villages"})
+
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self._today = today
         self.elder: dict | None = None
         self.suggestion: risk.Suggestion | None = None
         self.ability_result = None
@@ -101,7 +103,7 @@ class RiskPage(QWidget):
 
     @property
     def today(self) -> dt.date:
-        return self._today or dt.date.today()
+        return self.ctx.today()
 
     # ---------------------------------------------------------------- 待评估
 
@@ -451,8 +453,7 @@ class RiskPage(QWidget):
         self.reason_edit.blockSignals(True)
         self.reason_edit.clear()
         self.reason_edit.blockSignals(False)
-        self.ctx.notify("assessments")  # the dashboard, the ledger and the charts follow
-        self.ctx.notify("elders")
+        self.ctx.notify("assessments", "elders")  # one announcement: the dashboard, the ledger and the charts follow
         self.refresh()
         self.saved_label.setText(f"已保存：{name} {day} 评估，最终等级 {risk.GRADE_LABELS[final]}")
         return assessment_id
@@ -499,6 +500,9 @@ class RiskPage(QWidget):
     def _data_key(self) -> tuple:
         """Changes since the last reload: rows this connection wrote, commits by other connections, the day."""
         return (*self.ctx.data_key(), self.today)
+
+    def can_close(self) -> bool:
+        return True  # nothing unsaved is held on this page
 
     def refresh(self) -> None:
         """Reload the due list, the statistics and the current elder (keeping what the clerk has typed).

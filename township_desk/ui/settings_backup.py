@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -21,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QTableView,
     QTableWidget,
@@ -30,13 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import backups, paths, security, settings
+from township_desk.models import audit_log, backups, paths
 from township_desk.models import db as dbm
-from township_desk.models.agreements import AGREEMENT_FIELDS
-from township_desk.models.elders import ELDER_FIELDS
+from township_desk.models.changes import Changes
 from township_desk.models.errors import UserError
-from township_desk.models.visits import FIELD_LABELS as VISIT_FIELDS
-from township_desk.ui.widgets import checked_save_path, date_edit, pydate, start_path
+from township_desk.printing.audit_xlsx import write_audit_xlsx
+from township_desk.ui import jobs
+from township_desk.ui.widgets import checked_save_path, date_edit, pydate, qdate, start_path
 
 # ------------------------------------------------------------------------------------------ dialogs
 # Module-level so tests replace them: a modal file dialog or message box would block a test.
@@ -63,53 +59,6 @@ def ask_folder(parent: QWidget, title: str, start: str) -> str:
     return QFileDialog.getExistingDirectory(parent, title, start)
 
 
-# ------------------------------------------------------------------------------------------ background work
-
-class _Relay(QObject):
-    """Lives on the GUI thread: a worker thread's ``done.emit(result)`` is queued to ``deliver`` here."""
-
-    done = Signal(object)
-
-    def __init__(self, callback: Callable[[object], None], parent: QObject | None = None):
-        super().__init__(parent)
-        self.callback = callback
-        self.done.connect(self.deliver)
-
-    def deliver(self, result: object) -> None:
-        self.callback(result)
-
-
-def run_in_background(parent: QWidget, text: str, work: Callable[[], object],
-                      on_done: Callable[[object], None]) -> threading.Thread:
-    """Run ``work()`` in a plain thread (it opens its own database connections) behind a busy dialog the clerk
-    cannot dismiss; ``on_done`` gets its result, or the exception it raised, on the GUI thread."""
-    dialog = QProgressDialog(text, "", 0, 0, parent)
-    dialog.setWindowTitle("请稍候")
-    dialog.setCancelButton(None)
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(0)
-
-    def finished(result: object) -> None:
-        dialog.close()
-        dialog.deleteLater()
-        relay.deleteLater()
-        on_done(result)
-
-    relay = _Relay(finished, parent)
-
-    def body() -> None:
-        try:
-            result = work()
-        except Exception as exc:  # noqa: BLE001 - handed to on_done on the GUI thread
-            result = exc
-        relay.done.emit(result)
-
-    dialog.show()
-    thread = threading.Thread(target=body, name="backup-panel")
-    thread.start()
-    return thread
-
-
 # ------------------------------------------------------------------------------------------ backups
 
 BACKUP_COLUMNS = ("备份时间", "类型", "老人（人）", "巡访记录（条）", "互助协议（份）", "最后修改", "大小", "文件")
@@ -133,7 +82,7 @@ class BackupPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.infos: list[backups.BackupInfo] = []
-        self.worker: threading.Thread | None = None  # the backup or restore running in the background
+        self.worker: jobs.Job | None = None  # the backup or restore running in the background
         layout = QVBoxLayout(self)
         self.intro = QLabel("")
         self.intro.setWordWrap(True)
@@ -313,7 +262,7 @@ class BackupPanel(QWidget):
             return
         path = self.ctx.db_path
 
-        def work() -> backups.BackupInfo:
+        def work(_job: jobs.Job) -> backups.BackupInfo:
             db = dbm.connect(path, migrate=False)
             try:
                 backups.backup(db, target)
@@ -321,13 +270,10 @@ class BackupPanel(QWidget):
                 db.close()
             return backups.inspect_backup(target)
 
-        def done(result: object) -> None:
-            if isinstance(result, BaseException):
-                self._failed("备份未完成", result)
-                return
-            inform(self, "备份完成", f"已备份到：{target}\n{result.summary()}")
-
-        self.worker = run_in_background(self, "正在备份……", work, done)
+        self.worker = jobs.run_job(
+            self, "备份", work, cancellable=False,
+            on_done=lambda info: inform(self, "备份完成", f"已备份到：{target}\n{info.summary()}"),
+            on_error=lambda exc: self._failed("备份未完成", exc))
 
     def _failed(self, title: str, exc: BaseException, suffix: str = "") -> None:
         if isinstance(exc, UserError):
@@ -364,14 +310,11 @@ class BackupPanel(QWidget):
         if not confirm(self, "确认恢复", text):
             return
         db_path = self.ctx.db_path
-        self.worker = run_in_background(self, "正在检查备份并另存当前数据……",
-                                        lambda: backups.prepare_restore(db_path, path), self._put_in_place)
+        self.worker = jobs.run_job(
+            self, "检查备份并另存当前数据", lambda _job: backups.prepare_restore(db_path, path), cancellable=False,
+            on_done=self._put_in_place, on_error=lambda exc: self._failed("恢复未完成", exc, "\n\n当前数据没有改动。"))
 
-    def _put_in_place(self, result: object) -> None:
-        if isinstance(result, BaseException):
-            self._failed("恢复未完成", result, "\n\n当前数据没有改动。")
-            return
-        prepared: backups.PreparedRestore = result
+    def _put_in_place(self, prepared: backups.PreparedRestore) -> None:
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         error = None
         kept = None
@@ -389,7 +332,7 @@ class BackupPanel(QWidget):
         if error is not None:
             inform(self, "恢复未完成", f"{error}\n\n当前数据没有改动。", warning=True)
             return
-        self.ctx.notify("*")
+        self.ctx.announce(Changes.everything())
         self.refresh()
         inform(self, "恢复完成", f"已恢复备份（{prepared.info.taken_at:%Y-%m-%d %H:%M}）。\n"
                f"原来的数据另存为：{kept}\n程序已重新载入数据。")
@@ -415,111 +358,6 @@ def _relock(ctx) -> None:
 
 # ------------------------------------------------------------------------------------------ audit log
 
-AUDIT_COLUMNS = ("时间", "操作", "类别", "记录", "字段", "原值", "新值")
-TABLE_LABELS = {"elders": "老人", "villages": "村（社区）", "visitors": "巡访责任人", "visits": "巡访",
-                "assessments": "评估", "hazards": "风险隐患", "agreements": "互助协议", "campaigns": "集中巡访",
-                "settings": "设置", "database": "数据库", "supporters": "赡养人", "monthly_submissions": "月度报表"}
-FIELD_LABELS = {**ELDER_FIELDS, "village_id": "村（社区）", "visitor_id": "巡访责任人", "supporters": "赡养人",
-                "password_lock": "启动密码", "status": "状态",
-                # risk.record_assessment changes these of the elder (tier and ability_level are in ELDER_FIELDS)
-                "risk_grade": "风险等级",
-                # hazards: found, then dated steps, the last one with how it was resolved
-                "description": "发现的问题", "found_on": "发现日期", "supporter_told_on": "通报赡养人日期",
-                "reported_on": "报告乡镇日期", "resolved_on": "处置日期", "resolution": "处置情况",
-                # villages.save_village and visitors.save_visitor, one entry per changed field
-                "committee": "村民委员会名称", "staff_name": "村委会派出工作人员", "sort_order": "排列顺序",
-                "role": "类别", "organisation": "工作单位", "active": "在岗"}
-# Each table's own field labels, looked up before FIELD_LABELS: settings and agreements have keys of their own, and
-# a key may mean another thing in another table (a village's ``name`` is not a person's 姓名). The labels are the
-# models' own (the ones the forms show), so a wording changed there changes here; the few keys the models do not
-# label (an agreement's renewal and scan) are named here.
-TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
-    "settings": {**settings.LABELS, security.SETTING_KEY: "启动密码"},
-    "agreements": {**AGREEMENT_FIELDS, "renewed_from_id": "续签自", "scan_path": "协议扫描件"},
-    "elders": ELDER_FIELDS,
-    "villages": {"name": "村（社区）名称"},
-    "visits": VISIT_FIELDS,  # a corrected or voided visit (visits.correct_visit / void_visit)
-    "monthly_submissions": {"sha256": "文件 SHA-256"},  # a month submitted (上报) or resent corrected (更正)
-}
-
-
-def _audit_where(text: str = "", date_from: dt.date | None = None,
-                 date_to: dt.date | None = None) -> tuple[str, list[Any]]:
-    where, params = [], []
-    if text.strip():
-        like = f"%{text.strip()}%"
-        where.append("(action LIKE ? OR record_label LIKE ? OR field LIKE ? OR old_value LIKE ? OR new_value LIKE ?"
-                     " OR table_name LIKE ?)")
-        params += [like] * 6
-    if date_from:
-        where.append("at >= ?")
-        params.append(date_from.isoformat())
-    if date_to:
-        where.append("at < ?")
-        params.append((date_to + dt.timedelta(days=1)).isoformat())
-    return (" WHERE " + " AND ".join(where)) if where else "", params
-
-
-def audit_rows(db, text: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None, *,
-               limit: int = 500, offset: int = 0) -> list[tuple]:
-    """Audit-log rows (at, action, table, label, field, old, new), newest first, filtered in SQL."""
-    where, params = _audit_where(text, date_from, date_to)
-    return db.execute("SELECT at, action, table_name, record_label, field, old_value, new_value FROM audit_log"
-                      + where + " ORDER BY id DESC LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
-
-
-def audit_count(db, text: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None) -> int:
-    where, params = _audit_where(text, date_from, date_to)
-    return db.execute("SELECT count(*) FROM audit_log" + where, params).fetchone()[0]
-
-
-def field_label(table: str | None, field: str | None) -> str:
-    """The Chinese label of ``field`` as an audit entry of ``table`` names it: the table's own label
-    (``TABLE_FIELD_LABELS``), else the shared one (``FIELD_LABELS``), else the field as written ("" for none)."""
-    if not field:
-        return ""
-    return TABLE_FIELD_LABELS.get(table or "", {}).get(field) or FIELD_LABELS.get(field, field)
-
-
-def readable(row: tuple) -> list[str]:
-    """One audit row in the clerk's words: table and field names translated (fields by their table)."""
-    at, action, table, label, field, old, new = row
-    return [at or "", action or "", TABLE_LABELS.get(table, table or ""), label or "", field_label(table, field),
-            old or "", new or ""]
-
-
-def export_audit_xlsx(db, target: str | Path, text: str = "", date_from: dt.date | None = None,
-                      date_to: dt.date | None = None) -> int:
-    """Write the filtered audit log to ``target`` (.xlsx), every value a text cell; returns the row count."""
-    from openpyxl import Workbook
-
-    from township_desk.models.files import atomic_path
-    from township_desk.printing.xlsx_util import put_text
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "操作日志"
-    for c, title in enumerate(AUDIT_COLUMNS, start=1):
-        put_text(ws.cell(row=1, column=c), title)
-    ws.freeze_panes = "A2"
-    r = 1
-    offset = 0
-    while True:
-        batch = audit_rows(db, text, date_from, date_to, limit=5000, offset=offset)
-        if not batch:
-            break
-        for row in batch:
-            r += 1
-            for c, value in enumerate(readable(row), start=1):
-                put_text(ws.cell(row=r, column=c), value)
-        offset += len(batch)
-    for letter, width in zip("ABCDEFG", (20, 10, 12, 30, 16, 30, 30), strict=True):
-        ws.column_dimensions[letter].width = width
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
-    return r - 1
-
-
 class AuditTableModel(QAbstractTableModel):
     """The audit log, newest first, fetched from SQLite a page at a time as the clerk scrolls."""
 
@@ -530,20 +368,20 @@ class AuditTableModel(QAbstractTableModel):
         self.ctx = ctx
         self.rows: list[list[str]] = []
         self.total = 0
-        self.filters: dict[str, Any] = {}
+        self.found = audit_log.AuditFilter()
 
-    def load(self, text: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None) -> None:
+    def load(self, found: audit_log.AuditFilter = audit_log.AuditFilter()) -> None:  # noqa: B008
         self.beginResetModel()
-        self.filters = {"text": text, "date_from": date_from, "date_to": date_to}
-        self.total = audit_count(self.ctx.db, **self.filters)
-        self.rows = [readable(r) for r in audit_rows(self.ctx.db, **self.filters, limit=self.PAGE)]
+        self.found = found
+        self.total = audit_log.count(self.ctx.db, found)
+        self.rows = [audit_log.readable(r) for r in audit_log.rows(self.ctx.db, found, limit=self.PAGE)]
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(AUDIT_COLUMNS)
+        return 0 if parent.isValid() else len(audit_log.COLUMNS)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -554,14 +392,15 @@ class AuditTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return AUDIT_COLUMNS[section]
+            return audit_log.COLUMNS[section]
         return None
 
     def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and len(self.rows) < self.total
 
     def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: B008
-        more = [readable(r) for r in audit_rows(self.ctx.db, **self.filters, limit=self.PAGE, offset=len(self.rows))]
+        more = [audit_log.readable(r)
+                for r in audit_log.rows(self.ctx.db, self.found, limit=self.PAGE, offset=len(self.rows))]
         if not more:
             self.total = len(self.rows)
             return
@@ -581,7 +420,7 @@ class AuditLogPanel(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("查找：姓名、身份证号码、字段、内容……")
         self.use_dates = QCheckBox("日期")
-        today = QDate.currentDate()
+        today = qdate(ctx.today())
         self.date_from = date_edit(today.addMonths(-1))
         self.date_to = date_edit(today)
         for edit in (self.date_from, self.date_to):
@@ -616,25 +455,24 @@ class AuditLogPanel(QWidget):
         self.date_to.setEnabled(on)
         self.refresh()
 
-    def filters(self) -> dict[str, Any]:
+    def filters(self) -> audit_log.AuditFilter:
         """The filters as typed: text, and the date range when 日期 is ticked."""
         dates = self.use_dates.isChecked()
-        return {"text": self.search.text(),
-                "date_from": pydate(self.date_from.date()) if dates else None,
-                "date_to": pydate(self.date_to.date()) if dates else None}
+        return audit_log.AuditFilter(self.search.text(), pydate(self.date_from.date()) if dates else None,
+                                     pydate(self.date_to.date()) if dates else None)
 
     def refresh(self) -> None:
-        self.model.load(**self.filters())
+        self.model.load(self.filters())
         self.count_label.setText(f"共 {self.model.total} 条记录（最新的在前）")
         self.view.resizeColumnsToContents()
 
     def export(self) -> None:
-        suggested = start_path("export", f"操作日志_{dt.date.today():%Y%m%d}.xlsx")
+        suggested = start_path("export", f"操作日志_{self.ctx.today():%Y%m%d}.xlsx")
         target = ask_save_path(self, "导出操作日志", suggested, "Excel 工作簿 (*.xlsx)")
         if not target or checked_save_path(self, "导出操作日志", target, self.ctx.db_path) is None:
             return
         try:
-            count = export_audit_xlsx(self.ctx.db, target, **self.filters())
+            count = write_audit_xlsx(audit_log.readable_rows(self.ctx.db, self.filters()), target)
         except UserError as exc:
             inform(self, "导出未完成", str(exc), warning=True)
             return

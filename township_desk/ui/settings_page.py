@@ -1036,6 +1036,9 @@ class PasswordTab(QWidget):
 class SettingsPage(QWidget):
     """The 设置 page."""
 
+    # The tables whose changes refresh this page (ui.pages.Page).
+    SHOWS = frozenset({"settings", "villages", "visitors", "elders"})
+
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx

@@ -29,7 +29,7 @@ def _tour(window) -> list[tuple[str, dict]]:
 
 def _unavailable(window) -> list[str]:
     return [f"{title}（{holder.state}）" for title, holder in getattr(window, "holders", {}).items()
-            if holder.state in ("failed", "pending")]
+            if holder.state == "failed"]
 
 
 def arm(app, window=None) -> bool:

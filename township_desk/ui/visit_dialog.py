@@ -104,11 +104,11 @@ class VisitDialog(QDialog):
     """
 
     def __init__(self, ctx, elder_id: int, parent: QWidget | None = None, *, campaign_id: int | None = None,
-                 mode: str = "上门", today: dt.date | None = None, visit_id: int | None = None):
+                 mode: str = "上门", visit_id: int | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.elder_id = elder_id
-        self.today = today or dt.date.today()
+        self.today = ctx.today()
         self.visit: dict | None = None
         if visit_id is not None:
             self.visit = visits_model.get_visit(ctx.db, visit_id)
@@ -485,7 +485,7 @@ class VisitDialog(QDialog):
                 from township_desk.ui.hazard_dialog import HazardDialog
 
                 hazard = HazardDialog(self.ctx, self.elder_id, self, visit_id=self.visit_id, description=finding,
-                                      found_on=dt.date.fromisoformat(data["date"]), today=self.today)
+                                      found_on=dt.date.fromisoformat(data["date"]))
                 if hazard.exec():
                     self.hazard_id = hazard.hazard_id
 

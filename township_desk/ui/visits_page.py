@@ -2,7 +2,7 @@
 visit history, each visitor's workload, hazards until closed, festival / extreme-weather campaigns and charts.
 
 Every rule is in ``models`` (``schedule.overdue`` for who is overdue, ``visits``, ``hazards``): this module only
-shows what they return. ``today`` (the office's day) is the clock's unless a test or a caller fixes it.
+shows what they return. ``today`` (the office's day) is ``ctx.today()``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from township_desk.models import elders, villages, visitors
+from township_desk.ui.campaigns_tab import CampaignsTab
+from township_desk.ui.charts_tab import ChartsTab  # light: it imports matplotlib only when first shown
 from township_desk.ui.rows_model import RowsModel
 from township_desk.ui.widgets import refill_choices, selected_row, table_view
 
@@ -59,21 +61,20 @@ def column_of(model: RowsModel, key: str) -> int:
 class _Tab(QWidget):
     """A tab of the page: the shared context and the office's day."""
 
-    def __init__(self, ctx, today: dt.date | None, parent: QWidget | None = None):
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self._today = today
 
     @property
     def today(self) -> dt.date:
-        return self._today or dt.date.today()
+        return self.ctx.today()
 
 
 class OverdueTab(_Tab):
     """Overdue home visits and last week's remote shortfalls; Enter records a visit for the selected elder."""
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
-        super().__init__(ctx, today, parent)
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
         self.village = QComboBox()
         self.visitor = QComboBox()
         self.kind = QComboBox()
@@ -176,8 +177,7 @@ class OverdueTab(_Tab):
             return
         from township_desk.ui.visit_dialog import VisitDialog
 
-        dialog = VisitDialog(self.ctx, row["elder_id"], self, mode="上门" if row["kind"] == "home" else "电话",
-                             today=self.today)
+        dialog = VisitDialog(self.ctx, row["elder_id"], self, mode="上门" if row["kind"] == "home" else "电话")
         if dialog.exec():
             self.refresh()
 
@@ -185,8 +185,8 @@ class OverdueTab(_Tab):
 class UnvisitedTab(_Tab):
     """在册 elders with no home visit yet this month: what keeps the monthly visit rate below 100%."""
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
-        super().__init__(ctx, today, parent)
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
         self.summary = QLabel()
         self.model = RowsModel([("village", "村（社区）"), ("name", "姓名"), ("tier", "巡访类别"),
                                 ("last_home_text", "最近上门巡访"), ("visitor", "巡访责任人"),
@@ -224,7 +224,7 @@ class UnvisitedTab(_Tab):
             return
         from township_desk.ui.visit_dialog import VisitDialog
 
-        if VisitDialog(self.ctx, row["elder_id"], self, mode="上门", today=self.today).exec():
+        if VisitDialog(self.ctx, row["elder_id"], self, mode="上门").exec():
             self.refresh()
 
 
@@ -236,8 +236,8 @@ class HistoryTab(_Tab):
 
     GREY = "#8a8a8a"
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
-        super().__init__(ctx, today, parent)
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
         self.elder_id: int | None = None
         self.search = QLineEdit()
         self.search.setPlaceholderText("姓名、拼音首字母或身份证号码")
@@ -330,7 +330,7 @@ class HistoryTab(_Tab):
             return
         from township_desk.ui.visit_dialog import VisitDialog
 
-        VisitDialog(self.ctx, row["elder_id"], self, visit_id=row["id"], today=self.today).exec()
+        VisitDialog(self.ctx, row["elder_id"], self, visit_id=row["id"]).exec()
         self.show_elder(self.elder_id)
         for number, shown in enumerate(self.model.rows):  # keep the visit chosen
             if shown["id"] == row["id"]:
@@ -343,7 +343,7 @@ class HistoryTab(_Tab):
             return
         from township_desk.ui.visit_dialog import VisitDialog
 
-        if VisitDialog(self.ctx, self.elder_id, self, today=self.today).exec():
+        if VisitDialog(self.ctx, self.elder_id, self).exec():
             self.show_elder(self.elder_id)
 
     def refresh(self) -> None:
@@ -353,8 +353,8 @@ class HistoryTab(_Tab):
 class WorkloadTab(_Tab):
     """Each visitor: how many elders they visit and how many of them are overdue; below, whom they visit."""
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
-        super().__init__(ctx, today, parent)
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
         self.model = RowsModel([("name", "巡访责任人"), ("role", "类别"), ("phone", "电话"), ("village", "村（社区）"),
                                 ("elders", "负责老人数"), ("key_elders", "其中重点"), ("overdue", "逾期未上门"),
                                 ("home_visits_month", "本月上门次数"), ("remote_visits_month", "本月电话视频次数")],
@@ -418,8 +418,8 @@ class WorkloadTab(_Tab):
 class HazardsTab(_Tab):
     """Hazards found on visits: open ones first (in red); a double-click records the follow-up."""
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
-        super().__init__(ctx, today, parent)
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
         self.only_open = QCheckBox("只看未处置")
         self.only_open.setChecked(True)
         self.only_open.toggled.connect(self.refresh)
@@ -459,7 +459,7 @@ class HazardsTab(_Tab):
         row = self.model.row(index.row())
         from township_desk.ui.hazard_dialog import HazardDialog
 
-        if HazardDialog(self.ctx, row["elder_id"], self, hazard_id=row["id"], today=self.today).exec():
+        if HazardDialog(self.ctx, row["elder_id"], self, hazard_id=row["id"]).exec():
             self.refresh()
 
 
@@ -469,15 +469,18 @@ class VisitsPage(QWidget):
     the history; only_open for the hazards (default True). A filter not given is cleared, so the list matches
     the figure that led to it."""
 
-    def __init__(self, ctx, parent: QWidget | None = None, today: dt.date | None = None):
+    # The tables whose changes refresh this page (ui.pages.Page).
+    SHOWS = frozenset({"visits", "elders", "hazards", "campaigns", "villages", "visitors", "settings"})
+
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.tabs = QTabWidget()
-        self.overdue = OverdueTab(ctx, today=today)
-        self.unvisited = UnvisitedTab(ctx, today=today)
-        self.history = HistoryTab(ctx, today=today)
-        self.workload = WorkloadTab(ctx, today=today)
-        self.hazards = HazardsTab(ctx, today=today)
+        self.overdue = OverdueTab(ctx)
+        self.unvisited = UnvisitedTab(ctx)
+        self.history = HistoryTab(ctx)
+        self.workload = WorkloadTab(ctx)
+        self.hazards = HazardsTab(ctx)
         self.views: dict[str, QWidget] = {"overdue": self.overdue, "unvisited": self.unvisited,
                                           "history": self.history, "workload": self.workload, "hazards": self.hazards}
         self.tabs.addTab(self.overdue, "逾期清单")
@@ -485,18 +488,11 @@ class VisitsPage(QWidget):
         self.tabs.addTab(self.history, "巡访记录")
         self.tabs.addTab(self.workload, "责任人工作量")
         self.tabs.addTab(self.hazards, "风险隐患")
-        try:
-            from township_desk.ui.campaigns_tab import CampaignsTab
+        self.campaigns = CampaignsTab(ctx)
+        self.views["campaigns"] = self.campaigns
+        self.tabs.addTab(self.campaigns, "节日和极端天气巡访")
 
-            self.campaigns = CampaignsTab(ctx, today=today)
-            self.views["campaigns"] = self.campaigns
-            self.tabs.addTab(self.campaigns, "节日和极端天气巡访")
-        except ModuleNotFoundError as exc:
-            if exc.name != "township_desk.ui.campaigns_tab":
-                raise
-        from township_desk.ui.charts_tab import ChartsTab
-
-        self.charts = ChartsTab(ctx, today=today)  # draws (and imports matplotlib) only when first shown
+        self.charts = ChartsTab(ctx)  # draws (and imports matplotlib) only when first shown
         self.views["charts"] = self.charts
         self.tabs.addTab(self.charts, "统计图表")
         self.workload.on_visitor = self._overdue_for_visitor
@@ -505,6 +501,9 @@ class VisitsPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         self.refresh()
+
+    def can_close(self) -> bool:
+        return True  # nothing unsaved is held on this page
 
     def refresh(self) -> None:
         """Reload the tab shown (the others reload when they are shown)."""
