@@ -130,10 +130,10 @@ def test_home_rate_and_coverage_chart_read_the_sent_month(page, qtbot):
 
 
 def test_the_audit_log_names_a_submission_in_the_clerks_words(page, qtbot):
-    from township_desk.ui.settings_backup import audit_rows, readable
+    from township_desk.models import audit_log
 
     page.submit_button.click()
     qtbot.waitUntil(lambda: page.sent_table.rowCount() == 1, timeout=10000)
     digest = hashlib.sha256(page.target.read_bytes()).hexdigest()
-    row = readable(audit_rows(page.ctx.db)[0])
+    row = audit_log.readable(audit_log.rows(page.ctx.db)[0])
     assert row[1:] == ["上报", "月度报表", "城关镇 2026年10月", "文件 SHA-256", "", f"{digest}（李专干）"]
