@@ -314,6 +314,12 @@ class LedgerPage(QWidget):
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         self.model.counted.connect(self._show_count)
         ctx.data_changed.connect(self._on_data_changed)
+        from township_desk.ui.elder_file import install_elder_menu
+        from township_desk.ui.list_export import filter_title
+
+        install_elder_menu(self.view, ctx, "id", after=self.refresh, today=lambda: self._today, export_title=lambda: (
+            filter_title("台账", [self.search.text(), self.village_combo, self.tier_combo, self.status_combo,
+                                *[flag for flag, check in self.flag_checks.items() if check.isChecked()]])))
 
         self._fill_villages()
         self.model.query = self.current_query()
