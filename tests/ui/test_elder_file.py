@@ -331,3 +331,37 @@ def test_every_list_offers_export_and_writes_what_it_shows(ctx, qtbot, tmp_path,
     assert ws.max_row - 2 == model.rowCount()
     assert [c.value for c in ws[2]] == [model.headerData(c, Qt.Orientation.Horizontal)
                                        for c in range(model.columnCount())]
+
+
+# ---------------------------------------------------------------- 台账: age both ways, 未指定
+
+
+def test_the_ledger_sorts_by_age_both_ways_and_says_who_has_no_visitor(ctx, qtbot, db):
+    from township_desk.ui.ledger_page import COLUMNS, LedgerPage
+
+    elders.save_elder(db, {"name": "孙无人", "id_number": make_id("19300101", 21), "village": "青山村",
+                           "entered_on": "2026-01-05"}, today=TODAY)
+    page = LedgerPage(ctx, today=TODAY)
+    qtbot.addWidget(page)
+    age = [k for k, _h in COLUMNS].index("age")
+    visitor = [k for k, _h in COLUMNS].index("visitor")
+    page.view.sortByColumn(age, Qt.SortOrder.AscendingOrder)
+    ages = [int(page.model.data(page.model.index(r, age))) for r in range(page.model.rowCount())]
+    assert ages == sorted(ages) and ages[-1] == 96
+    page.view.sortByColumn(age, Qt.SortOrder.DescendingOrder)
+    ages = [int(page.model.data(page.model.index(r, age))) for r in range(page.model.rowCount())]
+    assert ages == sorted(ages, reverse=True) and ages[0] == 96
+    assert page.model.data(page.model.index(0, visitor)) == "未指定"
+
+
+def test_a_new_elder_form_is_not_orange_before_anything_is_typed(ctx, qtbot):
+    from township_desk.ui.elder_editor import ELIGIBILITY_PENDING, ElderEditor
+
+    editor = ElderEditor(ctx, None, today=TODAY)
+    qtbot.addWidget(editor)
+    assert ELIGIBILITY_PENDING in editor.eligibility_label.text()
+    assert "不符合" not in editor.eligibility_label.text()
+    editor.set_value("id_number", make_id("19300101", 21))
+    editor.validate()
+    assert ELIGIBILITY_PENDING not in editor.eligibility_label.text()
+    assert "认定条件" in editor.eligibility_label.text()

@@ -45,6 +45,12 @@ ALL_KINDS = "全部"
 UNASSIGNED = "未指定"
 
 
+def _group(group_name: str | None) -> str:
+    """碾子村 + "7" reads 碾子村7组 (a group typed as a bare number); a name such as 三组 stays as typed."""
+    text = (group_name or "").strip()
+    return f"{text}组" if text.isdigit() else text
+
+
 def _timeline_color(row: dict) -> str | None:
     if row["voided"]:
         return GREY
@@ -140,7 +146,7 @@ class ElderFileDialog(QDialog):
         status = e["status"] if e["status"] == "在册" else f"<span style='color:{GREY}'>{escape(e['status'])}</span>"
         self.header.setText(
             f"<b style='font-size:18px'>{escape(e['name'])}</b>　{escape(e.get('sex') or '')}　{age}　"
-            f"{escape(e['village'])}{escape(e.get('group_name') or '')}　巡访类别：{escape(e['tier'] or '')}　"
+            f"{escape(e['village'])}{escape(_group(e.get('group_name')))}　巡访类别：{escape(e['tier'] or '')}　"
             f"风险等级：<span style='color:{colour}'>{grade}</span>　状态：{status}")
         supporters = "；".join(
             "　".join(x for x in (s.get("name"), s.get("relation"), s.get("phone"), s.get("work_place")) if x)

@@ -35,6 +35,7 @@ from township_desk.models.dates import age_on
 from township_desk.ui.widgets import refill_choices
 
 ALL = "全部"
+UNASSIGNED = "未指定"  # an elder with no 巡访责任人 yet: said, not left blank
 DEFAULT_STATUS = "在册"
 SEARCH_PLACEHOLDER = "姓名、拼音首字母或身份证号码"
 SEARCH_DELAY_MS = 150
@@ -185,6 +186,8 @@ class LedgerModel(QAbstractTableModel):
             value = row.get(key)
             if key == "risk_grade" and not value:
                 return "未评估"
+            if key == "visitor" and not value:
+                return UNASSIGNED
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ForegroundRole:
             if row["status"] != DEFAULT_STATUS:
