@@ -118,3 +118,15 @@ def test_the_timeline_tells_everything_newest_first_and_marks_voided_visits(db, 
     assert any(ev.kind == "互助协议" and ev.record_id == agreement.agreement_id for ev in events)
     status = events[1]
     assert status.title == "状态变更：在册 → 暂离" and status.detail == "住院"
+
+
+def test_a_large_refused_batch_names_the_first_few_and_counts_the_rest(db, five, monkeypatch):
+    contacts.record_contacts(db, five, date="2026-11-17", mode="电话", today=TODAY)
+    with pytest.raises(ValidationError) as caught:
+        contacts.record_contacts(db, five, date="2026-11-17", mode="电话", today=TODAY)
+    assert len(caught.value.problems) == 5
+    monkeypatch.setattr(contacts, "SHOWN_PROBLEMS", 2)
+    with pytest.raises(ValidationError) as caught:
+        contacts.record_contacts(db, five, date="2026-11-17", mode="电话", today=TODAY)
+    text = str(caught.value)
+    assert text.count("已经登记过") == 2 and text.endswith("……共 5 处问题，均未登记")

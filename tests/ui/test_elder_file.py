@@ -365,3 +365,17 @@ def test_a_new_elder_form_is_not_orange_before_anything_is_typed(ctx, qtbot):
     editor.validate()
     assert ELIGIBILITY_PENDING not in editor.eligibility_label.text()
     assert "认定条件" in editor.eligibility_label.text()
+
+
+def test_the_ledger_export_holds_the_rows_not_scrolled_to_yet(ctx, qtbot, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    from township_desk.ui import ledger_page
+
+    monkeypatch.setattr(ledger_page, "PAGE", 2)  # the list holds 2 rows until scrolled
+    page = ledger_page.LedgerPage(ctx, today=TODAY)
+    qtbot.addWidget(page)
+    page.model.load(page.current_query(), at_least=2)
+    assert page.model.rowCount() == 2 and page.model.canFetchMore()
+    ws = load_workbook(page.view.elder_menu.export(target=tmp_path / "台账.xlsx")).active
+    assert ws.max_row - 2 == 5 and "共 5 行" in ws["A1"].value

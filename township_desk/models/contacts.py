@@ -22,6 +22,7 @@ from township_desk.models.errors import UserError, ValidationError
 
 MODES = ("电话", "视频")
 UNREACHED = "联系未接通"
+SHOWN_PROBLEMS = 8  # refusals named in the message; ``ValidationError.problems`` holds them all
 _UNREACHED_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2}) (电话|视频)未接通（(.*?)）(?:：(.*))?$", re.S)
 
 
@@ -92,7 +93,10 @@ def record_contacts(db, elder_ids: list[int], *, date: dt.date | str, mode: str,
             continue
         rows[elder_id] = data
     if problems:
-        raise ValidationError("；".join(message for _f, message in problems), problems)
+        shown = [message for _f, message in problems[:SHOWN_PROBLEMS]]
+        if len(problems) > SHOWN_PROBLEMS:  # a batch of 200 refused must still fit a message box
+            shown.append(f"……共 {len(problems)} 处问题，均未登记")
+        raise ValidationError("；".join(shown), problems)
 
     saved = ContactsSaved()
     with db.atomic():

@@ -152,6 +152,19 @@ class LedgerModel(QAbstractTableModel):
         elif self.counting:
             self.total = len(self.rows) + 1
 
+    def fetch_all(self) -> None:
+        """Load every remaining row of the query at once (导出到 Excel wants them all: one query, not a page
+        at a time, each of which would skip the rows before it again)."""
+        more = self._fetch(len(self.rows), -1)  # LIMIT -1: no limit
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+        self.total = len(self.rows)
+        if self.counting:
+            self.counting = False
+            self.counted.emit(self.total)
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sorting is done in SQL (``SORT_COLUMNS``), so it covers the rows not fetched yet."""
         if not 0 <= column < len(COLUMNS):

@@ -36,6 +36,8 @@ def model_table(model: QAbstractItemModel) -> tuple[list[tuple[str, str]], list[
     from PySide6.QtCore import QModelIndex
 
     top = QModelIndex()
+    if hasattr(model, "fetch_all"):  # a model paging through SQL loads the rest in one query
+        model.fetch_all()
     while model.canFetchMore(top):
         before = model.rowCount()
         model.fetchMore(top)
@@ -50,12 +52,12 @@ def model_table(model: QAbstractItemModel) -> tuple[list[tuple[str, str]], list[
             index = model.index(r, c)
             text = model.data(index, Qt.ItemDataRole.DisplayRole)
             text = "" if text is None else str(text)
-            alignment = model.data(index, Qt.ItemDataRole.TextAlignmentRole)
-            aligned = int(alignment.value if hasattr(alignment, "value") else alignment or 0)
-            if aligned & right and _NUMBER.match(text):
-                row[key] = float(text) if "." in text else int(text)
-            else:
-                row[key] = text
+            row[key] = text
+            if _NUMBER.match(text):  # only then ask how it is aligned (most cells are not numbers)
+                alignment = model.data(index, Qt.ItemDataRole.TextAlignmentRole)
+                aligned = int(alignment.value if hasattr(alignment, "value") else alignment or 0)
+                if aligned & right:
+                    row[key] = float(text) if "." in text else int(text)
         rows.append(row)
     return columns, rows
 
@@ -65,14 +67,14 @@ def export_model(parent: QWidget | None, model: QAbstractItemModel, title: str, 
     """Ask where to save (unless ``target`` is given), write the list, say how many rows went; the path or None.
 
     The title gets the row count and today's date; a refusal (the file open in Excel, a full disk) is a Chinese
-    warning and nothing is written."""
+    warning and nothing is written. A wait cursor shows while it works (a 30,000-row ledger takes seconds)."""
+    from PySide6.QtWidgets import QApplication
+
     from township_desk.models.errors import UserError
     from township_desk.printing import list_xlsx
     from township_desk.ui.widgets import ask_save_file, checked_save_path
 
-    columns, rows = model_table(model)
     today = dt.date.today()
-    heading = f"{title}　共 {len(rows)} 行　{today.isoformat()} 导出"
     suggested = f"{title}_{today:%Y%m%d}.xlsx".replace("/", "_").replace("\\", "_")
     if target is None:
         chosen = ask_save_file(parent, "导出到 Excel", suggested, "Excel 工作簿 (*.xlsx)", db_path, ".xlsx",
@@ -82,7 +84,13 @@ def export_model(parent: QWidget | None, model: QAbstractItemModel, title: str, 
     if chosen is None:
         return None
     try:
-        count = list_xlsx.export_rows(columns, rows, heading, chosen)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            columns, rows = model_table(model)
+            heading = f"{title}　共 {len(rows)} 行　{today.isoformat()} 导出"
+            count = list_xlsx.export_rows(columns, rows, heading, chosen)
+        finally:
+            QApplication.restoreOverrideCursor()
     except UserError as exc:
         QMessageBox.warning(parent, "导出到 Excel", str(exc))
         return None
