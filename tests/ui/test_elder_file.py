@@ -379,3 +379,22 @@ def test_the_ledger_export_holds_the_rows_not_scrolled_to_yet(ctx, qtbot, tmp_pa
     assert page.model.rowCount() == 2 and page.model.canFetchMore()
     ws = load_workbook(page.view.elder_menu.export(target=tmp_path / "台账.xlsx")).active
     assert ws.max_row - 2 == 5 and "共 5 行" in ws["A1"].value
+
+
+def test_the_file_opens_from_a_campaigns_list_and_the_list_exports(ctx, qtbot, opened, tmp_path):
+    from openpyxl import load_workbook
+
+    from township_desk.models import campaigns
+    from township_desk.ui.campaigns_tab import CampaignsTab
+
+    campaign = campaigns.plan_campaign(ctx.db, name="2026年寒潮巡访", kind="极端天气", start="2026-11-16",
+                                       end="2026-11-18", elder_ids=[2, 3])
+    tab = CampaignsTab(ctx, today=TODAY)
+    qtbot.addWidget(tab)
+    tab.refresh()
+    tab.select_campaign(campaign)
+    view = tab.elder_table
+    trigger(view.elder_menu.menu(row_pos(view)), "打开老人档案")
+    assert opened == [view.model().row(0)["elder_id"]]
+    ws = load_workbook(view.elder_menu.export(target=tmp_path / "寒潮.xlsx")).active
+    assert ws["A1"].value.startswith("2026年寒潮巡访　共 2 行")
