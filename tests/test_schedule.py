@@ -356,3 +356,33 @@ def test_the_overdue_and_month_queries_read_visits_from_covering_indexes_only(le
         plan = [row[3] for row in ledger.execute("EXPLAIN QUERY PLAN " + sql, params)]
         on_visits = [step for step in plan if " visits " in f"{step} "]
         assert on_visits and all("USING COVERING INDEX" in step for step in on_visits), plan
+
+
+# ---------------------------------------------------------------- this week's progress
+
+
+def test_this_weeks_progress_counts_calls_from_monday_to_the_day(ledger):
+    key = add(ledger, "重点老人", tier="重点", seq=1)
+    general = add(ledger, "一般老人", seq=3)
+    visit(ledger, key, "2026-11-15", "电话")   # last week's Sunday: not this week
+    visit(ledger, key, "2026-11-16", "电话")   # Monday
+    visit(ledger, key, "2026-11-18", "视频")
+    visit(ledger, key, "2026-11-19", "电话")   # after the day asked about
+    visit(ledger, general, "2026-11-17")      # a home visit: not a call by default
+    progress = schedule.week_progress(ledger, D("2026-11-18"), [key, general])
+    assert schedule.current_week(D("2026-11-18")) == (D("2026-11-16"), D("2026-11-18"))
+    assert (progress[key].contacts, progress[key].required, progress[key].text) == (2, 2, "2/2")
+    assert progress[key].met
+    assert (progress[general].text, progress[general].met) == ("0/1", False)
+    settings.put(ledger, {"plan_home_counts_as_contact": True})
+    assert schedule.week_progress(ledger, D("2026-11-18"), [general])[general].text == "1/1"
+
+
+def test_a_voided_call_does_not_count_this_week(ledger):
+    from township_desk.models import visits
+
+    e = add(ledger, "张德福")
+    visit(ledger, e, "2026-11-17", "电话")
+    visit_id = ledger.execute("SELECT id FROM visits").fetchone()[0]
+    visits.void_visit(ledger, visit_id, "登记错了", "王专干")
+    assert schedule.week_progress(ledger, D("2026-11-18"), [e])[e].text == "0/1"

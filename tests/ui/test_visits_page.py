@@ -184,23 +184,27 @@ def test_the_list_matches_the_overdue_rule(page, ctx):
     assert {(r["name"], r["kind"], r["days_overdue"], r["shortfall"]) for r in page.overdue.model.rows} == expected
 
 
-def test_a_remote_shortfall_opens_the_form_as_a_phone_call(page, monkeypatch):
-    from township_desk.ui import visit_dialog
+def test_a_remote_shortfall_opens_the_quick_contact_log_as_a_phone_call(page, monkeypatch):
+    from township_desk.ui import contact_log
 
     seen = {}
 
     def record_call(dialog):
-        seen["mode"] = dialog.mode.currentText()
+        seen.update(mode=dialog.mode(), ticked=sorted(dialog.ticked), week=dialog.shortfall_week)
         dialog.save()
+        dialog.reject()
         return dialog.result()
 
-    monkeypatch.setattr(visit_dialog.VisitDialog, "exec", record_call)
+    monkeypatch.setattr(contact_log.ContactLogDialog, "exec", record_call)
     tab = page.overdue
     tab.kind.setCurrentText("上周电话视频不足")
     select(tab.table, "李桂兰")
     QTest.keyClick(tab.table, Qt.Key.Key_Return)
-    assert seen == {"mode": "电话"}
-    # a call today (in this week) does not make up for last week: the shortfall stays, as the rule says
+    assert seen == {"mode": "电话", "ticked": [elder_id(page.ctx.db, "李桂兰")],
+                    "week": (dt.date(2026, 11, 9), dt.date(2026, 11, 15))}
+    # a call today (in this week) does not make up for last week: the shortfall stays, as the rule says, and the
+    # call shows in this week's progress
+    assert {r["name"]: r["week_text"] for r in tab.model.rows}["李桂兰"] == "1/2"
     assert sorted(r["name"] for r in tab.model.rows) == ["李桂兰", "王大山"]
 
 

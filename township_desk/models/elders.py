@@ -745,14 +745,22 @@ def count_elders(db, query: ElderQuery) -> int:
     return db.execute(f"SELECT COUNT(*) {source}{where}", params).fetchone()[0]
 
 
+def _directed(part: str, descending: bool) -> str:
+    """One ORDER BY term in the asked direction; a term that is descending by nature (年龄 is birth date
+    DESC) is turned round when the clerk asks for the other direction."""
+    part = part.strip()
+    if part.upper().endswith(" DESC"):
+        return part[:-5] if descending else part
+    return part + " DESC" if descending else part
+
+
 def list_elders(db, query: ElderQuery | None = None, *, order_by: str = "village", descending: bool = False,
                 limit: int | None = None, offset: int = 0) -> list[dict]:
     """Ledger rows (one dict each) with village, visitor and last home visit, filtered and sorted in SQL."""
     query = query or ElderQuery()
     where, params = _where(query)
     order = SORT_COLUMNS.get(order_by, SORT_COLUMNS["village"])
-    direction = " DESC" if descending else ""
-    order_sql = ", ".join(part.strip() + direction if not part.strip().endswith("DESC") else part for part in order.split(","))
+    order_sql = ", ".join(_directed(part, descending) for part in order.split(","))
     sql = f"""SELECT e.id, e.id_number, e.name, e.sex, e.birth_date, v.name AS village, e.group_name,
                      COALESCE(e.current_address, e.household_address) AS address, e.phone, e.status, e.tier,
                      e.risk_grade, e.care, e.lives_alone, e.ability_level, e.is_disabled, e.is_ill,

@@ -271,3 +271,54 @@ def home_coverage_by_month(db, month: str, months: int = 12) -> list[tuple[str, 
              ON p.status = '在册' AND p.since <= m.last AND (p.until IS NULL OR p.until > m.last)
         GROUP BY m.first ORDER BY m.first""", [d.isoformat() for pair in bounds for d in pair]).fetchall()
     return [(first[:7], visited / total) for first, total, visited in rows if total]
+
+
+# ---------------------------------------------------------------- this week's contacts so far
+
+
+def current_week(as_of: dt.date | str) -> tuple[dt.date, dt.date]:
+    """Monday of ``as_of``'s ISO week and ``as_of`` itself: the week in progress, as far as it has gone."""
+    as_of = _day(as_of)
+    return as_of - dt.timedelta(days=as_of.isoweekday() - 1), as_of
+
+
+@dataclass(frozen=True)
+class WeekProgress:
+    """Remote contacts with one elder so far this week (``contacts``) against what the plan asks (``required``),
+    counted by the rule of the shortfall (电话/视频, plus home visits when the plan counts them)."""
+
+    contacts: int
+    required: int
+
+    @property
+    def text(self) -> str:
+        return f"{self.contacts}/{self.required}"
+
+    @property
+    def met(self) -> bool:
+        return self.contacts >= self.required
+
+
+def week_progress(db, as_of: dt.date | str, elder_ids: list[int]) -> dict[int, WeekProgress]:
+    """This week's contacts so far (Monday to ``as_of``) with each of ``elder_ids``, against the plan of the tier
+    in force on ``as_of``: the figure the clerk watches while catching up on last week's shortfall, which only
+    contacts dated in that week can clear."""
+    if not elder_ids:
+        return {}
+    as_of = _day(as_of)
+    plan_of = plans(db)
+    monday, _day_ = current_week(as_of)
+    names = [f"e{k}" for k in range(len(elder_ids))]
+    sql = f"""SELECT e.id, {_TIER_ON_DAY.replace(':day', ':as_of')} AS tier,
+                     (SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode IN ('电话', '视频')
+                        AND vs.date BETWEEN :monday AND :as_of) AS remote,
+                     (SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
+                        AND vs.date BETWEEN :monday AND :as_of) AS home
+              FROM elders e WHERE e.id IN ({",".join(":" + n for n in names)})"""
+    params = {"monday": monday.isoformat(), "as_of": as_of.isoformat(), **dict(zip(names, elder_ids, strict=True))}
+    result = {}
+    for elder_id, tier, remote, home in db.execute(sql, params):
+        plan = plan_of.get(tier, plan_of["一般"])
+        contacts = remote + (home if plan.home_counts_as_contact else 0)
+        result[elder_id] = WeekProgress(contacts, plan.remote_per_week)
+    return result

@@ -138,6 +138,12 @@ class AgreementsPage(QWidget):
         self.view = table_view(self.model, sortable=False,  # filtered and ordered in SQL
                                selection_mode=QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
+        from township_desk.ui.elder_file import install_elder_menu
+        from township_desk.ui.list_export import filter_title
+
+        install_elder_menu(self.view, ctx, after=self.refresh, today=lambda: self.today, export_title=lambda: (
+            filter_title("互助协议", [self.status_combo, self.village_combo,
+                                  self.ending_check.text() if self.ending_check.isChecked() else ""])))
         layout.addWidget(self.view, 1)
 
         buttons = QHBoxLayout()

@@ -339,6 +339,12 @@ class CampaignsTab(QWidget):
         self.elder_model = RowsModel(ELDER_COLUMNS, color=lambda r: RED if not r.get("visited_on") else None)
         self.elder_table = table_view(self.elder_model)
         self.elder_table.doubleClicked.connect(lambda _i: self.record_visit())
+        from township_desk.ui.elder_file import install_elder_menu
+
+        install_elder_menu(self.elder_table, ctx, after=self.refresh, today=lambda: self.today,
+                           export_title=lambda: (
+                               self.progress["campaign"]["name"] + ("（只看未巡访）" if self.only_unvisited.isChecked()
+                                                                   else "") if self.progress else "巡访活动"))
         self.record_button = QPushButton("登记巡访")
         self.record_button.clicked.connect(self.record_visit)
         self.add_button = QPushButton("添加老人…")

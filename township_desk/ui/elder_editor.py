@@ -151,6 +151,9 @@ class _Section(QGroupBox):
         self.add(label, widget, self.columns)
 
 
+ELIGIBILITY_PENDING = "填写身份证号码、户籍和赡养人情况后，这里显示是否符合留守老年人认定条件。"
+
+
 class ElderEditor(QDialog):
     """A new elder (``elder_id=None``) or an existing one's 登记表. ``exec()`` returns Accepted when saved;
     then ``elder_id`` is the saved record's id and ``result_`` the ``SaveResult``.
@@ -769,6 +772,9 @@ class ElderEditor(QDialog):
         self.problems_label.setText("<br>".join(lines))
 
     def _show_eligibility(self, row: dict, supporter_rows: list[dict]) -> None:
+        if not self._show_all and not self._touched:  # a new, empty form: nothing to judge yet, nothing in orange
+            self.eligibility_label.setText(f"<span style='color:#666666'>{ELIGIBILITY_PENDING}</span>")
+            return
         result = elders.eligibility(row, supporter_rows, self._rules, self.today)
         if result.holds:
             self.eligibility_label.setText(f"<span style='color:{OK_COLOUR}'>✔ 符合留守老年人认定条件</span>")

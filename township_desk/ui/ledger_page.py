@@ -36,6 +36,7 @@ from township_desk.models.dates import age_on
 from township_desk.ui.widgets import refill_choices
 
 ALL = "全部"
+UNASSIGNED = "未指定"  # an elder with no 巡访责任人 yet: said, not left blank
 DEFAULT_STATUS = "在册"
 SEARCH_PLACEHOLDER = "姓名、拼音首字母或身份证号码"
 SEARCH_DELAY_MS = 150
@@ -152,6 +153,19 @@ class LedgerModel(QAbstractTableModel):
         elif self.counting:
             self.total = len(self.rows) + 1
 
+    def fetch_all(self) -> None:
+        """Load every remaining row of the query at once (导出到 Excel wants them all: one query, not a page
+        at a time, each of which would skip the rows before it again)."""
+        more = self._fetch(len(self.rows), -1)  # LIMIT -1: no limit
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+        self.total = len(self.rows)
+        if self.counting:
+            self.counting = False
+            self.counted.emit(self.total)
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sorting is done in SQL (``SORT_COLUMNS``), so it covers the rows not fetched yet."""
         if not 0 <= column < len(COLUMNS):
@@ -186,6 +200,8 @@ class LedgerModel(QAbstractTableModel):
             value = row.get(key)
             if key == "risk_grade" and not value:
                 return "未评估"
+            if key == "visitor" and not value:
+                return UNASSIGNED
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ForegroundRole:
             if row["status"] != DEFAULT_STATUS:
@@ -316,6 +332,12 @@ class LedgerPage(QWidget):
         self.view.open_requested.connect(self.edit_selected)
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         self.model.counted.connect(self._show_count)
+        from township_desk.ui.elder_file import install_elder_menu
+        from township_desk.ui.list_export import filter_title
+
+        install_elder_menu(self.view, ctx, "id", after=self.refresh, today=lambda: self.today, export_title=lambda: (
+            filter_title("台账", [self.search.text(), self.village_combo, self.tier_combo, self.status_combo,
+                                *[flag for flag, check in self.flag_checks.items() if check.isChecked()]])))
 
         self._fill_villages()
         self.model.query = self.current_query()

@@ -134,7 +134,9 @@ class MainWindow(QMainWindow):
         for number, spec in enumerate(PAGES[:9], start=1):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
             shortcut.activated.connect(lambda title=spec.title: self.show_page(title))
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self).activated.connect(self.focus_search)
+        from township_desk.ui.menus import install_menus
+
+        install_menus(self)  # 文件 编辑 查看 帮助 (Ctrl+F 查找 is 编辑 → 查找)
 
         self.nav.currentRowChanged.connect(self._nav_changed)
         ctx.navigate_requested.connect(lambda title, filters: self.show_page(title, **filters))

@@ -129,6 +129,11 @@ class RiskPage(QWidget):
         self.due_view = table_view(self.due_model, sortable=False)
         self.due_view.setSortingEnabled(False)
         self.due_view.doubleClicked.connect(lambda index: self.open_elder(self.due_model.row(index.row())["elder_id"]))
+        from township_desk.ui.elder_file import install_elder_menu
+        from township_desk.ui.list_export import filter_title
+
+        install_elder_menu(self.due_view, self.ctx, after=self.load_due, today=lambda: self.today,
+                           export_title=lambda: filter_title("待评估名单", [self.village_combo]))
         layout.addWidget(self.due_view, 1)
         buttons = QHBoxLayout()
         self.assess_selected_button = QPushButton("评估所选老人")

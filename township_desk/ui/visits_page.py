@@ -28,13 +28,15 @@ from PySide6.QtWidgets import (
 from township_desk.models import elders, villages, visitors
 from township_desk.ui.campaigns_tab import CampaignsTab
 from township_desk.ui.charts_tab import ChartsTab  # light: it imports matplotlib only when first shown
+from township_desk.ui.elder_file import install_elder_menu
+from township_desk.ui.list_export import filter_title, install_export_menu
 from township_desk.ui.rows_model import RowsModel
 from township_desk.ui.widgets import refill_choices, selected_row, table_view
 
 RED = "#c9302c"
 OVERDUE_COLUMNS = [("village", "村（社区）"), ("name", "姓名"), ("tier", "巡访类别"), ("kind_label", "类型"),
                    ("due_text", "应上门日期 / 统计周"), ("days_overdue", "逾期天数"), ("shortfall_text", "上周电话视频"),
-                   ("last_home_text", "最近上门巡访"), ("visitor", "巡访责任人"), ("visitor_phone", "责任人电话"),
+                   ("week_text", "本周已联系"), ("last_home_text", "最近上门巡访"), ("visitor", "巡访责任人"), ("visitor_phone", "责任人电话"),
                    ("id_number", "身份证号码")]
 OVERDUE_KINDS = (("逾期未上门", "home"), ("上周电话视频不足", "remote"), ("全部", None))
 
@@ -87,6 +89,8 @@ class OverdueTab(_Tab):
                                                        Qt.SortOrder.DescendingOrder)  # longest overdue first
         self.table.doubleClicked.connect(lambda _i: self.record_visit())
         _EnterKey(self.table, self.record_visit)
+        install_elder_menu(self.table, ctx, after=self.refresh, today=lambda: self.today, export_title=lambda: (
+            filter_title("逾期清单", [self.village, self.visitor, self.kind])))
         self.record_button = QPushButton("登记巡访（回车）")
         self.record_button.clicked.connect(self.record_visit)
         filters = QHBoxLayout()
@@ -152,6 +156,9 @@ class OverdueTab(_Tab):
                                  visitor_id=self.visitor.currentData(),
                                  kinds=(kind,) if kind else schedule.KINDS)
         rows = [self._row(item) for item in items]
+        progress = schedule.week_progress(self.ctx.db, self.today, list({r["elder_id"] for r in rows}))
+        for row in rows:  # a call recorded today clears no shortfall of last week, but shows here at once
+            row["week_text"] = progress[row["elder_id"]].text if row["elder_id"] in progress else ""
         self.model.set_rows(rows)
         header = self.table.horizontalHeader()
         self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())  # the clerk's order stays
@@ -175,9 +182,17 @@ class OverdueTab(_Tab):
         if row is None:
             QMessageBox.information(self, "登记巡访", "请先在清单中选中一位老人。")
             return
+        if row["kind"] == "remote":  # a call is logged quickly, dated in the short week if it was made then
+            from township_desk.ui.contact_log import ContactLogDialog
+
+            monday = row["due_date"] - dt.timedelta(days=6)
+            if ContactLogDialog(self.ctx, [row["elder_id"]], self, today=self.today,
+                                shortfall_week=(monday, row["due_date"])).exec():
+                self.refresh()
+            return
         from township_desk.ui.visit_dialog import VisitDialog
 
-        dialog = VisitDialog(self.ctx, row["elder_id"], self, mode="上门" if row["kind"] == "home" else "电话")
+        dialog = VisitDialog(self.ctx, row["elder_id"], self, mode="上门")
         if dialog.exec():
             self.refresh()
 
@@ -194,6 +209,8 @@ class UnvisitedTab(_Tab):
         self.table = table_view(self.model)
         self.table.doubleClicked.connect(lambda _i: self.record_visit())
         _EnterKey(self.table, self.record_visit)
+        install_elder_menu(self.table, ctx, after=self.refresh, today=lambda: self.today,
+                           export_title=lambda: f"本月未上门（{self.today:%Y年%m月}）")
         self.record_button = QPushButton("登记巡访")
         self.record_button.clicked.connect(self.record_visit)
         top = QHBoxLayout()
@@ -253,6 +270,8 @@ class HistoryTab(_Tab):
         self.table.setSortingEnabled(False)  # newest first, as the model gives them
         self.table.doubleClicked.connect(lambda _index: self.open_visit())
         _EnterKey(self.table, self.open_visit)
+        install_elder_menu(self.table, ctx, after=self.refresh, today=lambda: self.today,
+                           export_title=lambda: f"巡访记录（{self.matches.currentText().split('　')[0]}）")
         self.summary = QLabel()
         self.open_button = QPushButton("查看/更正…")
         self.open_button.setToolTip("打开选中的巡访记录：查看照片、更正或作废（也可双击记录）")
@@ -369,6 +388,10 @@ class WorkloadTab(_Tab):
                                       ("address", "住址"), ("phone", "老人电话")],
                                      color=lambda r: RED if r.get("days_overdue") else None)
         self.elder_table = table_view(self.elder_model)
+        install_elder_menu(self.elder_table, ctx, "id", double_click=True, after=self.refresh,
+                           today=lambda: self.today, export_title=lambda: (
+                               f"{self.selected_visitor_name()}负责的在册老人"))
+        install_export_menu(self.table, ctx.db_path, lambda: f"巡访责任人工作量（{self.today:%Y年%m月}）")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("选中一位巡访责任人，下方列出他负责的在册老人；双击可在“逾期清单”中只看他负责的老人。"))
         layout.addWidget(self.table, 3)
@@ -385,6 +408,10 @@ class WorkloadTab(_Tab):
                 self.table.selectRow(number)
                 break
         self._show_elders()
+
+    def selected_visitor_name(self) -> str:
+        row = selected_row(self.table)
+        return row["name"] if row else ""
 
     def selected_visitor(self) -> int | None:
         row = selected_row(self.table)
@@ -432,6 +459,8 @@ class HazardsTab(_Tab):
         self.table = table_view(self.model)
         self.table.doubleClicked.connect(self.follow_up)
         _EnterKey(self.table, lambda: self.follow_up(self.table.currentIndex()))
+        install_elder_menu(self.table, ctx, after=self.refresh, today=lambda: self.today, export_title=lambda: (
+            "风险隐患（未处置）" if self.only_open.isChecked() else "风险隐患"))
         self.follow_button = QPushButton("跟进处置")
         self.follow_button.clicked.connect(lambda: self.follow_up(self.table.currentIndex()))
         top = QHBoxLayout()
@@ -496,6 +525,10 @@ class VisitsPage(QWidget):
         self.views["charts"] = self.charts
         self.tabs.addTab(self.charts, "统计图表")
         self.workload.on_visitor = self._overdue_for_visitor
+        self.contact_button = QPushButton("快速登记电话/视频…")
+        self.contact_button.setToolTip("一次勾选多位老人，登记电话或视频巡访（接通或未接通）")
+        self.contact_button.clicked.connect(self.log_contacts)
+        self.tabs.setCornerWidget(self.contact_button)
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -530,6 +563,18 @@ class VisitsPage(QWidget):
             self.hazards.only_open.blockSignals(False)
             self.hazards.refresh()
         else:
+            self.refresh()
+
+    def log_contacts(self) -> None:
+        """快速登记电话/视频 for elders the clerk ticks (those selected in the list shown are ticked already)."""
+        from township_desk.ui.contact_log import ContactLogDialog
+
+        widget = self.tabs.currentWidget()
+        table = getattr(widget, "table", None)
+        row = selected_row(table) if isinstance(table, QTableView) else None
+        elder_id = row.get("elder_id") if isinstance(row, dict) else None
+        if ContactLogDialog(self.ctx, [elder_id] if elder_id else [], self,
+                            today=getattr(widget, "today", None)).exec():
             self.refresh()
 
     def _overdue_for_visitor(self, visitor_id: int) -> None:
