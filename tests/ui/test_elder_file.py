@@ -39,7 +39,7 @@ def ctx(db, db_path, qtbot):
     supporter = elders.supporters_of(db, zhang)[0]["id"]
     agreements.save_agreement(db, {"elder_id": zhang, "template": "自理", "party_a_supporter_id": supporter,
                                    "party_b_name": "邻居王五"}, today=TODAY)
-    return AppContext(db_path, db=db)
+    return AppContext(db_path, db=db, today=TODAY)
 
 
 def row_pos(view, row: int = 0) -> QPoint:
@@ -73,10 +73,10 @@ def test_the_file_opens_from_every_list_of_elders(ctx, qtbot, opened, monkeypatc
     from township_desk.ui.risk_page import RiskPage
     from township_desk.ui.visits_page import VisitsPage
 
-    ledger = LedgerPage(ctx, today=TODAY)
-    visits_page = VisitsPage(ctx, today=TODAY)
-    risk_page = RiskPage(ctx, today=TODAY)
-    agreements_page = AgreementsPage(ctx, today=TODAY)
+    ledger = LedgerPage(ctx)
+    visits_page = VisitsPage(ctx)
+    risk_page = RiskPage(ctx)
+    agreements_page = AgreementsPage(ctx)
     for widget in (ledger, visits_page, risk_page, agreements_page):
         qtbot.addWidget(widget)
     visits_page.history.show_elder(1)
@@ -223,7 +223,7 @@ def test_logging_a_call_on_a_shortfall_row_offers_last_weeks_date_and_clears_it(
     from township_desk.ui import contact_log
     from township_desk.ui.visits_page import VisitsPage
 
-    page = VisitsPage(ctx, today=TODAY)
+    page = VisitsPage(ctx)
     qtbot.addWidget(page)
     page.overdue.set_filters(kind="remote")
     names = [r["name"] for r in page.overdue.model.rows]
@@ -256,7 +256,7 @@ def test_the_visits_page_button_opens_the_contact_log_for_the_selected_elder(ctx
     from township_desk.ui import contact_log
     from township_desk.ui.visits_page import VisitsPage
 
-    page = VisitsPage(ctx, today=TODAY)
+    page = VisitsPage(ctx)
     qtbot.addWidget(page)
     seen = []
     monkeypatch.setattr(contact_log.ContactLogDialog, "exec", lambda self: seen.append(sorted(self.ticked)) or 0)
@@ -273,7 +273,7 @@ def test_the_ledger_exports_the_rows_shown_with_the_filter_in_the_title(ctx, qtb
 
     from township_desk.ui.ledger_page import LedgerPage
 
-    page = LedgerPage(ctx, today=TODAY)
+    page = LedgerPage(ctx)
     qtbot.addWidget(page)
     page.search.setText("=1+1")  # text that must never become a formula, in the title
     page.requery()
@@ -296,7 +296,7 @@ def test_a_note_typed_as_a_formula_stays_text_in_the_export(ctx, qtbot, tmp_path
     from township_desk.ui.visits_page import VisitsPage
 
     hazards.open_hazard(db, 2, "2026-11-17", "=HYPERLINK(\"http://x\")", today=TODAY)
-    page = VisitsPage(ctx, today=TODAY)
+    page = VisitsPage(ctx)
     qtbot.addWidget(page)
     page.apply_filters({"view": "hazards"})
     target = page.hazards.table.elder_menu.export(target=tmp_path / "隐患.xlsx")
@@ -315,10 +315,10 @@ def test_every_list_offers_export_and_writes_what_it_shows(ctx, qtbot, tmp_path,
     from township_desk.ui.visits_page import VisitsPage
 
     if where == "agreements":
-        page = AgreementsPage(ctx, today=TODAY)
+        page = AgreementsPage(ctx)
         view = page.view
     else:
-        page = VisitsPage(ctx, today=TODAY)
+        page = VisitsPage(ctx)
         page.apply_filters({"view": where})
         view = getattr(page, where).table
     qtbot.addWidget(page)
@@ -341,7 +341,7 @@ def test_the_ledger_sorts_by_age_both_ways_and_says_who_has_no_visitor(ctx, qtbo
 
     elders.save_elder(db, {"name": "孙无人", "id_number": make_id("19300101", 21), "village": "青山村",
                            "entered_on": "2026-01-05"}, today=TODAY)
-    page = LedgerPage(ctx, today=TODAY)
+    page = LedgerPage(ctx)
     qtbot.addWidget(page)
     age = [k for k, _h in COLUMNS].index("age")
     visitor = [k for k, _h in COLUMNS].index("visitor")
@@ -357,7 +357,7 @@ def test_the_ledger_sorts_by_age_both_ways_and_says_who_has_no_visitor(ctx, qtbo
 def test_a_new_elder_form_is_not_orange_before_anything_is_typed(ctx, qtbot):
     from township_desk.ui.elder_editor import ELIGIBILITY_PENDING, ElderEditor
 
-    editor = ElderEditor(ctx, None, today=TODAY)
+    editor = ElderEditor(ctx, None)
     qtbot.addWidget(editor)
     assert ELIGIBILITY_PENDING in editor.eligibility_label.text()
     assert "不符合" not in editor.eligibility_label.text()
@@ -373,7 +373,7 @@ def test_the_ledger_export_holds_the_rows_not_scrolled_to_yet(ctx, qtbot, tmp_pa
     from township_desk.ui import ledger_page
 
     monkeypatch.setattr(ledger_page, "PAGE", 2)  # the list holds 2 rows until scrolled
-    page = ledger_page.LedgerPage(ctx, today=TODAY)
+    page = ledger_page.LedgerPage(ctx)
     qtbot.addWidget(page)
     page.model.load(page.current_query(), at_least=2)
     assert page.model.rowCount() == 2 and page.model.canFetchMore()
@@ -389,7 +389,7 @@ def test_the_file_opens_from_a_campaigns_list_and_the_list_exports(ctx, qtbot, o
 
     campaign = campaigns.plan_campaign(ctx.db, name="2026年寒潮巡访", kind="极端天气", start="2026-11-16",
                                        end="2026-11-18", elder_ids=[2, 3])
-    tab = CampaignsTab(ctx, today=TODAY)
+    tab = CampaignsTab(ctx)
     qtbot.addWidget(tab)
     tab.refresh()
     tab.select_campaign(campaign)
