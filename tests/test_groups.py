@@ -73,6 +73,12 @@ def test_urban_alone_and_its_exclusions_a_couple_living_together_is_not(db, plac
     assert verdict(db, alone, "农村留守").reasons == ["不是农村户籍"]
 
 
+def test_a_child_at_home_without_means_keeps_the_elder_left_behind_but_not_an_empty_nest(db, place):
+    elder_id = add(db, VALID_IDS[0], supporters=(AWAY, {**HOME, "can_support": 0}))
+    assert verdict(db, elder_id, "农村留守").member
+    assert verdict(db, elder_id, "空巢").reasons == ["赡养人张小红住在本地"]
+
+
 def test_disabled_from_ability_level_and_severely_disabled_from_grade(db, place):
     light = add(db, VALID_IDS[0], ability_level=1)
     moderate = add(db, VALID_IDS[1], name="李秀英", ability_level="中度失能")
@@ -162,6 +168,8 @@ def test_command_line_json_groups_and_filter(db_path, db, place, capsys):
     assert main(["elders", "--db", str(db_path), "--group", "独居"]) == 0
     out = capsys.readouterr().out
     assert "张德福" in out and "李秀英" not in out and "农村留守、独居、空巢" in out
+    assert main(["elders", "--db", str(db_path), "--group", "重残"]) == 0
+    assert capsys.readouterr().out == "台账中没有属于“重残”的老人。\n"
     assert main(["overdue", "--db", str(db_path), "--as-of", "2026-11-22", "--group", "失能", "--json"]) == 0
     assert {i["name"] for i in json.loads(capsys.readouterr().out)} == {"李秀英"}
     for command in ("elders", "overdue"):

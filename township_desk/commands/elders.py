@@ -25,7 +25,7 @@ def run(args) -> int:
         common.print_json(rows)
         return common.EXIT_OK
     if not rows:
-        print("台账中没有老人。")
+        print(f"台账中没有属于“{group}”的老人。" if group else "台账中没有老人。")
         return common.EXIT_OK
     header = ("村（社区）", "姓名", "性别", "出生日期", "身份证号码", "状态", "巡访类别", "风险等级", "巡访责任人", "最近上门",
               "巡访对象类别")

@@ -78,10 +78,10 @@ def severe_grade(grade) -> bool:
 
 
 def _supporters_away(supporters: list[dict]) -> tuple[bool, list[str]]:
-    """Are all children able to support away from home? (reasons when not)"""
+    """Do all the children live away from home (able to support them or not)? (reasons when not)"""
     if not supporters:
         return False, ["未登记子女（赡养人），无法判断子女是否在外地"]
-    home = [s for s in supporters if not s.get("is_away", 1) and s.get("can_support", 1)]
+    home = [s for s in supporters if not s.get("is_away", 1)]
     return not home, [f"赡养人{s.get('name') or ''}住在本地" for s in home]
 
 
