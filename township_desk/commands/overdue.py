@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from township_desk.commands import common
-from township_desk.models import schedule, villages
+from township_desk.models import groups, schedule, villages
 
 
 def register(sub) -> None:
@@ -17,6 +17,7 @@ def register(sub) -> None:
     parser.add_argument("--as-of", metavar="DATE", type=common.parse_date_arg, default=None,
                         help="按哪一天计算（YYYY-MM-DD，默认今天）")
     parser.add_argument("--village", metavar="V", help="只列出该村（社区）")
+    parser.add_argument("--group", metavar="G", help=f"只列出该类巡访对象（{'、'.join(groups.GROUPS)}）")
     parser.add_argument("--kind", choices=schedule.KINDS, help="只列出一类：home 逾期未上门，remote 电话视频不足")
     common.add_json_option(parser)
     parser.set_defaults(func=run)
@@ -26,9 +27,10 @@ def run(args) -> int:
     db = common.open_db(args)
     if args.village:
         villages.require(db, args.village)  # UserError → one line on stderr, exit 2
+    group = groups.require(args.group) if args.group is not None else None
     as_of = args.as_of or dt.date.today()
     kinds = (args.kind,) if args.kind else schedule.KINDS
-    items = schedule.overdue(db, as_of, village=args.village, kinds=kinds)
+    items = schedule.overdue(db, as_of, village=args.village, kinds=kinds, group=group)
     if args.json:
         common.print_json([item.to_json() for item in items])
         return common.EXIT_OK

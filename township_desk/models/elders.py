@@ -773,12 +773,21 @@ def list_elders(db, query: ElderQuery | None = None, *, order_by: str = "village
     return list(db.query(sql, params))
 
 
-def ledger_json(db, village: str | None = None) -> list[dict]:
-    """The ``elders --json`` shape of cli.md."""
+def ledger_json(db, village: str | None = None, group: str | None = None,
+                on: dt.date | None = None) -> list[dict]:
+    """The ``elders --json`` shape of cli.md, each with its groups on ``on`` (today); ``group`` keeps its members."""
+    from township_desk.models import groups  # reads this module
+
     rows = list_elders(db, ElderQuery(village=village))
     keys = ("id_number", "name", "sex", "birth_date", "village", "address", "phone", "status", "risk_grade",
             "tier", "visitor", "last_home_visit")
-    return [{k: r.get(k) for k in keys} for r in rows]
+    verdicts = groups.memberships(db, on, [r["id"] for r in rows] if village else None)
+    items = []
+    for r in rows:
+        names = groups.names(verdicts.get(r["id"], []))
+        if group is None or group in names:
+            items.append({**{k: r.get(k) for k in keys}, "groups": names})
+    return items
 
 
 # ---------------------------------------------------------------- eligibility (认定)

@@ -148,13 +148,20 @@ def _dicts(cursor) -> list[dict]:
 
 
 def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id: int | None = None,
-            kinds: tuple[str, ...] = KINDS, elder_ids: list[int] | None = None) -> list[OverdueItem]:
+            kinds: tuple[str, ...] = KINDS, elder_ids: list[int] | None = None,
+            group: str | None = None) -> list[OverdueItem]:
     """Overdue home visits and last week's remote shortfalls as of ``as_of``, by the rule in this module's docstring.
 
     Ordered by village, then home visits (longest overdue first) before remote shortfalls (largest first).
-    ``village`` (a name), ``visitor_id`` and ``elder_ids`` narrow the elders considered; ``kinds`` picks the lists.
+    ``village`` (a name), ``visitor_id``, ``elder_ids`` and ``group`` (a visit group's members on ``as_of``,
+    ``models.groups``) narrow the elders considered; ``kinds`` picks the lists.
     """
     as_of = _day(as_of)
+    if group is not None:
+        from township_desk.models import groups  # reads elders, as this module does
+
+        members = set(groups.members(db, group, as_of))
+        elder_ids = [i for i in (elder_ids if elder_ids is not None else sorted(members)) if i in members]
     unknown = set(kinds) - set(KINDS)
     if unknown:
         raise ValueError(f"unknown overdue kinds: {sorted(unknown)}")

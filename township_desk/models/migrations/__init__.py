@@ -15,6 +15,7 @@ STEPS = [
     "0006_row_versions",
     "0007_visit_void",
     "0008_month_facts",
+    "0009_visit_groups",
 ]
 
 
