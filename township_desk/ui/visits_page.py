@@ -500,11 +500,34 @@ class VisitsPage(QWidget):
         self.views["charts"] = self.charts
         self.tabs.addTab(self.charts, "统计图表")
         self.workload.on_visitor = self._overdue_for_visitor
+        self._today = today
+        self.make_returns_button = QPushButton("生成回执表…")
+        self.make_returns_button.setToolTip("生成某月的巡访回执表（Excel），交各村巡访人员填写")
+        self.make_returns_button.clicked.connect(self.make_returns)
+        self.import_returns_button = QPushButton("导入回执表…")
+        self.import_returns_button.setToolTip("导入各村填好的巡访回执表：先逐行核对，再一次写入")
+        self.import_returns_button.clicked.connect(self.import_returns)
+        corner = QWidget()
+        corner_layout = QHBoxLayout(corner)
+        corner_layout.setContentsMargins(0, 0, 4, 0)
+        corner_layout.addWidget(self.make_returns_button)
+        corner_layout.addWidget(self.import_returns_button)
+        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         self.refresh()
+
+    def make_returns(self) -> None:
+        from township_desk.ui import returns_dialogs
+
+        returns_dialogs.make_returns(self.ctx, self, self._today)
+
+    def import_returns(self, files: list[str] | None = None) -> None:
+        from township_desk.ui import returns_dialogs
+
+        returns_dialogs.import_returns(self.ctx, self, self._today, files=files, on_imported=lambda _r: self.refresh())
 
     def refresh(self) -> None:
         """Reload the tab shown (the others reload when they are shown)."""
