@@ -297,7 +297,9 @@ def test_the_workbook_is_prefilled_locked_with_drop_downs_and_a_hidden_identity(
     first = next(c for c in rows if c["姓名"].value == "张德福")
     full = make_id("19500312", 3)
     assert first["身份证号码"].value == full[:4] + "*" * 10 + full[-4:]
-    assert first["姓名"].protection.locked and not first["巡访日期"].protection.locked
+    assert first["姓名"].protection.locked
+    for heading in ("巡访日期", "方式", "燃气", "备注"):  # unlocked as columns: their empty cells are not written
+        assert ws.column_dimensions[first[heading].column_letter].protection.locked is False, heading
     assert first["巡访类别"].value == "重点" and first["巡访责任人"].value == "王村官"
     assert first["本月应上门"].value.startswith("已逾期")
     lists = {dv.formula1 for dv in ws.data_validations.dataValidation}
@@ -371,3 +373,14 @@ def test_the_due_dates_on_the_return_are_the_overdue_rules(ledger):
     shown = {p.name: p.overdue_since or p.home_due[0] for p in plan.villages["青山村"]}
     late = {i.name: i.due_date for i in schedule.overdue(ledger, TODAY, kinds=("home",), village="青山村")}
     assert late and {name: shown[name] for name in late} == late
+
+
+def test_an_elder_without_a_visitor_needs_the_visitor_written(ledger, tmp_path):
+    db = ledger
+    with db.atomic():
+        db.execute("UPDATE elders SET visitor_id = NULL WHERE id = ?", [db.people["李秀英"]])
+    path = fill(make(db, tmp_path), [("李秀英", {"巡访日期": "2026-10-06", "方式": "电话"}),
+                                     ("李秀英", {"巡访日期": "2026-10-07", "方式": "电话", "巡访人员": "志愿者小陈"})])
+    result = import_files(db, path)
+    assert result.visits == 1 and result.problems[0].message == "请填写巡访人员（李秀英尚未指定巡访责任人）"
+    assert db.execute("SELECT visitor_name FROM visits").fetchone()[0] == "志愿者小陈"

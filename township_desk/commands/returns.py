@@ -56,11 +56,11 @@ def run_make(args) -> int:
 
 
 def run_import(args) -> int:
-    from township_desk.models import returns, workbook_guard
+    from township_desk.models import returns
 
     month = returns.parse_month(args.month) if args.month else None
-    for path in args.files:
-        workbook_guard.check_workbook(path)  # before anything opens it (read_return checks again)
+    # Every file is read (workbook_guard.check_workbook first, then the reader) before the database is opened:
+    # an unusable file writes nothing at all.
     reads = [returns.read_return(path) for path in args.files]
     if args.dry_run:
         from township_desk.models import db as dbm

@@ -500,6 +500,8 @@ def _stage_row(db, read: ReturnRead, row: ReturnRow, people: dict, on_file: dict
     typed_visitor = names.normalise_name(values.get("visitor_name"))
     data["visitor_id"] = visitor_id if not typed_visitor or typed_visitor == visitor else None
     data["visitor_name"] = typed_visitor or visitor
+    if not data["visitor_name"]:
+        problems.append(f"请填写巡访人员（{name}尚未指定巡访责任人）")
     problem = _text(values.get("problem"))
     notes = _text(values.get("notes"))
     data["notes"] = "；".join(x for x in (f"发现的问题：{problem}" if problem else "", notes) if x) or None

@@ -52,7 +52,7 @@ def _sheet_title(name: str, taken: set[str]) -> str:
 
 
 def _styles(wb):
-    from openpyxl.styles import NamedStyle, PatternFill, Protection
+    from openpyxl.styles import Alignment, NamedStyle, PatternFill, Protection
 
     locked = NamedStyle("回执_预填", font=xlsx_util.FONT, border=xlsx_util.BORDER, number_format="@",
                         fill=PatternFill("solid", fgColor=LOCKED_FILL), alignment=xlsx_util.LEFT,
@@ -61,9 +61,14 @@ def _styles(wb):
                            protection=Protection(locked=False))
     open_date = NamedStyle("回执_日期", font=xlsx_util.FONT, border=xlsx_util.BORDER, number_format="yyyy-mm-dd",
                            protection=Protection(locked=False))
-    for style in (locked, open_text, open_date):
+    title = NamedStyle("回执_标题", font=xlsx_util.TITLE_FONT, alignment=xlsx_util.CENTER, number_format="@")
+    note = NamedStyle("回执_说明", font=xlsx_util.FONT, alignment=Alignment(vertical="center", wrap_text=True),
+                      number_format="@")
+    header = NamedStyle("回执_表头", font=xlsx_util.BOLD, border=xlsx_util.BORDER, fill=xlsx_util.HEADER_FILL,
+                        alignment=xlsx_util.CENTER, number_format="@")
+    for style in (locked, open_text, open_date, title, note, header):
         wb.add_named_style(style)
-    return locked.name, open_text.name, open_date.name
+    return locked.name, open_text.name, open_date.name, title.name, note.name, header.name
 
 
 def _validations(ws, first: int, last: int, letters: dict[str, str]) -> None:
@@ -81,34 +86,59 @@ def _validations(ws, first: int, last: int, letters: dict[str, str]) -> None:
                             error=f"可选：{'、'.join(options)}")
         for k in keys:
             dv.add(f"{letters[k]}{first}:{letters[k]}{last}")
-        ws.add_data_validation(dv)
+        ws.data_validations.append(dv)
+
+
+def _text_cell(ws, value, style: str):
+    """A write-only cell holding ``value`` as text (never a formula: ``xlsx_util.put_text``), in ``style``."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws)
+    xlsx_util.put_text(cell, value)
+    cell.style = style
+    return cell
 
 
 def _village_sheet(ws, plan: returns.ReturnPlan, village: str, people: list[returns.ReturnElder], full_ids: bool,
-                   styles: tuple[str, str, str], check_cancelled) -> int:
+                   styles: tuple[str, ...], check_cancelled) -> int:
+    """One village's sheet, streamed row by row (write-only: a 30,000-elder township in little memory)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Protection
     from openpyxl.utils import get_column_letter
 
-    locked, open_text, open_date = styles
+    locked, open_text, _open_date, title_style, note_style, header_style = styles
     columns = returns.PREFILLED + returns.FILLED
     letters = {key: get_column_letter(i) for i, (key, _label) in enumerate(columns, start=1)}
     last_letter = get_column_letter(len(columns))
-    township = plan.township or ""
-    year, month = plan.month.split("-")
-    xlsx_util.merge_text(ws, f"A1:{last_letter}1", f"{township}{village} {int(year)}年{int(month)}月 巡访回执表",
-                         font=xlsx_util.TITLE_FONT)
-    xlsx_util.merge_text(ws, f"A2:{last_letter}2",
-                         "填写说明：每行填一次巡访（上门、电话或视频）。灰色栏为预填，请勿改动；方式和各项评价请从下拉列表选择。"
-                         "上门巡访须填写健康、精神、安全各项评价。发现风险隐患请写明并第一时间通报赡养人。"
-                         "行数不够时在表格下方空白行续填，姓名和身份证号码后四位照填。",
-                         font=xlsx_util.FONT, alignment=xlsx_util.LEFT)
+    widths = {"key": 14, "village": 10, "name": 9, "id_shown": 21 if full_ids else 20, "tier": 6, "visitor": 9,
+              "home_due": 22, "remote": 10, "date": 11, "mode": 6, "visitor_name": 9, "problem": 24,
+              "supporter_told": 8, "notes": 20}
+    fill_keys = {key for key, _label in returns.FILLED}
+    for key, letter in letters.items():  # before the first row: the columns are written first
+        dimension = ws.column_dimensions[letter]
+        dimension.width = widths.get(key, 7)
+        if key in fill_keys:
+            # The columns to fill are unlocked as columns, and their empty cells are not written at all: a
+            # 30,000-elder return stays small enough for Excel, WPS and the importer's own size limits.
+            dimension.protection = Protection(locked=False)
+            dimension.font = xlsx_util.FONT
+            dimension.number_format = "yyyy-mm-dd" if key == "date" else "@"
+    ws.column_dimensions[letters["key"]].hidden = True
     ws.row_dimensions[1].height = 28
     ws.row_dimensions[2].height = 30
     header = 3
-    for col, (_key, label) in enumerate(columns, start=1):
-        xlsx_util.put_text(ws.cell(header, col), label)
-    xlsx_util.style_range(ws, header, header, 1, len(columns), font=xlsx_util.BOLD, fill=xlsx_util.HEADER_FILL)
-    n_prefilled = len(returns.PREFILLED)
-    date_col = n_prefilled + 1
+    ws.freeze_panes = f"D{header + 1}"
+    ws.PAPERSIZE_A4 = 9  # xlsx_util.print_setup reads it from the sheet; a write-only sheet lacks the constant
+    xlsx_util.print_setup(ws, f"{header}:{header}")  # before the first row: the page setup is written first
+    ws.print_options.gridLines = True  # the columns to fill carry no cell borders: the printed grid draws them
+    year, month = plan.month.split("-")
+    ws.append([_text_cell(ws, f"{plan.township or ''}{village} {int(year)}年{int(month)}月 巡访回执表", title_style)])
+    ws.append([_text_cell(ws, "填写说明：每行填一次巡访（上门、电话或视频）。灰色栏为预填，请勿改动；方式和各项评价请从下拉列表选择。"
+                              "上门巡访须填写健康、精神、安全各项评价。发现风险隐患请写明并第一时间通报赡养人。"
+                              "行数不够时在表格下方空白行续填，姓名和身份证号码后四位照填。", note_style)])
+    ws.merged_cells.add(f"A1:{last_letter}1")
+    ws.merged_cells.add(f"A2:{last_letter}2")
+    ws.append([_text_cell(ws, label, header_style) for _key, label in columns])
     r = header
     for count, person in enumerate(people):
         if check_cancelled and count % 500 == 0:
@@ -119,29 +149,18 @@ def _village_sheet(ws, plan: returns.ReturnPlan, village: str, people: list[retu
         values = [shown[key] for key, _label in returns.PREFILLED]
         for _ in range(returns.ROWS_PER_TIER.get(person.tier, 2)):
             r += 1
-            for col, value in enumerate(values, start=1):
-                cell = ws.cell(r, col)
-                xlsx_util.put_text(cell, value)
-                cell.style = locked
-            for col in range(date_col, len(columns) + 1):
-                ws.cell(r, col).style = open_date if col == date_col else open_text
+            ws.append([_text_cell(ws, v, locked) for v in values])
     extra = max(returns.EXTRA_ROWS_MIN, len(people) // 10)
-    for _ in range(extra):  # open rows for more contacts: everything but the key and the plan may be written
+    for _ in range(extra):  # open rows for more contacts: 村, 姓名 and the ID number may be written there too
         r += 1
-        for col in range(1, len(columns) + 1):
-            key = columns[col - 1][0]
-            ws.cell(r, col).style = (locked if key in ("key", "tier", "visitor", "home_due", "remote")
-                                     else open_date if col == date_col else open_text)
+        row = []
+        for key, _label in returns.PREFILLED:
+            cell = WriteOnlyCell(ws)
+            cell.style = open_text if key in ("village", "name", "id_shown") else locked
+            row.append(cell)
+        ws.append(row)
     _validations(ws, header + 1, r, letters)
-    widths = {"key": 14, "village": 10, "name": 9, "id_shown": 21 if full_ids else 20, "tier": 6, "visitor": 9,
-              "home_due": 22, "remote": 10, "date": 11, "mode": 6, "visitor_name": 9, "problem": 24,
-              "supporter_told": 8, "notes": 20}
-    for key, letter in letters.items():
-        ws.column_dimensions[letter].width = widths.get(key, 7)
-    ws.column_dimensions[letters["key"]].hidden = True
-    ws.freeze_panes = f"D{header + 1}"
     ws.auto_filter.ref = f"A{header}:{last_letter}{r}"
-    xlsx_util.print_setup(ws, f"{header}:{header}")
     protection = ws.protection
     protection.sheet = True
     for allowed in ("sort", "autoFilter", "formatColumns", "formatRows", "selectLockedCells", "selectUnlockedCells"):
@@ -149,24 +168,19 @@ def _village_sheet(ws, plan: returns.ReturnPlan, village: str, people: list[retu
     return r - header
 
 
-def _info_sheet(wb, plan: returns.ReturnPlan, visitor: str | None, today: dt.date) -> None:
+def _info_sheet(wb, plan: returns.ReturnPlan, visitor: str | None, today: dt.date, style: str) -> None:
     ws = wb.create_sheet(returns.INFO_SHEET)
-    rows = [("格式", returns.FORMAT), ("台账标识", plan.ledger_uuid), ("乡镇", plan.township), ("月份", plan.month),
-            ("村（社区）", "、".join(plan.villages)), ("巡访责任人", visitor or "全部"), ("生成日期", today.isoformat()),
-            ("说明", "本表供导入时核对来源，请勿修改或删除")]
-    for r, (label, value) in enumerate(rows, start=1):
-        xlsx_util.put_text(ws.cell(r, 1), label)
-        xlsx_util.put_text(ws.cell(r, 2), value)
-    r = len(rows) + 2
-    for col, label in enumerate((returns.KEY_HEADING, "姓名", "身份证号码后四位", "村（社区）"), start=1):
-        xlsx_util.put_text(ws.cell(r, col), label)
-    for village, people in plan.villages.items():
-        for person in people:
-            r += 1
-            for col, value in enumerate((person.key, person.name, person.id_number[-4:], village), start=1):
-                xlsx_util.put_text(ws.cell(r, col), value)
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
+    rows = [("格式", returns.FORMAT), ("台账标识", plan.ledger_uuid), ("乡镇", plan.township), ("月份", plan.month),
+            ("村（社区）", "、".join(plan.villages)), ("巡访责任人", visitor or "全部"), ("生成日期", today.isoformat()),
+            ("说明", "本表供导入时核对来源，请勿修改或删除"), (),
+            (returns.KEY_HEADING, "姓名", "身份证号码后四位", "村（社区）")]
+    for values in rows:
+        ws.append([_text_cell(ws, v, style) for v in values])
+    for village, people in plan.villages.items():
+        for person in people:
+            ws.append([_text_cell(ws, v, style) for v in (person.key, person.name, person.id_number[-4:], village)])
 
 
 def write_returns(db, month: str, path: str | Path, *, village: str | None = None, visitor: str | None = None,
@@ -177,8 +191,7 @@ def write_returns(db, month: str, path: str | Path, *, village: str | None = Non
 
     today = today or dt.date.today()
     plan = returns.return_plan(db, month, village=village, visitor=visitor, today=today)
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     styles = _styles(wb)
     taken: set[str] = set()
     sheets, rows = [], 0
@@ -186,8 +199,7 @@ def write_returns(db, month: str, path: str | Path, *, village: str | None = Non
         ws = wb.create_sheet(_sheet_title(name, taken))
         sheets.append(ws.title)
         rows += _village_sheet(ws, plan, name, people, full_ids, styles, check_cancelled)
-    _info_sheet(wb, plan, visitor, today)
-    wb.active = 0
+    _info_sheet(wb, plan, visitor, today, styles[1])
     path = Path(path)
     with atomic_path(path) as tmp:
         wb.save(tmp)
