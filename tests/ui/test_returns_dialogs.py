@@ -145,3 +145,24 @@ def test_both_buttons_show_on_the_page_at_1366x768(page, qtbot):
         assert page.rect().contains(button.mapTo(page, button.rect().bottomRight()))
     if os.environ.get("TOWNSHIP_DESK_SHOTS"):
         page.grab().save(os.environ["TOWNSHIP_DESK_SHOTS"].replace(".png", "_page.png"))
+
+
+def test_one_file_each_writes_a_return_per_village_into_the_folder(page, db, tmp_path, qtbot, monkeypatch):
+    from township_desk.models import villages
+    from township_desk.ui import returns_dialogs
+
+    villages.save_village(db, {"name": "白鹤村"})  # nobody on its plan: it gets no file
+    folder = tmp_path / "各村"
+    folder.mkdir()
+
+    def choose(dialog):
+        assert dialog.one_file_each.isEnabled()
+        dialog.one_file_each.setChecked(True)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(returns_dialogs.MakeReturnsDialog, "exec", choose)
+    monkeypatch.setattr(returns_dialogs, "ask_folder", lambda _parent: str(folder))
+    page.make_returns_button.click()
+    qtbot.waitUntil(lambda: (folder / "巡访回执表_2026-11_青山村.xlsx").exists(), timeout=15000)
+    assert sorted(p.name for p in folder.iterdir()) == ["巡访回执表_2026-11_青山村.xlsx"]
+    assert openpyxl.load_workbook(folder / "巡访回执表_2026-11_青山村.xlsx").sheetnames[0] == "青山村"

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from township_desk.models import returns, villages, visitors
+from township_desk.models.errors import UserError
 from township_desk.ui import widgets
 from township_desk.ui.jobs import Job, run_job
 from township_desk.ui.rows_model import RowsModel
@@ -59,12 +60,17 @@ class MakeReturnsDialog(QDialog):
                                all_label="全部（每村一个工作表）")
         self.visitor = QComboBox()
         widgets.refill_choices(self.visitor, [(v["name"], v["name"]) for v in visitors.list_visitors(ctx.db)])
+        self.one_file_each = QCheckBox("每村一个文件（选择保存的文件夹）")
+        self.one_file_each.setToolTip("不勾选：一个文件，每村一个工作表")
+        self.village.currentIndexChanged.connect(
+            lambda _i: self.one_file_each.setEnabled(self.village.currentData() is None))
         self.full_ids = QCheckBox("显示完整身份证号码（默认只显示前4位和后4位）")
         form = QFormLayout(self)
         form.addRow("年份", self.year)
         form.addRow("月份", self.month)
         form.addRow("村（社区）", self.village)
         form.addRow("巡访责任人", self.visitor)
+        form.addRow(self.one_file_each)
         form.addRow(self.full_ids)
         form.addRow(QLabel("每位在册老人预填几行（重点 3 行、一般 2 行），表下留有空行续填；\n"
                            "方式和各项评价为下拉选择，灰色栏已锁定。"))
@@ -72,7 +78,8 @@ class MakeReturnsDialog(QDialog):
 
     def choice(self) -> dict:
         return {"month": f"{self.year.value():04d}-{self.month.value():02d}", "village": self.village.currentData(),
-                "visitor": self.visitor.currentData(), "full_ids": self.full_ids.isChecked()}
+                "visitor": self.visitor.currentData(), "full_ids": self.full_ids.isChecked(),
+                "one_file_each": self.village.currentData() is None and self.one_file_each.isChecked()}
 
 
 def make_returns(ctx, parent: QWidget, today: dt.date | None = None) -> None:
@@ -81,12 +88,28 @@ def make_returns(ctx, parent: QWidget, today: dt.date | None = None) -> None:
     if not dialog.exec():
         return
     choice = dialog.choice()
-    name = f"巡访回执表_{choice['month']}_{choice['village'] or '全部'}" + (f"_{choice['visitor']}" if choice["visitor"]
-                                                                       else "") + ".xlsx"
-    path = widgets.ask_save_file(parent, "保存巡访回执表", name, "Excel 工作簿 (*.xlsx)", ctx.db_path, ".xlsx",
-                                 kind="returns")
-    if path is None:
-        return
+    visitor_part = f"_{choice['visitor']}" if choice["visitor"] else ""
+    targets: list[tuple[str | None, Path]] = []
+    if choice["one_file_each"]:
+        folder = ask_folder(parent)
+        if not folder:
+            return
+        from township_desk.models.files import check_output_path
+
+        try:
+            for village in [v["name"] for v in villages.list_villages(ctx.db)]:
+                target = Path(folder) / f"巡访回执表_{choice['month']}_{village}{visitor_part}.xlsx"
+                targets.append((village, check_output_path(target, ctx.db_path)))
+        except UserError as exc:
+            QMessageBox.warning(parent, "生成巡访回执表", str(exc))
+            return
+    else:
+        name = f"巡访回执表_{choice['month']}_{choice['village'] or '全部'}{visitor_part}.xlsx"
+        path = widgets.ask_save_file(parent, "保存巡访回执表", name, "Excel 工作簿 (*.xlsx)", ctx.db_path, ".xlsx",
+                                     kind="returns")
+        if path is None:
+            return
+        targets.append((choice["village"], path))
     db_path = ctx.db_path
 
     def work(job: Job):
@@ -94,16 +117,30 @@ def make_returns(ctx, parent: QWidget, today: dt.date | None = None) -> None:
         from township_desk.printing.returns_xlsx import write_returns
 
         db = dbm.connect(db_path)
+        written = []
         try:
-            return write_returns(db, choice["month"], path, village=choice["village"], visitor=choice["visitor"],
-                                 full_ids=choice["full_ids"], today=today, check_cancelled=job.check)
+            for number, (village, target) in enumerate(targets):
+                job.progress(number, len(targets), f"正在生成{village or '全部'}的回执表……")
+                try:
+                    written.append(write_returns(db, choice["month"], target, village=village,
+                                                 visitor=choice["visitor"], full_ids=choice["full_ids"], today=today,
+                                                 check_cancelled=job.check))
+                except UserError:
+                    if len(targets) == 1:
+                        raise
+                    # one file each: a village with nobody on the plan (or not this visitor's) gets no file
+            if not written:
+                raise UserError(f"{choice['month']} 没有在巡访计划中的老人，未生成回执表")
+            return written
         finally:
             db.close()
 
     def done(written) -> None:
+        places = "\n".join(str(w.path) for w in written)
         QMessageBox.information(parent, "生成巡访回执表",
-                                f"已保存到：{written.path}\n{len(written.sheets)} 个村，{written.elders} 位老人，"
-                                f"{written.rows} 行。请交各村巡访人员填写后收回导入。")
+                                f"已保存 {len(written)} 个文件：\n{places}\n"
+                                f"{sum(len(w.sheets) for w in written)} 个村，{sum(w.elders for w in written)} 位老人，"
+                                f"{sum(w.rows for w in written)} 行。请交各村巡访人员填写后收回导入。")
 
     run_job(parent, "生成巡访回执表", work, on_done=done)
 
@@ -155,6 +192,13 @@ class ReturnsPreviewDialog(QDialog):
         """Indexes (in ``staged.hazards``) of the hazards left ticked."""
         return [k for k in range(self.hazards.count())
                 if self.hazards.item(k).checkState() == Qt.CheckState.Checked]
+
+
+def ask_folder(parent: QWidget) -> str:
+    folder = QFileDialog.getExistingDirectory(parent, "选择保存回执表的文件夹", str(widgets.start_folder("returns")))
+    if folder:
+        widgets.remember_folder("returns", Path(folder) / "x.xlsx")
+    return folder
 
 
 def ask_return_files(parent: QWidget) -> list[str]:
