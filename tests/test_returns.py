@@ -13,7 +13,17 @@ import openpyxl
 import pytest
 
 from tests.conftest import make_id
-from township_desk.models import audit, elders, hazards, returns, schedule, settings, villages, visitors
+from township_desk.models import (
+    audit,
+    elders,
+    hazards,
+    monthly,
+    returns,
+    schedule,
+    settings,
+    villages,
+    visitors,
+)
 from township_desk.models.errors import UserError
 from township_desk.printing.returns_xlsx import write_returns
 
@@ -108,6 +118,8 @@ def test_round_trip_moves_the_overdue_list_and_the_rate_exactly_as_the_rows_say(
     before_overdue = overdue_names(db, "2026-10-31")
     assert before_overdue == {"张德福", "李秀英"}      # 王大山 entered on 10-20: his first visit is due in November
     assert schedule.monthly_visit_rate(db, MONTH)[:2] == (0, 4)
+    qingshan = {r["village"]: r for r in monthly.visits_by_village(db, MONTH)}["青山村"]
+    assert (qingshan["home_visits"], qingshan["remote_visits"], qingshan["visited"]) == (0, 0, 0)
     fill(path, [("张德福", {"巡访日期": "2026.10.5", "方式": "上门", **GOOD}),
                 ("张德福", {"巡访日期": "10月20日", "方式": "上门巡访", **GOOD, "表达能力": "良好"}),
                 ("李秀英", {"巡访日期": dt.datetime(2026, 10, 15), "方式": "电话"}),
@@ -119,6 +131,8 @@ def test_round_trip_moves_the_overdue_list_and_the_rate_exactly_as_the_rows_say(
     assert (result.visits, result.skipped, result.problems) == (3 + 1, 0, [])
     assert overdue_names(db, "2026-10-31") == {"李秀英"}   # a call is not a home visit
     assert schedule.monthly_visit_rate(db, MONTH)[:2] == (2, 4)  # 张德福 and 王大山 visited at home
+    qingshan = {r["village"]: r for r in monthly.visits_by_village(db, MONTH)}["青山村"]  # the county workbook's
+    assert (qingshan["home_visits"], qingshan["remote_visits"], qingshan["visited"]) == (3, 1, 2)
     stored = {(r[0], r[1], r[2]) for r in db.execute(
         "SELECT e.name, vs.date, vs.mode FROM live_visits vs JOIN elders e ON e.id = vs.elder_id")}
     assert stored == {("张德福", "2026-10-05", "上门"), ("张德福", "2026-10-20", "上门"),
@@ -384,3 +398,19 @@ def test_an_elder_without_a_visitor_needs_the_visitor_written(ledger, tmp_path):
     result = import_files(db, path)
     assert result.visits == 1 and result.problems[0].message == "请填写巡访人员（李秀英尚未指定巡访责任人）"
     assert db.execute("SELECT visitor_name FROM visits").fetchone()[0] == "志愿者小陈"
+
+
+@pytest.mark.parametrize("typed", ["2026.11.5", "2026/11/05", "2026年11月5日", "20261105", "11月5日", "11月5号", "11.5",
+                                   "11-5", "5日", "２０２６．１１．５", 46331, 46331.0, dt.datetime(2026, 11, 5, 9, 30),
+                                   " 2026-11-05 "])
+def test_a_visit_date_is_read_in_every_form_a_village_types_it(typed):
+    assert returns.parse_visit_date(typed, "2026-11") == dt.date(2026, 11, 5)
+
+
+@pytest.mark.parametrize(("typed", "options", "meant"), [
+    ("上门巡访", ("上门", "电话", "视频"), "上门"), (" 微信视频 ", ("上门", "电话", "视频"), "视频"),
+    ("良好", ("优", "良", "中", "差"), "良"), ("□差", ("优", "良", "中", "差"), "差"),
+    ("无", ("有需求", "无需求"), "无需求"), ("无人", ("有人照料", "无人照料"), "无人照料"),
+    ("飞鸽", ("上门", "电话", "视频"), None), ("", ("优", "良", "中", "差"), "")])
+def test_drop_down_values_typed_by_hand_are_understood(typed, options, meant):
+    assert returns._choice(typed, options) == meant
