@@ -9,6 +9,20 @@ step's own:
    a call for every other one) — the visitors' side, shown for scale;
 3. ``returns import`` (read, check every row, one transaction);
 4. the same file again (every row already on file: nothing added).
+
+Measured 2026-11-30 on the shared 2-core build machine, demo of 30,000 elders (26,955 在册 in November, 75,997
+prefilled rows in 9 village sheets, a 5.5 MB file):
+
+    make                   19.2 s   peak  107 MB   (write-only; the fill columns unlocked as columns, their
+                                                    empty cells not written)
+    fill (visitors' side)  37.2 s   peak  714 MB   (openpyxl, a home visit with every rating for every elder)
+    import                 23.3 s   peak  240 MB   (read + check every row 11.9 s; one transaction of 24,623
+                                                    visits 11.0 s)
+    import again            8.1 s   peak  248 MB   (every row already on file: nothing added)
+
+The first version wrote every fill cell with its own style through a normal openpyxl workbook: make took 48.1 s
+and 848 MB, and once filled and saved again by openpyxl the file was past the importer's 100 MB uncompressed
+limit (``workbook_guard`` refused it).
 """
 
 from __future__ import annotations
