@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "import_ledger",
     "overdue",
     "export_monthly",
+    "returns",
     "combine",
     "backup",
     "print_cmd",

@@ -101,11 +101,12 @@ def _day(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
-def _overdue_sql(where: str) -> str:
+def _overdue_sql(where: str, every: bool = False) -> str:
     """The rule of this module's docstring as one query: a row per elder 在册 on ``:day`` who is overdue for a
     home visit (``days_overdue`` > 0, ``home_due``) or short of contacts last week (``shortfall``), so only the
     listed elders come back. Named parameters: day, week_start, week_end, the tiers' plans (key_home_days,
-    general_home_days, key_remote, general_remote, home_counts) and want_home / want_remote (1 or 0)."""
+    general_home_days, key_remote, general_remote, home_counts) and want_home / want_remote (1 or 0).
+    ``every``: every elder 在册 on the day, overdue or not (``visit_plan``)."""
     return f"""
         SELECT * FROM (
             SELECT *,
@@ -138,7 +139,7 @@ def _overdue_sql(where: str) -> str:
                     {where}
                 ) WHERE day_status = '在册'
             )
-        ) WHERE (:want_home AND days_overdue > 0) OR (:want_remote AND shortfall IS NOT NULL)
+        ) WHERE {"1" if every else "(:want_home AND days_overdue > 0) OR (:want_remote AND shortfall IS NOT NULL)"}
         ORDER BY village_order, village, name_initials, id"""
 
 
@@ -202,6 +203,52 @@ def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id:
     items.sort(key=lambda i: (village_rank[i.village], i.kind != "home",
                               -(i.days_overdue or 0) if i.kind == "home" else -(i.shortfall or 0)))
     return items
+
+
+@dataclass
+class PlannedElder:
+    """One elder on the visit plan on a day: the home visit due (``home_due``: the plan's base + the tier's
+    interval, by the same rule and query as ``overdue``) and the contacts the tier asks for each week."""
+
+    elder_id: int
+    id_number: str
+    name: str
+    village: str
+    tier: str
+    visitor_id: int | None
+    visitor: str | None
+    home_due: dt.date
+    home_days: int
+    remote_per_week: int
+    last_home_visit: dt.date | None
+
+
+def visit_plan(db, as_of: dt.date | str, *, village: str | None = None,
+               visitor_id: int | None = None) -> list[PlannedElder]:
+    """Every elder on the plan (在册) on ``as_of``, overdue or not, with the home visit's due date as ``overdue``
+    computes it; ordered by village and name (pinyin initials)."""
+    as_of = _day(as_of)
+    plan_of = plans(db)
+    week = last_complete_week(as_of)
+    params: dict = {"day": as_of.isoformat(), "week_start": week[0].isoformat(), "week_end": week[1].isoformat(),
+                    "key_home_days": plan_of["重点"].home_days, "general_home_days": plan_of["一般"].home_days,
+                    "key_remote": plan_of["重点"].remote_per_week, "general_remote": plan_of["一般"].remote_per_week,
+                    "home_counts": int(plan_of["重点"].home_counts_as_contact),
+                    "want_home": 0, "want_remote": 0}
+    clauses = []
+    if village:
+        clauses.append("v.name = :village")
+        params["village"] = village
+    if visitor_id is not None:
+        clauses.append("e.visitor_id = :visitor_id")
+        params["visitor_id"] = visitor_id
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return [PlannedElder(elder_id=row["id"], id_number=row["id_number"], name=row["name"], village=row["village"],
+                         tier=row["tier"], visitor_id=row["visitor_id"], visitor=row["visitor"],
+                         home_due=dt.date.fromisoformat(row["home_due"]), home_days=row["home_days"],
+                         remote_per_week=row["remote_required"],
+                         last_home_visit=dt.date.fromisoformat(row["last_home"]) if row["last_home"] else None)
+            for row in _dicts(db.execute(_overdue_sql(where, every=True), params))]
 
 
 def overdue_by_village(db, as_of: dt.date | str) -> list[tuple[str, int]]:

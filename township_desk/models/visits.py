@@ -160,10 +160,11 @@ def _copy_photo(source: Path, elder_id: int, day: str, number: int) -> Path:
 
 
 def record_visit(db, elder_id: int, data: dict[str, Any], photos: list[Path] | None = None, *,
-                 today: dt.date | None = None) -> int:
+                 today: dt.date | None = None, source: str | None = None) -> int:
     """Check and store one visit with its photos (copied into the data folder's ``photos/``); returns its id.
 
     The row, its photo rows and the audit entry are one transaction; when it fails the copied photos are removed.
+    ``source`` (the return workbook's file name, ``models.returns``) is written into the audit entry.
     """
     row = prepare_visit(db, elder_id, data, today)
     sources = _check_photos(list(photos or []))
@@ -182,7 +183,8 @@ def record_visit(db, elder_id: int, data: dict[str, Any], photos: list[Path] | N
             label = db.execute("SELECT name || ' ' || id_number FROM elders WHERE id = ?", [elder_id]).fetchone()[0]
             found = proposed_hazard(row)
             audit.record(db, "登记巡访", "visits", visit_id, label, None, None,
-                         f"{row['date']} {row['mode']} {row['visitor_name']}" + (f"，发现：{found}" if found else ""))
+                         f"{row['date']} {row['mode']} {row['visitor_name']}" + (f"，发现：{found}" if found else "")
+                         + (f"（来自 {source}）" if source else ""))
     except BaseException:
         for _source, copy in copies:
             copy.unlink(missing_ok=True)

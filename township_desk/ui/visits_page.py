@@ -528,7 +528,18 @@ class VisitsPage(QWidget):
         self.contact_button = QPushButton("快速登记电话/视频…")
         self.contact_button.setToolTip("一次勾选多位老人，登记电话或视频巡访（接通或未接通）")
         self.contact_button.clicked.connect(self.log_contacts)
-        self.tabs.setCornerWidget(self.contact_button)
+        self.make_returns_button = QPushButton("生成回执表…")
+        self.make_returns_button.setToolTip("生成某月的巡访回执表（Excel），交各村巡访人员填写")
+        self.make_returns_button.clicked.connect(self.make_returns)
+        self.import_returns_button = QPushButton("导入回执表…")
+        self.import_returns_button.setToolTip("导入各村填好的巡访回执表：先逐行核对，再一次写入")
+        self.import_returns_button.clicked.connect(self.import_returns)
+        corner = QWidget()
+        corner_layout = QHBoxLayout(corner)
+        corner_layout.setContentsMargins(0, 0, 4, 0)
+        for button in (self.contact_button, self.make_returns_button, self.import_returns_button):
+            corner_layout.addWidget(button)
+        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -537,6 +548,17 @@ class VisitsPage(QWidget):
 
     def can_close(self) -> bool:
         return True  # nothing unsaved is held on this page
+
+    def make_returns(self) -> None:
+        from township_desk.ui import returns_dialogs
+
+        returns_dialogs.make_returns(self.ctx, self, self.ctx.today())
+
+    def import_returns(self, files: list[str] | None = None) -> None:
+        from township_desk.ui import returns_dialogs
+
+        returns_dialogs.import_returns(self.ctx, self, self.ctx.today(), files=files,
+                                       on_imported=lambda _r: self.refresh())
 
     def refresh(self) -> None:
         """Reload the tab shown (the others reload when they are shown)."""
