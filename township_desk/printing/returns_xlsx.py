@@ -99,6 +99,22 @@ def _text_cell(ws, value, style: str):
     return cell
 
 
+def _page_setup(ws, title_rows: str) -> None:
+    """A4 landscape, one page wide, the header on every page, the grid printed (the columns to fill carry no cell
+    borders). Set here rather than by ``xlsx_util.print_setup``, which measures the written cells: a write-only
+    sheet has none to measure yet."""
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows
+    ws.print_options.horizontalCentered = True
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.3
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+
+
 def _village_sheet(ws, plan: returns.ReturnPlan, village: str, people: list[returns.ReturnElder], full_ids: bool,
                    styles: tuple[str, ...], check_cancelled) -> int:
     """One village's sheet, streamed row by row (write-only: a 30,000-elder township in little memory)."""
@@ -128,9 +144,7 @@ def _village_sheet(ws, plan: returns.ReturnPlan, village: str, people: list[retu
     ws.row_dimensions[2].height = 30
     header = 3
     ws.freeze_panes = f"D{header + 1}"
-    ws.PAPERSIZE_A4 = 9  # xlsx_util.print_setup reads it from the sheet; a write-only sheet lacks the constant
-    xlsx_util.print_setup(ws, f"{header}:{header}")  # before the first row: the page setup is written first
-    ws.print_options.gridLines = True  # the columns to fill carry no cell borders: the printed grid draws them
+    _page_setup(ws, f"{header}:{header}")  # before the first row: the page setup is written first
     year, month = plan.month.split("-")
     ws.append([_text_cell(ws, f"{plan.township or ''}{village} {int(year)}年{int(month)}月 巡访回执表", title_style)])
     ws.append([_text_cell(ws, "填写说明：每行填一次巡访（上门、电话或视频）。灰色栏为预填，请勿改动；方式和各项评价请从下拉列表选择。"
