@@ -285,18 +285,6 @@ class _DryRunRollback(Exception):
 # ------------------------------------------------------------------ reading the workbook
 
 
-def _open_workbook(path: Path):
-    import python_calamine
-
-    workbook_guard.check_workbook(path)  # before calamine sees it: a far-away cell aborts the process
-    try:
-        return python_calamine.CalamineWorkbook.from_path(str(path))
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # noqa: BLE001 - calamine's own errors, and a Rust panic (PanicException)
-        raise UserError(f"无法读取“{path.name}”：它不是 Excel 工作簿（.xlsx/.xls）或文件已损坏（{type(exc).__name__}）") from exc
-
-
 def _sheet_cells(sheet) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
     """All cells from A1 (so list index + 1 is the row Excel shows), and the merged ranges."""
     try:
@@ -602,7 +590,7 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
     """
     path = Path(path)
     today = today or dt.date.today()
-    book = _open_workbook(path)
+    book = workbook_guard.open_workbook(path)
     rows: list[LedgerRow] = []
     problems: list[ImportProblem] = []
     sheets: list[SheetInfo] = []

@@ -201,18 +201,6 @@ _HEADING_OF.update({"巡访方式": "mode", "巡访时间": "date", "身份证�
                     "其他情况说明": "notes"})
 
 
-def _open(path: Path):
-    import python_calamine
-
-    workbook_guard.check_workbook(path)  # before calamine sees it: a far-away cell aborts the process
-    try:
-        return python_calamine.CalamineWorkbook.from_path(str(path))
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # noqa: BLE001 - calamine's own errors, and a Rust panic (PanicException)
-        raise UserError(f"无法读取“{path.name}”：它不是 Excel 工作簿（.xlsx）或文件已损坏（{type(exc).__name__}）") from exc
-
-
 def _cells(book, name: str, path: Path) -> list[list[Any]]:
     try:
         return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -226,7 +214,7 @@ def read_return(path: str | Path) -> ReturnRead:
     """Read a filled return workbook (no database needed). A workbook that is not one of this program's returns,
     or has lost its hidden 回执信息 sheet, is a ``UserError``; rows left empty are passed over."""
     path = Path(path)
-    book = _open(path)
+    book = workbook_guard.open_workbook(path)
     if INFO_SHEET not in book.sheet_names:
         raise UserError(f"“{path.name}”不是本程序生成的巡访回执表（缺少隐藏的“{INFO_SHEET}”工作表），"
                         "请用“生成回执表”生成后交各村填写")

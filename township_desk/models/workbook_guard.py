@@ -461,3 +461,18 @@ def _ole_stream(path: Path, wanted: tuple[str, ...]) -> bytes | None:
         mini_fat += struct.unpack(f"<{sector // 4}I", at(index))
     mini_stream = b"".join(at(i) for i in chain(root[2], fat))
     return b"".join(mini_stream[i * mini_sector:(i + 1) * mini_sector] for i in chain(start, mini_fat))[:size]
+
+
+def open_workbook(path: Path):
+    """The workbook at ``path`` opened with python-calamine, after ``check_workbook``: a far-away cell would abort
+    the process inside calamine. A file calamine cannot read (its own errors, and a Rust panic, which derives from
+    BaseException) is a Chinese ``UserError``."""
+    import python_calamine
+
+    check_workbook(path)
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine's own errors, and a Rust panic (PanicException)
+        raise UserError(f"无法读取“{path.name}”：它不是 Excel 工作簿（.xlsx/.xls）或文件已损坏（{type(exc).__name__}）") from exc
