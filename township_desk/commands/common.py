@@ -10,6 +10,7 @@ import logging
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,26 @@ def _remove_made_databases() -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             with contextlib.suppress(OSError):
                 path.with_name(path.name + suffix).unlink()
+
+
+def open_for_import(args: argparse.Namespace, *, must_exist: bool = True):
+    """The database an import works on: with ``--dry-run`` an in-memory copy (no database is created, an older
+    one is not migrated, nothing is written beside it), else ``open_db``."""
+    if args.dry_run:
+        from township_desk.models import db as dbm
+
+        return dbm.open_scratch_copy(db_path(args))
+    return open_db(args, must_exist=must_exist)
+
+
+def report(args: argparse.Namespace, result, summary: Callable[[Any], str]) -> int:
+    """Print an import's result (``--json``: ``result.to_json()``; else the Chinese ``summary``) and return its
+    exit code: 1 when it lists problems, else 0."""
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print(summary(result))
+    return EXIT_PROBLEMS if result.has_problems else EXIT_OK
 
 
 def print_json(value: Any) -> None:

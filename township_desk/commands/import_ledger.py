@@ -21,23 +21,13 @@ def run(args) -> int:
     """Exit 0 clean, 1 when any row was skipped or warned or a rename was left, 2 when the file cannot be used."""
     # The workbook is read before the database is opened, so an unusable file writes nothing at all.
     read = ledger_import.read_ledger(args.file)
-    if args.dry_run:
-        # A dry run works on an in-memory copy: no database is created, an older one is not migrated.
-        from township_desk.models import db as dbm
-
-        db = dbm.open_scratch_copy(common.db_path(args))
-    else:
-        db = common.open_db(args, must_exist=False)
+    db = common.open_for_import(args, must_exist=False)
     try:
         result = ledger_import.import_ledger(db, args.file, dry_run=args.dry_run, read=read,
                                              accept_renames=args.accept_renames)
     finally:
         db.close()
-    if args.json:
-        common.print_json(result.to_json())
-    else:
-        print(summary(result))
-    return common.EXIT_PROBLEMS if result.has_problems else common.EXIT_OK
+    return common.report(args, result, summary)
 
 
 def summary(result: ledger_import.ImportResult) -> str:

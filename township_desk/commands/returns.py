@@ -62,22 +62,13 @@ def run_import(args) -> int:
     # Every file is read (workbook_guard.check_workbook first, then the reader) before the database is opened:
     # an unusable file writes nothing at all.
     reads = [returns.read_return(path) for path in args.files]
-    if args.dry_run:
-        from township_desk.models import db as dbm
-
-        db = dbm.open_scratch_copy(common.db_path(args))
-    else:
-        db = common.open_db(args)
+    db = common.open_for_import(args)
     try:
         staged = returns.stage_returns(db, reads, month=month)
         result = returns.import_returns(db, staged, open_hazards=args.open_hazards, dry_run=args.dry_run)
     finally:
         db.close()
-    if args.json:
-        common.print_json(result.to_json())
-    else:
-        print(summary(result))
-    return common.EXIT_PROBLEMS if result.has_problems else common.EXIT_OK
+    return common.report(args, result, summary)
 
 
 def summary(result) -> str:
