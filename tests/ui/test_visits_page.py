@@ -478,3 +478,13 @@ def test_the_selected_elder_stays_selected_when_the_list_is_sorted(qtbot):
     assert selected_row(view)["name"] == "李桂兰" and view.currentIndex().row() == 2
     view.sortByColumn(1, Qt.SortOrder.AscendingOrder)
     assert selected_row(view)["name"] == "李桂兰" and view.currentIndex().row() == 0
+
+
+def test_the_note_under_the_overdue_list_says_whether_a_home_visit_counts_as_a_call(page, ctx):
+    # the fixture's plan counts a home visit as one of the week's contacts
+    overdue = page.tabs.widget(0)
+    assert overdue.rule_note.text().endswith("上门巡访也计为一次联系。")
+    settings.put(ctx.db, {"plan_home_counts_as_contact": False})  # seed 003's default
+    overdue.refresh()
+    assert "上门巡访不计入电话视频次数" in overdue.rule_note.text()
+    assert "上门巡访也计为一次联系" not in overdue.rule_note.text()

@@ -63,6 +63,14 @@ def last_complete_week(as_of: dt.date) -> tuple[dt.date, dt.date]:
     return sunday - dt.timedelta(days=6), sunday
 
 
+def rule_text(db) -> str:
+    """The overdue rule in the clerk's words, as the visit plan in 设置 has it (shown under the overdue list)."""
+    home_counts = bool(settings.get(db, "plan_home_counts_as_contact"))
+    return ("逾期：距上次上门巡访（从未上门的从纳入台账或恢复在册之日算起）超过该类别的间隔天数；"
+            "电话视频：上一个完整自然周（周一至周日）的次数少于规定"
+            + ("，上门巡访也计为一次联系。" if home_counts else "（上门巡访不计入电话视频次数）。"))
+
+
 @dataclass
 class OverdueItem:
     """One line of the overdue list: an overdue home visit (kind "home") or last week's remote shortfall ("remote")."""

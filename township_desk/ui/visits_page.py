@@ -103,8 +103,8 @@ class OverdueTab(_Tab):
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.table)
-        layout.addWidget(QLabel("逾期：距上次上门巡访（从未上门的从纳入台账或恢复在册之日算起）超过该类别的间隔天数；"
-                                "电话视频：上一个完整自然周（周一至周日）的次数少于规定，上门巡访也计为一次联系。"))
+        self.rule_note = QLabel()  # follows the visit plan in 设置 (refresh)
+        layout.addWidget(self.rule_note)
         self._load_choices()
         for combo in (self.village, self.visitor, self.kind):
             combo.currentIndexChanged.connect(self.refresh)
@@ -150,6 +150,7 @@ class OverdueTab(_Tab):
         from township_desk.models import schedule
 
         self._load_choices()
+        self.rule_note.setText(schedule.rule_text(self.ctx.db))
         kept = self.table.currentIndex().row() if selected_row(self.table) is not None else None
         kind = self.kind.currentData()
         items = schedule.overdue(self.ctx.db, self.today, village=self.village.currentData(),
