@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -218,17 +219,29 @@ class ReportsPage(QWidget):
         lower.addWidget(self._build_sent_box())
         lower.setStretchFactor(1, 2)
         lower.setStretchFactor(2, 2)
-        lower.setSizes([380, 520, 460])  # the comparison keeps its five columns readable at 1366 wide
+        lower.setSizes([500, 430, 420])  # the comparison keeps its five columns (to 变化) readable at 1366 wide
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.summary_view)
         split.addWidget(lower)
+        split.setSizes([420, 300])  # the 汇总表 gets most of the height: its villages are what the clerk reads
+
+        month_tab = QWidget()
+        month_layout = QVBoxLayout(month_tab)
+        month_layout.addLayout(top)
+        month_layout.addWidget(self.status_label)
+        month_layout.addWidget(split, 1)
+        # County work is occasional: it has its own tab instead of a third of the month's height.
+        county_tab = QWidget()
+        county_layout = QVBoxLayout(county_tab)
+        county_layout.addWidget(self._build_combine_box(), 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(month_tab, "本乡镇月度报表")
+        self.tabs.addTab(county_tab, "县级汇总")
 
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.status_label)
-        layout.addWidget(split, 1)
-        layout.addWidget(self._build_combine_box())
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
         self.refresh()
 
     # ------------------------------------------------------------ the month
