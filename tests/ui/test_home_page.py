@@ -94,7 +94,8 @@ def test_the_monthly_visit_rate_is_the_first_and_largest_card(page):
                                                "待风险评估", "未处置风险隐患", "30天内到期协议"]
     rate = page.cards["rate"]
     assert rate.value.text() == "50.0%"
-    assert rate.detail.text() == "2026-11 已上门 2 人 / 在册 4 人（目标 100%）"
+    assert rate.detail.text() == "2026-11 已上门 2 人 / 在册 4 人（目标 100%，按本月进度应达 70%）"
+    # 50 % on 22 November is behind the month's pace (21 of 30 days over): red
     assert "color: #c9302c" in rate.value.styleSheet() and "font-size: 40px" in rate.value.styleSheet()
     assert page.heading.text() == "青山镇　2026年11月22日"
 
@@ -135,7 +136,7 @@ def test_a_quiet_township_shows_no_alerts(ctx, qtbot):
     qtbot.addWidget(page)
     counted(page, qtbot)
     assert (values(page)["overdue"], page.cards["overdue"].detail.text()) == ("0", "没有逾期")
-    assert "color: #2b6cb0" in page.cards["overdue"].value.styleSheet()
+    assert "color: #2f855a" in page.cards["overdue"].value.styleSheet()  # nothing overdue: the target is met
 
 
 @pytest.mark.parametrize(("key", "target"), [
@@ -223,3 +224,26 @@ def test_the_figures_are_counted_off_the_gui_thread(ctx, qtbot, monkeypatch):
     counted(page, qtbot)
     assert threads and threads[0] is not threading.main_thread()
     assert values(page)["ledger"] == "4"
+
+
+@pytest.mark.parametrize(("rate", "day", "level"), [
+    (0.0, dt.date(2026, 11, 1), "watch"),    # the 1st: nobody visited yet is on course, not an alarm
+    (0.5, dt.date(2026, 11, 10), "watch"),   # ahead of the pace (10/30)
+    (0.5, dt.date(2026, 11, 22), "alert"),   # behind it (22/30)
+    (1.0, dt.date(2026, 11, 5), "ok"),       # the target met
+])
+def test_the_visit_rate_is_coloured_against_the_target_and_the_months_pace(rate, day, level):
+    from township_desk.ui.home_page import rate_level
+
+    assert rate_level(rate, day)[0] == level
+
+
+def test_counts_are_red_only_for_a_missed_target(page):
+    from township_desk.ui.home_page import LEVEL_COLOURS
+
+    shown = {key: card.value.styleSheet() for key, card in page.cards.items()}
+    for key in ("overdue", "remote"):  # a missed visit is red when there is one, green when none
+        expected = LEVEL_COLOURS["alert"] if values(page)[key] != "0" else LEVEL_COLOURS["ok"]
+        assert f"color: {expected}" in shown[key], key
+    for key in ("assess", "hazards", "agreements"):  # work to follow up: amber, never the alarm red
+        assert f"color: {LEVEL_COLOURS['alert']}" not in shown[key], key

@@ -22,7 +22,32 @@ class Figure:
     detail: str
     page: str               # where a click goes
     filters: dict
-    alert: bool = False
+    level: str = "neutral"  # against its target: "ok" (met), "watch" (to follow up), "alert" (missed), "neutral"
+
+
+LEVEL_COLOURS = {"ok": "#2f855a", "watch": "#b7791f", "alert": "#c9302c", "neutral": "#2b6cb0"}
+
+
+def _count_level(count: int, missed: bool) -> str:
+    """Nothing to do is met (green); a count is either a target missed (red: overdue, short) or work to follow up
+    (amber: hazards being handled, assessments and renewals coming due)."""
+    if count == 0:
+        return "ok"
+    return "alert" if missed else "watch"
+
+
+def rate_level(rate: float, today: dt.date) -> tuple[str, float]:
+    """The month's visit rate against the 100 % target and the month's pace: (level, the share expected by now).
+
+    100 % is met; at or above the share of the month's days already over (day d of N: (d-1)/N) it is on course
+    (amber: still to do, not late); below it, behind (red). On the 1st, 0 % is on course, not an alarm."""
+    import calendar
+
+    days = calendar.monthrange(today.year, today.month)[1]
+    expected = (today.day - 1) / days
+    if rate >= 1:
+        return "ok", expected
+    return ("watch" if rate >= expected else "alert"), expected
 
 
 def dashboard_figures(db, today: dt.date) -> list[Figure]:
@@ -39,24 +64,26 @@ def dashboard_figures(db, today: dt.date) -> list[Figure]:
     due = risk.count_due(db, today)
     open_hazards = hazards.open_hazards(db)
     ending = agreements.ending_within(db, today, 30)
+    rate_state, pace = rate_level(rate, today)
     return [
         # With nobody 在册 there is no rate to speak of: a dash, not an alarming red 0.0%.
         Figure("rate", "本月探访率", f"{rate * 100:.1f}%" if total else "—",
-               f"{month} 已上门 {visited} 人 / 在册 {total} 人（目标 100%）" if total else f"{month} 台账中尚无在册老人",
-               "巡访", {"view": "unvisited"}, alert=bool(total) and rate < 1),
+               (f"{month} 已上门 {visited} 人 / 在册 {total} 人（目标 100%，按本月进度应达 {pace * 100:.0f}%）"
+                if total else f"{month} 台账中尚无在册老人"),
+               "巡访", {"view": "unvisited"}, level=rate_state if total else "neutral"),
         Figure("ledger", "在册老人", str(on_ledger), "台账中状态为“在册”的留守老年人", "台账", {"status": "在册"}),
         Figure("key", "重点对象", str(key_tier), "巡访类别为“重点”的在册老人", "台账", {"status": "在册", "tier": "重点"}),
         Figure("overdue", "逾期未上门", str(len(home)),
                f"最长逾期 {max((i.days_overdue or 0) for i in home)} 天" if home else "没有逾期",
-               "巡访", {"view": "overdue", "kind": "home"}, alert=bool(home)),
+               "巡访", {"view": "overdue", "kind": "home"}, level=_count_level(len(home), missed=True)),
         Figure("remote", "上周电话视频巡访不足", str(len(remote)), "按上一个完整自然周（周一至周日）计算",
-               "巡访", {"view": "overdue", "kind": "remote"}, alert=bool(remote)),
+               "巡访", {"view": "overdue", "kind": "remote"}, level=_count_level(len(remote), missed=True)),
         Figure("assess", "待风险评估", str(due), "从未评估或上次评估已超过365天", "风险评估", {"view": "due"},
-               alert=bool(due)),
+               level=_count_level(due, missed=False)),
         Figure("hazards", "未处置风险隐患", str(len(open_hazards)), "处置完毕前一直显示在首页", "巡访",
-               {"view": "hazards"}, alert=bool(open_hazards)),
+               {"view": "hazards"}, level=_count_level(len(open_hazards), missed=False)),
         Figure("agreements", "30天内到期协议", str(len(ending)), "需要续签或终止的互助养老协议", "互助协议",
-               {"ending_within_days": 30}, alert=bool(ending)),
+               {"ending_within_days": 30}, level=_count_level(len(ending), missed=False)),
     ]
 
 
@@ -84,7 +111,7 @@ class FigureCard(QFrame):
         self.title.setText(figure.title)
         self.value.setText(figure.value)
         self.detail.setText(figure.detail)
-        color = "#c9302c" if figure.alert else "#2b6cb0"
+        color = LEVEL_COLOURS[figure.level]
         self.value.setStyleSheet(self.value.styleSheet().split(";")[0] + f"; font-weight: bold; color: {color}")
         self.setToolTip(f"点击查看：{figure.page}")
 
