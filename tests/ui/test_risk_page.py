@@ -242,3 +242,18 @@ def test_a_change_by_another_connection_is_seen(page, ctx, db_path):
         other.close()
     page.refresh()
     assert due_names(page) == ["刘秀英"]
+
+
+def test_the_assessment_keeps_save_in_sight_at_1366x768_and_factors_are_not_tick_boxes(page, ctx, qtbot):
+    from PySide6.QtWidgets import QCheckBox
+
+    page.resize(1366 - 160, 740)  # the page's share of a 1366×768 window
+    page.show()
+    page.tabs.setCurrentIndex(1)
+    page.load_elder(elder_id(ctx.db, "张德福"))
+    qtbot.waitExposed(page)
+    save = page.save_button
+    bottom_left = save.mapTo(page, save.rect().bottomLeft())
+    assert save.isVisible() and page.rect().contains(bottom_left)  # not below the fold
+    assert not [w for w in page.findChildren(QCheckBox) if w.text().split("：")[0] in page.factor_checks]
+    assert page.factor_checks["独居"].isChecked() and page.factor_checks["独居"].text().startswith("独居")

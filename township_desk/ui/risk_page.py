@@ -16,10 +16,10 @@ import datetime as dt
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -70,6 +70,36 @@ def _history_row(row: dict) -> dict:
     row["ability_text"] = (f"{row['ability_score']}分，{ABILITY_LEVELS[row['ability_level']]}"
                            if row.get("ability_level") is not None else "")
     return row
+
+
+class FactorMark(QLabel):
+    """One risk factor as the record gives it: a mark and its source when present, grey when not. Read-only and
+    drawn as text, so it does not look like a box the clerk could tick (the factors come from the record)."""
+
+    def __init__(self, factor: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self._present = False
+        self._text = factor
+        self._show()
+
+    def isChecked(self) -> bool:  # noqa: N802 - reads like the check box it replaces
+        return self._present
+
+    def setChecked(self, present: bool) -> None:  # noqa: N802
+        self._present = bool(present)
+        self._show()
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        self._text = text
+        self._show()
+
+    def _show(self) -> None:
+        super().setText(("● " if self._present else "○ ") + self._text)
+        self.setStyleSheet("color: #b42318; font-weight: bold;" if self._present else "color: #8a8a8a;")
 
 
 class RiskPage(QWidget):
@@ -188,25 +218,26 @@ class RiskPage(QWidget):
         layout.addWidget(self.elder_label)
 
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)  # not 1,100 px wide
         self.date_edit = date_edit(self.today, latest=self.today)
         self.date_edit.dateChanged.connect(lambda _d: self.update_suggestion())
         form.addRow("评估日期", self.date_edit)
         self.assessor_edit = QLineEdit(self.ctx.settings().get("preparer") or "")
+        self.assessor_edit.setMinimumWidth(220)
         self.assessor_edit.setPlaceholderText("评估人姓名")
         self.assessor_edit.textChanged.connect(lambda _t: self.validate())
         form.addRow("评估人", self.assessor_edit)
         layout.addLayout(form)
 
-        factors_box = QGroupBox("风险因素（依据台账、风险隐患和最近一次巡访，自动判断）")
-        factors_layout = QVBoxLayout(factors_box)
-        self.factor_checks: dict[str, QCheckBox] = {}
-        for factor in risk.FACTORS:
-            check = QCheckBox(factor)
-            # read-only, but drawn like a normal check box so the ticks stay easy to read
-            check.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            check.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            factors_layout.addWidget(check)
-            self.factor_checks[factor] = check
+        factors_box = QGroupBox("风险因素（依据台账、风险隐患和最近一次巡访，自动判断；不能在此勾选）")
+        factors_layout = QGridLayout(factors_box)
+        self.factor_checks: dict[str, FactorMark] = {}
+        for index, factor in enumerate(risk.FACTORS):  # two columns: the result stays above the fold at 768
+            mark = FactorMark(factor)
+            factors_layout.addWidget(mark, index // 2, index % 2)
+            self.factor_checks[factor] = mark
+        factors_layout.setColumnStretch(0, 1)
+        factors_layout.setColumnStretch(1, 1)
         layout.addWidget(factors_box)
 
         ability_row = QHBoxLayout()
@@ -255,7 +286,6 @@ class RiskPage(QWidget):
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)
         self.problem_label.setStyleSheet("color: #c62828;")
-        layout.addWidget(self.problem_label)
         save_row = QHBoxLayout()
         self.save_button = QPushButton("保存评估")
         self.save_button.clicked.connect(self.save)
@@ -263,15 +293,22 @@ class RiskPage(QWidget):
         self.saved_label = QLabel()
         self.saved_label.setStyleSheet("color: #2e7d32;")
         save_row.addWidget(self.saved_label, 1)
-        layout.addLayout(save_row)
 
         layout.addWidget(QLabel("评估记录"))
         self.history_model = RowsModel(HISTORY_COLUMNS, parent=self)
         self.history_view = table_view(self.history_model, sortable=False)
         self.history_view.setMinimumHeight(160)
         layout.addWidget(self.history_view)
+        # What is wrong and 保存评估 stay below the scrolling form, always in sight (at 1366×768 the form is taller
+        # than the window).
+        tab = QWidget()
+        tab_layout = QVBoxLayout(tab)
+        tab_layout.setContentsMargins(0, 0, 0, 0)
+        tab_layout.addWidget(scroll, 1)
+        tab_layout.addWidget(self.problem_label)
+        tab_layout.addLayout(save_row)
         self._show_elder()
-        return scroll
+        return tab
 
     def _search(self, text: str) -> None:
         if not text.strip():
