@@ -125,6 +125,23 @@ def _window_db_path(widget: QWidget):
     return getattr(ctx, "db_path", None)
 
 
+def _integer_axis(axis) -> None:
+    """Counts of people: ticks only on whole numbers (no 0.5, 1.5 … on a small village)."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _legend_outside(ax, **kwargs):
+    """The legend to the right of the plot area, never over the bars."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False, **kwargs)
+
+
+def _percent(value: float) -> str:
+    """Whole percent, but never "100%" for a month short of it (99.6 % reads 99.6%)."""
+    return f"{value:.1f}%" if 99.5 <= value < 100 else f"{value:.0f}%"
+
+
 def _empty(ax, text: str = "暂无数据") -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=14, color="#888")
     ax.set_axis_off()
@@ -142,6 +159,8 @@ def draw_overdue_by_village(view: ChartView, rows: Sequence[tuple[str, int]]) ->
         bars = ax.bar(names, counts, color="#d9534f")
         ax.bar_label(bars)
         ax.set_ylabel("人数")
+        _integer_axis(ax.yaxis)
+        ax.margins(y=0.12)  # room for the count above the tallest bar
         ax.tick_params(axis="x", labelrotation=30)
     view.redraw()
 
@@ -153,14 +172,29 @@ def draw_coverage_by_month(view: ChartView, rows: Sequence[tuple[str, float]]) -
     if not rows:
         _empty(ax)
     else:
+        from matplotlib.transforms import blended_transform_factory
+
         months = [r[0] for r in rows]
         values = [r[1] * 100 for r in rows]
-        ax.plot(months, values, marker="o", color="#337ab7", label="上门巡访覆盖率")
-        ax.axhline(100, color="#5cb85c", linestyle="--", linewidth=1, label="目标 100%")
-        ax.set_ylim(0, 105)
+        # The data line first (lines[0]) and on top, so a month at 100 % is not hidden by the target line.
+        ax.plot(months, values, marker="o", markersize=5, linewidth=2, color="#337ab7", zorder=3,
+                label="上门巡访覆盖率")
+        for month, value in zip(months, values, strict=True):
+            ax.annotate(_percent(value), (month, value), xytext=(0, 6), textcoords="offset points", ha="center",
+                        va="bottom", fontsize=8, color="#337ab7", zorder=4)
+        ax.axhline(100, color="#5cb85c", linestyle="--", linewidth=1.2, zorder=1, label="目标 100%")
+        # The target named at the line's end, outside the plot area, never over a point or its label.
+        ax.text(1.01, 100, "目标 100%", transform=blended_transform_factory(ax.transAxes, ax.transData),
+                ha="left", va="center", fontsize=9, color="#3d8b3d")
+        # From a round ten below the lowest month (so 97 % is seen below the target, not flattened onto it by a
+        # 0–100 axis), with headroom above 100 for the points and their labels. Ticks stop at 100.
+        bottom = max(0, min(80, int(min(values) // 10) * 10 - 10))
+        top = max(100.0, max(values))
+        ax.set_ylim(bottom, top + (top - bottom) * 0.18)
+        step = 5 if 100 - bottom <= 30 else 10 if 100 - bottom <= 60 else 20
+        ax.set_yticks(range(100 - (100 - bottom) // step * step, 101, step))
         ax.set_ylabel("%")
         ax.tick_params(axis="x", labelrotation=45)
-        ax.legend(loc="lower right")
     view.redraw()
 
 
@@ -179,7 +213,8 @@ def draw_grades_by_village(view: ChartView, rows: Sequence[tuple[str, int, int, 
             ax.bar(names, values, bottom=bottom, label=label, color=color)
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         ax.set_ylabel("人数")
-        ax.legend()
+        _integer_axis(ax.yaxis)
+        _legend_outside(ax)
         ax.tick_params(axis="x", labelrotation=30)
     view.redraw()
 
@@ -194,9 +229,12 @@ def draw_age_pyramid(view: ChartView, bands: Sequence[str], men: Sequence[int], 
         ax.barh(bands, [-m for m in men], color="#337ab7", label="男")
         ax.barh(bands, list(women), color="#d9534f", label="女")
         limit = max(max(men, default=0), max(women, default=0)) or 1
+        from matplotlib.ticker import FuncFormatter
+
         ax.set_xlim(-limit * 1.15, limit * 1.15)
-        ax.set_xticks(ax.get_xticks())
-        ax.set_xticklabels([str(abs(int(t))) for t in ax.get_xticks()])
+        _integer_axis(ax.xaxis)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: str(abs(round(value)))))  # men: no minus
+        ax.axvline(0, color="#666", linewidth=0.8)
         ax.set_xlabel("人数")
-        ax.legend()
+        _legend_outside(ax)
     view.redraw()

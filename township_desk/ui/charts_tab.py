@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from township_desk.models import elders
 
@@ -19,7 +19,14 @@ class ChartsTab(QWidget):
         self._grid = QGridLayout()
         layout = QVBoxLayout(self)
         self.note = QLabel("各图右下角可“保存为图片”。")
-        layout.addWidget(self.note)
+        self.busy = QLabel("正在绘制…")  # the first drawing loads matplotlib: seconds on an old PC
+        self.busy.setStyleSheet("color: #8a6d3b;")
+        self.busy.hide()
+        top = QHBoxLayout()  # on the note's line: showing it moves nothing
+        top.addWidget(self.note)
+        top.addWidget(self.busy)
+        top.addStretch(1)
+        layout.addLayout(top)
         layout.addLayout(self._grid, 1)
 
     def _build(self) -> None:
@@ -32,8 +39,18 @@ class ChartsTab(QWidget):
             self._grid.addWidget(view, index // 2, index % 2)
 
     def refresh(self) -> None:
-        if not self.views:
-            self._build()
+        first = not self.views
+        if first:
+            self.busy.show()
+            self.busy.repaint()  # painted now: the drawing below holds the GUI thread
+        try:
+            if first:
+                self._build()
+            self._draw()
+        finally:
+            self.busy.hide()
+
+    def _draw(self) -> None:
         from township_desk.models import schedule, submissions
         from township_desk.ui import charts
 
