@@ -267,6 +267,7 @@ def test_new_village_is_asked_and_an_unticked_one_is_not_created(qtbot, ctx, tmp
     wizard = open_preview(qtbot, ctx, villages_workbook(tmp_path / "村.xlsx"))
     page = wizard.preview_page
     assert page.tabs.currentIndex() == page.VILLAGES  # the decision is what the clerk sees first
+    assert "表中有 1 个村（社区）台账中还没有，请在“新建的村”中确认。" in page.summary.text()
     item = page.villages.topLevelItem(0)
     assert (page.villages.topLevelItemCount(), item.text(1), item.text(2), item.checkState(0)) == \
         (1, "新民村", "1 人", Qt.CheckState.Checked)

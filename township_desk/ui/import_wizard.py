@@ -105,6 +105,7 @@ def _table(parent: QWidget) -> QTableWidget:
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     table.setAlternatingRowColors(True)
     table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)  # compact rows: more fit
     return table
 
 
@@ -290,6 +291,9 @@ class PreviewPage(QWizardPage):
         notes = [s.name for s in read.sheets if not s.header_row]
         text = (f"在 {len(ledger_sheets)} 张工作表中找到 {len(read.rows)} 行老人记录：可导入 {len(good)} 人"
                 f"（其中 {on_ledger} 人已在台账中，将更新），{errors} 行有错误将跳过，{warnings} 条提醒。")
+        new = self.villages.topLevelItemCount()
+        if new:
+            text += f"表中有 {new} 个村（社区）台账中还没有，请在“新建的村”中确认。"
         if notes:
             text += f"\n未找到表头、不导入的工作表（说明、封面等）：{'、'.join(notes)}。"
         self.summary.setText(text)
