@@ -74,7 +74,8 @@ def test_title_and_unit_rows_above_two_level_merged_header(db, tmp_path):
     path = build(tmp_path / "a.xlsx", {"青山村": rows},
                  {"青山村": ["A1:I1", "A3:A4", "B3:D3", "E3:G3", "H3:I3"]})
     result = run_import(db, path)
-    assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": [], "changes": []}
+    assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": [], "changes": [],
+                                "new_villages": ["青山村"]}
     elder = people(db)[ID_A]
     assert (elder["name"], elder["village"], elder["current_address"]) == ("张德福", "青山村", "三组12号")
     supporters = elders.supporters_of(db, elder["id"])
@@ -92,6 +93,41 @@ def test_one_sheet_per_village_takes_village_from_sheet_name(db, tmp_path):
     assert result.imported == 2
     assert people(db)[ID_A]["village"] == "青山村"
     assert people(db)[ID_B]["village"] == "河口社区"
+
+
+def _two_villages(tmp_path):
+    return build(tmp_path / "nv.xlsx", {"汇总": [["村", "组", "姓名", "身份证号码", "备注", "籍贯"],
+                                                ["青山村", 3, "张德福", ID_A, "独居", "湖南"],
+                                                ["新民村", 1, "李秀英", ID_B, None, None],
+                                                ["新民村", 2, "王贵", ID_C, None, None]]})
+
+
+def test_new_villages_are_listed_before_import_and_created_only_when_allowed(db, tmp_path):
+    elders.save_elder(db, {"name": "赵大", "id_number": ID_D, "village": "青山村"}, today=TODAY)
+    read = ledger_import.read_ledger(_two_villages(tmp_path), today=TODAY)
+    assert ledger_import.new_villages(db, read) == {"新民村": 2}  # 青山村 is on the ledger already
+    result = run_import(db, read.path, read=read, create_villages=set())
+    assert result.imported == 1 and result.skipped == 2 and result.new_villages == []
+    assert set(people(db)) == {ID_A, ID_D}
+    assert db.execute("SELECT count(*) FROM villages WHERE name = '新民村'").fetchone()[0] == 0
+    assert [(p.row, p.column, p.message) for p in result.problems] == [
+        (3, "村", "村（社区）“新民村”不在台账中，未同意新建，这一行未导入"),
+        (4, "村", "村（社区）“新民村”不在台账中，未同意新建，这一行未导入")]
+    result = run_import(db, read.path, create_villages={"新民村"})
+    assert result.new_villages == ["新民村"] and result.imported == 2
+    assert people(db)[ID_C]["village"] == "新民村"
+
+
+def test_preview_shows_rows_and_which_column_went_to_which_field(tmp_path):
+    read = ledger_import.read_ledger(_two_villages(tmp_path), today=TODAY)
+    headings, rows = ledger_import.preview_table(read, per_sheet=2)
+    assert headings[:6] == ["工作表", "行", "状态", "姓名", "身份证号码", "村（社区）"]
+    assert "备注" in headings and "籍贯" not in headings
+    assert rows == [["汇总", "2", "可导入", "张德福", ID_A, "青山村", "3", "独居"],
+                    ["汇总", "3", "可导入", "李秀英", ID_B, "新民村", "1", ""]]  # the first two rows only
+    mapping = ledger_import.column_mapping(read)
+    assert ("汇总", "身份证号码", "身份证号码") in mapping and ("汇总", "组", elders.ELDER_FIELDS["group_name"]) in mapping
+    assert ("汇总", "籍贯", "未识别，不导入") in mapping
 
 
 def test_all_villages_on_one_sheet_with_village_merged_down(db, tmp_path):
@@ -120,7 +156,8 @@ def test_notes_only_sheet_is_skipped_without_problems(db, tmp_path):
         "青山村": [["姓名", "身份证号码"], ["张德福", ID_A]],
     })
     result = run_import(db, path)
-    assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": [], "changes": []}
+    assert result.to_json() == {"imported": 1, "updated": 0, "skipped": 0, "problems": [], "changes": [],
+                                "new_villages": ["青山村"]}
 
 
 
@@ -139,7 +176,8 @@ def test_blank_total_and_note_rows_are_not_reported(db, tmp_path):
     rows = [["姓名", "身份证号码"], ["张德福", ID_A], [None, None], ["李秀英", ID_B],
             ["合计", "2人"], ["注：本表一式两份，报镇民政办。"], ["填表人：王五", "审核人：赵六"]]
     result = run_import(db, build(tmp_path / "f.xlsx", {"青山村": rows}))
-    assert result.to_json() == {"imported": 2, "updated": 0, "skipped": 0, "problems": [], "changes": []}
+    assert result.to_json() == {"imported": 2, "updated": 0, "skipped": 0, "problems": [], "changes": [],
+                                "new_villages": ["青山村"]}
 
 
 def test_total_row_with_number_in_first_column_is_not_reported(db, tmp_path):
@@ -429,8 +467,9 @@ def test_cli_json_shape_and_exit_code_one_with_problems(tmp_path):
     done = cli("import-ledger", str(path), "--db", str(tmp_path / "l.db"), "--json")
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
-    assert list(report) == ["imported", "updated", "skipped", "problems", "changes"]
+    assert list(report) == ["imported", "updated", "skipped", "problems", "changes", "new_villages"]
     assert report["imported"] == 1 and report["skipped"] == 1
+    assert report["new_villages"] == ["青山村"]
     assert report["problems"][0] == {"sheet": "青山村", "row": 3, "column": "身份证号码", "severity": "error",
                                      "message": report["problems"][0]["message"]}
 
@@ -440,6 +479,19 @@ def test_cli_clean_import_exits_zero_with_chinese_summary(tmp_path):
     done = cli("import-ledger", str(path), "--db", str(tmp_path / "l.db"))
     assert done.returncode == 0, done.stderr
     assert "新增 1 人" in done.stdout
+
+
+def test_cli_lists_the_villages_it_creates_and_a_dry_run_those_it_would(tmp_path):
+    path = build(tmp_path / "v.xlsx", {"汇总": [["村", "姓名", "身份证号码"], ["青山村", "张德福", ID_A],
+                                               ["新民村", "李秀英", ID_B]]})
+    db_file = tmp_path / "l.db"
+    done = cli("import-ledger", str(path), "--db", str(db_file), "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "将新建 2 个：青山村、新民村" in done.stdout
+    done = cli("import-ledger", str(path), "--db", str(db_file), "--json")
+    assert json.loads(done.stdout)["new_villages"] == ["青山村", "新民村"]
+    done = cli("import-ledger", str(path), "--db", str(db_file), "--json")
+    assert json.loads(done.stdout)["new_villages"] == []  # both are on the ledger now
 
 
 def test_cli_problem_lines_name_sheet_row_and_column(tmp_path):
@@ -473,7 +525,8 @@ def test_headings_merged_down_over_a_second_heading_row_with_tick_columns(db, tm
             ["李秀英", ID_B, "√", None, None, "否", "一般"]]
     merges = ["A1:G1", "A3:A4", "B3:B4", "C3:E3", "F3:F4", "G3:G4"]
     result = run_import(db, build(tmp_path / "h.xlsx", {"青山村": rows}, {"青山村": merges}))
-    assert result.to_json() == {"imported": 2, "updated": 0, "skipped": 0, "problems": [], "changes": []}
+    assert result.to_json() == {"imported": 2, "updated": 0, "skipped": 0, "problems": [], "changes": [],
+                                "new_villages": ["青山村"]}
     a, b = people(db)[ID_A], people(db)[ID_B]
     assert (a["is_disabled"], a["is_ill"], a["hardship"], a["tier"]) == (1, 1, "特困", "重点")
     assert (b["is_disabled"], b["is_ill"], b["hardship"], b["tier"]) == (0, 0, "", "一般")

@@ -158,7 +158,8 @@ def test_preview_shows_each_rename_old_to_new_unticked(qtbot, ctx, tmp_path, mes
 
     wizard = open_preview(qtbot, ctx, two_renamed(ctx, tmp_path))
     renames = wizard.preview_page.renames
-    assert renames.isVisible() and "2 人的身份证号码已在台账中，但表中姓名不同" in wizard.preview_page.renames_label.text()
+    tabs = wizard.preview_page.tabs
+    assert tabs.currentIndex() == wizard.preview_page.RENAMES and renames.isVisible() and "2 人的身份证号码已在台账中，但表中姓名不同" in wizard.preview_page.renames_label.text()
     rows = [(renames.topLevelItem(i).text(1), renames.topLevelItem(i).text(2), renames.topLevelItem(i).text(3),
              renames.topLevelItem(i).checkState(0)) for i in range(renames.topLevelItemCount())]
     assert rows == [(ID_A, "青山村 第2行", "张德福 → 张德富", Qt.CheckState.Unchecked),
@@ -227,3 +228,62 @@ def open_wizard_on(qtbot, ctx, path):
     wizard.choose_page.path_edit.setText(str(path))
     wizard.next()
     return wizard
+
+
+def villages_workbook(path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    ws.append(["村", "姓名", "身份证号码", "联系电话", "籍贯"])
+    ws.append(["青山村", "张德福", ID_A, "13900139000", "湖南"])
+    ws.append(["新民村", "李秀英", ID_B, None, None])
+    wb.save(path)
+    return path
+
+
+def test_preview_shows_rows_read_column_mapping_and_hides_empty_tabs(qtbot, ctx, tmp_path, messages):
+    elders.save_elder(ctx.db, {"name": "王贵", "id_number": ID_C, "village": "青山村"}, today=dt.date.today())
+    wizard = open_preview(qtbot, ctx, villages_workbook(tmp_path / "村.xlsx"))
+    page = wizard.preview_page
+    tabs = page.tabs
+    shown = [tabs.tabText(i) for i in range(tabs.count()) if tabs.isTabVisible(i)]
+    assert shown == ["读到的老人", "列的对应", "新建的村（1）"]  # no problems, no renames: those tabs are hidden
+    rows = page.rows
+    headings = [rows.horizontalHeaderItem(c).text() for c in range(rows.columnCount())]
+    assert headings[:6] == ["工作表", "行", "状态", "姓名", "身份证号码", "村（社区）"]
+    first = [rows.item(0, c).text() for c in range(6)]
+    assert first == ["汇总", "2", "可导入", "张德福", ID_A, "青山村"]
+    assert rows.item(0, headings.index("联系电话")).text() == "13900139000"
+    mapping = {(page.mapping.item(r, 1).text(), page.mapping.item(r, 2).text())
+               for r in range(page.mapping.rowCount())}
+    assert ("身份证号码", "身份证号码") in mapping and ("村", "村（社区）") in mapping
+    assert ("籍贯", "未识别，不导入") in mapping
+
+
+def test_new_village_is_asked_and_an_unticked_one_is_not_created(qtbot, ctx, tmp_path, messages):
+    from PySide6.QtCore import Qt
+
+    elders.save_elder(ctx.db, {"name": "王贵", "id_number": ID_C, "village": "青山村"}, today=dt.date.today())
+    wizard = open_preview(qtbot, ctx, villages_workbook(tmp_path / "村.xlsx"))
+    page = wizard.preview_page
+    assert page.tabs.currentIndex() == page.VILLAGES  # the decision is what the clerk sees first
+    assert "表中有 1 个村（社区）台账中还没有，请在“新建的村”中确认。" in page.summary.text()
+    item = page.villages.topLevelItem(0)
+    assert (page.villages.topLevelItemCount(), item.text(1), item.text(2), item.checkState(0)) == \
+        (1, "新民村", "1 人", Qt.CheckState.Checked)
+    item.setCheckState(0, Qt.CheckState.Unchecked)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == wizard.RESULT, timeout=10_000)
+    result = wizard.result_page
+    assert "新增 1 人，更新 0 人，跳过 1 行" in result.summary.text() and "新建村" not in result.summary.text()
+    assert result.model.data(result.model.index(0, 4)) == "村（社区）“新民村”不在台账中，未同意新建，这一行未导入"
+    assert ctx.db.execute("SELECT COUNT(*) FROM villages WHERE name = '新民村'").fetchone()[0] == 0
+
+
+def test_a_ticked_new_village_is_created_and_named_in_the_result(qtbot, ctx, tmp_path, messages):
+    elders.save_elder(ctx.db, {"name": "王贵", "id_number": ID_C, "village": "青山村"}, today=dt.date.today())
+    wizard = open_preview(qtbot, ctx, villages_workbook(tmp_path / "村.xlsx"))
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == wizard.RESULT, timeout=10_000)
+    assert "新增 2 人" in wizard.result_page.summary.text()
+    assert "新建村（社区）：新民村。" in wizard.result_page.summary.text()

@@ -35,6 +35,10 @@ def summary(result: ledger_import.ImportResult) -> str:
     lead = "试导入（未写入数据库）" if result.dry_run else "导入完成"
     warnings = sum(1 for p in result.problems if p.severity == "warning")
     lines = [f"{lead}：新增 {result.imported} 人，更新 {result.updated} 人，跳过 {result.skipped} 行，提醒 {warnings} 条。"]
+    if result.new_villages:
+        verb = "将新建" if result.dry_run else "新建了"
+        lines.append(f"台账中原来没有的村（社区），{verb} {len(result.new_villages)} 个：{'、'.join(result.new_villages)}。"
+                     "如是笔误，请在表中改正后重新导入。")
     if result.problems:
         lines.append("")
         lines.append("问题：")

@@ -29,6 +29,7 @@ from typing import Any
 from township_desk.models import elders, idnumber, workbook_guard
 from township_desk.models.changes import Changes
 from township_desk.models.errors import UserError, ValidationError
+from township_desk.models.names import normalise_name
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -249,6 +250,7 @@ class ImportResult:
     problems: list[ImportProblem] = field(default_factory=list)
     changes: list[ElderChange] = field(default_factory=list)
     dry_run: bool = False
+    new_villages: list[str] = field(default_factory=list)  # villages created (a dry run: would be created)
 
     @property
     def renames_left(self) -> list[tuple[ElderChange, FieldChange]]:
@@ -268,7 +270,8 @@ class ImportResult:
         """Exactly cli.md's ``import-ledger --json`` object."""
         return {"imported": self.imported, "updated": self.updated, "skipped": self.skipped,
                 "problems": [p.to_json() for p in self.problems],
-                "changes": [item for person in self.changes for item in person.to_json()]}
+                "changes": [item for person in self.changes for item in person.to_json()],
+                "new_villages": list(self.new_villages)}
 
 
 class ImportCancelled(UserError):
@@ -733,7 +736,8 @@ def _recheck_supporters(row: LedgerRow, problems: list[ImportProblem], heading: 
 
 def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date | None = None,
                   progress: ProgressFn | None = None, check_cancelled: Callable[[], Any] | None = None,
-                  read: LedgerRead | None = None, accept_renames: bool | Collection[str] = False) -> ImportResult:
+                  read: LedgerRead | None = None, accept_renames: bool | Collection[str] = False,
+                  create_villages: bool | Collection[str] = True) -> ImportResult:
     """Import a clerk's workbook in one transaction: new people added, people on the ledger updated.
 
     A person on the ledger whose name in the workbook differs (``rename_conflicts``) keeps the ledger's
@@ -744,6 +748,10 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
     ``check_cancelled`` is called now and then: it may raise (the window's ``job.check``) or return true;
     either way the transaction is rolled back and the database is as it was. ``read`` reuses a
     ``read_ledger`` result (the window has already read the file).
+
+    A village not yet on the ledger (``new_villages``) is created when ``create_villages`` is true or holds
+    its name; the rows of a village not allowed are left out, each reported as an error. ``new_villages`` in
+    the result names the villages created (for a dry run, those that would be).
     """
     today = today or dt.date.today()
 
@@ -757,6 +765,17 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
     good = read.good_rows
     existing = existing_ids(db, [r.id_number for r in good])
     renames = {c.id_number: c for c in rename_conflicts(db, read)}
+    to_create = new_villages(db, read)
+    allowed = set(to_create) if create_villages is True else set(create_villages or ())
+    refused = set(to_create) - allowed
+    if refused:
+        for row in good:
+            village = row_village(row)
+            if village in refused:
+                problems.append(ImportProblem(row.sheet, row.row, _heading_of(read, row.sheet, "village"), "error",
+                                              f"村（社区）“{village}”不在台账中，未同意新建，这一行未导入"))
+        good = [row for row in good if row_village(row) not in refused]
+    result.new_villages = [name for name in to_create if name in allowed]
     try:
         with db.atomic():
             for index, row in enumerate(good):
@@ -865,4 +884,86 @@ def _on_ledger(db, numbers: list[str]) -> dict[str, tuple[int, str]]:
         for number, elder_id, name in db.execute(
                 f"SELECT id_number, id, name FROM elders WHERE id_number IN ({marks})", chunk):
             found[number] = (elder_id, name)
+    return found
+
+
+def row_village(row: LedgerRow) -> str:
+    """The village a row names, as the ledger would store it ("" when none)."""
+    return normalise_name(row.data.get("village"))
+
+
+def new_villages(db, read: LedgerRead) -> dict[str, int]:
+    """Villages the importable rows name that are not on the ledger: name -> how many rows, in workbook order.
+
+    The window lists them for the clerk to tick; the command line creates them and lists them."""
+    known = {name for (name,) in db.execute("SELECT name FROM villages")}
+    found: dict[str, int] = {}
+    for row in read.good_rows:
+        village = row_village(row)
+        if village and village not in known:
+            found[village] = found.get(village, 0) + 1
+    return found
+
+
+# Labels of the supporter columns (the ledger's own fields are labelled by ``elders.ELDER_FIELDS``).
+_SUPPORTER_LABELS = {"s.name": "赡养人姓名", "s.id_number": "赡养人身份证号码", "s.relation": "赡养人关系",
+                     "s.phone": "赡养人电话", "s.work_place": "赡养人务工地点", "s.away_since": "赡养人外出时间",
+                     "s.employer_type": "赡养人单位性质"}
+_OTHER_LABELS = {"health": "身体情况（患病/残疾）", "disability": "残疾类别及等级", "visitor_phone": "巡访责任人电话",
+                 "village": "村（社区）", "visitor": "巡访责任人"}
+
+
+def field_label(target: str | None) -> str:
+    """The Chinese name of the ledger field a workbook column was read into (None: read but not stored)."""
+    if target is None:
+        return "不导入（已知列）"
+    return _SUPPORTER_LABELS.get(target) or _OTHER_LABELS.get(target) or elders.ELDER_FIELDS.get(target, target)
+
+
+_FIRST_FIELDS = ("name", "id_number", "village")
+
+
+def preview_table(read: LedgerRead, per_sheet: int = 20) -> tuple[list[str], list[list[str]]]:
+    """The headings and the first ``per_sheet`` person rows of each ledger sheet as the importer read them:
+    工作表, 行, 状态 (可导入 / 有错误), 姓名, 身份证号码, 村（社区）, then every other field a sheet mapped, and 赡养人."""
+    fields: list[str] = list(_FIRST_FIELDS)
+    supporters = False
+    for info in read.sheets:
+        for target in info.columns.values():
+            if target.startswith("s."):
+                supporters = True
+            elif target not in fields:
+                fields.append(target)
+    headings = ["工作表", "行", "状态"] + [field_label(f) for f in fields] + (["赡养人"] if supporters else [])
+    shown: dict[str, int] = {}
+    table = []
+    for row in read.rows:
+        if shown.get(row.sheet, 0) >= per_sheet:
+            continue
+        shown[row.sheet] = shown.get(row.sheet, 0) + 1
+        values = [row.sheet, str(row.row), "可导入" if row.ok else "有错误，不导入"]
+        for f in fields:
+            value = row.data.get(f)
+            if f == "id_number" and row.id_number:
+                value = row.id_number
+            elif f == "village":
+                value = row_village(row)
+            values.append(value.isoformat() if isinstance(value, dt.date) else _text(value))
+        if supporters:
+            values.append("、".join(_text(s.get("name")) for s in row.supporters or [] if _text(s.get("name"))))
+        table.append(values)
+    return headings, table
+
+
+def column_mapping(read: LedgerRead) -> list[tuple[str, str, str]]:
+    """Which workbook column went to which field: (工作表, the heading as written, the field's label), then the
+    unrecognised headings with 不导入, and 工作表名 → 村（社区） where the sheet name gave the village."""
+    found = []
+    for info in read.sheets:
+        if not info.header_row:
+            continue
+        if info.village_from_sheet_name and _village_from_sheet(info.name):
+            found.append((info.name, f"（工作表名“{info.name}”）", field_label("village")))
+        found += [(info.name, heading, field_label(target)) for heading, target in info.columns.items()]
+        found += [(info.name, heading, "未识别，不导入") for heading in info.ignored_columns]
     return found

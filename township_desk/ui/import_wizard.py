@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -96,6 +99,31 @@ def _problems_view(model: ProblemsModel, parent: QWidget) -> QTableView:
     return view
 
 
+def _table(parent: QWidget) -> QTableWidget:
+    table = QTableWidget(parent)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)  # compact rows: more fit
+    return table
+
+
+def _fill(table: QTableWidget, headings: list[str], rows: list[list[str]]) -> None:
+    table.clear()
+    table.setColumnCount(len(headings))
+    table.setRowCount(len(rows))
+    table.setHorizontalHeaderLabels(headings)
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.setItem(r, c, QTableWidgetItem(value))
+    table.resizeColumnsToContents()
+    header = table.horizontalHeader()
+    for c in range(len(headings)):
+        header.resizeSection(c, min(header.sectionSize(c), 260))
+    header.setStretchLastSection(True)
+
+
 class ChooseFilePage(QWizardPage):
     """Step 1: the workbook. 下一步 reads it in the background and moves on when done."""
 
@@ -143,7 +171,11 @@ class ChooseFilePage(QWizardPage):
 
 
 class PreviewPage(QWizardPage):
-    """Step 2: what was found and every problem. 导入 runs the import in the background."""
+    """Step 2: what was read, in tabs shown only when they have something: the rows found, which column went
+    to which field, the villages the import would create (ticked to allow), the problems and the renames.
+    导入 runs the import in the background."""
+
+    PER_SHEET = 20  # rows of each sheet shown
 
     def __init__(self, wizard: ImportWizard):
         super().__init__(wizard)
@@ -154,19 +186,75 @@ class PreviewPage(QWizardPage):
         self.summary.setWordWrap(True)
         self.columns = QLabel(self)
         self.columns.setWordWrap(True)
+        self.tabs = QTabWidget(self)
+        self.rows = _table(self.tabs)
+        self.mapping = _table(self.tabs)
         self.model = ProblemsModel(self)
         self.view = _problems_view(self.model, self)
-        self.renames_label = QLabel(self)
+        villages_tab = QWidget(self.tabs)
+        self.villages_label = QLabel(villages_tab)
+        self.villages_label.setWordWrap(True)
+        self.villages = QTreeWidget(villages_tab)
+        self.villages.setRootIsDecorated(False)
+        self.villages.setHeaderLabels(["新建", "村（社区）", "表中人数"])
+        box = QVBoxLayout(villages_tab)
+        box.addWidget(self.villages_label)
+        box.addWidget(self.villages, 1)
+        renames_tab = QWidget(self.tabs)
+        self.renames_label = QLabel(renames_tab)
         self.renames_label.setWordWrap(True)
-        self.renames = QTreeWidget(self)
+        self.renames = QTreeWidget(renames_tab)
         self.renames.setRootIsDecorated(False)
         self.renames.setHeaderLabels(["改名", "身份证号码", "工作表 / 行", "姓名（台账中 → 表中）"])
+        box = QVBoxLayout(renames_tab)
+        box.addWidget(self.renames_label)
+        box.addWidget(self.renames, 1)
+        self.ROWS = self.tabs.addTab(self.rows, "读到的老人")
+        self.MAPPING = self.tabs.addTab(self.mapping, "列的对应")
+        self.VILLAGES = self.tabs.addTab(villages_tab, "新建的村")
+        self.PROBLEMS = self.tabs.addTab(self.view, "问题")
+        self.RENAMES = self.tabs.addTab(renames_tab, "改名")
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.columns)
-        layout.addWidget(self.view, 2)
-        layout.addWidget(self.renames_label)
-        layout.addWidget(self.renames, 1)
+        layout.addWidget(self.tabs, 1)
+
+    def allowed_villages(self) -> set[str]:
+        """The new villages the clerk left ticked: created by the import; the rows of the others are left out."""
+        items = (self.villages.topLevelItem(i) for i in range(self.villages.topLevelItemCount()))
+        return {item.text(1) for item in items if item.checkState(0) == Qt.CheckState.Checked}
+
+    def _show_villages(self, read: ledger_import.LedgerRead) -> None:
+        found = ledger_import.new_villages(self._wizard.ctx.db, read)
+        self.villages.clear()
+        for name, count in found.items():
+            item = QTreeWidgetItem(self.villages, ["", name, f"{count} 人"])
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.CheckState.Checked)
+        for column in range(self.villages.columnCount()):
+            self.villages.resizeColumnToContents(column)
+        self.villages_label.setText(
+            f"表中有 {len(found)} 个村（社区）台账中还没有，导入时将新建。是笔误或不该有的，请取消勾选："
+            "取消勾选的村不新建，这些村的老人不导入，并在结果中列出。")
+        self.tabs.setTabText(self.VILLAGES, f"新建的村（{len(found)}）")
+        self.tabs.setTabVisible(self.VILLAGES, bool(found))
+
+    def _show_rows(self, read: ledger_import.LedgerRead) -> None:
+        headings, rows = ledger_import.preview_table(read, self.PER_SHEET)
+        _fill(self.rows, headings, rows)
+        for r, values in enumerate(rows):
+            if values[2] != "可导入":
+                self.rows.item(r, 2).setForeground(QColor("#b00020"))
+        self.tabs.setTabText(self.ROWS, f"读到的老人（每表前 {self.PER_SHEET} 行）"
+                             if any(sum(1 for x in read.rows if x.sheet == s.name) > self.PER_SHEET
+                                    for s in read.sheets) else "读到的老人")
+        self.tabs.setTabVisible(self.ROWS, bool(rows))
+        mapping = ledger_import.column_mapping(read)
+        _fill(self.mapping, ["工作表", "表中的列", "导入为"], [list(m) for m in mapping])
+        for r, (_sheet, _heading, label) in enumerate(mapping):
+            if label == "未识别，不导入":
+                self.mapping.item(r, 2).setForeground(QColor("#8a5a00"))
+        self.tabs.setTabVisible(self.MAPPING, bool(mapping))
 
     def accepted_renames(self) -> set[str]:
         """The ID numbers whose new name the clerk ticked."""
@@ -185,13 +273,15 @@ class PreviewPage(QWizardPage):
         self.renames_label.setText(
             f"以下 {len(conflicts)} 人的身份证号码已在台账中，但表中姓名不同。核实确是同一人改名的，请勾选“改名”；"
             "不勾选的保留台账中的姓名（其余内容照常导入）：")
-        self.renames_label.setVisible(bool(conflicts))
-        self.renames.setVisible(bool(conflicts))
+        self.tabs.setTabText(self.RENAMES, f"改名（{len(conflicts)}）")
+        self.tabs.setTabVisible(self.RENAMES, bool(conflicts))
 
     def initializePage(self) -> None:  # noqa: N802 - Qt signature
         read = self._wizard.read
         if read is None:
             return
+        self._show_rows(read)
+        self._show_villages(read)
         self._show_renames(read)
         good = read.good_rows
         on_ledger = len(ledger_import.existing_ids(self._wizard.ctx.db, [r.id_number for r in good]))
@@ -201,6 +291,9 @@ class PreviewPage(QWizardPage):
         notes = [s.name for s in read.sheets if not s.header_row]
         text = (f"在 {len(ledger_sheets)} 张工作表中找到 {len(read.rows)} 行老人记录：可导入 {len(good)} 人"
                 f"（其中 {on_ledger} 人已在台账中，将更新），{errors} 行有错误将跳过，{warnings} 条提醒。")
+        new = self.villages.topLevelItemCount()
+        if new:
+            text += f"表中有 {new} 个村（社区）台账中还没有，请在“新建的村”中确认。"
         if notes:
             text += f"\n未找到表头、不导入的工作表（说明、封面等）：{'、'.join(notes)}。"
         self.summary.setText(text)
@@ -208,8 +301,14 @@ class PreviewPage(QWizardPage):
         self.columns.setText(("未识别、不导入的列——" + "；".join(ignored)) if ignored else "")
         self.columns.setVisible(bool(ignored))
         self.model.set_problems(read.problems)
-        self.setSubTitle("下表列出每一行的问题：“错误”的行不会导入，“提醒”的行会导入，请核对。"
-                         if read.problems else "没有发现问题。")
+        self.tabs.setTabText(self.PROBLEMS, f"问题（{len(read.problems)}）")
+        self.tabs.setTabVisible(self.PROBLEMS, bool(read.problems))
+        self.setSubTitle("请核对读到的内容和列的对应。“问题”中“错误”的行不会导入，“提醒”的行会导入。"
+                         if read.problems else "请核对读到的内容和列的对应。没有发现问题。")
+        # open the tab that needs a decision first
+        first = next((t for t in (self.VILLAGES, self.RENAMES, self.PROBLEMS) if self.tabs.isTabVisible(t)),
+                     self.ROWS)
+        self.tabs.setCurrentIndex(first)
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt signature
         read = self._wizard.read
@@ -248,7 +347,8 @@ class ResultPage(QWizardPage):
             return
         warnings = sum(1 for p in result.problems if p.severity == "warning")
         self.summary.setText(f"导入完成：新增 {result.imported} 人，更新 {result.updated} 人，"
-                             f"跳过 {result.skipped} 行，提醒 {warnings} 条。")
+                             f"跳过 {result.skipped} 行，提醒 {warnings} 条。"
+                             + (f"\n新建村（社区）：{'、'.join(result.new_villages)}。" if result.new_villages else ""))
         self.model.set_problems(result.problems)
         self.changes.clear()
         for change in result.changes:
@@ -349,12 +449,14 @@ class ImportWizard(QWizard):
             return
         db_path = self.ctx.db_path
         accepted = self.preview_page.accepted_renames()
+        villages = self.preview_page.allowed_villages()
 
         def work(job: Job, progress) -> ledger_import.ImportResult:
             db = dbm.connect(db_path)  # this thread's own connection (SQLite: one per thread)
             try:
                 return ledger_import.import_ledger(db, read.path, progress=progress, check_cancelled=job.check,
-                                                   read=read, accept_renames=accepted)
+                                                   read=read, accept_renames=accepted,
+                                                   create_villages=villages)
             finally:
                 db.close()
 
