@@ -122,6 +122,7 @@ def test_older_ledger_is_backfilled_with_full_pinyin_by_migration_10(db_path):
 
     database = dbm.connect(db_path)
     elders.save_elder(database, person(name="单宝兰"), today=TODAY)
+    database.execute("DROP INDEX elders_name_search")
     database.execute("ALTER TABLE elders DROP COLUMN name_pinyin")
     database.execute(f"PRAGMA user_version = {STEPS.index('0010_name_pinyin')}")  # as the step before 10 left it
     database.close()
@@ -131,6 +132,9 @@ def test_older_ledger_is_backfilled_with_full_pinyin_by_migration_10(db_path):
     found = [r["name"] for r in elders.list_elders(database, elders.ElderQuery(search="shanbao"))]
     assert found == ["单宝兰"]
     assert database.execute("SELECT row_version FROM elders").fetchall() == [(1,)]  # filling is no edit
+    plan = database.execute("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM elders e WHERE e.name LIKE '%a%' "
+                            "OR e.name_initials LIKE '%a%' OR e.name_pinyin LIKE '%a%'").fetchall()
+    assert "elders_name_search" in str(plan)    # the search scans the narrow index, not the wide rows
     database.close()
 
 
