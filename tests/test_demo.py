@@ -9,7 +9,7 @@ import pytest
 from township_desk.models import db as dbm
 from township_desk.models import demo, elders, idnumber, settings
 from township_desk.models.errors import UserError
-from township_desk.models.names import normalise_phone
+from township_desk.models.names import full_pinyin, normalise_phone
 
 AS_OF = dt.date(2026, 11, 22)
 LEDGER_TABLES = ("settings", "villages", "visitors", "elders", "supporters", "status_changes")
@@ -75,6 +75,12 @@ def test_every_id_number_is_valid_and_matches_sex_and_birth(town):
         assert check.ok, (r["id_number"], check.error)
         assert not check.warnings, (r["id_number"], check.warnings)
         assert check.sex == r["sex"] and check.birth_date.isoformat() == r["birth_date"]
+
+
+def test_every_demo_elder_has_the_full_pinyin_of_the_name(town):
+    db, _summary = town
+    rows = list(db.query("SELECT name, name_pinyin FROM elders"))
+    assert rows and all(r["name_pinyin"] == full_pinyin(r["name"]) != "" for r in rows)
 
 
 def test_everyone_is_60_to_100_and_most_are_65_to_80(town):

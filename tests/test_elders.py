@@ -89,6 +89,55 @@ def test_search_by_pinyin_initials_name_and_id_digits(db):
     assert names("19520708") == ["单宝兰"]
 
 
+def test_search_by_full_pinyin_from_the_start_of_any_reading(db):
+    elders.save_elder(db, person(), today=TODAY)
+    elders.save_elder(db, person(name="单宝兰", id_number=VALID_IDS[1]), today=TODAY)
+    elders.save_elder(db, person(name="曾国强", id_number=VALID_IDS[2]), today=TODAY)
+    names = lambda q: sorted(r["name"] for r in elders.list_elders(db, elders.ElderQuery(search=q)))  # noqa: E731
+    assert names("zhang") == ["张德福"]
+    assert names("zhangd") == ["张德福"]
+    assert names("zhangdefu") == ["张德福"]
+    assert names("ZhangDefu") == ["张德福"]
+    assert names("zhang de fu") == ["张德福"]
+    assert names("shan") == ["单宝兰"]          # the surname reading, not dan
+    assert names("shanbaolan") == ["单宝兰"]
+    assert names("zengguoqiang") == ["曾国强"]
+    assert names("defu") == []                  # from the start of a reading, not inside it
+    assert names("zhangdefux") == []
+    assert names("zdf") == ["张德福"]            # initials still work
+    assert elders.count_elders(db, elders.ElderQuery(search="zhang")) == 1
+
+
+def test_renamed_elder_is_found_by_the_new_full_pinyin(db):
+    elder_id = elders.save_elder(db, person(), today=TODAY).elder_id
+    elders.save_elder(db, {**person(name="李秀兰")}, elder_id=elder_id, today=TODAY)
+    names = lambda q: [r["name"] for r in elders.list_elders(db, elders.ElderQuery(search=q))]  # noqa: E731
+    assert names("lixiulan") == ["李秀兰"]
+    assert names("zhang") == []
+
+
+def test_older_ledger_is_backfilled_with_full_pinyin_by_migration_10(db_path):
+    from township_desk.models import db as dbm
+    from township_desk.models.migrations import STEPS
+
+    database = dbm.connect(db_path)
+    elders.save_elder(database, person(name="单宝兰"), today=TODAY)
+    database.execute("DROP INDEX elders_name_search")
+    database.execute("ALTER TABLE elders DROP COLUMN name_pinyin")
+    database.execute(f"PRAGMA user_version = {STEPS.index('0010_name_pinyin')}")  # as the step before 10 left it
+    database.close()
+
+    database = dbm.connect(db_path)
+    assert dbm.schema_version(database) == dbm.latest_version()
+    found = [r["name"] for r in elders.list_elders(database, elders.ElderQuery(search="shanbao"))]
+    assert found == ["单宝兰"]
+    assert database.execute("SELECT row_version FROM elders").fetchall() == [(1,)]  # filling is no edit
+    plan = database.execute("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM elders e WHERE e.name LIKE '%a%' "
+                            "OR e.name_initials LIKE '%a%' OR e.name_pinyin LIKE '%a%'").fetchall()
+    assert "elders_name_search" in str(plan)    # the search scans the narrow index, not the wide rows
+    database.close()
+
+
 def test_flag_filters_are_applied_in_sql(db):
     elders.save_elder(db, person(lives_alone=True, care="无人照料"), today=TODAY)
     elders.save_elder(db, person(name="李秀兰", id_number=make_id("19500101", 2), ability_level="中度失能"), today=TODAY)

@@ -130,6 +130,14 @@ def test_preview_shows_rows_and_which_column_went_to_which_field(tmp_path):
     assert ("汇总", "籍贯", "未识别，不导入") in mapping
 
 
+def test_imported_elders_are_found_by_full_pinyin(db, tmp_path):
+    path = simple(tmp_path / "p.xlsx", [["单宝兰", ID_A, "女"], ["李秀英", ID_B, "女"]])
+    assert run_import(db, path).imported == 2
+    found = lambda q: [r["name"] for r in elders.list_elders(db, elders.ElderQuery(search=q))]  # noqa: E731
+    assert found("shanbao") == ["单宝兰"]
+    assert found("lixiuying") == ["李秀英"]
+
+
 def test_all_villages_on_one_sheet_with_village_merged_down(db, tmp_path):
     rows = [["所在村", "组", "姓名", "身份证号", "联系电话"],
             ["青山村", 3, "张德福", ID_A, 13800138000],

@@ -31,7 +31,7 @@ from township_desk.models import demo_names as N
 from township_desk.models.dates import latest_birth_for_age
 from township_desk.models.elders import CARE, EDUCATION, INCOME, SPOUSE, STATUSES, TIERS
 from township_desk.models.errors import UserError
-from township_desk.models.names import initials
+from township_desk.models.names import full_pinyin, initials
 
 # The extension steps, in the order they run; k in seed * 1000 + k is the position (1-based).
 EXTENSION_STEPS: tuple[tuple[str, str], ...] = (
@@ -437,6 +437,7 @@ class _ElderMaker:
         created_at = _stamp(rng, entered)
         row = {
             "id": elder_id, "id_number": id_number, "name": name, "name_initials": initials(name),
+            "name_pinyin": full_pinyin(name),
             "sex": "男" if male else "女", "birth_date": birth.isoformat(), "ethnicity": self.ethnicity.pick(rng),
             "household_address": household, "current_address": current, "village_id": village["id"],
             "group_name": str(group), "phone": self.phone(age),

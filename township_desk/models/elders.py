@@ -12,7 +12,7 @@ from typing import Any
 from township_desk.models import audit, field_history, idnumber, versions, villages, visitors
 from township_desk.models.dates import DateError, age_on, latest_birth_for_age, parse_date, parse_year_month
 from township_desk.models.errors import UserError, ValidationError
-from township_desk.models.names import check_name, initials, normalise_name, normalise_phone
+from township_desk.models.names import check_name, full_pinyin, initials, normalise_name, normalise_phone
 
 # Every field of the registration form and what the visits and the county need, in the form's order.
 ELDER_FIELDS: dict[str, str] = {
@@ -367,6 +367,7 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
             row["visitor_id"] = visitors.visitor_id(db, data["visitor"], data.get("visitor_phone"),
                                                     village_id=row.get("village_id"), create=True)
         row["name_initials"] = initials(row["name"])
+        row["name_pinyin"] = full_pinyin(row["name"])
 
         if elder_id is None:
             if not row.get("village_id"):
@@ -396,7 +397,7 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
         old_dict = dict(zip(cols, old_row, strict=True))
         changes: list[tuple[str, Any, Any]] = []
         for key, value in row.items():
-            if key == "name_initials" or old_dict.get(key) == value:
+            if key in ("name_initials", "name_pinyin") or old_dict.get(key) == value:
                 continue
             if old_dict.get(key) in (None, "") and value in (None, ""):
                 continue
@@ -410,6 +411,7 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
             update = {k: v for k, _o, v in changes}
             if changes:
                 update["name_initials"] = row["name_initials"]
+                update["name_pinyin"] = row["name_pinyin"]
             update["updated_at"] = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
             versions.update(db, "elders", elder_id, update, expected_version)
             # dated, so that a month already over keeps the value it had (field_history)
@@ -724,6 +726,10 @@ def _where(query: ElderQuery) -> tuple[str, list[Any]]:
         like = f"%{text}%"
         parts = ["e.name LIKE ?", "e.name_initials LIKE ?"]
         params_search = [like, f"%{text.lower()}%"]
+        letters = text.lower().replace(" ", "")
+        if letters.isascii() and letters.isalpha():  # full pinyin, from the start of any reading: zhang, zhangd
+            parts.append("(' ' || e.name_pinyin) LIKE ?")
+            params_search.append(f"% {letters}%")
         if folded and folded.rstrip("X").isdigit():
             parts.append("e.id_number LIKE ?")
             params_search.append(f"%{folded}%")

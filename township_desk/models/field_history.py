@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 # Columns of ``elders`` that are bookkeeping, or dated elsewhere (status → status_changes).
-UNTRACKED = frozenset({"id", "name_initials", "status", "status_date", "status_reason", "created_at", "updated_at"})
+UNTRACKED = frozenset({"id", "name_initials", "name_pinyin", "status", "status_date", "status_reason", "created_at", "updated_at"})
 # Not a column: the first supporter's name and phone as the 明细表 shows them ("name" + separator + "phone"),
 # recorded when the supporters are replaced.
 MAIN_SUPPORTER = "main_supporter"

@@ -10,12 +10,17 @@ from itertools import product
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _INNER_SPACE = re.compile(r"[\s\u3000]+")
 
-# Surnames whose usual pinyin is not their surname reading (pitfalls.md #13). Both readings are indexed.
-_SURNAME_INITIALS = {
-    "单": "s", "曾": "z", "解": "x", "仇": "q", "朴": "p", "区": "o", "查": "z", "盖": "g",
-    "乐": "y", "缪": "m", "覃": "q", "翟": "z", "尉": "y", "种": "c", "繁": "p", "召": "s",
-    "黑": "h", "万俟": "mq", "尉迟": "yc", "长孙": "zs", "澹台": "tt",
+# Surnames whose usual pinyin is not their surname reading (pitfalls.md #13): the surname reading, one
+# syllable per character. Both readings are indexed, as initials and as full pinyin.
+_SURNAME_READINGS = {
+    "单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "朴": "piao", "区": "ou", "查": "zha", "盖": "ge",
+    "乐": "yue", "缪": "miao", "覃": "qin", "翟": "zhai", "尉": "yu", "种": "chong", "繁": "po", "召": "shao",
+    "黑": "he", "万俟": "mo qi", "尉迟": "yu chi", "长孙": "zhang sun", "澹台": "tan tai",
 }
+_SURNAME_INITIALS = {k: "".join(s[0] for s in v.split()) for k, v in _SURNAME_READINGS.items()}
+_SURNAME_PINYIN = {k: v.replace(" ", "") for k, v in _SURNAME_READINGS.items()}
+# At most this many readings of one name are stored (a name of heteronyms would otherwise multiply).
+_MAX_READINGS = 16
 
 
 def normalise_name(raw: object) -> str:
@@ -96,7 +101,7 @@ def initials(name: str) -> str:
     variants: set[str] = set()
     for combo in product(*options):
         variants.add("".join(combo))
-        if len(variants) >= 16:
+        if len(variants) >= _MAX_READINGS:
             break
     for surname, special in _SURNAME_INITIALS.items():
         if name.startswith(surname):
@@ -108,3 +113,34 @@ def initials(name: str) -> str:
     )
     ordered = [common] + sorted(v for v in variants if v != common)
     return " ".join(ordered)
+
+
+@functools.lru_cache(maxsize=65536)
+def full_pinyin(name: str) -> str:
+    """Every plausible full-pinyin reading of a name, lower case, no tones, space separated (张德福 → "zhangdefu").
+
+    Like ``initials``: heteronyms are all indexed (capped) and a surname with a special reading adds it
+    (单 → "shan…"), so a clerk typing the whole name, or its first syllables, finds the person. ü is "v",
+    as on a keyboard (吕 → "lv").
+    """
+    from pypinyin import Style, pinyin
+
+    if not name:
+        return ""
+    def keep(text: str) -> str:
+        return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
+
+    readings = pinyin(name, style=Style.NORMAL, heteronym=True, errors=lambda s: [c for c in s])
+    options = [sorted({keep(s) for s in syllable}) or [""] for syllable in readings]
+    common = "".join(keep(s[0]) if s else "" for s in
+                     pinyin(name, style=Style.NORMAL, errors=lambda s: [c for c in s]))
+    variants: set[str] = {common}
+    for combo in product(*options):
+        if len(variants) >= _MAX_READINGS:
+            break
+        variants.add("".join(combo))
+    for surname, special in _SURNAME_PINYIN.items():
+        if name.startswith(surname):
+            rest = full_pinyin(name[len(surname):]).split() or [""]
+            variants.update(special + r for r in rest)
+    return " ".join([common] + sorted(v for v in variants if v and v != common))

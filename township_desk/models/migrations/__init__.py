@@ -16,6 +16,7 @@ STEPS = [
     "0007_visit_void",
     "0008_month_facts",
     "0009_visit_groups",
+    "0010_name_pinyin",
 ]
 
 
