@@ -17,7 +17,8 @@ from township_desk.models import backups, elders, paths, settings
 from township_desk.models import db as dbm
 from township_desk.models.changes import Changes
 from township_desk.ui import app as app_module
-from township_desk.ui import crash, settings_page
+from township_desk.ui import crash
+from township_desk.ui import settings as settings_page
 from township_desk.ui.context import AppContext
 from township_desk.ui.main_window import FIRST_START_NOTICE, MainWindow
 from township_desk.ui.pages import PAGES, page_titles
@@ -79,7 +80,7 @@ def test_with_a_township_name_the_home_page_comes_first(qtbot, ctx, reports):
 
 def test_pages_are_built_only_when_first_shown(qtbot, ctx, reports):
     from township_desk.ui.agreements_page import AgreementsPage
-    from township_desk.ui.settings_page import SettingsPage
+    from township_desk.ui.settings import SettingsPage
 
     window = make_window(qtbot, ctx)
     assert {t: h.state for t, h in window.holders.items() if h.state != "empty"} == {"设置": "built"}

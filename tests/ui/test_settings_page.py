@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QDialog
 
 from tests.conftest import VALID_IDS, make_id
 from township_desk.models import audit, elders, security, settings, villages, visitors
-from township_desk.ui import settings_page
+from township_desk.ui import settings as settings_page
 from township_desk.ui.context import AppContext
-from township_desk.ui.settings_page import SettingsPage
+from township_desk.ui.settings import SettingsPage
 
 TODAY = dt.date(2026, 11, 22)
 
