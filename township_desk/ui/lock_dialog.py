@@ -102,7 +102,7 @@ class PasswordSetupDialog(QDialog):
         except UserError as exc:
             self.message.setText(str(exc))
             return
-        self.ctx.notify("settings")
+        self.ctx.announce_writes()
         self.accept()
 
     def clear(self) -> None:
@@ -114,5 +114,5 @@ class PasswordSetupDialog(QDialog):
         except UserError as exc:
             self.message.setText(str(exc))
             return
-        self.ctx.notify("settings")
+        self.ctx.announce_writes()
         self.accept()
