@@ -11,7 +11,11 @@ from township_desk.models import audit, field_history
 from township_desk.models.errors import UserError
 from township_desk.models.names import check_name, normalise_name, normalise_phone
 
-ROLES = ("村干部", "民政专员", "社工", "志愿者", "亲朋邻里", "第三方机构")
+# A visitor's kind (类别, the ``role`` column): who does the visiting. Seed 003 has a 第三方机构 visit (its name is
+# then required: it is what the elder and the county need to know) with the village committee assisting; seed 004
+# pairs 志愿者 with elders; 网格员 since migration 11.
+ROLES = ("村干部", "网格员", "民政专员", "社工", "志愿者", "亲朋邻里", "第三方机构")
+THIRD_PARTY = "第三方机构"
 # Elders a visitor can be assigned to: those being visited now, and those away for a while who come back.
 ASSIGNABLE_STATUSES = ("在册", "暂离")
 
@@ -24,6 +28,24 @@ class VisitorSaved:
     visitor_id: int
     created: bool
     warnings: list[str] = field(default_factory=list)
+
+
+def kind_label(role: str | None, organisation: str | None) -> str:
+    """The visitor's kind as the workload and the notice card show it: 第三方机构 with the organisation's name
+    (第三方机构：夕阳红社工服务中心), any other kind alone."""
+    role = role or "村干部"
+    organisation = (organisation or "").strip()
+    if role == THIRD_PARTY and organisation:
+        return f"{role}：{organisation}"
+    return role
+
+
+def kind_of(db, visitor_id_: int | None) -> str | None:
+    """A visitor's kind as ``kind_label`` writes it, or None for no visitor (or one no longer there)."""
+    if visitor_id_ is None:
+        return None
+    row = db.execute("SELECT role, organisation FROM visitors WHERE id = ?", [visitor_id_]).fetchone()
+    return kind_label(*row) if row else None
 
 
 def list_visitors(db, *, active_only: bool = True) -> list[dict]:
@@ -93,6 +115,8 @@ def _checked(db, data: dict, visitor_id_: int | None) -> tuple[dict[str, Any], l
                 else "如需修改请在列表中选中后点“修改”。")
         raise UserError(f"已有巡访责任人“{name}”（{about}），同一人不要重复登记；{hint}")
     organisation = str(data.get("organisation") or "").strip() or None
+    if role == THIRD_PARTY and not organisation:
+        raise UserError(f"巡访责任人“{name}”的类别是第三方机构，请在“工作单位”填写机构名称")
     row = {"name": name, "phone": phone, "role": role, "organisation": organisation, "village_id": village_id,
            "active": 1 if data.get("active", True) else 0}
     return row, [warning] if warning else []

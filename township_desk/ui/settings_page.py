@@ -696,7 +696,8 @@ class VisitorDialog(QDialog):
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("手机 11 位，或区号加号码；几个号码用“/”隔开")
         self.organisation = QLineEdit()
-        self.organisation.setPlaceholderText("例如：青山村村委会、青山镇社工站")
+        self.role.currentTextChanged.connect(self._organisation_hint)
+        self._organisation_hint(self.role.currentText())
         self.village = QComboBox()
         self.village.addItem("（不属于某个村）", None)
         for village in villages.list_villages(ctx.db):
@@ -717,6 +718,11 @@ class VisitorDialog(QDialog):
         layout.addWidget(buttons)
         if visitor:
             self._show(visitor)
+
+    def _organisation_hint(self, role: str) -> None:
+        """A 第三方机构 is named by its organisation (required by ``visitors.save_visitor``): say so where it goes."""
+        self.organisation.setPlaceholderText("机构名称（第三方机构必填），例如：峨眉山市夕阳红社工服务中心"
+                                             if role == visitors.THIRD_PARTY else "例如：青山村村委会、青山镇社工站")
 
     def _show(self, visitor: dict) -> None:
         self.name.setText(visitor.get("name") or "")

@@ -375,7 +375,7 @@ class WorkloadTab(_Tab):
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
-        self.model = RowsModel([("name", "巡访责任人"), ("role", "类别"), ("phone", "电话"), ("village", "村（社区）"),
+        self.model = RowsModel([("name", "巡访责任人"), ("kind", "类别"), ("phone", "电话"), ("village", "村（社区）"),
                                 ("elders", "负责老人数"), ("key_elders", "其中重点"), ("overdue", "逾期未上门"),
                                 ("home_visits_month", "本月上门次数"), ("remote_visits_month", "本月电话视频次数")],
                                color=lambda r: RED if r.get("overdue") else None)
