@@ -37,6 +37,7 @@ from township_desk.models.elders import TIERS
 from township_desk.models.errors import StaleRecord, UserError
 from township_desk.models.names import normalise_name
 from township_desk.ui import stale
+from township_desk.ui.group_plans_tab import GroupPlansTab
 from township_desk.ui.lock_dialog import PasswordSetupDialog
 from township_desk.ui.rows_model import RowsModel
 from township_desk.ui.settings_backup import AuditLogPanel, BackupPanel
@@ -1035,6 +1036,7 @@ class SettingsPage(QWidget):
                                   self.visitors_tab, self.backup_panel, self.audit_panel, self.password_tab),
                                  TAB_TITLES, strict=True):
             self.tabs.addTab(widget, title)
+        self.tabs.addTab(GroupPlansTab(ctx), GroupPlansTab.title)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
