@@ -304,6 +304,7 @@ class CampaignsTab(QWidget):
         self.ctx = ctx
         self.campaign_id: int | None = None
         self.progress: dict | None = None
+        self._stale = False  # a change came while hidden: reload when shown
 
         self.campaign_model = RowsModel(CAMPAIGN_COLUMNS, color=self._campaign_colour)
         # newest first; the selection follows the row it shows
@@ -393,10 +394,21 @@ class CampaignsTab(QWidget):
 
     def _on_data_changed(self, table: str) -> None:
         if table in ("visits", "elders", "campaigns", "*"):
+            # Inside the 巡访 page but not shown: reload when shown (each visit saved elsewhere used to re-count
+            # every campaign, ~0.5 s at 30,000 elders); a tab standing alone reloads at once.
+            if self.isVisible() or self.parent() is None:
+                self.refresh()
+            else:
+                self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._stale:
             self.refresh()
+        super().showEvent(event)
 
     def refresh(self) -> None:
         """Reload the campaigns (keeping the one chosen, else the newest) and its elders."""
+        self._stale = False
         rows = campaigns.list_campaigns(self.ctx.db)
         for row in rows:
             row["progress"] = f"{row['visited']}/{row['total']}"
