@@ -212,7 +212,7 @@ def test_data_folder_is_chosen_without_an_environment_variable(qtbot, db, db_pat
 
 
 def test_the_start_up_password_is_described_honestly(qtbot, db, db_path):
-    from township_desk.ui.settings_page import PasswordTab
+    from township_desk.ui.settings import PasswordTab
 
     tab = PasswordTab(AppContext(db_path, db))
     qtbot.addWidget(tab)

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QDialog
 
 from tests.conftest import VALID_IDS, make_id
 from township_desk.models import audit, elders, security, settings, villages, visitors
-from township_desk.ui import settings_page
+from township_desk.ui import settings as settings_page
 from township_desk.ui.context import AppContext
-from township_desk.ui.settings_page import SettingsPage
+from township_desk.ui.settings import SettingsPage
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -430,7 +430,7 @@ def test_apply_filters_opens_a_tab_by_its_title(page):
     assert page.current_tab_title() == "村（社区）"
     page.apply_filters({"tab": "备份与恢复"})
     assert page.tabs.currentWidget() is page.backup_panel
-    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == list(settings_page.TAB_TITLES)
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [*settings_page.TAB_TITLES, "各类对象巡访频次"]
 
 
 def test_a_village_added_is_offered_for_batch_assignment_when_that_tab_is_shown(page, ctx):

@@ -16,6 +16,7 @@ from typing import Any
 from township_desk.models import elders as elders_model
 from township_desk.models import idnumber, paths, schedule, settings
 from township_desk.models import villages as villages_model
+from township_desk.models import visitors as visitors_model
 from township_desk.models.dates import age_on
 from township_desk.models.errors import UserError
 from township_desk.models.files import confined_path
@@ -366,11 +367,13 @@ def visit_frequency(values: dict[str, Any], tier: str) -> str:
 
 
 def notice_card_context(db, elder_id: int, as_of: dt.date | None = None, office: dict | None = None) -> dict:
-    """One 巡访责任人告知卡: the elder, the visitor's name and phone, the office phone, the visit frequency."""
+    """One 巡访责任人告知卡: the elder, the visitor's name, kind (第三方机构 with its name) and phone, the office
+    phone, the visit frequency."""
     office = office or _office(db)
     elder = elders_model.get_elder(db, elder_id)
     return docx_render.prepare({
         "elder": elder["name"], "village": elder["village"], "visitor": elder.get("visitor"),
+        "visitor_kind": visitors_model.kind_of(db, elder.get("visitor_id")),
         "visitor_phone": elder.get("visitor_phone"), "township": office["township"],
         "office_phone": office["office_phone"], "frequency": visit_frequency(office["settings"], elder["tier"]),
         "date": docx_render.text(as_of or dt.date.today()),

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from township_desk import APP_NAME
 from township_desk.models import cipher, protection, security
 from township_desk.models import db as dbm
+from township_desk.models.changes import Changes
 from township_desk.models.errors import UserError
 from township_desk.ui.widgets import ok_cancel_buttons, save_cancel_buttons
 
@@ -251,7 +252,7 @@ class PasswordSetupDialog(QDialog):
         except UserError as exc:
             self.message.setText(str(exc))
             return
-        self.ctx.notify("settings")
+        self.ctx.announce(Changes.of("settings"))
         self.accept()
         if self.recovery_key:
             RecoveryKeyDialog(self.ctx, self.recovery_key, self.parentWidget()).exec()
@@ -266,7 +267,7 @@ class PasswordSetupDialog(QDialog):
         except UserError as exc:
             self.message.setText(str(exc))
             return
-        self.ctx.notify("settings")
+        self.ctx.announce(Changes.of("settings"))
         self.accept()
 
 
