@@ -1,5 +1,5 @@
 """设置: the office's settings in tabs — 基本信息, 认定政策, 巡访频次, 村（社区）, 巡访责任人, 备份与恢复, 操作日志,
-启动密码.
+台账密码.
 
 ``apply_filters({"tab": "村（社区）"})`` opens a tab by its title. Forms keep what the clerk typed until it is saved;
 closing the window with unsaved changes asks first (``can_close``).
@@ -32,18 +32,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import security, settings, villages, visitors
+from township_desk.models import settings, villages, visitors
 from township_desk.models.elders import TIERS
 from township_desk.models.errors import StaleRecord, UserError
 from township_desk.models.names import normalise_name
 from township_desk.ui import stale
 from township_desk.ui.group_plans_tab import GroupPlansTab
-from township_desk.ui.lock_dialog import PasswordSetupDialog
+from township_desk.ui.lock_dialog import PASSWORD_NOTE, PasswordSetupDialog
+from township_desk.ui.lock_dialog import describe as describe_password
 from township_desk.ui.rows_model import RowsModel
 from township_desk.ui.settings_backup import AuditLogPanel, BackupPanel
 from township_desk.ui.widgets import save_cancel_buttons, selected_row, table_view
 
-TAB_TITLES = ("基本信息", "认定政策", "巡访频次", "村（社区）", "巡访责任人", "备份与恢复", "操作日志", "启动密码")
+TAB_TITLES = ("基本信息", "认定政策", "巡访频次", "村（社区）", "巡访责任人", "备份与恢复", "操作日志", "台账密码")
 ERROR_STYLE = "color: #b00020"
 WARNING_STYLE = "color: #8a4b00"
 OK_STYLE = "color: #2e7d32"
@@ -971,15 +972,14 @@ class VisitorsTab(QWidget):
 # ------------------------------------------------------------------------------------------ password
 
 
-# What the start-up password does and does not do, said plainly (it is not encryption).
-LOCK_NOTE = ("启动密码只能防止路过的人在这台电脑上打开本程序查看老人信息。它不加密数据：数据库文件和备份文件"
-             "一旦被复制走，不需要密码就能读出全部内容。请把电脑、U 盘和备份文件保管好。忘记密码无法找回。")
+# What the password does, said plainly (lock_dialog.PASSWORD_NOTE).
+LOCK_NOTE = PASSWORD_NOTE
 
 
 class PasswordTab(QWidget):
-    """启动密码: whether one is set, and the dialog to set, change or clear it."""
+    """台账密码: whether one is set (the ledger encrypted), and the dialog to set, change or clear it."""
 
-    title = "启动密码"
+    title = "台账密码"
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
@@ -999,12 +999,9 @@ class PasswordTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        if security.is_set(self.ctx.db):
-            self.state.setText("已设置启动密码：每次打开本程序都要输入密码。")
-            self.button.setText("修改或清除密码…")
-        else:
-            self.state.setText("未设置启动密码：打开本程序不需要密码。")
-            self.button.setText("设置密码…")
+        state, button = describe_password(self.ctx)
+        self.state.setText(state)
+        self.button.setText(button)
 
     def open_dialog(self) -> None:
         run_dialog(PasswordSetupDialog(self.ctx, self))
