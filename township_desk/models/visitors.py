@@ -10,6 +10,7 @@ from typing import Any
 from township_desk.models import audit, field_history
 from township_desk.models.errors import UserError
 from township_desk.models.names import check_name, normalise_name, normalise_phone
+from township_desk.models.villages import village_order
 
 # A visitor's kind (类别, the ``role`` column): who does the visiting. Seed 003 has a 第三方机构 visit (its name is
 # then required: it is what the elder and the county need to know) with the village committee assisting; seed 004
@@ -57,7 +58,7 @@ def list_visitors(db, *, active_only: bool = True) -> list[dict]:
                         WHERE status = '在册' AND visitor_id IS NOT NULL GROUP BY visitor_id) n ON n.visitor_id = v.id"""
     if active_only:
         sql += " WHERE v.active = 1"
-    return list(db.query(sql + " ORDER BY vi.sort_order, v.name"))
+    return list(db.query(sql + f" ORDER BY {village_order('vi')}, v.name"))  # by their village, then name
 
 
 def visitor_id(db, name: str, phone: str | None = None, *, role: str = "村干部",

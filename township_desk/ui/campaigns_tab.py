@@ -488,7 +488,7 @@ class CampaignsTab(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         self.campaign_id = dialog.campaign_id
-        self.ctx.notify("visits")  # the dashboard and this tab (through data_changed) reload
+        self.ctx.announce_writes()  # the 巡访 page and this tab (through data_changed) reload
         return dialog.campaign_id
 
     def edit_campaign(self) -> None:
@@ -496,7 +496,7 @@ class CampaignsTab(QWidget):
             return
         dialog = CampaignDialog(self.ctx, self, campaign_id=self.campaign_id)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.ctx.notify("visits")
+            self.ctx.announce_writes()
 
     def delete_campaign(self) -> None:
         if self.progress is None:
@@ -513,7 +513,7 @@ class CampaignsTab(QWidget):
             QMessageBox.warning(self, "删除巡访活动", str(exc))
             return
         self.campaign_id = None
-        self.ctx.notify("visits")
+        self.ctx.announce_writes()
 
     def _selected_elder(self, title: str) -> dict | None:
         row = selected_row(self.elder_table)
@@ -539,7 +539,7 @@ class CampaignsTab(QWidget):
             return
         dialog = AddEldersDialog(self.ctx, self.campaign_id, self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.added:
-            self.ctx.notify("visits")
+            self.ctx.announce_writes()
 
     def remove_elder(self) -> None:
         if self.campaign_id is None:
@@ -558,4 +558,4 @@ class CampaignsTab(QWidget):
         except UserError as exc:
             QMessageBox.warning(self, "移出活动", str(exc))
             return
-        self.ctx.notify("visits")
+        self.ctx.announce_writes()
