@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from township_desk.models import group_plans, groups, settings
-from township_desk.models.changes import Changes
 from township_desk.models.errors import StaleRecord, UserError
 
 ERROR_STYLE = "color: #b00020"
@@ -158,5 +157,5 @@ class GroupPlansTab(QWidget):
         self.load()
         self.message.setStyleSheet(OK_STYLE)
         self.message.setText(f"已保存（{dt.datetime.now():%H:%M:%S}），逾期巡访清单已按新频次重新计算。")
-        self.ctx.announce(Changes.of("settings"))  # AppContext.notify is gone (ops): the same announcement
+        self.ctx.announce_writes()
         return True
