@@ -225,7 +225,9 @@ def test_backups_are_encrypted_and_the_old_plain_ones_are_encrypted_when_a_passw
     old = backups.daily_backup_if_due(db, path).path
     db.close()
     assert zip_database_bytes(old).startswith(b"SQLite format 3")
-    protection.set_password(path, PASSWORD)
+    told = []
+    protection.set_password(path, PASSWORD, progress=lambda *report: told.append(report))
+    assert told == [(0, 1, f"正在加密以前的备份（1/1）：{old.name}")]
     assert not zip_database_bytes(old).startswith(b"SQLite format 3")
     assert backups.inspect_backup(old).encrypted
     db = dbm.connect(path)
