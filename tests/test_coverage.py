@@ -91,6 +91,9 @@ def test_the_sheet_figures_are_what_the_raw_tables_say(ledger, tmp_path):
     assert lines[("合计", "重残")] == [0, 0, 0, 0, None, 0]  # every group has its 合计 line
     ws = load_workbook(target)["探访关爱"]
     assert ws["A1"].value == "城关镇巡访对象探访关爱情况（2026年10月）"
+    total = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == "合计")
+    assert ws.cell(total, 7).number_format == "0.0" and ws.cell(total, 1).font.bold  # 75.0, the 合计 lines bold
+    assert not ws.cell(3, 1).font.bold
 
 
 def test_the_27_column_summary_is_byte_for_byte_as_before_the_sheet_existed(ledger, tmp_path):

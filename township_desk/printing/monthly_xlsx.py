@@ -255,9 +255,25 @@ def write_book(book, target: Path, step=None, check_cancelled: Callable[[], None
                        title=table.title, bulk=bulk if table.sheet == "明细表" else None)
         if table.sheet == "明细表":
             sheet.column_dimensions["A"].width = 6  # 序号; the 暂离 lines' text runs on over the empty cells beside it
+        if table.sheet == "探访关爱":
+            _style_care(sheet)
     step("正在保存……")
     xu.save(wb, target, bulk, check_cancelled=check_cancelled)
     _settle_stamps(target, dt.date.fromisoformat(book.filled_on))
+
+
+def _style_care(ws) -> None:
+    """The 探访关爱 sheet as it is read: 探访率 with one decimal (100.0, not 100), the 全部巡访对象 and 合计 lines
+    bold."""
+    from township_desk.models import coverage
+    from township_desk.printing import xlsx_util as xu
+
+    rate_col = [key for key, _label in coverage.COLUMNS].index("rate") + 1
+    for row in ws.iter_rows(min_row=3):
+        row[rate_col - 1].number_format = "0.0"
+        if row[0].value == coverage.TOTAL_LABEL or row[1].value == coverage.ALL_LABEL:
+            for cell in row:
+                cell.font = xu.BOLD
 
 
 def _settle_stamps(path: Path, day: dt.date) -> None:
@@ -341,6 +357,7 @@ def _write_county_care(ws, result, county: str) -> None:
     columns = [("village", "乡镇（街道）"), *coverage.COLUMNS[1:]]
     n = xu.write_table(ws, columns, [row.as_dict() for row in result.care_rows],
                        title=f"{county}巡访对象探访关爱情况（{monthly.month_label(result.month)}）")
+    _style_care(ws)
     notes = [f"{s.path.name}（{s.township}）：{s.care_problem}，未计入本表" for s in result.care_left_out]
     for offset, text in enumerate(notes or ([] if n else ["没有可以汇总的探访关爱表"]), start=n + 3):
         xu.put_text(ws.cell(offset + 1, 1), text)
