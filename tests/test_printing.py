@@ -12,8 +12,8 @@ from docx.oxml.ns import qn
 
 from tests.conftest import VALID_IDS, make_id
 from tests.pdf_pages import LIBREOFFICE, pdf_pages
-from township_desk.models import elders, paths, settings
-from township_desk.printing import documents
+from township_desk.models import elders, paths, printouts, settings
+from township_desk.printing import documents, kinds
 from township_desk.printing.docx_render import BLANK
 
 TODAY = dt.date(2026, 11, 22)
@@ -115,7 +115,7 @@ def test_registration_of_a_village_is_one_page_each(db, full_elder, tmp_path):
     gone = elders.save_elder(db, {"name": "已迁", "id_number": make_id("19410101", 11), "village": "青山村"},
                              today=dt.date(2020, 1, 1)).elder_id
     elders.change_status(db, gone, "已迁出", "2025-01-01", "随子女迁居")
-    ids = documents.village_elder_ids(db, "青山村")
+    ids = printouts.village_elder_ids(db, "青山村")
     assert len(ids) == 4
     target = tmp_path / "village.docx"
     assert documents.print_registration(db, ids, target) == 4
@@ -331,14 +331,14 @@ out = pathlib.Path(args[args.index("--outdir") + 1])
 
 
 def test_print_request_and_preview_agree(db, full_elder, tmp_path):
-    request = documents.PrintRequest(kind="notice-cards", village="青山村", as_of=TODAY)
-    assert documents.request_pages(db, request) == ["青山村　张德福　告知卡"]
+    request = printouts.Selection(kind="notice-cards", village="青山村", as_of=TODAY)
+    assert [i.label for i in kinds.preview(db, request)] == ["青山村　张德福　告知卡"]
     target = tmp_path / "r.docx"
-    assert documents.print_request(db, request, target) == 1
+    assert kinds.write(db, request, target) == 1
     assert "巡访责任人告知卡" in read(target)
-    blank = documents.PrintRequest(kind="visit-form", blank=True)
-    assert documents.request_pages(db, blank) == ["空白巡访登记表"]
-    assert documents.print_request(db, blank, target) == 1
+    blank = printouts.Selection(kind="visit-form", blank=True)
+    assert [i.label for i in kinds.preview(db, blank)] == ["空白巡访登记表"]
+    assert kinds.write(db, blank, target) == 1
     assert "张德福" not in read(target)
 
 
@@ -362,15 +362,15 @@ def test_visit_form_of_an_elder_is_the_latest_home_visit_and_shows_the_kind(db, 
     home = add_visit(db, full_elder, date="2026-11-18")
     add_visit(db, full_elder, date="2026-11-21", mode="电话", gas_safety=None, heating_safety=None,
               electric_safety=None, daily_care=None)
-    assert documents.latest_visit_id(db, full_elder) == home
+    assert printouts.latest_home_visit_id(db, full_elder) == home
     target = tmp_path / "visit.docx"
-    documents.print_request(db, documents.PrintRequest(kind="visit-form", elder_id=full_elder), target)
+    kinds.write(db, printouts.Selection(kind="visit-form", elder_id=full_elder), target)
     text = read(target)
     assert "2026年11月18日" in text and "2026年11月21日" not in text
     assert "巡访方式：☑上门　☐电话　☐视频" in text
     assert "☑不安全" in text  # the home visit's safety boxes, not the call's empty ones
-    call = documents.PrintRequest(kind="visit-form", visit_id=home + 1)  # the call, asked for by its number
-    documents.print_request(db, call, target)
+    call = printouts.Selection(kind="visit-form", visit_id=home + 1)  # the call, asked for by its number
+    kinds.write(db, call, target)
     assert "巡访方式：☐上门　☑电话　☐视频" in read(target) and "2026年11月21日" in read(target)
 
 
