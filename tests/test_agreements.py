@@ -241,7 +241,7 @@ def test_demo_agreements_cover_every_state_and_are_deterministic(tmp_path):
     import random
 
     from township_desk.models import db as dbm
-    from township_desk.models import demo_agreements
+    from township_desk.models.demo import agreements as demo_agreements
 
     results = []
     for run in range(2):

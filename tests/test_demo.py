@@ -207,7 +207,9 @@ def test_cancel_leaves_the_database_empty(db, cancel_at):
 
 
 def test_a_missing_extension_step_is_an_error_and_writes_nothing(db, monkeypatch):
-    monkeypatch.setattr(demo, "EXTENSION_STEPS", (("demo_not_written_yet", "……"),))
+    from township_desk.models.demo import township
+
+    monkeypatch.setattr(township, "EXTENSION_STEPS", (("not_written_yet", "……"),))
     with pytest.raises(ModuleNotFoundError):
         demo.generate(db, elders=20, seed=1, as_of=AS_OF)
     assert db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 0

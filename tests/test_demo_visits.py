@@ -1,4 +1,4 @@
-"""The demo's year of visits, hazards, campaign and assessments (models.demo_visits), checked with the same rules
+"""The demo's year of visits, hazards, campaign and assessments (models.demo.visits), checked with the same rules
 the program applies: every list of the window has something to show, and nothing breaks a rule of the model."""
 
 from __future__ import annotations

@@ -321,7 +321,7 @@ def test_a_hazard_step_without_a_date_given_is_refused(db, elder):
 # print or refuse it), an elder's history (voided visits are shown marked 已作废), a campaign that may not be deleted
 # while any visit — even a voided one — names it, and the demo's next row id. Everything else reads ``live_visits``.
 READS_VOIDED_VISITS_TOO = {
-    "models/visits.py": 4, "models/campaigns.py": 1, "models/hazards.py": 1, "models/demo_visits.py": 1,
+    "models/visits.py": 4, "models/campaigns.py": 1, "models/hazards.py": 1, "models/demo/visits.py": 1,
 }
 
 

@@ -19,6 +19,11 @@ The rule, as of a day D (every visit and status change after D is ignored, so a 
   not counted short for it.
 - The tier is the 巡访类别 in force on D (``field_history``), so a grade change that moves someone to 重点 switches
   the interval from the day it takes effect, and a past day reads with the tier (and village and visitor) of that day.
+  Seed 003's 重点 rules (高龄, 失能, 独居, children away with nobody close by: ``group_plans``) make an elder 重点
+  on D in every group, whatever the tier on the record.
+- The plan (intervals and weekly contacts of the two tiers) is the settings' per-tier plan, unless the elder is in
+  a group with a plan of its own (设置 → 各类对象巡访频次): then the most demanding plan of the elder's groups on
+  D (``group_plans.elder_plans``).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from township_desk.models import field_history, settings, villages
+from township_desk.models import field_history, group_plans, settings, villages
 from township_desk.models.dates import month_bounds
 from township_desk.models.elders import STATUS_ON_DAY_SQL, STATUS_PERIODS_SQL, STATUS_SINCE_SQL
 
@@ -109,13 +114,15 @@ def _day(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
-def _overdue_sql(where: str, every: bool = False) -> str:
+def _overdue_sql(where: str, every: bool = False, rules: list[str] | tuple[str, ...] = ()) -> str:
     """The rule of this module's docstring as one query: a row per elder 在册 on ``:day`` who is overdue for a
     home visit (``days_overdue`` > 0, ``home_due``) or short of contacts last week (``shortfall``), so only the
     listed elders come back. Named parameters: day, week_start, week_end, the tiers' plans (key_home_days,
     general_home_days, key_remote, general_remote, home_counts) and want_home / want_remote (1 or 0).
-    ``every``: every elder 在册 on the day, overdue or not (``visit_plan``)."""
+    ``every``: every elder 在册 on the day, overdue or not (``visit_plan``). ``rules``: the 重点 rules in force, and
+    :elder_plans the elders' own plans (``_plan_params``)."""
     return f"""
+        WITH plan_map AS MATERIALIZED ({group_plans.plan_map_sql()})
         SELECT * FROM (
             SELECT *,
                    date(plan_base, '+' || home_days || ' days') AS home_due,
@@ -124,9 +131,14 @@ def _overdue_sql(where: str, every: bool = False) -> str:
                         THEN remote_required - week_contacts END AS shortfall
             FROM (
                 SELECT *, MAX(COALESCE(last_home, plan_start), plan_start) AS plan_base,
-                       CASE tier WHEN '重点' THEN :key_home_days ELSE :general_home_days END AS home_days,
-                       CASE tier WHEN '重点' THEN :key_remote ELSE :general_remote END AS remote_required FROM (
-                    SELECT e.id, e.id_number, e.name, e.name_initials, {_TIER_ON_DAY} AS tier, e.visitor_id,
+                       CASE tier WHEN '重点' THEN COALESCE(pm_key_home, :key_home_days)
+                                 ELSE COALESCE(pm_general_home, :general_home_days) END AS home_days,
+                       CASE tier WHEN '重点' THEN COALESCE(pm_key_remote, :key_remote)
+                                 ELSE COALESCE(pm_general_remote, :general_remote) END AS remote_required FROM (
+                    SELECT e.id, e.id_number, e.name, e.name_initials,
+                           {group_plans.tier_sql(_TIER_ON_DAY, rules)} AS tier, e.visitor_id,
+                           pm.key_home AS pm_key_home, pm.key_remote AS pm_key_remote,
+                           pm.general_home AS pm_general_home, pm.general_remote AS pm_general_remote,
                            v.name AS village, v.sort_order AS village_order,
                            vi.name AS visitor, vi.phone AS visitor_phone,
                            {STATUS_ON_DAY_SQL} AS day_status,
@@ -144,11 +156,23 @@ def _overdue_sql(where: str, every: bool = False) -> str:
                              AS week_contacts  -- by mode, so both counts read the (elder, mode, date) index only
                     FROM elders e JOIN villages v ON v.id = {_VILLAGE_ON_DAY}
                          LEFT JOIN visitors vi ON vi.id = {_VISITOR_ON_DAY}
+                         LEFT JOIN plan_map pm ON pm.elder_id = e.id
                     {where}
                 ) WHERE day_status = '在册'
             )
         ) WHERE {"1" if every else "(:want_home AND days_overdue > 0) OR (:want_remote AND shortfall IS NOT NULL)"}
         ORDER BY village_order, village, name_initials, id"""
+
+
+def _plan_params(db, as_of: dt.date, elder_ids: list[int] | None = None) -> tuple[dict, list[str]]:
+    """The plan's named parameters for ``_overdue_sql`` on ``as_of`` (the default plan, the elders' own plans
+    from their groups) and the 重点 rules in force."""
+    plan_of = plans(db)
+    params = {"key_home_days": plan_of["重点"].home_days, "general_home_days": plan_of["一般"].home_days,
+              "key_remote": plan_of["重点"].remote_per_week, "general_remote": plan_of["一般"].remote_per_week,
+              "home_counts": int(plan_of["重点"].home_counts_as_contact),
+              "elder_plans": group_plans.plans_json(group_plans.elder_plans(db, as_of, elder_ids))}
+    return params, group_plans.rules_in_force(db)
 
 
 def _dicts(cursor) -> list[dict]:
@@ -174,13 +198,10 @@ def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id:
     unknown = set(kinds) - set(KINDS)
     if unknown:
         raise ValueError(f"unknown overdue kinds: {sorted(unknown)}")
-    plan_of = plans(db)
     week = last_complete_week(as_of)
+    plan_params, rules = _plan_params(db, as_of, elder_ids)
     params: dict = {"day": as_of.isoformat(), "week_start": week[0].isoformat(), "week_end": week[1].isoformat(),
-                    "key_home_days": plan_of["重点"].home_days, "general_home_days": plan_of["一般"].home_days,
-                    "key_remote": plan_of["重点"].remote_per_week, "general_remote": plan_of["一般"].remote_per_week,
-                    "home_counts": int(plan_of["重点"].home_counts_as_contact),
-                    "want_home": int("home" in kinds), "want_remote": int("remote" in kinds)}
+                    **plan_params, "want_home": int("home" in kinds), "want_remote": int("remote" in kinds)}
     clauses = []
     if village:
         clauses.append("v.name = :village")
@@ -194,7 +215,7 @@ def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id:
         params.update({m[1:]: elder_id for m, elder_id in zip(marks, elder_ids, strict=True)})
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     items: list[OverdueItem] = []
-    for row in _dicts(db.execute(_overdue_sql(where), params)):
+    for row in _dicts(db.execute(_overdue_sql(where, rules=rules), params)):
         common = {"elder_id": row["id"], "id_number": row["id_number"], "name": row["name"],
                   "village": row["village"], "tier": row["tier"], "visitor_id": row["visitor_id"],
                   "visitor": row["visitor"], "visitor_phone": row["visitor_phone"],
@@ -236,13 +257,10 @@ def visit_plan(db, as_of: dt.date | str, *, village: str | None = None,
     """Every elder on the plan (在册) on ``as_of``, overdue or not, with the home visit's due date as ``overdue``
     computes it; ordered by village and name (pinyin initials)."""
     as_of = _day(as_of)
-    plan_of = plans(db)
     week = last_complete_week(as_of)
+    plan_params, rules = _plan_params(db, as_of)
     params: dict = {"day": as_of.isoformat(), "week_start": week[0].isoformat(), "week_end": week[1].isoformat(),
-                    "key_home_days": plan_of["重点"].home_days, "general_home_days": plan_of["一般"].home_days,
-                    "key_remote": plan_of["重点"].remote_per_week, "general_remote": plan_of["一般"].remote_per_week,
-                    "home_counts": int(plan_of["重点"].home_counts_as_contact),
-                    "want_home": 0, "want_remote": 0}
+                    **plan_params, "want_home": 0, "want_remote": 0}
     clauses = []
     if village:
         clauses.append("v.name = :village")
@@ -256,7 +274,7 @@ def visit_plan(db, as_of: dt.date | str, *, village: str | None = None,
                          home_due=dt.date.fromisoformat(row["home_due"]), home_days=row["home_days"],
                          remote_per_week=row["remote_required"],
                          last_home_visit=dt.date.fromisoformat(row["last_home"]) if row["last_home"] else None)
-            for row in _dicts(db.execute(_overdue_sql(where, every=True), params))]
+            for row in _dicts(db.execute(_overdue_sql(where, every=True, rules=rules), params))]
 
 
 def overdue_by_village(db, as_of: dt.date | str) -> list[tuple[str, int]]:
@@ -271,15 +289,22 @@ def overdue_by_village(db, as_of: dt.date | str) -> list[tuple[str, int]]:
 
 
 # Elders 在册 on the month's last day (:day), each with their home visits from :first to :day.
-_MONTH_SQL = f"""
+_MONTH_SQL = """
     SELECT * FROM (
-        SELECT e.id AS elder_id, e.id_number, e.name, e.name_initials, e.tier, v.name AS village,
+        SELECT e.id AS elder_id, e.id_number, e.name, e.name_initials, {tier} AS tier, v.name AS village,
                v.sort_order AS village_order, e.visitor_id,
-               {STATUS_ON_DAY_SQL} AS day_status,
+               {status} AS day_status,
                (SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
                  AND vs.date BETWEEN :first AND :day) AS home_visits
         FROM elders e JOIN villages v ON v.id = e.village_id
     ) WHERE day_status = '在册'"""
+
+
+def _month_sql(db=None) -> str:
+    """``_MONTH_SQL`` with the tier the plan follows at the month's end (with ``db``: the 重点 rules in force),
+    or the tier on the record."""
+    tier = group_plans.tier_sql(_TIER_ON_DAY, group_plans.rules_in_force(db)) if db is not None else "e.tier"
+    return _MONTH_SQL.format(tier=tier, status=STATUS_ON_DAY_SQL)
 
 
 def _month_params(month: str) -> dict:
@@ -292,7 +317,7 @@ def monthly_visit_rate(db, month: str) -> tuple[int, int, float]:
 
     The share is 0.0 when nobody is 在册. The current month reads as "so far": visits cannot lie in the future.
     """
-    total, visited = db.execute(f"SELECT COUNT(*), COALESCE(SUM(home_visits > 0), 0) FROM ({_MONTH_SQL})",
+    total, visited = db.execute(f"SELECT COUNT(*), COALESCE(SUM(home_visits > 0), 0) FROM ({_month_sql()})",
                                 _month_params(month)).fetchone()
     return visited, total, (visited / total if total else 0.0)
 
@@ -304,7 +329,7 @@ def unvisited_in_month(db, month: str) -> list[dict]:
         SELECT m.*, vi.name AS visitor, vi.phone AS visitor_phone,
                (SELECT vs.date FROM live_visits vs WHERE vs.elder_id = m.elder_id AND vs.mode = '上门' AND vs.date <= :day
                  ORDER BY vs.date DESC LIMIT 1) AS last_home_visit
-        FROM ({_MONTH_SQL}) m LEFT JOIN visitors vi ON vi.id = m.visitor_id
+        FROM ({_month_sql(db)}) m LEFT JOIN visitors vi ON vi.id = m.visitor_id
         WHERE m.home_visits = 0 ORDER BY m.village_order, m.village, m.name_initials, m.elder_id""",
         _month_params(month)))
 
@@ -369,9 +394,11 @@ def week_progress(db, as_of: dt.date | str, elder_ids: list[int]) -> dict[int, W
         return {}
     as_of = _day(as_of)
     plan_of = plans(db)
+    own = group_plans.elder_plans(db, as_of, list(elder_ids))
+    rules = group_plans.rules_in_force(db)
     monday, _day_ = current_week(as_of)
     names = [f"e{k}" for k in range(len(elder_ids))]
-    sql = f"""SELECT e.id, {_TIER_ON_DAY.replace(':day', ':as_of')} AS tier,
+    sql = f"""SELECT e.id, {group_plans.tier_sql(_TIER_ON_DAY.replace(':day', ':as_of'), rules, ':as_of')} AS tier,
                      (SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode IN ('电话', '视频')
                         AND vs.date BETWEEN :monday AND :as_of) AS remote,
                      (SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
@@ -382,5 +409,8 @@ def week_progress(db, as_of: dt.date | str, elder_ids: list[int]) -> dict[int, W
     for elder_id, tier, remote, home in db.execute(sql, params):
         plan = plan_of.get(tier, plan_of["一般"])
         contacts = remote + (home if plan.home_counts_as_contact else 0)
-        result[elder_id] = WeekProgress(contacts, plan.remote_per_week)
+        required = plan.remote_per_week
+        if elder_id in own:
+            required = own[elder_id].key_remote_per_week if tier == "重点" else own[elder_id].general_remote_per_week
+        result[elder_id] = WeekProgress(contacts, required)
     return result

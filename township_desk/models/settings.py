@@ -45,6 +45,10 @@ DEFAULTS: dict[str, Any] = {
     "plan_general_remote_per_week": 1,
     # seed 003 asks for the home visits *and* the calls: a home visit is not one of the week's calls
     "plan_home_counts_as_contact": False,
+    # visit plans of their own per group (巡访对象类别 → the four plan numbers) and seed 003's 重点 rules in force,
+    # checked by models.group_plans
+    "group_plans": {},
+    "plan_key_rules": ["高龄", "失能", "独居", "子女不在身边"],
     # risk grade → tier
     "tier_for_high": "重点",
     "tier_for_medium": "重点",
@@ -68,6 +72,8 @@ LABELS: dict[str, str] = {
     "plan_general_home_days": "一般对象上门巡访间隔（天）",
     "plan_general_remote_per_week": "一般对象每周电话视频巡访次数",
     "plan_home_counts_as_contact": "上门巡访计入当周电话视频巡访次数",
+    "group_plans": "各类对象巡访频次",
+    "plan_key_rules": "列为重点巡访对象的情形",
     "tier_for_high": "高风险对应巡访类别",
     "tier_for_medium": "中风险对应巡访类别",
     "tier_for_low": "低风险对应巡访类别",

@@ -649,6 +649,7 @@ class ElderEditor(QDialog):
             check.toggled.connect(lambda _c: self._touched.add("income_sources"))
             check.toggled.connect(self._changed)
         self.fields["id_number"].textChanged.connect(lambda _t: self._follow_id())
+        self.fields["id_number"].editingFinished.connect(self._check_id_not_taken)
         for key in ("is_disabled", "is_ill"):
             self.fields[key].toggled.connect(lambda _c: self._show_health())
 
@@ -693,6 +694,25 @@ class ElderEditor(QDialog):
         place = idnumber.region_name(check.number)
         age = age_on(check.birth_date, self.today)
         self.id_info.setText(f"按身份证号码：{sex}，{birth} 出生，现年 {age} 周岁" + (f"；{place}" if place else ""))
+
+    def _check_id_not_taken(self) -> None:
+        """On leaving the ID field: a number already on the ledger for someone else is an error there and then,
+        naming who holds it and where (``save_elder`` refuses it too; the clerk should not type the whole form
+        first)."""
+        check = idnumber.check(self.value("id_number"), today=self.today)
+        if not check.ok:
+            return
+        number = idnumber.normalise(self.value("id_number"))
+        holder = elders.find_by_id_number(self.db, number)
+        if holder is None or holder["id"] == self.elder_id:
+            return
+        status = "" if holder["status"] == "在册" else f"（{holder['status']}）"
+        problem = Problem("id_number", "error", f"身份证号码 {number} 已登记为 {holder['village']} 的"
+                                                f"“{holder['name']}”{status}，同一人不能重复登记")
+        if all(p.message != problem.message for _n, p in self._refusals):
+            self._refusals.append((number, problem))
+        self._touched.add("id_number")
+        self.validate()
 
     def _show_health(self) -> None:
         health = elders.health_of({"is_disabled": self.value("is_disabled"), "is_ill": self.value("is_ill")})

@@ -160,6 +160,10 @@ class HomePage(QWidget):
         inner_layout.addWidget(self.heading)
         inner_layout.addWidget(self.state)
         inner_layout.addLayout(grid)
+        from township_desk.ui.home_todo import TodoPanel
+
+        self.todo = TodoPanel(ctx)  # 今日待办: names under the figures
+        inner_layout.addWidget(self.todo)
         inner_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -188,6 +192,7 @@ class HomePage(QWidget):
         self._number += 1
         self.loading = True
         self.state.setText("正在统计……")
+        self.todo.refresh()
         number, db_path = self._number, self.ctx.db_path
 
         def work(_job: jobs.Job) -> list[Figure]:

@@ -124,10 +124,8 @@ class VisitDialog(QDialog):
         self.setWindowTitle(f"{'巡访记录' if self.visit else '登记巡访'} — {self.elder['name']}")
         size_for_screen(self, 720, 960)
 
-        address = self.elder.get("current_address") or self.elder.get("household_address") or "（未填）"
-        header = QLabel(  # typed text may hold & or < (an address): escaped for the rich-text label
-            f"<b>{escape(self.elder['name'])}</b>　{self.elder['sex']}　{escape(self.elder['village'])}"
-            f"{escape(self.elder.get('group_name') or '')}　巡访类别：{self.elder['tier']}　住址：{escape(address)}")
+        header = QLabel(self._header_html())
+        self.header = header
         header.setTextFormat(Qt.TextFormat.RichText)
         header.setWordWrap(True)
 
@@ -159,6 +157,7 @@ class VisitDialog(QDialog):
         basics.addRow("类型", self.visit_type)
 
         self.rows: dict[str, ChoiceRow] = {}
+        self._labels: dict[str, str] = {}
         content = QVBoxLayout()
         ratings, safety = visits_model.RATINGS, visits_model.SAFETY
         content.addWidget(self._group("健康状况", [(f, label, ratings) for f, label in visits_model.HEALTH_ITEMS]))
@@ -191,6 +190,7 @@ class VisitDialog(QDialog):
 
         self.prefill_note = QLabel()
         self.prefill_note.setStyleSheet("color: #8a6d3b")
+        self.prefill_note.setWordWrap(True)  # it names the items still to fill in
         self.error = QLabel()
         self.error.setStyleSheet(f"color: {RED}")
         self.error.setWordWrap(True)
@@ -223,10 +223,25 @@ class VisitDialog(QDialog):
         else:
             self._show_visit()
 
+    def _header_html(self) -> str:
+        """Who is visited: name, sex, village and 组 (碾子村7组), the visit groups they belong to on the visit's
+        day (``models.groups``: 农村留守, 独居 …), 巡访类别 and address. Typed text may hold & or <: escaped."""
+        from township_desk.models import groups
+        from township_desk.ui.elder_file import _group as group_text
+
+        day = self.visit["date"] if self.visit else self.today
+        memberships = groups.groups_of(self.ctx.db, self.elder_id, day)
+        kinds = "、".join(m.group + (f"（{m.sub_kind}）" if m.sub_kind else "") for m in memberships) or "未归入类别"
+        address = self.elder.get("current_address") or self.elder.get("household_address") or "（未填）"
+        return (f"<b>{escape(self.elder['name'])}</b>　{self.elder['sex']}　{escape(self.elder['village'])}"
+                f"{escape(group_text(self.elder.get('group_name')))}　类别：{escape(kinds)}"
+                f"　巡访类别：{self.elder['tier']}<br>住址：{escape(address)}")
+
     def _group(self, title: str, items: list[tuple[str, str, tuple[str, ...]]]) -> QGroupBox:
         box = QGroupBox(title)
         grid = QGridLayout(box)
         for row, (field, label, options) in enumerate(items):
+            self._labels[field] = label
             grid.addWidget(QLabel(label), row, 0)
             self.rows[field] = ChoiceRow(options)
             grid.addWidget(self.rows[field], row, 1)
@@ -242,10 +257,22 @@ class VisitDialog(QDialog):
         previous = risk.last_visit_on(self.ctx.db, self.elder_id, self.today)
         if previous is None:
             return
+        filled = []
         for field, widget in self.rows.items():
             if previous.get(field) and previous[field] not in ("差", "不安全"):
                 widget.set_value(previous[field])
-        note = f"各项已按上次巡访（{previous['date']}，{previous['mode']}）预填，请逐项核对后保存。"
+                filled.append(field)
+        filled = [f for f in filled if f != "daily_care" or previous.get(f) != self.elder.get("care")]
+        blank = [f for f, widget in self.rows.items() if widget.value() is None]
+        # say exactly what was carried over: "各项已预填" over a form mostly blank (after a phone call that rated
+        # two items) made the clerk think the rest was there too
+        if not filled:
+            note = (f"上次巡访（{previous['date']}，{previous['mode']}）没有可沿用的评价，各项请逐项填写。")
+        elif not blank:
+            note = f"各项已按上次巡访（{previous['date']}，{previous['mode']}）预填，请逐项核对后保存。"
+        else:
+            note = (f"已按上次巡访（{previous['date']}，{previous['mode']}）预填 {len(filled)} 项，"
+                    f"其余 {len(blank)} 项（{'、'.join(self._labels[f] for f in blank)}）请填写；预填的请逐项核对。")
         found = visits_model.proposed_hazard(previous)
         if found:
             note += f"上次发现的问题（{found}）未预填，请重新查看后填写。"

@@ -83,10 +83,11 @@ class OverdueTab(_Tab):
         for label, value in OVERDUE_KINDS:
             self.kind.addItem(label, value)
         self.count = QLabel()
-        self.model = RowsModel(OVERDUE_COLUMNS, color=lambda r: RED if r["kind"] == "home" else "#8a6d3b")
-        self.table = table_view(self.model)
-        self.table.horizontalHeader().setSortIndicator(column_of(self.model, "days_overdue"),
-                                                       Qt.SortOrder.DescendingOrder)  # longest overdue first
+        self.model = RowsModel(OVERDUE_COLUMNS, color=lambda r: RED if r["kind"] == "home" else "#8a6d3b",
+                               sort_keys={"due_text": "due_date", "shortfall_text": "shortfall",
+                                          "last_home_text": "last_home_visit"})
+        self.table = table_view(self.model, sort_by=(column_of(self.model, "days_overdue"),
+                                                     Qt.SortOrder.DescendingOrder))  # longest overdue first
         self.table.doubleClicked.connect(lambda _i: self.record_visit())
         _EnterKey(self.table, self.record_visit)
         install_elder_menu(self.table, ctx, after=self.refresh, today=lambda: self.today, export_title=lambda: (
@@ -160,9 +161,7 @@ class OverdueTab(_Tab):
         progress = schedule.week_progress(self.ctx.db, self.today, list({r["elder_id"] for r in rows}))
         for row in rows:  # a call recorded today clears no shortfall of last week, but shows here at once
             row["week_text"] = progress[row["elder_id"]].text if row["elder_id"] in progress else ""
-        self.model.set_rows(rows)
-        header = self.table.horizontalHeader()
-        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())  # the clerk's order stays
+        self.model.set_rows(rows)  # in the clerk's order (the model keeps the header's)
         home = sum(1 for r in rows if r["kind"] == "home")
         remote = len(rows) - home
         parts = []
@@ -206,7 +205,8 @@ class UnvisitedTab(_Tab):
         self.summary = QLabel()
         self.model = RowsModel([("village", "村（社区）"), ("name", "姓名"), ("tier", "巡访类别"),
                                 ("last_home_text", "最近上门巡访"), ("visitor", "巡访责任人"),
-                                ("visitor_phone", "责任人电话"), ("id_number", "身份证号码")])
+                                ("visitor_phone", "责任人电话"), ("id_number", "身份证号码")],
+                               sort_keys={"last_home_text": "last_home_visit"})
         self.table = table_view(self.model)
         self.table.doubleClicked.connect(lambda _i: self.record_visit())
         _EnterKey(self.table, self.record_visit)
@@ -387,7 +387,8 @@ class WorkloadTab(_Tab):
         self.elder_model = RowsModel([("village", "村（社区）"), ("name", "姓名"), ("tier", "巡访类别"),
                                       ("last_home_text", "最近上门巡访"), ("overdue_text", "逾期"),
                                       ("address", "住址"), ("phone", "老人电话")],
-                                     color=lambda r: RED if r.get("days_overdue") else None)
+                                     color=lambda r: RED if r.get("days_overdue") else None,
+                                     sort_keys={"overdue_text": "days_overdue", "last_home_text": "last_home_visit"})
         self.elder_table = table_view(self.elder_model)
         install_elder_menu(self.elder_table, ctx, "id", double_click=True, after=self.refresh,
                            today=lambda: self.today, export_title=lambda: (

@@ -80,17 +80,22 @@ def keep_to_working_dates(edit: QDateEdit) -> QDateEdit:
 
 def table_view(model, *, stretch_column: int | None = None, sortable: bool = True,
                selection_mode: QAbstractItemView.SelectionMode = QAbstractItemView.SelectionMode.SingleSelection,
-               ) -> QTableView:
+               sort_by: tuple[int, Qt.SortOrder] | None = None) -> QTableView:
     """A read-only list over ``model``: whole rows selected (one at a time unless ``selection_mode`` says
     otherwise), columns as wide as their contents, alternating row colours, no row numbers.
 
-    ``sortable``: a click on a heading sorts by that column (the model sorts itself, e.g. ``RowsModel``).
+    ``sortable``: a click on a heading sorts by that column (the model sorts itself, e.g. ``RowsModel``), a second
+    click reverses it. The arrow only ever shows the order the rows are in: ``sort_by`` (column, order) sorts the
+    list that way from the start; without it the rows keep the order the model was given and no arrow shows until
+    the clerk clicks a heading (Qt would otherwise show an arrow on the first column that no sort produced).
     ``stretch_column`` (a text column) takes the spare width; without it the last column does.
     """
     view = QTableView()
     view.setModel(model)
     if sortable:
         view.setSortingEnabled(True)
+        column, order = sort_by if sort_by is not None else (-1, Qt.SortOrder.AscendingOrder)
+        view.sortByColumn(column, order)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(selection_mode)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -3,7 +3,7 @@
 Everything comes from one ``random.Random(seed)``, so the same seed and reference date give the same
 rows; the clock is read only for the default reference date. The ledger (villages, visitors, elders,
 supporters, status history) is generated in Python and bulk-inserted in one transaction; then the
-extension steps (``demo_visits``: visits, assessments, hazards; ``demo_agreements``: mutual-aid
+extension steps (``demo.visits``: visits, assessments, hazards; ``demo.agreements``: mutual-aid
 agreements) each run with their own generator seeded from ``seed``, inside the same transaction, so a
 cancelled or failed run leaves the database as it was.
 
@@ -27,16 +27,16 @@ from typing import Any
 from stdnum.cn import ric
 
 from township_desk.models import audit, settings
-from township_desk.models import demo_names as N
 from township_desk.models.dates import latest_birth_for_age
+from township_desk.models.demo import names as N
 from township_desk.models.elders import CARE, EDUCATION, INCOME, SPOUSE, STATUSES, TIERS
 from township_desk.models.errors import UserError
 from township_desk.models.names import full_pinyin, initials
 
 # The extension steps, in the order they run; k in seed * 1000 + k is the position (1-based).
 EXTENSION_STEPS: tuple[tuple[str, str], ...] = (
-    ("demo_visits", "正在生成巡访记录、风险评估和风险隐患……"),
-    ("demo_agreements", "正在生成互助养老协议……"),
+    ("visits", "正在生成巡访记录、风险评估和风险隐患……"),
+    ("agreements", "正在生成互助养老协议……"),
 )
 
 # Share of elders by status on the reference date (the rest are 在册).
@@ -641,7 +641,7 @@ def generate(db, *, elders: int = 300, seed: int = 1, as_of: dt.date | None = No
 
         for k, (name, text) in enumerate(EXTENSION_STEPS, start=1):
             check()
-            module = import_module(f"township_desk.models.{name}")
+            module = import_module(f"township_desk.models.demo.{name}")
             report(0, 0, text)
 
             def step_progress(done: int, total: int, _text: str = text) -> None:

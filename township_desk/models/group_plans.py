@@ -1,0 +1,233 @@
+"""Visit plan per group (巡访对象类别) and seed 003's 重点 rules, for every group.
+
+Seed 003 (峨眉山 2022 定期巡访方案) visits 农村留守, 城市独居 and 特殊困难 elders by one plan with two tiers; an
+office may give a group a plan of its own (设置 → 各类对象巡访频次). This module holds that rule, and
+``models.schedule`` (the one overdue rule) reads it:
+
+- The default plan is the per-tier plan of the settings (``plan_key_*``, ``plan_general_*``). A group without
+  a plan of its own follows it; so does an elder in no group.
+- ``group_plans`` (a setting) gives a group its own plan: for 重点 and for 一般, the home-visit interval in days
+  and the remote contacts (电话/视频) per ISO week. ``check`` refuses values the plan cannot use, naming the
+  group, the field and the value.
+- An elder in several groups follows the **most demanding** plan of those groups for the elder's tier: the
+  shortest home-visit interval and the most contacts a week (they may come from two different groups).
+- Seed 003's 重点 rules hold in every group: 高龄 (80 full years or more), 失能 (ability level 中度受损 or
+  worse), 独居, and children long away with nobody close by (子女长期不在身边、缺乏亲人陪伴: every supporter
+  recorded lives away and the care is 无人照料) make the elder 重点 for the visit plan, whatever the tier on the
+  record. ``plan_key_rules`` (a setting) lists the rules in force; all four by default.
+
+Everything is read as of a day: the facts (ability level, 独居, care) as they stood that day
+(``field_history``), groups as ``models.groups`` derives them that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from township_desk.models import field_history, groups, settings
+from township_desk.models.errors import UserError
+from township_desk.models.risk import AGED_FROM, DISABLED_FROM_LEVEL
+
+PLANS_KEY = "group_plans"
+RULES_KEY = "plan_key_rules"
+AGED, DISABLED, ALONE, NO_FAMILY = "高龄", "失能", "独居", "子女不在身边"
+KEY_RULES = (AGED, DISABLED, ALONE, NO_FAMILY)
+KEY_RULE_LABELS = {
+    AGED: f"高龄（{AGED_FROM}周岁及以上）",
+    DISABLED: "失能（能力等级中度受损及以上）",
+    ALONE: "独居",
+    NO_FAMILY: "子女长期不在身边、缺乏亲人陪伴（赡养人均在外且无人照料）",
+}
+# (field, label, lowest, highest) of one group's plan
+FIELDS = (
+    ("key_home_days", "重点对象上门巡访间隔（天）", 1, 90),
+    ("key_remote_per_week", "重点对象每周电话视频巡访次数", 0, 14),
+    ("general_home_days", "一般对象上门巡访间隔（天）", 1, 180),
+    ("general_remote_per_week", "一般对象每周电话视频巡访次数", 0, 14),
+)
+_DEFAULT_KEYS = {"key_home_days": "plan_key_home_days", "key_remote_per_week": "plan_key_remote_per_week",
+                 "general_home_days": "plan_general_home_days",
+                 "general_remote_per_week": "plan_general_remote_per_week"}
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """One plan for both tiers: home-visit interval (days) and remote contacts per week, 重点 and 一般."""
+
+    key_home_days: int
+    key_remote_per_week: int
+    general_home_days: int
+    general_remote_per_week: int
+
+    def as_list(self) -> list[int]:
+        return [self.key_home_days, self.key_remote_per_week, self.general_home_days, self.general_remote_per_week]
+
+    def text(self) -> str:
+        return (f"重点每 {self.key_home_days} 天上门、每周电话视频 {self.key_remote_per_week} 次；"
+                f"一般每 {self.general_home_days} 天上门、每周 {self.general_remote_per_week} 次")
+
+
+def default_plan(values: dict[str, Any]) -> GroupPlan:
+    """The per-tier plan of the settings (``values``: ``settings.get_all``)."""
+    return GroupPlan(*(int(values[_DEFAULT_KEYS[f]]) for f, *_rest in FIELDS))
+
+
+def most_demanding(plans: list[GroupPlan]) -> GroupPlan:
+    """The plan asking most of each: shortest intervals, most contacts a week (tier by tier)."""
+    if not plans:
+        raise ValueError("no plans")
+    return GroupPlan(min(p.key_home_days for p in plans), max(p.key_remote_per_week for p in plans),
+                     min(p.general_home_days for p in plans), max(p.general_remote_per_week for p in plans))
+
+
+def _whole(value) -> int | None:
+    """A whole number from an int or its digits as text (a settings file edited by hand); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip() if isinstance(value, str) else ""
+    return int(text) if text.lstrip("-").isdigit() else None
+
+
+def check(plans: dict, rules: list | tuple | None = None) -> tuple[dict[str, dict[str, int]], list[str]]:
+    """The group plans and 重点 rules as stored (whole numbers, known groups and rules), or a ``UserError`` naming
+    every group, field and value the plan cannot use."""
+    problems: list[str] = []
+    clean: dict[str, dict[str, int]] = {}
+    if not isinstance(plans, dict):
+        raise UserError("各类对象巡访频次的格式不对：应为每个类别一组频次")
+    for group, plan in plans.items():
+        if group not in groups.GROUPS:
+            problems.append(f"巡访对象类别“{group}”不存在（可选：{'、'.join(groups.GROUPS)}）")
+            continue
+        if not isinstance(plan, dict):
+            problems.append(f"“{group}”的巡访频次格式不对")
+            continue
+        row: dict[str, int] = {}
+        for name, label, low, high in FIELDS:
+            value = plan.get(name)
+            number = _whole(value)
+            if number is None:
+                problems.append(f"“{group}”的{label}须为整数，现为“{value if value is not None else '空'}”")
+                continue
+            if not low <= number <= high:
+                problems.append(f"“{group}”的{label}应在 {low}–{high} 之间，现为 {number}")
+                continue
+            row[name] = number
+        if len(row) == len(FIELDS):
+            if row["key_home_days"] > row["general_home_days"]:
+                problems.append(f"“{group}”的重点对象上门巡访间隔（{row['key_home_days']} 天）不能长于一般对象"
+                                f"（{row['general_home_days']} 天）")
+            if row["key_remote_per_week"] < row["general_remote_per_week"]:
+                problems.append(f"“{group}”的重点对象每周电话视频巡访次数（{row['key_remote_per_week']} 次）"
+                                f"不能少于一般对象（{row['general_remote_per_week']} 次）")
+            clean[group] = row
+    chosen: list[str] = []
+    for rule in (KEY_RULES if rules is None else rules):
+        if rule not in KEY_RULES:
+            problems.append(f"重点巡访对象规则“{rule}”不存在（可选：{'、'.join(KEY_RULES)}）")
+        elif rule not in chosen:
+            chosen.append(rule)
+    if problems:
+        raise UserError("未保存：" + "；".join(problems) + "。")
+    return {g: clean[g] for g in groups.GROUPS if g in clean}, [r for r in KEY_RULES if r in chosen]
+
+
+def put(db, plans: dict, rules: list | tuple, *, expected_versions: dict[str, int] | None = None) -> None:
+    """Check and save the group plans and the 重点 rules in force (audited, one transaction)."""
+    clean, chosen = check(plans, rules)
+    settings.put(db, {PLANS_KEY: clean, RULES_KEY: chosen}, expected_versions=expected_versions)
+
+
+def stored(values: dict[str, Any]) -> tuple[dict[str, GroupPlan], list[str]]:
+    """(the groups with a plan of their own, the 重点 rules in force) from ``settings.get_all``; a value the
+    settings file holds but ``check`` would refuse is left out (the default plan applies)."""
+    own: dict[str, GroupPlan] = {}
+    for group, plan in (values.get(PLANS_KEY) or {}).items():
+        try:
+            clean, _ = check({group: plan}, [])
+        except UserError:
+            continue
+        own.update({g: GroupPlan(*(p[f] for f, *_ in FIELDS)) for g, p in clean.items()})
+    rules = [r for r in KEY_RULES if r in (values.get(RULES_KEY) if values.get(RULES_KEY) is not None
+                                           else KEY_RULES)]
+    return own, rules
+
+
+def plan_for(values: dict[str, Any], member_of: list[str]) -> GroupPlan:
+    """The plan an elder in the groups ``member_of`` follows: the most demanding of their groups' plans (the
+    default plan for a group without one, and for an elder in no group)."""
+    own, _rules = stored(values)
+    default = default_plan(values)
+    return most_demanding([own.get(g, default) for g in member_of] or [default])
+
+
+def elder_plans(db, day: dt.date | str, elder_ids: list[int] | None = None) -> dict[int, GroupPlan]:
+    """Each elder's plan on ``day`` when it is not the default one (an elder in a group with a plan of its own);
+    empty when no group has one, without reading anybody's groups."""
+    values = settings.get_all(db)
+    own, _rules = stored(values)
+    if not own:
+        return {}
+    default = default_plan(values)
+    result = {}
+    for elder_id, verdicts in groups.memberships(db, day, elder_ids).items():
+        plan = plan_for(values, groups.names(verdicts))
+        if plan != default:
+            result[elder_id] = plan
+    return result
+
+
+def plans_json(plans: dict[int, GroupPlan]) -> str:
+    """``elder_plans`` for ``plan_map_sql``: {"elder id": [key home, key remote, general home, general remote]}."""
+    return json.dumps({str(k): v.as_list() for k, v in plans.items()})
+
+
+def plan_map_sql(param: str = ":elder_plans") -> str:
+    """A CTE body ``(elder_id, key_home, key_remote, general_home, general_remote)`` from ``plans_json``."""
+    return (f"SELECT CAST(key AS INTEGER) AS elder_id, json_extract(value, '$[0]') AS key_home,"
+            f" json_extract(value, '$[1]') AS key_remote, json_extract(value, '$[2]') AS general_home,"
+            f" json_extract(value, '$[3]') AS general_remote FROM json_each({param})")
+
+
+def rule_sql(rules: list[str] | tuple[str, ...], day: str = ":day") -> dict[str, str]:
+    """Each 重点 rule in force as an SQL condition over ``elders e`` on the day bound to ``day``."""
+    def on(field: str) -> str:
+        return field_history.on_day_sql(field, day)
+
+    parts = {
+        AGED: f"{on('birth_date')} <= date({day}, '-{AGED_FROM} years')",
+        DISABLED: f"COALESCE({on('ability_level')}, -1) >= {DISABLED_FROM_LEVEL}",
+        ALONE: f"COALESCE({on('lives_alone')}, 0) = 1",
+        NO_FAMILY: (f"(EXISTS (SELECT 1 FROM supporters s WHERE s.elder_id = e.id)"
+                    f" AND NOT EXISTS (SELECT 1 FROM supporters s WHERE s.elder_id = e.id AND NOT s.is_away)"
+                    f" AND {on('care')} = '无人照料')"),
+    }
+    return {rule: parts[rule] for rule in rules}
+
+
+def tier_sql(stored_tier: str, rules: list[str] | tuple[str, ...], day: str = ":day") -> str:
+    """The tier the plan follows on the day: 重点 when the record says so or a 重点 rule in force holds."""
+    conditions = [f"({stored_tier}) = '重点'", *(f"({c})" for c in rule_sql(rules, day).values())]
+    return f"CASE WHEN {' OR '.join(conditions)} THEN '重点' ELSE '一般' END"
+
+
+def rules_in_force(db) -> list[str]:
+    return stored(settings.get_all(db))[1]
+
+
+def key_reasons(db, elder_id: int, day: dt.date | str) -> list[str]:
+    """The 重点 rules in force that hold for the elder on ``day`` (by the same SQL as the plan), as labels."""
+    day = day.isoformat() if isinstance(day, dt.date) else str(day)[:10]
+    parts = rule_sql(rules_in_force(db))
+    if not parts:
+        return []
+    columns = ", ".join(f"({sql}) AS r{k}" for k, sql in enumerate(parts.values()))
+    row = db.execute(f"SELECT {columns} FROM elders e WHERE e.id = :id", {"day": day, "id": elder_id}).fetchone()
+    if row is None:
+        return []
+    return [KEY_RULE_LABELS[rule] for rule, held in zip(parts, row, strict=True) if held]
