@@ -222,6 +222,23 @@ def test_notice_cards_quote_the_rule_and_the_plan(db, full_elder, tmp_path):
     assert "至少每10天上门巡访一次" in read(target)
 
 
+def test_a_notice_card_quotes_the_plan_the_overdue_rule_holds_the_elder_to(db, full_elder, tmp_path):
+    """Not the tier's default plan: the elder's groups' plan (most demanding) and seed 003's 重点 rules."""
+    from township_desk.models import group_plans
+
+    plan = {"key_home_days": 7, "key_remote_per_week": 3, "general_home_days": 20, "general_remote_per_week": 1}
+    group_plans.put(db, {"农村留守": plan}, group_plans.KEY_RULES)
+    tier = printouts.planned_visits(db, TODAY, [full_elder])[full_elder].tier
+    target = tmp_path / "card.docx"
+    documents.print_notice_cards(db, [full_elder], target, as_of=TODAY)
+    expected = "至少每7天上门巡访一次，每周至少电话或视频联系3次" if tier == "重点" else \
+        "至少每20天上门巡访一次，每周至少电话或视频联系1次"
+    assert expected in read(target)
+    group_plans.put(db, {}, group_plans.KEY_RULES)
+    documents.print_notice_cards(db, [full_elder], target, as_of=TODAY)
+    assert expected not in read(target)
+
+
 def test_overdue_list_groups_by_village(db, office, tmp_path):
     items = [
         SimpleNamespace(village="青山村", id_number="1", name="张<一>", tier="重点", visitor="王&五",

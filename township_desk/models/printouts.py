@@ -223,6 +223,11 @@ def photos_folder(db) -> Path:
     return paths.photos_dir()
 
 
-def visit_plans(db) -> dict[str, schedule.VisitPlan]:
-    """The visit plan of each tier, as the overdue rule reads it (``schedule.plans``)."""
-    return schedule.plans(db)
+def planned_visits(db, day: dt.date, elder_ids: Sequence[int]) -> dict[int, schedule.PlannedElder]:
+    """The visit plan each of these elders is on on ``day`` (tier after the 重点 rules, home-visit interval, weekly
+    contacts: ``schedule.visit_plan``, the overdue rule's own reading, group plans included). Elders not on the
+    plan that day (暂离) are absent: they follow the default plan of their tier (``schedule.plans``)."""
+    wanted = set(elder_ids)
+    villages = {r["village"] for r in elders_by_id(db, list(wanted))} if len(wanted) <= 500 else set()
+    village = next(iter(villages)) if len(villages) == 1 else None  # one village: plan only that village
+    return {p.elder_id: p for p in schedule.visit_plan(db, day, village=village) if p.elder_id in wanted}

@@ -282,23 +282,30 @@ def print_roster(db, villages: Sequence[str], target: str | Path, *, full_ids: b
 # ---------------------------------------------------------------- 告知卡
 
 
-def visit_frequency(plan: schedule.VisitPlan, tier: str) -> str:
-    """How often the tier is visited, from its visit plan (``schedule.plans``, as the overdue rule reads it)."""
+def visit_frequency(plan: schedule.VisitPlan | schedule.PlannedElder, tier: str) -> str:
+    """How often the elder is visited: ``plan``'s home-visit interval and weekly contacts for ``tier``."""
     kind = "重点巡访对象" if tier == "重点" else "一般巡访对象"
     return (f"您是{kind}，巡访责任人至少每{plan.home_days}天上门巡访一次，"
             f"每周至少电话或视频联系{plan.remote_per_week}次。")
 
 
-def notice_card_context(db, elder_id: int, as_of: dt.date | None = None, office: dict | None = None) -> dict:
-    """One 巡访责任人告知卡: the elder, the visitor's name and phone, the office phone, the visit frequency."""
+def notice_card_context(db, elder_id: int, as_of: dt.date | None = None, office: dict | None = None,
+                        planned: dict | None = None) -> dict:
+    """One 巡访责任人告知卡: the elder, the visitor's name and phone, the office phone, and how often they are
+    visited: the plan the overdue rule holds them to (``planned``: ``printouts.planned_visits``, their groups'
+    plan and the 重点 rules), else the default plan of their tier."""
     office = office or _office(db)
+    as_of = as_of or dt.date.today()
     elder = elders_model.get_elder(db, elder_id)
+    planned = printouts.planned_visits(db, as_of, [elder_id]) if planned is None else planned
+    plan = planned.get(elder_id)
+    tier = plan.tier if plan else elder["tier"]
     return docx_render.prepare({
         "elder": elder["name"], "village": elder["village"], "visitor": elder.get("visitor"),
         "visitor_phone": elder.get("visitor_phone"), "township": office["township"],
         "office_phone": office["office_phone"],
-        "frequency": visit_frequency(office["plans"][elder["tier"]], elder["tier"]),
-        "date": docx_render.text(as_of or dt.date.today()),
+        "frequency": visit_frequency(plan or office["plans"][tier], tier),
+        "date": docx_render.text(as_of),
     })
 
 
@@ -313,9 +320,11 @@ def print_notice_cards(db, elder_ids: Sequence[int], target: str | Path, *, as_o
     if not ids:
         raise UserError("没有要打印告知卡的老人")
     office = _office(db)
+    as_of = as_of or dt.date.today()
+    planned = printouts.planned_visits(db, as_of, ids)  # one plan query for the batch
     cards, skipped = [], []
     for number, elder_id in enumerate(ids, start=1):
-        card = notice_card_context(db, elder_id, as_of, office)
+        card = notice_card_context(db, elder_id, as_of, office, planned)
         if card["visitor"] == docx_render.BLANK:
             skipped.append(f"{card['village']}　{card['elder']}：还没有巡访责任人，未打印告知卡")
         else:
