@@ -192,7 +192,8 @@ def test_the_unique_index_still_guards_what_save_visitor_checks(db):
 @pytest.mark.parametrize(("data", "message"), [
     ({"name": ""}, "巡访责任人姓名不能为空"),
     ({"name": "王5"}, "巡访责任人姓名“王5”含有数字"),
-    ({"name": "王五", "role": "网格员"}, "巡访责任人类别“网格员”不在可选范围"),
+    ({"name": "王五", "role": "保安"}, "巡访责任人类别“保安”不在可选范围"),
+    ({"name": "王五", "role": "第三方机构"}, "类别是第三方机构，请在“工作单位”填写机构名称"),
     ({"name": "王五", "village_id": 999}, "所选的村（社区）已不存在"),
 ])
 def test_a_visitor_who_cannot_be_right_is_refused_naming_the_value(db, data, message):

@@ -365,7 +365,7 @@ def make_notice_cards() -> Path:
     lines = [
         ("巡访责任人告知卡", Pt(18), True, WD_ALIGN_PARAGRAPH.CENTER),
         ("尊敬的{{ c.elder }}老人及家属：", CARD_SIZE, False, L),
-        ("　　您的巡访责任人是{{ c.visitor }}，联系电话{{ c.visitor_phone }}。有事请随时联系。", CARD_SIZE, True, L),
+        ("　　您的巡访责任人是{{ c.visitor }}（{{ c.visitor_kind }}），联系电话{{ c.visitor_phone }}。有事请随时联系。", CARD_SIZE, True, L),
         ("　　村（社区）：{{ c.village }}　　{{ c.township }}民政办电话：{{ c.office_phone }}", CARD_SIZE, False, L),
         ("　　巡访内容：了解健康状况（表达能力、行动能力、疾病状况）、精神状态（情绪、思维、压力）、"
          "安全情况（燃气、取暖、用电安全），以及生活照料、精神慰藉、权益维护、安全监护等关爱服务需求。", CARD_SIZE, False, L),

@@ -12,10 +12,11 @@ the ``live_visits`` view (migration 0007), never the ``visits`` table.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
-from township_desk.models import audit, paths, schedule, versions
+from township_desk.models import audit, paths, schedule, versions, visitors
 from township_desk.models.dates import DateError, parse_date
 from township_desk.models.errors import UserError, ValidationError
 from township_desk.models.files import confined_path, copy_unique
@@ -313,33 +314,45 @@ def visit_history(db, elder_id: int) -> list[dict]:
     return visits
 
 
-def visitor_workload(db, as_of: dt.date) -> list[dict]:
-    """Each active visitor: elders 在册 assigned (and how many 重点), how many are overdue for a home visit as of
-    ``as_of`` (``schedule.overdue``), and this month's home and remote visits they made. Visitors with elders
-    first, most overdue first.
+def visitor_workload(db, as_of: dt.date, *, group: str | None = None) -> list[dict]:
+    """Each active visitor: their kind (``kind``: 第三方机构 with the organisation's name, ``visitors.kind_label``),
+    elders 在册 assigned (and how many 重点), how many are overdue for a home visit as of ``as_of``
+    (``schedule.overdue``), and this month's home and remote visits they made. Visitors with elders first, most
+    overdue first. ``group`` (a 巡访对象类别, ``models.groups``) counts only that group's elders on ``as_of`` and
+    the visits made to them; every active visitor is still listed.
 
     Set-based: one grouped pass over the elders and one over the month's visits (through the date index), so a
     township with a thousand visitors and millions of visits answers at once.
     """
     first = as_of.replace(day=1).isoformat()
+    params: dict = {"first": first, "day": as_of.isoformat(), "members": None}
+    if group is not None:
+        from township_desk.models import groups  # reads elders and settings, as the schedule does
+
+        params["members"] = json.dumps(groups.members(db, group, as_of))
+    elder_in, visit_in = (f"(:members IS NULL OR {column} IN (SELECT value FROM json_each(:members)))"
+                          for column in ("id", "elder_id"))
     rows = list(db.query(
-        """SELECT vi.id AS visitor_id, vi.name, vi.role, vi.phone, v.name AS village,
+        f"""SELECT vi.id AS visitor_id, vi.name, vi.role, vi.organisation, vi.phone, v.name AS village,
                   COALESCE(el.elders, 0) AS elders, COALESCE(el.key_elders, 0) AS key_elders,
                   COALESCE(vs.home, 0) AS home_visits_month, COALESCE(vs.remote, 0) AS remote_visits_month
            FROM visitors vi LEFT JOIN villages v ON v.id = vi.village_id
            LEFT JOIN (SELECT visitor_id, COUNT(*) AS elders, SUM(tier = '重点') AS key_elders FROM elders
-                      WHERE status = '在册' AND visitor_id IS NOT NULL GROUP BY visitor_id) el
+                      WHERE status = '在册' AND visitor_id IS NOT NULL AND {elder_in}
+                      GROUP BY visitor_id) el
                   ON el.visitor_id = vi.id
            LEFT JOIN (SELECT visitor_id, SUM(mode = '上门') AS home, SUM(mode IN ('电话', '视频')) AS remote
                       FROM live_visits WHERE date BETWEEN :first AND :day AND visitor_id IS NOT NULL
+                        AND {visit_in}
                       GROUP BY visitor_id) vs
                   ON vs.visitor_id = vi.id
-           WHERE vi.active = 1""", {"first": first, "day": as_of.isoformat()}))
+           WHERE vi.active = 1""", params))
     overdue: dict[int, set[int]] = {}
-    for item in schedule.overdue(db, as_of, kinds=("home",)):
+    for item in schedule.overdue(db, as_of, kinds=("home",), group=group):
         if item.visitor_id is not None:
             overdue.setdefault(item.visitor_id, set()).add(item.elder_id)
     for row in rows:
         row["overdue"] = len(overdue.get(row["visitor_id"], ()))
+        row["kind"] = visitors.kind_label(row["role"], row["organisation"])
     rows.sort(key=lambda r: (r["elders"] == 0, -r["overdue"], r["village"] or "", r["name"]))
     return rows

@@ -17,6 +17,7 @@ from typing import Any
 
 from township_desk.models import elders as elders_model
 from township_desk.models import idnumber, paths, printouts, schedule, settings, visits
+from township_desk.models import visitors as visitors_model
 from township_desk.models.dates import age_on
 from township_desk.models.errors import UserError
 from township_desk.models.files import confined_path
@@ -291,9 +292,9 @@ def visit_frequency(plan: schedule.VisitPlan | schedule.PlannedElder, tier: str)
 
 def notice_card_context(db, elder_id: int, as_of: dt.date | None = None, office: dict | None = None,
                         planned: dict | None = None) -> dict:
-    """One 巡访责任人告知卡: the elder, the visitor's name and phone, the office phone, and how often they are
-    visited: the plan the overdue rule holds them to (``planned``: ``printouts.planned_visits``, their groups'
-    plan and the 重点 rules), else the default plan of their tier."""
+    """One 巡访责任人告知卡: the elder, the visitor's name, kind (第三方机构 with its name) and phone, the office
+    phone, and how often they are visited: the plan the overdue rule holds them to (``planned``:
+    ``printouts.planned_visits``, their groups' plan and the 重点 rules), else the default plan of their tier."""
     office = office or _office(db)
     as_of = as_of or dt.date.today()
     elder = elders_model.get_elder(db, elder_id)
@@ -302,6 +303,7 @@ def notice_card_context(db, elder_id: int, as_of: dt.date | None = None, office:
     tier = plan.tier if plan else elder["tier"]
     return docx_render.prepare({
         "elder": elder["name"], "village": elder["village"], "visitor": elder.get("visitor"),
+        "visitor_kind": visitors_model.kind_of(db, elder.get("visitor_id")),
         "visitor_phone": elder.get("visitor_phone"), "township": office["township"],
         "office_phone": office["office_phone"],
         "frequency": visit_frequency(plan or office["plans"][tier], tier),

@@ -17,6 +17,7 @@ STEPS = [
     "0008_month_facts",
     "0009_visit_groups",
     "0010_name_pinyin",
+    "0011_visitor_kinds",
 ]
 
 
