@@ -33,7 +33,7 @@ def ctx(db, db_path):
 
 def test_the_tab_saves_a_groups_own_plan_and_the_key_rules(ctx, qtbot):
     from township_desk.ui.group_plans_tab import GroupPlansTab
-    from township_desk.ui.settings_page import SettingsPage
+    from township_desk.ui.settings import SettingsPage
 
     page = SettingsPage(ctx)
     qtbot.addWidget(page)
