@@ -159,6 +159,10 @@ class HomePage(QWidget):
         inner_layout = QVBoxLayout(inner)
         inner_layout.addWidget(self.heading)
         inner_layout.addWidget(self.state)
+        from township_desk.ui.first_start import SetupPanel
+
+        self.setup = SetupPanel(ctx)  # 开始使用: shown only while the ledger is new and empty
+        inner_layout.addWidget(self.setup)
         inner_layout.addLayout(grid)
         from township_desk.ui.home_todo import TodoPanel
 
@@ -192,6 +196,7 @@ class HomePage(QWidget):
         self._number += 1
         self.loading = True
         self.state.setText("正在统计……")
+        self.setup.refresh()
         self.todo.refresh()
         number, db_path = self._number, self.ctx.db_path
 
