@@ -336,7 +336,8 @@ class CampaignsTab(QWidget):
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.only_unvisited = QCheckBox("只看未巡访")
         self.only_unvisited.toggled.connect(lambda _c: self._show_elders())
-        self.elder_model = RowsModel(ELDER_COLUMNS, color=lambda r: RED if not r.get("visited_on") else None)
+        self.elder_model = RowsModel(ELDER_COLUMNS, color=lambda r: RED if not r.get("visited_on") else None,
+                                     sort_keys={"visited": "visited_on"})  # by date; 未巡访 last either way
         self.elder_table = table_view(self.elder_model)
         self.elder_table.doubleClicked.connect(lambda _i: self.record_visit())
         from township_desk.ui.elder_file import install_elder_menu

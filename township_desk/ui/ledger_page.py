@@ -225,6 +225,16 @@ class LedgerModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt signature
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(COLUMNS)):
+            # the arrow's meaning in words, as on every list (ui.rows_model)
+            from township_desk.ui.rows_model import SORT_WORDS
+
+            heading = COLUMNS[section][1]
+            if _KEYS[section] != self.order_by:
+                return f"点击按“{heading}”排列"
+            now, click = SORT_WORDS[Qt.SortOrder.DescendingOrder if self.descending else Qt.SortOrder.AscendingOrder]
+            return f"已按“{heading}”{now}排列，再点一下改为{click}"
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
