@@ -197,7 +197,7 @@ class HomePage(QWidget):
         self.loading = True
         self.state.setText("正在统计……")
         self.setup.refresh()
-        self.todo.refresh()
+        self.todo.mark_pending()  # read once the figures are in: two 30,000-elder overdue queries at once slowed both
         number, db_path = self._number, self.ctx.db_path
 
         def work(_job: jobs.Job) -> list[Figure]:
@@ -217,6 +217,7 @@ class HomePage(QWidget):
         if number != self._number:
             return  # a later refresh is on its way
         self.loading = False
+        self.todo.refresh()
         if isinstance(result, BaseException):
             self.state.setText("统计未能完成：" + (str(result) if isinstance(result, UserError) else "请查看错误记录"))
             if not isinstance(result, UserError):
