@@ -92,7 +92,7 @@ class TownshipStep(_Step):
         except UserError as exc:
             self.say_error(str(exc))
             return False
-        self.ctx.notify("settings")
+        self.ctx.announce_writes()
         return True
 
 
@@ -125,7 +125,7 @@ class PolicyStep(_Step):
         except UserError as exc:
             self.say_error(str(exc))
             return False
-        self.ctx.notify("settings")
+        self.ctx.announce_writes()
         return True
 
 
@@ -167,7 +167,7 @@ class VillagesStep(_Step):
         except UserError as exc:
             self.say_error(str(exc))
             return False
-        self.ctx.notify("villages")
+        self.ctx.announce_writes()
         self.say_error("")
         self.name.clear()
         self._show()
@@ -232,7 +232,7 @@ class VisitorsStep(_Step):
         except UserError as exc:
             self.say_error(str(exc))
             return False
-        self.ctx.notify("visitors")
+        self.ctx.announce_writes()
         name = self.name.text().strip()
         # a doubtful phone is kept as typed, and said
         self.say_error(f"已添加“{name}”，但{'；'.join(saved.warnings)}" if saved.warnings else "", warning=True)
