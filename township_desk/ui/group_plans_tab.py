@@ -157,5 +157,5 @@ class GroupPlansTab(QWidget):
         self.load()
         self.message.setStyleSheet(OK_STYLE)
         self.message.setText(f"已保存（{dt.datetime.now():%H:%M:%S}），逾期巡访清单已按新频次重新计算。")
-        self.ctx.announce_writes()  # settings.put noted the change (ctx.notify is gone)
+        self.ctx.announce_writes()
         return True
