@@ -93,3 +93,23 @@ def test_assessments_agreements_and_campaigns_say_what_to_do_when_empty(ctx, qtb
     campaigns.refresh()
     assert said(campaigns.campaign_table).startswith("还没有巡访活动：")
     assert said(campaigns.elder_table) == "在左侧选择或新建一个巡访活动，这里列出要巡访的老人。"
+
+
+def test_the_settings_lists_and_the_elder_file_say_what_to_do_when_empty(ctx, qtbot):
+    from township_desk.ui.elder_file import ElderFileDialog
+    from township_desk.ui.settings import VillagesTab, VisitorsTab
+
+    village_tab = VillagesTab(ctx)
+    qtbot.addWidget(village_tab)
+    village_tab.refresh()
+    assert said(village_tab.view).startswith("还没有村（社区）：点击下方“新增…”逐个添加")
+    visitor_tab = VisitorsTab(ctx)
+    qtbot.addWidget(visitor_tab)
+    visitor_tab.refresh()
+    assert said(visitor_tab.view).startswith("还没有巡访责任人：点击下方“新增…”添加")
+    elder_id = elders.save_elder(ctx.db, {"name": "刘秀英", "id_number": VALID_IDS[1], "village": "青山村"},
+                                 today=TODAY).elder_id
+    elder_file = ElderFileDialog(ctx, elder_id, today=TODAY)
+    qtbot.addWidget(elder_file)
+    elder_file.kind_filter.setCurrentIndex(elder_file.kind_filter.findData("风险隐患"))
+    assert said(elder_file.table) == "没有“风险隐患”类的记录。"
