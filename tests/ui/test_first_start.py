@@ -152,3 +152,18 @@ def test_the_home_page_of_a_new_ledger_shows_the_steps_until_it_holds_elders(ctx
     page.refresh()
     assert not panel.isVisible()
     qtbot.waitUntil(lambda: not page.loading and not page.todo.loading, timeout=10000)
+
+
+def test_finishing_the_walkthrough_shows_the_home_page(ctx, qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    from township_desk.ui.first_start import open_walkthrough
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    asked = []
+    ctx.navigate_requested.connect(lambda title, filters: asked.append(title))
+    wizard = open_walkthrough(ctx, window, start="ledger")
+    assert wizard.step() == "ledger"
+    wizard.button(FINISH).click()
+    assert asked == ["首页"]

@@ -320,6 +320,7 @@ def open_walkthrough(ctx, parent: QWidget | None = None, *, start: str | None = 
     """Open the walkthrough over ``parent`` without blocking (window-modal); the wizard is returned."""
     wizard = FirstStartWizard(ctx, parent, start=start)
     wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    wizard.accepted.connect(lambda: ctx.navigate("首页"))  # 完成: the day starts on the 首页
     wizard.open()
     return wizard
 
