@@ -9,7 +9,7 @@ at any step; 帮助 → 首次使用向导 (or the 首页's 开始使用 panel) 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -40,6 +40,22 @@ def _note(text: str, style: str = NOTE_STYLE) -> QLabel:
     label.setWordWrap(True)
     label.setStyleSheet(style)
     return label
+
+
+class _EnterAdds(QObject):
+    """Enter in a field runs ``add`` and stays on the page: a line edit passes Enter on to the wizard, whose default
+    button (下一步) would otherwise leave the page after the first village."""
+
+    def __init__(self, edit: QLineEdit, add):
+        super().__init__(edit)
+        self._add = add
+        edit.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._add()
+            return True
+        return False
 
 
 class _Step(QWizardPage):
@@ -139,7 +155,7 @@ class VillagesStep(_Step):
         self.name.setPlaceholderText("村（社区）名称，例如：青山村")
         self.add_button = QPushButton("添加")
         self.add_button.clicked.connect(self.add_village)
-        self.name.returnPressed.connect(self.add_village)
+        _EnterAdds(self.name, self.add_village)
         row = QHBoxLayout()
         row.addWidget(self.name, 1)
         row.addWidget(self.add_button)
@@ -194,7 +210,7 @@ class VisitorsStep(_Step):
         self.add_button = QPushButton("添加")
         self.add_button.clicked.connect(self.add_visitor)
         for edit in (self.name, self.phone):
-            edit.returnPressed.connect(self.add_visitor)
+            _EnterAdds(edit, self.add_visitor)
         row = QHBoxLayout()
         for label, widget in (("姓名", self.name), ("类别", self.role), ("电话", self.phone), ("村（社区）", self.village)):
             row.addWidget(QLabel(label))
