@@ -522,7 +522,6 @@ def test_saving_a_visit_from_the_overdue_list_reads_the_list_once_and_an_unchang
 
 def test_a_hidden_campaigns_tab_counts_again_only_when_shown(page, ctx, qtbot, monkeypatch):
     from township_desk.models import campaigns
-    from township_desk.models.changes import Changes
 
     page.show()
     campaign = campaigns.plan_campaign(ctx.db, name="2026年寒潮巡访", kind="极端天气", start="2026-11-20",
@@ -533,7 +532,7 @@ def test_a_hidden_campaigns_tab_counts_again_only_when_shown(page, ctx, qtbot, m
     monkeypatch.setattr(campaigns, "campaign_progress", lambda *a, **k: counted.append(1) or real(*a, **k))
     assert not page.campaigns.isVisible()
     visit(ctx.db, elder_id(ctx.db, "张德福"), "2026-11-21", campaign_id=campaign)
-    ctx.announce(Changes.of("visits"))
+    ctx.announce_writes()  # (ctx.notify is gone: writers note their changes)
     assert counted == []  # each visit saved elsewhere used to re-count every campaign
     page.tabs.setCurrentWidget(page.campaigns)
     assert counted
