@@ -836,7 +836,7 @@ class ElderEditor(QDialog):
         self.elder_id = result.elder_id
         self.result_ = result
         self._snapshot = self._state()
-        self.ctx.notify("elders")
+        self.ctx.announce_writes()
         self._show_saved_warnings(result)
         self.accept()
         return True
@@ -969,14 +969,11 @@ class StatusDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            ended = elders.change_status(self.ctx.db, self.elder_id, self.new_status(),
-                                         pydate(self.date_edit.date()), self.reason_edit.text(),
-                                         expected_version=self.expected_version)
+            elders.change_status(self.ctx.db, self.elder_id, self.new_status(), pydate(self.date_edit.date()),
+                                 self.reason_edit.text(), expected_version=self.expected_version)
             self.saved_version = versions.current(self.ctx.db, "elders", self.elder_id)
         except UserError as exc:
             self.error_label.setText(str(exc))
             return
-        self.ctx.notify("elders")
-        if ended:
-            self.ctx.notify("agreements")
+        self.ctx.announce_writes()  # the elder, and the agreements that ended with the stay
         super().accept()

@@ -6,6 +6,7 @@ import datetime as dt
 
 from township_desk.models.dates import age_on
 from township_desk.models.elders.status import STATUS_ON_DAY_SQL
+from township_desk.models.villages import VILLAGE_ORDER_SQL
 
 AGE_BANDS = ("60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+")
 
@@ -29,9 +30,9 @@ def age_sex_bands(db, as_of: dt.date) -> tuple[list[str], list[int], list[int]]:
 def grades_by_village(db) -> list[tuple[str, int, int, int, int]]:
     """(village, 高, 中, 低, 未评估) counts of elders 在册, in the villages' order."""
     rows = db.execute(
-        """SELECT v.name,
-                  SUM(e.risk_grade = '高'), SUM(e.risk_grade = '中'), SUM(e.risk_grade = '低'),
-                  SUM(e.risk_grade IS NULL)
-           FROM villages v JOIN elders e ON e.village_id = v.id AND e.status = '在册'
-           GROUP BY v.id ORDER BY v.sort_order, v.name""").fetchall()
+        f"""SELECT v.name,
+                   SUM(e.risk_grade = '高'), SUM(e.risk_grade = '中'), SUM(e.risk_grade = '低'),
+                   SUM(e.risk_grade IS NULL)
+            FROM villages v JOIN elders e ON e.village_id = v.id AND e.status = '在册'
+            GROUP BY v.id ORDER BY {VILLAGE_ORDER_SQL}""").fetchall()
     return [(r[0], r[1] or 0, r[2] or 0, r[3] or 0, r[4] or 0) for r in rows]

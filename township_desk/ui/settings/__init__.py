@@ -6,7 +6,7 @@
 - ``list_tab``: ``ListTab``, the one list tab — ``villages_tab`` (村（社区）), ``visitors_tab`` (巡访责任人,
   with the batch assignment);
 - ``dialogs``: ``VillageDialog`` and ``VisitorDialog`` over one ``RecordDialog``;
-- ``password_tab`` (启动密码); 备份与恢复 and 操作日志 are in ``ui/settings_backup.py``;
+- ``password_tab`` (台账密码); 备份与恢复 and 操作日志 are in ``ui/settings_backup.py``;
 - ``messages``: the questions and message lines (tests replace ``messages.confirm`` etc.).
 """
 

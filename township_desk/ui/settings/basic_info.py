@@ -7,7 +7,6 @@ from typing import Any
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from township_desk.models import settings
-from township_desk.models.names import check_name, normalise_name, normalise_phone
 from township_desk.ui.settings.form import SettingsForm
 from township_desk.ui.settings.messages import WARNING_STYLE, message_label, say
 
@@ -61,31 +60,10 @@ class BasicInfoTab(SettingsForm):
             say(label, "")
 
     def checked_values(self) -> tuple[dict[str, Any], bool]:
-        raw = self.values()
-        out: dict[str, Any] = {}
-        ok = True
-
-        def error(key: str, text: str) -> None:
-            nonlocal ok
-            ok = False
-            say(self.messages[key], text)
-
-        for key in ("township_name", "county_name"):
-            name = normalise_name(raw[key])
-            out[key] = name
-            if len(name) > 30:
-                error(key, f"{settings.LABELS[key]}“{name}”超过 30 个字，请核对。")
-        if not out["township_name"]:
-            error("township_name", "请填写乡镇（街道）名称：它印在登记表、花名册、告知卡和月度报表上。")
-        phone, warning = normalise_phone(raw["office_phone"])
-        out["office_phone"] = phone
-        if warning:  # kept as typed, as everywhere else; the clerk sees why it looks wrong
-            say(self.messages["office_phone"], f"{settings.LABELS['office_phone']}：{warning}（已按输入保存）",
-                 WARNING_STYLE)
-        for key in ("unit_head", "preparer", "reviewer"):
-            name = normalise_name(raw[key])
-            out[key] = name
-            problem = check_name(name) if name else None
-            if problem:
-                error(key, f"{settings.LABELS[key]}：{problem}")
-        return out, ok
+        checked = settings.check(self.values())  # the model's rules; ``settings.put`` refuses the same
+        for key, message in checked.warnings:  # a doubtful phone is kept as typed; the clerk sees why it looks wrong
+            say(self.messages[key], f"{message}（已按输入保存）", WARNING_STYLE)
+        for key in self.KEYS:
+            if checked.message_for(key):
+                say(self.messages[key], checked.message_for(key))
+        return checked.values, not checked.problems

@@ -86,7 +86,7 @@ class SettingsForm(QWidget):
         self.show_values(settings.get_all(self.ctx.db))  # as stored: trimmed names, phone digits
         self._loaded = self.values()
         self.after_save(values)
-        self.ctx.notify("settings")
+        self.ctx.announce_writes()
         return True
 
     def after_save(self, values: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ from township_desk.ui.widgets import selected_row, table_view
 
 
 class ListTab(QWidget):
-    """A tab sets ``title``, ``COLUMNS``, ``DIALOG``, ``TABLE`` (announced after a save) and ``PICK_FIRST``, and
+    """A tab sets ``title``, ``COLUMNS``, ``DIALOG`` and ``PICK_FIRST``, and
     implements ``rows()``. Hooks: ``header()`` (a row above the table; the count goes there when given, else
     beside the buttons), ``more_buttons()``, ``build_below(layout)``, ``row_colour``, ``update_buttons()`` and
     ``after_edit(dialog)``."""
@@ -22,7 +22,6 @@ class ListTab(QWidget):
     COLUMNS: list[tuple[str, str]] = []
     STRETCH_COLUMN = 1
     DIALOG: type[RecordDialog]
-    TABLE = ""
     PICK_FIRST = ""  # said by 修改… with nothing selected
     row_colour = None  # a function of a row giving its text colour, or None for the usual colour
 
@@ -81,7 +80,7 @@ class ListTab(QWidget):
         dialog = self.DIALOG(self.ctx, row, self)
         if not messages.run_dialog(dialog):
             return None
-        self.ctx.notify(self.TABLE)
+        self.ctx.announce_writes()
         self.refresh()
         select_by_id(self.view, self.model, dialog.saved_id)
         self.after_edit(dialog)

@@ -1,5 +1,5 @@
 """设置: the office's settings in tabs — 基本信息, 认定政策, 巡访频次, 村（社区）, 巡访责任人, 备份与恢复, 操作日志,
-启动密码.
+台账密码.
 
 ``apply_filters({"tab": "村（社区）"})`` opens a tab by its title. Forms keep what the clerk typed until it is saved;
 closing the window with unsaved changes asks first (``can_close``).
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from township_desk.ui.group_plans_tab import GroupPlansTab
 from township_desk.ui.settings import messages
 from township_desk.ui.settings.basic_info import BasicInfoTab
 from township_desk.ui.settings.form import SettingsForm
@@ -19,7 +20,7 @@ from township_desk.ui.settings.visit_plan import VisitPlanTab
 from township_desk.ui.settings.visitors_tab import VisitorsTab
 from township_desk.ui.settings_backup import AuditLogPanel, BackupPanel
 
-TAB_TITLES = ("基本信息", "认定政策", "巡访频次", "村（社区）", "巡访责任人", "备份与恢复", "操作日志", "启动密码")
+TAB_TITLES = ("基本信息", "认定政策", "巡访频次", "村（社区）", "巡访责任人", "备份与恢复", "操作日志", "台账密码")
 
 
 class SettingsPage(QWidget):
@@ -44,6 +45,7 @@ class SettingsPage(QWidget):
                                   self.visitors_tab, self.backup_panel, self.audit_panel, self.password_tab),
                                  TAB_TITLES, strict=True):
             self.tabs.addTab(widget, title)
+        self.tabs.addTab(GroupPlansTab(ctx), GroupPlansTab.title)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import settings
 from township_desk.ui.settings.form import SettingsForm
-from township_desk.ui.settings.messages import WARNING_STYLE, note
+from township_desk.ui.settings.messages import WARNING_STYLE, note, say
 
 
 def rule_text(values: dict[str, Any]) -> str:
@@ -47,11 +47,11 @@ class PolicyTab(SettingsForm):
         for name, rule in settings.POLICY_PROFILES.items():
             self.profile.addItem(f"{name}（赡养人外出满 {rule['min_absence_months']} 个月）", name)
         self.min_age = QSpinBox()
-        self.min_age.setRange(50, 80)
+        self.min_age.setRange(*settings.value_range("min_age"))
         self.min_age.setSuffix(" 周岁")
         self.min_age.setMaximumWidth(140)
         self.min_absence_months = QSpinBox()
-        self.min_absence_months.setRange(1, 60)
+        self.min_absence_months.setRange(*settings.value_range("min_absence_months"))
         self.min_absence_months.setSuffix(" 个月")
         self.min_absence_months.setMaximumWidth(140)
         self.exclude_state_employers = QCheckBox(settings.LABELS["exclude_state_employers"])
@@ -119,7 +119,9 @@ class PolicyTab(SettingsForm):
         self.profile_note.setText(f"已按本地规定调整，与“{name}”政策的规定不同。" if adjusted else "")
 
     def checked_values(self) -> tuple[dict[str, Any], bool]:
-        return self.values(), True  # the spin boxes only allow sensible values
+        checked = settings.check(self.values())
+        say(self.result_label, "".join(message for _key, message in checked.problems))
+        return checked.values, not checked.problems
 
     def store(self, values: dict[str, Any]) -> None:
         name = values["policy_profile"]

@@ -18,7 +18,6 @@ class VillagesTab(ListTab):
                ("phone", "联系电话"), ("sort_order", "排列顺序"), ("on_ledger", "在册（人）"),
                ("visitor_count", "巡访责任人（人）")]
     DIALOG = VillageDialog
-    TABLE = "villages"
     PICK_FIRST = "请先在列表中选中一个村（社区）。"
 
     def __init__(self, ctx, parent=None):
@@ -58,6 +57,6 @@ class VillagesTab(ListTab):
         except UserError as exc:
             messages.inform(self, "不能删除", str(exc), warning=True)
             return False
-        self.ctx.notify("villages")
+        self.ctx.announce_writes()
         self.refresh()
         return True

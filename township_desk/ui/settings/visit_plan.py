@@ -23,12 +23,12 @@ from township_desk.models.elders import TIERS
 from township_desk.ui.settings.form import SettingsForm
 from township_desk.ui.settings.messages import OK_STYLE, WARNING_STYLE, message_label, note, say
 
-# (key, heading, range, suffix) of the visit plan per tier, in the grid's order.
+# (key, heading, kind, suffix) of the visit plan per tier, in the grid's order (ranges: ``settings.RULES``).
 _PLAN_SPINS = (
-    ("plan_key_home_days", "重点", "home", (1, 90), " 天"),
-    ("plan_key_remote_per_week", "重点", "remote", (0, 14), " 次"),
-    ("plan_general_home_days", "一般", "home", (1, 180), " 天"),
-    ("plan_general_remote_per_week", "一般", "remote", (0, 14), " 次"),
+    ("plan_key_home_days", "重点", "home", " 天"),
+    ("plan_key_remote_per_week", "重点", "remote", " 次"),
+    ("plan_general_home_days", "一般", "home", " 天"),
+    ("plan_general_remote_per_week", "一般", "remote", " 次"),
 )
 _TIER_KEYS = (("tier_for_high", "高风险（一级）"), ("tier_for_medium", "中风险（二级）"), ("tier_for_low", "低风险（三级）"))
 
@@ -50,9 +50,9 @@ class VisitPlanTab(SettingsForm):
         grid.addWidget(QLabel("一般对象"), 2, 0)
         self.spins: dict[str, QSpinBox] = {}
         self.messages: dict[str, QLabel] = {}
-        for key, tier, kind, (low, high), suffix in _PLAN_SPINS:
+        for key, tier, kind, suffix in _PLAN_SPINS:
             spin = QSpinBox()
-            spin.setRange(low, high)
+            spin.setRange(*settings.value_range(key))
             spin.setSuffix(suffix)
             spin.setMaximumWidth(140)
             spin.setToolTip(f"{settings.LABELS[key]}，默认 {settings.DEFAULTS[key]}")
@@ -118,16 +118,9 @@ class VisitPlanTab(SettingsForm):
         say(self.plan_message, "")
 
     def checked_values(self) -> tuple[dict[str, Any], bool]:
-        values = self.values()
-        problems = []
-        if values["plan_key_home_days"] > values["plan_general_home_days"]:
-            problems.append(f"重点对象的上门巡访间隔（{values['plan_key_home_days']} 天）不能长于一般对象"
-                            f"（{values['plan_general_home_days']} 天）。")
-        if values["plan_key_remote_per_week"] < values["plan_general_remote_per_week"]:
-            problems.append(f"重点对象每周电话视频巡访次数（{values['plan_key_remote_per_week']} 次）不能少于一般对象"
-                            f"（{values['plan_general_remote_per_week']} 次）。")
-        say(self.plan_message, "".join(problems))
-        return values, not problems
+        checked = settings.check(self.values())  # the model's rules between the plan's values
+        say(self.plan_message, "".join(message for _key, message in checked.problems))
+        return checked.values, not checked.problems
 
     def after_save(self, values: dict[str, Any]) -> None:
         say(self.result_label, f"已保存（{dt.datetime.now():%H:%M:%S}），逾期巡访清单已按新频次重新计算。", OK_STYLE)

@@ -29,7 +29,6 @@ class VisitorsTab(ListTab):
                ("village", "所属村（社区）"), ("state", "状态"), ("elder_count", "负责在册老人（人）")]
     STRETCH_COLUMN = 3
     DIALOG = VisitorDialog
-    TABLE = "visitors"
     PICK_FIRST = "请先在列表中选中一位巡访责任人。"
 
     def __init__(self, ctx, parent=None):
@@ -130,7 +129,7 @@ class VisitorsTab(ListTab):
             messages.inform(self, "未能保存", str(exc), warning=True)
             self.refresh()
             return False
-        self.ctx.notify("visitors")
+        self.ctx.announce_writes()
         self.refresh()
         say(self.message, f"已{'停用' if stopping else '重新启用'}“{row['name']}”。", OK_STYLE)
         return True
@@ -213,7 +212,7 @@ class VisitorsTab(ListTab):
         except UserError as exc:
             messages.inform(self, "未能分配", str(exc), warning=True)
             return 0
-        self.ctx.notify("elders")
+        self.ctx.announce_writes()
         self.refresh()
         say(self.message, f"已把 {changed} 位老人分配给{person}。", OK_STYLE)
         return changed
