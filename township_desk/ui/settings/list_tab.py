@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from township_desk.ui.empty_state import show_when_empty
 from township_desk.ui.rows_model import RowsModel
 from township_desk.ui.settings import messages
 from township_desk.ui.settings.dialogs import RecordDialog
@@ -13,10 +14,10 @@ from township_desk.ui.widgets import selected_row, table_view
 
 
 class ListTab(QWidget):
-    """A tab sets ``title``, ``COLUMNS``, ``DIALOG`` and ``PICK_FIRST``, and
-    implements ``rows()``. Hooks: ``header()`` (a row above the table; the count goes there when given, else
-    beside the buttons), ``more_buttons()``, ``build_below(layout)``, ``row_colour``, ``update_buttons()`` and
-    ``after_edit(dialog)``."""
+    """A tab sets ``title``, ``COLUMNS``, ``DIALOG`` and ``PICK_FIRST``, and implements ``rows()`` and
+    ``empty_text()`` (said over an empty table). Hooks: ``header()`` (a row above the table; the count goes there
+    when given, else beside the buttons), ``more_buttons()``, ``build_below(layout)``, ``row_colour``,
+    ``update_buttons()`` and ``after_edit(dialog)``."""
 
     title = ""
     COLUMNS: list[tuple[str, str]] = []
@@ -37,6 +38,7 @@ class ListTab(QWidget):
         self.model = RowsModel(self.COLUMNS, parent=self, color=self.row_colour)
         self.view = table_view(self.model, stretch_column=self.STRETCH_COLUMN, sortable=False)
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
+        show_when_empty(self.view, self.empty_text)
         layout.addWidget(self.view, 1)
         row = QHBoxLayout()
         self.add_button = QPushButton("新增…")
@@ -92,6 +94,10 @@ class ListTab(QWidget):
 
     def count_text(self, rows: list[dict]) -> str:
         return f"共 {len(rows)} 项"
+
+    def empty_text(self) -> str:
+        """Said over the table while it has no rows."""
+        return ""
 
     def header(self) -> QHBoxLayout | None:
         return None

@@ -27,6 +27,9 @@ class VillagesTab(ListTab):
     def rows(self) -> list[dict]:
         return villages.villages_with_counts(self.ctx.db)
 
+    def empty_text(self) -> str:
+        return "还没有村（社区）：点击下方“新增…”逐个添加；导入台账时，新出现的村名也会列出来请您确认。"
+
     def count_text(self, rows: list[dict]) -> str:
         return f"共 {len(rows)} 个村（社区），在册老人 {sum(r['on_ledger'] for r in rows)} 人"
 

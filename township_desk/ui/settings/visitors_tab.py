@@ -86,6 +86,11 @@ class VisitorsTab(ListTab):
             r["state"] = "在岗" if r["active"] else "已停用"
         return rows
 
+    def empty_text(self) -> str:
+        if visitors.list_visitors(self.ctx.db, active_only=False):
+            return "没有在岗的巡访责任人：点击下方“新增…”添加，或勾选“显示已停用的”。"
+        return "还没有巡访责任人：点击下方“新增…”添加，再用“批量分配”把老人交给他们。"
+
     def count_text(self, rows: list[dict]) -> str:
         active = sum(1 for r in rows if r["active"])
         return f"在岗 {active} 人" + (f"，已停用 {len(rows) - active} 人" if len(rows) > active else "")
