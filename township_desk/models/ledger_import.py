@@ -442,8 +442,9 @@ _TIER_WORDS = re.compile(r"(?:巡访)?(?:对象|户|类)?$")
 _DISABILITY = re.compile(r"^(.*?)[\s,，、]*((?:[一二三四1-4]|Ⅰ|Ⅱ|Ⅲ|Ⅳ)级)$")
 
 
-_KEEP_BLANK = {"name", "id_number", "is_disabled", "is_ill", "has_dementia", "lives_alone", "lost_only_child",
-               "family_planning_special"}
+# Blank cells that are read, not skipped: the identity (so its absence is reported) and the yes/no columns whose
+# blank is 否 (a flag that defaults to yes, 农村户籍, keeps what the ledger holds), from the field table.
+_KEEP_BLANK = {"name", "id_number", *(f.code for f in elders.FIELDS if f.kind == "bool" and f.default == 0)}
 
 
 def _word(value: Any, code: str) -> Any:
