@@ -313,14 +313,15 @@ def print_visit_forms(db, forms: Sequence[dict[str, int | None]], target: str | 
 
 
 def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date | None = None,
-                   office: dict | None = None) -> dict:
+                   office: dict | None = None, group: str | None = None) -> dict:
     """One village's roster: elders still looked after, with tier, visitor and visitor phone; ID numbers
-    masked (idnumber.mask) unless ``full_ids``."""
+    masked (idnumber.mask) unless ``full_ids``. ``group``: only that 巡访对象类别's members on ``as_of``, the
+    title naming the group."""
     as_of = as_of or dt.date.today()
     office = office or _office(db)
     villages_model.require(db, village)
-    rows = [r for r in elders_model.list_elders(db, elders_model.ElderQuery(village=village), order_by="village")
-            if r["status"] in ON_LEDGER]
+    query = elders_model.ElderQuery(village=village, group=group, as_of=as_of)
+    rows = [r for r in elders_model.list_elders(db, query, order_by="village") if r["status"] in ON_LEDGER]
     printed = []
     for number, r in enumerate(rows, start=1):
         printed.append({
@@ -330,7 +331,7 @@ def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date |
             "risk_grade": r.get("risk_grade"), "tier": r["tier"] + ("（暂离）" if r["status"] == "暂离" else ""),
             "visitor": r.get("visitor"), "visitor_phone": r.get("visitor_phone"),
         })
-    title = f"{office['township'] or ''}{village}农村留守老年人花名册"
+    title = f"{office['township'] or ''}{village}{group + '老人' if group else '农村留守老年人'}花名册"
     printed = [docx_render.prepare(row, CELL_BLANK) for row in printed]
     return docx_render.prepare({"title": title, "unit": office["township"], "village": village, "count": len(rows),
                                 "printed_on": docx_render.text(as_of), "rows": printed})
@@ -341,7 +342,8 @@ def all_villages(db) -> list[str]:
 
 
 def print_roster(db, villages: Sequence[str], target: str | Path, *, full_ids: bool = False,
-                 as_of: dt.date | None = None, progress: Progress = None, check_cancelled: Cancel = None) -> int:
+                 as_of: dt.date | None = None, progress: Progress = None, check_cancelled: Cancel = None,
+                 group: str | None = None) -> int:
     """花名册 of each village, each starting on a new page (landscape, header repeated). Returns people printed."""
     names = list(villages)
     if not names:
@@ -349,7 +351,7 @@ def print_roster(db, villages: Sequence[str], target: str | Path, *, full_ids: b
     office = _office(db)
     sheets = []
     for number, village in enumerate(names, start=1):
-        sheets.append(roster_context(db, village, full_ids=full_ids, as_of=as_of, office=office))
+        sheets.append(roster_context(db, village, full_ids=full_ids, as_of=as_of, office=office, group=group))
         _step(progress, check_cancelled, number, len(names))
     docx_render.render_document("花名册.docx", {"villages": sheets}, target)
     return sum(s["count"] for s in sheets)
@@ -442,12 +444,13 @@ def overdue_context(items: Iterable[Any], as_of: dt.date, office: dict[str, Any]
 
 
 def print_overdue(db, as_of: dt.date, target: str | Path, *, village: str | None = None,
-                  items: Iterable[Any] | None = None) -> int:
-    """The overdue list as of ``as_of`` (schedule.overdue, the one overdue rule), by village. Returns item count."""
+                  items: Iterable[Any] | None = None, group: str | None = None) -> int:
+    """The overdue list as of ``as_of`` (schedule.overdue, the one overdue rule), by village; ``group``: of that
+    巡访对象类别's members. Returns item count."""
     if village:
         villages_model.require(db, village)
     if items is None:
-        items = schedule.overdue(db, as_of, village=village)
+        items = schedule.overdue(db, as_of, village=village, group=group)
     context = overdue_context(items, as_of, _office(db))
     docx_render.render_document("逾期巡访清单.docx", context, target)
     return context["total"]
@@ -468,14 +471,25 @@ class PrintRequest:
     blank: bool = False
     full_ids: bool = False
     as_of: dt.date | None = None
+    group: str | None = None  # a 巡访对象类别: by village (or all), only its members on ``as_of``
+
+
+def _in_group(db, request: PrintRequest, ids: list[int]) -> list[int]:
+    """``ids`` kept in order, only the members of the request's group (``models.groups``) on its day."""
+    if request.group is None:
+        return ids
+    from township_desk.models import groups
+
+    members = set(groups.members(db, request.group, request.as_of))
+    return [i for i in ids if i in members]
 
 
 def _elders_for(db, request: PrintRequest) -> list[int]:
     if request.elder_id is not None:
         return [request.elder_id]
     if request.village:
-        return village_elder_ids(db, request.village)
-    return all_elder_ids(db)
+        return _in_group(db, request, village_elder_ids(db, request.village))
+    return _in_group(db, request, all_elder_ids(db))
 
 
 def _names(db, ids: Sequence[int]) -> dict[int, str]:
@@ -519,7 +533,8 @@ def request_pages(db, request: PrintRequest) -> list[str]:
         return [f"{names[i]}　{suffix}" for i in ids]
     if kind == "roster":
         villages = [request.village] if request.village else all_villages(db)
-        return [f"{v}　花名册（{len(village_elder_ids(db, v))}人）" for v in villages]
+        return [f"{v}　{request.group or ''}花名册（{len(_in_group(db, request, village_elder_ids(db, v)))}人）"
+                for v in villages]
     if kind == "overdue":
         return [f"逾期巡访清单（截至{docx_render.text(request.as_of or dt.date.today())}）"]
     if kind == "agreement":
@@ -556,11 +571,12 @@ def print_request(db, request: PrintRequest, target: str | Path, *, progress: Pr
         return print_visit_forms(db, forms, target, problems=problems, **hooks)
     if kind == "roster":
         villages = [request.village] if request.village else all_villages(db)
-        return print_roster(db, villages, target, full_ids=request.full_ids, as_of=as_of, **hooks)
+        return print_roster(db, villages, target, full_ids=request.full_ids, as_of=as_of, group=request.group,
+                            **hooks)
     if kind == "notice-cards":
         return print_notice_cards(db, _elders_for(db, request), target, as_of=as_of, problems=problems, **hooks)
     if kind == "overdue":
-        return print_overdue(db, as_of or dt.date.today(), target, village=request.village)
+        return print_overdue(db, as_of or dt.date.today(), target, village=request.village, group=request.group)
     if kind == "agreement":
         from township_desk.printing import agreement_doc
 

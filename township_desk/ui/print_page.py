@@ -49,6 +49,7 @@ class PrintPage(QWidget):
         for key, label in documents.KINDS.items():
             self.kind.addItem(label, key)
         self.village = QComboBox()
+        self.group = widgets.GroupFilter()  # by village (or all): only this 巡访对象类别
         self.search = QLineEdit()
         self.search.setPlaceholderText("输入姓名、拼音首字母或身份证号码查找老人")
         self.matches = QListWidget()
@@ -65,6 +66,7 @@ class PrintPage(QWidget):
         form = QFormLayout()
         form.addRow("打印内容：", self.kind)
         form.addRow("村（社区）：", self.village)
+        form.addRow(f"{widgets.GroupFilter.LABEL}：", self.group)
         form.addRow("老人：", self.search)
         form.addRow("", self.matches)
         self.month_button = QPushButton("勾选截至日期当月到期的协议")
@@ -103,6 +105,7 @@ class PrintPage(QWidget):
 
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.village.currentIndexChanged.connect(self._village_changed)
+        self.group.currentIndexChanged.connect(lambda _i: self.update_preview())
         self.search.textChanged.connect(self._search)
         self.matches.currentItemChanged.connect(self._elder_chosen)
         self.agreements.itemChanged.connect(lambda _item: self.update_preview())
@@ -160,6 +163,7 @@ class PrintPage(QWidget):
         self.month_button.setEnabled(kind == "agreement")
         self.blank.setEnabled(kind in ("registration", "visit-form"))
         self.full_ids.setEnabled(kind == "roster")
+        self.group.setEnabled(kind in ("registration", "visit-form", "notice-cards", "roster", "overdue"))
         self.as_of.setEnabled(kind in ("overdue", "registration", "roster", "notice-cards"))
         if kind == "agreement":
             self._load_agreements()
@@ -226,7 +230,8 @@ class PrintPage(QWidget):
             kind=kind, elder_id=self._elder_id if by_person else None, village=self.village.currentData(),
             agreement_ids=agreement_ids if kind == "agreement" else (),
             blank=self.blank.isChecked() and self.blank.isEnabled(),
-            full_ids=self.full_ids.isChecked() and kind == "roster", as_of=self.as_of.date().toPython())
+            full_ids=self.full_ids.isChecked() and kind == "roster", as_of=self.as_of.date().toPython(),
+            group=self.group.group() if self.group.isEnabled() else None)
 
     def update_preview(self) -> None:
         """List what will print and how many; the write button only when there is something."""
@@ -250,6 +255,8 @@ class PrintPage(QWidget):
         who = request.village or "全乡镇"
         if request.elder_id is not None:
             who = elders_model.get_elder(self.ctx.db, request.elder_id)["name"]
+        elif request.group:
+            who += request.group
         stamp = (request.as_of or self.ctx.today()).strftime("%Y%m%d")
         return f"{self.kind.currentText()}_{who}_{stamp}.docx"
 
