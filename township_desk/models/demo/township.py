@@ -27,8 +27,8 @@ from typing import Any
 from stdnum.cn import ric
 
 from township_desk.models import audit, settings
-from township_desk.models.demo import names as N
 from township_desk.models.dates import latest_birth_for_age
+from township_desk.models.demo import names as N
 from township_desk.models.elders import CARE, EDUCATION, INCOME, SPOUSE, STATUSES, TIERS
 from township_desk.models.errors import UserError
 from township_desk.models.names import full_pinyin, initials
