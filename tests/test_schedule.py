@@ -102,7 +102,7 @@ def test_a_backdated_assessment_sets_the_tier_from_its_own_date(ledger):
 def test_the_interval_comes_from_the_settings(ledger):
     e = add(ledger, "张德福")
     visit(ledger, e, "2026-11-01")
-    settings.put(ledger, {"plan_general_home_days": 10})
+    settings.put(ledger, {"plan_key_home_days": 10, "plan_general_home_days": 10})  # 重点 no less often
     assert home(ledger, "2026-11-12")["张德福"].days_overdue == 1
 
 
@@ -225,7 +225,7 @@ def test_absent_during_the_week_is_not_counted_short(ledger):
 def test_weekly_number_comes_from_the_settings(ledger):
     e = add(ledger, "张德福")
     visit(ledger, e, "2026-11-10", "电话")
-    settings.put(ledger, {"plan_general_remote_per_week": 3})
+    settings.put(ledger, {"plan_key_remote_per_week": 3, "plan_general_remote_per_week": 3})
     assert remote(ledger, "2026-11-18")["张德福"].shortfall == 2
     settings.put(ledger, {"plan_general_remote_per_week": 0})
     assert remote(ledger, "2026-11-18") == {}

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox
 
 from tests.conftest import VALID_IDS, make_id
 from township_desk.models import campaigns, elders
+from township_desk.models.changes import Changes
 
 TODAY = dt.date(2026, 11, 22)
 OK = QDialogButtonBox.StandardButton.Ok
@@ -165,7 +166,7 @@ def test_create_a_campaign_through_the_dialog_and_see_it_listed_with_0_of_n(tab,
     ctx.data_changed.connect(notified.append)
     monkeypatch.setattr(campaigns_tab.CampaignDialog, "exec", fill_and_create)
     new_id = tab.new_campaign()
-    assert new_id is not None and "visits" in notified
+    assert new_id is not None and "campaigns" in notified  # the table it wrote
     assert campaigns_shown(tab) == [("2027年春节走访慰问", "0/2")]
     assert tab.campaign_id == new_id
     assert elders_shown(tab) == {"张德福": "未巡访", "刘秀英": "未巡访"}
@@ -195,7 +196,7 @@ def test_a_plain_home_visit_in_the_window_counts_and_says_so(tab, ctx):
                    [elder_id(ctx.db, "刘秀英")])
     ctx.db.execute("INSERT INTO visits(elder_id, date, mode) VALUES (?, '2027-02-01', '电话')",
                    [elder_id(ctx.db, "张德福")])
-    ctx.notify("visits")
+    ctx.announce(Changes.of("visits"))
     assert elders_shown(tab) == {"张德福": "未巡访", "刘秀英": "2027-02-01"}
     row = next(r for r in tab.shown_elders() if r["name"] == "刘秀英")
     assert row["remark"] == "活动期间的上门巡访"

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog
 
 from tests.conftest import VALID_IDS, make_id
 from township_desk.models import elders, villages
+from township_desk.models.changes import Changes
 from township_desk.ui.pages import follow_changes
 
 TODAY = dt.date(2026, 11, 22)
@@ -89,7 +90,7 @@ def test_village_filter(page):
 
 def test_status_filter_defaults_to_on_ledger_and_shows_others_grey(page):
     elders.change_status(page.ctx.db, elder_id(page.ctx.db, "王建国"), "暂离", TODAY, "住院治疗")
-    page.ctx.notify("elders")
+    page.ctx.announce(Changes.of("elders"))
     assert sorted(column(page, "姓名")) == ["刘秀英", "张德福"]
     page.status_combo.setCurrentText("全部")
     names = column(page, "姓名")
@@ -159,7 +160,7 @@ def test_a_large_ledger_is_fetched_a_page_at_a_time(page, qtbot):
     from township_desk.ui.ledger_page import PAGE
 
     bulk_insert(page.ctx.db, 3000)
-    page.ctx.notify("elders")
+    page.ctx.announce(Changes.of("elders"))
     assert page.count_label.text() == "共 3003 人"
     assert page.model.rowCount() == PAGE and page.model.canFetchMore()
     page.model.fetchMore()
@@ -268,7 +269,7 @@ def test_edit_saved_elsewhere_refreshes_the_page(page):
     page.select_elder(zhang)
     elders.save_elder(page.ctx.db, {"name": "张德福", "id_number": VALID_IDS[0], "phone": "13900001111"},
                       elder_id=zhang, today=TODAY)
-    page.ctx.notify("elders")
+    page.ctx.announce(Changes.of("elders"))
     assert column(page, "联系电话")[page.model.row_of(zhang)] == "13900001111"
     assert page.current_elder_id() == zhang
 

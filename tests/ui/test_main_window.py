@@ -17,7 +17,8 @@ from township_desk.models import backups, elders, paths, settings
 from township_desk.models import db as dbm
 from township_desk.models.changes import Changes
 from township_desk.ui import app as app_module
-from township_desk.ui import crash, settings_page
+from township_desk.ui import crash
+from township_desk.ui import settings as settings_page
 from township_desk.ui.context import AppContext
 from township_desk.ui.main_window import FIRST_START_NOTICE, MainWindow
 from township_desk.ui.pages import PAGES, page_titles
@@ -79,7 +80,7 @@ def test_with_a_township_name_the_home_page_comes_first(qtbot, ctx, reports):
 
 def test_pages_are_built_only_when_first_shown(qtbot, ctx, reports):
     from township_desk.ui.agreements_page import AgreementsPage
-    from township_desk.ui.settings_page import SettingsPage
+    from township_desk.ui.settings import SettingsPage
 
     window = make_window(qtbot, ctx)
     assert {t: h.state for t, h in window.holders.items() if h.state != "empty"} == {"设置": "built"}
@@ -210,11 +211,11 @@ def test_a_data_change_refreshes_the_shown_page_and_the_others_when_next_shown(q
     window = make_window(qtbot, ctx)
     calls = window.show_page("风险评估").calls
     assert calls == []  # a page loads itself when built
-    ctx.notify("elders")
+    ctx.announce(Changes.of("elders"))
     assert calls == ["refresh"]
 
     window.show_page("设置")
-    ctx.notify("visits")
+    ctx.announce(Changes.of("visits"))
     assert calls == ["refresh"] and window.holders["风险评估"].stale
     window.show_page("风险评估")
     assert calls == ["refresh", "refresh"] and not window.holders["风险评估"].stale
@@ -227,7 +228,7 @@ def test_a_change_to_a_table_a_page_does_not_show_leaves_it_alone(qtbot, ctx, re
     fake_page_module(monkeypatch, "风险评估", FakePage)
     window = make_window(qtbot, ctx)
     calls = window.show_page("风险评估").calls
-    ctx.notify("agreements")                       # FakePage shows elders and visits
+    ctx.announce(Changes.of("agreements"))                       # FakePage shows elders and visits
     assert calls == [] and not window.holders["风险评估"].stale
     ctx.announce(Changes.of("agreements", "visits"))
     assert calls == ["refresh"]
@@ -257,7 +258,7 @@ def test_status_bar_shows_database_elders_on_ledger_and_last_automatic_backup(qt
 
     backups.daily_backup_if_due(ctx.db, ctx.db_path, now=dt.datetime(2026, 11, 22, 8, 30, 5))
     elders.save_elder(ctx.db, {"name": "赵大山", "id_number": VALID_IDS[3], "village": "青山村"}, today=TODAY)
-    ctx.notify("elders")
+    ctx.announce(Changes.of("elders"))
     assert window.count_label.text() == "在册 3 人"
     assert window.backup_label.text() == "最近自动备份：2026-11-22 08:30"
 
@@ -466,7 +467,7 @@ def test_a_change_refreshes_the_shown_page_once(qtbot, ctx, reports, title):
     calls = []
     real = page.refresh
     page.refresh = lambda: calls.append(1) or real()
-    ctx.notify("elders")
+    ctx.announce(Changes.of("elders"))
     assert calls == [1]
     ctx.announce(Changes.of("hazards"))  # none of these pages shows hazards
     assert calls == [1]

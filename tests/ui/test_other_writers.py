@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import VALID_IDS
 from township_desk.models import elders, settings, villages
+from township_desk.models.changes import take
 from township_desk.ui import crash
 from township_desk.ui.context import AppContext
 from township_desk.ui.main_window import WATCH_INTERVAL_MS, MainWindow
@@ -87,7 +88,7 @@ def test_the_windows_own_saves_are_not_announced_twice(qtbot, ctx, other_program
     seen: list[str] = []
     ctx.data_changed.connect(seen.append)
     villages.save_village(ctx.db, {"name": "白鹤村"})           # a save in the window: announced by its page
-    ctx.notify("villages")
+    ctx.announce_writes()
     assert not ctx.check_other_writers() and seen == ["villages"]
     other_program.execute("INSERT INTO villages (name) VALUES ('碾子村')")
     assert ctx.check_other_writers() and seen == ["villages", "*"]
@@ -102,9 +103,10 @@ def test_a_background_jobs_commit_announced_when_done_is_not_announced_again(qtb
     job = dbm.connect(db_path)                                  # a job's own connection (one per thread)
     try:
         villages.save_village(job, {"name": "白鹤村"})
+        changes = take(job)
     finally:
         job.close()
-    ctx.notify("villages")                                      # the job's operation announces what it changed
+    ctx.announce(changes)                                       # the job's operation announces what it changed
     assert not ctx.check_other_writers() and seen == ["villages"]
 
 

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox
 
 from tests.conftest import VALID_IDS, make_id
 from township_desk.models import ability, elders, risk, settings
+from township_desk.models.changes import Changes, take
 
 TODAY = dt.date(2026, 11, 22)
 ZHANG = make_id("19550315", 11)   # 71 on TODAY
@@ -35,10 +36,12 @@ def ctx(db, db_path, qtbot):
 
 @pytest.fixture
 def page(ctx, qtbot):
+    from township_desk.ui.pages import follow_changes
     from township_desk.ui.risk_page import RiskPage
 
     widget = RiskPage(ctx)
     qtbot.addWidget(widget)
+    follow_changes(ctx, widget)  # what the window does: the page itself never listens to ctx
     return widget
 
 
@@ -200,36 +203,60 @@ def test_ability_dialog_starts_from_the_previous_answers(qtbot):
 
 def test_statistics_tab_counts_grades_by_village_with_a_total(page, ctx):
     risk.record_assessment(ctx.db, elder_id(ctx.db, "刘秀英"), date=TODAY, assessor="王专干", today=TODAY)
-    ctx.notify("assessments")
+    ctx.announce_writes()
     page.apply_filters({"view": "stats"})
     rows = {r["village"]: (r["high"], r["medium"], r["low"], r["none"], r["total"]) for r in page.stats_model.rows}
     assert rows == {"东风村": (0, 0, 0, 1, 1), "白鹤村": (1, 0, 0, 0, 1), "合计": (1, 0, 0, 1, 2)}
     assert due_names(page) == ["张德福"]
 
 
-def test_changes_elsewhere_refresh_the_page_when_shown(page, ctx, qtbot):
+def test_record_assessment_says_it_wrote_the_assessment_and_the_elder(ctx):
+    eid = elder_id(ctx.db, "刘秀英")
+    assessment_id = risk.record_assessment(ctx.db, eid, date=TODAY, assessor="王专干", today=TODAY)
+    changes = take(ctx.db)
+    assert changes.tables == {"assessments", "elders"}                # the grade and tier followed
+    assert changes.ids_of("assessments") == [assessment_id] and changes.ids_of("elders") == [eid]
+    risk.record_assessment(ctx.db, eid, date=TODAY, assessor="王专干", today=TODAY)
+    assert take(ctx.db).tables == {"assessments"}                     # same grade: the elder is as it was
+    assert not take(ctx.db)                                           # taken once
+
+
+def test_the_page_does_not_listen_to_its_own_saves(qtbot, ctx):
+    from township_desk.ui.risk_page import RiskPage
+
+    page = RiskPage(ctx)  # not followed: only the window (or follow_changes) refreshes a page
+    qtbot.addWidget(page)
+    calls = []
+    real = page.refresh
+    page.refresh = lambda: calls.append(1) or real()
     risk.record_assessment(ctx.db, elder_id(ctx.db, "刘秀英"), date=TODAY, assessor="王专干", today=TODAY)
-    ctx.notify("assessments")
-    assert "刘秀英" in due_names(page)             # hidden: refreshed when next shown, not now
-    page.show()
-    assert due_names(page) == ["张德福"]
-    risk.record_assessment(ctx.db, elder_id(ctx.db, "张德福"), date=TODAY, assessor="王专干", today=TODAY)
-    ctx.notify("assessments")
-    ctx.notify("elders")
-    qtbot.waitUntil(lambda: due_names(page) == [])
+    ctx.announce_writes()
+    assert calls == []
+
+
+def test_in_the_window_a_save_refreshes_the_page_once_and_a_hidden_page_when_shown(qtbot, ctx):
+    from township_desk.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    page = window.show_page("风险评估")
+    calls = []
+    real = page.refresh
+    page.refresh = lambda: calls.append(1) or real()
+    page.tabs.setCurrentIndex(1)
+    page.load_elder(elder_id(ctx.db, "张德福"))
+    assert page.save() is not None                                  # writes assessments and elders: one refresh
+    assert calls == [1] and due_names(page) == ["刘秀英"]
+    ctx.announce(Changes.of("agreements"))                          # a table this page does not show
+    assert calls == [1]
+
+    window.show_page("台账")
+    risk.record_assessment(ctx.db, elder_id(ctx.db, "刘秀英"), date=TODAY, assessor="王专干", today=TODAY)
+    ctx.announce_writes()
+    assert calls == [1] and due_names(page) == ["刘秀英"]            # hidden: refreshed when next shown, not now
+    window.show_page("风险评估")
+    assert calls == [1, 1] and due_names(page) == []
     assert page.due_count_label.text() == "待评估 0 人（其中从未评估 0 人）"
-
-
-def test_refresh_reloads_only_when_the_database_changed(page, ctx):
-    resets = []
-    page.due_model.modelReset.connect(lambda: resets.append(1))
-    page.refresh()
-    page.refresh()
-    assert resets == []
-    risk.record_assessment(ctx.db, elder_id(ctx.db, "刘秀英"), date=TODAY, assessor="王专干", today=TODAY)
-    page.refresh()
-    page.refresh()
-    assert resets == [1] and due_names(page) == ["张德福"]
 
 
 def test_a_change_by_another_connection_is_seen(page, ctx, db_path):

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QDialog
 
 from tests.conftest import VALID_IDS, make_id
 from township_desk.models import audit, elders, security, settings, villages, visitors
-from township_desk.ui import settings_page
+from township_desk.ui import settings as settings_page
 from township_desk.ui.context import AppContext
-from township_desk.ui.settings_page import SettingsPage
+from township_desk.ui.settings import SettingsPage
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -430,7 +430,7 @@ def test_apply_filters_opens_a_tab_by_its_title(page):
     assert page.current_tab_title() == "村（社区）"
     page.apply_filters({"tab": "备份与恢复"})
     assert page.tabs.currentWidget() is page.backup_panel
-    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == list(settings_page.TAB_TITLES)
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [*settings_page.TAB_TITLES, "各类对象巡访频次"]
 
 
 def test_a_village_added_is_offered_for_batch_assignment_when_that_tab_is_shown(page, ctx):
@@ -483,20 +483,25 @@ def test_every_field_in_the_audit_log_reads_in_chinese(page, ctx):
     assert untranslated == []
 
 
-def test_start_up_password_is_set_from_its_tab(page, ctx, monkeypatch):
+def test_ledger_password_is_set_from_its_tab_and_encrypts_the_file(page, ctx, monkeypatch):
+    from township_desk.models import cipher
+    from township_desk.ui import lock_dialog
+
+    monkeypatch.setattr(lock_dialog.RecoveryKeyDialog, "exec", lambda self: 0)
     tab = page.password_tab
-    assert tab.state.text().startswith("未设置启动密码")
+    assert tab.state.text().startswith("未设置密码")
 
     def fill(dialog):
         dialog.new.setText("abcd")
         dialog.repeat.setText("abcd")
+        dialog.understood.setChecked(True)
         dialog.save()
         return True
 
     monkeypatch.setattr(settings_page, "run_dialog", fill)
     tab.button.click()
-    assert security.is_set(ctx.db) and security.verify(ctx.db, "abcd")
-    assert tab.state.text().startswith("已设置启动密码") and tab.button.text() == "修改或清除密码…"
+    assert cipher.is_encrypted(ctx.db_path) and not security.is_set(ctx.db)
+    assert tab.state.text().startswith("已设置密码，台账和备份已加密") and tab.button.text() == "修改或清除密码…"
 
 
 def test_unsaved_changes_are_kept_when_other_data_changes(page, ctx):

@@ -605,7 +605,7 @@ def list_agreements(db, status: str | None = None, village: str | int | None = N
         where.append("a.status = '已签订' AND a.end_date BETWEEN ? AND ?")
         params += [day.isoformat(), (day + dt.timedelta(days=int(ending_within_days))).isoformat()]
     sql = _LIST_SQL + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY v.sort_order, v.name, a.end_date IS NULL, a.end_date, a.id"
+    sql += f" ORDER BY {villages.VILLAGE_ORDER_SQL}, a.end_date IS NULL, a.end_date, a.id"
     return list(db.query(sql, params))
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from township_desk.models.changes import Changes, note
+
 
 def _text(value: Any) -> str | None:
     if value is None:
@@ -16,6 +18,12 @@ def _text(value: Any) -> str | None:
 
 def record(db, action: str, table: str, record_id: int | None, label: str | None,
            field: str | None = None, old: Any = None, new: Any = None) -> None:
+    """One entry of the audit log; it also notes the write on ``db`` (``changes.note``), so every audited writer
+    says what it changed without more code (a restored ``database``: everything)."""
+    if table == "database":
+        note(db, Changes.everything())
+    else:
+        note(db, Changes.of(table, **({table: [record_id]} if record_id is not None else {})))
     db.execute(
         "INSERT INTO audit_log(action, table_name, record_id, record_label, field, old_value, new_value)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",

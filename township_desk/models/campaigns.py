@@ -20,6 +20,7 @@ from typing import Any
 from township_desk.models import audit, elders
 from township_desk.models.dates import required_date
 from township_desk.models.errors import UserError
+from township_desk.models.villages import VILLAGE_ORDER_SQL
 
 KINDS = ("春节", "重阳节", "极端天气", "其他")
 FESTIVALS = ("春节", "重阳节")
@@ -333,7 +334,7 @@ def campaign_progress(db, campaign_id: int) -> dict:
             FROM campaigns c JOIN campaign_elders ce ON ce.campaign_id = c.id
             JOIN elders e ON e.id = ce.elder_id JOIN villages v ON v.id = e.village_id
             LEFT JOIN visitors vi ON vi.id = e.visitor_id
-            WHERE c.id = ? ORDER BY v.sort_order, v.name, e.name_initials, e.id""", [campaign_id]))
+            WHERE c.id = ? ORDER BY {VILLAGE_ORDER_SQL}, e.name_initials, e.id""", [campaign_id]))
     for row in rows:
         row["recorded_under"] = bool(row["recorded_under"])
     visited = sum(1 for r in rows if r["visited_on"])

@@ -11,8 +11,8 @@ Two steps, so the window can show what it found before anything is written:
   person is added, a person already on the ledger is updated and the changes listed). ``dry_run`` rolls
   that transaction back, so its report is the real one.
 
-Every rule about a record stays in ``elders.py``/``idnumber.py``/``dates.py``; this module only finds
-the columns and turns the words clerks write into the values those rules accept.
+Every rule about a record stays in ``elders``/``idnumber.py``/``dates.py``; this module only finds the
+columns and turns the words clerks write into the values those rules accept (both from ``elders.FIELDS``).
 """
 
 from __future__ import annotations
@@ -39,10 +39,12 @@ _HEADER_SEARCH_ROWS = 20
 # ------------------------------------------------------------------ headings
 
 # (target, pattern) tried in order on the heading with spaces, brackets and separators removed; the first
-# full match wins. Supporter targets are "s.<field>"; a number in the heading (赡养人2姓名) picks which one.
-# "health", "disability", "visitor_phone" and None (a known column that is not stored) are handled below.
+# full match wins. The headings of the elder's own fields are in the field table (``elders.FIELDS``); the rules
+# here are the importer's own: columns that are not stored (None), the supporters' columns ("s.<field>"; a
+# number in the heading, 赡养人2姓名, picks which one) and the combined columns handled below ("health",
+# "disability", "visitor_phone"). They come first: 残疾等级 is read as the combined 残疾 column.
 _SUPPORTER = r"(?:赡养人|扶养人|赡养扶养人|子女)"
-_HEADING_RULES: list[tuple[str | None, str]] = [
+_IMPORTER_RULES: list[tuple[str | None, str]] = [
     (None, r"序号|编号|年龄|周岁|年龄段|身体情况健康|健康"),
     ("s.id_number", _SUPPORTER + r"(\d*)(?:公民)?身份证(?:号码|号)?"),
     ("s.relation", _SUPPORTER + r"?(\d*)(?:与老人|与被赡养人)?关系"),
@@ -50,51 +52,14 @@ _HEADING_RULES: list[tuple[str | None, str]] = [
     ("s.work_place", _SUPPORTER + r"?(\d*)(?:外出)?(?:务工地点|务工地|务工地址|工作地点|务工单位|外出地点)"),
     ("s.away_since", _SUPPORTER + r"?(\d*)外出(?:务工)?时间"),
     ("s.employer_type", _SUPPORTER + r"?(\d*)(?:工作)?单位性质"),
-    ("children_count", r"子女(?:数量|数|人数|个数)"),
-    ("children_birth_years", r"子女出生年份?"),
     ("s.name", _SUPPORTER + r"(\d*)(?:姓名)?"),
-    ("id_number", r"(?:老人)?(?:公民)?身份(?:证)?(?:件)?(?:号码|号)?|证件号码"),
-    ("name", r"(?:老人|老年人)?(?:姓名|名字)"),
-    ("sex", r"性别"),
-    ("birth_date", r"出生(?:日期|年月日?|时间)|生日"),
-    ("ethnicity", r"民族"),
-    ("household_address", r"户籍(?:所在地|地|地址)|户口(?:所在地|地址)"),
-    ("current_address", r"现居住地址|现居住地|现住址|家庭住址|居住地址|家庭地址|住址|现居地址"),
-    ("village", r"村|所在村|村名|行政村|村社区|社区|所在村社区|村居|所属村|村委会"),
-    ("group_name", r"组|村民小组|小组|所在组|组别|社"),
     ("visitor_phone", r"(?:巡访|帮扶|关爱|包保)?(?:责任人|巡访人|联系人)(?:联系)?(?:电话|手机|联系方式)"),
-    ("phone", r"(?:老人|本人)?(?:联系电话|电话|手机|手机号码|联系方式|电话号码)"),
+    # 类别, 老人类型, 对象类别, 是否空巢 …: visit groups (巡访对象类别), before the field table's 巡访类别 (tier)
+    *import_groups.HEADING_RULES,
     ("health", r"身体(?:健康)?(?:情况|状况)|健康(?:状况|情况)"),
     ("disability", r"残疾(?:类别|类型)?(?:及|和|与)?等级|残疾情况|残疾类别等级"),
-    ("disability_category", r"残疾(?:类别|类型)"),
-    ("disability_grade", r"残疾等级"),
-    ("is_disabled", r"(?:是否)?残疾|身体情况残疾"),
-    ("illness_type", r"(?:患病|疾病)(?:类型|情况|名称|种类)|所患疾病|主要疾病"),
-    ("is_ill", r"(?:是否)?患病|身体情况患病"),
-    ("ability_level", r"(?:老年人)?能力(?:评估)?(?:等级)?|失能等级|失能情况"),
-    ("has_dementia", r"(?:是否)?失智"),
-    ("education", r"文化程度|学历"),
-    ("spouse", r"夫妻情况|婚姻(?:状况|情况)|配偶情况"),
-    ("children_away_years", r"(?:子女)?外出(?:务工)?年限|外出年数"),
-    ("last_family_visit", r"最近(?:一次)?(?:回家)?探望(?:时间|日期)"),
-    ("reunions_per_year", r"(?:每年|年)?团聚次数"),
-    ("reunion_avg_days", r"(?:平均)?团聚天数"),
-    ("main_income", r"主要(?:经济|收入)来源"),
-    ("income_sources", r"(?:家庭)?(?:经济|收入)来源"),
-    ("care", r"(?:日常)?(?:照料|照护)(?:情况)?"),
-    ("lives_alone", r"(?:是否)?独居"),
-    ("hardship", r"低保特困|困难类型|困难情况|是否低保特困|低保特困情况|低保特困类型|兜底保障|低保"),
-    ("lost_only_child", r"(?:是否)?失独"),
-    ("family_planning_special", r"(?:是否)?计(?:划)?生(?:育)?特殊家庭"),
-    ("rural_hukou", r"(?:是否)?农村户籍"),
-    ("needs", r"(?:养老|服务)?需求"),
-    ("difficulties", r"(?:存在(?:的)?)?困难(?:问题)?|存在问题|主要困难"),
-    ("visitor", r"(?:巡访|帮扶|关爱|包保)(?:责任)?人(?:姓名)?|巡访责任人姓名|结对帮扶人"),
-    *import_groups.HEADING_RULES,  # 类别, 老人类型, 是否空巢 …: visit groups (巡访对象类别)
-    ("tier", r"巡访(?:类别|类型)|关爱类别"),
-    ("entered_on", r"纳入(?:台账)?(?:日期|时间)|登记日期"),
-    ("notes", r"备注"),
 ]
+_HEADING_RULES = _IMPORTER_RULES + [(f.code, f.headings) for f in elders.FIELDS if f.headings]
 _COMPILED = [(target, re.compile(pattern)) for target, pattern in _HEADING_RULES]
 _GROUP_WORDS = re.compile(r"(?:基本)?(?:情况|信息)$")
 _HEADING_JUNK = re.compile(r"[\s/、·:：*＊\-—_]+")
@@ -475,20 +440,8 @@ def _map_columns(cells: list[list[Any]], header: int, owner: dict) -> tuple[dict
     return mapping, headings, unknown, header, header + (2 if two_level else 1)
 
 
-# Words clerks write, turned into the values elders.py accepts. Unknown words pass through unchanged so
-# prepare_elder reports them with its own message.
-_HARDSHIP_WORDS = (("低保边缘", "低保边缘"), ("特困", "特困"), ("五保", "特困"), ("低保", "低保"))
-_EDUCATION_WORDS = {"半文盲": "文盲", "文盲或半文盲": "文盲", "不识字": "文盲", "小学及以下": "小学", "高中": "高中及以上",
-                    "中专": "高中及以上", "职高": "高中及以上", "技校": "高中及以上", "大专": "高中及以上",
-                    "大学": "高中及以上", "本科": "高中及以上", "初中及以上": "初中"}
-_SPOUSE_WORDS = {"丧偶": "一方健在", "一方去世": "一方健在", "已婚": "双方健在", "有配偶": "双方健在", "健在": "双方健在",
-                 "夫妻健在": "双方健在", "均健在": "双方健在"}
-_CARE_WORDS = {"有": "有人照料", "是": "有人照料", "有人": "有人照料", "无": "无人照料", "否": "无人照料", "无人": "无人照料",
-               "没有": "无人照料"}
-_INCOME_WORDS = {"务工": "打工", "外出务工": "打工", "打工收入": "打工", "种植": "种养殖业", "养殖": "种养殖业",
-                 "种养殖": "种养殖业", "种养": "种养殖业", "务农": "种养殖业", "农业": "种养殖业", "种地": "种养殖业",
-                 "低保": "政府救助", "特困": "政府救助", "救助": "政府救助", "政府补助": "政府救助", "亲友救济": "亲朋救济",
-                 "亲朋": "亲朋救济", "亲友": "亲朋救济"}
+# Words clerks write are turned into the values elders accepts by each field's ``words`` in the field table.
+# Unknown words pass through unchanged so prepare_elder reports them with its own message.
 _TIER_WORDS = re.compile(r"(?:巡访)?(?:对象|户|类)?$")
 _DISABILITY = re.compile(r"^(.*?)[\s,，、]*((?:[一二三四1-4]|Ⅰ|Ⅱ|Ⅲ|Ⅳ)级)$")
 
@@ -497,9 +450,10 @@ _KEEP_BLANK = {"name", "id_number", "is_disabled", "is_ill", "has_dementia", "li
                "family_planning_special"}
 
 
-def _word(value: Any, table: dict[str, str]) -> Any:
+def _word(value: Any, code: str) -> Any:
+    """What a clerk wrote in a choice column, as the value the field stores (its ``words``), else unchanged."""
     text = _text(value)
-    return table.get(text, text)
+    return elders.FIELD_TABLE[code].words.get(text, text)
 
 
 def _to_record(sheet: str, values: dict[tuple[str, int | None], Any], headings: dict[tuple[str, int | None], str],
@@ -540,20 +494,20 @@ def _to_record(sheet: str, values: dict[tuple[str, int | None], Any], headings: 
                 data["is_disabled"] = False
         elif target == "hardship":
             text = _text(value)
-            data["hardship"] = next((v for word, v in _HARDSHIP_WORDS if word in text), text)
+            data["hardship"] = next((v for word, v in elders.FIELD_TABLE["hardship"].words.items() if word in text), text)
             if elders.parse_bool(text) is False or text in ("一般", "/"):
                 data["hardship"] = ""
         elif target == "education":
-            data["education"] = _word(value, _EDUCATION_WORDS)
+            data["education"] = _word(value, "education")
         elif target == "spouse":
-            data["spouse"] = _word(value, _SPOUSE_WORDS)
+            data["spouse"] = _word(value, "spouse")
         elif target == "care":
-            data["care"] = _word(value, _CARE_WORDS)
+            data["care"] = _word(value, "care")
         elif target == "main_income":
-            data["main_income"] = _word(value, _INCOME_WORDS)
+            data["main_income"] = _word(value, "main_income")
         elif target == "income_sources":
             items = re.split(r"[,，、/;；\s]+", _text(value))
-            data["income_sources"] = [_INCOME_WORDS.get(i, i) for i in items if i]
+            data["income_sources"] = [elders.FIELD_TABLE["income_sources"].words.get(i, i) for i in items if i]
         elif target == "tier":
             text = _text(value)
             data["tier"] = _TIER_WORDS.sub("", text) or text if text else ""

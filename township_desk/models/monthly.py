@@ -198,6 +198,9 @@ def failures_text(failures: Sequence[CheckFailure]) -> str:
 _MONTH_END_STATUS = elders_model.STATUS_ON_DAY_SQL
 
 
+_MONTH_END_ORDER = villages_model.village_order("", columns=("_vorder", "_vname"))  # as ``_month_end_elders`` passes them on
+
+
 def _month_end_elders(db, last: dt.date, columns: str, statuses: tuple[str, ...] = ("在册",),
                       extra_joins: str = "", params_before: Sequence = ()) -> list[dict]:
     """Elders whose status on ``last`` is one of ``statuses``, in village then name order.
@@ -210,7 +213,7 @@ def _month_end_elders(db, last: dt.date, columns: str, statuses: tuple[str, ...]
     sql = f"""SELECT * FROM (
                 SELECT {columns}, {_MONTH_END_STATUS} AS month_status, v.sort_order AS _vorder, v.name AS _vname
                 FROM elders e JOIN villages v ON v.id = e.village_id {extra_joins}
-              ) WHERE month_status IN ({marks}) ORDER BY _vorder, _vname, name_initials, id"""
+              ) WHERE month_status IN ({marks}) ORDER BY {_MONTH_END_ORDER}, name_initials, id"""
     params = [*params_before, *[last.isoformat()] * _MONTH_END_STATUS.count(":day"), *statuses]
     cursor = db.execute(sql.replace(":day", "?"), params)
     names = [d[0] for d in cursor.description]
@@ -528,7 +531,7 @@ def hazards_of_month(db, month: str) -> list[dict]:
                   h.id, h.elder_id
            FROM hazards h JOIN elders e ON e.id = h.elder_id JOIN villages v ON v.id = e.village_id
            WHERE h.found_on <= :last AND (h.resolved_on IS NULL OR h.resolved_on >= :first)
-           ORDER BY v.sort_order, v.name, h.found_on, h.id""", {"last": last.isoformat(), "first": first.isoformat()}))
+           ORDER BY """ + villages_model.VILLAGE_ORDER_SQL + """, h.found_on, h.id""", {"last": last.isoformat(), "first": first.isoformat()}))
     _as_on(db, rows, last, "elder_id")
     return rows
 
@@ -558,6 +561,6 @@ def agreements_of_month(db, month: str) -> list[dict]:
            WHERE a.status <> '草稿' AND COALESCE(a.signed_on, a.start_date) <= :last
              AND a.start_date IS NOT NULL AND a.start_date <= :last
              AND COALESCE(a.terminated_on, a.end_date, '9999-12-31') >= :first
-           ORDER BY v.sort_order, v.name, a.start_date, a.id""", {"last": last.isoformat(), "first": first.isoformat()}))
+           ORDER BY """ + villages_model.VILLAGE_ORDER_SQL + """, a.start_date, a.id""", {"last": last.isoformat(), "first": first.isoformat()}))
     _as_on(db, rows, last, "elder_id")
     return rows

@@ -23,6 +23,7 @@ from township_desk.models import audit, field_history, settings
 from township_desk.models.dates import age_on, required_date
 from township_desk.models.elders import ABILITY_LEVELS, AGED_FROM
 from township_desk.models.errors import UserError
+from township_desk.models.villages import VILLAGE_ORDER_SQL
 
 AGED = "高龄"
 DISABLED_ABILITY = "失能"
@@ -371,7 +372,7 @@ def assessments_due(db, as_of: dt.date | str, *, village: str | None = None) -> 
         WHERE e.status = '在册'{village_sql}
           AND NOT EXISTS (SELECT 1 FROM assessments r
                           WHERE r.elder_id = e.id AND r.date >= :cutoff AND r.date <= :day)
-        ORDER BY last_assessed IS NOT NULL, last_assessed, v.sort_order, v.name, e.name_initials, e.id"""
+        ORDER BY last_assessed IS NOT NULL, last_assessed, {VILLAGE_ORDER_SQL}, e.name_initials, e.id"""
     rows = list(db.query(sql, params))
     for row in rows:
         last = row["last_assessed"]

@@ -162,7 +162,7 @@ def _overdue_sql(where: str, every: bool = False, rules: list[str] | tuple[str, 
                 ) WHERE day_status = '在册'
             )
         ) WHERE {"1" if every else "(:want_home AND days_overdue > 0) OR (:want_remote AND shortfall IS NOT NULL)"}
-        ORDER BY village_order, village, name_initials, id"""
+        ORDER BY {villages.village_order("", columns=("village_order", "village"))}, name_initials, id"""
 
 
 def _plan_params(db, as_of: dt.date, elder_ids: list[int] | None = None) -> tuple[dict, list[str]]:
@@ -345,7 +345,7 @@ def unvisited_in_month(db, month: str, group: str | None = None) -> list[dict]:
                  ORDER BY vs.date DESC LIMIT 1) AS last_home_visit
         FROM ({_month_sql(db)}) m LEFT JOIN visitors vi ON vi.id = m.visitor_id
         WHERE m.home_visits = 0 AND {_IN_GROUP.replace("elder_id", "m.elder_id")}
-        ORDER BY m.village_order, m.village, m.name_initials, m.elder_id""",
+        ORDER BY {villages.village_order("m", columns=("village_order", "village"))}, m.name_initials, m.elder_id""",
         _month_params(month, db, group)))
 
 

@@ -1,9 +1,18 @@
-"""Office settings: township name, policy profile, signature names, visit plan. Stored as JSON values."""
+"""Office settings: township name, policy profile, signature names, visit plan. Stored as JSON values.
+
+``RULES`` says what each value may be; ``check`` applies them (and the rules between values of the visit plan) and
+``put`` refuses what ``check`` refuses, so the window, the command line and the demo all keep to one set of rules.
+A key without a rule (one a newer part of the program stores) is stored as given.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
+
+from township_desk.models.errors import UserError, ValidationError
+from township_desk.models.names import check_name, normalise_name, normalise_phone
 
 # Policy profiles for who counts as a left-behind elder (domain.md "Who counts"), each with the text it follows:
 # 宁波 (seed 000): 60+, supporters away 6 months, children in state employers excluded; 辽宁 (seed 002): away
@@ -80,6 +89,137 @@ LABELS: dict[str, str] = {
 }
 
 
+@dataclass(frozen=True)
+class Rule:
+    """What one setting may hold: ``kind`` is "text" (a place name, ``max_length`` characters), "person" (a name
+    checked as names are), "phone" (digits kept; a doubtful number is a warning, not a refusal), "int" (``low`` to
+    ``high``), "bool" or "choice" (one of ``choices``)."""
+
+    kind: str
+    required: bool = False
+    low: int | None = None
+    high: int | None = None
+    max_length: int = 30
+    choices: tuple[str, ...] = ()
+
+
+def _tiers() -> tuple[str, ...]:
+    from township_desk.models.elders import TIERS  # elders reads the settings: imported when first checked
+
+    return TIERS
+
+
+RULES: dict[str, Rule] = {
+    "township_name": Rule("text", required=True),
+    "county_name": Rule("text"),
+    "office_phone": Rule("phone"),
+    "policy_profile": Rule("choice", choices=tuple(POLICY_PROFILES)),
+    "min_age": Rule("int", low=50, high=80),
+    "min_absence_months": Rule("int", low=1, high=60),
+    "exclude_state_employers": Rule("bool"),
+    "exclude_extreme_poverty": Rule("bool"),
+    "unit_head": Rule("person"),
+    "reviewer": Rule("person"),
+    "preparer": Rule("person"),
+    "plan_key_home_days": Rule("int", low=1, high=90),
+    "plan_key_remote_per_week": Rule("int", low=0, high=14),
+    "plan_general_home_days": Rule("int", low=1, high=180),
+    "plan_general_remote_per_week": Rule("int", low=0, high=14),
+    "plan_home_counts_as_contact": Rule("bool"),
+    "tier_for_high": Rule("choice"),  # choices: the visit tiers (``elders.TIERS``)
+    "tier_for_medium": Rule("choice"),
+    "tier_for_low": Rule("choice"),
+}
+_REQUIRED_TEXT = {"township_name": "请填写乡镇（街道）名称：它印在登记表、花名册、告知卡和月度报表上。"}
+
+
+def value_range(key: str) -> tuple[int, int]:
+    """The lowest and highest value a number setting may take (a spin box's range)."""
+    rule = RULES[key]
+    return int(rule.low), int(rule.high)
+
+
+@dataclass
+class Checked:
+    """What ``check`` made of some values: the values as they are stored (names trimmed, phone digits kept), the
+    refusals and the warnings, each a (key, Chinese message) pair."""
+
+    values: dict[str, Any]
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+    def message_for(self, key: str) -> str:
+        """The refusals of one key, as one line (empty when it is fine)."""
+        return "".join(message for k, message in self.problems if k == key)
+
+
+def _check_one(key: str, value: Any, checked: Checked) -> None:
+    rule, label = RULES[key], LABELS.get(key, key)
+
+    def refuse(message: str) -> None:
+        checked.problems.append((key, message))
+
+    if rule.kind in ("text", "person"):
+        name = normalise_name("" if value is None else str(value))
+        checked.values[key] = name
+        if not name:
+            if rule.required:
+                refuse(_REQUIRED_TEXT.get(key) or f"请填写{label}。")
+        elif rule.kind == "person":
+            problem = check_name(name)
+            if problem:
+                refuse(f"{label}：{problem}")
+        elif len(name) > rule.max_length:
+            refuse(f"{label}“{name}”超过 {rule.max_length} 个字，请核对。")
+    elif rule.kind == "phone":
+        phone, warning = normalise_phone(value)
+        checked.values[key] = phone
+        if warning:
+            checked.warnings.append((key, f"{label}：{warning}"))
+    elif rule.kind == "int":
+        number = value
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            number = int(value.strip())
+        if isinstance(number, float) and number.is_integer():
+            number = int(number)
+        if isinstance(number, bool) or not isinstance(number, int) or not rule.low <= number <= rule.high:
+            refuse(f"{label}应为 {rule.low} 到 {rule.high} 之间的整数，实为“{value}”。")
+        else:
+            checked.values[key] = number
+    elif rule.kind == "bool":
+        if value in (True, False, 0, 1) and not isinstance(value, float):
+            checked.values[key] = bool(value)
+        else:
+            refuse(f"{label}应为“是”或“否”，实为“{value}”。")
+    elif rule.kind == "choice":
+        choices = rule.choices or _tiers()
+        if value not in choices:
+            refuse(f"{label}“{value}”不在可选范围：{'、'.join(choices)}。")
+
+
+def check(values: dict[str, Any], current: dict[str, Any] | None = None) -> Checked:
+    """Check ``values`` (some settings) against ``RULES`` and, with the ``current`` settings for the keys not given,
+    the visit plan's rules between values: 重点 is visited at home at least as often, and called at least as often
+    per week, as 一般. Never raises: ``put`` refuses what has ``problems``."""
+    checked = Checked(dict(values))
+    for key, value in values.items():
+        if key in RULES:
+            _check_one(key, value, checked)
+    refused = {k for k, _m in checked.problems}
+    merged = {**DEFAULTS, **(current or {}), **checked.values}
+    key_home, general_home = merged["plan_key_home_days"], merged["plan_general_home_days"]
+    plan_given = any(k.startswith("plan_") for k in values)
+    if plan_given and not refused & {"plan_key_home_days", "plan_general_home_days"} and key_home > general_home:
+        checked.problems.append(("plan_key_home_days", f"重点对象的上门巡访间隔（{key_home} 天）不能长于一般对象"
+                                                       f"（{general_home} 天）。"))
+    key_remote, general_remote = merged["plan_key_remote_per_week"], merged["plan_general_remote_per_week"]
+    if (plan_given and not refused & {"plan_key_remote_per_week", "plan_general_remote_per_week"}
+            and key_remote < general_remote):
+        checked.problems.append(("plan_key_remote_per_week", f"重点对象每周电话视频巡访次数（{key_remote} 次）不能少于"
+                                                             f"一般对象（{general_remote} 次）。"))
+    return checked
+
+
 def get(db, key: str) -> Any:
     row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
     if row is None:
@@ -100,14 +240,22 @@ def key_versions(db) -> dict[str, int]:
 
 
 def put(db, values: dict[str, Any], *, expected_versions: dict[str, int] | None = None) -> None:
-    """Save several settings in one transaction, recording each change in the audit log.
+    """Save several settings in one transaction, recording each change in the audit log (which notes it).
 
-    ``expected_versions`` is ``key_versions`` as the form read it: when any key of ``values`` was changed since
-    (by another window or the command line), ``StaleRecord`` is raised and nothing is saved."""
+    Every value is checked first (``check``): a value out of range, a required name left empty, an unknown choice
+    raises ``ValidationError`` naming each (its ``problems``: (key, message)) and nothing is saved. Names are
+    stored trimmed and the phone as its digits. ``expected_versions`` is ``key_versions`` as the form read it: when
+    any key of ``values`` was changed since (by another window or the command line), ``StaleRecord`` is raised and
+    nothing is saved."""
     from township_desk.models import audit, versions
 
     with db.atomic():
         current = get_all(db)
+        checked = check(values, current)
+        if checked.problems:
+            raise ValidationError("设置未保存：" + "；".join(m.rstrip("。") for _k, m in checked.problems) + "。",
+                                  checked.problems)
+        values = checked.values
         if expected_versions is not None:
             for key in values:
                 versions.check(db, "settings", key, expected_versions.get(key, 0))
@@ -124,8 +272,6 @@ def put(db, values: dict[str, Any], *, expected_versions: dict[str, int] | None 
 def apply_profile(db, profile: str, *, expected_versions: dict[str, int] | None = None) -> None:
     """Switch the policy profile and its rule values together (``expected_versions``: as in ``put``)."""
     if profile not in POLICY_PROFILES:
-        from township_desk.models.errors import UserError
-
         raise UserError(f"未知的认定政策“{profile}”，可选：{'、'.join(POLICY_PROFILES)}")
     put(db, {"policy_profile": profile, **POLICY_PROFILES[profile]}, expected_versions=expected_versions)
 

@@ -12,8 +12,18 @@ from township_desk.models.names import normalise_name, normalise_phone
 VILLAGE_FIELDS = ("committee", "staff_name", "phone", "sort_order")
 
 
-# The township's order of villages (排列顺序, then name), for any query that joins villages as ``v``.
-VILLAGE_ORDER_SQL = "v.sort_order, v.name"
+def village_order(alias: str = "v", *, columns: tuple[str, str] = ("sort_order", "name")) -> str:
+    """The township's order of villages (排列顺序, then name) as ORDER BY terms: every query listing elders, visits,
+    hazards … by village orders by this and by nothing else. ``alias`` is how the query joined ``villages``;
+    ``columns`` are the two columns' names where an inner query passed them on under others (rows of a subquery
+    ``m`` with ``v.sort_order AS village_order, v.name AS village``: ``village_order("m", columns=("village_order",
+    "village"))``; ``alias=""`` for bare names)."""
+    prefix = f"{alias}." if alias else ""
+    return f"{prefix}{columns[0]}, {prefix}{columns[1]}"
+
+
+# The same for villages joined as ``v``, the usual alias.
+VILLAGE_ORDER_SQL = village_order()
 
 
 def list_villages(db) -> list[dict]:

@@ -199,7 +199,7 @@ class AgreementsPage(QWidget):
                 self.view.selectRow(number)
         self._update_buttons()
         if expired:
-            self.ctx.notify("agreements")  # the dashboard's counts change too; a second pass expires nothing
+            self.ctx.announce_writes()  # the dashboard's counts change too; a second pass expires nothing
 
     def apply_filters(self, filters: dict) -> None:
         """Keys: ``status``, ``village``, ``ending_within_days`` (any value turns on 30天内到期)."""
@@ -241,7 +241,7 @@ class AgreementsPage(QWidget):
         self.open_scan_button.setEnabled(bool(one and one.get("scan_path")))
 
     def _changed(self, select: int | None = None) -> None:
-        self.ctx.notify("agreements")  # the window (or follow_changes) refreshes this page too
+        self.ctx.announce_writes()  # the window (or follow_changes) refreshes this page too
         if select is not None:
             self.select_agreement(select)
 

@@ -311,9 +311,7 @@ class ContactLogDialog(QDialog):
             parts.append(f"登记风险隐患 {len(saved.hazard_ids)} 项")
         self.message.setText("，".join(parts) + "。可以继续勾选下一批，或点“关闭”。")
         self.message.setStyleSheet(f"color: {GREEN}")
-        self.ctx.notify("visits")
-        if saved.hazard_ids:
-            self.ctx.notify("hazards")
+        self.ctx.announce_writes()  # the visits, and the hazards opened
         self.ticked.clear()  # the elders just recorded stay listed, unticked, with their new progress
         self.reload()
         self.note.clear()

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from township_desk.models import db as dbm
 from township_desk.models import settings
-from township_desk.models.changes import Changes
+from township_desk.models.changes import Changes, take
 
 
 class AppContext(QObject):
@@ -34,6 +34,7 @@ class AppContext(QObject):
         self._today = today  # a fixed office day (tests, the demo); the clock's when None
         self.db_path = Path(db_path)
         self.db = db if db is not None else dbm.connect(self.db_path)
+        take(self.db)  # what was written before the window opened (migrations, a test's setup) is no news
         self._seen_version = self._data_version()
 
     def today(self) -> dt.date:
@@ -58,7 +59,8 @@ class AppContext(QObject):
         return id(conn), conn.total_changes, self._data_version()
 
     def announce(self, changes: Changes) -> None:
-        """Tell the window what was written; the pages showing one of the tables refresh."""
+        """Tell the window what was written (a writer's result: ``models.changes.written(result)``); the pages
+        showing one of the tables refresh."""
         if not changes:
             return
         # Whatever other connections committed up to now is covered by this announcement (a background job's
@@ -68,9 +70,12 @@ class AppContext(QObject):
         for table in sorted(changes.tables):
             self.data_changed.emit(table)
 
-    def notify(self, *tables: str) -> None:
-        """``announce(Changes.of(*tables))`` for a write made on the GUI thread."""
-        self.announce(Changes.of(*tables))
+    def announce_writes(self) -> Changes:
+        """Announce what the writers noted on the window's connection since the last announcement
+        (``models.changes.take``): the one call after a write on the GUI thread. Returns it."""
+        changes = take(self.db)
+        self.announce(changes)
+        return changes
 
     def check_other_writers(self) -> bool:
         """Announce a change ("*") when another connection committed since the last look; the main window calls

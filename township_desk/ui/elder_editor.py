@@ -63,8 +63,6 @@ _PROBLEM_STYLE = f"""
 """
 RECHECK_DELAY_MS = 250
 
-DISABILITY_CATEGORIES = ("视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾")
-DISABILITY_GRADES = ("一级", "二级", "三级", "四级")
 RELATIONS = ("儿子", "女儿", "儿媳", "女婿", "孙子", "孙女", "配偶", "兄弟姐妹", "侄子", "侄女", "其他亲属")
 _SUPPORTER_KEYS = list(SUPPORTER_FIELDS)
 _SUPPORTER_FLAGS = ("rural_hukou", "is_away", "can_support")
@@ -102,6 +100,11 @@ def _choice_combo(values: tuple[str, ...], blank: str | None = "") -> QComboBox:
         if value:
             combo.addItem(value, value)
     return combo
+
+
+def _choices(code: str) -> tuple[str, ...]:
+    """The values a field offers, from the field table (``elders.FIELDS``), the one list checks and import use."""
+    return elders.FIELD_TABLE[code].choices
 
 
 def _open_combo(values: tuple[str, ...]) -> QComboBox:
@@ -272,8 +275,8 @@ class ElderEditor(QDialog):
         health.wide("身体情况", self.health_label)
         health.add("残疾", self._check("is_disabled"))
         health.add("患病（重特大疾病）", self._check("is_ill"))
-        health.add("残疾类别", self._field("disability_category", _open_combo(DISABILITY_CATEGORIES)))
-        health.add("残疾等级", self._field("disability_grade", _open_combo(DISABILITY_GRADES)))
+        health.add("残疾类别", self._field("disability_category", _open_combo(_choices("disability_category"))))
+        health.add("残疾等级", self._field("disability_grade", _open_combo(_choices("disability_grade"))))
         health.wide("患病类型", self._line("illness_type", "如：恶性肿瘤、尿毒症"))
         ability = QComboBox()
         ability.addItem("（未评估）", None)
@@ -284,11 +287,11 @@ class ElderEditor(QDialog):
         column.addWidget(health)
 
         education = _Section("文化程度")
-        education.add("文化程度", self._field("education", _choice_combo(elders.EDUCATION, blank="（未填）")))
+        education.add("文化程度", self._field("education", _choice_combo(_choices("education"), blank="（未填）")))
         column.addWidget(education)
 
         family = _Section("家庭情况")
-        family.add("夫妻情况", self._field("spouse", _choice_combo(elders.SPOUSE, blank="（未填）")))
+        family.add("夫妻情况", self._field("spouse", _choice_combo(_choices("spouse"), blank="（未填）")))
         family.add("子女数量（个）", self._line("children_count"))
         family.wide("子女出生年份", self._line("children_birth_years", "如：1972,1975"))
         family.add("外出务工年限（年）", self._line("children_away_years"))
@@ -302,23 +305,23 @@ class ElderEditor(QDialog):
         row = QHBoxLayout(sources)
         row.setContentsMargins(2, 2, 2, 2)
         self.income_checks: dict[str, QCheckBox] = {}
-        for source in elders.INCOME:
+        for source in _choices("income_sources"):
             check = QCheckBox(source)
             self.income_checks[source] = check
             row.addWidget(check)
         row.addWidget(QLabel("（可多选）"))
         row.addStretch(1)
         income.wide("家庭经济来源", self._field("income_sources", sources))
-        income.add("主要经济来源", self._field("main_income", _choice_combo(elders.INCOME, blank="（未填）")))
+        income.add("主要经济来源", self._field("main_income", _choice_combo(_choices("main_income"), blank="（未填）")))
         column.addWidget(income)
 
         care = _Section("照料情况")
-        care.add("照料情况", self._field("care", _choice_combo(elders.CARE, blank="（未填）")))
+        care.add("照料情况", self._field("care", _choice_combo(_choices("care"), blank="（未填）")))
         care.add("独居", self._check("lives_alone"))
         column.addWidget(care)
 
         other = _Section("困难与特殊情况")
-        other.add("困难类型", self._field("hardship", _choice_combo(elders.HARDSHIP[1:], blank="无")))
+        other.add("困难类型", self._field("hardship", _choice_combo(_choices("hardship"), blank="无")))
         other.add("农村户籍", self._check("rural_hukou"))
         other.add("失独", self._check("lost_only_child"))
         other.add("计划生育特殊家庭", self._check("family_planning_special"))
@@ -337,7 +340,7 @@ class ElderEditor(QDialog):
         for row_ in visitors.list_visitors(self.db):
             visitor.addItem(self._visitor_text(row_), row_["id"])
         visit.add("巡访责任人", self._field("visitor", visitor))
-        visit.add("巡访类别", self._field("tier", _choice_combo(elders.TIERS, blank=None)))
+        visit.add("巡访类别", self._field("tier", _choice_combo(_choices("tier"), blank=None)))
         visit.add("纳入台账日期", self._field("entered_on", date_edit(self.today, latest=self.today)))
         self.risk_label = QLabel()
         visit.add("风险等级", self.risk_label)
@@ -833,7 +836,7 @@ class ElderEditor(QDialog):
         self.elder_id = result.elder_id
         self.result_ = result
         self._snapshot = self._state()
-        self.ctx.notify("elders")
+        self.ctx.announce_writes()
         self._show_saved_warnings(result)
         self.accept()
         return True
@@ -966,14 +969,11 @@ class StatusDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            ended = elders.change_status(self.ctx.db, self.elder_id, self.new_status(),
-                                         pydate(self.date_edit.date()), self.reason_edit.text(),
-                                         expected_version=self.expected_version)
+            elders.change_status(self.ctx.db, self.elder_id, self.new_status(), pydate(self.date_edit.date()),
+                                 self.reason_edit.text(), expected_version=self.expected_version)
             self.saved_version = versions.current(self.ctx.db, "elders", self.elder_id)
         except UserError as exc:
             self.error_label.setText(str(exc))
             return
-        self.ctx.notify("elders")
-        if ended:
-            self.ctx.notify("agreements")
+        self.ctx.announce_writes()  # the elder, and the agreements that ended with the stay
         super().accept()

@@ -201,9 +201,10 @@ class ElderFileDialog(QDialog):
 
     # ---------------------------------------------------------------- actions
 
-    def _after(self, table: str) -> None:
+    def _after(self) -> None:
+        """Something was recorded from the file: announce it and show the file as it is now."""
         self.changed = True
-        self.ctx.notify(table)
+        self.ctx.announce_writes()
         self.reload()
 
     def open_event(self, number: int) -> None:
@@ -217,17 +218,17 @@ class ElderFileDialog(QDialog):
             dialog = VisitDialog(self.ctx, self.elder_id, self, visit_id=event.record_id)
             dialog.exec()
             if dialog.changed:
-                self._after("visits")
+                self._after()
         elif event.table == "hazards":
             from township_desk.ui.hazard_dialog import HazardDialog
 
             if HazardDialog(self.ctx, self.elder_id, self, hazard_id=event.record_id).exec():
-                self._after("hazards")
+                self._after()
         elif event.table == "agreements":
             from township_desk.ui.agreement_editor import AgreementEditor
 
             if AgreementEditor(self.ctx.db, event.record_id, parent=self, today=self.today).exec():
-                self._after("agreements")
+                self._after()
 
     def edit_record(self) -> None:
         from township_desk.ui.elder_editor import ElderEditor
@@ -281,7 +282,7 @@ class ElderFileDialog(QDialog):
         from township_desk.ui.agreement_editor import AgreementEditor
 
         if AgreementEditor(self.ctx.db, elder_id=self.elder_id, parent=self, today=self.today).exec():
-            self._after("agreements")
+            self._after()
 
 
 def open_elder_file(ctx, elder_id: int | None, parent: QWidget | None = None, *,

@@ -206,7 +206,7 @@ class HazardDialog(QDialog):
             self.error.setText(str(exc))
             return
         self.hazard_id = hazard_id
-        self.ctx.notify("hazards")
+        self.ctx.announce_writes()
         self.accept()
 
     def reload(self) -> None:

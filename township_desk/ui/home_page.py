@@ -12,6 +12,7 @@ from township_desk.models import db as dbm
 from township_desk.models import elders
 from township_desk.models.errors import UserError
 from township_desk.ui import jobs
+from township_desk.ui.group_rates import GroupRatesRow
 
 
 @dataclass
@@ -150,7 +151,9 @@ class HomePage(QWidget):
             if key == "rate":
                 grid.addWidget(card, 0, 0, 1, 3)
             else:
-                grid.addWidget(card, 1 + (index - 1) // 3, (index - 1) % 3)
+                grid.addWidget(card, 2 + (index - 1) // 3, (index - 1) % 3)
+        self.group_rates = GroupRatesRow(ctx)  # 月探访率 per visit group, under the headline rate
+        grid.addWidget(self.group_rates, 1, 0, 1, 3)
         self.state = QLabel()
         self.state.setStyleSheet("color: #777")
         self.loading = False
@@ -192,6 +195,7 @@ class HomePage(QWidget):
         self._number += 1
         self.loading = True
         self.state.setText("正在统计……")
+        self.group_rates.refresh()
         self.todo.refresh()
         number, db_path = self._number, self.ctx.db_path
 

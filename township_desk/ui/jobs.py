@@ -3,18 +3,19 @@
 Usage::
 
     def work(job: Job):                      # runs in a worker thread
-        db = dbm.connect(db_path)            # its own connection (SQLite: one per thread)
+        db = job.connect(db_path)            # its own connection (SQLite: one per thread), closed at the end
         for i, item in enumerate(items):
             job.check()                      # raises JobCancelled once the clerk pressed 取消
             job.progress(i, len(items), "正在导入……")
         return result
 
-    run_job(parent, "导入台账", work, on_done=lambda result: ..., ctx=ctx, changes=Changes.of("elders"))
+    run_job(parent, "导入台账", work, on_done=lambda result: ..., ctx=ctx)
 
 The progress dialog appears only when the work takes longer than a moment (``DIALOG_DELAY_MS``) and can cancel.
 ``on_done`` / ``on_error`` / ``on_cancel`` run on the GUI thread, exactly one of them, through one relay object
-that lives there. Before ``on_done`` the op announces what it changed through ``ctx.announce`` (``changes``, or
-the result itself when it is a ``Changes`` or carries one as ``.written``). Without ``on_error`` a ``UserError``
+that lives there. Before ``on_done`` the op announces what it changed through ``ctx.announce``: ``changes`` when
+given, else what the writers noted on ``job.connect`` connections and what the result says it wrote
+(``models.changes.written``). Without ``on_error`` a ``UserError``
 shows its Chinese message and anything else goes to the crash handler; a cancel is silent unless ``on_cancel``.
 The worker must leave the database and files as they were when cancelled (transactions, temp files).
 """
@@ -31,7 +32,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 from shiboken6 import isValid
 
-from township_desk.models.changes import Changes
+from township_desk.models.changes import Changes, take, written
 from township_desk.models.errors import UserError
 
 DIALOG_DELAY_MS = 300  # shorter work shows no dialog at all
@@ -66,6 +67,8 @@ class Job:
         self._cancel = threading.Event()
         self._ended = threading.Event()
         self.dialog: QProgressDialog | None = None
+        self._connections: list = []
+        self.written = Changes()  # what the work noted on the job's connections (``connect``), once it has ended
 
     @property
     def cancelled(self) -> bool:
@@ -79,6 +82,24 @@ class Job:
         if self._cancel.is_set():
             raise JobCancelled()
 
+    def connect(self, db_path):
+        """A connection of the worker's own (SQLite: one per thread), closed when the work ends; what the writers
+        note on it (``models.changes.note``) is announced when the job succeeds."""
+        from township_desk.models import db as dbm
+
+        db = dbm.connect(db_path)
+        self._connections.append(db)
+        return db
+
+    def _close(self) -> None:
+        for db in self._connections:
+            self.written |= take(db)
+            try:
+                db.close()
+            except Exception:  # noqa: BLE001, S110 - closing after the work's own error: that error is reported
+                pass
+        self._connections.clear()
+
     def progress(self, done: int, total: int, text: str = "") -> None:
         self._relay.progressed.emit(int(done), int(total), text)
 
@@ -89,7 +110,10 @@ class Job:
 
     def run(self) -> None:
         try:
-            result = self._fn(self)
+            try:
+                result = self._fn(self)
+            finally:
+                self._close()
         except BaseException as exc:  # noqa: BLE001 - reported to the GUI thread
             self._relay.failed.emit(exc, traceback.format_exc())
         else:
@@ -128,14 +152,6 @@ def _hook_quit() -> None:
     if app is not None and not getattr(app, "_township_waits_for_jobs", False):
         app.aboutToQuit.connect(wait_for_all)
         app._township_waits_for_jobs = True
-
-
-def changes_of(result: Any) -> Changes | None:
-    """The ``Changes`` a work function reported: its result, or the result's ``written`` attribute."""
-    if isinstance(result, Changes):
-        return result
-    found = getattr(result, "written", None)
-    return found if isinstance(found, Changes) else None
 
 
 def run_job(parent: QWidget | None, title: str, fn: Callable[[Job], Any], *,
@@ -191,7 +207,7 @@ def run_job(parent: QWidget | None, title: str, fn: Callable[[Job], Any], *,
 
     def done(result: Any) -> None:
         alive = finish()
-        announced = changes if changes is not None else changes_of(result)
+        announced = changes if changes is not None else job.written | written(result)
         if ctx is not None and announced:
             ctx.announce(announced)
         if on_done and alive:

@@ -53,7 +53,7 @@ class ProfileDialog(QDialog):
 
     def choose(self) -> None:
         settings.apply_profile(self.ctx.db, self.chosen())
-        self.ctx.notify("settings")
+        self.ctx.announce_writes()
         self.accept()
 
 

@@ -237,25 +237,16 @@ def import_returns(ctx, parent: QWidget, today: dt.date | None = None, *, files:
         chosen = dialog.chosen_hazards()
 
         def write(job: Job):
-            from township_desk.models import db as dbm
+            return returns.import_returns(job.connect(db_path), staged, open_hazards=chosen, today=today,
+                                          progress=job.progress, check_cancelled=job.check)
 
-            db = dbm.connect(db_path)
-            try:
-                return returns.import_returns(db, staged, open_hazards=chosen, today=today, progress=job.progress,
-                                              check_cancelled=job.check)
-            finally:
-                db.close()
-
-        def done(result: returns.ReturnsResult) -> None:
-            ctx.notify("visits")
-            if result.hazards_opened:
-                ctx.notify("hazards")
+        def done(result: returns.ReturnsResult) -> None:  # run_job announced the visits and hazards written
             QMessageBox.information(parent, "导入巡访回执表",
                                     f"已登记巡访 {result.visits} 次，登记风险隐患 {len(result.hazards_opened)} 项；"
                                     f"跳过 {result.skipped} 行。")
             if on_imported:
                 on_imported(result)
 
-        run_job(parent, "导入巡访回执表", write, on_done=done)
+        run_job(parent, "导入巡访回执表", write, on_done=done, ctx=ctx)
 
     run_job(parent, "读取巡访回执表", read, on_done=preview)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -45,7 +45,6 @@ from township_desk.ui.widgets import date_edit, pydate, qdate, refill_choices, t
 ALL = "全部"
 GRADE_COLOURS = {"高": "#c62828", "中": "#e65100", "低": "#2e7d32"}
 _ERROR_STYLE = "border: 1px solid #c62828;"
-_WATCHED = ("assessments", "elders", "visits", "hazards", "settings", "villages", "*")
 
 DUE_COLUMNS = [("name", "姓名"), ("id_number", "身份证号码"), ("village", "村（社区）"), ("tier", "巡访类别"),
                ("grade_text", "当前风险等级"), ("last_text", "上次评估日期"), ("days_since", "距上次评估（天）")]
@@ -115,21 +114,13 @@ class RiskPage(QWidget):
         self.suggestion: risk.Suggestion | None = None
         self.ability_result = None
         self._final_touched = False
-        self._stale = False
-        self._loaded_key: tuple | None = None
-        # several tables change together (a save notifies "assessments" and "elders"): refresh once
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(0)
-        self._refresh_timer.timeout.connect(self.refresh)
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs)
         self.tabs.addTab(self._build_due(), "待评估")
         self.tabs.addTab(self._build_assess(), "评估")
         self.tabs.addTab(self._build_stats(), "统计")
-        ctx.data_changed.connect(self._on_data_changed)
-        self.refresh()
+        self.refresh()  # later refreshes come from the window (``SHOWS``), never from listening to ctx here
 
     @property
     def today(self) -> dt.date:
@@ -495,8 +486,8 @@ class RiskPage(QWidget):
         self.reason_edit.blockSignals(True)
         self.reason_edit.clear()
         self.reason_edit.blockSignals(False)
-        self.ctx.notify("assessments", "elders")  # one announcement: the dashboard, the ledger and the charts follow
-        self.refresh()
+        # one announcement: this page (through the window), the dashboard, the ledger and the charts follow
+        self.ctx.announce_writes()
         self.saved_label.setText(f"已保存：{name} {day} 评估，最终等级 {risk.GRADE_LABELS[final]}")
         return assessment_id
 
@@ -524,40 +515,12 @@ class RiskPage(QWidget):
 
     # ---------------------------------------------------------------- page protocol
 
-    def _on_data_changed(self, table: str) -> None:
-        """Refresh once the current event is done when shown; a hidden page refreshes when next shown."""
-        if table not in _WATCHED:
-            return
-        self._stale = True
-        if table == "*":
-            self._loaded_key = None  # e.g. a restored backup: reload whatever the counters say
-        if self.isVisible():
-            self._refresh_timer.start()
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt signature
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
-    def _data_key(self) -> tuple:
-        """Changes since the last reload: rows this connection wrote, commits by other connections, the day."""
-        return (*self.ctx.data_key(), self.today)
-
     def can_close(self) -> bool:
         return True  # nothing unsaved is held on this page
 
     def refresh(self) -> None:
-        """Reload the due list, the statistics and the current elder (keeping what the clerk has typed).
-
-        Nothing is reloaded when the database has not changed since the last reload: the window and this
-        page's own signal handler may both ask after one save.
-        """
-        self._stale = False
-        self._refresh_timer.stop()
-        key = self._data_key()
-        if key == self._loaded_key:
-            return
-        self._loaded_key = key
+        """Reload the due list, the statistics and the current elder (keeping what the clerk has typed). The window
+        calls it when an announced change touches ``SHOWS`` (a hidden page: when it is next shown)."""
         self._fill_villages()
         self.load_due()
         self.load_stats()
@@ -570,8 +533,6 @@ class RiskPage(QWidget):
 
     def apply_filters(self, filters: dict) -> None:
         """``{"view": "due"}`` (and ``"village"``) shows 待评估; ``{"elder_id": n}`` opens 评估 for that elder."""
-        if self._stale:
-            self.refresh()
         if filters.get("elder_id") is not None:
             self.open_elder(int(filters["elder_id"]))
             return

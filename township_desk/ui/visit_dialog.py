@@ -396,8 +396,7 @@ class VisitDialog(QDialog):
         if self.visit is None or self.visit["voided_at"]:
             return
         if VoidDialog(self.ctx, self.visit, self.elder["name"], self).exec():
-            self.changed = True
-            self.ctx.notify("visits")
+            self.changed = True  # VoidDialog announced the voiding
             self._reload()
 
     def open_photo(self) -> None:
@@ -468,7 +467,7 @@ class VisitDialog(QDialog):
             self.error.setText(str(exc))  # the dialog stays open with everything typed
             return
         self.error.clear()
-        self.ctx.notify("visits")
+        self.ctx.announce_writes()
         self._propose_hazard(data)
         self.accept()
 
@@ -491,7 +490,7 @@ class VisitDialog(QDialog):
         self.error.clear()
         if changed:
             self.changed = True
-            self.ctx.notify("visits")
+            self.ctx.announce_writes()
         self._reload()
         labels = "、".join(visits_model.FIELD_LABELS.get(f, f) for f in changed if f != "visitor_name")
         sent = visits_model.sent_month_notice(self.ctx.db, data["date"], before_date) if changed else None
@@ -569,4 +568,5 @@ class VoidDialog(QDialog):
         except UserError as exc:
             self.error.setText(str(exc))
             return
+        self.ctx.announce_writes()
         self.accept()

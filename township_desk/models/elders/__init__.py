@@ -3,7 +3,9 @@
 Every rule about an elder record lives in this package; the window, the importer and the command line call it
 as ``elders.save_elder`` etc. The modules, by concern:
 
-- ``vocabulary``: field labels, the choices each field allows, statuses and flags;
+- ``vocabulary``: the choices fields allow, statuses and flags;
+- ``fields``: the field table (label, kind, choices, importer headings and words) that drives the checks,
+  the editor's lists and the importer;
 - ``validation``: ``prepare_elder`` / ``prepare_supporters`` check and normalise what was typed;
 - ``storage``: ``save_elder``, ``change_status``, supporters, reading one elder back;
 - ``status``: the status an elder had on a day, as SQL (the one rule every dated count uses);
@@ -21,6 +23,7 @@ from township_desk.models.elders.eligibility_rule import (
     eligibility,
     years_away,
 )
+from township_desk.models.elders.fields import ELDER_FIELDS, FIELD_TABLE, FIELDS, Field
 from township_desk.models.elders.figures import AGE_BANDS, age_sex_bands, grades_by_village
 from township_desk.models.elders.queries import (
     RISK_GRADE_FILTERS,
@@ -57,8 +60,9 @@ from township_desk.models.elders.vocabulary import (
     ABILITY_LEVELS,
     AGED_FROM,
     CARE,
+    DISABILITY_CATEGORIES,
+    DISABILITY_GRADES,
     EDUCATION,
-    ELDER_FIELDS,
     EMPLOYER_TYPES,
     FLAGS,
     HARDSHIP,
@@ -72,10 +76,10 @@ from township_desk.models.elders.vocabulary import (
 from township_desk.models.names import normalise_name  # callers read it as elders.normalise_name
 
 __all__ = [
-    "ABILITY_LEVELS", "AGED_FROM", "AGE_BANDS", "AWAY_SINCE_SQL", "CARE", "EDUCATION", "ELDER_FIELDS",
-    "EMPLOYER_TYPES", "FLAGS", "HARDSHIP", "INCOME", "RISK_GRADE_FILTERS", "SORT_COLUMNS", "SPOUSE",
+    "ABILITY_LEVELS", "AGED_FROM", "AGE_BANDS", "AWAY_SINCE_SQL", "CARE", "DISABILITY_CATEGORIES",
+    "DISABILITY_GRADES", "EDUCATION", "ELDER_FIELDS", "EMPLOYER_TYPES", "FIELDS", "FIELD_TABLE", "FLAGS", "HARDSHIP", "INCOME", "RISK_GRADE_FILTERS", "SORT_COLUMNS", "SPOUSE",
     "STATE_EMPLOYERS", "STATUSES", "STATUS_ON_DAY_SQL", "STATUS_PERIODS_SQL", "STATUS_SINCE_SQL",
-    "SUPPORTER_FIELDS", "TIERS", "ElderQuery", "Eligibility", "Problem", "SaveResult", "age_sex_bands",
+    "SUPPORTER_FIELDS", "TIERS", "ElderQuery", "Eligibility", "Field", "Problem", "SaveResult", "age_sex_bands",
     "away_since_of", "change_status", "count_elders", "eligibility", "find_by_id_number", "get_elder",
     "grades_by_village", "health_of", "ledger_json", "list_elders", "normalise_name", "parse_ability_level",
     "parse_bool", "prepare_elder", "prepare_supporters", "save_elder", "status_history", "status_on_day_sql",

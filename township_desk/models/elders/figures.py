@@ -7,6 +7,7 @@ import json
 
 from township_desk.models.dates import age_on
 from township_desk.models.elders.status import STATUS_ON_DAY_SQL
+from township_desk.models.villages import VILLAGE_ORDER_SQL
 
 AGE_BANDS = ("60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+")
 
@@ -45,8 +46,8 @@ def grades_by_village(db, group: str | None = None,
     members on ``on`` (today)."""
     rows = db.execute(
         f"""SELECT v.name,
-                  SUM(e.risk_grade = '高'), SUM(e.risk_grade = '中'), SUM(e.risk_grade = '低'),
-                  SUM(e.risk_grade IS NULL)
-           FROM villages v JOIN elders e ON e.village_id = v.id AND e.status = '在册' AND {_IN_GROUP}
-           GROUP BY v.id ORDER BY v.sort_order, v.name""", {"members": _members(db, group, on)}).fetchall()
+                   SUM(e.risk_grade = '高'), SUM(e.risk_grade = '中'), SUM(e.risk_grade = '低'),
+                   SUM(e.risk_grade IS NULL)
+            FROM villages v JOIN elders e ON e.village_id = v.id AND e.status = '在册' AND {_IN_GROUP}
+            GROUP BY v.id ORDER BY {VILLAGE_ORDER_SQL}""", {"members": _members(db, group, on)}).fetchall()
     return [(r[0], r[1] or 0, r[2] or 0, r[3] or 0, r[4] or 0) for r in rows]

@@ -10,6 +10,7 @@ from township_desk.models import idnumber
 from township_desk.models.dates import latest_birth_for_age
 from township_desk.models.elders.vocabulary import AGED_FROM
 from township_desk.models.errors import UserError
+from township_desk.models.villages import VILLAGE_ORDER_SQL
 
 
 @dataclass
@@ -34,7 +35,7 @@ RISK_GRADE_FILTERS = ("高", "中", "低", "未评估")
 
 SORT_COLUMNS = {
     "name": "e.name_initials", "sex": "e.sex", "birth_date": "e.birth_date", "age": "e.birth_date DESC",
-    "id_number": "e.id_number", "village": "v.sort_order, v.name", "group_name": "e.group_name",
+    "id_number": "e.id_number", "village": VILLAGE_ORDER_SQL, "group_name": "e.group_name",
     "phone": "e.phone", "status": "e.status", "tier": "e.tier", "risk_grade": "e.risk_grade",
     "visitor": "vi.name", "care": "e.care", "lives_alone": "e.lives_alone", "ability_level": "e.ability_level",
     "last_home_visit": "last_home_visit", "id": "e.id",

@@ -8,8 +8,9 @@ from typing import Any
 
 from township_desk.models import audit, field_history, idnumber, versions, villages, visitors
 from township_desk.models.dates import parse_date
+from township_desk.models.elders.fields import _BOOL_FIELDS, ELDER_FIELDS
 from township_desk.models.elders.validation import Problem, prepare_elder, prepare_supporters
-from township_desk.models.elders.vocabulary import _BOOL_FIELDS, ABILITY_LEVELS, ELDER_FIELDS, STATUSES
+from township_desk.models.elders.vocabulary import ABILITY_LEVELS, STATUSES
 from township_desk.models.errors import UserError, ValidationError
 from township_desk.models.names import full_pinyin, initials
 

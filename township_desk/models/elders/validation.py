@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from township_desk.models import idnumber
 from township_desk.models.dates import DateError, age_on, parse_date, parse_year_month
-from township_desk.models.elders.vocabulary import (
-    _BOOL_FIELDS,
-    _INT_FIELDS,
-    _TEXT_FIELDS,
-    ABILITY_LEVELS,
-    CARE,
-    EDUCATION,
-    ELDER_FIELDS,
-    EMPLOYER_TYPES,
-    HARDSHIP,
-    INCOME,
-    SPOUSE,
-    SUPPORTER_FIELDS,
-    TIERS,
-)
+from township_desk.models.elders.fields import ELDER_FIELDS, FIELD_TABLE, FIELDS, Field
+from township_desk.models.elders.vocabulary import ABILITY_LEVELS, EMPLOYER_TYPES, SUPPORTER_FIELDS
 from township_desk.models.names import check_name, normalise_name, normalise_phone
 
 
@@ -86,155 +74,178 @@ def prepare_elder(data: dict[str, Any], today: dt.date | None = None) -> tuple[d
     """Check and normalise an elder record as typed. Returns the row to store and the problems found.
 
     ``name`` and ``id_number`` are always required; any other field is only touched when present in ``data``,
-    so an update may carry just the fields that changed.
+    so an update may carry just the fields that changed. Each field is checked by its kind in ``fields.FIELDS``.
 
     Sex and birth date come from the ID number; a typed value that disagrees is a warning naming both.
     ``village`` (a name) and ``visitor`` (a name) are passed through for ``save_elder`` to resolve.
     """
     today = today or dt.date.today()
-    problems: list[Problem] = []
-    row: dict[str, Any] = {}
+    found = _Found(data, today)
+    idc = _check_identity(found)
+    for kind in _CHECK_ORDER:
+        for spec in FIELDS:
+            if spec.kind == kind and spec.code in data:
+                _CHECKS[kind](found, spec, data[spec.code])
+    if idc.ok and idc.birth_date:
+        age = age_on(idc.birth_date, today)
+        if age < 60:
+            found.warn("birth_date", f"按身份证号码今年 {age} 周岁，未满60周岁")
+    if "village" in data or "village_id" in data:
+        if not (data.get("village_id") or normalise_name(data.get("village"))):
+            found.err("village", "村（社区）不能为空")
+    return found.row, found.problems
 
-    def err(f: str, msg: str) -> None:
-        problems.append(Problem(f, "error", msg))
 
-    def warn(f: str, msg: str) -> None:
-        problems.append(Problem(f, "warning", msg))
+@dataclass
+class _Found:
+    """What ``prepare_elder`` has made of a record so far: the row to store and the problems."""
 
+    data: dict[str, Any]
+    today: dt.date
+    row: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def err(self, code: str, message: str) -> None:
+        self.problems.append(Problem(code, "error", message))
+
+    def warn(self, code: str, message: str) -> None:
+        self.problems.append(Problem(code, "warning", message))
+
+
+def _check_identity(found: _Found) -> idnumber.IdCheck:
+    """姓名 and 身份证号码 (always required); 性别 and 出生日期 follow the ID number when it is valid."""
+    data, row = found.data, found.row
     row["name"] = normalise_name(data.get("name"))
     if message := check_name(row["name"]):
-        err("name", message)
+        found.err("name", message)
 
-    idc = idnumber.check(data.get("id_number"), today=today)
+    idc = idnumber.check(data.get("id_number"), today=found.today)
     row["id_number"] = idc.number
     if idc.error:
-        err("id_number", idc.error)
+        found.err("id_number", idc.error)
     for w in idc.warnings:
-        warn("id_number", w)
+        found.warn("id_number", w)
 
     typed_birth = None
     try:
         typed_birth = parse_date(data.get("birth_date"))
     except DateError as exc:
-        warn("birth_date", f"{exc}，已按身份证号码确定出生日期")
+        found.warn("birth_date", f"{exc}，已按身份证号码确定出生日期")
     typed_sex = (str(data.get("sex") or "").strip() or None)
-    if typed_sex and typed_sex not in ("男", "女"):
-        warn("sex", f"性别“{typed_sex}”无法识别，已按身份证号码确定")
+    if typed_sex and typed_sex not in FIELD_TABLE["sex"].choices:
+        found.warn("sex", f"性别“{typed_sex}”无法识别，已按身份证号码确定")
         typed_sex = None
     if idc.ok:
         row["birth_date"] = idc.birth_date.isoformat()
         row["sex"] = idc.sex
         if typed_birth and typed_birth != idc.birth_date:
-            warn("birth_date", f"填写的出生日期 {typed_birth.isoformat()} 与身份证号码中的 {idc.birth_date.isoformat()} 不一致，已按身份证号码")
+            found.warn("birth_date", f"填写的出生日期 {typed_birth.isoformat()} 与身份证号码中的 {idc.birth_date.isoformat()} 不一致，已按身份证号码")
         if typed_sex and typed_sex != idc.sex:
-            warn("sex", f"填写的性别“{typed_sex}”与身份证号码显示的“{idc.sex}”不一致，已按身份证号码")
+            found.warn("sex", f"填写的性别“{typed_sex}”与身份证号码显示的“{idc.sex}”不一致，已按身份证号码")
     else:
         row["birth_date"] = typed_birth.isoformat() if typed_birth else None
         row["sex"] = typed_sex
+    return idc
 
-    for name in _TEXT_FIELDS:
-        if name in data:
-            value = data.get(name)
-            row[name] = None if value is None or str(value).strip() == "" else str(value).strip()
-    if "ethnicity" in data and not row.get("ethnicity"):
-        row["ethnicity"] = "汉族"
 
-    if "phone" in data:
-        phone, warning = normalise_phone(data.get("phone"))
-        row["phone"] = phone or None
-        if warning:
-            warn("phone", warning)
+def _check_text(found: _Found, spec: Field, value: Any) -> None:
+    text = None if value is None or str(value).strip() == "" else str(value).strip()
+    found.row[spec.code] = text if text is not None else spec.default
 
-    for name in _BOOL_FIELDS:
-        if name in data:
-            value = parse_bool(data.get(name))
-            row[name] = (1 if name == "rural_hukou" else 0) if value is None else int(value)
 
-    for name in _INT_FIELDS:
-        if name in data and data.get(name) not in (None, ""):
-            try:
-                number = int(float(str(data[name]).strip().rstrip("个次天人")))
-                if number < 0:
-                    raise ValueError
-                row[name] = number
-            except ValueError:
-                err(name, f"{ELDER_FIELDS[name]}“{data[name]}”应为不小于0的整数")
-        elif name in data:
-            row[name] = None
+def _check_phone(found: _Found, spec: Field, value: Any) -> None:
+    phone, warning = normalise_phone(value)
+    found.row[spec.code] = phone or None
+    if warning:
+        found.warn(spec.code, warning)
 
-    if "children_away_years" in data:
-        value = data.get("children_away_years")
-        if value in (None, ""):
-            row["children_away_years"] = None
-        else:
-            try:
-                row["children_away_years"] = float(str(value).strip().rstrip("年"))
-                if row["children_away_years"] < 0:
-                    raise ValueError
-            except ValueError:
-                err("children_away_years", f"外出务工年限“{value}”应为年数")
 
-    if "last_family_visit" in data:
-        try:
-            row["last_family_visit"] = parse_year_month(data.get("last_family_visit"))
-        except DateError as exc:
-            err("last_family_visit", str(exc))
+def _check_bool(found: _Found, spec: Field, value: Any) -> None:
+    answer = parse_bool(value)
+    found.row[spec.code] = spec.default if answer is None else int(answer)
 
-    if "ability_level" in data:
-        try:
-            row["ability_level"] = parse_ability_level(data.get("ability_level"))
-        except ValueError as exc:
-            err("ability_level", str(exc))
 
-    def choice(name: str, allowed: tuple[str, ...], label: str) -> None:
-        if name not in data:
-            return
-        value = data.get(name)
-        value = "" if value is None else str(value).strip()
-        if value == "" and "" not in allowed:
-            row[name] = None
-        elif value in allowed:
-            row[name] = value
-        else:
-            err(name, f"{label}“{value}”不在可选范围：{'、'.join(a for a in allowed if a)}")
+def _check_count(found: _Found, spec: Field, value: Any) -> None:
+    if value in (None, ""):
+        found.row[spec.code] = None
+        return
+    try:
+        number = int(float(str(value).strip().rstrip(spec.units)))
+        if number < 0:
+            raise ValueError
+        found.row[spec.code] = number
+    except ValueError:
+        found.err(spec.code, f"{spec.label}“{value}”应为不小于0的整数")
 
-    choice("education", EDUCATION, "文化程度")
-    choice("spouse", SPOUSE, "夫妻情况")
-    choice("main_income", INCOME, "主要经济来源")
-    choice("care", CARE, "照料情况")
-    choice("hardship", HARDSHIP, "困难类型")
-    choice("tier", TIERS, "巡访类别")
 
-    if "income_sources" in data:
-        value = data.get("income_sources") or []
-        items = value if isinstance(value, (list, tuple, set)) else str(value).replace("，", ",").replace("、", ",").split(",")
-        items = [str(i).strip() for i in items if str(i).strip()]
-        unknown = [i for i in items if i not in INCOME]
-        if unknown:
-            err("income_sources", f"家庭经济来源“{'、'.join(unknown)}”不在可选范围：{'、'.join(INCOME)}")
-        row["income_sources"] = ",".join(i for i in INCOME if i in items)
-        if row.get("main_income") and items and row["main_income"] not in items:
-            warn("main_income", f"主要经济来源“{row['main_income']}”不在所选的家庭经济来源中")
+def _check_years(found: _Found, spec: Field, value: Any) -> None:
+    if value in (None, ""):
+        found.row[spec.code] = None
+        return
+    try:
+        found.row[spec.code] = float(str(value).strip().rstrip(spec.units))
+        if found.row[spec.code] < 0:
+            raise ValueError
+    except ValueError:
+        found.err(spec.code, f"{spec.label}“{value}”应为年数")
 
-    if "entered_on" in data:
-        try:
-            entered = parse_date(data.get("entered_on"))
-            row["entered_on"] = (entered or today).isoformat()
-            if entered and entered > today:
-                err("entered_on", f"纳入台账日期 {entered.isoformat()} 晚于今天")
-        except DateError as exc:
-            err("entered_on", str(exc))
 
-    if idc.ok and idc.birth_date:
-        age = age_on(idc.birth_date, today)
-        if age < 60:
-            warn("birth_date", f"按身份证号码今年 {age} 周岁，未满60周岁")
+def _check_month(found: _Found, spec: Field, value: Any) -> None:
+    try:
+        found.row[spec.code] = parse_year_month(value)
+    except DateError as exc:
+        found.err(spec.code, str(exc))
 
-    if "village" in data or "village_id" in data:
-        if not (data.get("village_id") or normalise_name(data.get("village"))):
-            err("village", "村（社区）不能为空")
-    return row, problems
 
+def _check_ability(found: _Found, spec: Field, value: Any) -> None:
+    try:
+        found.row[spec.code] = parse_ability_level(value)
+    except ValueError as exc:
+        found.err(spec.code, str(exc))
+
+
+def _check_choice(found: _Found, spec: Field, value: Any) -> None:
+    text = "" if value is None else str(value).strip()
+    if text == "" and "" not in spec.choices:
+        found.row[spec.code] = None
+    elif text in spec.choices:
+        found.row[spec.code] = text
+    else:
+        found.err(spec.code, f"{spec.label}“{text}”不在可选范围：{'、'.join(a for a in spec.choices if a)}")
+
+
+def _check_choices(found: _Found, spec: Field, value: Any) -> None:
+    """Several of the choices: a list, or text separated by commas or 、; stored in the choices' order."""
+    value = value or []
+    items = value if isinstance(value, (list, tuple, set)) else str(value).replace("，", ",").replace("、", ",").split(",")
+    items = [str(i).strip() for i in items if str(i).strip()]
+    unknown = [i for i in items if i not in spec.choices]
+    if unknown:
+        found.err(spec.code, f"{spec.label}“{'、'.join(unknown)}”不在可选范围：{'、'.join(spec.choices)}")
+    found.row[spec.code] = ",".join(i for i in spec.choices if i in items)
+    main = found.row.get("main_income")
+    if spec.code == "income_sources" and main and items and main not in items:
+        found.warn("main_income", f"主要经济来源“{main}”不在所选的家庭经济来源中")
+
+
+def _check_date(found: _Found, spec: Field, value: Any) -> None:
+    """A day not after today; blank is today."""
+    try:
+        day = parse_date(value)
+        found.row[spec.code] = (day or found.today).isoformat()
+        if day and day > found.today:
+            found.err(spec.code, f"{spec.label} {day.isoformat()} 晚于今天")
+    except DateError as exc:
+        found.err(spec.code, str(exc))
+
+
+_CHECKS: dict[str, Callable[[_Found, Field, Any], None]] = {
+    "text": _check_text, "phone": _check_phone, "bool": _check_bool, "count": _check_count,
+    "years": _check_years, "month": _check_month, "ability": _check_ability, "choice": _check_choice,
+    "choices": _check_choices, "date": _check_date,
+}
+# The kinds in the order their problems are listed (主要经济来源 is read before 家庭经济来源 is checked against it).
+_CHECK_ORDER = ("text", "phone", "bool", "count", "years", "month", "ability", "choice", "choices", "date")
 
 
 def prepare_supporters(items: list[dict], today: dt.date) -> tuple[list[dict], list[Problem]]:

@@ -1,5 +1,5 @@
 """设置: the office's settings in tabs — 基本信息, 认定政策, 巡访频次, 村（社区）, 巡访责任人, 备份与恢复, 操作日志,
-启动密码.
+台账密码.
 
 ``apply_filters({"tab": "村（社区）"})`` opens a tab by its title. Forms keep what the clerk typed until it is saved;
 closing the window with unsaved changes asks first (``can_close``).
@@ -32,17 +32,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import security, settings, villages, visitors
+from township_desk.models import settings, villages, visitors
 from township_desk.models.elders import TIERS
 from township_desk.models.errors import StaleRecord, UserError
-from township_desk.models.names import check_name, normalise_name, normalise_phone
+from township_desk.models.names import normalise_name
 from township_desk.ui import stale
-from township_desk.ui.lock_dialog import PasswordSetupDialog
+from township_desk.ui.group_plans_tab import GroupPlansTab
+from township_desk.ui.lock_dialog import PASSWORD_NOTE, PasswordSetupDialog
+from township_desk.ui.lock_dialog import describe as describe_password
 from township_desk.ui.rows_model import RowsModel
 from township_desk.ui.settings_backup import AuditLogPanel, BackupPanel
 from township_desk.ui.widgets import save_cancel_buttons, selected_row, table_view
 
-TAB_TITLES = ("基本信息", "认定政策", "巡访频次", "村（社区）", "巡访责任人", "备份与恢复", "操作日志", "启动密码")
+TAB_TITLES = ("基本信息", "认定政策", "巡访频次", "村（社区）", "巡访责任人", "备份与恢复", "操作日志", "台账密码")
 ERROR_STYLE = "color: #b00020"
 WARNING_STYLE = "color: #8a4b00"
 OK_STYLE = "color: #2e7d32"
@@ -167,7 +169,7 @@ class SettingsForm(QWidget):
         self.show_values(settings.get_all(self.ctx.db))  # as stored: trimmed names, phone digits
         self._loaded = self.values()
         self.after_save(values)
-        self.ctx.notify("settings")
+        self.ctx.announce_writes()
         return True
 
     def after_save(self, values: dict[str, Any]) -> None:
@@ -239,34 +241,13 @@ class BasicInfoTab(SettingsForm):
             _say(label, "")
 
     def checked_values(self) -> tuple[dict[str, Any], bool]:
-        raw = self.values()
-        out: dict[str, Any] = {}
-        ok = True
-
-        def error(key: str, text: str) -> None:
-            nonlocal ok
-            ok = False
-            _say(self.messages[key], text)
-
-        for key in ("township_name", "county_name"):
-            name = normalise_name(raw[key])
-            out[key] = name
-            if len(name) > 30:
-                error(key, f"{settings.LABELS[key]}“{name}”超过 30 个字，请核对。")
-        if not out["township_name"]:
-            error("township_name", "请填写乡镇（街道）名称：它印在登记表、花名册、告知卡和月度报表上。")
-        phone, warning = normalise_phone(raw["office_phone"])
-        out["office_phone"] = phone
-        if warning:  # kept as typed, as everywhere else; the clerk sees why it looks wrong
-            _say(self.messages["office_phone"], f"{settings.LABELS['office_phone']}：{warning}（已按输入保存）",
-                 WARNING_STYLE)
-        for key in ("unit_head", "preparer", "reviewer"):
-            name = normalise_name(raw[key])
-            out[key] = name
-            problem = check_name(name) if name else None
-            if problem:
-                error(key, f"{settings.LABELS[key]}：{problem}")
-        return out, ok
+        checked = settings.check(self.values())  # the model's rules; ``settings.put`` refuses the same
+        for key, message in checked.warnings:  # a doubtful phone is kept as typed; the clerk sees why it looks wrong
+            _say(self.messages[key], f"{message}（已按输入保存）", WARNING_STYLE)
+        for key in self.KEYS:
+            if checked.message_for(key):
+                _say(self.messages[key], checked.message_for(key))
+        return checked.values, not checked.problems
 
 
 def rule_text(values: dict[str, Any]) -> str:
@@ -296,11 +277,11 @@ class PolicyTab(SettingsForm):
         for name, rule in settings.POLICY_PROFILES.items():
             self.profile.addItem(f"{name}（赡养人外出满 {rule['min_absence_months']} 个月）", name)
         self.min_age = QSpinBox()
-        self.min_age.setRange(50, 80)
+        self.min_age.setRange(*settings.value_range("min_age"))
         self.min_age.setSuffix(" 周岁")
         self.min_age.setMaximumWidth(140)
         self.min_absence_months = QSpinBox()
-        self.min_absence_months.setRange(1, 60)
+        self.min_absence_months.setRange(*settings.value_range("min_absence_months"))
         self.min_absence_months.setSuffix(" 个月")
         self.min_absence_months.setMaximumWidth(140)
         self.exclude_state_employers = QCheckBox(settings.LABELS["exclude_state_employers"])
@@ -370,7 +351,9 @@ class PolicyTab(SettingsForm):
         self.profile_note.setText(f"已按本地规定调整，与“{name}”政策的规定不同。" if adjusted else "")
 
     def checked_values(self) -> tuple[dict[str, Any], bool]:
-        return self.values(), True  # the spin boxes only allow sensible values
+        checked = settings.check(self.values())
+        _say(self.result_label, "".join(message for _key, message in checked.problems))
+        return checked.values, not checked.problems
 
     def store(self, values: dict[str, Any]) -> None:
         name = values["policy_profile"]
@@ -380,12 +363,12 @@ class PolicyTab(SettingsForm):
             settings.put(self.ctx.db, values, expected_versions=self._versions)
 
 
-# (key, heading, range, suffix) of the visit plan per tier, in the grid's order.
+# (key, heading, kind, suffix) of the visit plan per tier, in the grid's order (ranges: ``settings.RULES``).
 _PLAN_SPINS = (
-    ("plan_key_home_days", "重点", "home", (1, 90), " 天"),
-    ("plan_key_remote_per_week", "重点", "remote", (0, 14), " 次"),
-    ("plan_general_home_days", "一般", "home", (1, 180), " 天"),
-    ("plan_general_remote_per_week", "一般", "remote", (0, 14), " 次"),
+    ("plan_key_home_days", "重点", "home", " 天"),
+    ("plan_key_remote_per_week", "重点", "remote", " 次"),
+    ("plan_general_home_days", "一般", "home", " 天"),
+    ("plan_general_remote_per_week", "一般", "remote", " 次"),
 )
 _TIER_KEYS = (("tier_for_high", "高风险（一级）"), ("tier_for_medium", "中风险（二级）"), ("tier_for_low", "低风险（三级）"))
 
@@ -407,9 +390,9 @@ class VisitPlanTab(SettingsForm):
         grid.addWidget(QLabel("一般对象"), 2, 0)
         self.spins: dict[str, QSpinBox] = {}
         self.messages: dict[str, QLabel] = {}
-        for key, tier, kind, (low, high), suffix in _PLAN_SPINS:
+        for key, tier, kind, suffix in _PLAN_SPINS:
             spin = QSpinBox()
-            spin.setRange(low, high)
+            spin.setRange(*settings.value_range(key))
             spin.setSuffix(suffix)
             spin.setMaximumWidth(140)
             spin.setToolTip(f"{settings.LABELS[key]}，默认 {settings.DEFAULTS[key]}")
@@ -479,16 +462,9 @@ class VisitPlanTab(SettingsForm):
         _say(self.plan_message, "")
 
     def checked_values(self) -> tuple[dict[str, Any], bool]:
-        values = self.values()
-        problems = []
-        if values["plan_key_home_days"] > values["plan_general_home_days"]:
-            problems.append(f"重点对象的上门巡访间隔（{values['plan_key_home_days']} 天）不能长于一般对象"
-                            f"（{values['plan_general_home_days']} 天）。")
-        if values["plan_key_remote_per_week"] < values["plan_general_remote_per_week"]:
-            problems.append(f"重点对象每周电话视频巡访次数（{values['plan_key_remote_per_week']} 次）不能少于一般对象"
-                            f"（{values['plan_general_remote_per_week']} 次）。")
-        _say(self.plan_message, "".join(problems))
-        return values, not problems
+        checked = settings.check(self.values())  # the model's rules between the plan's values
+        _say(self.plan_message, "".join(message for _key, message in checked.problems))
+        return checked.values, not checked.problems
 
     def after_save(self, values: dict[str, Any]) -> None:
         _say(self.result_label, f"已保存（{dt.datetime.now():%H:%M:%S}），逾期巡访清单已按新频次重新计算。", OK_STYLE)
@@ -650,7 +626,7 @@ class VillagesTab(QWidget):
         dialog = VillageDialog(self.ctx, row, self)
         if not run_dialog(dialog):
             return None
-        self.ctx.notify("villages")
+        self.ctx.announce_writes()
         self.refresh()
         _select_by_id(self.view, self.model, dialog.saved_id)
         return dialog.saved_id
@@ -666,7 +642,7 @@ class VillagesTab(QWidget):
         except UserError as exc:
             inform(self, "不能删除", str(exc), warning=True)
             return False
-        self.ctx.notify("villages")
+        self.ctx.announce_writes()
         self.refresh()
         return True
 
@@ -875,7 +851,7 @@ class VisitorsTab(QWidget):
         dialog = VisitorDialog(self.ctx, row, self)
         if not run_dialog(dialog):
             return None
-        self.ctx.notify("visitors")
+        self.ctx.announce_writes()
         self.refresh()
         _select_by_id(self.view, self.model, dialog.saved_id)
         name = normalise_name(dialog.name.text())
@@ -904,7 +880,7 @@ class VisitorsTab(QWidget):
             inform(self, "未能保存", str(exc), warning=True)
             self.refresh()
             return False
-        self.ctx.notify("visitors")
+        self.ctx.announce_writes()
         self.refresh()
         _say(self.message, f"已{'停用' if stopping else '重新启用'}“{row['name']}”。", OK_STYLE)
         return True
@@ -987,7 +963,7 @@ class VisitorsTab(QWidget):
         except UserError as exc:
             inform(self, "未能分配", str(exc), warning=True)
             return 0
-        self.ctx.notify("elders")
+        self.ctx.announce_writes()
         self.refresh()
         _say(self.message, f"已把 {changed} 位老人分配给{person}。", OK_STYLE)
         return changed
@@ -996,15 +972,14 @@ class VisitorsTab(QWidget):
 # ------------------------------------------------------------------------------------------ password
 
 
-# What the start-up password does and does not do, said plainly (it is not encryption).
-LOCK_NOTE = ("启动密码只能防止路过的人在这台电脑上打开本程序查看老人信息。它不加密数据：数据库文件和备份文件"
-             "一旦被复制走，不需要密码就能读出全部内容。请把电脑、U 盘和备份文件保管好。忘记密码无法找回。")
+# What the password does, said plainly (lock_dialog.PASSWORD_NOTE).
+LOCK_NOTE = PASSWORD_NOTE
 
 
 class PasswordTab(QWidget):
-    """启动密码: whether one is set, and the dialog to set, change or clear it."""
+    """台账密码: whether one is set (the ledger encrypted), and the dialog to set, change or clear it."""
 
-    title = "启动密码"
+    title = "台账密码"
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
@@ -1024,12 +999,9 @@ class PasswordTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        if security.is_set(self.ctx.db):
-            self.state.setText("已设置启动密码：每次打开本程序都要输入密码。")
-            self.button.setText("修改或清除密码…")
-        else:
-            self.state.setText("未设置启动密码：打开本程序不需要密码。")
-            self.button.setText("设置密码…")
+        state, button = describe_password(self.ctx)
+        self.state.setText(state)
+        self.button.setText(button)
 
     def open_dialog(self) -> None:
         run_dialog(PasswordSetupDialog(self.ctx, self))
@@ -1061,6 +1033,7 @@ class SettingsPage(QWidget):
                                   self.visitors_tab, self.backup_panel, self.audit_panel, self.password_tab),
                                  TAB_TITLES, strict=True):
             self.tabs.addTab(widget, title)
+        self.tabs.addTab(GroupPlansTab(ctx), GroupPlansTab.title)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
