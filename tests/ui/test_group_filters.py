@@ -146,7 +146,7 @@ def test_the_print_selection_takes_only_the_chosen_group(ctx, qtbot, monkeypatch
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     page = PrintPage(ctx)
     qtbot.addWidget(page)
-    page.kind.setCurrentIndex(page.kind.findData("notice-cards"))
+    page.choose_kind("notice-cards")
 
     def preview() -> list[str]:
         return [page.pages.item(i).text() for i in range(page.pages.count())]
@@ -155,9 +155,10 @@ def test_the_print_selection_takes_only_the_chosen_group(ctx, qtbot, monkeypatch
     choose(page.group, "城市独居")
     assert preview() == [f"城东社区　{URBAN}　告知卡"]
     assert page.summary.text() == "共 1 份告知卡"
-    assert "城市独居" in page.suggested_name()
-    page.kind.setCurrentIndex(page.kind.findData("roster"))
+    page.village.setCurrentIndex(page.village.findText("城东社区"))
+    assert preview() == [f"城东社区　{URBAN}　告知卡"]  # the village's list to tick holds the group only
+    page.choose_kind("overdue")
     choose(page.group, "特殊困难")
-    assert preview() == ["青山村　特殊困难花名册（0人）", "城东社区　特殊困难花名册（1人）"]
-    page.kind.setCurrentIndex(page.kind.findData("agreement"))
-    assert not page.group.isEnabled()  # agreements are chosen one by one
+    assert {line.split("　")[1] for line in preview()} == {SPECIAL}
+    page.choose_kind("agreement")
+    assert page.group.isHidden()  # agreements are chosen one by one

@@ -576,6 +576,9 @@ class VillagesTab(QWidget):
         self.model = RowsModel(self.COLUMNS, parent=self)
         self.view = table_view(self.model, stretch_column=1, sortable=False)
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
+        from township_desk.ui.empty_state import show_when_empty
+
+        show_when_empty(self.view, "还没有村（社区）：点击下方“新增…”逐个添加；导入台账时，新出现的村名也会列出来请您确认。")
         layout.addWidget(self.view, 1)
         row = QHBoxLayout()
         self.add_button = QPushButton("新增…")
@@ -772,6 +775,11 @@ class VisitorsTab(QWidget):
                                color=lambda r: None if r.get("active") else "#888888")
         self.view = table_view(self.model, stretch_column=3, sortable=False)
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
+        from township_desk.ui.empty_state import show_when_empty
+
+        show_when_empty(self.view, lambda: (
+            "没有在岗的巡访责任人：点击下方“新增…”添加，或勾选“显示已停用的”。" if visitors.list_visitors(
+                self.ctx.db, active_only=False) else "还没有巡访责任人：点击下方“新增…”添加，再用“批量分配”把老人交给他们。"))
         layout.addWidget(self.view, 1)
         row = QHBoxLayout()
         self.add_button = QPushButton("新增…")
