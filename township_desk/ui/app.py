@@ -202,7 +202,7 @@ def run_window(db_path: str | None) -> int:
     app = make_application()
     splash = show_splash(app)  # before the heavy imports below and the database
     crash.install()
-    from township_desk.ui import profile_dialog
+    from township_desk.ui import first_start
     from township_desk.ui.lock_dialog import unlock_if_needed, unlock_ledger_if_needed
     from township_desk.ui.main_window import MainWindow
 
@@ -256,8 +256,8 @@ def run_window(db_path: str | None) -> int:
             from township_desk.ui import charts
 
             charts.warm_font_cache_in_background()
-            if not smoke.active():  # a new, empty ledger: which policy applies here (never for one with data)
-                profile_dialog.ask_if_needed(ctx, window)
+            if not smoke.active():  # a new, empty ledger: the 首次使用向导 (乡镇名称, 认定政策, 村, 巡访责任人, 导入)
+                first_start.offer_on_start(ctx, window)
             smoke.arm(app, window)
             code = app.exec()
             warning = window.finish()  # the smoke timer quits without closing the window

@@ -162,6 +162,10 @@ class HomePage(QWidget):
         inner_layout = QVBoxLayout(inner)
         inner_layout.addWidget(self.heading)
         inner_layout.addWidget(self.state)
+        from township_desk.ui.first_start import SetupPanel
+
+        self.setup = SetupPanel(ctx)  # 开始使用: shown only while the ledger is new and empty
+        inner_layout.addWidget(self.setup)
         inner_layout.addLayout(grid)
         from township_desk.ui.home_todo import TodoPanel
 
@@ -195,8 +199,9 @@ class HomePage(QWidget):
         self._number += 1
         self.loading = True
         self.state.setText("正在统计……")
+        self.setup.refresh()
         self.group_rates.refresh()
-        self.todo.refresh()
+        self.todo.mark_pending()  # read once the figures are in: two 30,000-elder overdue queries at once slowed both
         number, db_path = self._number, self.ctx.db_path
 
         def work(_job: jobs.Job) -> list[Figure]:
@@ -216,6 +221,7 @@ class HomePage(QWidget):
         if number != self._number:
             return  # a later refresh is on its way
         self.loading = False
+        self.todo.refresh()
         if isinstance(result, BaseException):
             self.state.setText("统计未能完成：" + (str(result) if isinstance(result, UserError) else "请查看错误记录"))
             if not isinstance(result, UserError):

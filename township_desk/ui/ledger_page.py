@@ -39,6 +39,8 @@ ALL = "全部"
 UNASSIGNED = "未指定"  # an elder with no 巡访责任人 yet: said, not left blank
 DEFAULT_STATUS = "在册"
 SEARCH_PLACEHOLDER = "姓名、拼音首字母或身份证号码"
+LEDGER_EMPTY = "台账为空：点击下方“导入台账”导入 Excel 台账，或点击“新增”逐人登记。"
+LEDGER_NO_MATCH = "没有符合条件的老人：请检查查找内容，或把村（社区）、巡访类别、状态改为“全部”、取消勾选的条件。"
 SEARCH_DELAY_MS = 150
 PAGE = 200
 # How far ``select_elder`` pages down looking for someone before it narrows the list to them instead.
@@ -253,6 +255,16 @@ class LedgerModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt signature
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(COLUMNS)):
+            # the arrow's meaning in words, as on every list (ui.rows_model)
+            from township_desk.ui.rows_model import SORT_WORDS
+
+            heading = COLUMNS[section][1]
+            if _KEYS[section] != self.order_by:
+                return f"点击按“{heading}”排列"
+            now, click = SORT_WORDS[Qt.SortOrder.DescendingOrder if self.descending else Qt.SortOrder.AscendingOrder]
+            return f"已按“{heading}”{now}排列，再点一下改为{click}"
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -369,6 +381,9 @@ class LedgerPage(QWidget):
             filter_title("台账", [self.search.text(), self.village_combo, self.tier_combo, self.status_combo,
                                 *[flag for flag, check in self.flag_checks.items() if check.isChecked()]])))
 
+        from township_desk.ui.empty_state import show_when_empty
+
+        show_when_empty(self.view, self._empty_text)
         self._fill_villages()
         self.model.query = self.current_query()
         self.view.setSortingEnabled(True)  # sorts by the indicator (村（社区）), which is the first query
@@ -463,6 +478,12 @@ class LedgerPage(QWidget):
             self.select_elder(int(filters["elder_id"]))
         elif filters.get("search") and self.model.total == 1:
             self._select_row(0)
+
+    def _empty_text(self) -> str:
+        """What the empty list says: the ledger has nobody yet, or nobody matches the filters."""
+        if not elders.count_elders(self.ctx.db, elders.ElderQuery()):
+            return LEDGER_EMPTY
+        return LEDGER_NO_MATCH
 
     # ---------------------------------------------------------------- selection
 
