@@ -225,7 +225,9 @@ def test_backups_are_encrypted_and_the_old_plain_ones_are_encrypted_when_a_passw
     old = backups.daily_backup_if_due(db, path).path
     db.close()
     assert zip_database_bytes(old).startswith(b"SQLite format 3")
-    protection.set_password(path, PASSWORD)
+    told = []
+    protection.set_password(path, PASSWORD, progress=lambda *report: told.append(report))
+    assert told == [(0, 1, f"正在加密以前的备份（1/1）：{old.name}")]
     assert not zip_database_bytes(old).startswith(b"SQLite format 3")
     assert backups.inspect_backup(old).encrypted
     db = dbm.connect(path)
@@ -357,7 +359,7 @@ RUN_WITH_PASSWORD = {"elders", "import-ledger --dry-run", "restore", "password c
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_every_command_refuses_without_the_password(name, command_template, tmp_path):
+def test_every_command_refuses_without_the_password(name, command_template, tmp_path, monkeypatch, capsys):
     for entry in command_template.iterdir():
         shutil.copyfile(entry, tmp_path / entry.name)
     path = tmp_path / "台账.db"
@@ -366,16 +368,24 @@ def test_every_command_refuses_without_the_password(name, command_template, tmp_
     folder_before = sorted(p.name for p in tmp_path.iterdir())
     args = COMMANDS[name](str(path), str(tmp_path / "输出"), inputs)
 
-    missing = cli(*args, extra_env={"TOWNSHIP_DESK_NEW_PASSWORD": "另一个密码12"})
-    assert missing.returncode == 2, (missing.stdout, missing.stderr)
-    assert missing.stderr.strip().splitlines() == [missing.stderr.strip()]
-    assert "台账已设置密码" in missing.stderr and cipher.ENV_PASSWORD in missing.stderr
-    assert "511102" not in missing.stdout
+    # In this process (cli.main, as test_print_cli does): no terminal to type into, the password from the environment.
+    from township_desk.cli import main
 
-    wrong = cli(*args, password="不对的密码", extra_env={"TOWNSHIP_DESK_NEW_PASSWORD": "另一个密码12"})
-    assert wrong.returncode == 2 and "密码不正确" in wrong.stderr
-    assert len(wrong.stderr.strip().splitlines()) == 1
-    assert "511102" not in wrong.stdout
+    monkeypatch.setenv("TOWNSHIP_DESK_NEW_PASSWORD", "另一个密码12")
+    monkeypatch.delenv(cipher.ENV_PASSWORD, raising=False)
+    monkeypatch.delenv("TOWNSHIP_DESK_BACKUP_PASSWORD", raising=False)
+    assert main(args) == 2
+    missing = capsys.readouterr()
+    assert missing.err.strip().splitlines() == [missing.err.strip()]
+    assert "台账已设置密码" in missing.err and cipher.ENV_PASSWORD in missing.err
+    assert "511102" not in missing.out
+
+    monkeypatch.setenv(cipher.ENV_PASSWORD, "不对的密码")
+    assert main(args) == 2
+    wrong = capsys.readouterr()
+    assert "密码不正确" in wrong.err and len(wrong.err.strip().splitlines()) == 1
+    assert "511102" not in wrong.out
+    cipher._unlocked.clear()
     assert path.read_bytes() == before
     written = sorted(p.name for p in tmp_path.iterdir())
     assert [n for n in written if n not in folder_before and not n.endswith(cipher.ATTEMPTS_SUFFIX)] == []

@@ -107,7 +107,9 @@ def set_through_dialog(qtbot, ctx, monkeypatch, password="abcd1234"):
     dialog.save()
     assert "请先勾选" in dialog.message.text() and not cipher.is_encrypted(ctx.db_path)
     dialog.understood.setChecked(True)
-    dialog.save()
+    dialog.save()  # in the background: the window's connection is closed meanwhile
+    assert dialog.busy and not dialog.new.isEnabled()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60000)
     return shown
 
 
@@ -139,9 +141,12 @@ def test_changing_needs_the_current_password_and_clearing_makes_it_plain(qtbot, 
     change.new.setText("wxyz9876")
     change.repeat.setText("wxyz9876")
     change.save()
-    assert "原密码不正确" in change.message.text()
+    qtbot.waitUntil(lambda: not change.busy, timeout=60000)
+    assert "原密码不正确" in change.message.text() and change.new.isEnabled()
+    assert ctx.db.execute("SELECT count(*) FROM villages").fetchone() is not None  # reopened after the refusal
     change.old.setText("abcd1234")
     change.save()
+    qtbot.waitUntil(lambda: not change.busy, timeout=60000)
     cipher._unlocked.clear()
     with pytest.raises(cipher.WrongPassword):
         cipher.unlock(db_path, "abcd1234")
@@ -152,6 +157,7 @@ def test_changing_needs_the_current_password_and_clearing_makes_it_plain(qtbot, 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     clear.old.setText("wxyz9876")
     clear.clear()
+    qtbot.waitUntil(lambda: not clear.busy, timeout=60000)
     assert not cipher.is_encrypted(db_path) and not cipher.key_path(db_path).exists()
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM villages").fetchone() is not None
     ctx.db.close()

@@ -483,7 +483,7 @@ def test_every_field_in_the_audit_log_reads_in_chinese(page, ctx):
     assert untranslated == []
 
 
-def test_ledger_password_is_set_from_its_tab_and_encrypts_the_file(page, ctx, monkeypatch):
+def test_ledger_password_is_set_from_its_tab_and_encrypts_the_file(page, ctx, monkeypatch, qtbot):
     from township_desk.models import cipher
     from township_desk.ui import lock_dialog
 
@@ -496,6 +496,7 @@ def test_ledger_password_is_set_from_its_tab_and_encrypts_the_file(page, ctx, mo
         dialog.repeat.setText("abcd")
         dialog.understood.setChecked(True)
         dialog.save()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=60000)
         return True
 
     monkeypatch.setattr(settings_page, "run_dialog", fill)

@@ -1112,10 +1112,11 @@ def _encrypt_backup(path: Path, root: bytes, envelopes: list[dict]) -> None:
                 leftover.unlink()
 
 
-def encrypt_plain_backups(db, db_path: str | Path) -> list[Path]:
+def encrypt_plain_backups(db, db_path: str | Path, progress=None) -> list[Path]:
     """After a password is set: every plain backup of this ledger (its automatic backups and copies kept before
     a restore, here and in the second backup place, and the copies kept before an upgrade beside the database) is
-    encrypted with the ledger's key, so none is left readable beside the encrypted ledger. Returns those done."""
+    encrypted with the ledger's key, so none is left readable beside the encrypted ledger. Returns those done;
+    ``progress(done, total, text)`` is told before each."""
     if not isinstance(db.conn, cipher.CipherConnection):
         return []
     db_path = Path(db_path)
@@ -1127,8 +1128,11 @@ def encrypt_plain_backups(db, db_path: str | Path) -> list[Path]:
                   if (_AUTO.match(e.name) or _BEFORE.match(e.name)) and e.is_file()]
     found += list(db_path.parent.glob(f"{db_path.name}.before-v*.bak"))
     done = []
+    plain = [path for path in found if _is_plain_backup(path)]
     with _busy:
-        for path in found:
+        for number, path in enumerate(plain):
+            if progress is not None:  # (done, total, text): a large township's backup takes a while each
+                progress(number, len(plain), f"正在加密以前的备份（{number + 1}/{len(plain)}）：{path.name}")
             if _is_plain_backup(path):
                 try:
                     _encrypt_backup(path, root, envelopes)

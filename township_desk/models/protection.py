@@ -45,14 +45,15 @@ def _guarded(action, db_path: Path, what: str):
         raise dbm.explain(exc, db_path) from exc
 
 
-def set_password(db_path: str | Path, new_password: str) -> str:
-    """Encrypt the ledger with ``new_password`` and its plain backups with it; returns the recovery key."""
+def set_password(db_path: str | Path, new_password: str, progress=None) -> str:
+    """Encrypt the ledger with ``new_password`` and its plain backups with it; returns the recovery key.
+    ``progress(done, total, text)`` is told as the backups are encrypted."""
     db_path = Path(db_path)
     recovery = _guarded(lambda: cipher.set_password(db_path, new_password), db_path, "设置密码")
     _record(db_path, "台账密码", "已设置，台账已加密")
     db = dbm.connect(db_path)
     try:
-        backups.encrypt_plain_backups(db, db_path)
+        backups.encrypt_plain_backups(db, db_path, progress)
     finally:
         db.close()
     return recovery

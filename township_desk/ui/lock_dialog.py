@@ -77,7 +77,7 @@ class LedgerUnlockDialog(QDialog):
         layout.addWidget(where)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("密码")
+        self.password.setPlaceholderText("密码" if cipher.key_path(self.db_path).exists() else "恢复密钥")
         layout.addWidget(self.password)
         hint = QLabel("忘记密码时，可以在这里输入恢复单上的恢复密钥（32 位字母和数字）。")
         hint.setWordWrap(True)
@@ -174,20 +174,16 @@ def describe(ctx) -> tuple[str, str]:
     return "未设置密码：台账文件没有加密，打开本程序不需要密码。", "设置密码…"
 
 
-def _reopen_after(ctx, action):
-    """Close the window's connection, run ``action`` (it replaces the file), open the ledger again and move the
-    one-window lock onto the new file."""
-    ctx.db.close()
-    try:
-        return _busy(action)
-    finally:
-        ctx.db = dbm.connect(ctx.db_path)
-        lock = getattr(ctx, "instance_lock", None)
-        if lock is not None:
-            try:
-                lock.lock_identity()
-            except (UserError, OSError):
-                pass
+def _reopen(ctx) -> None:
+    """Open the ledger again on the window's connection after its file was replaced, and move the one-window lock
+    onto the new file."""
+    ctx.db = dbm.connect(ctx.db_path)
+    lock = getattr(ctx, "instance_lock", None)
+    if lock is not None:
+        try:
+            lock.lock_identity()
+        except (UserError, OSError):
+            pass
 
 
 class PasswordSetupDialog(QDialog):
@@ -198,6 +194,7 @@ class PasswordSetupDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.recovery_key: str | None = None
+        self.busy = False
         self.has = protection.is_set(ctx.db_path)
         self.setWindowTitle("台账密码")
         self.setMinimumWidth(520)
@@ -242,33 +239,55 @@ class PasswordSetupDialog(QDialog):
         if not self.has and not self.understood.isChecked():
             self.message.setText("请先勾选“我已了解……”。")
             return
-        try:
-            if self.has:
-                _reopen_after(self.ctx, lambda: protection.change_password(
-                    self.ctx.db_path, self.old.text(), self.new.text()))
-            else:
-                self.recovery_key = _reopen_after(self.ctx, lambda: protection.set_password(
-                    self.ctx.db_path, self.new.text()))
-        except UserError as exc:
-            self.message.setText(str(exc))
-            return
-        self.ctx.announce(Changes.of("settings"))
-        self.accept()
-        if self.recovery_key:
-            RecoveryKeyDialog(self.ctx, self.recovery_key, self.parentWidget()).exec()
+        path, old, new = self.ctx.db_path, self.old.text(), self.new.text()
+        if self.has:
+            self._rekey("正在用新密码重新加密台账", lambda _job: protection.change_password(path, old, new))
+        else:
+            self._rekey("正在加密台账和备份", lambda job: protection.set_password(path, new, job.progress))
 
     def clear(self) -> None:
         answer = QMessageBox.question(self, "清除密码", "清除后台账文件不再加密，打开本程序和命令行都不再需要密码。"
                                       "已加密的备份仍要当时的密码或恢复密钥才能恢复。确定清除吗？")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            _reopen_after(self.ctx, lambda: protection.remove_password(self.ctx.db_path, self.old.text()))
-        except UserError as exc:
-            self.message.setText(str(exc))
-            return
+        path, old = self.ctx.db_path, self.old.text()
+        self._rekey("正在解除台账加密", lambda _job: protection.remove_password(path, old))
+
+    def _rekey(self, title: str, action) -> None:
+        """Run ``action(job)`` (it replaces the ledger's file: a minute or more for a large township) in a worker thread
+        with the window's connection closed, then open the ledger again. ``busy`` while it runs."""
+        from township_desk.ui import jobs
+
+        self.busy = True
+        self.message.setText("")
+        for widget in (self.old, self.new, self.repeat, self.clear_button):
+            widget.setEnabled(False)
+        self.ctx.db.close()  # the file is replaced: no connection of the window may stay open on it
+        self.worker = jobs.run_job(self, title, action, cancellable=False,
+                                   on_done=self._done, on_error=self._failed)
+
+    def _finish(self) -> None:
+        _reopen(self.ctx)
+        self.busy = False
+        for widget in (self.old, self.new, self.repeat, self.clear_button):
+            widget.setEnabled(True)
+
+    def _done(self, result) -> None:
+        self._finish()
+        self.recovery_key = result if isinstance(result, str) else None
         self.ctx.announce(Changes.of("settings"))
         self.accept()
+        if self.recovery_key:
+            RecoveryKeyDialog(self.ctx, self.recovery_key, self.parentWidget()).exec()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._finish()
+        if isinstance(exc, UserError):
+            self.message.setText(str(exc))
+            return
+        from township_desk.ui import crash
+
+        crash.report(exc, None, self)
 
 
 class RecoveryKeyDialog(QDialog):
@@ -331,10 +350,21 @@ class RecoveryKeyDialog(QDialog):
         self.message.setText(f"恢复单已保存到：{self.saved}\n请打印后删除这个文件。")
 
 
+def backup_password_dialog(parent: QWidget | None, path: Path) -> QInputDialog:
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle("备份已加密")
+    dialog.setLabelText(f"备份“{Path(path).name}”是加密的。\n请输入做这份备份时台账的密码，或恢复单上的恢复密钥：")
+    dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+    dialog.setOkButtonText("恢复")
+    dialog.setCancelButtonText("取消")
+    dialog.setMinimumWidth(460)
+    return dialog
+
+
 def ask_backup_password(parent: QWidget | None, path: Path) -> str | None:
     """The password of an encrypted backup (the one the ledger had when it was taken, or the recovery key); None
     when the clerk cancels. A wrong one is said by the restore itself, before anything is changed."""
-    text, ok = QInputDialog.getText(
-        parent, "备份已加密", f"备份“{Path(path).name}”是加密的。\n请输入做这份备份时台账的密码，或恢复单上的恢复密钥：",
-        QLineEdit.EchoMode.Password)
-    return text if ok and text else None
+    dialog = backup_password_dialog(parent, path)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.textValue() or None
