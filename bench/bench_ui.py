@@ -394,11 +394,9 @@ def main() -> None:
         if args.db:
             source = Path(args.db)
             db_path = work / "township.db"
-            from township_desk.models import db as dbm
-
-            src = dbm.connect(source, migrate=False)
-            src.execute(f"VACUUM INTO '{db_path}'")
-            src.close()
+            for suffix in ("", "-wal"):  # a copy: the saves change it
+                if Path(f"{source}{suffix}").exists():
+                    shutil.copyfile(f"{source}{suffix}", f"{db_path}{suffix}")
         else:
             db_path = build_demo(work, args.elders)
         from township_desk.models import db as dbm

@@ -418,6 +418,11 @@ def test_the_password_from_the_environment_runs_a_scheduled_job(encrypted):
     result = cli("elders", "--db", str(path), "--json", password=PASSWORD)
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == 12
+    copy = path.parent / "夜间备份.db"  # an uncompressed copy: encrypted, and described after it is written
+    backed = cli("backup", "--db", str(path), "-o", str(copy), password=PASSWORD)
+    assert backed.returncode == 0 and "老人 12 人" in backed.stdout, backed.stderr
+    with open(copy, "rb") as fh:
+        assert not fh.read(16).startswith(b"SQLite format 3")
     by_key = cli("overdue", "--db", str(path), "--as-of", "2026-10-31", password=key)
     assert by_key.returncode == 0, by_key.stderr
 
@@ -501,3 +506,14 @@ def test_output_may_not_be_the_ledgers_key_file(encrypted):
     path, _key = encrypted
     with pytest.raises(UserError, match=r"台账数据库的附属文件（台账\.db\.key）"):
         files.check_output_path(cipher.key_path(path), path)
+
+
+def test_the_bundle_carries_sqlcipher_and_ci_runs_an_encrypted_ledger_through_the_built_program():
+    spec = (ROOT / "installer" / "township_desk.spec").read_text(encoding="utf-8")
+    assert '"sqlcipher3", "sqlcipher3.dbapi2"' in spec
+    assert '"sqlcipher3-wheels' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    built = ci[ci.index('step "console program: an encrypted ledger'):]
+    for needed in ('"$cli" password set', 'TOWNSHIP_DESK_PASSWORD="ci-密码-1234" "$cli" overdue',
+                   'TOWNSHIP_DESK_PASSWORD="ci-密码-1234" "$cli" backup', '"$not_plain" "$work/enc.db"'):
+        assert needed in built

@@ -50,7 +50,10 @@ def test_the_tab_saves_a_groups_own_plan_and_the_key_rules(ctx, qtbot):
     tab.spins["城市独居"]["key_remote_per_week"].setValue(3)
     tab.rules["子女不在身边"].setChecked(False)
     assert tab.is_dirty()
+    announced = []
+    ctx.changed.connect(announced.append)
     assert tab.save()
+    assert any("settings" in c.tables for c in announced)  # the pages showing settings count again
     assert settings.get(ctx.db, "group_plans") == {"城市独居": {
         "key_home_days": 7, "key_remote_per_week": 3, "general_home_days": 30, "general_remote_per_week": 1}}
     assert settings.get(ctx.db, "plan_key_rules") == ["高龄", "失能", "独居"]

@@ -532,7 +532,7 @@ def test_a_hidden_campaigns_tab_counts_again_only_when_shown(page, ctx, qtbot, m
     monkeypatch.setattr(campaigns, "campaign_progress", lambda *a, **k: counted.append(1) or real(*a, **k))
     assert not page.campaigns.isVisible()
     visit(ctx.db, elder_id(ctx.db, "张德福"), "2026-11-21", campaign_id=campaign)
-    ctx.announce_writes()
+    ctx.announce_writes()  # (ctx.notify is gone: writers note their changes)
     assert counted == []  # each visit saved elsewhere used to re-count every campaign
     page.tabs.setCurrentWidget(page.campaigns)
     assert counted

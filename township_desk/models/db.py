@@ -447,6 +447,7 @@ def backup_to(db: sqlite_utils.Database, target: str | Path) -> Path:
     files.replace_file(tmp, target)  # retried while an antivirus holds the new copy
     if isinstance(db.conn, cipher.CipherConnection):
         cipher.copy_key_file(db, target)  # the password opens the copy too
+        cipher.remember(target, db.conn.root)  # same key: this process may read what it just wrote
     return target
 
 
