@@ -308,12 +308,13 @@ def test_a_visitor_dialog_opened_before_a_change_refuses_then_reloads(ctx, qtbot
 
 def test_stopping_a_visitor_listed_before_a_change_elsewhere_is_refused_and_the_list_reread(ctx, qtbot, other,
                                                                                            monkeypatch):
-    from township_desk.ui import settings as settings_page
+    from township_desk.ui import settings as settings_ui
+    from township_desk.ui.settings import messages
 
     told: list[str] = []
-    monkeypatch.setattr(settings_page, "confirm", lambda *a: True)
-    monkeypatch.setattr(settings_page, "inform", lambda _p, _t, text, warning=False: told.append(text))
-    tab = settings_page.VisitorsTab(ctx)
+    monkeypatch.setattr(messages, "confirm", lambda *a: True)
+    monkeypatch.setattr(messages, "inform", lambda _p, _t, text, warning=False: told.append(text))
+    tab = settings_ui.VisitorsTab(ctx)
     qtbot.addWidget(tab)
     tab.view.selectRow(0)
     visitors.save_visitor(other, {"name": "李四", "phone": "13900002222", "organisation": "青山镇社工站"},

@@ -211,20 +211,11 @@ def rule_sql(rules: list[str] | tuple[str, ...], day: str = ":day", dated: bool 
     def on(field: str) -> str:
         return field_history.on_day_sql(field, day) if dated else f"e.{field}"
 
-    def nullable(field: str) -> str:
-        if not dated:
-            return f"e.{field}"
-        # on_day_sql reads a NULL old value (never assessed, care not filled in) as today's value
-        later = (f"FROM elder_field_history h WHERE h.elder_id = e.id AND h.field = '{field}'"
-                 f" AND h.effective_on > {day}")
-        return (f"CASE WHEN EXISTS (SELECT 1 {later}) THEN (SELECT h.old_value {later}"
-                f" ORDER BY h.effective_on, h.id LIMIT 1) ELSE e.{field} END")
-
     parts = {
         AGED: f"{on('birth_date')} <= date({day}, '-{AGED_FROM} years')",
-        DISABLED: f"COALESCE({nullable('ability_level')}, -1) >= {DISABLED_FROM_LEVEL}",
+        DISABLED: f"COALESCE({on('ability_level')}, -1) >= {DISABLED_FROM_LEVEL}",
         ALONE: f"COALESCE({on('lives_alone')}, 0) = 1",
-        NO_FAMILY: (f"({nullable('care')} = '无人照料'"
+        NO_FAMILY: (f"({on('care')} = '无人照料'"
                     f" AND EXISTS (SELECT 1 FROM supporters s WHERE s.elder_id = e.id)"
                     f" AND NOT EXISTS (SELECT 1 FROM supporters s WHERE s.elder_id = e.id AND NOT s.is_away))"),
     }
