@@ -299,6 +299,8 @@ class AddEldersDialog(QDialog):
 class CampaignsTab(QWidget):
     """Campaigns on the left, the selected one's elders on the right; ``refresh()`` reloads both."""
 
+    SHOWS = frozenset({"campaigns", "visits", "elders", "villages", "visitors"})  # within the 巡访 page's
+
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -376,8 +378,7 @@ class CampaignsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
-        ctx.data_changed.connect(self._on_data_changed)
-        self.refresh()
+        self.refresh()  # later: the 巡访 page refreshes the tab it shows (``SHOWS``); the tab never listens itself
 
     @property
     def today(self) -> dt.date:
@@ -390,10 +391,6 @@ class CampaignsTab(QWidget):
         if row["end_date"] < self.today.isoformat() and row["visited"] < row["total"]:
             return RED
         return None
-
-    def _on_data_changed(self, table: str) -> None:
-        if table in ("visits", "elders", "campaigns", "*"):
-            self.refresh()
 
     def refresh(self) -> None:
         """Reload the campaigns (keeping the one chosen, else the newest) and its elders."""
@@ -476,7 +473,7 @@ class CampaignsTab(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         self.campaign_id = dialog.campaign_id
-        self.ctx.announce_writes()  # the 巡访 page and this tab (through data_changed) reload
+        self.ctx.announce_writes()  # the 巡访 page reloads the tab it shows: this one
         return dialog.campaign_id
 
     def edit_campaign(self) -> None:
