@@ -70,10 +70,11 @@ def child(kind: str, count: int, db_path: str) -> None:
 
     start = time.perf_counter()
     from township_desk.models import db as dbm
+    from township_desk.models import printouts
     from township_desk.printing import documents
 
     db = dbm.connect(db_path)
-    ids = documents.all_elder_ids(db)[:count]
+    ids = [r["id"] for r in printouts.looked_after(db)][:count]
     target = Path(db_path).parent / f"{kind}-{count}.docx"
     if kind == "registration":
         documents.print_registration(db, ids, target)
@@ -127,6 +128,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-print-"))
     os.environ["TOWNSHIP_DESK_HOME"] = str(folder)
     from township_desk.models import db as dbm
+    from township_desk.models import villages
     from township_desk.printing import agreement_doc, documents
 
     db = dbm.connect(folder / "bench.db")
@@ -135,7 +137,7 @@ def main() -> None:
     timed(f"{count} 登记表", lambda: documents.print_registration(db, elder_ids, folder / "reg.docx"))
     timed(f"{count} 巡访登记表（空白带姓名）",
           lambda: documents.print_visit_forms(db, [{"elder_id": i} for i in elder_ids], folder / "visit.docx"))
-    timed("花名册（全部村）", lambda: documents.print_roster(db, documents.all_villages(db), folder / "roster.docx"))
+    timed("花名册（全部村）", lambda: documents.print_roster(db, villages.names_in_order(db), folder / "roster.docx"))
     timed(f"{count} 互助协议", lambda: agreement_doc.print_agreements(db, agreement_ids, folder / "agreements.docx"))
     if "--pdf" in sys.argv:
         from township_desk.printing import convert

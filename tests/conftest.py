@@ -64,3 +64,12 @@ def make_id(birth: str, seq: int = 1, region: str = "511102") -> str:
 @pytest.fixture
 def today():
     return dt.date(2026, 11, 22)
+
+
+@pytest.fixture(autouse=True)
+def _forget_unlocked_ledgers():
+    """A ledger unlocked with its password stays unlocked for the process (models.cipher): not into the next test."""
+    yield
+    from township_desk.models import cipher
+
+    cipher._unlocked.clear()

@@ -369,3 +369,40 @@ def test_agreement_pages_keep_the_signatures_with_the_date_and_headings_with_tex
             dated += 1
             assert all(s in page for s in signatures), f"the date is apart from the signatures:\n{page}"
     assert dated == len(ids)
+
+
+def test_four_copies_are_four_sections_each_saying_which_copy_and_who_keeps_it(db, elder, tmp_path):
+    first, second = full_agreement(db, elder), full_agreement(db, elder, "介助介护")
+    target = tmp_path / "四份.docx"
+    assert agreement_doc.print_agreements(db, [first, second], target, copies=4) == 8
+    document = Document(str(target))
+    headers = [s.header.paragraphs[0].text for s in document.sections]
+    holders = ("甲方", "乙方", "被助养老人", "村委会")
+    assert headers == [f"协议编号：第{number}号　一式四份　第{'一二三四'[n]}份（{holders[n]}执）"
+                       for number in (first, second) for n in range(4)]
+    text = document_text(target)
+    assert text.count("农村居家互助养老协议书") == 8
+    assert text.count("本协议一式四份") == 8  # the seed's clause, in every copy
+    # each copy is the whole agreement, numbered from its own first page
+    assert all(s._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1" for s in document.sections)
+
+
+def test_four_copies_of_a_draft_keep_the_draft_mark_and_a_community_keeps_its_committee(db, tmp_path):
+    villages.save_village(db, {"name": "城南社区"})
+    saved = elders.save_elder(db, {"name": "王奶奶", "id_number": VALID_IDS[2], "village": "城南社区"},
+                              [{"name": "王强", "relation": "儿子"}], today=TODAY)
+    draft = ag.save_agreement(db, {"elder_id": saved.elder_id, "template": "自理", "party_a_name": "王强",
+                                   "party_b_name": "李桂兰"}, today=TODAY).agreement_id
+    target = tmp_path / "draft.docx"
+    agreement_doc.print_agreements(db, [draft], target, copies=4)
+    headers = [s.header.paragraphs[0].text for s in Document(str(target)).sections]
+    assert headers[0] == f"协议编号：第{draft}号　【草稿　未签订】　一式四份　第一份（甲方执）"
+    assert headers[3].endswith("第四份（居委会执）")
+
+
+def test_copies_other_than_one_or_four_are_refused(db, elder, tmp_path):
+    from township_desk.models.errors import UserError
+
+    with pytest.raises(UserError, match="一份或一式四份"):
+        agreement_doc.print_agreements(db, [full_agreement(db, elder)], tmp_path / "x.docx", copies=2)
+    assert not (tmp_path / "x.docx").exists()

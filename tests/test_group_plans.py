@@ -138,3 +138,20 @@ def test_most_demanding_takes_each_figure_from_the_plan_asking_most():
     a = group_plans.GroupPlan(15, 1, 30, 1)
     b = group_plans.GroupPlan(20, 3, 25, 0)
     assert group_plans.most_demanding([a, b]) == group_plans.GroupPlan(15, 3, 25, 1)
+
+
+def test_the_overdue_list_with_group_plans_needs_no_write_lock(ledger, db_path):
+    """The elders' own plans go to a temporary table of the reading connection: another program in the middle of
+    saving does not hold the list up."""
+    import sqlite3
+
+    e = add(ledger, "张德福", 1, ability_level=3)
+    group_plans.put(ledger, {"失能": {**PLAN, "key_home_days": 10}}, group_plans.KEY_RULES)
+    visit(ledger, e, "2026-11-01")
+    writer = sqlite3.connect(db_path, isolation_level=None, timeout=0.1)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        assert home(ledger, "2026-11-12")["张德福"].days_overdue == 1
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -415,3 +415,17 @@ def test_combine_takes_a_correction_and_leaves_out_a_draft(ledger, tmp_path):
     assert [s.included for s in result.sources] == [True, False]
     assert "草稿" in result.sources[1].message
     assert result.rows[-1].col(1) == 3
+
+
+def test_a_value_that_was_empty_on_the_day_reads_as_empty_not_as_todays(ledger):
+    """A field first filled in later (no visitor assigned, never assessed) was empty on the earlier day: the SQL
+    reading of the day must say NULL there, as values_on does, not the value the record holds today."""
+    eid = ledger.ids["丙"]
+    ledger.execute("UPDATE elders SET ability_level = NULL WHERE id = ?", [eid])
+    with ledger.atomic():
+        field_history.record(ledger, eid, [("ability_level", None, 3)], "2026-11-15", "测试")
+        ledger.execute("UPDATE elders SET ability_level = 3 WHERE id = ?", [eid])
+    assert field_history.values_on(ledger, "2026-11-01")[eid]["ability_level"] is None
+    on_day = f"SELECT {field_history.on_day_sql('ability_level')} FROM elders e WHERE e.id = :id"
+    assert ledger.execute(on_day, {"day": "2026-11-01", "id": eid}).fetchone()[0] is None
+    assert ledger.execute(on_day, {"day": "2026-11-20", "id": eid}).fetchone()[0] == 3

@@ -39,7 +39,7 @@ def test_the_workbook_has_every_sheet_and_the_summary_layout(ledger, tmp_path):
     result = export_monthly(ledger, "2026-10", target, filled_on=dt.date(2026, 11, 3))
     assert result.elders == 5 and result.detail_rows == 5
     wb = load_workbook(target)
-    assert wb.sheetnames == ["汇总表", "明细表", "巡访情况", "风险隐患", "互助协议"]
+    assert wb.sheetnames == ["汇总表", "明细表", "巡访情况", "探访关爱", "风险隐患", "互助协议"]
     ws = wb["汇总表"]
     assert ws["A1"].value == "城关镇农村留守老人基本情况排查汇总表（2026年10月）"
     assert ws["A2"].value == "单位（盖章）：城关镇" and ws["O2"].value == "填报时间：2026年11月3日"

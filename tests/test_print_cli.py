@@ -131,9 +131,9 @@ def test_overdue_list_uses_the_schedule_rule(ledger, tmp_path, monkeypatch):
                                       due_date=dt.date(2026, 11, 1), days_overdue=21, shortfall=0)]
 
     # schedule.overdue(db, as_of, village=None) -> list[OverdueItem] is the visits engineer's contract
-    from township_desk.printing import documents
+    from township_desk.models import printouts
 
-    monkeypatch.setattr(documents, "schedule", types.SimpleNamespace(overdue=overdue))
+    monkeypatch.setattr(printouts, "schedule", types.SimpleNamespace(overdue=overdue))
     out = tmp_path / "o.docx"
     assert run(ledger, "overdue", "--as-of", "2026-11-22", "--village", "青山村", "-o", str(out)) == 0
     assert calls == [(dt.date(2026, 11, 22), "青山村")]

@@ -12,8 +12,8 @@ from docx.oxml.ns import qn
 
 from tests.conftest import VALID_IDS, make_id
 from tests.pdf_pages import LIBREOFFICE, pdf_pages
-from township_desk.models import elders, paths, settings
-from township_desk.printing import documents
+from township_desk.models import elders, paths, printouts, settings
+from township_desk.printing import documents, kinds
 from township_desk.printing.docx_render import BLANK
 
 TODAY = dt.date(2026, 11, 22)
@@ -115,7 +115,7 @@ def test_registration_of_a_village_is_one_page_each(db, full_elder, tmp_path):
     gone = elders.save_elder(db, {"name": "已迁", "id_number": make_id("19410101", 11), "village": "青山村"},
                              today=dt.date(2020, 1, 1)).elder_id
     elders.change_status(db, gone, "已迁出", "2025-01-01", "随子女迁居")
-    ids = documents.village_elder_ids(db, "青山村")
+    ids = printouts.village_elder_ids(db, "青山村")
     assert len(ids) == 4
     target = tmp_path / "village.docx"
     assert documents.print_registration(db, ids, target) == 4
@@ -220,6 +220,23 @@ def test_notice_cards_quote_the_rule_and_the_plan(db, full_elder, tmp_path):
     settings.put(db, {"plan_key_home_days": 10})
     documents.print_notice_cards(db, [full_elder], target, as_of=TODAY)
     assert "至少每10天上门巡访一次" in read(target)
+
+
+def test_a_notice_card_quotes_the_plan_the_overdue_rule_holds_the_elder_to(db, full_elder, tmp_path):
+    """Not the tier's default plan: the elder's groups' plan (most demanding) and seed 003's 重点 rules."""
+    from township_desk.models import group_plans
+
+    plan = {"key_home_days": 7, "key_remote_per_week": 3, "general_home_days": 20, "general_remote_per_week": 1}
+    group_plans.put(db, {"农村留守": plan}, group_plans.KEY_RULES)
+    tier = printouts.planned_visits(db, TODAY, [full_elder])[full_elder].tier
+    target = tmp_path / "card.docx"
+    documents.print_notice_cards(db, [full_elder], target, as_of=TODAY)
+    expected = "至少每7天上门巡访一次，每周至少电话或视频联系3次" if tier == "重点" else \
+        "至少每20天上门巡访一次，每周至少电话或视频联系1次"
+    assert expected in read(target)
+    group_plans.put(db, {}, group_plans.KEY_RULES)
+    documents.print_notice_cards(db, [full_elder], target, as_of=TODAY)
+    assert expected not in read(target)
 
 
 def test_overdue_list_groups_by_village(db, office, tmp_path):
@@ -331,14 +348,14 @@ out = pathlib.Path(args[args.index("--outdir") + 1])
 
 
 def test_print_request_and_preview_agree(db, full_elder, tmp_path):
-    request = documents.PrintRequest(kind="notice-cards", village="青山村", as_of=TODAY)
-    assert documents.request_pages(db, request) == ["青山村　张德福　告知卡"]
+    request = printouts.Selection(kind="notice-cards", village="青山村", as_of=TODAY)
+    assert [i.label for i in kinds.preview(db, request)] == ["青山村　张德福　告知卡"]
     target = tmp_path / "r.docx"
-    assert documents.print_request(db, request, target) == 1
+    assert kinds.write(db, request, target) == 1
     assert "巡访责任人告知卡" in read(target)
-    blank = documents.PrintRequest(kind="visit-form", blank=True)
-    assert documents.request_pages(db, blank) == ["空白巡访登记表"]
-    assert documents.print_request(db, blank, target) == 1
+    blank = printouts.Selection(kind="visit-form", blank=True)
+    assert [i.label for i in kinds.preview(db, blank)] == ["空白巡访登记表"]
+    assert kinds.write(db, blank, target) == 1
     assert "张德福" not in read(target)
 
 
@@ -362,15 +379,15 @@ def test_visit_form_of_an_elder_is_the_latest_home_visit_and_shows_the_kind(db, 
     home = add_visit(db, full_elder, date="2026-11-18")
     add_visit(db, full_elder, date="2026-11-21", mode="电话", gas_safety=None, heating_safety=None,
               electric_safety=None, daily_care=None)
-    assert documents.latest_visit_id(db, full_elder) == home
+    assert printouts.latest_home_visit_id(db, full_elder) == home
     target = tmp_path / "visit.docx"
-    documents.print_request(db, documents.PrintRequest(kind="visit-form", elder_id=full_elder), target)
+    kinds.write(db, printouts.Selection(kind="visit-form", elder_id=full_elder), target)
     text = read(target)
     assert "2026年11月18日" in text and "2026年11月21日" not in text
     assert "巡访方式：☑上门　☐电话　☐视频" in text
     assert "☑不安全" in text  # the home visit's safety boxes, not the call's empty ones
-    call = documents.PrintRequest(kind="visit-form", visit_id=home + 1)  # the call, asked for by its number
-    documents.print_request(db, call, target)
+    call = printouts.Selection(kind="visit-form", visit_id=home + 1)  # the call, asked for by its number
+    kinds.write(db, call, target)
     assert "巡访方式：☐上门　☑电话　☐视频" in read(target) and "2026年11月21日" in read(target)
 
 

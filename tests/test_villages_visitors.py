@@ -283,8 +283,6 @@ def test_assigning_a_missing_elder_writes_nothing(db, village_of_elders):
 
 def test_villages_come_in_the_townships_order_then_by_name_everywhere(db):
     from township_desk.models import schedule
-    from township_desk.printing import documents
-
     for name, order in (("白云村", 2), ("红星村", 1), ("青山村", 2), ("东风村", 3)):
         villages.save_village(db, {"name": name, "sort_order": order})
     expected = ["红星村", "白云村", "青山村", "东风村"]  # 白 before 青 by name at the same order number
@@ -292,4 +290,3 @@ def test_villages_come_in_the_townships_order_then_by_name_everywhere(db):
     assert [v["name"] for v in villages.list_villages(db)] == expected
     assert [v["name"] for v in villages.villages_with_counts(db)] == expected
     assert [name for name, _count in schedule.overdue_by_village(db, dt.date(2026, 11, 22))] == expected
-    assert documents.all_villages(db) == expected

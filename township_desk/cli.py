@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "returns",
     "combine",
     "backup",
+    "password",
     "print_cmd",
     "demo",
 ]

@@ -268,6 +268,13 @@ def test_the_visits_page_button_opens_the_contact_log_for_the_selected_elder(ctx
 # ---------------------------------------------------------------- 导出到 Excel
 
 
+def exported(qtbot, job):
+    """The file an export wrote, once its background job has finished."""
+    assert job is not None
+    qtbot.waitUntil(lambda: job.path is not None, timeout=20000)
+    return job.path
+
+
 def test_the_ledger_exports_the_rows_shown_with_the_filter_in_the_title(ctx, qtbot, tmp_path):
     from openpyxl import load_workbook
 
@@ -279,7 +286,7 @@ def test_the_ledger_exports_the_rows_shown_with_the_filter_in_the_title(ctx, qtb
     page.requery()
     page.search.setText("")
     page.tier_combo.setCurrentText("重点")
-    target = page.view.elder_menu.export(target=tmp_path / "台账.xlsx")
+    target = exported(qtbot, page.view.elder_menu.export(target=tmp_path / "台账.xlsx"))
     ws = load_workbook(target).active
     assert ws["A1"].value.startswith("台账（重点，在册）　共 5 行")
     assert [c.value for c in ws[2]][:4] == ["姓名", "性别", "年龄", "身份证号码"]
@@ -299,7 +306,7 @@ def test_a_note_typed_as_a_formula_stays_text_in_the_export(ctx, qtbot, tmp_path
     page = VisitsPage(ctx)
     qtbot.addWidget(page)
     page.apply_filters({"view": "hazards"})
-    target = page.hazards.table.elder_menu.export(target=tmp_path / "隐患.xlsx")
+    target = exported(qtbot, page.hazards.table.elder_menu.export(target=tmp_path / "隐患.xlsx"))
     ws = load_workbook(target).active
     assert ws["A1"].value.startswith("风险隐患（未处置）")
     cells = [c for row in ws.iter_rows(min_row=3) for c in row if c.value == "=HYPERLINK(\"http://x\")"]
@@ -325,7 +332,7 @@ def test_every_list_offers_export_and_writes_what_it_shows(ctx, qtbot, tmp_path,
     menu = view.elder_menu.menu(row_pos(view)) if hasattr(view, "elder_menu") else view.export_menu(row_pos(view))
     assert any(a.text() == "导出到 Excel…" and a.isEnabled() for a in menu.actions())
     title = view.elder_menu.export_title() if hasattr(view, "elder_menu") else "工作量"
-    target = export_model(None, view.model(), title, ctx.db_path, target=tmp_path / f"{where}.xlsx")
+    target = exported(qtbot, export_model(None, view.model(), title, ctx.db_path, target=tmp_path / f"{where}.xlsx"))
     ws = load_workbook(target).active
     model = view.model()
     assert ws.max_row - 2 == model.rowCount()
@@ -377,7 +384,7 @@ def test_the_ledger_export_holds_the_rows_not_scrolled_to_yet(ctx, qtbot, tmp_pa
     qtbot.addWidget(page)
     page.model.load(page.current_query(), at_least=2)
     assert page.model.rowCount() == 2 and page.model.canFetchMore()
-    ws = load_workbook(page.view.elder_menu.export(target=tmp_path / "台账.xlsx")).active
+    ws = load_workbook(exported(qtbot, page.view.elder_menu.export(target=tmp_path / "台账.xlsx"))).active
     assert ws.max_row - 2 == 5 and "共 5 行" in ws["A1"].value
 
 
@@ -396,5 +403,5 @@ def test_the_file_opens_from_a_campaigns_list_and_the_list_exports(ctx, qtbot, o
     view = tab.elder_table
     trigger(view.elder_menu.menu(row_pos(view)), "打开老人档案")
     assert opened == [view.model().row(0)["elder_id"]]
-    ws = load_workbook(view.elder_menu.export(target=tmp_path / "寒潮.xlsx")).active
+    ws = load_workbook(exported(qtbot, view.elder_menu.export(target=tmp_path / "寒潮.xlsx"))).active
     assert ws["A1"].value.startswith("2026年寒潮巡访　共 2 行")

@@ -97,14 +97,15 @@ def test_the_chart_is_saved_where_the_dialog_starts_not_in_the_working_folder(qt
 
 
 def test_the_print_page_remembers_where_the_clerk_saved(qtbot, db, db_path, documents, tmp_path, monkeypatch):
+    from township_desk.ui import print_page
     from township_desk.ui.print_page import PrintPage
 
     settings.put(db, {"township_name": "青山镇"})
     elders.save_elder(db, {"name": "张德福", "id_number": VALID_IDS[0], "village": "青山村"}, today=TODAY)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    monkeypatch.setattr(print_page, "ask_after_save", lambda *a, **k: None)
     page = PrintPage(AppContext(db_path, db))
     qtbot.addWidget(page)
-    page.kind.setCurrentIndex(page.kind.findData("roster"))
+    page.choose_kind("roster")
     office = tmp_path / "打印 文件"
     office.mkdir()
     dialog = SaveDialog(str(office / "花名册.docx"))

@@ -93,3 +93,29 @@ def test_nothing_to_do_says_so_in_green(ctx, qtbot):  # noqa: F811
     column = page.todo.columns["overdue"]
     assert column.names_shown() == ["没有逾期未上门的老人"] and column.all_link.text() == ""
     assert "#2f855a" in column.title.styleSheet()
+
+
+def test_the_names_are_read_after_the_figures_not_alongside_them(ctx, qtbot, monkeypatch):  # noqa: F811
+    """Both read the overdue list, the heaviest query at 30,000 elders: the figures (the headline) come first."""
+    from township_desk.ui import home_page
+
+    events = []
+    real_figures, real_lists = home_page.dashboard_figures, todo.todo_lists
+
+    def figures(db, today):
+        result = real_figures(db, today)
+        events.append("figures counted")
+        return result
+
+    def lists(db, today, limit=todo.DEFAULT_LIMIT):
+        events.append("names read")
+        return real_lists(db, today, limit)
+
+    monkeypatch.setattr(home_page, "dashboard_figures", figures)
+    monkeypatch.setattr(todo, "todo_lists", lists)
+    page = home_page.HomePage(ctx)
+    qtbot.addWidget(page)
+    assert page.todo.loading and page.todo.state.text() == "正在读取……"
+    qtbot.waitUntil(lambda: not page.loading and not page.todo.loading, timeout=10000)
+    assert events == ["figures counted", "names read"]
+    assert page.todo.columns["overdue"].title.text() == "今天逾期未上门　2 人"

@@ -17,10 +17,11 @@ from township_desk.models import backups, elders, paths, settings
 from township_desk.models import db as dbm
 from township_desk.models.changes import Changes
 from township_desk.ui import app as app_module
-from township_desk.ui import crash, settings_page
+from township_desk.ui import crash
 from township_desk.ui.context import AppContext
 from township_desk.ui.main_window import FIRST_START_NOTICE, MainWindow
 from township_desk.ui.pages import PAGES, page_titles
+from township_desk.ui.settings import messages
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -79,7 +80,7 @@ def test_with_a_township_name_the_home_page_comes_first(qtbot, ctx, reports):
 
 def test_pages_are_built_only_when_first_shown(qtbot, ctx, reports):
     from township_desk.ui.agreements_page import AgreementsPage
-    from township_desk.ui.settings_page import SettingsPage
+    from township_desk.ui.settings import SettingsPage
 
     window = make_window(qtbot, ctx)
     assert {t: h.state for t, h in window.holders.items() if h.state != "empty"} == {"设置": "built"}
@@ -282,12 +283,12 @@ def test_unsaved_settings_can_keep_the_window_open(qtbot, ctx, reports, monkeypa
     window.show_page("互助协议")
     window.page("设置").basic_tab.edits["township_name"].setText("青山镇")
     asked: list[str] = []
-    monkeypatch.setattr(settings_page, "ask_unsaved", lambda _p, text: asked.append(text) or "cancel")
+    monkeypatch.setattr(messages, "ask_unsaved", lambda _p, text: asked.append(text) or "cancel")
 
     assert not window.close()
     assert ran == [] and window.current_title() == "设置" and "“基本信息”有未保存的修改" in asked[0]
 
-    monkeypatch.setattr(settings_page, "ask_unsaved", lambda _p, text: "save")
+    monkeypatch.setattr(messages, "ask_unsaved", lambda _p, text: "save")
     assert window.close()
     assert ran == [1] and settings.get(ctx.db, "township_name") == "青山镇"
 

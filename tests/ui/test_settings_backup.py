@@ -212,13 +212,13 @@ def test_data_folder_is_chosen_without_an_environment_variable(qtbot, db, db_pat
 
 
 def test_the_start_up_password_is_described_honestly(qtbot, db, db_path):
-    from township_desk.ui.settings_page import PasswordTab
+    from township_desk.ui.settings import PasswordTab
 
     tab = PasswordTab(AppContext(db_path, db))
     qtbot.addWidget(tab)
     texts = " ".join(label.text() for label in tab.findChildren(QLabel))
-    assert "不加密" in texts and "不需要密码就能读出全部内容" in texts
-    assert "防止别人在这台电脑上随意查看" not in texts
+    assert "台账文件和它的每一份备份都会加密" in texts and "Excel、打印的 Word 文件不加密" in texts
+    assert "恢复密钥" in texts
 
 
 def test_audit_log_is_readable_newest_first_and_filters_by_text(qtbot, db, db_path):
@@ -325,3 +325,41 @@ def test_a_data_folder_holding_another_programs_file_is_refused(qtbot, db, db_pa
     panel.choose_data_folder()
     assert shown[-1][0] == "数据文件夹" and "不能使用" in shown[-1][1]
     assert "data_dir" not in paths.local_config()
+
+
+def test_restoring_an_encrypted_backup_asks_for_its_password_first(qtbot, db, db_path, tmp_path, monkeypatch):
+    from township_desk.models import cipher, protection
+    from township_desk.ui import lock_dialog
+
+    monkeypatch.setattr(cipher, "WRONG_PASSWORD_DELAY", 0)
+    add(db, 0, "张德福")
+    db.close()
+    protection.set_password(db_path, "旧密码1234")
+    database = dbm.connect(db_path)
+    backup = backups.backup(database, tmp_path / "加密备份.zip")
+    add(database, 1, "李秀英")
+    database.close()
+    protection.change_password(db_path, "旧密码1234", "新密码5678")
+    ctx = AppContext(db_path, dbm.connect(db_path))
+    panel = settings_backup.BackupPanel(ctx)
+    qtbot.addWidget(panel)
+    shown = messages(monkeypatch)
+    asked = []
+    answers = ["新密码5678", "旧密码1234"]
+    monkeypatch.setattr(lock_dialog, "ask_backup_password", lambda _p, path: asked.append(path) or answers.pop(0))
+
+    panel.restore_from(backup)  # the ledger's password of today does not open the old backup
+    qtbot.waitUntil(lambda: len(shown) > 1, timeout=20000)
+    assert asked == [backup]
+    assert shown[-1][0] == "恢复未完成" and "密码不正确" in shown[-1][1]
+    assert ctx.db.execute("SELECT count(*) FROM elders").fetchone()[0] == 2
+
+    shown.clear()
+    panel.restore_from(backup)
+    qtbot.waitUntil(lambda: len(shown) > 1, timeout=20000)
+    assert shown[0][0] == "确认恢复" and "老人 1 人" in shown[0][1]
+    assert shown[-1][0] == "恢复完成" and "做这份备份时的密码" in shown[-1][1]
+    assert ctx.db.execute("SELECT count(*) FROM elders").fetchone()[0] == 1
+    ctx.db.close()
+    cipher._unlocked.clear()
+    cipher.unlock(db_path, "旧密码1234")

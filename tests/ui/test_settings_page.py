@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QDialog
 
 from tests.conftest import VALID_IDS, make_id
 from township_desk.models import audit, elders, security, settings, villages, visitors
-from township_desk.ui import settings_page
+from township_desk.ui import settings as settings_ui
 from township_desk.ui.context import AppContext
-from township_desk.ui.settings_page import SettingsPage
+from township_desk.ui.settings import SettingsPage, messages
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -41,8 +41,8 @@ def notified(ctx) -> list[str]:
 def questions(monkeypatch) -> list[str]:
     """Confirmation questions asked; answered yes unless a test sets ``answers``."""
     asked: list[str] = []
-    monkeypatch.setattr(settings_page, "confirm", lambda _p, _title, text: asked.append(text) or True)
-    monkeypatch.setattr(settings_page, "inform", lambda _p, _title, text, warning=False: asked.append(text))
+    monkeypatch.setattr(messages, "confirm", lambda _p, _title, text: asked.append(text) or True)
+    monkeypatch.setattr(messages, "inform", lambda _p, _title, text, warning=False: asked.append(text))
     return asked
 
 
@@ -58,7 +58,7 @@ def fill_dialogs(monkeypatch, fill, clicks: int = 1) -> list[QDialog]:
                 dialog.save_button.click()
         return dialog.result() == QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr(settings_page, "run_dialog", run)
+    monkeypatch.setattr(messages, "run_dialog", run)
     return opened
 
 
@@ -371,12 +371,12 @@ def test_stopping_a_visitor_who_still_has_elders_asks_first(page, ctx, questions
     tab.refresh()
     tab.view.selectRow(0)
     assert tab.active_button.text() == "停用"
-    monkeypatch.setattr(settings_page, "confirm", lambda _p, _t, text: questions.append(text) and False)
+    monkeypatch.setattr(messages, "confirm", lambda _p, _t, text: questions.append(text) and False)
     assert not tab.toggle_active()
     assert "还负责 1 位在册老人" in questions[-1]
     assert ctx.db.execute("SELECT active FROM visitors").fetchone()[0] == 1
 
-    monkeypatch.setattr(settings_page, "confirm", lambda *_a: True)
+    monkeypatch.setattr(messages, "confirm", lambda *_a: True)
     assert tab.toggle_active()
     assert ctx.db.execute("SELECT active, phone FROM visitors").fetchone() == (0, "13900002222")
     assert tab.model.rowCount() == 0
@@ -430,7 +430,7 @@ def test_apply_filters_opens_a_tab_by_its_title(page):
     assert page.current_tab_title() == "村（社区）"
     page.apply_filters({"tab": "备份与恢复"})
     assert page.tabs.currentWidget() is page.backup_panel
-    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == list(settings_page.TAB_TITLES)
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [*settings_ui.TAB_TITLES, "各类对象巡访频次"]
 
 
 def test_a_village_added_is_offered_for_batch_assignment_when_that_tab_is_shown(page, ctx):
@@ -483,20 +483,26 @@ def test_every_field_in_the_audit_log_reads_in_chinese(page, ctx):
     assert untranslated == []
 
 
-def test_start_up_password_is_set_from_its_tab(page, ctx, monkeypatch):
+def test_ledger_password_is_set_from_its_tab_and_encrypts_the_file(page, ctx, monkeypatch, qtbot):
+    from township_desk.models import cipher
+    from township_desk.ui import lock_dialog
+
+    monkeypatch.setattr(lock_dialog.RecoveryKeyDialog, "exec", lambda self: 0)
     tab = page.password_tab
-    assert tab.state.text().startswith("未设置启动密码")
+    assert tab.state.text().startswith("未设置密码")
 
     def fill(dialog):
         dialog.new.setText("abcd")
         dialog.repeat.setText("abcd")
+        dialog.understood.setChecked(True)
         dialog.save()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=60000)
         return True
 
-    monkeypatch.setattr(settings_page, "run_dialog", fill)
+    monkeypatch.setattr(messages, "run_dialog", fill)
     tab.button.click()
-    assert security.is_set(ctx.db) and security.verify(ctx.db, "abcd")
-    assert tab.state.text().startswith("已设置启动密码") and tab.button.text() == "修改或清除密码…"
+    assert cipher.is_encrypted(ctx.db_path) and not security.is_set(ctx.db)
+    assert tab.state.text().startswith("已设置密码，台账和备份已加密") and tab.button.text() == "修改或清除密码…"
 
 
 def test_unsaved_changes_are_kept_when_other_data_changes(page, ctx):
@@ -510,7 +516,7 @@ def test_unsaved_changes_are_kept_when_other_data_changes(page, ctx):
 def test_can_close_saves_refuses_or_discards_unsaved_changes(page, ctx, monkeypatch):
     assert page.can_close()
     page.plan_tab.spins["plan_key_home_days"].setValue(40)  # refused when saved
-    monkeypatch.setattr(settings_page, "ask_unsaved", lambda _p, _t: "save")
+    monkeypatch.setattr(messages, "ask_unsaved", lambda _p, _t: "save")
     assert not page.can_close()
     assert page.tabs.currentWidget() is page.plan_tab
     page.plan_tab.spins["plan_key_home_days"].setValue(20)
@@ -518,6 +524,6 @@ def test_can_close_saves_refuses_or_discards_unsaved_changes(page, ctx, monkeypa
     assert settings.get(ctx.db, "plan_key_home_days") == 20
 
     page.basic_tab.edits["township_name"].setText("青山镇")
-    monkeypatch.setattr(settings_page, "ask_unsaved", lambda _p, _t: "discard")
+    monkeypatch.setattr(messages, "ask_unsaved", lambda _p, _t: "discard")
     assert page.can_close()
     assert page.basic_tab.edits["township_name"].text() == "" and settings.get(ctx.db, "township_name") == ""

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from township_desk.models import demo
+from township_desk.printing.kinds import KINDS
 from township_desk.ui import crash, smoke
 from township_desk.ui.context import AppContext
 from township_desk.ui.pages import PAGES
@@ -42,7 +43,7 @@ def test_the_tour_shows_every_page_and_draws_the_charts(window, ends, qtbot, cap
     assert ends == [0]
     assert {title: h.state for title, h in window.holders.items()} == {spec.title: "built" for spec in PAGES}
     assert window.page("巡访").charts.views  # the charts were drawn
-    assert f"{len(PAGES) + 1} pages shown and closed itself" in capsys.readouterr().err
+    assert f"{len(PAGES) + 1 + len(KINDS)} pages shown and closed itself" in capsys.readouterr().err
 
 
 def test_a_page_the_build_cannot_load_fails_the_run(window, ends, qtbot, monkeypatch, capsys):

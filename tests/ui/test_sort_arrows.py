@@ -116,6 +116,10 @@ def test_ledger_age_heading_sorts_youngest_first_then_oldest_first(ctx, qtbot): 
     click_heading(qtbot, page.view, "年龄")
     ages = [page.model.row(n)["age"] for n in range(page.model.rowCount())]
     assert arrow(page.view) == ("年龄", DESC) and ages == [81, 78, 74, 70]
+    from township_desk.ui.ledger_page import COLUMNS
+
+    tip = page.model.headerData([key for key, _h in COLUMNS].index("age"), Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert tip == "已按“年龄”降序（大的、晚的在前）排列，再点一下改为升序"
 
 
 def test_a_text_column_sorts_by_its_number_and_minus_one_restores_the_given_order(qtbot):

@@ -264,7 +264,7 @@ def test_signing_a_draft_changed_since_it_was_listed_is_refused_and_the_list_sho
 
 
 def test_a_village_dialog_opened_before_a_change_refuses_then_reloads(ctx, qtbot, other, offered):
-    from township_desk.ui.settings_page import VillageDialog
+    from township_desk.ui.settings import VillageDialog
 
     row = villages.villages_with_counts(ctx.db)[0]
     dialog = VillageDialog(ctx, row)
@@ -285,7 +285,7 @@ def test_a_village_dialog_opened_before_a_change_refuses_then_reloads(ctx, qtbot
 
 
 def test_a_visitor_dialog_opened_before_a_change_refuses_then_reloads(ctx, qtbot, other, offered):
-    from township_desk.ui.settings_page import VisitorDialog
+    from township_desk.ui.settings import VisitorDialog
 
     row = visitors.list_visitors(ctx.db)[0]
     dialog = VisitorDialog(ctx, row)
@@ -308,12 +308,13 @@ def test_a_visitor_dialog_opened_before_a_change_refuses_then_reloads(ctx, qtbot
 
 def test_stopping_a_visitor_listed_before_a_change_elsewhere_is_refused_and_the_list_reread(ctx, qtbot, other,
                                                                                            monkeypatch):
-    from township_desk.ui import settings_page
+    from township_desk.ui import settings as settings_ui
+    from township_desk.ui.settings import messages
 
     told: list[str] = []
-    monkeypatch.setattr(settings_page, "confirm", lambda *a: True)
-    monkeypatch.setattr(settings_page, "inform", lambda _p, _t, text, warning=False: told.append(text))
-    tab = settings_page.VisitorsTab(ctx)
+    monkeypatch.setattr(messages, "confirm", lambda *a: True)
+    monkeypatch.setattr(messages, "inform", lambda _p, _t, text, warning=False: told.append(text))
+    tab = settings_ui.VisitorsTab(ctx)
     qtbot.addWidget(tab)
     tab.view.selectRow(0)
     visitors.save_visitor(other, {"name": "李四", "phone": "13900002222", "organisation": "青山镇社工站"},
@@ -394,7 +395,7 @@ def test_a_hazard_dialog_opened_before_a_step_was_recorded_elsewhere_refuses_the
 
 
 def test_a_settings_form_shown_before_another_window_saved_refuses_then_reloads(ctx, qtbot, other, offered):
-    from township_desk.ui.settings_page import SettingsPage
+    from township_desk.ui.settings import SettingsPage
 
     page = SettingsPage(ctx)
     qtbot.addWidget(page)

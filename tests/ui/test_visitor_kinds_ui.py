@@ -23,7 +23,7 @@ def ctx(db, db_path):
 
 
 def visitor_dialog(ctx, qtbot):
-    from township_desk.ui.settings_page import VisitorDialog
+    from township_desk.ui.settings import VisitorDialog
 
     dialog = VisitorDialog(ctx)
     qtbot.addWidget(dialog)

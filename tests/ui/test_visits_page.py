@@ -488,3 +488,52 @@ def test_the_note_under_the_overdue_list_says_whether_a_home_visit_counts_as_a_c
     overdue.refresh()
     assert "上门巡访不计入电话视频次数" in overdue.rule_note.text()
     assert "上门巡访也计为一次联系" not in overdue.rule_note.text()
+
+
+def test_saving_a_visit_from_the_overdue_list_reads_the_list_once_and_an_unchanged_list_is_not_read_again(
+        page, ctx, monkeypatch):
+    """At 30,000 elders each reading of the overdue list takes a few hundred ms: the save announces its change and
+    the list is read once for it, not again when the form closes; a refresh with nothing changed reads nothing."""
+    from township_desk.ui import visit_dialog
+
+    calls = []
+    real = schedule.overdue
+    monkeypatch.setattr(schedule, "overdue", lambda *a, **k: calls.append(1) or real(*a, **k))
+    tab = page.overdue
+    tab.refresh()
+    assert calls == []  # nothing changed since the page was built
+
+    def fill_and_save(dialog):
+        fill_good(dialog)
+        dialog.save()
+        return dialog.result()
+
+    monkeypatch.setattr(visit_dialog.VisitDialog, "exec", fill_and_save)
+    from township_desk.ui.pages import follow_changes
+
+    follow_changes(ctx, page)  # as the main window does: the announced change refreshes the page
+    select(tab.table, "张德福")
+    QTest.keyClick(tab.table, Qt.Key.Key_Return)
+    assert [r["name"] for r in tab.model.rows] == ["王大山"]
+    assert len(calls) == 1
+    tab.kind.setCurrentIndex(tab.kind.findData(None))  # another filter is another list
+    assert len(calls) == 2 and "上周电话视频不足" in tab.count.text()
+
+
+def test_a_hidden_campaigns_tab_counts_again_only_when_shown(page, ctx, qtbot, monkeypatch):
+    from township_desk.models import campaigns
+
+    page.show()
+    campaign = campaigns.plan_campaign(ctx.db, name="2026年寒潮巡访", kind="极端天气", start="2026-11-20",
+                                       end="2026-11-22", elder_ids=[elder_id(ctx.db, "张德福")])
+    page.campaigns.refresh()
+    counted = []
+    real = campaigns.campaign_progress
+    monkeypatch.setattr(campaigns, "campaign_progress", lambda *a, **k: counted.append(1) or real(*a, **k))
+    assert not page.campaigns.isVisible()
+    visit(ctx.db, elder_id(ctx.db, "张德福"), "2026-11-21", campaign_id=campaign)
+    ctx.announce_writes()  # (ctx.notify is gone: writers note their changes)
+    assert counted == []  # each visit saved elsewhere used to re-count every campaign
+    page.tabs.setCurrentWidget(page.campaigns)
+    assert counted
+    assert page.campaigns.progress["visited"] == 1

@@ -60,10 +60,43 @@ def _is_interactive() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
 
+def _backup_secret(source: Path) -> str | None:
+    """The password of an encrypted backup: ``TOWNSHIP_DESK_BACKUP_PASSWORD``, else ``TOWNSHIP_DESK_PASSWORD``,
+    else typed without echo; None for a plain backup."""
+    import os
+
+    from township_desk.models import cipher
+
+    if not backups.needs_password(source):
+        return None
+    secret = os.environ.get(BACKUP_PASSWORD_ENV) or os.environ.get(cipher.ENV_PASSWORD)
+    if secret:
+        return secret
+    if not _is_interactive():
+        raise cipher.PasswordRequired(f"备份“{source.name}”是加密的：请设置环境变量 {BACKUP_PASSWORD_ENV}"
+                                      "（做这份备份时台账的密码或恢复密钥），或在终端中运行以输入密码。")
+    import getpass
+
+    try:
+        secret = getpass.getpass(f"备份“{source.name}”的密码（或恢复密钥）：")
+    except (EOFError, KeyboardInterrupt) as exc:
+        raise cipher.PasswordRequired("没有输入备份的密码，未作任何改动。") from exc
+    if not secret:
+        raise cipher.PasswordRequired("没有输入备份的密码，未作任何改动。")
+    return secret
+
+
+BACKUP_PASSWORD_ENV = "TOWNSHIP_DESK_BACKUP_PASSWORD"
+
+
 def run_restore(args) -> int:
     source = Path(args.file)
-    info = backups.check_backup(source)  # refuses a damaged, foreign or newer file before asking anything
     db_path = Path(args.db) if getattr(args, "db", None) else paths.default_db_path()
+    if db_path.exists():
+        common.unlock(db_path)  # the ledger it replaces is kept as a copy: that reads it
+    secret = _backup_secret(source)
+    # refuses a damaged, foreign or newer file (or a wrong password) before asking anything
+    info = backups.check_backup(source, secret)
     # Lines for people go to stderr under --json, so stdout holds only the JSON document.
     say = sys.stderr if args.json else sys.stdout
     print(f"备份文件：{source}", file=say)
@@ -95,7 +128,7 @@ def run_restore(args) -> int:
         # Named by the database the clerk gave, not by our lock file beside it.
         raise UserError(describe_os_error(type(exc)(exc.errno, exc.strerror), where=db_path) + "未作任何改动。") from exc
     try:
-        kept = backups.restore(db_path, source)
+        kept = backups.restore(db_path, source, secret=secret)
     finally:
         lock.release()
     if args.json:

@@ -74,11 +74,31 @@ def open_db(args: argparse.Namespace, *, must_exist: bool = True):
         raise UserError(f"数据库文件不存在：{path}")
     target = db_path(args)
     existed = target.exists()
+    unlock(target)
     db = dbm.connect(path)
     _opened.append(db)
     if not existed:
         _made.append((target, db))
     return db
+
+
+def unlock(path: Path, *, log: bool = True) -> str | None:
+    """An encrypted ledger (one with a password) is opened only with its password or recovery key: from
+    ``TOWNSHIP_DESK_PASSWORD`` or typed without echo; missing or wrong, the command ends with exit 2. Wrong
+    attempts go to the ledger's audit log at its next successful open (``log``). Returns the secret that opened
+    it (None for a plain file)."""
+    from township_desk.models import cipher
+
+    secret = cipher.unlock_from_environment_or_prompt(path, where="命令行")
+    if log and cipher.remembered(path) is not None and cipher.has_failures(path):
+        from township_desk.models import db as dbm
+
+        db = dbm.connect(path)
+        try:
+            cipher.log_failures(db, path)
+        finally:
+            db.close()
+    return secret
 
 
 def _remove_made_databases() -> None:
@@ -97,6 +117,7 @@ def open_for_import(args: argparse.Namespace, *, must_exist: bool = True):
     if args.dry_run:
         from township_desk.models import db as dbm
 
+        unlock(db_path(args), log=False)  # a dry run writes nothing, not even the audit log
         return dbm.open_scratch_copy(db_path(args))
     return open_db(args, must_exist=must_exist)
 

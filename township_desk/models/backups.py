@@ -27,10 +27,10 @@ import tempfile
 import threading
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from township_desk.models import audit, files, paths
+from township_desk.models import audit, cipher, files, paths
 from township_desk.models import db as dbm
 from township_desk.models.errors import UserError
 
@@ -41,6 +41,8 @@ KIND_LABELS = {"daily": "每日自动", "close": "关闭时自动", "before-rest
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _ZIP_HEADER = b"PK\x03\x04"
 INFO_ENTRY = "township-desk-backup.json"
+# In the backup of an encrypted ledger: its key file (the recovery key wrapped with the password of the day).
+KEY_ENTRY = "township-desk-key.json"
 # How long each kind of backup is kept (``backups_to_keep``); 设置 quotes these.
 KEEP_ALL_DAYS, KEEP_DAILY_DAYS, KEEP_WEEKLY_WEEKS, KEEP_MONTHLY_MONTHS = 2, 14, 8, 12
 # The automatic backups of one ledger take at most this many times the database's own size, or
@@ -73,6 +75,7 @@ class BackupInfo:
     size_bytes: int
     ledger_uuid: str | None = None   # the identity of the ledger it is a copy of (None: written before there was one)
     database_bytes: int | None = None  # the database's own size (a compressed backup is smaller)
+    encrypted: bool = False          # taken of a ledger with a password: restoring it asks for that password
 
     @property
     def kind_label(self) -> str:
@@ -303,7 +306,7 @@ def _fsync(path: Path) -> None:
 
 def _copy_database(conn: sqlite3.Connection, target: Path) -> None:
     """SQLite's online backup of ``conn`` into a new file ``target`` (rollback journal, flushed to disk)."""
-    dest = sqlite3.connect(str(target))
+    dest = cipher.connect_like(conn, target)  # an encrypted ledger's copy is encrypted with the same key
     try:
         conn.backup(dest)
         dest.execute("PRAGMA journal_mode = DELETE")
@@ -312,13 +315,16 @@ def _copy_database(conn: sqlite3.Connection, target: Path) -> None:
         dest.close()
 
 
-def _zip_database(db_file: Path, target: Path, entry: str, facts: dict) -> None:
+def _zip_database(db_file: Path, target: Path, entry: str, facts: dict, envelopes: list[dict] | None = None) -> None:
     """Write ``target`` (.zip): the database compressed as ``entry``, streamed (never read whole into memory),
-    and its facts."""
+    and its facts; with ``envelopes`` (an encrypted ledger) its key file too, and the database stored as it is
+    (encrypted pages do not compress)."""
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         zf.writestr(INFO_ENTRY, json.dumps(facts, ensure_ascii=False, indent=1))
+        if envelopes:
+            zf.writestr(KEY_ENTRY, cipher.key_file_text(envelopes))
         info = zipfile.ZipInfo(entry, date_time=dt.datetime.now().timetuple()[:6])
-        info.compress_type = zipfile.ZIP_DEFLATED
+        info.compress_type = zipfile.ZIP_STORED if envelopes else zipfile.ZIP_DEFLATED
         with open(db_file, "rb") as src, zf.open(info, "w", force_zip64=True) as dst:
             shutil.copyfileobj(src, dst, 1024 * 1024)
 
@@ -350,7 +356,7 @@ def _rebuild_indexes(path: Path, dest: Path) -> None:
         statements = json.loads(zf.read(INFO_ENTRY).decode("utf-8")).get("indexes") or []
     if not isinstance(statements, list) or not all(isinstance(s, str) and _CREATE_INDEX.match(s) for s in statements):
         raise UserError(f"备份文件“{path.name}”的说明部分不正确，不能用来恢复。")
-    conn = sqlite3.connect(str(dest))
+    conn = _open_copy(dest)
     try:
         with conn:
             for sql in statements:
@@ -370,17 +376,19 @@ def write_backup(db, target: str | Path, *, kind: str = "manual", taken_at: dt.d
         return dbm.backup_to(db, target)
     plain = target.with_name(f".{target.stem}.db.part")
     part = target.with_name(target.name + ".part")
+    encrypted = isinstance(db.conn, cipher.CipherConnection)
     try:
         _copy_database(db.conn, plain)
         database_bytes = plain.stat().st_size
-        conn = sqlite3.connect(str(plain))
+        conn = cipher.open_encrypted(str(plain), db.conn.root, db.conn.salt) if encrypted else sqlite3.connect(str(plain))
         try:
             facts = _facts(conn)
             facts["indexes"] = _drop_indexes(conn)
         finally:
             conn.close()
-        facts.update(kind=kind, taken_at=(taken_at or _now()).isoformat(sep=" "), database_bytes=database_bytes)
-        _zip_database(plain, part, f"{target.stem}.db", facts)
+        facts.update(kind=kind, taken_at=(taken_at or _now()).isoformat(sep=" "), database_bytes=database_bytes,
+                     encrypted=encrypted)
+        _zip_database(plain, part, f"{target.stem}.db", facts, cipher.envelopes_of(db) if encrypted else None)
         _fsync(part)
         files.replace_file(part, target)
     finally:
@@ -601,7 +609,72 @@ def use_data_folder(db, folder: str | Path) -> bool:
 
 def _open_read_only(path: Path) -> sqlite3.Connection:
     # sqlite_uri, not Path.as_uri(): a backup on a network share (\\\\server\\share) must open too.
-    return sqlite3.connect(dbm.sqlite_uri(path.resolve(), mode="ro"), uri=True)
+    return dbm.open_file(dbm.sqlite_uri(path.resolve(), mode="ro"), path, uri=True)
+
+
+def _open_copy(path: Path):
+    """A connection to a copy being prepared (encrypted ones were unlocked by ``_unlock_copy``)."""
+    return dbm.open_file(str(path), path)
+
+
+def backup_envelopes(path: str | Path) -> list[dict]:
+    """The key file a backup carries: inside a .zip, beside a database file (``<file>.key``)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            compressed = fh.read(4) == _ZIP_HEADER
+        if compressed:
+            with zipfile.ZipFile(path) as zf:
+                if KEY_ENTRY not in zf.namelist():
+                    return []
+                data = json.loads(zf.read(KEY_ENTRY).decode("utf-8"))
+            return [e for e in data.get("envelopes", []) if isinstance(e, dict)] if isinstance(data, dict) else []
+    except (OSError, zipfile.BadZipFile, ValueError, KeyError):
+        return []
+    return cipher.read_envelopes(cipher.key_path(path))
+
+
+def unlock_backup(path: str | Path, secret: str) -> None:
+    """Unlock an encrypted backup database file (not a .zip: its copy is unlocked when unpacked) with the password
+    it was taken under or the recovery key; ``cipher.WrongPassword`` when neither."""
+    path = Path(path)
+    if cipher.is_encrypted(path) and cipher.remembered(path) is None:
+        cipher.unlock(path, secret, envelopes=backup_envelopes(path), note=False)
+
+
+def needs_password(path: str | Path) -> bool:
+    """True when the backup at ``path`` is encrypted and not yet unlocked in this process."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            compressed = fh.read(4) == _ZIP_HEADER
+    except OSError:
+        return False
+    if compressed:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                facts = json.loads(zf.read(INFO_ENTRY).decode("utf-8"))
+            return bool(isinstance(facts, dict) and facts.get("encrypted"))
+        except (zipfile.BadZipFile, ValueError, KeyError, OSError):
+            return False
+    return cipher.is_encrypted(path) and cipher.key_path(path).exists() and cipher.remembered(path) is None
+
+
+def _unlock_copy(backup_path: Path, dest: Path, secret: str | None) -> bytes | None:
+    """Unlock the unpacked copy ``dest`` of an encrypted backup (R) with ``secret``; None for a plain one."""
+    if not cipher.is_encrypted(dest):
+        return None
+    known = cipher.remembered(backup_path)
+    if known is not None and cipher._proves(dest, known):
+        cipher.remember(dest, known)
+        return known
+    if not secret:
+        raise cipher.PasswordRequired(f"备份“{backup_path.name}”是加密的，请输入做这份备份时台账的密码，或恢复单上的恢复密钥。")
+    try:
+        return cipher.unlock(dest, secret, envelopes=backup_envelopes(backup_path), note=False)
+    except cipher.WrongPassword as exc:
+        raise cipher.WrongPassword(f"备份“{backup_path.name}”的密码不正确（应是做这份备份时台账的密码，"
+                                   "或恢复单上的恢复密钥）。") from exc
 
 
 def _count(conn: sqlite3.Connection, tables: set[str], table: str) -> int:
@@ -657,7 +730,8 @@ def _inspect_zip(path: Path) -> BackupInfo:
                           elders=int(facts["elders"]), visits=int(facts["visits"]),
                           agreements=int(facts["agreements"]), township_name=str(facts.get("township_name") or ""),
                           last_change_at=facts.get("last_change_at"), size_bytes=path.stat().st_size,
-                          ledger_uuid=facts.get("ledger_uuid"), database_bytes=facts.get("database_bytes"))
+                          ledger_uuid=facts.get("ledger_uuid"), database_bytes=facts.get("database_bytes"),
+                          encrypted=bool(facts.get("encrypted")))
     except (KeyError, TypeError, ValueError) as exc:
         raise _not_ours(path) from exc
 
@@ -697,7 +771,7 @@ def _inspect_database(path: Path) -> BackupInfo:
         conn.close()
 
 
-def inspect_backup(path: str | Path) -> BackupInfo:
+def inspect_backup(path: str | Path, secret: str | None = None) -> BackupInfo:
     """Read what a backup holds without changing it (a compressed one: from its description, without unpacking).
 
     Raises ``UserError`` (Chinese) for a missing file, a file that is not a Township Desk backup (another
@@ -713,6 +787,12 @@ def inspect_backup(path: str | Path) -> BackupInfo:
         raise UserError(f"无法读取备份文件“{path.name}”：{exc.strerror or exc}") from exc
     if header.startswith(_ZIP_HEADER):
         return _inspect_zip(path)
+    if cipher.is_encrypted(path) and (secret or cipher.remembered(path) or cipher.key_path(path).exists()):
+        if secret:
+            unlock_backup(path, secret)
+        if cipher.remembered(path) is None:
+            raise cipher.PasswordRequired(f"备份“{path.name}”是加密的，请输入做这份备份时台账的密码，或恢复单上的恢复密钥。")
+        return replace(_inspect_database(path), encrypted=True)
     if header != _SQLITE_HEADER:
         raise UserError(f"“{path.name}”不是本程序的备份文件（不是数据库文件），未作任何改动。")
     return _inspect_database(path)
@@ -756,19 +836,20 @@ def _unpack(path: Path, dest: Path) -> None:
             src.close()
 
 
-def _prepare(path: Path, dest: Path) -> BackupInfo:
+def _prepare(path: Path, dest: Path, secret: str | None = None) -> BackupInfo:
     """Unpack the backup ``path`` to ``dest`` and prove it can replace the ledger: ours (``db.recognise``), not
     newer, ``integrity_check`` ok, and after migrating it up every table and column a current database has.
     On success ``dest`` is a current database in rollback-journal mode; on failure nothing is left at ``dest``."""
-    info = inspect_backup(path)
+    info = inspect_backup(path, secret)
     try:
         _unpack(path, dest)
+        _unlock_copy(path, dest, secret)
         try:
             dbm.recognise(dest)
         except UserError as exc:
             raise UserError(f"“{path.name}”中的数据库不是留守老人台账（或已损坏），不能用来恢复。") from exc
         _rebuild_indexes(path, dest)
-        conn = sqlite3.connect(str(dest))
+        conn = _open_copy(dest)
         try:
             result = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         except sqlite3.DatabaseError as exc:
@@ -802,12 +883,12 @@ def _prepare(path: Path, dest: Path) -> BackupInfo:
     return info
 
 
-def check_backup(path: str | Path) -> BackupInfo:
+def check_backup(path: str | Path, secret: str | None = None) -> BackupInfo:
     """Everything ``restore`` checks, without restoring: unpacked to a temporary folder, ours, not newer,
     SQLite's full ``integrity_check``, and every table of a current database after migrating an older one."""
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="township-desk-check-") as folder:
-        return _prepare(path, Path(folder) / "check.db")
+        return _prepare(path, Path(folder) / "check.db", secret)
 
 
 # ---------------------------------------------------------------------------------------------- restoring
@@ -819,7 +900,7 @@ def _keep_current(db_path: Path, now: dt.datetime) -> Path | None:
         return None
     stamp = now.strftime(_STAMP)
     try:
-        conn = sqlite3.connect(str(db_path))
+        conn = dbm.open_file(str(db_path), db_path)
         try:
             ledger_uuid = _facts(conn)["ledger_uuid"]
             folder = ledger_folder(ledger_uuid) if ledger_uuid else paths.backups_dir()
@@ -855,7 +936,7 @@ def _settle_live(db_path: Path) -> None:
     """Fold the write-ahead log into the live file and remove -wal/-shm, so nothing of the old file remains
     beside the new one (SQLite would replay an old WAL onto the restored file)."""
     try:
-        conn = sqlite3.connect(str(db_path), timeout=5.0)
+        conn = dbm.open_file(str(db_path), db_path, timeout=5.0)
         try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.execute("PRAGMA journal_mode = DELETE")
@@ -881,10 +962,12 @@ class PreparedRestore:
     tmp: Path
     info: BackupInfo
     kept: Path | None
+    root: bytes | None = None          # the restored copy's recovery key (None: a plain backup)
+    envelopes: tuple = ()              # its key file (the password it was taken under)
 
 
 def prepare_restore(db_path: str | Path, backup_path: str | Path, *,
-                    now: dt.datetime | None = None) -> PreparedRestore:
+                    now: dt.datetime | None = None, secret: str | None = None) -> PreparedRestore:
     """The slow part of a restore, safe while the window still has the database open (a worker thread may run
     it): the backup (compressed or not, on this PC or a network share) is unpacked beside the database and
     proved (``_prepare``: ours, not newer, ``integrity_check``, migrated up, every table present), then the
@@ -899,7 +982,8 @@ def prepare_restore(db_path: str | Path, backup_path: str | Path, *,
     tmp = db_path.with_name(f".{db_path.name}.restoring")
     with _busy:
         try:
-            info = _prepare(backup_path, tmp)
+            info = _prepare(backup_path, tmp, secret)
+            root = cipher.remembered(tmp) if cipher.is_encrypted(tmp) else None
             files.hide_temporary(tmp)  # the whole ledger, unpacked: not for a clerk browsing the folder
         except (sqlite3.Error, OSError) as exc:
             raise _write_error(exc, tmp) from exc
@@ -909,7 +993,8 @@ def prepare_restore(db_path: str | Path, backup_path: str | Path, *,
         except BaseException:
             _remove_database_files(tmp)
             raise
-    return PreparedRestore(db_path, backup_path, tmp, info, kept)
+    envelopes = tuple(backup_envelopes(backup_path)) if root is not None else ()
+    return PreparedRestore(db_path, backup_path, tmp, info, kept, root, envelopes)
 
 
 def cancel_restore(prepared: PreparedRestore) -> None:
@@ -930,6 +1015,9 @@ def finish_restore(prepared: PreparedRestore) -> Path | None:
             if db_path.exists():
                 _settle_live(db_path)
             files.reveal(tmp)  # the hidden attribute would move with the file onto the ledger itself
+            keyfile = cipher.key_path(db_path)
+            if prepared.envelopes:  # either password opens whichever file is in place if this is cut short
+                cipher.write_key_file(keyfile, cipher.read_envelopes(keyfile) + list(prepared.envelopes))
             files.replace_file(tmp, db_path)  # retried while an antivirus holds either file
         except (sqlite3.Error, OSError, UserError) as exc:
             _remove_database_files(tmp)
@@ -941,6 +1029,16 @@ def finish_restore(prepared: PreparedRestore) -> Path | None:
         for suffix in ("-wal", "-shm", "-journal"):
             with contextlib.suppress(FileNotFoundError):
                 db_path.with_name(db_path.name + suffix).unlink()
+        # The restored ledger keeps the backup's own key: its password is the one the backup was taken under.
+        cipher.forget(db_path)
+        if prepared.root is not None:
+            cipher.remember(db_path, prepared.root)
+            if prepared.envelopes:
+                cipher.write_key_file(cipher.key_path(db_path), list(prepared.envelopes))
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                cipher.key_path(db_path).unlink()
+        cipher.forget(tmp)
 
     restored = dbm.connect(db_path)
     try:
@@ -952,10 +1050,94 @@ def finish_restore(prepared: PreparedRestore) -> Path | None:
     return prepared.kept
 
 
-def restore(db_path: str | Path, backup_path: str | Path, *, now: dt.datetime | None = None) -> Path | None:
+def restore(db_path: str | Path, backup_path: str | Path, *, now: dt.datetime | None = None,
+            secret: str | None = None) -> Path | None:
     """Put a backup back in place of the database at ``db_path``; returns the copy kept of what it replaced.
 
     ``prepare_restore`` then ``finish_restore``: the backup is proved before anything is touched, and the
     caller must have closed its own connections to ``db_path`` first.
     """
-    return finish_restore(prepare_restore(db_path, backup_path, now=now))
+    return finish_restore(prepare_restore(db_path, backup_path, now=now, secret=secret))
+
+
+# ---------------------------------------------------------------------------------------------- encrypting
+
+def _is_plain_backup(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(16)
+    except OSError:
+        return False
+    if header.startswith(_ZIP_HEADER):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                facts = json.loads(zf.read(INFO_ENTRY).decode("utf-8"))
+        except (zipfile.BadZipFile, ValueError, KeyError, OSError):
+            return False
+        return isinstance(facts, dict) and not facts.get("encrypted")
+    return header == _SQLITE_HEADER
+
+
+def _encrypt_backup(path: Path, root: bytes, envelopes: list[dict]) -> None:
+    """Replace the plain backup ``path`` by the same backup encrypted with R (the ledger's recovery key) and
+    carrying ``envelopes``. The plain copy unpacked on the way lies beside the plain backup it comes from (no
+    new place holds the data in clear) and is removed at once."""
+    plain = path.with_name(f".{path.name}.plain.part")
+    secret = path.with_name(f".{path.name}.enc.part")
+    part = path.with_name(path.name + ".part")
+    try:
+        with open(path, "rb") as fh:
+            compressed = fh.read(4) == _ZIP_HEADER
+        if not compressed:
+            cipher.export(path, None, secret, root)
+            cipher.write_key_file(cipher.key_path(path), envelopes)
+            files.replace_file(secret, path)
+            return
+        with zipfile.ZipFile(path) as zf:
+            entry = _database_entry(zf, path)
+            facts = json.loads(zf.read(INFO_ENTRY).decode("utf-8"))
+            with zf.open(entry) as src, open(plain, "wb") as out:
+                files.hide_temporary(plain)
+                shutil.copyfileobj(src, out, 1024 * 1024)
+        cipher.export(plain, None, secret, root)
+        facts["encrypted"] = True
+        _zip_database(secret, part, entry.filename, facts, envelopes)
+        _fsync(part)
+        stat = path.stat()
+        files.replace_file(part, path)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # "changed since the last backup" goes by it
+    finally:
+        for leftover in (plain, secret, part):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
+def encrypt_plain_backups(db, db_path: str | Path, progress=None) -> list[Path]:
+    """After a password is set: every plain backup of this ledger (its automatic backups and copies kept before
+    a restore, here and in the second backup place, and the copies kept before an upgrade beside the database) is
+    encrypted with the ledger's key, so none is left readable beside the encrypted ledger. Returns those done;
+    ``progress(done, total, text)`` is told before each."""
+    if not isinstance(db.conn, cipher.CipherConnection):
+        return []
+    db_path = Path(db_path)
+    root, envelopes = db.conn.root, cipher.envelopes_of(db)
+    found = ledger_backups(db, db_path)
+    second = paths.second_backup_dir()
+    if second is not None and (second / _ledger_uuid(db)).is_dir():
+        found += [e for e in (second / _ledger_uuid(db)).iterdir()
+                  if (_AUTO.match(e.name) or _BEFORE.match(e.name)) and e.is_file()]
+    found += list(db_path.parent.glob(f"{db_path.name}.before-v*.bak"))
+    done = []
+    plain = [path for path in found if _is_plain_backup(path)]
+    with _busy:
+        for number, path in enumerate(plain):
+            if progress is not None:  # (done, total, text): a large township's backup takes a while each
+                progress(number, len(plain), f"正在加密以前的备份（{number + 1}/{len(plain)}）：{path.name}")
+            if _is_plain_backup(path):
+                try:
+                    _encrypt_backup(path, root, envelopes)
+                except (OSError, sqlite3.Error, UserError, zipfile.BadZipFile) as exc:
+                    raise UserError(f"备份“{path.name}”未能加密：{exc}。台账本身已加密；请稍后在“设置”中重试，"
+                                    "或删除这份未加密的备份。") from exc
+                done.append(path)
+    return done

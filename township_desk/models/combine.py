@@ -7,6 +7,11 @@ month, or repeats a township already taken is listed with the reason and left ou
 
 Months: when ``month`` is not given, the combined month is the one most of the good files carry (the latest
 on a tie); files of any other month are left out and flagged "月份不符", never added.
+
+The 探访关爱 sheet (``models.coverage``) of each file taken is summed too: its 合计 lines per 巡访对象类别 go into
+the county's 探访关爱 sheet, one line per township and group, and 合计. A file taken whose 探访关爱 sheet is
+missing (a workbook from before the sheet existed) or whose 合计 lines are not the sums of its villages is named
+in ``care_left_out`` and left out of those sums only.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ class SourceFile:
     failures: list[str] = field(default_factory=list)             # why its numbers cannot be used
     included: bool = False
     message: str = ""
+    care: list | None = None        # its 探访关爱 合计 lines (coverage.CoverageRow), None when it has none to use
+    care_problem: str = ""          # why not
 
     @property
     def month_text(self) -> str:
@@ -62,6 +69,11 @@ class CombineResult:
     month: str
     sources: list[SourceFile]
     rows: list[monthly.SummaryRow]      # one per township included, then 合计
+    care_rows: list = field(default_factory=list)  # 探访关爱: (township, group) lines, then 合计 per group
+
+    @property
+    def care_left_out(self) -> list[SourceFile]:
+        return [s for s in self.sources if s.included and s.care is None]
 
     @property
     def included(self) -> list[SourceFile]:
@@ -112,8 +124,10 @@ def read_workbook(path: str | Path) -> SourceFile:
             source.failures.append("没有“汇总表”工作表")
             return source
         rows = [list(r) for r in wb["汇总表"].iter_rows(values_only=True)]
+        care = [list(r) for r in wb["探访关爱"].iter_rows(values_only=True)] if "探访关爱" in wb.sheetnames else None
     finally:
         wb.close()
+    _read_care(source, care)
     title = str(rows[0][0] or "") if rows and rows[0] else ""
     match = _TITLE.match(title)
     if not match:
@@ -172,6 +186,46 @@ def read_workbook(path: str | Path) -> SourceFile:
     return source
 
 
+def _read_care(source: SourceFile, rows: list[list] | None) -> None:
+    """The file's 探访关爱 合计 lines into ``source.care``, checked against the sums of its village lines."""
+    from township_desk.models import coverage
+
+    if rows is None:
+        source.care_problem = "没有“探访关爱”工作表"
+        return
+    headings = [label for _key, label in coverage.COLUMNS]
+    start = next((i for i, r in enumerate(rows) if [str(v or "").strip() for v in r[:len(headings)]] == headings),
+                 None)
+    if start is None:
+        source.care_problem = "“探访关爱”工作表找不到表头"
+        return
+    counted = {key: headings.index(label) for key, label in coverage.COLUMNS if key in coverage.COUNTS}
+    villages: dict[str, list[int]] = {}
+    totals: dict[str, list[int]] = {}
+    try:
+        for offset, r in enumerate(rows[start + 1:], start=start + 2):
+            place = str(r[0]).strip() if r and r[0] is not None else ""
+            group = str(r[1]).strip() if len(r) > 1 and r[1] is not None else ""
+            if not place or not group:
+                continue
+            numbers = [_number(r[c] if c < len(r) else None, f"探访关爱第{offset}行（{place} {group}）")
+                       for c in counted.values()]
+            if place == coverage.TOTAL_LABEL:
+                totals[group] = numbers
+            else:
+                sums = villages.setdefault(group, [0] * len(numbers))
+                villages[group] = [a + b for a, b in zip(sums, numbers, strict=True)]
+    except ValueError as exc:
+        source.care_problem = f"“探访关爱”工作表：{exc}"
+        return
+    wrong = [group for group, numbers in totals.items() if villages.get(group, [0] * len(numbers)) != numbers]
+    if not totals or wrong:
+        source.care_problem = ("“探访关爱”工作表没有合计行" if not totals
+                               else f"“探访关爱”工作表的合计与各村之和不符：{'、'.join(wrong)}")
+        return
+    source.care = [coverage.CoverageRow(coverage.TOTAL_LABEL, group, *numbers) for group, numbers in totals.items()]
+
+
 def _maybe_int(value):
     try:
         return int(value) if value is not None and float(value).is_integer() else value
@@ -219,7 +273,26 @@ def read_and_check(paths: Sequence[str | Path], *, month: str | None = None,
                                [sum(r.counts[i] for r in rows) for i in range(monthly.N_COLUMNS)])
     if progress:
         progress(len(paths), len(paths), "已读取")
-    return CombineResult(month, sources, [*rows, total])
+    return CombineResult(month, sources, [*rows, total], _care_rows(sources))
+
+
+def _care_rows(sources: list[SourceFile]) -> list:
+    """The county's 探访关爱 lines: each township taken, its groups as its file gives them; then 合计 per group
+    (the groups in ``groups.GROUPS`` order, then 全部巡访对象, then any other line a file had)."""
+    from township_desk.models import coverage, groups
+
+    lines, sums = [], {}
+    for s in sources:
+        if not s.included or s.care is None:
+            continue
+        for row in s.care:
+            lines.append(coverage.CoverageRow(s.township, row.group, *(getattr(row, k) for k in coverage.COUNTS)))
+            total = sums.setdefault(row.group, coverage.CoverageRow(coverage.TOTAL_LABEL, row.group))
+            for key in coverage.COUNTS:
+                setattr(total, key, getattr(total, key) + getattr(row, key))
+    order = [*groups.GROUPS, coverage.ALL_LABEL]
+    ranked = sorted(sums.values(), key=lambda r: order.index(r.group) if r.group in order else len(order))
+    return [*lines, *ranked] if lines else []
 
 
 def left_out_text(result: CombineResult) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path, PurePath
 
 import sqlite_utils
 
-from township_desk.models import files, paths
+from township_desk.models import cipher, files, paths
 from township_desk.models.errors import AlreadyRunning, DatabaseUnavailable
 from township_desk.models.files import hide_temporary, reveal
 from township_desk.models.migrations import STEPS, load_step
@@ -182,7 +182,7 @@ def _inspect(path: Path) -> tuple[int, int, bool, bool]:
     wal = path.with_name(path.name + "-wal")
     has_wal = wal.exists() and wal.stat().st_size > 0
     try:
-        conn = sqlite3.connect(_read_only_uri(path, immutable=not has_wal), uri=True)
+        conn = open_file(_read_only_uri(path, immutable=not has_wal), path, uri=True)
     except sqlite3.Error as exc:
         raise DatabaseUnavailable(f"该文件不是本程序的数据库或已损坏（{path}），未作任何改动。") from exc
     try:
@@ -213,7 +213,13 @@ def recognise(path: str | Path) -> None:
     if not path.exists() or path.stat().st_size == 0:
         return
     if not _header(path).startswith(_SQLITE_MAGIC):
-        raise DatabaseUnavailable(f"该文件不是本程序的数据库或已损坏（{path}），未作任何改动。")
+        if not cipher.is_encrypted(path):
+            raise DatabaseUnavailable(f"该文件不是本程序的数据库或已损坏（{path}），未作任何改动。")
+        if cipher.remembered(path) is None:  # only its key tells an encrypted ledger from random bytes
+            if cipher.key_path(path).exists():
+                raise cipher.PasswordRequired(f"台账已设置密码（已加密），请先输入密码（{path}）。")
+            raise DatabaseUnavailable(f"该文件不是本程序的数据库或已损坏（{path}），未作任何改动。"
+                                      "如果它是加密的台账而密钥文件已丢失，请用恢复单上的恢复密钥打开。")
     app_id, version, ours, empty = _inspect(path)
     mine = app_id == APPLICATION_ID or (app_id == 0 and (ours or empty))
     if mine and version > latest_version():
@@ -223,6 +229,16 @@ def recognise(path: str | Path) -> None:
         )
     if not mine or (app_id == 0 and empty and version != 0):
         raise DatabaseUnavailable(f"该文件是其他程序的数据库，不是留守老人台账（{path}），未作任何改动。")
+
+
+def open_file(database: str, path: str | Path, **kwargs):
+    """A connection to ``database`` (the file ``path``, or a URI naming it): a ``sqlite3`` one for a plain file,
+    a SQLCipher one keyed for an encrypted ledger unlocked in this process (``cipher.PasswordRequired`` when it
+    has not been)."""
+    root = cipher.require_unlocked(path)
+    if root is None:
+        return sqlite3.connect(database, **kwargs)
+    return cipher.open_encrypted(database, root, cipher.file_salt(path), **kwargs)
 
 
 def database_uuid(db: sqlite_utils.Database) -> str:
@@ -247,8 +263,8 @@ def connect(path: str | Path | None = None, *, migrate: bool = True, create: boo
         raise DatabaseUnavailable(f"数据库所在的文件夹不存在：{db_path.parent}")
     recognise(db_path)
     try:
-        conn = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=True)
+        conn = open_file(str(db_path), db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                         check_same_thread=True)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS):d}")
         mode = "DELETE" if is_network_path(db_path) else "WAL"
@@ -337,6 +353,9 @@ def open_scratch_copy(path: str | Path) -> sqlite_utils.Database:
     if db_path.exists() and db_path.is_dir():
         raise DatabaseUnavailable(f"“{db_path}”是文件夹，不是数据库文件。")
     recognise(db_path)
+    root = cipher.require_unlocked(db_path) if db_path.exists() else None
+    if root is not None:  # decrypted into memory only, never into a file
+        return _scratch_of_encrypted(db_path, root)
     memory = sqlite3.connect(":memory:", isolation_level=None)
     try:
         if db_path.exists() and db_path.stat().st_size > 0:
@@ -354,6 +373,32 @@ def open_scratch_copy(path: str | Path) -> sqlite_utils.Database:
         raise _friendly(exc, db_path) from exc
     db = LedgerDatabase(memory)
     _migrate_and_check(db, db_path, in_memory=True)  # nothing is written to the file or beside it
+    return db
+
+
+def _scratch_of_encrypted(db_path: Path, root: bytes) -> LedgerDatabase:
+    import sqlcipher3
+
+    wal = db_path.with_name(db_path.name + "-wal")
+    has_wal = wal.exists() and wal.stat().st_size > 0
+    raw = sqlcipher3.connect("file::memory:", uri=True, isolation_level=None)  # URIs in ATTACH too
+    memory = cipher.CipherConnection(raw, root, cipher.file_salt(db_path))
+    key = cipher.data_key(root, cipher.file_salt(db_path))
+    try:
+        source = _read_only_uri(db_path, immutable=not has_wal)
+        memory.execute(f"ATTACH DATABASE ? AS source KEY \"x'{key.hex()}'\"", [source])
+        memory.execute("SELECT sqlcipher_export('main', 'source')")
+        version = memory.execute("PRAGMA source.user_version").fetchone()[0]
+        app_id = memory.execute("PRAGMA source.application_id").fetchone()[0]
+        memory.execute("DETACH DATABASE source")
+        memory.execute(f"PRAGMA user_version = {int(version):d}")
+        memory.execute(f"PRAGMA application_id = {int(app_id):d}")
+        memory.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as exc:
+        memory.close()
+        raise _friendly(exc, db_path) from exc
+    db = LedgerDatabase(memory)
+    _migrate_and_check(db, db_path, in_memory=True)
     return db
 
 
@@ -390,7 +435,7 @@ def backup_to(db: sqlite_utils.Database, target: str | Path) -> Path:
     tmp = target.with_name(target.name + ".part")
     if tmp.exists():
         tmp.unlink()
-    dest = sqlite3.connect(str(tmp))
+    dest = cipher.connect_like(db.conn, tmp)  # an encrypted ledger's copy is encrypted the same way
     hide_temporary(tmp)
     try:
         db.conn.backup(dest)
@@ -400,6 +445,9 @@ def backup_to(db: sqlite_utils.Database, target: str | Path) -> Path:
         dest.close()
     reveal(tmp)  # the hidden attribute would move with the file onto the backup
     files.replace_file(tmp, target)  # retried while an antivirus holds the new copy
+    if isinstance(db.conn, cipher.CipherConnection):
+        cipher.copy_key_file(db, target)  # the password opens the copy too
+        cipher.remember(target, db.conn.root)  # same key: this process may read what it just wrote
     return target
 
 

@@ -86,8 +86,12 @@ def on_day_sql(field: str, day: str = ":day") -> str:
     """SQL over ``elders e`` for the value ``field`` (a column name we write, never user text) had on the day
     bound to ``day`` (a named parameter, or "?"): the rule of ``values_on`` as one expression, for queries that
     count many elders as of a day."""
-    return (f"COALESCE((SELECT h.old_value FROM elder_field_history h WHERE h.elder_id = e.id AND h.field = '{field}'"
-            f" AND h.effective_on > {day} ORDER BY h.effective_on, h.id LIMIT 1), e.{field})")
+    # Not COALESCE(first later change's old value, current value): an old value may itself be NULL (no visitor
+    # assigned yet, never assessed), and that NULL is what held on the day, not the record's value of today.
+    later = (f"FROM elder_field_history h WHERE h.elder_id = e.id AND h.field = '{field}'"
+             f" AND h.effective_on > {day}")
+    return (f"(CASE WHEN EXISTS (SELECT 1 {later}) THEN (SELECT h.old_value {later}"
+            f" ORDER BY h.effective_on, h.id LIMIT 1) ELSE e.{field} END)")
 
 
 def changed_after_sql(field: str, day: str = "?") -> str:

@@ -148,7 +148,7 @@ def confined_path(stored: str, folder: str | Path, *, base: str | Path | None = 
 # ------------------------------------------------------------------------------------------ output paths
 
 # Files SQLite keeps beside a database, and our own one-window lock: writing any of them ruins the ledger.
-_DB_COMPANIONS = ("", "-wal", "-shm", "-journal", ".lock")
+_DB_COMPANIONS = ("", "-wal", "-shm", "-journal", ".lock", ".key", ".attempts")  # .key/.attempts: models.cipher
 
 
 def _same_place(a: Path, b: Path) -> bool:
@@ -265,7 +265,11 @@ def _is_stale_temporary(entry: Path, now: float) -> bool:
         return False
     if match.group("journal"):
         return _starts_with(entry, _JOURNAL_HEADER)
-    return _starts_with(entry, _SQLITE_HEADER) or (name.endswith(".zip.part") and _starts_with(entry, _ZIP_HEADER))
+    if _starts_with(entry, _SQLITE_HEADER) or (name.endswith(".zip.part") and _starts_with(entry, _ZIP_HEADER)):
+        return True
+    from township_desk.models import cipher  # a part of an encrypted ledger's backup or restore
+
+    return cipher.is_encrypted(entry)
 
 
 def clean_stale_temporary_folders(folder: str | Path | None = None) -> list[Path]:

@@ -23,7 +23,6 @@ Everything is read as of a day: the facts (ability level, 独居, care) as they 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,7 +161,10 @@ def plan_for(values: dict[str, Any], member_of: list[str]) -> GroupPlan:
     """The plan an elder in the groups ``member_of`` follows: the most demanding of their groups' plans (the
     default plan for a group without one, and for an elder in no group)."""
     own, _rules = stored(values)
-    default = default_plan(values)
+    return _plan_of(own, default_plan(values), member_of)
+
+
+def _plan_of(own: dict[str, GroupPlan], default: GroupPlan, member_of: list[str]) -> GroupPlan:
     return most_demanding([own.get(g, default) for g in member_of] or [default])
 
 
@@ -176,44 +178,61 @@ def elder_plans(db, day: dt.date | str, elder_ids: list[int] | None = None) -> d
     default = default_plan(values)
     result = {}
     for elder_id, verdicts in groups.memberships(db, day, elder_ids).items():
-        plan = plan_for(values, groups.names(verdicts))
+        plan = _plan_of(own, default, groups.names(verdicts))
         if plan != default:
             result[elder_id] = plan
     return result
 
 
-def plans_json(plans: dict[int, GroupPlan]) -> str:
-    """``elder_plans`` for ``plan_map_sql``: {"elder id": [key home, key remote, general home, general remote]}."""
-    return json.dumps({str(k): v.as_list() for k, v in plans.items()})
+PLAN_TABLE = "temp.elder_plan_map"
 
 
-def plan_map_sql(param: str = ":elder_plans") -> str:
-    """A CTE body ``(elder_id, key_home, key_remote, general_home, general_remote)`` from ``plans_json``."""
-    return (f"SELECT CAST(key AS INTEGER) AS elder_id, json_extract(value, '$[0]') AS key_home,"
-            f" json_extract(value, '$[1]') AS key_remote, json_extract(value, '$[2]') AS general_home,"
-            f" json_extract(value, '$[3]') AS general_remote FROM json_each({param})")
+def load_plan_table(db, plans: dict[int, GroupPlan]) -> str:
+    """Put ``elder_plans`` in this connection's temporary table ``elder_plan_map`` (elder_id primary key, the four
+    numbers) for the overdue query to join; returns its name. A temporary table is the connection's own: readers
+    in other threads have theirs."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS elder_plan_map (elder_id INTEGER PRIMARY KEY, key_home INTEGER,"
+               " key_remote INTEGER, general_home INTEGER, general_remote INTEGER)")
+    # Not in db.atomic(): its BEGIN IMMEDIATE would wait for (and take) the database's write lock, and reading the
+    # overdue list must never need it. Writing the temporary table alone locks nothing in the ledger.
+    was_in_transaction = db.conn.in_transaction
+    db.conn.execute("DELETE FROM temp.elder_plan_map")
+    if plans:
+        db.conn.executemany("INSERT INTO temp.elder_plan_map VALUES (?, ?, ?, ?, ?)",
+                            [(k, *v.as_list()) for k, v in plans.items()])
+    if not was_in_transaction and db.conn.in_transaction:
+        db.conn.commit()
+    return PLAN_TABLE
 
 
-def rule_sql(rules: list[str] | tuple[str, ...], day: str = ":day") -> dict[str, str]:
-    """Each 重点 rule in force as an SQL condition over ``elders e`` on the day bound to ``day``."""
+def rule_sql(rules: list[str] | tuple[str, ...], day: str = ":day", dated: bool = True) -> dict[str, str]:
+    """Each 重点 rule in force as an SQL condition over ``elders e`` on the day bound to ``day`` (``dated`` False:
+    on the record's current values, for an elder with no change recorded after that day)."""
     def on(field: str) -> str:
-        return field_history.on_day_sql(field, day)
+        return field_history.on_day_sql(field, day) if dated else f"e.{field}"
 
     parts = {
         AGED: f"{on('birth_date')} <= date({day}, '-{AGED_FROM} years')",
         DISABLED: f"COALESCE({on('ability_level')}, -1) >= {DISABLED_FROM_LEVEL}",
         ALONE: f"COALESCE({on('lives_alone')}, 0) = 1",
-        NO_FAMILY: (f"(EXISTS (SELECT 1 FROM supporters s WHERE s.elder_id = e.id)"
-                    f" AND NOT EXISTS (SELECT 1 FROM supporters s WHERE s.elder_id = e.id AND NOT s.is_away)"
-                    f" AND {on('care')} = '无人照料')"),
+        NO_FAMILY: (f"({on('care')} = '无人照料'"
+                    f" AND EXISTS (SELECT 1 FROM supporters s WHERE s.elder_id = e.id)"
+                    f" AND NOT EXISTS (SELECT 1 FROM supporters s WHERE s.elder_id = e.id AND NOT s.is_away))"),
     }
     return {rule: parts[rule] for rule in rules}
 
 
 def tier_sql(stored_tier: str, rules: list[str] | tuple[str, ...], day: str = ":day") -> str:
-    """The tier the plan follows on the day: 重点 when the record says so or a 重点 rule in force holds."""
-    conditions = [f"({stored_tier}) = '重点'", *(f"({c})" for c in rule_sql(rules, day).values())]
-    return f"CASE WHEN {' OR '.join(conditions)} THEN '重点' ELSE '一般' END"
+    """The tier the plan follows on the day: 重点 when the record says so or a 重点 rule in force holds. An elder
+    with nothing recorded after the day (nearly everyone, for a recent day) is read from the record as it is."""
+    if not rules:
+        return f"CASE WHEN ({stored_tier}) = '重点' THEN '重点' ELSE '一般' END"
+    current = " OR ".join(f"({c})" for c in rule_sql(rules, day, dated=False).values())
+    dated = " OR ".join(f"({c})" for c in rule_sql(rules, day).values())
+    later = f"EXISTS (SELECT 1 FROM elder_field_history h WHERE h.elder_id = e.id AND h.effective_on > {day})"
+    return (f"CASE WHEN ({stored_tier}) = '重点' THEN '重点'"
+            f" WHEN NOT {later} THEN CASE WHEN {current} THEN '重点' ELSE '一般' END"
+            f" WHEN {dated} THEN '重点' ELSE '一般' END")
 
 
 def rules_in_force(db) -> list[str]:

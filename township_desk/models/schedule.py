@@ -119,10 +119,9 @@ def _overdue_sql(where: str, every: bool = False, rules: list[str] | tuple[str, 
     home visit (``days_overdue`` > 0, ``home_due``) or short of contacts last week (``shortfall``), so only the
     listed elders come back. Named parameters: day, week_start, week_end, the tiers' plans (key_home_days,
     general_home_days, key_remote, general_remote, home_counts) and want_home / want_remote (1 or 0).
-    ``every``: every elder 在册 on the day, overdue or not (``visit_plan``). ``rules``: the 重点 rules in force, and
-    :elder_plans the elders' own plans (``_plan_params``)."""
+    ``every``: every elder 在册 on the day, overdue or not (``visit_plan``). ``rules``: the 重点 rules in force; the
+    elders' own plans are in ``group_plans.PLAN_TABLE`` (``_plan_params`` fills it)."""
     return f"""
-        WITH plan_map AS MATERIALIZED ({group_plans.plan_map_sql()})
         SELECT * FROM (
             SELECT *,
                    date(plan_base, '+' || home_days || ' days') AS home_due,
@@ -156,7 +155,7 @@ def _overdue_sql(where: str, every: bool = False, rules: list[str] | tuple[str, 
                              AS week_contacts  -- by mode, so both counts read the (elder, mode, date) index only
                     FROM elders e JOIN villages v ON v.id = {_VILLAGE_ON_DAY}
                          LEFT JOIN visitors vi ON vi.id = {_VISITOR_ON_DAY}
-                         LEFT JOIN plan_map pm ON pm.elder_id = e.id
+                         LEFT JOIN {group_plans.PLAN_TABLE} pm ON pm.elder_id = e.id
                     {where}
                 ) WHERE day_status = '在册'
             )
@@ -170,8 +169,8 @@ def _plan_params(db, as_of: dt.date, elder_ids: list[int] | None = None) -> tupl
     plan_of = plans(db)
     params = {"key_home_days": plan_of["重点"].home_days, "general_home_days": plan_of["一般"].home_days,
               "key_remote": plan_of["重点"].remote_per_week, "general_remote": plan_of["一般"].remote_per_week,
-              "home_counts": int(plan_of["重点"].home_counts_as_contact),
-              "elder_plans": group_plans.plans_json(group_plans.elder_plans(db, as_of, elder_ids))}
+              "home_counts": int(plan_of["重点"].home_counts_as_contact)}
+    group_plans.load_plan_table(db, group_plans.elder_plans(db, as_of, elder_ids))
     return params, group_plans.rules_in_force(db)
 
 

@@ -31,6 +31,7 @@ SUMMARY_SHEET = "汇总表"
 TABLE_SHEETS: tuple[tuple[str, str], ...] = (
     ("明细表", "农村留守老年人明细表"),
     ("巡访情况", "农村留守老年人巡访情况"),
+    ("探访关爱", "巡访对象探访关爱情况"),
     ("风险隐患", "风险隐患发现及处置情况"),
     ("互助协议", "农村居家互助养老协议"),
 )
@@ -142,7 +143,7 @@ def build_book(db, month: str, *, note: str = "", filled_on: dt.date | None = No
                progress=None) -> MonthlyBook:
     """The month's workbook computed from the facts on its last day. Refuses (``UserError``) without a township
     name, or when a cross-check fails (listing the villages, columns and elders to fix)."""
-    from township_desk.models import schedule
+    from township_desk.models import coverage, schedule
 
     month = monthly.parse_month(month)
     township = (settings.get(db, "township_name") or "").strip()
@@ -159,15 +160,17 @@ def build_book(db, month: str, *, note: str = "", filled_on: dt.date | None = No
     detail = monthly.details(db, month)
     step("正在统计巡访情况……")
     visits = monthly.visits_by_village(db, month)
+    step("正在统计探访关爱情况……")
+    care = [row.as_dict() for row in coverage.month_coverage(db, month)]
     hazards = monthly.hazards_of_month(db, month)
     agreements = monthly.agreements_of_month(db, month)
     visited, on_ledger, _rate = schedule.monthly_visit_rate(db, month)
     values = settings.get_all(db)
     label = monthly.month_label(month)
-    columns = {"明细表": monthly.DETAIL_COLUMNS, "巡访情况": monthly.VISIT_COLUMNS,
+    columns = {"明细表": monthly.DETAIL_COLUMNS, "巡访情况": monthly.VISIT_COLUMNS, "探访关爱": coverage.COLUMNS,
                "风险隐患": monthly.HAZARD_COLUMNS, "互助协议": monthly.AGREEMENT_COLUMNS}
-    data = {"明细表": monthly.detail_sheet_rows(detail), "巡访情况": visits, "风险隐患": hazards,
-            "互助协议": agreements}
+    data = {"明细表": monthly.detail_sheet_rows(detail), "巡访情况": visits, "探访关爱": care,
+            "风险隐患": hazards, "互助协议": agreements}
     tables = [Table(sheet, f"{township}{heading}（{label}）{note}", [list(c) for c in columns[sheet]],
                     _cells(data[sheet], columns[sheet]))
               for sheet, heading in TABLE_SHEETS]
@@ -176,6 +179,37 @@ def build_book(db, month: str, *, note: str = "", filled_on: dt.date | None = No
         [values.get("unit_head") or "", values.get("preparer") or "", values.get("reviewer") or ""],
         [[row.name, *row.counts] for row in summary.rows], tables,
         {"visited": visited, "on_ledger": on_ledger})
+
+
+def build_group_book(db, month: str, group: str, *, note: str = "", filled_on: dt.date | None = None,
+                     progress=None) -> MonthlyBook:
+    """One visit group's workbook of the month (``export-monthly --group``), computed from the facts on its last
+    day: its 探访关爱 lines (per village and 合计) and the 明细表 of its members. No 汇总表: the 27-column form is
+    the county's 留守 form for the whole ledger; a group workbook is for the office and is never sent."""
+    from township_desk.models import coverage, groups
+
+    month = monthly.parse_month(month)
+    group = groups.require(group)
+    township = (settings.get(db, "township_name") or "").strip()
+    step = progress or (lambda _text: None)
+    step("正在统计探访关爱情况……")
+    care = [row.as_dict() for row in coverage.month_coverage(db, month, group=group)]
+    step("正在整理明细表……")
+    last = month_bounds(month)[1]
+    members = set(groups.members(db, group, last))
+    detail = [row for row in monthly.details(db, month) if row["id"] in members]
+    for seq, row in enumerate(detail, start=1):
+        row["seq"] = seq
+    label = monthly.month_label(month)
+    tables = [Table("探访关爱", f"{township}{group}老人探访关爱情况（{label}）{note}",
+                    [list(c) for c in coverage.COLUMNS], _cells(care, coverage.COLUMNS)),
+              Table("明细表", f"{township}{group}老人明细表（{label}）{note}",
+                    [list(c) for c in monthly.DETAIL_COLUMNS],
+                    _cells(monthly.detail_sheet_rows(detail), monthly.DETAIL_COLUMNS))]
+    values = settings.get_all(db)
+    return MonthlyBook(month, township, note, (filled_on or dt.date.today()).isoformat(), last.isoformat(),
+                       [values.get("unit_head") or "", values.get("preparer") or "", values.get("reviewer") or ""],
+                       [], tables, {"group": group})
 
 
 # ---------------------------------------------------------------- the records of what was sent

@@ -19,6 +19,10 @@ from township_desk.printing import docx_render
 TEMPLATE_FILES = {"自理": "互助养老协议书_自理.docx", "介助介护": "互助养老协议书_介助介护.docx"}
 SHORT_BLANK = "＿＿＿"  # year/month/day and hour blanks are short on the paper form
 _COMMITTEE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会")
+# Seed 002 attachments 3 and 4: "本协议一式四份，……甲乙双方、被助养老人、村委会各执一份". The fourth holder is the
+# village's own committee (村委会 or 居委会, ``committee_short``).
+COPY_HOLDERS = ("甲方", "乙方", "被助养老人")
+COPY_NUMBERS = "一二三四"
 
 
 def _number(value: Any) -> str | None:
@@ -125,6 +129,13 @@ def status_marks(record: dict) -> tuple[str, str]:
     return "", ""
 
 
+def copy_mark(number: int, committee_short: str) -> str:
+    """Which of the four copies this is and who keeps it, as the header of every page of that copy says it:
+    "一式四份　第一份（甲方执）" … "第四份（村委会执）"."""
+    holder = (*COPY_HOLDERS, committee_short)[number - 1]
+    return f"一式四份　第{COPY_NUMBERS[number - 1]}份（{holder}执）"
+
+
 def print_agreement(db, agreement_id: int, target: str | Path) -> Path:
     """Write one agreement to ``target`` (.docx, atomically) with its own template (自理 or 介助介护)."""
     context = agreement_context(db, agreement_id)
@@ -152,7 +163,7 @@ def _self_contained(document) -> bool:
 
 def print_agreements(db, agreement_ids: Sequence[int], target: str | Path,
                      progress: Callable[[int, int], None] | None = None,
-                     check_cancelled: Callable[[], None] | None = None) -> int:
+                     check_cancelled: Callable[[], None] | None = None, *, copies: int = 1) -> int:
     """Many agreements into one .docx, one per page, in the order given; each uses its own template.
 
     Each agreement is rendered in memory (docx_render: escaped, blanks as lines) and its body moved straight
@@ -160,18 +171,27 @@ def print_agreements(db, agreement_ids: Sequence[int], target: str | Path,
     batch (300 agreements held at once took 1.6 GB). Moving the body XML directly is what makes batches fast
     (docxcompose spent ~0.3 s per document re-mapping styles); a body that refers to other parts (an office's
     edited template with a picture or numbering) goes through docxcompose instead. ``check_cancelled`` may
-    raise to stop: nothing is written then. Returns how many were printed.
+    raise to stop: nothing is written then. ``copies=4`` prints each agreement 一式四份: four copies one after
+    another, each its own section whose header says which copy it is and who keeps it (``copy_mark``).
+    Returns how many documents were printed (agreements × copies).
     """
     ids = list(agreement_ids)
     if not ids:
         raise UserError("没有选择要打印的协议")
-    total = len(ids)
+    if copies not in (1, 4):
+        raise UserError(f"协议只能打印一份或一式四份，不能打印 {copies} 份")
+    total = len(ids) * copies
+    record: dict[str, Any] = {}
     merged = None
     composer = None
-    for number, agreement_id in enumerate(ids, start=1):
+    for number, (agreement_id, copy) in enumerate(((i, c) for i in ids for c in range(1, copies + 1)), start=1):
         if check_cancelled:
             check_cancelled()
-        context = agreement_context(db, agreement_id)
+        if copy == 1:
+            record = agreement_context(db, agreement_id)
+        context = dict(record)
+        if copies > 1:
+            context["status_mark"] = record["status_mark"] + "　" + copy_mark(copy, record["committee_short"])
         document = docx_render.render_in_memory(context["template"], context)
         if merged is None:
             merged = document

@@ -260,6 +260,19 @@ def no_program_message(path: str | Path) -> str:
     return f"本机没有可以打开“{path.name}”的程序，请安装{needed}。文件已保存在：{path}"
 
 
+def print_with_system(path: str | Path) -> None:
+    """Send a file to the default printer through the program the system associates with it: Windows' print verb
+    (``os.startfile(path, "print")``: Word/WPS prints it and closes). Only Windows has that verb; callers open the
+    file elsewhere (``ui.widgets.print_in_system``). No such program → a Chinese ``UserError``."""
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"文件不存在：{path}")
+    try:
+        os.startfile(str(path), "print")  # noqa: S606 - the clerk's own file, printed as they asked
+    except (OSError, AttributeError) as exc:
+        raise UserError(no_program_message(path)) from exc
+
+
 def open_with_system(path: str | Path) -> None:
     """Open a file or folder with the program the system associates with it (Word/WPS for .docx, Explorer for a
     folder). No such program (Windows raises ``OSError``) → a Chinese ``UserError`` saying what to install."""

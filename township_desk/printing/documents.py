@@ -3,19 +3,20 @@
 Each kind has a ``*_context`` builder (plain dicts from the records, empty values as writing lines) and a
 ``print_*`` function writing one .docx atomically. Every template renders a list, one document per page,
 so a batch of a whole village is one render. Values print as typed (docx_render renders with autoescape).
+Records come from ``models`` (``models.printouts`` for who a batch covers and the visit a form shows): nothing
+here queries the database. Which kinds exist, and how the 打印 page and the command line choose them, is
+``printing.kinds``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from township_desk.models import elders as elders_model
-from township_desk.models import idnumber, paths, schedule, settings
-from township_desk.models import villages as villages_model
+from township_desk.models import idnumber, paths, printouts, schedule, settings, visits
 from township_desk.models import visitors as visitors_model
 from township_desk.models.dates import age_on
 from township_desk.models.errors import UserError
@@ -24,16 +25,6 @@ from township_desk.printing import docx_render
 
 SHORT_BLANK = "＿＿＿"  # blanks inside （ ） on the registration form are short on the paper form
 CELL_BLANK = "＿＿"  # an empty cell of a roster or list table: a line that fits the narrowest column
-KINDS = {
-    "registration": "登记表",
-    "visit-form": "巡访登记表",
-    "agreement": "互助养老协议书",
-    "roster": "花名册",
-    "notice-cards": "告知卡",
-    "overdue": "逾期巡访清单",
-}
-ON_LEDGER = ("在册", "暂离")  # who a village's batch covers: people the office still looks after
-
 Progress = Callable[[int, int], None] | None
 Cancel = Callable[[], None] | None
 
@@ -61,7 +52,8 @@ def _office(db) -> dict[str, Any]:
     values = settings.get_all(db)
     return {"township": values.get("township_name") or None, "office_phone": values.get("office_phone") or None,
             "unit_head": values.get("unit_head") or None, "reviewer": values.get("reviewer") or None,
-            "preparer": values.get("preparer") or None, "settings": values}
+            "preparer": values.get("preparer") or None, "settings": values,
+            "plans": schedule.plans(db)}
 
 
 def _step(progress: Progress, check_cancelled: Cancel, done: int, total: int) -> None:
@@ -69,29 +61,6 @@ def _step(progress: Progress, check_cancelled: Cancel, done: int, total: int) ->
         check_cancelled()
     if progress:
         progress(done, total)
-
-
-# ---------------------------------------------------------------- who: elders by ID number or village
-
-
-def elder_by_id_number(db, id_number: str) -> dict:
-    """The elder with this ID number (as the clerk typed it); a Chinese UserError naming it when absent."""
-    found = elders_model.find_by_id_number(db, id_number)
-    if not found:
-        raise UserError(f"台账中没有身份证号码为“{id_number}”的老人")
-    return found
-
-
-def village_elder_ids(db, village: str) -> list[int]:
-    """Elders of a village still looked after (在册, 暂离), in ledger order; UserError for an unknown village."""
-    villages_model.require(db, village)
-    rows = elders_model.list_elders(db, elders_model.ElderQuery(village=village), order_by="village")
-    return [r["id"] for r in rows if r["status"] in ON_LEDGER]
-
-
-def all_elder_ids(db) -> list[int]:
-    rows = elders_model.list_elders(db, elders_model.ElderQuery(), order_by="village")
-    return [r["id"] for r in rows if r["status"] in ON_LEDGER]
 
 
 # ---------------------------------------------------------------- 登记表
@@ -185,37 +154,12 @@ def print_registration(db, elder_ids: Sequence[int | None], target: str | Path, 
 
 # ---------------------------------------------------------------- 巡访登记表
 
-GRADES = ("优", "良", "中", "差")
-_VISIT_ITEMS = {
-    "expression": GRADES, "mobility": GRADES, "illness": GRADES, "mood": GRADES, "thinking": GRADES,
-    "stress": GRADES, "gas_safety": ("安全", "不安全"), "heating_safety": ("安全", "不安全"),
-    "electric_safety": ("安全", "不安全"), "daily_care": ("有人照料", "无人照料"),
-    "comfort_need": ("有需求", "无需求"), "rights_need": ("有需求", "无需求"), "guardianship_need": ("有需求", "无需求"),
-}
-
-
-def latest_visit_id(db, elder_id: int) -> int | None:
-    """The elder's most recent home visit (上门): the form's safety and care boxes are filled on a home visit, a
-    phone call leaves them empty. A voided visit is never printed (``live_visits``)."""
-    row = db.execute("SELECT id FROM live_visits WHERE elder_id = ? AND mode = '上门' ORDER BY date DESC, id DESC"
-                     " LIMIT 1", [elder_id]).fetchone()
-    return row[0] if row else None
-
-
-def photos_folder(db) -> Path:
-    """The photos/ folder of the data folder holding this database (``--db``'s, not the default one)."""
-    row = db.execute("PRAGMA database_list").fetchone()
-    if row and row[2]:
-        return Path(row[2]).resolve().parent / "photos"
-    return paths.photos_dir()
-
-
-def _visit_photo(db, visit_id: int, problems: list[str] | None = None) -> Path | None:
+def _visit_photo(db, visit: dict, problems: list[str] | None = None) -> Path | None:
     """The visit's first photo on file inside the photos folder beside the database; a stored path leading
     outside it (a crafted backup) is never printed (``files.confined_path``). A visit with photos recorded of
     which none is on file is reported in ``problems``."""
-    recorded = [r[0] for r in db.execute("SELECT path FROM visit_photos WHERE visit_id = ? ORDER BY id", [visit_id])]
-    folder = photos_folder(db)
+    recorded = visit.get("photos") or []
+    folder = printouts.photos_folder(db)
     # beside the database first; then the data folder the program stores new photos in, when that is elsewhere
     for place in dict.fromkeys((folder, paths.photos_dir())):
         for relative in recorded:
@@ -226,19 +170,8 @@ def _visit_photo(db, visit_id: int, problems: list[str] | None = None) -> Path |
             if path.is_file():
                 return path
     if recorded and problems is not None:
-        problems.append(f"第 {visit_id} 号巡访记录的照片（{recorded[0]}）在 {folder} 中找不到，打印时未附照片")
+        problems.append(f"第 {visit['id']} 号巡访记录的照片（{recorded[0]}）在 {folder} 中找不到，打印时未附照片")
     return None
-
-
-def _refuse_voided_visit(db, visit_id: int) -> None:
-    row = db.execute("SELECT date, mode, voided_at, void_reason FROM visits WHERE id = ?", [visit_id]).fetchone()
-    if row is None:
-        raise UserError(f"找不到编号为 {visit_id} 的巡访记录")
-    if row[2]:
-        raise UserError(f"第 {visit_id} 号巡访记录（{row[0]} {row[1]}）已作废（{row[3]}），不打印")
-
-
-VISIT_MODES = ("上门", "电话", "视频")
 
 
 def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None = None,
@@ -249,14 +182,12 @@ def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None 
     office = office or _office(db)
     visit: dict[str, Any] = {}
     if visit_id is not None:
-        _refuse_voided_visit(db, visit_id)
-        rows = list(db.query("SELECT * FROM visits WHERE id = ?", [visit_id]))
-        visit = rows[0]
+        visit = printouts.visit_to_print(db, visit_id)
         elder_id = visit["elder_id"]
     # every writable value starts empty, printed as a line to write on
     # the 巡访人员签名 line is left empty for the pen
     context: dict[str, Any] = {"unit": office["township"], "name": None, "sex": None, "date": None,
-                               "visitor": None, "address": None, "mode": _boxes(VISIT_MODES, visit.get("mode"))}
+                               "visitor": None, "address": None, "mode": _boxes(visits.MODES, visit.get("mode"))}
     if elder_id is not None:
         elder = elders_model.get_elder(db, elder_id)
         address = elder.get("current_address") or elder.get("household_address")
@@ -264,9 +195,9 @@ def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None 
                         "visitor": elder.get("visitor")})
         visit_type = visit.get("visit_type") or ("重点" if elder["tier"] == "重点" else "普遍")
         # a form to take along has the type ticked in advance from the elder's tier
-        context["type"] = _boxes(("重点", "普遍"), visit_type)
+        context["type"] = _boxes(visits.VISIT_TYPES, visit_type)
     else:
-        context["type"] = _boxes(("重点", "普遍"), None)
+        context["type"] = _boxes(visits.VISIT_TYPES, None)
     if visit:
         if visit.get("visitor_name"):
             context["visitor"] = visit["visitor_name"]
@@ -274,10 +205,10 @@ def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None 
         context["notes"] = visit.get("notes")
     else:
         context["notes"] = ""  # the 其他情况说明 box is the writing area
-    for key, options in _VISIT_ITEMS.items():
+    for key, (_label, options) in visits.ITEM_CHOICES.items():  # the one copy of the form's items
         context[key] = _boxes(options, visit.get(key))
     prepared = docx_render.prepare(context)
-    photo = _visit_photo(db, visit_id, problems) if visit_id is not None else None
+    photo = _visit_photo(db, visit, problems) if visit else None
     prepared["photo_path"] = str(photo) if photo else None
     prepared["photo"] = ""  # replaced by the picture at render time; an empty paste area otherwise
     return prepared
@@ -318,9 +249,7 @@ def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date |
     masked (idnumber.mask) unless ``full_ids``."""
     as_of = as_of or dt.date.today()
     office = office or _office(db)
-    villages_model.require(db, village)
-    rows = [r for r in elders_model.list_elders(db, elders_model.ElderQuery(village=village), order_by="village")
-            if r["status"] in ON_LEDGER]
+    rows = printouts.looked_after(db, village)  # UserError for an unknown village
     printed = []
     for number, r in enumerate(rows, start=1):
         printed.append({
@@ -334,10 +263,6 @@ def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date |
     printed = [docx_render.prepare(row, CELL_BLANK) for row in printed]
     return docx_render.prepare({"title": title, "unit": office["township"], "village": village, "count": len(rows),
                                 "printed_on": docx_render.text(as_of), "rows": printed})
-
-
-def all_villages(db) -> list[str]:
-    return villages_model.names_in_order(db)
 
 
 def print_roster(db, villages: Sequence[str], target: str | Path, *, full_ids: bool = False,
@@ -358,25 +283,31 @@ def print_roster(db, villages: Sequence[str], target: str | Path, *, full_ids: b
 # ---------------------------------------------------------------- 告知卡
 
 
-def visit_frequency(values: dict[str, Any], tier: str) -> str:
-    """How often the tier is visited, from the visit plan in settings."""
-    prefix = "plan_key" if tier == "重点" else "plan_general"
-    days, calls = values[f"{prefix}_home_days"], values[f"{prefix}_remote_per_week"]
+def visit_frequency(plan: schedule.VisitPlan | schedule.PlannedElder, tier: str) -> str:
+    """How often the elder is visited: ``plan``'s home-visit interval and weekly contacts for ``tier``."""
     kind = "重点巡访对象" if tier == "重点" else "一般巡访对象"
-    return f"您是{kind}，巡访责任人至少每{days}天上门巡访一次，每周至少电话或视频联系{calls}次。"
+    return (f"您是{kind}，巡访责任人至少每{plan.home_days}天上门巡访一次，"
+            f"每周至少电话或视频联系{plan.remote_per_week}次。")
 
 
-def notice_card_context(db, elder_id: int, as_of: dt.date | None = None, office: dict | None = None) -> dict:
+def notice_card_context(db, elder_id: int, as_of: dt.date | None = None, office: dict | None = None,
+                        planned: dict | None = None) -> dict:
     """One 巡访责任人告知卡: the elder, the visitor's name, kind (第三方机构 with its name) and phone, the office
-    phone, the visit frequency."""
+    phone, and how often they are visited: the plan the overdue rule holds them to (``planned``:
+    ``printouts.planned_visits``, their groups' plan and the 重点 rules), else the default plan of their tier."""
     office = office or _office(db)
+    as_of = as_of or dt.date.today()
     elder = elders_model.get_elder(db, elder_id)
+    planned = printouts.planned_visits(db, as_of, [elder_id]) if planned is None else planned
+    plan = planned.get(elder_id)
+    tier = plan.tier if plan else elder["tier"]
     return docx_render.prepare({
         "elder": elder["name"], "village": elder["village"], "visitor": elder.get("visitor"),
         "visitor_kind": visitors_model.kind_of(db, elder.get("visitor_id")),
         "visitor_phone": elder.get("visitor_phone"), "township": office["township"],
-        "office_phone": office["office_phone"], "frequency": visit_frequency(office["settings"], elder["tier"]),
-        "date": docx_render.text(as_of or dt.date.today()),
+        "office_phone": office["office_phone"],
+        "frequency": visit_frequency(plan or office["plans"][tier], tier),
+        "date": docx_render.text(as_of),
     })
 
 
@@ -391,9 +322,11 @@ def print_notice_cards(db, elder_ids: Sequence[int], target: str | Path, *, as_o
     if not ids:
         raise UserError("没有要打印告知卡的老人")
     office = _office(db)
+    as_of = as_of or dt.date.today()
+    planned = printouts.planned_visits(db, as_of, ids)  # one plan query for the batch
     cards, skipped = [], []
     for number, elder_id in enumerate(ids, start=1):
-        card = notice_card_context(db, elder_id, as_of, office)
+        card = notice_card_context(db, elder_id, as_of, office, planned)
         if card["visitor"] == docx_render.BLANK:
             skipped.append(f"{card['village']}　{card['elder']}：还没有巡访责任人，未打印告知卡")
         else:
@@ -444,125 +377,9 @@ def overdue_context(items: Iterable[Any], as_of: dt.date, office: dict[str, Any]
 def print_overdue(db, as_of: dt.date, target: str | Path, *, village: str | None = None,
                   items: Iterable[Any] | None = None) -> int:
     """The overdue list as of ``as_of`` (schedule.overdue, the one overdue rule), by village. Returns item count."""
-    if village:
-        villages_model.require(db, village)
     if items is None:
-        items = schedule.overdue(db, as_of, village=village)
+        items = [item.payload for item in printouts.overdue_items(
+            db, printouts.Selection("overdue", village=village, as_of=as_of))]
     context = overdue_context(items, as_of, _office(db))
     docx_render.render_document("逾期巡访清单.docx", context, target)
     return context["total"]
-
-
-# ---------------------------------------------------------------- one request, as the 打印 page makes it
-
-
-@dataclass
-class PrintRequest:
-    """What to print: the kind (KINDS key) and who. ``elder_id`` wins over ``village``; no village = all."""
-
-    kind: str
-    elder_id: int | None = None
-    village: str | None = None
-    agreement_ids: tuple[int, ...] = ()
-    visit_id: int | None = None  # 巡访登记表 of this visit record
-    blank: bool = False
-    full_ids: bool = False
-    as_of: dt.date | None = None
-
-
-def _elders_for(db, request: PrintRequest) -> list[int]:
-    if request.elder_id is not None:
-        return [request.elder_id]
-    if request.village:
-        return village_elder_ids(db, request.village)
-    return all_elder_ids(db)
-
-
-def _names(db, ids: Sequence[int]) -> dict[int, str]:
-    labels = {}
-    for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
-        chunk = list(ids[start:start + 500])
-        marks = ",".join("?" * len(chunk))
-        for row in db.execute(f"SELECT e.id, e.name, v.name FROM elders e JOIN villages v ON v.id = e.village_id"
-                              f" WHERE e.id IN ({marks})", chunk):
-            labels[row[0]] = f"{row[2]}　{row[1]}"
-    return labels
-
-
-def agreements_ending_in_month(db, day: dt.date) -> list[int]:
-    """Signed agreements whose end date falls in ``day``'s month: printed together for renewal."""
-    from township_desk.models import agreements
-
-    first = day.replace(day=1)
-    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    return [a["id"] for a in agreements.list_agreements(db, ending_within_days=(last - first).days, as_of=first)]
-
-
-def request_pages(db, request: PrintRequest) -> list[str]:
-    """What the request will print, one line per document (or per village for rosters), for the preview."""
-    kind = request.kind
-    if kind == "registration" and request.blank:
-        return ["空白登记表"]
-    if kind == "visit-form" and request.visit_id is not None:
-        _refuse_voided_visit(db, request.visit_id)
-        row = db.execute("SELECT e.name, v.date FROM visits v JOIN elders e ON e.id = v.elder_id WHERE v.id = ?",
-                         [request.visit_id]).fetchone()
-        if row is None:
-            raise UserError(f"找不到编号为 {request.visit_id} 的巡访记录")
-        return [f"{row[0]}　{row[1]}　巡访登记表"]
-    if kind == "visit-form" and request.blank and request.elder_id is None and not request.village:
-        return ["空白巡访登记表"]
-    if kind in ("registration", "visit-form", "notice-cards"):
-        ids = _elders_for(db, request)
-        names = _names(db, ids)
-        suffix = {"registration": "登记表", "visit-form": "巡访登记表", "notice-cards": "告知卡"}[kind]
-        return [f"{names[i]}　{suffix}" for i in ids]
-    if kind == "roster":
-        villages = [request.village] if request.village else all_villages(db)
-        return [f"{v}　花名册（{len(village_elder_ids(db, v))}人）" for v in villages]
-    if kind == "overdue":
-        return [f"逾期巡访清单（截至{docx_render.text(request.as_of or dt.date.today())}）"]
-    if kind == "agreement":
-        from township_desk.models import agreements
-
-        pages = []
-        for agreement_id in request.agreement_ids:
-            record = agreements.get_agreement(db, agreement_id)
-            pages.append(f"第{agreement_id}号　{record['village']}　{record['elder_name']}　{record['template']}")
-        return pages
-    raise UserError(f"未知的打印种类：{kind}")
-
-
-def print_request(db, request: PrintRequest, target: str | Path, *, progress: Progress = None,
-                  check_cancelled: Cancel = None, problems: list[str] | None = None) -> int:
-    """Write the request's documents to ``target`` (one .docx, one per page). Returns the count printed.
-    What was printed incompletely or left out (an elder without a visitor, a photo not on file) is appended
-    to ``problems``."""
-    kind, as_of = request.kind, request.as_of
-    hooks = {"progress": progress, "check_cancelled": check_cancelled}
-    if kind == "registration":
-        ids = [None] if request.blank else _elders_for(db, request)
-        return print_registration(db, ids, target, as_of=as_of, **hooks)
-    if kind == "visit-form":
-        if request.visit_id is not None:
-            forms: list[dict] = [{"visit_id": request.visit_id}]
-        elif request.blank and request.elder_id is None and not request.village:
-            forms = [{}]
-        elif request.elder_id is not None and not request.blank:
-            visit_id = latest_visit_id(db, request.elder_id)
-            forms = [{"visit_id": visit_id}] if visit_id else [{"elder_id": request.elder_id}]
-        else:
-            forms = [{"elder_id": i} for i in _elders_for(db, request)]
-        return print_visit_forms(db, forms, target, problems=problems, **hooks)
-    if kind == "roster":
-        villages = [request.village] if request.village else all_villages(db)
-        return print_roster(db, villages, target, full_ids=request.full_ids, as_of=as_of, **hooks)
-    if kind == "notice-cards":
-        return print_notice_cards(db, _elders_for(db, request), target, as_of=as_of, problems=problems, **hooks)
-    if kind == "overdue":
-        return print_overdue(db, as_of or dt.date.today(), target, village=request.village)
-    if kind == "agreement":
-        from township_desk.printing import agreement_doc
-
-        return agreement_doc.print_agreements(db, list(request.agreement_ids), target, **hooks)
-    raise UserError(f"未知的打印种类：{kind}")

@@ -7,7 +7,7 @@ and saved atomically (``files.atomic_path``): a failed export leaves the file th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,10 @@ _NOT_IN_SHEET_NAMES = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
 def export_rows(columns: Sequence[tuple[str, str]], rows: Iterable[dict[str, Any]], title: str,
-                target: str | Path) -> int:
+                target: str | Path, *, check_cancelled: Callable[[], None] | None = None) -> int:
     """Write ``rows`` (dicts keyed by the first item of each of ``columns``; the second is the heading) under
-    ``title`` to the workbook ``target``. Numbers stay numbers; everything else is text. Returns the row count."""
+    ``title`` to the workbook ``target``. Numbers stay numbers; everything else is text. Returns the row count.
+    ``check_cancelled`` is called now and then while writing; what it raises leaves ``target`` as it was."""
     from openpyxl import Workbook
 
     from township_desk.printing import xlsx_util
@@ -34,5 +35,5 @@ def export_rows(columns: Sequence[tuple[str, str]], rows: Iterable[dict[str, Any
     bulk: list = []
     count = xlsx_util.write_table(ws, list(columns), list(rows), title=title, bulk=bulk)
     with atomic_path(target) as tmp:
-        xlsx_util.save(wb, tmp, bulk)
+        xlsx_util.save(wb, tmp, bulk, check_cancelled=check_cancelled)
     return count

@@ -1,6 +1,8 @@
 """The monthly workbook for the county (forms.md) and the county's combined workbook.
 
-Sheets: 汇总表 (seed 002 attachment 2 with its cross-checks), 明细表, 巡访情况, 风险隐患, 互助协议.
+Sheets: 汇总表 (seed 002 attachment 2 with its cross-checks), 明细表, 巡访情况, 探访关爱 (every visit group,
+``models.coverage``), 风险隐患, 互助协议. A month sent before the 探访关爱 sheet existed is written again as it
+was sent, without it.
 A workbook whose cross-checks fail is refused before anything is written: the clerk fixes the records
 the message names, then exports again.
 """
@@ -21,7 +23,7 @@ from township_desk.models.files import atomic_path
 Progress = Callable[[int, int, str], None]
 
 SUMMARY_SHEET = "汇总表"
-SHEETS = ("汇总表", "明细表", "巡访情况", "风险隐患", "互助协议")
+SHEETS = ("汇总表", "明细表", "巡访情况", "探访关爱", "风险隐患", "互助协议")
 HEADER_TOP, HEADER_BOTTOM, NUMBER_ROW = 3, 4, 5
 FIRST_DATA_ROW = 6
 
@@ -129,7 +131,7 @@ MODES = ("draft", "submit", "correct")
 def export_monthly(db, month: str, target: str | Path, progress: Progress | None = None,
                    check_cancelled: Callable[[], None] | None = None, *, filled_on: dt.date | None = None,
                    mode: str | None = None, reason: str | None = None, today: dt.date | None = None,
-                   by: str | None = None) -> ExportResult:
+                   by: str | None = None, group: str | None = None) -> ExportResult:
     """Write the month's workbook to ``target`` (atomically).
 
     A month already submitted is written again from what was sent, cell for cell (``models.submissions``).
@@ -140,6 +142,10 @@ def export_monthly(db, month: str, target: str | Path, progress: Progress | None
     (unless a draft), an empty ledger or a month before it began, submitting a month already sent, correcting
     one never sent. ``check_cancelled`` raises to stop (the file is left as it was); ``progress(done, total,
     text)`` reports the steps.
+
+    ``group`` (a 巡访对象类别) writes that group's workbook instead (``submissions.build_group_book``: its
+    探访关爱 lines and the 明细表 of its members, no 汇总表), always computed from the facts on the month's last
+    day, never submitted or corrected.
     """
     import hashlib
 
@@ -149,7 +155,10 @@ def export_monthly(db, month: str, target: str | Path, progress: Progress | None
         raise ValueError(mode)
     month = monthly.parse_month(month)
     today = today or dt.date.today()
-    step = _Steps(progress, check_cancelled, total=9)
+    if group is not None:
+        return _export_group(db, month, group, Path(target), progress, check_cancelled, filled_on=filled_on,
+                             draft=mode == "draft", mode=mode, today=today)
+    step = _Steps(progress, check_cancelled, total=11)
     sent = submissions.latest(db, month)
     label = monthly.month_label(month)
     if mode == "submit" and sent is not None:
@@ -189,7 +198,35 @@ def export_monthly(db, month: str, target: str | Path, progress: Progress | None
     people = sum(1 for row in book.table("明细表").dicts() if row.get("id_number"))  # not the 暂离 lines
     return ExportResult(target, month, book.summary_rows[-1].col(1), people, rows["巡访情况"],
                         rows["风险隐患"], rows["互助协议"], kind=kind or ("草稿" if book.is_draft else None),
-                        submission=recorded or sent, reproduced=sent is not None and mode is None, sha256=digest)
+                        submission=recorded or sent, reproduced=sent is not None and mode is None, sha256=digest,
+                        sheets=(SUMMARY_SHEET, *(t.sheet for t in book.tables)))
+
+
+def _export_group(db, month: str, group: str, target: Path, progress, check_cancelled, *, filled_on, draft: bool,
+                  mode: str | None, today: dt.date) -> ExportResult:
+    """``export_monthly`` with ``group``: one group's workbook (never recorded as sent)."""
+    import hashlib
+
+    from township_desk.models import coverage, groups, submissions
+
+    group = groups.require(group)
+    if mode in ("submit", "correct"):
+        raise UserError(f"按巡访对象类别（{group}）导出的工作簿只供本乡镇使用，不能上报或更正；"
+                        "上报县里请导出全乡镇的月度报表（不加 --group）。")
+    submissions.check_exportable(db, month, today=today, draft=draft)
+    note = submissions.draft_note(min(today, month_bounds(month)[1])) if draft else ""
+    step = _Steps(progress, check_cancelled, total=5)
+    book = submissions.build_group_book(db, month, group, note=note, filled_on=filled_on or today, progress=step)
+    with atomic_path(target) as tmp:
+        write_book(book, tmp, step, check_cancelled)
+        if check_cancelled:
+            check_cancelled()
+    step.done()
+    care = book.table(coverage.SHEET).dicts()
+    people = sum(1 for row in book.table("明细表").dicts() if row.get("id_number"))
+    return ExportResult(target, month, care[-1]["people"] if care else 0, people, 0, 0, 0,
+                        kind="草稿" if draft else None, sha256=hashlib.sha256(target.read_bytes()).hexdigest(),
+                        sheets=tuple(t.sheet for t in book.tables))
 
 
 def write_book(book, target: Path, step=None, check_cancelled: Callable[[], None] | None = None) -> None:
@@ -201,11 +238,15 @@ def write_book(book, target: Path, step=None, check_cancelled: Callable[[], None
     step = step or (lambda _text: None)
     wb = Workbook()
     ws = wb.active
-    ws.title = SUMMARY_SHEET
-    step("正在写入汇总表……")
-    write_summary_sheet(ws, title=book.summary_title, unit=book.township, first_heading="村（社区）",
-                        rows=book.summary_rows, signers=Signers(*book.signers),
-                        filled_on=dt.date.fromisoformat(book.filled_on), age_day=dt.date.fromisoformat(book.age_day))
+    if book.summary:
+        ws.title = SUMMARY_SHEET
+        step("正在写入汇总表……")
+        write_summary_sheet(ws, title=book.summary_title, unit=book.township, first_heading="村（社区）",
+                            rows=book.summary_rows, signers=Signers(*book.signers),
+                            filled_on=dt.date.fromisoformat(book.filled_on),
+                            age_day=dt.date.fromisoformat(book.age_day))
+    else:  # a group's workbook has no 汇总表 (submissions.build_group_book)
+        wb.remove(ws)
     bulk: list[xu.BulkRows] = []  # the 明细表 rows are many: written fast at save (xlsx_util docstring)
     for table in book.tables:
         step(f"正在写入{table.sheet}（{len(table.rows)} 行）……")
@@ -214,9 +255,25 @@ def write_book(book, target: Path, step=None, check_cancelled: Callable[[], None
                        title=table.title, bulk=bulk if table.sheet == "明细表" else None)
         if table.sheet == "明细表":
             sheet.column_dimensions["A"].width = 6  # 序号; the 暂离 lines' text runs on over the empty cells beside it
+        if table.sheet == "探访关爱":
+            _style_care(sheet)
     step("正在保存……")
     xu.save(wb, target, bulk, check_cancelled=check_cancelled)
     _settle_stamps(target, dt.date.fromisoformat(book.filled_on))
+
+
+def _style_care(ws) -> None:
+    """The 探访关爱 sheet as it is read: 探访率 with one decimal (100.0, not 100), the 全部巡访对象 and 合计 lines
+    bold."""
+    from township_desk.models import coverage
+    from township_desk.printing import xlsx_util as xu
+
+    rate_col = [key for key, _label in coverage.COLUMNS].index("rate") + 1
+    for row in ws.iter_rows(min_row=3):
+        row[rate_col - 1].number_format = "0.0"
+        if row[0].value == coverage.TOTAL_LABEL or row[1].value == coverage.ALL_LABEL:
+            for cell in row:
+                cell.font = xu.BOLD
 
 
 def _settle_stamps(path: Path, day: dt.date) -> None:
@@ -285,6 +342,22 @@ def combine_workbooks(paths: Sequence[str | Path], target: str | Path, *, county
                    [("seq", "序号"), ("file", "文件名"), ("township", "乡镇（街道）"), ("month", "月份"),
                     ("result", "勾稽校验"), ("elders", "留守老年人总数"), ("message", "说明")],
                    sources, title=f"{county}县级汇总来源文件（{monthly.month_label(result.month)}）")
+    _write_county_care(wb.create_sheet("探访关爱"), result, county)
     with atomic_path(Path(target)) as tmp:
         wb.save(tmp)
     return result
+
+
+def _write_county_care(ws, result, county: str) -> None:
+    """The county's 探访关爱 sheet: a line per township and group, 合计 per group; the files taken whose 探访关爱
+    could not be summed are named below."""
+    from township_desk.models import coverage
+    from township_desk.printing import xlsx_util as xu
+
+    columns = [("village", "乡镇（街道）"), *coverage.COLUMNS[1:]]
+    n = xu.write_table(ws, columns, [row.as_dict() for row in result.care_rows],
+                       title=f"{county}巡访对象探访关爱情况（{monthly.month_label(result.month)}）")
+    _style_care(ws)
+    notes = [f"{s.path.name}（{s.township}）：{s.care_problem}，未计入本表" for s in result.care_left_out]
+    for offset, text in enumerate(notes or ([] if n else ["没有可以汇总的探访关爱表"]), start=n + 3):
+        xu.put_text(ws.cell(offset + 1, 1), text)

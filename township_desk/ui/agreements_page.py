@@ -146,6 +146,12 @@ class AgreementsPage(QWidget):
         install_elder_menu(self.view, ctx, after=self.refresh, today=lambda: self.today, export_title=lambda: (
             filter_title("互助协议", [self.status_combo, self.village_combo,
                                   self.ending_check.text() if self.ending_check.isChecked() else ""])))
+        from township_desk.ui.empty_state import show_when_empty
+
+        show_when_empty(self.view, lambda: (
+            "没有符合条件的协议：请把状态、村（社区）改为“全部”，或取消“30天内到期”。"
+            if agreements.list_agreements(self.ctx.db, as_of=self.today)
+            else "还没有互助养老协议：点击下方“新建”为一位老人起草协议，签订后在这里跟踪到期和续签。"))
         layout.addWidget(self.view, 1)
 
         buttons = QHBoxLayout()

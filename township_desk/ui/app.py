@@ -22,7 +22,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen  # noqa: E402
 
 from township_desk import APP_ID, APP_NAME, __version__  # noqa: E402
-from township_desk.models import backups, paths, security  # noqa: E402
+from township_desk.models import backups, cipher, paths, protection, security  # noqa: E402
 from township_desk.models import db as dbm  # noqa: E402
 from township_desk.models.errors import AlreadyRunning, DatabaseUnavailable, UserError  # noqa: E402
 from township_desk.ui import crash, smoke  # noqa: E402
@@ -168,7 +168,13 @@ def clean_temporaries(db_path: Path) -> None:
 def open_context(db_path: str | Path | None) -> AppContext:
     """Open (creating and migrating if needed) the database; raises ``DatabaseUnavailable`` in Chinese."""
     path = Path(db_path) if db_path else paths.default_db_path()
-    return AppContext(path, dbm.connect(path))
+    ctx = AppContext(path, dbm.connect(path))
+    if cipher.remembered(path) is not None:
+        try:
+            cipher.log_failures(ctx.db, path)  # wrong passwords typed since the last open, into the audit log
+        except (UserError, sqlite3.Error) as exc:
+            log.warning("未能记录密码错误：%s", exc)
+    return ctx
 
 
 def close_backup(ctx: AppContext) -> str | None:
@@ -196,8 +202,8 @@ def run_window(db_path: str | None) -> int:
     app = make_application()
     splash = show_splash(app)  # before the heavy imports below and the database
     crash.install()
-    from township_desk.ui import profile_dialog
-    from township_desk.ui.lock_dialog import unlock_if_needed
+    from township_desk.ui import first_start
+    from township_desk.ui.lock_dialog import unlock_if_needed, unlock_ledger_if_needed
     from township_desk.ui.main_window import MainWindow
 
     path = Path(db_path) if db_path else paths.default_db_path()
@@ -212,6 +218,11 @@ def run_window(db_path: str | None) -> int:
     try:
         if lock is not None:
             clean_temporaries(path)
+            cipher.clean_leftovers(path)  # a re-keyed copy a killed window left half made (the ledger is whole)
+        if protection.is_set(path) and cipher.remembered(path) is None:
+            splash.close()  # the password dialog must not sit under the splash
+            if not unlock_ledger_if_needed(path):
+                return 1
         try:
             ctx = open_context(path)
         except DatabaseUnavailable as exc:
@@ -245,8 +256,8 @@ def run_window(db_path: str | None) -> int:
             from township_desk.ui import charts
 
             charts.warm_font_cache_in_background()
-            if not smoke.active():  # a new, empty ledger: which policy applies here (never for one with data)
-                profile_dialog.ask_if_needed(ctx, window)
+            if not smoke.active():  # a new, empty ledger: the 首次使用向导 (乡镇名称, 认定政策, 村, 巡访责任人, 导入)
+                first_start.offer_on_start(ctx, window)
             smoke.arm(app, window)
             code = app.exec()
             warning = window.finish()  # the smoke timer quits without closing the window

@@ -338,7 +338,8 @@ class CampaignsTab(QWidget):
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.only_unvisited = QCheckBox("只看未巡访")
         self.only_unvisited.toggled.connect(lambda _c: self._show_elders())
-        self.elder_model = RowsModel(ELDER_COLUMNS, color=lambda r: RED if not r.get("visited_on") else None)
+        self.elder_model = RowsModel(ELDER_COLUMNS, color=lambda r: RED if not r.get("visited_on") else None,
+                                     sort_keys={"visited": "visited_on"})  # by date; 未巡访 last either way
         self.elder_table = table_view(self.elder_model)
         self.elder_table.doubleClicked.connect(lambda _i: self.record_visit())
         from township_desk.ui.elder_file import install_elder_menu
@@ -347,6 +348,13 @@ class CampaignsTab(QWidget):
                            export_title=lambda: (
                                self.progress["campaign"]["name"] + ("（只看未巡访）" if self.only_unvisited.isChecked()
                                                                    else "") if self.progress else "巡访活动"))
+        from township_desk.ui.empty_state import show_when_empty
+
+        show_when_empty(self.campaign_table, "还没有巡访活动：春节、重阳节或极端天气前，点击下方“新建巡访活动…”。")
+        show_when_empty(self.elder_table, lambda: (
+            "在左侧选择或新建一个巡访活动，这里列出要巡访的老人。" if self.campaign_id is None
+            else "这个活动的老人都已巡访过（取消“只看未巡访”可看全部）。" if self.only_unvisited.isChecked()
+            else "这个活动还没有老人：点击下方“添加老人…”。"))
         self.record_button = QPushButton("登记巡访")
         self.record_button.clicked.connect(self.record_visit)
         self.add_button = QPushButton("添加老人…")
@@ -393,7 +401,9 @@ class CampaignsTab(QWidget):
         return None
 
     def refresh(self) -> None:
-        """Reload the campaigns (keeping the one chosen, else the newest) and its elders."""
+        """Reload the campaigns (keeping the one chosen, else the newest) and its elders. The 巡访 page calls it
+        while the tab is shown and when it is shown again, so a visit saved elsewhere does not re-count every
+        campaign behind the clerk's back."""
         rows = campaigns.list_campaigns(self.ctx.db)
         for row in rows:
             row["progress"] = f"{row['visited']}/{row['total']}"

@@ -52,6 +52,12 @@ class AppContext(QObject):
         except sqlite3.Error:  # closed for a moment (a restore swaps the file): nothing to compare
             return None
 
+    def data_key(self) -> tuple:
+        """The database as this window sees it now: a page that remembers this when it loads can skip a reload
+        when nothing changed (this connection's own writes and other connections' commits both count)."""
+        conn = self.db.conn
+        return id(conn), conn.total_changes, self._data_version()
+
     def announce(self, changes: Changes) -> None:
         """Tell the window what was written (a writer's result: ``models.changes.written(result)``); the pages
         showing one of the tables refresh."""

@@ -101,6 +101,11 @@ class ElderFileDialog(QDialog):
         self.table.setWordWrap(True)
         self.table.doubleClicked.connect(lambda index: self.open_event(index.row()))
         self.table.setToolTip("双击巡访记录、风险隐患或互助协议可打开查看")
+        from township_desk.ui.empty_state import show_when_empty
+
+        show_when_empty(self.table, lambda: (
+            "还没有任何记录：可点击“登记巡访”或“风险评估”。" if self.kind_filter.currentData() in (None, ALL_KINDS)
+            else f"没有“{self.kind_filter.currentText()}”类的记录。"))
         self.events: list[elder_file.Event] = []
 
         self.buttons: dict[str, QPushButton] = {}

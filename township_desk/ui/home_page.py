@@ -12,6 +12,7 @@ from township_desk.models import db as dbm
 from township_desk.models import elders
 from township_desk.models.errors import UserError
 from township_desk.ui import jobs
+from township_desk.ui.group_rates import GroupRatesRow
 
 
 @dataclass
@@ -151,7 +152,9 @@ class HomePage(QWidget):
             if key == "rate":
                 grid.addWidget(card, 0, 0, 1, 3)
             else:
-                grid.addWidget(card, 1 + (index - 1) // 3, (index - 1) % 3)
+                grid.addWidget(card, 2 + (index - 1) // 3, (index - 1) % 3)
+        self.group_rates = GroupRatesRow(ctx)  # 月探访率 per visit group, under the headline rate
+        grid.addWidget(self.group_rates, 1, 0, 1, 3)
         self.state = QLabel()
         self.state.setStyleSheet("color: #777")
         self.loading = False
@@ -160,6 +163,10 @@ class HomePage(QWidget):
         inner_layout = QVBoxLayout(inner)
         inner_layout.addWidget(self.heading)
         inner_layout.addWidget(self.state)
+        from township_desk.ui.first_start import SetupPanel
+
+        self.setup = SetupPanel(ctx)  # 开始使用: shown only while the ledger is new and empty
+        inner_layout.addWidget(self.setup)
         inner_layout.addLayout(grid)
         from township_desk.ui.home_todo import TodoPanel
 
@@ -193,7 +200,9 @@ class HomePage(QWidget):
         self._number += 1
         self.loading = True
         self.state.setText("正在统计……")
-        self.todo.refresh()
+        self.setup.refresh()
+        self.group_rates.refresh()
+        self.todo.mark_pending()  # read once the figures are in: two 30,000-elder overdue queries at once slowed both
         number, db_path = self._number, self.ctx.db_path
 
         def work(_job: jobs.Job) -> list[Figure]:
@@ -213,6 +222,7 @@ class HomePage(QWidget):
         if number != self._number:
             return  # a later refresh is on its way
         self.loading = False
+        self.todo.refresh()
         if isinstance(result, BaseException):
             self.state.setText("统计未能完成：" + (str(result) if isinstance(result, UserError) else "请查看错误记录"))
             if not isinstance(result, UserError):

@@ -128,6 +128,12 @@ class TodoPanel(QFrame):
             grid.addWidget(self.columns[key], 1, number)
             grid.setColumnStretch(number, 1)
 
+    def mark_pending(self) -> None:
+        """A refresh is coming (the 首页 starts it once its figures are in): ``loading`` until the lists are read."""
+        self._number += 1  # whatever is still on its way is out of date
+        self.loading = True
+        self.state.setText("正在读取……")
+
     def refresh(self) -> None:
         today: dt.date = self.ctx.today()
         self._number += 1

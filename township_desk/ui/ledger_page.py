@@ -39,6 +39,8 @@ ALL = "全部"
 UNASSIGNED = "未指定"  # an elder with no 巡访责任人 yet: said, not left blank
 DEFAULT_STATUS = "在册"
 SEARCH_PLACEHOLDER = "姓名、拼音首字母或身份证号码"
+LEDGER_EMPTY = "台账为空：点击下方“导入台账”导入 Excel 台账，或点击“新增”逐人登记。"
+LEDGER_NO_MATCH = "没有符合条件的老人：请检查查找内容，或把村（社区）、巡访类别、状态改为“全部”、取消勾选的条件。"
 SEARCH_DELAY_MS = 150
 PAGE = 200
 # How far ``select_elder`` pages down looking for someone before it narrows the list to them instead.
@@ -56,6 +58,16 @@ _HIGH_RISK = QColor("#c62828")
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _COUNT_EVENT = QEvent.Type(QEvent.registerEventType())
 _AFTER_PAINTING = int(Qt.EventPriority.LowEventPriority.value) - 1  # widgets' update requests are posted at Low
+
+
+def shown_text(row: dict, key: str) -> str:
+    """A ledger cell as the table shows it (and the Excel export writes it)."""
+    value = row.get(key)
+    if key == "risk_grade" and not value:
+        return "未评估"
+    if key == "visitor" and not value:
+        return UNASSIGNED
+    return "" if value is None else str(value)
 
 
 class LedgerModel(QAbstractTableModel):
@@ -166,6 +178,31 @@ class LedgerModel(QAbstractTableModel):
             self.counting = False
             self.counted.emit(self.total)
 
+    def export_source(self, db_path) -> Callable[[Any], tuple[list[tuple[str, str]], list[dict]]]:
+        """For 导出到 Excel off the GUI thread: a function of a ``ui.jobs.Job`` that reads every row of the query
+        shown, in the order shown, through its own connection, as the table shows them (ages as numbers). At
+        30,000 elders reading them through the table on the GUI thread froze the window for seconds."""
+        from township_desk.models import db as dbm
+
+        query, order_by, descending, today = self.query, self.order_by, self.descending, self.today
+
+        def read(job) -> tuple[list[tuple[str, str]], list[dict]]:
+            db = dbm.connect(db_path, migrate=False)
+            try:
+                rows = elders.list_elders(db, query, order_by=order_by, descending=descending, limit=-1, offset=0)
+            finally:
+                db.close()
+            shown = []
+            for number, row in enumerate(rows):
+                if number % 2000 == 0:
+                    job.check()
+                    job.progress(number, len(rows), "正在读取台账……")
+                age = age_on(row["birth_date"], today) if row.get("birth_date") else None
+                shown.append({key: age if key == "age" else shown_text(row, key) for key in _KEYS})
+            return list(COLUMNS), shown
+
+        return read
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sorting is done in SQL (``SORT_COLUMNS``), so it covers the rows not fetched yet."""
         if not 0 <= column < len(COLUMNS):
@@ -197,12 +234,7 @@ class LedgerModel(QAbstractTableModel):
         row = self.rows[index.row()]
         key = _KEYS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            value = row.get(key)
-            if key == "risk_grade" and not value:
-                return "未评估"
-            if key == "visitor" and not value:
-                return UNASSIGNED
-            return "" if value is None else str(value)
+            return shown_text(row, key)
         if role == Qt.ItemDataRole.ForegroundRole:
             if row["status"] != DEFAULT_STATUS:
                 return _OFF_LEDGER
@@ -223,6 +255,16 @@ class LedgerModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt signature
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(COLUMNS)):
+            # the arrow's meaning in words, as on every list (ui.rows_model)
+            from township_desk.ui.rows_model import SORT_WORDS
+
+            heading = COLUMNS[section][1]
+            if _KEYS[section] != self.order_by:
+                return f"点击按“{heading}”排列"
+            now, click = SORT_WORDS[Qt.SortOrder.DescendingOrder if self.descending else Qt.SortOrder.AscendingOrder]
+            return f"已按“{heading}”{now}排列，再点一下改为{click}"
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -339,6 +381,9 @@ class LedgerPage(QWidget):
             filter_title("台账", [self.search.text(), self.village_combo, self.tier_combo, self.status_combo,
                                 *[flag for flag, check in self.flag_checks.items() if check.isChecked()]])))
 
+        from township_desk.ui.empty_state import show_when_empty
+
+        show_when_empty(self.view, self._empty_text)
         self._fill_villages()
         self.model.query = self.current_query()
         self.view.setSortingEnabled(True)  # sorts by the indicator (村（社区）), which is the first query
@@ -433,6 +478,12 @@ class LedgerPage(QWidget):
             self.select_elder(int(filters["elder_id"]))
         elif filters.get("search") and self.model.total == 1:
             self._select_row(0)
+
+    def _empty_text(self) -> str:
+        """What the empty list says: the ledger has nobody yet, or nobody matches the filters."""
+        if not elders.count_elders(self.ctx.db, elders.ElderQuery()):
+            return LEDGER_EMPTY
+        return LEDGER_NO_MATCH
 
     # ---------------------------------------------------------------- selection
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtWidgets import QComboBox, QMessageBox, QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 
 _NUMBER = re.compile(r"^-?\d{1,12}(\.\d+)?$")
 
@@ -62,16 +62,27 @@ def model_table(model: QAbstractItemModel) -> tuple[list[tuple[str, str]], list[
     return columns, rows
 
 
+def table_source(model: QAbstractItemModel, db_path: str | Path | None):
+    """A function of a ``ui.jobs.Job`` giving (columns, rows) as ``model`` shows them, safe to run off the GUI
+    thread: the model's own ``export_source`` (the ledger reads through its own connection; an in-memory list
+    gives a snapshot), else the cells read here, on the GUI thread, from a model without one."""
+    if hasattr(model, "export_source"):
+        return model.export_source(db_path)
+    columns, rows = model_table(model)
+    return lambda _job: (columns, rows)
+
+
 def export_model(parent: QWidget | None, model: QAbstractItemModel, title: str, db_path: str | Path | None, *,
-                 target: str | Path | None = None) -> Path | None:
-    """Ask where to save (unless ``target`` is given), write the list, say how many rows went; the path or None.
+                 target: str | Path | None = None):
+    """Ask where to save (unless ``target`` is given), then write the list in the background (``ui.jobs``: a
+    progress dialog that can cancel; a cancelled or failed export leaves no file and the old one as it was);
+    the status bar says how many rows went where. Returns the running ``Job`` (``job.path`` is set to the file
+    once written) or None when no file was chosen.
 
     The title gets the row count and today's date; a refusal (the file open in Excel, a full disk) is a Chinese
-    warning and nothing is written. A wait cursor shows while it works (a 30,000-row ledger takes seconds)."""
-    from PySide6.QtWidgets import QApplication
-
-    from township_desk.models.errors import UserError
+    warning. A 30,000-row ledger takes seconds: the window stays usable meanwhile."""
     from township_desk.printing import list_xlsx
+    from township_desk.ui import jobs
     from township_desk.ui.widgets import ask_save_file, checked_save_path
 
     today = dt.date.today()
@@ -83,21 +94,27 @@ def export_model(parent: QWidget | None, model: QAbstractItemModel, title: str, 
         chosen = checked_save_path(parent, "导出到 Excel", target, db_path, ".xlsx")
     if chosen is None:
         return None
-    try:
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            columns, rows = model_table(model)
-            heading = f"{title}　共 {len(rows)} 行　{today.isoformat()} 导出"
-            count = list_xlsx.export_rows(columns, rows, heading, chosen)
-        finally:
-            QApplication.restoreOverrideCursor()
-    except UserError as exc:
-        QMessageBox.warning(parent, "导出到 Excel", str(exc))
-        return None
-    status_bar = getattr(parent.window(), "statusBar", None) if parent is not None else None
-    if callable(status_bar):  # inside the main window: say where it went
-        status_bar().showMessage(f"已导出 {count} 行到 {chosen}", 10000)
-    return chosen
+    chosen = Path(chosen)
+    read = table_source(model, db_path)
+
+    def work(job: jobs.Job) -> int:
+        job.progress(0, 0, "正在读取列表……")
+        columns, rows = read(job)
+        job.check()
+        job.progress(0, 0, f"正在写入 {len(rows)} 行……")
+        heading = f"{title}　共 {len(rows)} 行　{today.isoformat()} 导出"
+        return list_xlsx.export_rows(columns, rows, heading, chosen, check_cancelled=job.check)
+
+    def done(count: int) -> None:
+        job.path = chosen
+        window = parent.window() if parent is not None else None
+        status_bar = getattr(window, "statusBar", None)
+        if callable(status_bar):  # inside the main window: say where it went
+            status_bar().showMessage(f"已导出 {count} 行到 {chosen}", 10000)
+
+    job = jobs.run_job(parent, "导出到 Excel", work, on_done=done)
+    job.path = None
+    return job
 
 
 def install_export_menu(view, db_path: str | Path | None, title) -> None:

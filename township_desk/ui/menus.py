@@ -75,6 +75,14 @@ def open_guide(window) -> bool:
     return open_in_system(window, guide_path(), title="使用说明")
 
 
+def open_walkthrough(window):
+    """帮助 → 首次使用向导: resumes at the first step not done (the first step when all are)."""
+    from township_desk.ui.first_start import open_walkthrough as open_wizard
+
+    window.walkthrough = open_wizard(window.ctx, window)
+    return window.walkthrough
+
+
 def install_menus(window) -> dict[str, QAction]:
     """Build the menu bar of the main window; returns the actions by name (for tests and the window)."""
     bar = window.menuBar()
@@ -109,6 +117,8 @@ def install_menus(window) -> dict[str, QAction]:
     help_menu = bar.addMenu("帮助(&H)")
     actions["guide"] = _action(window, help_menu, "使用说明", lambda: open_guide(window),
                                QKeySequence.StandardKey.HelpContents)
+    actions["walkthrough"] = _action(window, help_menu, "首次使用向导…", lambda: open_walkthrough(window),
+                                     tip="乡镇名称、认定政策、村、巡访责任人、导入台账，从尚未完成的一步继续")
     actions["about"] = _action(window, help_menu, "关于…", lambda: show_about(window))
     window.menu_actions = actions
     return actions

@@ -49,7 +49,7 @@ PAGES: tuple[PageSpec, ...] = (
              "打印登记表、巡访登记表、互助协议、花名册、告知卡、逾期巡访清单，可批量、可转 PDF。"),
     PageSpec("报表", "township_desk.ui.reports_page", "ReportsPage",
              "月度报表（汇总表及勾稽校验）导出，县级汇总多个乡镇报表。"),
-    PageSpec("设置", "township_desk.ui.settings_page", "SettingsPage",
+    PageSpec("设置", "township_desk.ui.settings", "SettingsPage",
              "乡镇名称、认定政策、签名人员、巡访频次、村和巡访责任人、备份与恢复、操作日志。"),
 )
 

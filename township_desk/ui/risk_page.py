@@ -155,6 +155,10 @@ class RiskPage(QWidget):
 
         install_elder_menu(self.due_view, self.ctx, after=self.load_due, today=lambda: self.today,
                            export_title=lambda: filter_title("待评估名单", [self.village_combo]))
+        from township_desk.ui.empty_state import show_when_empty, unless_ledger_empty
+
+        show_when_empty(self.due_view, lambda: unless_ledger_empty(
+            self.ctx.db, "没有待评估的老人：每位在册老人在一年内都已评估过。"))
         layout.addWidget(self.due_view, 1)
         buttons = QHBoxLayout()
         self.assess_selected_button = QPushButton("评估所选老人")

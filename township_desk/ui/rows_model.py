@@ -99,6 +99,30 @@ class RowsModel(QAbstractTableModel):
             return f"点击按“{self.columns[section][1]}”排列"
         return None
 
+    def export_source(self, _db_path=None) -> Callable[[Any], tuple[list[tuple[str, str]], list[dict]]]:
+        """For 导出到 Excel off the GUI thread: a function of a ``ui.jobs.Job`` giving the columns and the rows shown
+        now (a snapshot, in the order shown) as the table shows them; numbers stay numbers."""
+        columns, rows = list(self.columns), list(self.rows)
+
+        def cell(value: Any) -> Any:
+            if isinstance(value, bool) or value is None:
+                return "" if value is None else str(value)
+            if isinstance(value, int):
+                return value
+            if isinstance(value, float):
+                return float(f"{value:.1f}")
+            return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+        def read(job) -> tuple[list[tuple[str, str]], list[dict]]:
+            shown = []
+            for number, row in enumerate(rows):
+                if number % 2000 == 0:
+                    job.check()
+                shown.append({key: cell(self._value(row, key)) for key, _heading in columns})
+            return columns, shown
+
+        return read
+
     def _sort_value(self, row: Any, column: int) -> Any:
         key = self.columns[column][0]
         value = self._value(row, self._sort_keys.get(key, key))

@@ -298,8 +298,15 @@ class BackupPanel(QWidget):
     def restore_from(self, path: Path) -> None:
         """Show what the backup holds and confirm; then, in the background, prove and unpack it and keep a copy
         of the current data (``prepare_restore``); then put it in place and reload the data."""
+        secret = None
+        if backups.needs_password(path):  # an encrypted backup opens with the password it was taken under
+            from township_desk.ui.lock_dialog import ask_backup_password
+
+            secret = ask_backup_password(self, path)
+            if secret is None:
+                return
         try:
-            info = backups.inspect_backup(path)
+            info = backups.inspect_backup(path, secret)
         except UserError as exc:
             inform(self, "不能恢复", str(exc), warning=True)
             return
@@ -311,13 +318,17 @@ class BackupPanel(QWidget):
             return
         db_path = self.ctx.db_path
         self.worker = jobs.run_job(
-            self, "检查备份并另存当前数据", lambda _job: backups.prepare_restore(db_path, path), cancellable=False,
+            self, "检查备份并另存当前数据", lambda _job: backups.prepare_restore(db_path, path, secret=secret),
+            cancellable=False,
             on_done=self._put_in_place, on_error=lambda exc: self._failed("恢复未完成", exc, "\n\n当前数据没有改动。"))
 
     def _put_in_place(self, prepared: backups.PreparedRestore) -> None:
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         error = None
         kept = None
+        from township_desk.models import protection
+
+        was_encrypted = protection.is_set(self.ctx.db_path)
         self.ctx.db.close()  # the file is replaced: no connection of ours may stay open on it
         try:
             kept = backups.finish_restore(prepared)
@@ -334,8 +345,12 @@ class BackupPanel(QWidget):
             return
         self.ctx.announce(Changes.everything())
         self.refresh()
+        key_note = ("\n恢复的台账是加密的：以后打开它要用做这份备份时的密码（或恢复密钥）。"
+                    if prepared.root is not None else
+                    "\n这份备份做成时台账没有设置密码，恢复后的台账不加密；需要时请在“设置 → 台账密码”中重新设置。"
+                    if was_encrypted else "")
         inform(self, "恢复完成", f"已恢复备份（{prepared.info.taken_at:%Y-%m-%d %H:%M}）。\n"
-               f"原来的数据另存为：{kept}\n程序已重新载入数据。")
+               f"原来的数据另存为：{kept}\n程序已重新载入数据。{key_note}")
 
 
 def _same_disk_folder(folder: Path, backups_folder: Path) -> bool:

@@ -2,8 +2,9 @@
 
 ``ui/app.py`` calls ``arm(app, window)`` once the main window is shown; without the variable it does nothing.
 With the window, the run is a tour: every page of the navigation is shown in turn (and the 巡访 page's charts
-drawn), so a page the build cannot load — a data file or hidden import missing from the bundle — ends the run
-with exit code 3 and the page named on stderr instead of passing unseen. Errors go to stderr, never to a dialog
+drawn, and the 打印 page once for each document of ``printing.kinds.KINDS``), so a page the build cannot load —
+a data file or hidden import missing from the bundle — ends the run with exit code 3 and the page named on stderr
+instead of passing unseen; so does a Word template of a registered document that the bundle lacks. Errors go to stderr, never to a dialog
 nobody is there to close (``active()``).
 """
 
@@ -22,9 +23,26 @@ def active() -> bool:
 
 
 def _tour(window) -> list[tuple[str, dict]]:
+    from township_desk.printing.kinds import KINDS
     from township_desk.ui.pages import PAGES
 
-    return [(spec.title, {}) for spec in PAGES] + [("巡访", {"view": "charts"})]
+    return ([(spec.title, {}) for spec in PAGES] + [("巡访", {"view": "charts"})]
+            + [("打印", {"kind": code}) for code in KINDS])
+
+
+def _missing_templates() -> list[str]:
+    from township_desk.models.errors import UserError
+    from township_desk.printing import docx_render
+    from township_desk.printing.kinds import KINDS
+
+    missing = []
+    for kind in KINDS.values():
+        for name in kind.templates:
+            try:
+                docx_render.template_path(name)
+            except UserError:
+                missing.append(f"{kind.label}（{name}）")
+    return missing
 
 
 def _unavailable(window) -> list[str]:
@@ -57,6 +75,11 @@ def arm(app, window=None) -> bool:
         missing = _unavailable(window) if window is not None else []
         if missing:
             sys.stderr.write(f"smoke: pages not available: {'、'.join(missing)}\n")
+            app.exit(FAILED_EXIT)
+            return
+        templates = _missing_templates() if window is not None else []
+        if templates:
+            sys.stderr.write(f"smoke: print templates not found: {'、'.join(templates)}\n")
             app.exit(FAILED_EXIT)
             return
         shown = f", {len(steps)} pages shown" if steps else ""

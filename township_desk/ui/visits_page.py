@@ -29,6 +29,7 @@ from township_desk.models import elders, villages, visitors
 from township_desk.ui.campaigns_tab import CampaignsTab
 from township_desk.ui.charts_tab import ChartsTab  # light: it imports matplotlib only when first shown
 from township_desk.ui.elder_file import install_elder_menu
+from township_desk.ui.empty_state import show_when_empty, unless_ledger_empty
 from township_desk.ui.list_export import filter_title, install_export_menu
 from township_desk.ui.rows_model import RowsModel
 from township_desk.ui.widgets import refill_choices, selected_row, table_view
@@ -66,10 +67,17 @@ class _Tab(QWidget):
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self._loaded_key: tuple | None = None
 
     @property
     def today(self) -> dt.date:
         return self.ctx.today()
+
+    def _load_key(self, *filters) -> tuple:
+        """What a list was loaded from: the database as this window sees it, the day and the filters. A refresh
+        with the same key has nothing new to show and returns at once (a save announced its change and reloaded
+        the list already; the dialog's caller asks again; at 30,000 elders each reload takes a few hundred ms)."""
+        return (*self.ctx.data_key(), self.today, filters)
 
 
 class OverdueTab(_Tab):
@@ -92,6 +100,7 @@ class OverdueTab(_Tab):
         _EnterKey(self.table, self.record_visit)
         install_elder_menu(self.table, ctx, after=self.refresh, today=lambda: self.today, export_title=lambda: (
             filter_title("逾期清单", [self.village, self.visitor, self.kind])))
+        show_when_empty(self.table, self._empty_text)
         self.record_button = QPushButton("登记巡访（回车）")
         self.record_button.clicked.connect(self.record_visit)
         filters = QHBoxLayout()
@@ -131,6 +140,14 @@ class OverdueTab(_Tab):
         if index >= 0:
             self.kind.setCurrentIndex(index)
 
+    def _empty_text(self) -> str:
+        kind = self.kind.currentData()
+        text = {"home": "没有逾期未上门的老人：每位在册老人都在规定的间隔内上门巡访过。",
+                "remote": "上周每位在册老人的电话视频巡访次数都已达到要求。"}.get(
+            kind, "没有逾期未上门、也没有上周电话视频巡访不足的老人。")
+        narrowed = "，".join(c.currentText() for c in (self.village, self.visitor) if c.currentData() is not None)
+        return unless_ledger_empty(self.ctx.db, f"按当前筛选（{narrowed}）：{text}" if narrowed else text)
+
     @staticmethod
     def _row(item) -> dict:
         row = {key: getattr(item, key) for key in ("elder_id", "id_number", "name", "village", "tier", "visitor_id",
@@ -150,6 +167,9 @@ class OverdueTab(_Tab):
     def refresh(self) -> None:
         from township_desk.models import schedule
 
+        key = self._load_key(self.village.currentData(), self.visitor.currentData(), self.kind.currentData())
+        if key == self._loaded_key:
+            return
         self._load_choices()
         self.rule_note.setText(schedule.rule_text(self.ctx.db))
         kept = self.table.currentIndex().row() if selected_row(self.table) is not None else None
@@ -173,6 +193,7 @@ class OverdueTab(_Tab):
         if kept is not None and rows:
             # The next elder comes up under the cursor: Enter, Enter … works down the list.
             self.table.selectRow(min(kept, len(rows) - 1))
+        self._loaded_key = key
 
     def shown(self) -> list[dict]:
         return list(self.model.rows)
@@ -212,6 +233,8 @@ class UnvisitedTab(_Tab):
         _EnterKey(self.table, self.record_visit)
         install_elder_menu(self.table, ctx, after=self.refresh, today=lambda: self.today,
                            export_title=lambda: f"本月未上门（{self.today:%Y年%m月}）")
+        show_when_empty(self.table, lambda: unless_ledger_empty(
+            self.ctx.db, "本月每位在册老人都已上门巡访过，探访率 100%。"))
         self.record_button = QPushButton("登记巡访")
         self.record_button.clicked.connect(self.record_visit)
         top = QHBoxLayout()
@@ -225,6 +248,9 @@ class UnvisitedTab(_Tab):
     def refresh(self) -> None:
         from township_desk.models import schedule
 
+        key = self._load_key()
+        if key == self._loaded_key:
+            return
         today = self.today
         month = f"{today.year:04d}-{today.month:02d}"
         rows = schedule.unvisited_in_month(self.ctx.db, month)
@@ -234,6 +260,7 @@ class UnvisitedTab(_Tab):
         self.model.set_rows(rows)
         self.summary.setText(f"{today.year}年{today.month}月（截至{today.month}月{today.day}日）：在册 {total} 人，"
                              f"已上门 {visited} 人，探访率 {rate * 100:.1f}%，尚未上门 {len(rows)} 人")
+        self._loaded_key = key
 
     def record_visit(self) -> None:
         row = selected_row(self.table)
@@ -273,6 +300,9 @@ class HistoryTab(_Tab):
         _EnterKey(self.table, self.open_visit)
         install_elder_menu(self.table, ctx, after=self.refresh, today=lambda: self.today,
                            export_title=lambda: f"巡访记录（{self.matches.currentText().split('　')[0]}）")
+        show_when_empty(self.table, lambda: (
+            "这位老人还没有巡访记录：点击“登记巡访”登记第一次巡访。" if self.elder_id is not None
+            else "在上方输入姓名、拼音首字母或身份证号码选出一位老人，这里列出他的巡访记录。"))
         self.summary = QLabel()
         self.open_button = QPushButton("查看/更正…")
         self.open_button.setToolTip("打开选中的巡访记录：查看照片、更正或作废（也可双击记录）")
@@ -394,6 +424,11 @@ class WorkloadTab(_Tab):
                            today=lambda: self.today, export_title=lambda: (
                                f"{self.selected_visitor_name()}负责的在册老人"))
         install_export_menu(self.table, ctx.db_path, lambda: f"巡访责任人工作量（{self.today:%Y年%m月}）")
+        show_when_empty(self.table, "还没有巡访责任人：请在“设置 → 巡访责任人”中点击“新增…”添加，再用“批量分配”把老人交给他们。")
+        show_when_empty(self.elder_table, lambda: (
+            "" if self.model.rowCount() == 0  # the list above says what to do
+            else "选中上方一位巡访责任人，这里列出他负责的在册老人。" if selected_row(self.table) is None
+            else "他还没有负责的在册老人：可在“设置 → 巡访责任人”中用“批量分配”把老人交给他。"))
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("选中一位巡访责任人，下方列出他负责的在册老人；双击可在“逾期清单”中只看他负责的老人。"))
         layout.addWidget(self.table, 3)
@@ -403,6 +438,9 @@ class WorkloadTab(_Tab):
     def refresh(self) -> None:
         from township_desk.models import visits
 
+        key = self._load_key()
+        if key == self._loaded_key:
+            return
         kept = self.selected_visitor()
         self.model.set_rows(visits.visitor_workload(self.ctx.db, self.today))
         for number, row in enumerate(self.model.rows):
@@ -410,6 +448,7 @@ class WorkloadTab(_Tab):
                 self.table.selectRow(number)
                 break
         self._show_elders()
+        self._loaded_key = key
 
     def selected_visitor_name(self) -> str:
         row = selected_row(self.table)
@@ -463,6 +502,9 @@ class HazardsTab(_Tab):
         _EnterKey(self.table, lambda: self.follow_up(self.table.currentIndex()))
         install_elder_menu(self.table, ctx, after=self.refresh, today=lambda: self.today, export_title=lambda: (
             "风险隐患（未处置）" if self.only_open.isChecked() else "风险隐患"))
+        show_when_empty(self.table, lambda: (
+            "没有未处置的风险隐患。巡访时有一项评为“差”或“不安全”，保存后会提出一项风险隐患。"
+            if self.only_open.isChecked() else "还没有记录过风险隐患。"))
         self.follow_button = QPushButton("跟进处置")
         self.follow_button.clicked.connect(lambda: self.follow_up(self.table.currentIndex()))
         top = QHBoxLayout()
@@ -477,11 +519,15 @@ class HazardsTab(_Tab):
     def refresh(self) -> None:
         from township_desk.models import hazards
 
+        key = self._load_key(self.only_open.isChecked())
+        if key == self._loaded_key:
+            return
         rows = hazards.list_hazards(self.ctx.db, only_open=self.only_open.isChecked())
         self.model.set_rows(rows)
         still_open = sum(1 for r in rows if not r["resolved_on"])
         untold = sum(1 for r in rows if not r["resolved_on"] and not r["supporter_told_on"])
         self.count.setText(f"未处置 {still_open} 项" + (f"，其中 {untold} 项尚未通报赡养人" if untold else ""))
+        self._loaded_key = key
 
     def follow_up(self, index) -> None:
         if not index.isValid():

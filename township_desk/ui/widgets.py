@@ -276,6 +276,25 @@ def remember_folder(kind: str, chosen: str | Path) -> None:
     store.sync()
 
 
+def print_in_system(parent: QWidget | None, path: str | Path, *, title: str = "打印") -> bool:
+    """Print a file on the default printer with the program the computer uses for it (Windows' print verb,
+    ``convert.print_with_system``). Elsewhere there is no such verb: the file is opened (``open_in_system``) for the
+    clerk to print from Word/WPS. A Chinese message when it cannot be done; returns whether it was sent/opened."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from township_desk.models.errors import UserError
+    from township_desk.printing import convert
+
+    if not convert.WINDOWS:
+        return open_in_system(parent, path, title=title)
+    try:
+        convert.print_with_system(path)
+    except UserError as exc:
+        QMessageBox.warning(parent, title, str(exc))
+        return False
+    return True
+
+
 def open_in_system(parent: QWidget | None, path: str | Path, *, title: str = "打开") -> bool:
     """Open a file or folder with the program the computer uses for it (Word/WPS, a PDF reader, Explorer).
 

@@ -1,0 +1,233 @@
+"""What the printed documents read (登记表, 巡访登记表, 互助协议, 花名册, 告知卡, 逾期巡访清单): who a batch covers,
+the visit a 巡访登记表 shows, the agreements a renewal batch holds. Plain rows in, plain items out; ``printing/``
+takes these and never queries the database itself.
+
+A ``Selection`` says what the clerk (or the command line) chose; each kind's ``*_items`` function turns it into
+``PrintItem``s, one per document (one per village for rosters, one per line for the overdue list): the 打印
+page previews exactly these and the writer prints exactly these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from township_desk.models import agreements, paths, schedule, visits
+from township_desk.models import elders as elders_model
+from township_desk.models import villages as villages_model
+from township_desk.models.dates import month_bounds
+from township_desk.models.errors import UserError
+
+LOOKED_AFTER = ("在册", "暂离")  # who a batch covers: people the office still looks after
+ON_LEAVE = "暂离"
+
+
+@dataclass
+class Selection:
+    """What to print. ``elder_id`` wins over ``elder_ids`` (those ticked on the 打印 page), which win over
+    ``village``; none of them = the whole township. ``agreement_ids=None`` means the default batch (the elder's
+    agreements, a village's signed ones, or those ending in ``as_of``'s month)."""
+
+    kind: str
+    elder_id: int | None = None
+    elder_ids: tuple[int, ...] | None = None  # ticked on the 打印 page; () = nobody ticked
+    village: str | None = None
+    agreement_ids: tuple[int, ...] | None = None
+    visit_id: int | None = None  # 巡访登记表 of this visit record
+    blank: bool = False
+    full_ids: bool = False
+    as_of: dt.date | None = None
+    copies: int = 1  # 互助协议: 4 = 一式四份
+
+    @property
+    def day(self) -> dt.date:
+        return self.as_of or dt.date.today()
+
+
+@dataclass
+class PrintItem:
+    """One document (or one village's roster, or one line of the overdue list) as the preview shows it."""
+
+    label: str
+    elder_id: int | None = None
+    visit_id: int | None = None
+    agreement_id: int | None = None
+    village: str | None = None
+    people: int = 0  # elders it covers (a roster: the village's)
+    on_leave: int = 0  # of whom 暂离
+    payload: Any = field(default=None, repr=False)  # e.g. the schedule.OverdueItem
+
+
+# ---------------------------------------------------------------- elders
+
+
+def elder_by_id_number(db, id_number: str) -> dict:
+    """The elder with this ID number (as the clerk typed it); a Chinese UserError naming it when absent."""
+    found = elders_model.find_by_id_number(db, id_number)
+    if not found:
+        raise UserError(f"台账中没有身份证号码为“{id_number}”的老人")
+    return found
+
+
+def looked_after(db, village: str | None = None) -> list[dict]:
+    """Elders still looked after (在册, 暂离) of a village or of the township, in ledger order: rows with id,
+    name, village, status and the roster's columns. UserError for an unknown village."""
+    if village:
+        villages_model.require(db, village)
+    rows = elders_model.list_elders(db, elders_model.ElderQuery(village=village or None), order_by="village")
+    return [r for r in rows if r["status"] in LOOKED_AFTER]
+
+
+def village_elder_ids(db, village: str) -> list[int]:
+    """Ids of a village's elders still looked after, in ledger order; UserError for an unknown village."""
+    return [r["id"] for r in looked_after(db, village)]
+
+
+def elders_by_id(db, ids: Sequence[int]) -> list[dict]:
+    """id, name, village and status of these elders, in the order given (unknown ids left out)."""
+    found: dict[int, dict] = {}
+    for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+        chunk = list(ids[start:start + 500])
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(f"SELECT e.id, e.name, e.status, v.name AS village FROM elders e"
+                            f" JOIN villages v ON v.id = e.village_id WHERE e.id IN ({marks})", chunk):
+            found[row["id"]] = row
+    return [found[i] for i in ids if i in found]
+
+
+def _chosen_elders(db, selection: Selection) -> list[dict]:
+    if selection.elder_id is not None:
+        return elders_by_id(db, [selection.elder_id])
+    if selection.elder_ids is not None:
+        return elders_by_id(db, list(selection.elder_ids))
+    return looked_after(db, selection.village)
+
+
+def _elder_items(db, selection: Selection, suffix: str) -> list[PrintItem]:
+    return [PrintItem(f"{r['village']}　{r['name']}　{suffix}", elder_id=r["id"], village=r["village"], people=1,
+                      on_leave=int(r["status"] == ON_LEAVE)) for r in _chosen_elders(db, selection)]
+
+
+# ---------------------------------------------------------------- per kind
+
+
+def registration_items(db, selection: Selection) -> list[PrintItem]:
+    """登记表: the chosen elders, or one blank form."""
+    if selection.blank:
+        return [PrintItem("空白登记表")]
+    return _elder_items(db, selection, "登记表")
+
+
+def visit_form_items(db, selection: Selection) -> list[PrintItem]:
+    """巡访登记表: a visit record asked for by number; one elder's latest home visit (a form pre-filled for them
+    when there is none, or with ``blank``); the chosen elders' pre-filled forms; or one wholly blank form."""
+    if selection.visit_id is not None:
+        visit = visit_to_print(db, selection.visit_id)
+        return [PrintItem(f"{visit['elder_name']}　{visit['date']}　巡访登记表", visit_id=visit["id"],
+                          elder_id=visit["elder_id"], people=1)]
+    if selection.blank and selection.elder_id is None and selection.elder_ids is None and not selection.village:
+        return [PrintItem("空白巡访登记表")]
+    items = _elder_items(db, selection, "巡访登记表")
+    if selection.elder_id is not None and not selection.blank:
+        for item in items:
+            item.visit_id = latest_home_visit_id(db, item.elder_id)
+    return items
+
+
+def notice_card_items(db, selection: Selection) -> list[PrintItem]:
+    """告知卡: the chosen elders (those without a visitor are left out when printing, and said)."""
+    return _elder_items(db, selection, "告知卡")
+
+
+def roster_items(db, selection: Selection) -> list[PrintItem]:
+    """花名册: one item per village (the chosen one, or every village in order), with its people."""
+    names = [selection.village] if selection.village else villages_model.names_in_order(db)
+    items = []
+    for name in names:
+        rows = looked_after(db, name)
+        leave = sum(r["status"] == ON_LEAVE for r in rows)
+        items.append(PrintItem(f"{name}　花名册（{len(rows)}人）", village=name, people=len(rows), on_leave=leave))
+    return items
+
+
+def overdue_items(db, selection: Selection) -> list[PrintItem]:
+    """逾期巡访清单: each overdue home visit and remote shortfall on ``as_of`` (schedule.overdue, the one rule)."""
+    if selection.village:
+        villages_model.require(db, selection.village)
+    items = []
+    for entry in schedule.overdue(db, selection.day, village=selection.village):
+        amount = f"逾期{entry.days_overdue}天" if entry.kind == "home" else f"电话视频缺{entry.shortfall}次"
+        items.append(PrintItem(f"{entry.village}　{entry.name}　{amount}", elder_id=entry.elder_id,
+                               village=entry.village, payload=entry))
+    return items
+
+
+def agreement_items(db, selection: Selection) -> list[PrintItem]:
+    """互助协议: the agreements chosen, else the default batch (see ``Selection``)."""
+    ids = selection.agreement_ids
+    if ids is None:
+        ids = tuple(default_agreement_ids(db, elder_id=selection.elder_id, village=selection.village,
+                                          day=selection.day))
+    items = []
+    for agreement_id in ids:
+        record = agreements.get_agreement(db, agreement_id)  # unknown number → UserError
+        items.append(PrintItem(f"第{agreement_id}号　{record['village']}　{record['elder_name']}　{record['template']}",
+                               agreement_id=agreement_id, elder_id=record["elder_id"], village=record["village"]))
+    return items
+
+
+def default_agreement_ids(db, *, elder_id: int | None, village: str | None, day: dt.date) -> list[int]:
+    """An elder's agreements; else a village's signed ones; else the signed agreements ending in ``day``'s month."""
+    if elder_id is not None:
+        return [a["id"] for a in agreements.list_agreements(db, elder_id=elder_id)]
+    if village:
+        villages_model.require(db, village)
+        return [a["id"] for a in agreements.list_agreements(db, status="已签订", village=village)]
+    return agreements_ending_in_month(db, day)
+
+
+def agreements_ending_in_month(db, day: dt.date) -> list[int]:
+    """Signed agreements whose end date falls in ``day``'s month: printed together for renewal."""
+    first, last = month_bounds(f"{day.year:04d}-{day.month:02d}")
+    return [a["id"] for a in agreements.list_agreements(db, ending_within_days=(last - first).days, as_of=first)]
+
+
+# ---------------------------------------------------------------- visits
+
+
+def latest_home_visit_id(db, elder_id: int) -> int | None:
+    """The elder's most recent home visit (上门): the form's safety and care boxes are filled on a home visit, a
+    phone call leaves them empty. A voided visit is never printed (``live_visits``)."""
+    row = db.execute("SELECT id FROM live_visits WHERE elder_id = ? AND mode = '上门' ORDER BY date DESC, id DESC"
+                     " LIMIT 1", [elder_id]).fetchone()
+    return row[0] if row else None
+
+
+def visit_to_print(db, visit_id: int) -> dict:
+    """The visit (``visits.get_visit``: with ``photos``); UserError when unknown or voided (never printed)."""
+    visit = visits.get_visit(db, visit_id)
+    if visit.get("voided_at"):
+        raise UserError(f"第 {visit_id} 号巡访记录（{visit['date']} {visit['mode']}）已作废"
+                        f"（{visit['void_reason']}），不打印")
+    return visit
+
+
+def photos_folder(db) -> Path:
+    """The photos/ folder of the data folder holding this database (``--db``'s, not the default one)."""
+    row = db.execute("PRAGMA database_list").fetchone()
+    if row and row[2]:
+        return Path(row[2]).resolve().parent / "photos"
+    return paths.photos_dir()
+
+
+def planned_visits(db, day: dt.date, elder_ids: Sequence[int]) -> dict[int, schedule.PlannedElder]:
+    """The visit plan each of these elders is on on ``day`` (tier after the 重点 rules, home-visit interval, weekly
+    contacts: ``schedule.visit_plan``, the overdue rule's own reading, group plans included). Elders not on the
+    plan that day (暂离) are absent: they follow the default plan of their tier (``schedule.plans``)."""
+    wanted = set(elder_ids)
+    villages = {r["village"] for r in elders_by_id(db, list(wanted))} if len(wanted) <= 500 else set()
+    village = next(iter(villages)) if len(villages) == 1 else None  # one village: plan only that village
+    return {p.elder_id: p for p in schedule.visit_plan(db, day, village=village) if p.elder_id in wanted}
