@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from township_desk.models import elders, idnumber, import_groups, workbook_guard
-from township_desk.models.changes import Changes
 from township_desk.models.errors import UserError, ValidationError
 from township_desk.models.names import normalise_name
 
@@ -228,11 +227,6 @@ class ImportResult:
     @property
     def has_problems(self) -> bool:
         return bool(self.problems) or self.skipped > 0 or bool(self.renames_left)
-
-    @property
-    def written(self) -> Changes:
-        """What the import changed, for the window to announce (nothing for a dry run or when nothing was new)."""
-        return Changes() if self.dry_run or not (self.imported or self.updated) else Changes.of("elders")
 
     def to_json(self) -> dict[str, Any]:
         """Exactly cli.md's ``import-ledger --json`` object."""
