@@ -166,6 +166,10 @@ def test_a_visit_and_an_agreement_print_from_the_timeline(ctx, qtbot, tmp_path, 
     assert not dialog.buttons["print_event"].isEnabled()
     assert [a.text() for a in dialog.timeline_menu(hazard).actions()] == ["打开"]
 
+    voided = next(n for n, e in enumerate(dialog.shown_events()) if e.table == "visits" and e.voided)
+    dialog.table.selectRow(voided)  # a voided visit is never printed
+    assert not dialog.buttons["print_event"].isEnabled()
+    assert [a.text() for a in dialog.timeline_menu(voided).actions()] == ["打开"]
     home = next(n for n, e in enumerate(dialog.shown_events()) if e.table == "visits" and not e.voided)
     dialog.table.selectRow(home)
     assert dialog.buttons["print_event"].text() == "打印巡访记录" and dialog.buttons["print_event"].isEnabled()

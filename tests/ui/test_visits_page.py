@@ -336,7 +336,13 @@ def test_a_chosen_visit_record_prints_as_its_form_and_goes_to_the_printer(page, 
     tab.print_button.click()
     assert told == ["请先在列表中选中一条巡访记录。"]
 
-    tab.table.selectRow(0)  # the newest: 2026-11-20
+    wrong = visit(ctx.db, liu, "2026-11-21", mode="电话")
+    visits.void_visit(ctx.db, wrong, "登记错了老人", "李敏")
+    tab.refresh()
+    tab.table.selectRow(0)  # the voided call: said before any save dialog
+    tab.print_button.click()
+    assert told[-1] == "这条巡访记录已作废（登记错了老人），不打印。"
+    tab.table.selectRow(1)  # 2026-11-20
     target = tmp_path / "巡访记录.docx"
     suggested = []
     monkeypatch.setattr(QFileDialog, "getSaveFileName",

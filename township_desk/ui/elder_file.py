@@ -221,7 +221,8 @@ class ElderFileDialog(QDialog):
         """What the timeline line prints as, or None: 打印巡访记录 for a visit, 打印协议 for an agreement."""
         if number is None or not 0 <= number < len(self.model.rows):
             return None
-        return PRINTABLE.get(self.model.rows[number]["event"].table)
+        event = self.model.rows[number]["event"]
+        return None if event.voided else PRINTABLE.get(event.table)  # a voided visit is never printed
 
     def _update_print_event(self) -> None:
         text = self._printable(self.chosen_event())

@@ -398,6 +398,9 @@ class HistoryTab(_Tab):
         if row is None:
             QMessageBox.information(self, "打印巡访记录", "请先在列表中选中一条巡访记录。")
             return None
+        if row.get("voided_at"):
+            QMessageBox.information(self, "打印巡访记录", f"这条巡访记录已作废（{row['void_reason']}），不打印。")
+            return None
         from township_desk.models import printouts
         from township_desk.ui import after_save
 
