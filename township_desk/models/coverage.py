@@ -96,7 +96,7 @@ def month_coverage(db, month: str, *, group: str | None = None, as_of: dt.date |
     wanted = (groups.require(group),) if group else groups.GROUPS
     people = _people(db, first, day)
     ids = [p["id"] for p in people]
-    member_of = {i: set(groups.names(v)) for i, v in groups.memberships(db, day, ids).items()}
+    member_of = {i: set(v) for i, v in groups.member_names(db, day, ids).items()}
     overdue = {item.elder_id for item in schedule.overdue(db, day, kinds=("home",))}  # only 在册 ones come back
     order = villages.names_in_order(db)
     rows: dict[tuple[str, str], CoverageRow] = {}
