@@ -167,3 +167,35 @@ def test_last_weeks_contacts_are_the_plain_count_of_the_weeks_visits(town, home_
         assert seen
     finally:
         settings.put(db, {"plan_home_counts_as_contact": False})
+
+
+def test_the_overdue_list_is_remembered_only_while_nothing_is_written(town):
+    """``schedule.overdue`` answers a question asked again on the same connection from memory (the 首页 asks it
+    three times); a write on this connection or a commit on another gives a fresh answer."""
+    db, ids = town
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    other = dbm.connect(path, migrate=False)
+    try:
+        def fresh(kinds=schedule.KINDS):
+            setattr(db, schedule._MEMO, None)
+            return schedule.overdue(db, AS_OF, kinds=kinds)
+
+        interval = settings.get_all(db)["plan_general_home_days"]
+        every = fresh()
+        home = fresh(("home",))
+        assert home and len(home) < len(every)
+        schedule.overdue(db, AS_OF)
+        assert schedule.overdue(db, AS_OF, kinds=("home",)) == home  # the remembered list, filtered
+        assert schedule.overdue(db, AS_OF) == every
+        # another connection commits: a shorter interval lists more elders
+        settings.put(other, {"plan_general_home_days": interval - 10})
+        after = schedule.overdue(db, AS_OF, kinds=("home",))
+        assert after == fresh(("home",)) and len(after) > len(home)
+        # this connection writes: back to the first answer
+        settings.put(db, {"plan_general_home_days": interval})
+        assert schedule.overdue(db, AS_OF, kinds=("home",)) == home
+        # a different question is not answered from memory
+        assert schedule.overdue(db, AS_OF, village=every[0].village) == [i for i in every
+                                                                         if i.village == every[0].village]
+    finally:
+        other.close()

@@ -28,6 +28,7 @@ The rule, as of a day D (every visit and status change after D is ignored, so a 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import asdict, dataclass
 
@@ -188,6 +189,12 @@ def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id:
     ``models.groups``) narrow the elders considered; ``kinds`` picks the lists.
     """
     as_of = _day(as_of)
+    asked = (as_of, village, visitor_id, None if elder_ids is None else tuple(elder_ids), group)
+    remembered = getattr(db, _MEMO, None)
+    if remembered and remembered[0] == (_data_stamp(db), asked) and set(kinds) <= remembered[1]:
+        # Nothing written since the same question was answered on this connection: the same answer (the 首页's
+        # figures, to-do list and group rates each ask it; at 30,000 elders it is the costliest query).
+        return [copy.copy(item) for item in remembered[2] if item.kind in kinds]
     if group is not None:
         from township_desk.models import groups  # reads elders, as this module does
 
@@ -229,7 +236,20 @@ def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id:
         village_rank.setdefault(item.village, len(village_rank))  # rows come in the villages' order
     items.sort(key=lambda i: (village_rank[i.village], i.kind != "home",
                               -(i.days_overdue or 0) if i.kind == "home" else -(i.shortfall or 0)))
+    # Remembered with the state read after the plan table was filled (that write is this call's own); the list of
+    # fewer kinds is this one filtered (the same order: villages, then each kind's own order).
+    setattr(db, _MEMO, ((_data_stamp(db), asked), set(kinds), [copy.copy(item) for item in items]))
     return items
+
+
+_MEMO = "_township_overdue_memo"
+
+
+def _data_stamp(db) -> tuple:
+    """The database as this connection sees it: its own writes (``total_changes``) and other connections'
+    commits (``PRAGMA data_version``). Equal stamps: nothing was written in between."""
+    conn = db.conn
+    return id(conn), conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0]
 
 
 @dataclass
