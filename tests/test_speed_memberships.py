@@ -199,3 +199,34 @@ def test_the_overdue_list_is_remembered_only_while_nothing_is_written(town):
                                                                          if i.village == every[0].village]
     finally:
         other.close()
+
+
+def _plain_month(db, first, day):
+    """Per elder 在册 on ``day``: (home visits, any contact) from ``first`` to ``day``, counted visit by visit."""
+    on_ledger = {r[0] for r in db.execute(
+        f"SELECT e.id FROM elders e WHERE {groups.elders.STATUS_ON_DAY_SQL} = '在册'", {"day": day.isoformat()})}
+    home, contact = dict.fromkeys(on_ledger, 0), dict.fromkeys(on_ledger, False)
+    for elder_id, mode in db.execute("SELECT elder_id, mode FROM live_visits WHERE date BETWEEN ? AND ?",
+                                     [first.isoformat(), day.isoformat()]):
+        if elder_id in on_ledger:
+            home[elder_id] += mode == "上门"
+            contact[elder_id] |= mode in ("上门", "电话", "视频")
+    return home, contact
+
+
+@pytest.mark.parametrize(("month", "as_of"), [("2026-11", AS_OF), ("2026-06", None), ("2025-12", None)])
+def test_the_months_visits_per_elder_are_the_plain_count(town, month, as_of):
+    """本月未上门, the month's visit rate and the 探访关爱 coverage count the month's visits in one grouped pass;
+    the plain definition looks at each elder's visits."""
+    db, _ids = town
+    first = dt.date.fromisoformat(month + "-01")
+    day = coverage.month_day(month, as_of)
+    home, contact = _plain_month(db, first, day)
+    everyone = coverage.totals(coverage.month_coverage(db, month, as_of=as_of))[-1]
+    assert (everyone.people, everyone.home_visited, everyone.contacted) == (
+        len(home), sum(n > 0 for n in home.values()), sum(contact.values()))
+    if as_of is None:  # a whole month: the 月探访率 and the list of who was not visited
+        assert schedule.monthly_visit_rate(db, month)[:2] == (sum(n > 0 for n in home.values()), len(home))
+        unvisited = schedule.unvisited_in_month(db, month)
+        assert sorted(r["elder_id"] for r in unvisited) == sorted(i for i, n in home.items() if n == 0)
+        assert unvisited and all(r["home_visits"] == 0 for r in unvisited)

@@ -68,11 +68,12 @@ def _people(db, first: dt.date, day: dt.date) -> list[dict]:
     sql = f"""
         SELECT * FROM (
             SELECT e.id, v.name AS village, {tier} AS tier, {STATUS_ON_DAY_SQL} AS day_status,
-                   EXISTS (SELECT 1 FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
-                             AND vs.date BETWEEN :first AND :day) AS home,
-                   EXISTS (SELECT 1 FROM live_visits vs WHERE vs.elder_id = e.id
-                             AND vs.mode IN ('上门', '电话', '视频') AND vs.date BETWEEN :first AND :day) AS contacted
+                   COALESCE(mv.home, 0) AS home, mv.elder_id IS NOT NULL AS contacted
             FROM elders e JOIN villages v ON v.id = {field_history.on_day_sql("village_id")}
+                 -- the month's contacts per elder in one pass over the month's visits, not two lookups per elder
+                 LEFT JOIN (SELECT elder_id, MAX(mode = '上门') AS home FROM live_visits
+                            WHERE mode IN ('上门', '电话', '视频') AND date BETWEEN :first AND :day
+                            GROUP BY elder_id) mv ON mv.elder_id = e.id
         ) WHERE day_status = '在册'"""
     cursor = db.execute(sql, {"first": first.isoformat(), "day": day.isoformat()})
     names = [d[0] for d in cursor.description]

@@ -311,10 +311,13 @@ _MONTH_SQL = """
     SELECT * FROM (
         SELECT e.id AS elder_id, e.id_number, e.name, e.name_initials, {tier} AS tier, v.name AS village,
                v.sort_order AS village_order, e.visitor_id,
-               {status} AS day_status,
-               (SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
-                 AND vs.date BETWEEN :first AND :day) AS home_visits
+               {status} AS day_status, COALESCE(mv.home_visits, 0) AS home_visits
         FROM elders e JOIN villages v ON v.id = e.village_id
+             -- the month's home visits per elder in one pass over the month (the (date, mode, …) index), not a
+             -- lookup per elder (30,000 elders: ~0.5 s less per 本月未上门 refresh and per 首页 refresh)
+             LEFT JOIN (SELECT elder_id, COUNT(*) AS home_visits FROM live_visits
+                        WHERE mode = '上门' AND date BETWEEN :first AND :day GROUP BY elder_id) mv
+                    ON mv.elder_id = e.id
     ) WHERE day_status = '在册'"""
 
 
