@@ -230,3 +230,27 @@ def test_the_months_visits_per_elder_are_the_plain_count(town, month, as_of):
         unvisited = schedule.unvisited_in_month(db, month)
         assert sorted(r["elder_id"] for r in unvisited) == sorted(i for i, n in home.items() if n == 0)
         assert unvisited and all(r["home_visits"] == 0 for r in unvisited)
+
+
+@pytest.mark.parametrize(("month", "as_of", "group"), [("2026-11", AS_OF, None), ("2026-06", None, None),
+                                                       ("2025-12", None, None), ("2026-11", AS_OF, groups.ALONE)])
+def test_coverage_rows_are_the_plain_count_elder_by_elder(town, month, as_of, group):
+    """Every row of the 探访关爱 figures (village × group, and 合计) against a count made elder by elder and group
+    by group with the plain group reading."""
+    db, _ids = town
+    first, day = dt.date.fromisoformat(month + "-01"), coverage.month_day(month, as_of)
+    plain = _plain(db, day)
+    late = {i.elder_id for i in schedule.overdue(db, day, kinds=("home",))}
+    wanted = (group,) if group else groups.GROUPS
+    counts: dict[tuple[str, str], list[int]] = {}
+    for p in coverage._people(db, first, day):
+        lines = [g for g in wanted if g in plain[p["id"]]] + ([] if group else [coverage.ALL_LABEL])
+        for name in lines:
+            for village in (p["village"], coverage.TOTAL_LABEL):
+                row = counts.setdefault((village, name), [0, 0, 0, 0, 0])
+                for k, fact in enumerate((True, p["tier"] == "重点", p["contacted"], p["home"], p["id"] in late)):
+                    row[k] += bool(fact)
+    got = {(r.village, r.group): [r.people, r.key, r.contacted, r.home_visited, r.overdue]
+           for r in coverage.month_coverage(db, month, group=group, as_of=as_of)}
+    assert {k: v for k, v in got.items() if v[0]} == counts
+    assert sum(v[4] for k, v in counts.items() if k[0] != coverage.TOTAL_LABEL) > 0 or group
