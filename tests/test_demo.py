@@ -150,7 +150,7 @@ def test_a_handful_have_no_visitor_and_the_rest_an_existing_one(town):
     visitor_ids = {v["id"] for v in db.query("SELECT id FROM visitors")}
     assert all(r["visitor_id"] in visitor_ids for r in rows if r["visitor_id"] is not None)
     roles = {v["role"] for v in db.query("SELECT role FROM visitors")}
-    assert roles == {"村干部", "民政专员", "社工", "志愿者", "亲朋邻里", "第三方机构"}
+    assert roles == {"村干部", "网格员", "民政专员", "社工", "志愿者", "亲朋邻里", "第三方机构"}
 
 
 def test_villages_and_settings_describe_one_township(town):
@@ -168,7 +168,8 @@ def test_villages_and_settings_describe_one_township(town):
 def test_supporters_work_away_and_most_registered_elders_qualify(town):
     db, _summary = town
     rules = settings.get_all(db)
-    registered = [r for r in _elders(db) if r["status"] == "在册"]
+    # the 留守 rule is for rural households; the community's city households are checked as 城市独居 (below)
+    registered = [r for r in _elders(db) if r["status"] == "在册" and r["rural_hukou"]]
     qualifying = 0
     for r in registered:
         supporters = elders.supporters_of(db, r["id"])
@@ -277,3 +278,36 @@ def test_the_demos_last_complete_month_exports_and_its_gaps_sit_in_the_current_m
     named = monthly.failures_text(monthly.cross_checks(monthly.summary(database, "2026-11")))
     assert all(r["name"] in named for r in without)
     database.close()
+
+
+def test_the_community_has_urban_elders_living_alone_and_special_hardship_elders(town):
+    """Seed 003's other two groups in the demo, as ``models.groups`` derives them: 城市独居 (city household, living
+    alone, children away), and 特殊困难 (计划生育特殊家庭 from the record, 重点优抚 by the clerk's override with its
+    reason); the exclusions shown with their reasons (a couple living together, 城市特困)."""
+    from township_desk.models import groups
+
+    db, _summary = town
+    verdicts = groups.memberships(db, AS_OF)
+    community = {r["id"]: r for r in db.query(
+        "SELECT e.* FROM elders e JOIN villages v ON v.id = e.village_id WHERE v.name LIKE '%社区' AND e.rural_hukou = 0")}
+    assert len(community) == 500 // 20
+    by_id = {i: {m.group: m for m in v} for i, v in verdicts.items()}
+    urban_alone = [i for i in community if by_id[i]["城市独居"].member]
+    assert len(urban_alone) >= 10
+    for i in urban_alone:
+        assert community[i]["lives_alone"] and community[i]["status"] == "在册"
+        assert not by_id[i]["农村留守"].member and "农村户籍" not in by_id[i]["城市独居"].reasons
+    couples = [i for i in community if community[i]["spouse"] == "双方健在"]
+    assert couples and all(not by_id[i]["城市独居"].member and by_id[i]["特殊困难"].member for i in couples)
+    assert all("夫妻共同生活（夫妻双方健在），不认定为城市独居老人" in by_id[i]["城市独居"].reasons for i in couples)
+    poor = [i for i in community if community[i]["hardship"] == "特困"]
+    assert poor and all(by_id[i]["城市独居"].reasons == ["城市特困人员，不认定为城市独居老人"] for i in poor)
+    assert all(by_id[i]["独居"].member for i in poor)
+    special = {m.sub_kind for v in by_id.values() for m in v.values() if m.group == "特殊困难" and m.member}
+    assert special == {"计划生育特殊家庭", "重点优抚"}
+    priority = [v["特殊困难"] for v in by_id.values() if v["特殊困难"].sub_kind == "重点优抚"]
+    assert all(m.source == "override" and m.reasons[0].startswith("经办人认定：重点优抚对象（") for m in priority)
+    assert any(by_id[i]["农村留守"].member for i, v in by_id.items() if v["特殊困难"].sub_kind == "重点优抚")
+    grid = db.execute("SELECT COUNT(*) FROM visitors x JOIN villages v ON v.id = x.village_id"
+                      " WHERE x.role = '网格员' AND v.name LIKE '%社区'").fetchone()[0]
+    assert grid >= 1

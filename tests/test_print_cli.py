@@ -124,13 +124,13 @@ def test_overdue_list_uses_the_schedule_rule(ledger, tmp_path, monkeypatch):
 
     calls = []
 
-    def overdue(db, as_of, village=None):
+    def overdue(db, as_of, village=None, group=None):
         calls.append((as_of, village))
         return [types.SimpleNamespace(elder_id=1, id_number=VALID_IDS[0], name="张德福", village="青山村",
                                       tier="重点", visitor="王村官", visitor_phone="13900002222", kind="home",
                                       due_date=dt.date(2026, 11, 1), days_overdue=21, shortfall=0)]
 
-    # schedule.overdue(db, as_of, village=None) -> list[OverdueItem] is the visits engineer's contract
+    # schedule.overdue(db, as_of, village=None, group=None) -> list[OverdueItem] is the visits engineer's contract
     from township_desk.models import printouts
 
     monkeypatch.setattr(printouts, "schedule", types.SimpleNamespace(overdue=overdue))

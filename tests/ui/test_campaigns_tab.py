@@ -40,9 +40,11 @@ def elder_id(db, name):
 @pytest.fixture
 def tab(ctx, qtbot):
     from township_desk.ui.campaigns_tab import CampaignsTab
+    from township_desk.ui.pages import follow_changes
 
     widget = CampaignsTab(ctx)
     qtbot.addWidget(widget)
+    follow_changes(ctx, widget)  # what the 巡访 page does for the tab it shows
     return widget
 
 
@@ -317,3 +319,20 @@ def test_without_campaigns_the_buttons_wait_for_one(tab):
     assert tab.campaign_model.rowCount() == 0
     assert not tab.record_button.isEnabled() and tab.new_button.isEnabled()
     assert "新建" in tab.summary.text() and "春节 2027-02-06" in tab.festivals.text()
+
+
+def test_in_the_window_a_campaign_change_refreshes_the_shown_tab_once(qtbot, ctx):
+    from township_desk.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    page = window.show_page("巡访", view="campaigns")
+    tab = page.campaigns
+    calls = []
+    real = tab.refresh
+    tab.refresh = lambda: calls.append(1) or real()
+    plan(ctx, ["张德福"])
+    ctx.announce_writes()                        # the campaign written: the page refreshes the tab it shows
+    assert calls == [1] and tab.campaign_model.rowCount() == 1
+    ctx.announce(Changes.of("agreements"))       # not shown on the 巡访 page
+    assert calls == [1]

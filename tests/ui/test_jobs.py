@@ -191,6 +191,45 @@ def test_a_failed_job_announces_nothing(qtbot, parent):
     assert announced == []
 
 
+def test_what_the_writers_noted_on_the_jobs_connection_is_announced_and_it_is_closed(qtbot, parent, db_path):
+    from township_desk.models import villages
+
+    announced, done, kept = [], [], []
+
+    class Ctx:
+        def announce(self, changes):
+            announced.append(changes)
+
+    def work(job):
+        db = job.connect(db_path)
+        kept.append(db)
+        return villages.save_village(db, {"name": "青山村"})
+
+    jobs.run_job(parent, "保存", work, ctx=Ctx(), on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    assert [c.tables for c in announced] == [frozenset({"villages"})] and announced[0].ids_of("villages") == done
+    with pytest.raises(Exception, match="closed"):
+        kept[0].execute("SELECT 1")
+
+
+def test_a_failed_jobs_notes_are_not_announced(qtbot, parent, db_path):
+    from township_desk.models import villages
+
+    announced, errors = [], []
+
+    class Ctx:
+        def announce(self, changes):
+            announced.append(changes)
+
+    def work(job):
+        villages.save_village(job.connect(db_path), {"name": "青山村"})
+        raise UserError("第 2 行：姓名为空")
+
+    jobs.run_job(parent, "导入", work, ctx=Ctx(), on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert announced == []
+
+
 def test_wait_returns_once_the_outcome_is_on_its_way(qtbot, parent):
     done = []
     job = jobs.run_job(parent, "自动备份", lambda job: time.sleep(0.1) or "ok", on_done=done.append,

@@ -29,8 +29,12 @@ def page(qtbot, db, db_path, monkeypatch, tmp_path):
            for name, seq in (("张甲", 11), ("李乙", 13))]
     visits.record_visit(db, ids[0], {"date": "2026-10-12", "mode": "上门", "visitor_name": "李巡访"},
                         today=dt.date(2026, 10, 12))
-    widget = ReportsPage(AppContext(db_path, db))
+    from township_desk.ui.pages import follow_changes
+
+    ctx = AppContext(db_path, db)
+    widget = ReportsPage(ctx)
     qtbot.addWidget(widget)
+    follow_changes(ctx, widget)  # as the window does: a submission recorded is announced, the page refreshes
     widget.month_edit.setDate(QDate(2026, 10, 1))
     messages = []
     for kind in ("information", "warning"):

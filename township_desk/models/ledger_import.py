@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from township_desk.models import elders, idnumber, workbook_guard
-from township_desk.models.changes import Changes
+from township_desk.models import elders, idnumber, import_groups, workbook_guard
 from township_desk.models.errors import UserError, ValidationError
 from township_desk.models.names import normalise_name
 
@@ -54,6 +53,8 @@ _IMPORTER_RULES: list[tuple[str | None, str]] = [
     ("s.employer_type", _SUPPORTER + r"?(\d*)(?:工作)?单位性质"),
     ("s.name", _SUPPORTER + r"(\d*)(?:姓名)?"),
     ("visitor_phone", r"(?:巡访|帮扶|关爱|包保)?(?:责任人|巡访人|联系人)(?:联系)?(?:电话|手机|联系方式)"),
+    # 类别, 老人类型, 对象类别, 是否空巢 …: visit groups (巡访对象类别), before the field table's 巡访类别 (tier)
+    *import_groups.HEADING_RULES,
     ("health", r"身体(?:健康)?(?:情况|状况)|健康(?:状况|情况)"),
     ("disability", r"残疾(?:类别|类型)?(?:及|和|与)?等级|残疾情况|残疾类别等级"),
 ]
@@ -137,6 +138,7 @@ class LedgerRow:
     id_number: str  # normalised, "" when missing
     ok: bool  # False: an error was found, the row is not imported
     prepared: tuple[dict[str, Any], list] | None = None  # elders.prepare_elder's output, reused when saving
+    claims: list[import_groups.GroupClaim] = field(default_factory=list)  # the visit groups the row names
 
 
 @dataclass
@@ -146,6 +148,7 @@ class SheetInfo:
     columns: dict[str, str] = field(default_factory=dict)  # heading -> field
     ignored_columns: list[str] = field(default_factory=list)  # headings not recognised
     village_from_sheet_name: bool = False
+    title_groups: list[import_groups.GroupClaim] = field(default_factory=list)  # groups the name or title names
 
 
 @dataclass
@@ -224,11 +227,6 @@ class ImportResult:
     @property
     def has_problems(self) -> bool:
         return bool(self.problems) or self.skipped > 0 or bool(self.renames_left)
-
-    @property
-    def written(self) -> Changes:
-        """What the import changed, for the window to announce (nothing for a dry run or when nothing was new)."""
-        return Changes() if self.dry_run or not (self.imported or self.updated) else Changes.of("elders")
 
     def to_json(self) -> dict[str, Any]:
         """Exactly cli.md's ``import-ledger --json`` object."""
@@ -442,8 +440,9 @@ _TIER_WORDS = re.compile(r"(?:巡访)?(?:对象|户|类)?$")
 _DISABILITY = re.compile(r"^(.*?)[\s,，、]*((?:[一二三四1-4]|Ⅰ|Ⅱ|Ⅲ|Ⅳ)级)$")
 
 
-_KEEP_BLANK = {"name", "id_number", "is_disabled", "is_ill", "has_dementia", "lives_alone", "lost_only_child",
-               "family_planning_special"}
+# Blank cells that are read, not skipped: the identity (so its absence is reported) and the yes/no columns whose
+# blank is 否 (a flag that defaults to yes, 农村户籍, keeps what the ledger holds), from the field table.
+_KEEP_BLANK = {"name", "id_number", *(f.code for f in elders.FIELDS if f.kind == "bool" and f.default == 0)}
 
 
 def _word(value: Any, code: str) -> Any:
@@ -461,6 +460,8 @@ def _to_record(sheet: str, values: dict[tuple[str, int | None], Any], headings: 
         if target.startswith("s."):
             supporters.setdefault(number or 1, {})[target[2:]] = value
             continue
+        if _is_group_target(target):
+            continue  # read by import_groups
         if _text(value) == "" and target not in _KEEP_BLANK:
             # A blank cell is "not known here": it never erases what the ledger already holds, and a new
             # person gets the ledger's default. Yes/no columns are the exception: blank is 否 (elders.parse_bool).
@@ -523,6 +524,10 @@ def _to_record(sheet: str, values: dict[tuple[str, int | None], Any], headings: 
     return data, [s for s in items if any(_text(v) for v in s.values())]
 
 
+def _is_group_target(target: str) -> bool:
+    return target == import_groups.GROUP_COLUMN or target.startswith(import_groups.FLAG_PREFIX)
+
+
 _SHEET_VILLAGE = re.compile(r"^(.+?(?:村|社区|居委会|街道))")
 _GENERIC_SHEET = re.compile(r"^(?:sheet\d*|工作表\d*|台账|汇总|总表|花名册|名册)$", re.IGNORECASE)
 
@@ -575,6 +580,9 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
             continue
         mapping, col_headings, unknown, header, first = _map_columns(cells, header, owner)
         info = SheetInfo(sheet_name, header + 1, {col_headings[c]: t for c, (t, _n) in mapping.items()}, unknown)
+        if not any(_is_group_target(t) for t, _n in mapping.values()):  # a sheet's own 类别 column says it all
+            info.title_groups = import_groups.sheet_claims(
+                sheet_name, [" ".join(_text(v) for v in cells[r] if _text(v)) for r in range(header)])
         sheets.append(info)
         has_village = any(t == "village" for t, _n in mapping.values())
         sheet_village = None if has_village else _village_from_sheet(sheet_name)
@@ -625,6 +633,12 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
             row_problems: list[ImportProblem] = []
             values = {key: (row[c] if c < len(row) else "") for c, key in mapping.items()}
             data, supporters = _to_record(sheet_name, values, headings, row_problems, excel_row)
+            claims, tier = import_groups.read_row({k[0]: (headings[k], v) for k, v in values.items()
+                                                   if _is_group_target(k[0])})
+            if tier and "tier" not in data:
+                data["tier"] = tier  # a 类别 column holding 重点/一般
+            claims = claims or list(info.title_groups)
+            data.update(import_groups.record_fields(claims, data))
             if sheet_village is not None:
                 data["village"] = sheet_village
             elif has_village:
@@ -665,7 +679,7 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
                 first_seen[number] = (sheet_name, excel_row, elders.normalise_name(data.get("name")))
             problems.extend(row_problems)
             rows.append(LedgerRow(sheet_name, excel_row, data, supporters, number, not has_error,
-                                  None if has_error else prepared))
+                                  None if has_error else prepared, claims))
     if not any(s.header_row for s in sheets):
         raise UserError(f"“{path.name}”中没有找到台账：没有哪张工作表的表头同时有“姓名”和“身份证号码”列")
     if progress:
@@ -729,6 +743,8 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
                                               f"村（社区）“{village}”不在台账中，未同意新建，这一行未导入"))
         good = [row for row in good if row_village(row) not in refused]
     result.new_villages = [name for name in to_create if name in allowed]
+    claimed: list[tuple[int, list[import_groups.GroupClaim], str]] = []
+    claimed_rows: list[LedgerRow] = []
     try:
         with db.atomic():
             for index, row in enumerate(good):
@@ -759,6 +775,9 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
                     problems.append(ImportProblem(row.sheet, row.row, None, "error",
                                                   f"数据库拒绝保存这一行（{exc}），请核对各项内容后重新导入"))
                     continue
+                if row.claims:
+                    claimed.append((saved.elder_id, row.claims, f"“{read.path.name}”工作表“{row.sheet}”第{row.row}行"))
+                    claimed_rows.append(row)
                 if saved.created:
                     result.imported += 1
                     existing[row.id_number] = saved.elder_id
@@ -776,6 +795,9 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
                     if changes:
                         name = rename.old if kept_name else (rename.new if rename else _row_name(row))
                         result.changes.append(ElderChange(name, row.id_number, changes))
+            for index, message in import_groups.settle(db, claimed, today):
+                row = claimed_rows[index]
+                problems.append(ImportProblem(row.sheet, row.row, None, "warning", message))
             if progress:
                 progress(len(good), len(good), "正在保存……")
             if dry_run:
@@ -870,6 +892,11 @@ def field_label(target: str | None) -> str:
     """The Chinese name of the ledger field a workbook column was read into (None: read but not stored)."""
     if target is None:
         return "不导入（已知列）"
+    if target == import_groups.GROUP_COLUMN:
+        return "巡访对象类别"
+    if target.startswith(import_groups.FLAG_PREFIX):
+        return f"巡访对象类别：是否{target[len(import_groups.FLAG_PREFIX):].replace('/', '（')}" + (
+            "）" if "/" in target else "")
     return _SUPPORTER_LABELS.get(target) or _OTHER_LABELS.get(target) or elders.ELDER_FIELDS.get(target, target)
 
 
@@ -881,13 +908,17 @@ def preview_table(read: LedgerRead, per_sheet: int = 20) -> tuple[list[str], lis
     工作表, 行, 状态 (可导入 / 有错误), 姓名, 身份证号码, 村（社区）, then every other field a sheet mapped, and 赡养人."""
     fields: list[str] = list(_FIRST_FIELDS)
     supporters = False
+    with_groups = any(r.claims for r in read.rows)
     for info in read.sheets:
         for target in info.columns.values():
             if target.startswith("s."):
                 supporters = True
+            elif _is_group_target(target):
+                with_groups = True
             elif target not in fields:
                 fields.append(target)
-    headings = ["工作表", "行", "状态"] + [field_label(f) for f in fields] + (["赡养人"] if supporters else [])
+    headings = (["工作表", "行", "状态"] + [field_label(f) for f in fields] + (["巡访对象类别"] if with_groups else [])
+                + (["赡养人"] if supporters else []))
     shown: dict[str, int] = {}
     table = []
     for row in read.rows:
@@ -902,6 +933,8 @@ def preview_table(read: LedgerRead, per_sheet: int = 20) -> tuple[list[str], lis
             elif f == "village":
                 value = row_village(row)
             values.append(value.isoformat() if isinstance(value, dt.date) else _text(value))
+        if with_groups:
+            values.append(claims_text(row.claims))
         if supporters:
             values.append("、".join(_text(s.get("name")) for s in row.supporters or [] if _text(s.get("name"))))
         table.append(values)
@@ -917,6 +950,15 @@ def column_mapping(read: LedgerRead) -> list[tuple[str, str, str]]:
             continue
         if info.village_from_sheet_name and _village_from_sheet(info.name):
             found.append((info.name, f"（工作表名“{info.name}”）", field_label("village")))
+        if info.title_groups:
+            found.append((info.name, f"（{info.title_groups[0].source}）",
+                          f"巡访对象类别：{claims_text(info.title_groups)}（表中各行）"))
         found += [(info.name, heading, field_label(target)) for heading, target in info.columns.items()]
         found += [(info.name, heading, "未识别，不导入") for heading in info.ignored_columns]
     return found
+
+
+def claims_text(claims: list[import_groups.GroupClaim]) -> str:
+    """The groups a row names as the preview shows them: 城市独居、特殊困难（重点优抚）、不属于空巢."""
+    return "、".join(("" if c.member else "不属于") + c.group + (f"（{c.sub_kind}）" if c.sub_kind and c.member else "")
+                    for c in claims)

@@ -41,6 +41,7 @@ class Selection:
     full_ids: bool = False
     as_of: dt.date | None = None
     copies: int = 1  # 互助协议: 4 = 一式四份
+    group: str | None = None  # a 巡访对象类别: of a village (or all), only its members on ``day``
 
     @property
     def day(self) -> dt.date:
@@ -72,12 +73,15 @@ def elder_by_id_number(db, id_number: str) -> dict:
     return found
 
 
-def looked_after(db, village: str | None = None) -> list[dict]:
+def looked_after(db, village: str | None = None, group: str | None = None,
+                 on: dt.date | None = None) -> list[dict]:
     """Elders still looked after (在册, 暂离) of a village or of the township, in ledger order: rows with id,
-    name, village, status and the roster's columns. UserError for an unknown village."""
+    name, village, status and the roster's columns. UserError for an unknown village. ``group``: only that
+    巡访对象类别's members on ``on`` (``models.groups``)."""
     if village:
         villages_model.require(db, village)
-    rows = elders_model.list_elders(db, elders_model.ElderQuery(village=village or None), order_by="village")
+    query = elders_model.ElderQuery(village=village or None, group=group, as_of=on)
+    rows = elders_model.list_elders(db, query, order_by="village")
     return [r for r in rows if r["status"] in LOOKED_AFTER]
 
 
@@ -103,7 +107,7 @@ def _chosen_elders(db, selection: Selection) -> list[dict]:
         return elders_by_id(db, [selection.elder_id])
     if selection.elder_ids is not None:
         return elders_by_id(db, list(selection.elder_ids))
-    return looked_after(db, selection.village)
+    return looked_after(db, selection.village, selection.group, selection.day)
 
 
 def _elder_items(db, selection: Selection, suffix: str) -> list[PrintItem]:
@@ -158,7 +162,7 @@ def overdue_items(db, selection: Selection) -> list[PrintItem]:
     if selection.village:
         villages_model.require(db, selection.village)
     items = []
-    for entry in schedule.overdue(db, selection.day, village=selection.village):
+    for entry in schedule.overdue(db, selection.day, village=selection.village, group=selection.group):
         amount = f"逾期{entry.days_overdue}天" if entry.kind == "home" else f"电话视频缺{entry.shortfall}次"
         items.append(PrintItem(f"{entry.village}　{entry.name}　{amount}", elder_id=entry.elder_id,
                                village=entry.village, payload=entry))

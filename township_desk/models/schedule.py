@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from dataclasses import asdict, dataclass
 
 from township_desk.models import field_history, group_plans, settings, villages
@@ -295,10 +296,11 @@ def visit_plan(db, as_of: dt.date | str, *, village: str | None = None,
             for row in _dicts(db.execute(_overdue_sql(where, every=True, rules=rules), params))]
 
 
-def overdue_by_village(db, as_of: dt.date | str) -> list[tuple[str, int]]:
-    """(village, elders overdue for a home visit) for every village, in the villages' order (for the chart)."""
+def overdue_by_village(db, as_of: dt.date | str, group: str | None = None) -> list[tuple[str, int]]:
+    """(village, elders overdue for a home visit) for every village, in the villages' order (for the chart);
+    ``group``: only that 巡访对象类别's members (as ``overdue``)."""
     counts: dict[str, set[int]] = {}
-    for item in overdue(db, as_of, kinds=("home",)):
+    for item in overdue(db, as_of, kinds=("home",), group=group):
         counts.setdefault(item.village, set()).add(item.elder_id)
     return [(name, len(counts.get(name, ()))) for name in villages.names_in_order(db)]
 
@@ -328,32 +330,44 @@ def _month_sql(db=None) -> str:
     return _MONTH_SQL.format(tier=tier, status=STATUS_ON_DAY_SQL)
 
 
-def _month_params(month: str) -> dict:
+def _month_params(month: str, db=None, group: str | None = None) -> dict:
+    """The month's first and last day; with ``group``, ``members``: that group's members on the last day (the
+    month's figures are the facts of its last day), as JSON for ``_IN_GROUP``."""
     first, last = month_bounds(month)
-    return {"first": first.isoformat(), "day": last.isoformat()}
+    params = {"first": first.isoformat(), "day": last.isoformat(), "members": None}
+    if group is not None:
+        from township_desk.models import groups  # reads elders, as this module does
+
+        params["members"] = json.dumps(groups.members(db, group, last))
+    return params
 
 
-def monthly_visit_rate(db, month: str) -> tuple[int, int, float]:
-    """月探访率 of a month ('YYYY-MM'): (elders with a home visit in the month, elders 在册 at its end, share 0–1).
+# Keeps the rows of ``_MONTH_SQL`` whose elder is in :members (all rows when it is NULL: no group asked).
+_IN_GROUP = "(:members IS NULL OR elder_id IN (SELECT value FROM json_each(:members)))"
+
+
+def monthly_visit_rate(db, month: str, group: str | None = None) -> tuple[int, int, float]:
+    """月探访率 of a month ('YYYY-MM'): (elders with a home visit in the month, elders 在册 at its end, share 0–1);
+    ``group``: of that 巡访对象类别's members on the month's last day.
 
     The share is 0.0 when nobody is 在册. The current month reads as "so far": visits cannot lie in the future.
     """
-    total, visited = db.execute(f"SELECT COUNT(*), COALESCE(SUM(home_visits > 0), 0) FROM ({_month_sql()})",
-                                _month_params(month)).fetchone()
+    total, visited = db.execute(f"SELECT COUNT(*), COALESCE(SUM(home_visits > 0), 0) FROM ({_month_sql()})"
+                                f" WHERE {_IN_GROUP}", _month_params(month, db, group)).fetchone()
     return visited, total, (visited / total if total else 0.0)
 
 
-def unvisited_in_month(db, month: str) -> list[dict]:
+def unvisited_in_month(db, month: str, group: str | None = None) -> list[dict]:
     """Elders 在册 at the month's end with no home visit in it: what keeps the visit rate below 100%; each with
-    the last home visit before the month's end and the visitor."""
+    the last home visit before the month's end and the visitor. ``group``: only that group's members."""
     return _dicts(db.execute(f"""
         SELECT m.*, vi.name AS visitor, vi.phone AS visitor_phone,
                (SELECT vs.date FROM live_visits vs WHERE vs.elder_id = m.elder_id AND vs.mode = '上门' AND vs.date <= :day
                  ORDER BY vs.date DESC LIMIT 1) AS last_home_visit
         FROM ({_month_sql(db)}) m LEFT JOIN visitors vi ON vi.id = m.visitor_id
-        WHERE m.home_visits = 0 ORDER BY {villages.village_order("m", columns=("village_order", "village"))},
-              m.name_initials, m.elder_id""",
-        _month_params(month)))
+        WHERE m.home_visits = 0 AND {_IN_GROUP.replace("elder_id", "m.elder_id")}
+        ORDER BY {villages.village_order("m", columns=("village_order", "village"))}, m.name_initials, m.elder_id""",
+        _month_params(month, db, group)))
 
 
 def _shift_month(month: str, by: int) -> str:
@@ -362,23 +376,32 @@ def _shift_month(month: str, by: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def home_coverage_by_month(db, month: str, months: int = 12) -> list[tuple[str, float]]:
+def home_coverage_by_month(db, month: str, months: int = 12, group: str | None = None) -> list[tuple[str, float]]:
     """(month, visit rate 0–1) for the ``months`` months ending with ``month``, oldest first (for the chart):
-    each month's rate as ``monthly_visit_rate`` gives it, computed for all the months in one query.
+    each month's rate as ``monthly_visit_rate`` gives it, computed for all the months in one query; ``group``: of
+    that 巡访对象类别's members on each month's last day.
 
     Months before anyone was on the ledger are left out rather than drawn as 0%.
     """
     bounds = [month_bounds(_shift_month(month, -k)) for k in range(months - 1, -1, -1)]
-    values = ", ".join("(?, ?)" for _ in bounds)
+    members: list[str | None] = [None] * len(bounds)
+    if group is not None:
+        from township_desk.models import groups  # reads elders, as this module does
+
+        members = [json.dumps(groups.members(db, group, last)) for _first, last in bounds]
+    values = ", ".join("(?, ?, ?)" for _ in bounds)
     rows = db.execute(f"""
         WITH periods AS ({STATUS_PERIODS_SQL}),
-             months(first, last) AS (VALUES {values})
+             months(first, last, members) AS (VALUES {values})
         SELECT m.first, COUNT(*) AS total,
                SUM(EXISTS (SELECT 1 FROM live_visits vs WHERE vs.elder_id = p.elder_id AND vs.mode = '上门'
                                                   AND vs.date BETWEEN m.first AND m.last)) AS visited
         FROM months m JOIN periods p
              ON p.status = '在册' AND p.since <= m.last AND (p.until IS NULL OR p.until > m.last)
-        GROUP BY m.first ORDER BY m.first""", [d.isoformat() for pair in bounds for d in pair]).fetchall()
+        WHERE m.members IS NULL OR p.elder_id IN (SELECT value FROM json_each(m.members))
+        GROUP BY m.first ORDER BY m.first""",
+        [v for (first, last), ids in zip(bounds, members, strict=True)
+         for v in (first.isoformat(), last.isoformat(), ids)]).fetchall()
     return [(first[:7], visited / total) for first, total, visited in rows if total]
 
 

@@ -317,12 +317,15 @@ def visit_rate(db, month: str) -> tuple[int, int, float]:
     return schedule.monthly_visit_rate(db, month)
 
 
-def coverage_by_month(db, month: str, months: int = 12) -> list[tuple[str, float]]:
+def coverage_by_month(db, month: str, months: int = 12, group: str | None = None) -> list[tuple[str, float]]:
     """(month, visit rate 0–1) for the months ending with ``month`` (``schedule.home_coverage_by_month``), with
-    the submitted rate for every month sent to the county."""
+    the submitted rate for every month sent to the county. ``group``: that 巡访对象类别's rate, as the ledger gives
+    it (what was sent is the rate over everyone)."""
     from township_desk.models import schedule
 
-    live = dict(schedule.home_coverage_by_month(db, month, months))
+    live = dict(schedule.home_coverage_by_month(db, month, months, group))
+    if group is not None:
+        return sorted(live.items())
     year, mon = (int(p) for p in monthly.parse_month(month).split("-"))
     index = year * 12 + mon - 1 - (months - 1)
     start = f"{index // 12:04d}-{index % 12 + 1:02d}"

@@ -299,12 +299,13 @@ class AddEldersDialog(QDialog):
 class CampaignsTab(QWidget):
     """Campaigns on the left, the selected one's elders on the right; ``refresh()`` reloads both."""
 
+    SHOWS = frozenset({"campaigns", "visits", "elders", "villages", "visitors"})  # within the 巡访 page's
+
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.campaign_id: int | None = None
         self.progress: dict | None = None
-        self._stale = False  # a change came while hidden: reload when shown
 
         self.campaign_model = RowsModel(CAMPAIGN_COLUMNS, color=self._campaign_colour)
         # newest first; the selection follows the row it shows
@@ -385,8 +386,7 @@ class CampaignsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
-        ctx.data_changed.connect(self._on_data_changed)
-        self.refresh()
+        self.refresh()  # later: the 巡访 page refreshes the tab it shows (``SHOWS``); the tab never listens itself
 
     @property
     def today(self) -> dt.date:
@@ -400,23 +400,10 @@ class CampaignsTab(QWidget):
             return RED
         return None
 
-    def _on_data_changed(self, table: str) -> None:
-        if table in ("visits", "elders", "campaigns", "*"):
-            # Inside the 巡访 page but not shown: reload when shown (each visit saved elsewhere used to re-count
-            # every campaign, ~0.5 s at 30,000 elders); a tab standing alone reloads at once.
-            if self.isVisible() or self.parent() is None:
-                self.refresh()
-            else:
-                self._stale = True
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
-
     def refresh(self) -> None:
-        """Reload the campaigns (keeping the one chosen, else the newest) and its elders."""
-        self._stale = False
+        """Reload the campaigns (keeping the one chosen, else the newest) and its elders. The 巡访 page calls it
+        while the tab is shown and when it is shown again, so a visit saved elsewhere does not re-count every
+        campaign behind the clerk's back."""
         rows = campaigns.list_campaigns(self.ctx.db)
         for row in rows:
             row["progress"] = f"{row['visited']}/{row['total']}"
@@ -496,7 +483,7 @@ class CampaignsTab(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         self.campaign_id = dialog.campaign_id
-        self.ctx.announce_writes()  # the 巡访 page and this tab (through data_changed) reload
+        self.ctx.announce_writes()  # the 巡访 page reloads the tab it shows: this one
         return dialog.campaign_id
 
     def edit_campaign(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from township_desk.models import elders
+from township_desk.ui.widgets import GroupFilter
 
 
 class ChartsTab(QWidget):
@@ -22,7 +23,11 @@ class ChartsTab(QWidget):
         self.busy = QLabel("正在绘制…")  # the first drawing loads matplotlib: seconds on an old PC
         self.busy.setStyleSheet("color: #8a6d3b;")
         self.busy.hide()
+        self.group = GroupFilter()
+        self.group.currentIndexChanged.connect(lambda _i: self.refresh())
         top = QHBoxLayout()  # on the note's line: showing it moves nothing
+        top.addWidget(QLabel(GroupFilter.LABEL))
+        top.addWidget(self.group)
         top.addWidget(self.note)
         top.addWidget(self.busy)
         top.addStretch(1)
@@ -55,8 +60,10 @@ class ChartsTab(QWidget):
         from township_desk.ui import charts
 
         today = self.ctx.today()
-        charts.draw_overdue_by_village(self.views["overdue"], schedule.overdue_by_village(self.ctx.db, today))
+        group = self.group.group()
+        charts.draw_overdue_by_village(self.views["overdue"], schedule.overdue_by_village(self.ctx.db, today, group))
         month = f"{today.year:04d}-{today.month:02d}"
-        charts.draw_coverage_by_month(self.views["coverage"], submissions.coverage_by_month(self.ctx.db, month, 12))
-        charts.draw_grades_by_village(self.views["grades"], elders.grades_by_village(self.ctx.db))
-        charts.draw_age_pyramid(self.views["pyramid"], *elders.age_sex_bands(self.ctx.db, today))
+        charts.draw_coverage_by_month(self.views["coverage"],
+                                      submissions.coverage_by_month(self.ctx.db, month, 12, group))
+        charts.draw_grades_by_village(self.views["grades"], elders.grades_by_village(self.ctx.db, group, today))
+        charts.draw_age_pyramid(self.views["pyramid"], *elders.age_sex_bands(self.ctx.db, today, group))

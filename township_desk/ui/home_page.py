@@ -141,7 +141,8 @@ class HomePage(QWidget):
     """The first screen: figures as cards; a click opens the list behind the figure."""
 
     # The tables whose changes refresh this page (ui.pages.Page).
-    SHOWS = frozenset({"elders", "visits", "assessments", "hazards", "agreements", "submissions", "settings"})
+    SHOWS = frozenset({"elders", "visits", "assessments", "hazards", "agreements", "monthly_submissions",
+                       "settings"})
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from township_desk.models import db as dbm
 from township_desk.models import ledger_import
 from township_desk.models.errors import UserError
 from township_desk.ui.context import AppContext
@@ -412,7 +411,7 @@ class ImportWizard(QWizard):
             self._job_failed(exc)
 
         job = run_job(self, title, lambda job: work(job, job.progress), on_done=succeeded, on_error=failed,
-                      ctx=self.ctx)  # an import's result names what it wrote (ImportResult.written)
+                      ctx=self.ctx)  # announces what the import noted on job.connect's connection
         self.progress_dialog = job.dialog  # the worker checks job.cancelled between rows
 
     # -------------------------------------------------------------- reading
@@ -452,13 +451,9 @@ class ImportWizard(QWizard):
         villages = self.preview_page.allowed_villages()
 
         def work(job: Job, progress) -> ledger_import.ImportResult:
-            db = dbm.connect(db_path)  # this thread's own connection (SQLite: one per thread)
-            try:
-                return ledger_import.import_ledger(db, read.path, progress=progress, check_cancelled=job.check,
-                                                   read=read, accept_renames=accepted,
-                                                   create_villages=villages)
-            finally:
-                db.close()
+            db = job.connect(db_path)  # this thread's own connection; what the import wrote is announced
+            return ledger_import.import_ledger(db, read.path, progress=progress, check_cancelled=job.check,
+                                               read=read, accept_renames=accepted, create_villages=villages)
 
         self._run("导入台账", work, self._import_done)
 

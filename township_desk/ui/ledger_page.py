@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import elders, villages
 from township_desk.models.dates import age_on
-from township_desk.ui.widgets import refill_choices
+from township_desk.ui.widgets import GroupFilter, refill_choices
 
 ALL = "全部"
 UNASSIGNED = "未指定"  # an elder with no 巡访责任人 yet: said, not left blank
@@ -306,6 +306,9 @@ class LedgerPage(QWidget):
         self.village_combo = QComboBox()
         self.village_combo.setMinimumContentsLength(6)
         filters.addWidget(self.village_combo)
+        filters.addWidget(QLabel(GroupFilter.LABEL))
+        self.group_combo = GroupFilter()
+        filters.addWidget(self.group_combo)
         filters.addWidget(QLabel("巡访类别"))
         self.tier_combo = QComboBox()
         self.tier_combo.addItems([ALL, *elders.TIERS])
@@ -366,7 +369,7 @@ class LedgerPage(QWidget):
         self._search_timer.timeout.connect(self.requery)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self.requery)
-        for combo in (self.village_combo, self.tier_combo, self.status_combo):
+        for combo in (self.village_combo, self.group_combo, self.tier_combo, self.status_combo):
             combo.currentIndexChanged.connect(lambda _i: self.requery())
         for check in self.flag_checks.values():
             check.toggled.connect(lambda _c: self.requery())
@@ -411,6 +414,7 @@ class LedgerPage(QWidget):
             status=None if status == ALL else status,
             flags=tuple(flag for flag, check in self.flag_checks.items() if check.isChecked()),
             as_of=self.today,
+            group=self.group_combo.group(),
         )
 
     def requery(self) -> None:
@@ -447,8 +451,8 @@ class LedgerPage(QWidget):
             self.count_label.setText(f"共 {self.model.total} 人")
 
     def apply_filters(self, filters: dict) -> None:
-        """Show the ledger as another page asks: ``search``, ``village`` (name), ``tier``, ``status`` (全部 for
-        every status), ``flags`` (any of 独居/失能/高龄/无人照料) and ``elder_id`` (select that elder).
+        """Show the ledger as another page asks: ``search``, ``village`` (name), ``group`` (a 巡访对象类别), ``tier``,
+        ``status`` (全部 for every status), ``flags`` (any of 独居/失能/高龄/无人照料) and ``elder_id`` (select that elder).
 
         A filter not given is cleared. Without ``status`` the list shows 在册, except when looking for someone
         (``search`` or ``elder_id``): then every status, so a person who has left the ledger is still found.
@@ -456,12 +460,14 @@ class LedgerPage(QWidget):
         self._search_timer.stop()
         looking_for_someone = bool(filters.get("search") or filters.get("elder_id"))
         status = filters.get("status") or (ALL if looking_for_someone else DEFAULT_STATUS)
-        widgets = [self.search, self.village_combo, self.tier_combo, self.status_combo, *self.flag_checks.values()]
+        widgets = [self.search, self.village_combo, self.group_combo, self.tier_combo, self.status_combo,
+                   *self.flag_checks.values()]
         for widget in widgets:
             widget.blockSignals(True)
         try:
             self.search.setText(str(filters.get("search") or ""))
             self.village_combo.setCurrentIndex(max(self.village_combo.findText(filters.get("village") or ALL), 0))
+            self.group_combo.set_group(filters.get("group"))
             self.tier_combo.setCurrentIndex(max(self.tier_combo.findText(filters.get("tier") or ALL), 0))
             self.status_combo.setCurrentIndex(max(self.status_combo.findText(status), 0))
             flags = filters.get("flags") or ()

@@ -170,6 +170,9 @@ class PrintPage(QWidget):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for option in ("village", "elder", "agreements", "as_of", "blank", "full_ids", "copies"):
             self.form.addRow(labels.get(option, ""), self.controls[option])
+        self.group = widgets.GroupFilter()  # by village (or all): only this 巡访对象类别
+        self.group.setMaximumWidth(200)
+        self.form.insertRow(1, f"{widgets.GroupFilter.LABEL}：", self.group)
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)  # a long folder path (模板文件夹, a saved file) wraps instead of widening the page
@@ -216,6 +219,7 @@ class PrintPage(QWidget):
 
         self.kinds.currentItemChanged.connect(lambda _item, _previous: self._kind_changed())
         self.village.currentIndexChanged.connect(self._village_changed)
+        self.group.currentIndexChanged.connect(lambda _i: self._village_changed())
         self.search.textChanged.connect(lambda _text: self._load_elders())
         for box in (self.blank, self.full_ids, self.copies):
             box.toggled.connect(lambda _on: self.update_preview())
@@ -286,11 +290,17 @@ class PrintPage(QWidget):
         shown = self.shown_options(kind)
         for option, control in self.controls.items():
             self.form.setRowVisible(control, option in shown)
+        self.form.setRowVisible(self.group, self._by_group(kind))
         if "elder" in shown:
             self._load_elders()
         if "agreements" in shown:
             self._load_agreements()
         self.update_preview()
+
+    @staticmethod
+    def _by_group(kind: kinds.DocumentKind) -> bool:
+        """Documents chosen by village (or the whole township) can be narrowed to one 巡访对象类别."""
+        return "village" in kind.options and kind.code in ("registration", "visit-form", "notice-cards", "overdue")
 
     def _village_changed(self) -> None:
         shown = self.shown_options(self.kind())
@@ -311,7 +321,7 @@ class PrintPage(QWidget):
                               for r in rows], checked=len(rows) == 1)
             self.elders.note.setText(f"找到 {len(rows)} 人，请勾选要打印的老人" if rows else "没有找到")
         elif village:
-            rows = printouts.looked_after(self.ctx.db, village)
+            rows = printouts.looked_after(self.ctx.db, village, self.selected_group(), self.as_of.date().toPython())
             self.elders.fill([(f"{r['name']}　{r['id_number']}　{r['status']}", r["id"]) for r in rows], checked=True)
             self.elders.note.setText(f"{village}在册和暂离的老人，可取消勾选")
         else:
@@ -351,7 +361,11 @@ class PrintPage(QWidget):
             kind=kind.code, elder_ids=elder_ids, village=village,
             agreement_ids=tuple(self.agreements.checked()) if kind.uses("agreements") else None,
             blank=blank, full_ids=kind.uses("full_ids") and self.full_ids.isChecked(),
-            as_of=self.as_of.date().toPython(), copies=4 if kind.uses("copies") and self.copies.isChecked() else 1)
+            as_of=self.as_of.date().toPython(), copies=4 if kind.uses("copies") and self.copies.isChecked() else 1,
+            group=self.selected_group())
+
+    def selected_group(self) -> str | None:
+        return self.group.group() if self._by_group(self.kind()) else None
 
     def _fit(self, kind: kinds.DocumentKind) -> None:
         """Lists of names to tick share the height with the preview; without one the preview takes it all."""

@@ -153,7 +153,8 @@ class ReportsPage(QWidget):
     """Choose the month, see the 汇总表 and its cross-checks, export the workbook; combine townships' files."""
 
     # The tables whose changes refresh this page (ui.pages.Page).
-    SHOWS = frozenset({"elders", "visits", "assessments", "hazards", "agreements", "submissions", "villages", "settings"})
+    SHOWS = frozenset({"elders", "visits", "assessments", "hazards", "agreements", "monthly_submissions", "villages",
+                       "settings"})
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
@@ -354,7 +355,7 @@ class ReportsPage(QWidget):
         """``work(job)`` as a background job (``ui.jobs``) with a progress dialog that can cancel."""
         from township_desk.ui.jobs import run_job
 
-        run_job(self, title, work, on_done=on_done,
+        run_job(self, title, work, on_done=on_done, ctx=self.ctx,  # a submission recorded is announced
                 on_cancel=lambda: self.status_label.setText(f"{title}已取消，未写入文件。"))
 
     # ------------------------------------------------------------ export
@@ -418,15 +419,10 @@ class ReportsPage(QWidget):
         title = {"submit": "确认上报", "correct": "更正上报"}.get(mode or "", "导出月度报表")
 
         def work(job):
-            from township_desk.models import db as dbm
             from township_desk.printing.monthly_xlsx import export_monthly
 
-            db = dbm.connect(db_path)
-            try:
-                return export_monthly(db, month, path, progress=job.progress, check_cancelled=job.check, mode=mode,
-                                      reason=reason)
-            finally:
-                db.close()
+            return export_monthly(job.connect(db_path), month, path, progress=job.progress,
+                                  check_cancelled=job.check, mode=mode, reason=reason)
 
         self._run(title, work, lambda result: self._exported(result, title))
 
@@ -439,7 +435,6 @@ class ReportsPage(QWidget):
             text += f"\n\n该月已上报，本文件与上报时的报表完全相同（{same}）。"
         elif result.kind == "草稿":
             text += "\n\n这是草稿，不能作为正式报表上报。"
-        self.refresh()
         self.status_label.setText(self.status_label.text()
                                   + f"<br>已导出：{result.path}（在册 {result.elders} 人，明细 {result.detail_rows} 行）")
         QMessageBox.information(self, title, text)

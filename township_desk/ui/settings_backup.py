@@ -462,7 +462,7 @@ class AuditLogPanel(QWidget):
         self.date_from.dateChanged.connect(self.refresh)
         self.date_to.dateChanged.connect(self.refresh)
         self.export_button.clicked.connect(self.export)
-        ctx.data_changed.connect(lambda _table: self.refresh())
+        ctx.changed.connect(lambda _changes: self.refresh())  # every write is logged: once per announcement
         self.refresh()
 
     def _dates_toggled(self, on: bool) -> None:

@@ -32,7 +32,7 @@ from township_desk.ui.elder_file import install_elder_menu
 from township_desk.ui.empty_state import show_when_empty, unless_ledger_empty
 from township_desk.ui.list_export import filter_title, install_export_menu
 from township_desk.ui.rows_model import RowsModel
-from township_desk.ui.widgets import refill_choices, selected_row, table_view
+from township_desk.ui.widgets import GroupFilter, refill_choices, selected_row, table_view
 
 RED = "#c9302c"
 OVERDUE_COLUMNS = [("village", "村（社区）"), ("name", "姓名"), ("tier", "巡访类别"), ("kind_label", "类型"),
@@ -86,6 +86,7 @@ class OverdueTab(_Tab):
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         self.village = QComboBox()
+        self.group = GroupFilter()
         self.visitor = QComboBox()
         self.kind = QComboBox()
         for label, value in OVERDUE_KINDS:
@@ -99,12 +100,13 @@ class OverdueTab(_Tab):
         self.table.doubleClicked.connect(lambda _i: self.record_visit())
         _EnterKey(self.table, self.record_visit)
         install_elder_menu(self.table, ctx, after=self.refresh, today=lambda: self.today, export_title=lambda: (
-            filter_title("逾期清单", [self.village, self.visitor, self.kind])))
+            filter_title("逾期清单", [self.village, self.group, self.visitor, self.kind])))
         show_when_empty(self.table, self._empty_text)
         self.record_button = QPushButton("登记巡访（回车）")
         self.record_button.clicked.connect(self.record_visit)
         filters = QHBoxLayout()
-        for label, widget in (("村（社区）", self.village), ("巡访责任人", self.visitor), ("类型", self.kind)):
+        for label, widget in (("村（社区）", self.village), (GroupFilter.LABEL, self.group), ("巡访责任人", self.visitor),
+                              ("类型", self.kind)):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
         filters.addStretch(1)
@@ -116,7 +118,7 @@ class OverdueTab(_Tab):
         self.rule_note = QLabel()  # follows the visit plan in 设置 (refresh)
         layout.addWidget(self.rule_note)
         self._load_choices()
-        for combo in (self.village, self.visitor, self.kind):
+        for combo in (self.village, self.group, self.visitor, self.kind):
             combo.currentIndexChanged.connect(self.refresh)
 
     def _load_choices(self) -> None:
@@ -126,10 +128,12 @@ class OverdueTab(_Tab):
                                       for v in visitors.list_visitors(self.ctx.db)])
 
     def set_filters(self, *, village: str | None = None, visitor_id: int | None = None,
-                    kind: str | None = "home") -> None:
-        """Show the list for a village, a visitor and a kind (home/remote/None = both); others are cleared."""
+                    kind: str | None = "home", group: str | None = None) -> None:
+        """Show the list for a village, a visitor, a kind (home/remote/None = both) and a 巡访对象类别 (None: all);
+        others are cleared."""
         self._load_choices()
-        for combo, value in ((self.village, village), (self.visitor, visitor_id), (self.kind, kind)):
+        for combo, value in ((self.village, village), (self.group, group), (self.visitor, visitor_id),
+                             (self.kind, kind)):
             combo.blockSignals(True)
             combo.setCurrentIndex(max(combo.findData(value), 0))
             combo.blockSignals(False)
@@ -167,7 +171,8 @@ class OverdueTab(_Tab):
     def refresh(self) -> None:
         from township_desk.models import schedule
 
-        key = self._load_key(self.village.currentData(), self.visitor.currentData(), self.kind.currentData())
+        key = self._load_key(self.village.currentData(), self.group.group(), self.visitor.currentData(),
+                             self.kind.currentData())
         if key == self._loaded_key:
             return
         self._load_choices()
@@ -175,7 +180,7 @@ class OverdueTab(_Tab):
         kept = self.table.currentIndex().row() if selected_row(self.table) is not None else None
         kind = self.kind.currentData()
         items = schedule.overdue(self.ctx.db, self.today, village=self.village.currentData(),
-                                 visitor_id=self.visitor.currentData(),
+                                 visitor_id=self.visitor.currentData(), group=self.group.group(),
                                  kinds=(kind,) if kind else schedule.KINDS)
         rows = [self._row(item) for item in items]
         progress = schedule.week_progress(self.ctx.db, self.today, list({r["elder_id"] for r in rows}))
@@ -232,12 +237,16 @@ class UnvisitedTab(_Tab):
         self.table.doubleClicked.connect(lambda _i: self.record_visit())
         _EnterKey(self.table, self.record_visit)
         install_elder_menu(self.table, ctx, after=self.refresh, today=lambda: self.today,
-                           export_title=lambda: f"本月未上门（{self.today:%Y年%m月}）")
+                           export_title=lambda: f"本月未上门{self.group.group() or ''}（{self.today:%Y年%m月}）")
         show_when_empty(self.table, lambda: unless_ledger_empty(
             self.ctx.db, "本月每位在册老人都已上门巡访过，探访率 100%。"))
         self.record_button = QPushButton("登记巡访")
         self.record_button.clicked.connect(self.record_visit)
+        self.group = GroupFilter()
+        self.group.currentIndexChanged.connect(self.refresh)
         top = QHBoxLayout()
+        top.addWidget(QLabel(GroupFilter.LABEL))
+        top.addWidget(self.group)
         top.addWidget(self.summary)
         top.addStretch(1)
         top.addWidget(self.record_button)
@@ -248,17 +257,18 @@ class UnvisitedTab(_Tab):
     def refresh(self) -> None:
         from township_desk.models import schedule
 
-        key = self._load_key()
+        key = self._load_key(self.group.group())
         if key == self._loaded_key:
             return
         today = self.today
         month = f"{today.year:04d}-{today.month:02d}"
-        rows = schedule.unvisited_in_month(self.ctx.db, month)
+        group = self.group.group()
+        rows = schedule.unvisited_in_month(self.ctx.db, month, group)
         for row in rows:
             row["last_home_text"] = row["last_home_visit"] or "从未上门"
-        visited, total, rate = schedule.monthly_visit_rate(self.ctx.db, month)
+        visited, total, rate = schedule.monthly_visit_rate(self.ctx.db, month, group)
         self.model.set_rows(rows)
-        self.summary.setText(f"{today.year}年{today.month}月（截至{today.month}月{today.day}日）：在册 {total} 人，"
+        self.summary.setText(f"{today.year}年{today.month}月（截至{today.month}月{today.day}日）：{group or ''}在册 {total} 人，"
                              f"已上门 {visited} 人，探访率 {rate * 100:.1f}%，尚未上门 {len(rows)} 人")
         self._loaded_key = key
 
@@ -424,13 +434,19 @@ class WorkloadTab(_Tab):
                            today=lambda: self.today, export_title=lambda: (
                                f"{self.selected_visitor_name()}负责的在册老人"))
         install_export_menu(self.table, ctx.db_path, lambda: f"巡访责任人工作量（{self.today:%Y年%m月}）")
+        self.group = GroupFilter()
+        self.group.currentIndexChanged.connect(self.refresh)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(GroupFilter.LABEL))
+        top.addWidget(self.group)
+        top.addWidget(QLabel("选中一位巡访责任人，下方列出他负责的在册老人；双击可在“逾期清单”中只看他负责的老人。"), 1)
         show_when_empty(self.table, "还没有巡访责任人：请在“设置 → 巡访责任人”中点击“新增…”添加，再用“批量分配”把老人交给他们。")
         show_when_empty(self.elder_table, lambda: (
             "" if self.model.rowCount() == 0  # the list above says what to do
             else "选中上方一位巡访责任人，这里列出他负责的在册老人。" if selected_row(self.table) is None
             else "他还没有负责的在册老人：可在“设置 → 巡访责任人”中用“批量分配”把老人交给他。"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("选中一位巡访责任人，下方列出他负责的在册老人；双击可在“逾期清单”中只看他负责的老人。"))
+        layout.addLayout(top)
         layout.addWidget(self.table, 3)
         layout.addWidget(self.elders_label)
         layout.addWidget(self.elder_table, 2)
@@ -438,11 +454,11 @@ class WorkloadTab(_Tab):
     def refresh(self) -> None:
         from township_desk.models import visits
 
-        key = self._load_key()
+        key = self._load_key(self.group.group())
         if key == self._loaded_key:
             return
         kept = self.selected_visitor()
-        self.model.set_rows(visits.visitor_workload(self.ctx.db, self.today))
+        self.model.set_rows(visits.visitor_workload(self.ctx.db, self.today, group=self.group.group()))
         for number, row in enumerate(self.model.rows):
             if row["visitor_id"] == kept:
                 self.table.selectRow(number)
@@ -467,8 +483,10 @@ class WorkloadTab(_Tab):
             self.elder_model.set_rows([])
             self.elders_label.setText("")
             return
-        people = elders.list_elders(self.ctx.db, elders.ElderQuery(visitor_id=row["visitor_id"], status="在册"))
-        late = {i.elder_id: i.days_overdue for i in schedule.overdue(self.ctx.db, self.today,
+        group = self.group.group()
+        people = elders.list_elders(self.ctx.db, elders.ElderQuery(visitor_id=row["visitor_id"], status="在册",
+                                                                   group=group, as_of=self.today))
+        late = {i.elder_id: i.days_overdue for i in schedule.overdue(self.ctx.db, self.today, group=group,
                                                                       visitor_id=row["visitor_id"], kinds=("home",))}
         for person in people:
             person["days_overdue"] = late.get(person["id"])
@@ -476,7 +494,7 @@ class WorkloadTab(_Tab):
             person["last_home_text"] = person["last_home_visit"] or "从未上门"
         people.sort(key=lambda person: -(person["days_overdue"] or 0))  # the longest overdue first, then by village
         self.elder_model.set_rows(people)
-        self.elders_label.setText(f"{row['name']}负责的在册老人 {len(people)} 人，逾期未上门 {len(late)} 人")
+        self.elders_label.setText(f"{row['name']}负责的{group or ''}在册老人 {len(people)} 人，逾期未上门 {len(late)} 人")
 
     def _show_visitor(self, index) -> None:
         if index.isValid() and self.on_visitor:
@@ -624,7 +642,7 @@ class VisitsPage(QWidget):
         self._show(view)
         if view is self.overdue:
             self.overdue.set_filters(village=filters.get("village"), visitor_id=filters.get("visitor_id"),
-                                     kind=filters.get("kind"))
+                                     kind=filters.get("kind"), group=filters.get("group"))
         elif view is self.history and filters.get("elder_id"):
             self.history.show_elder(int(filters["elder_id"]))
         elif view is self.hazards:
@@ -649,4 +667,4 @@ class VisitsPage(QWidget):
 
     def _overdue_for_visitor(self, visitor_id: int) -> None:
         self._show(self.overdue)
-        self.overdue.set_filters(visitor_id=visitor_id, kind=None)
+        self.overdue.set_filters(visitor_id=visitor_id, kind=None, group=self.workload.group.group())

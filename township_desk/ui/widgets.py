@@ -172,6 +172,31 @@ def refill_choices(combo: QComboBox, items: Iterable[tuple[str, Any]], all_label
     combo.blockSignals(False)
 
 
+class GroupFilter(QComboBox):
+    """The 对象类别 filter of every list that can be narrowed to one 巡访对象类别: 全部, then each group of
+    ``models.groups.GROUPS`` (农村留守, 城市独居, 特殊困难 …). ``group()`` is the chosen group's name, None for 全部;
+    who belongs is always ``models.groups``' answer (``filter_sql``, ``members``), never worked out here."""
+
+    LABEL = "对象类别"
+
+    def __init__(self, parent: QWidget | None = None):
+        from township_desk.models import groups
+
+        super().__init__(parent)
+        self.addItem("全部", None)
+        for name in groups.GROUPS:
+            self.addItem(name, name)
+        self.setToolTip("巡访对象类别：农村留守、城市独居、特殊困难，以及独居、空巢、失能、重残；一位老人可属于几类")
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+
+    def group(self) -> str | None:
+        return self.currentData()
+
+    def set_group(self, group: str | None) -> None:
+        """Choose ``group`` (None or an unknown name: 全部)."""
+        self.setCurrentIndex(max(self.findData(group), 0) if group else 0)
+
+
 def size_for_screen(widget: QWidget, width: int, height: int, margin: int = 60) -> None:
     """Resize ``widget`` to ``width`` × ``height``, or less where the screen is smaller (a 1366×768 office laptop),
     so a dialog's buttons are never below the bottom of the screen."""

@@ -48,6 +48,16 @@ ELIGIBILITY_GAP_SHARE = 0.01  # 在册 elders whose supporter has been away less
 _AGE_BANDS = ((60, 64, 17), (65, 69, 24), (70, 74, 22), (75, 79, 16), (80, 84, 11), (85, 89, 6),
               (90, 94, 3), (95, 100, 1))
 
+# The community's elders (one in 20 of the demo's), in turn: seed 003's 城市独居 (three in five), then those the
+# visits cover for another reason — a 城市特困 elder living alone (excluded from 城市独居), a 计划生育特殊家庭, a
+# 重点优抚对象 (both living with a spouse, so not 城市独居 either).
+COMMUNITY_KINDS = ("城市独居", "城市独居", "城市特困", "城市独居", "计划生育特殊家庭", "城市独居", "重点优抚")
+COMMUNITY_SHARE = 20
+# 重点优抚 is not on the record: the clerk sets it, with the reason, as an override (models.groups).
+PRIORITY_CARE_REASON = "重点优抚对象（{who}），经济困难，民政办核定"
+PRIORITY_CARE_WHO = ("退役军人", "烈士遗属", "因公牺牲军人遗属", "伤残军人")
+RURAL_PRIORITY_CARE_SHARE = 0.01  # rural 留守 elders who are also 重点优抚
+
 _ALONE = "独自居住，夜间无人照应"  # a difficulty written only for those who do live alone
 _INSERT_BATCH = 500  # rows per INSERT; well under SQLite's bound-variable limit for the widest table
 
@@ -206,8 +216,8 @@ def _township(rng: random.Random, maker: _Maker, elders: int) -> tuple[dict, lis
     }
     count = rng.randint(6, 12)
     names = [n + "村" for n in rng.sample(N.VILLAGES, count)]
-    if count >= 8:  # a larger township has a community on its main street
-        names[-1] = rng.choice(N.COMMUNITIES) + "社区"
+    # the township's main street is a community (社区): its 城市独居 and 特殊困难 elders are visited too (seed 003)
+    names[-1] = rng.choice(N.COMMUNITIES) + "社区"
     villages, visitors = [], []
     weights = [rng.uniform(0.6, 1.6) for _ in names]
     total_weight = sum(weights)
@@ -225,10 +235,11 @@ def _township(rng: random.Random, maker: _Maker, elders: int) -> tuple[dict, lis
                          "organisation": committee, "village_id": index, "active": 1})
         next_visitor += 1
         extra = max(2, round(expected / rng.uniform(15, 30))) - 1
-        roles = _Weighted((("村干部", 45), ("志愿者", 30), ("亲朋邻里", 25)))
+        roles = _Weighted((("网格员", 50), ("志愿者", 30), ("亲朋邻里", 20)) if name.endswith("社区")
+                          else (("村干部", 45), ("志愿者", 30), ("亲朋邻里", 25)))
         for _ in range(extra):
             role = roles.pick(rng)
-            org = {"村干部": committee, "志愿者": rng.choice(N.VOLUNTEER_ORGS).format(town=town),
+            org = {"村干部": committee, "网格员": committee, "志愿者": rng.choice(N.VOLUNTEER_ORGS).format(town=town),
                    "亲朋邻里": None}[role]
             visitors.append({"id": next_visitor, "name": maker.adult_name()[0], "phone": maker.mobile(unique=True),
                              "role": role, "organisation": org, "village_id": index, "active": 1})
@@ -466,6 +477,47 @@ class _ElderMaker:
         }
         return row, supporters, status_rows
 
+    def make_community(self, elder_id: int, community: dict, kind: str) -> tuple[dict, list[dict], list[dict]]:
+        """An elder of the community (社区) with a city household, drawn like any other and then made one of
+        ``COMMUNITY_KINDS``: 城市独居 (living alone, children outside the prefecture), 城市特困 living alone (独居 but
+        excluded from 城市独居), 计划生育特殊家庭 or 重点优抚 (a couple living together: 特殊困难, not 城市独居).
+        Always 在册, so every screen shows them."""
+        rng = self.rng
+        row, supporters, changes = self.make(elder_id)
+        while row["status"] != "在册" or len(changes) != 1:
+            row, supporters, changes = self.make(elder_id)  # the community's few elders are all being visited
+        street = rng.choice(N.TOWN_STREETS)
+        address = f"{community['name']}{street}{rng.randint(1, 120)}号{rng.randint(1, 6)}单元{rng.randint(1, 30)}室"
+        alone = kind in ("城市独居", "城市特困")
+        family_planning = kind == "计划生育特殊家庭"
+        lost = family_planning and rng.random() < 0.5
+        row.update({
+            "village_id": community["id"], "group_name": str(rng.randint(1, community["_groups"])),
+            "current_address": address, "household_address": f"{N.PROVINCE_PREFIX}{self.county}{self.town}{address}",
+            "rural_hukou": 0, "spouse": SPOUSE[1] if alone else SPOUSE[0], "lives_alone": int(alone),
+            "care": CARE[1] if alone and rng.random() < 0.7 else CARE[0],
+            "hardship": "特困" if kind == "城市特困" else ("低保" if kind == "重点优抚" else ""),
+            "lost_only_child": int(lost), "family_planning_special": int(family_planning),
+            "visitor_id": self.visitor_for(community["id"], True),
+        })
+        if family_planning:  # one child, or none left (失独)
+            row["children_count"] = 0 if lost else 1
+            row["children_birth_years"] = None if lost else (row["children_birth_years"] or "1975").split(",")[0]
+            supporters = supporters[:1]
+        row["difficulties"] = self.texts(N.DIFFICULTIES, 0.6, *((_ALONE, None) if alone else (None, _ALONE)))
+        row["tier"] = TIERS[0]  # 独居, no family nearby, or 特殊困难: 重点 in any group (seed 003)
+        for supporter in supporters:  # children live outside the prefecture, in cities
+            supporter.update(rural_hukou=0, is_away=1, can_support=int(kind != "城市特困"),
+                             employer_type=rng.choice(("企业", "个体", "其他")),
+                             work_place=rng.choice([p for p, _w in N.WORK_PLACES if not p.startswith("乐山")]))
+        # a city pension (其他) and, for 特困/低保, government relief; nobody of this age works away
+        sources = {*row["income_sources"].split(","), "其他"} - {"打工", "种养殖业", ""}
+        if row["hardship"]:
+            sources.add("政府救助")
+        row["income_sources"] = ",".join(s for s in INCOME if s in sources)
+        row["main_income"] = "政府救助" if row["hardship"] == "特困" else "其他"
+        return row, supporters, changes
+
     def supporters(self, elder_id: int, children: list[tuple[int, bool]], family_name: str,
                    lost_only_child: bool) -> list[dict]:
         rng, maker, as_of = self.rng, self.maker, self.as_of
@@ -554,6 +606,19 @@ def _newcomers_without_visitor(rng: random.Random, as_of: dt.date, elders: int, 
         entry["date"], entry["created_at"] = day.isoformat(), row["created_at"]
 
 
+def _priority_care(rng: random.Random, elder_rows: list[dict], in_community: int) -> list[dict]:
+    """The 特殊困难 overrides (重点优抚, with the reason the clerk writes) of the community's 重点优抚 elders and of
+    about 1% of the rural elders 在册 (at least one when there are 100 elders), from the day they entered."""
+    community = elder_rows[len(elder_rows) - in_community:] if in_community else []
+    chosen = [r for n, r in enumerate(community) if COMMUNITY_KINDS[n % len(COMMUNITY_KINDS)] == "重点优抚"]
+    rural = [r for r in elder_rows[:len(elder_rows) - in_community] if r["status"] == "在册" and r["visitor_id"]]
+    wanted = round(len(rural) * RURAL_PRIORITY_CARE_SHARE) if len(elder_rows) >= 100 else 0
+    chosen += rng.sample(rural, min(max(wanted, 1 if len(elder_rows) >= 100 else 0), len(rural)))
+    return [{"elder_id": r["id"], "group_name": "特殊困难", "sub_kind": "重点优抚", "member": 1,
+             "reason": PRIORITY_CARE_REASON.format(who=rng.choice(PRIORITY_CARE_WHO)), "since": r["entered_on"],
+             "created_at": r["created_at"]} for r in chosen]
+
+
 # ---------------------------------------------------------------- the run
 
 
@@ -610,8 +675,15 @@ def generate(db, *, elders: int = 300, seed: int = 1, as_of: dt.date | None = No
     elder_rows: list[dict] = []
     supporter_rows: list[dict] = []
     status_rows: list[dict] = []
+    community = next(v for v in villages if v["name"].endswith("社区"))
+    in_community = elders // COMMUNITY_SHARE  # the last ones drawn
     for elder_id in range(1, elders + 1):
-        row, supporters_, changes = elder_maker.make(elder_id)
+        number = elder_id - (elders - in_community) - 1
+        if number >= 0:
+            kind = COMMUNITY_KINDS[number % len(COMMUNITY_KINDS)]
+            row, supporters_, changes = elder_maker.make_community(elder_id, community, kind)
+        else:
+            row, supporters_, changes = elder_maker.make(elder_id)
         elder_rows.append(row)
         supporter_rows.extend(supporters_)
         status_rows.extend(changes)
@@ -622,6 +694,7 @@ def generate(db, *, elders: int = 300, seed: int = 1, as_of: dt.date | None = No
     # real ledgers have gaps: a handful of elders entered this month still wait for a visitor to be assigned.
     # They sit in the current month, so every complete month exports and this one shows the problem.
     _newcomers_without_visitor(rng, as_of, elders, elder_rows, status_rows)
+    overrides = _priority_care(rng, elder_rows, in_community)
 
     with db.atomic():
         check()
@@ -635,6 +708,7 @@ def generate(db, *, elders: int = 300, seed: int = 1, as_of: dt.date | None = No
             db["elders"].insert_all(elder_rows[start:start + 5000], batch_size=_INSERT_BATCH)
         db["supporters"].insert_all(supporter_rows, batch_size=_INSERT_BATCH)
         db["status_changes"].insert_all(status_rows, batch_size=_INSERT_BATCH)
+        db["elder_group_overrides"].insert_all(overrides, batch_size=_INSERT_BATCH)
         audit.record(db, "新增", "elders", None, f"演示数据（种子 {seed}，基准日 {as_of.isoformat()}）",
                      None, None, f"{len(villages)} 个村（社区）、{len(visitors)} 名巡访责任人、{elders} 位老人")
         summary.ledger_seconds = time.perf_counter() - started

@@ -114,7 +114,7 @@ FIELDS: tuple[Field, ...] = (
     Field("difficulties", "存在困难问题", "text", headings=r"(?:存在(?:的)?)?困难(?:问题)?|存在问题|主要困难"),
     Field("visitor", "巡访责任人", "visitor",
           headings=r"(?:巡访|帮扶|关爱|包保)(?:责任)?人(?:姓名)?|巡访责任人姓名|结对帮扶人"),
-    Field("tier", "巡访类别", "choice", TIERS, headings=r"巡访(?:类别|类型|对象类别)|关爱类别|类别"),
+    Field("tier", "巡访类别", "choice", TIERS, headings=r"巡访(?:类别|类型)|关爱类别"),
     Field("entered_on", "纳入台账日期", "date", headings=r"纳入(?:台账)?(?:日期|时间)|登记日期"),
     Field("notes", "备注", "text", headings=r"备注"),
 )

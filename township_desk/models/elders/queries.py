@@ -26,6 +26,7 @@ class ElderQuery:
     visitor_id: int | None = None
     as_of: dt.date | None = None         # for 高龄 (80+)
     risk_grade: str | None = None        # 高 / 中 / 低 (the latest assessment's), or 未评估 = never graded
+    group: str | None = None             # a 巡访对象类别 (models.groups): its members on ``as_of`` (today)
 
 
 # The choices of ``ElderQuery.risk_grade``.
@@ -41,8 +42,14 @@ SORT_COLUMNS = {
 }
 
 
-def _where(query: ElderQuery) -> tuple[str, list[Any]]:
+def _where(db, query: ElderQuery) -> tuple[str, list[Any]]:
     clauses, params = [], []
+    if query.group:
+        from township_desk.models import groups  # reads this package
+
+        condition, values = groups.filter_sql(db, query.group, query.as_of)
+        clauses.append(condition)
+        params += values
     if query.village_id is not None:
         clauses.append("e.village_id = ?")
         params.append(query.village_id)
@@ -102,7 +109,7 @@ _BASE = """FROM elders e JOIN villages v ON v.id = e.village_id LEFT JOIN visito
 def count_elders(db, query: ElderQuery) -> int:
     """How many elders ``list_elders`` would give. Only a village-name filter needs the villages table; without
     the joins the count is an index walk (30,000 elders: ~1 ms instead of ~24 ms, once per search keystroke)."""
-    where, params = _where(query)
+    where, params = _where(db, query)
     source = _BASE if query.village else "FROM elders e"
     return db.execute(f"SELECT COUNT(*) {source}{where}", params).fetchone()[0]
 
@@ -120,7 +127,7 @@ def list_elders(db, query: ElderQuery | None = None, *, order_by: str = "village
                 limit: int | None = None, offset: int = 0) -> list[dict]:
     """Ledger rows (one dict each) with village, visitor and last home visit, filtered and sorted in SQL."""
     query = query or ElderQuery()
-    where, params = _where(query)
+    where, params = _where(db, query)
     order = SORT_COLUMNS.get(order_by, SORT_COLUMNS["village"])
     order_sql = ", ".join(_directed(part, descending) for part in order.split(","))
     last_home = "(SELECT MAX(date) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门')"
