@@ -97,7 +97,9 @@ def test_the_sheet_figures_are_what_the_raw_tables_say(ledger, tmp_path):
 
 
 def test_the_27_column_summary_is_byte_for_byte_as_before_the_sheet_existed(ledger, tmp_path):
-    """``tests/data/summary_before.xml`` was written for this ledger by the code before the 探访关爱 sheet."""
+    """``tests/data/summary_before.xml`` was written for this ledger by the code before the 探访关爱 sheet, then
+    again when the 留守 sheets stopped counting city elders: the only cells that changed were 城东社区's (its three
+    city elders, 3 → 0) and 合计 (each column 3 less), so the layout is still the one sent before."""
     assert coverage_ledger.summary_xml(ledger, tmp_path / "月报.xlsx") == (DATA / "summary_before.xml").read_bytes()
 
 

@@ -429,3 +429,22 @@ def test_a_value_that_was_empty_on_the_day_reads_as_empty_not_as_todays(ledger):
     on_day = f"SELECT {field_history.on_day_sql('ability_level')} FROM elders e WHERE e.id = :id"
     assert ledger.execute(on_day, {"day": "2026-11-01", "id": eid}).fetchone()[0] is None
     assert ledger.execute(on_day, {"day": "2026-11-20", "id": eid}).fetchone()[0] == 3
+
+
+def test_the_left_behind_sheets_leave_out_city_elders_that_the_care_sheet_counts(ledger, tmp_path):
+    """A 城市独居 elder (city household) on the ledger is visited like everyone, but is no 留守老人: the 汇总表,
+    明细表, 巡访情况, 风险隐患 and 互助协议 of the county's 留守 form leave them out; a group export keeps them."""
+    city = elders.save_elder(
+        ledger, {"name": "城东甲", "id_number": make_id("19450606", 21), "village": "红星村", **COMPLETE,
+                 "spouse": "一方健在", "rural_hukou": 0, "lives_alone": 1},
+        [{"name": "城东甲子", "relation": "儿子", "phone": "13800002222", "away_since": "2018-03"}],
+        today=dt.date(2026, 1, 5)).elder_id
+    home_visit(ledger, city, "2026-10-13", dt.date(2026, 10, 13))
+    hazards.open_hazard(ledger, city, "2026-10-07", "电线老化", today=dt.date(2026, 10, 7))
+    summary = monthly.summary(ledger, "2026-10")
+    assert summary.total.col(1) == 3
+    assert [r["name"] for r in monthly.details(ledger, "2026-10")] == ["张甲", "张乙", "张丙"]
+    assert "城东甲" in [r["name"] for r in monthly.details(ledger, "2026-10", left_behind_only=False)]
+    [red_star] = [r for r in monthly.visits_by_village(ledger, "2026-10") if r["village"] == "红星村"]
+    assert (red_star["on_ledger"], red_star["home_visits"], red_star["visited"], red_star["hazards"]) == (2, 2, 2, 1)
+    assert [h["name"] for h in monthly.hazards_of_month(ledger, "2026-10")] == ["张乙"]

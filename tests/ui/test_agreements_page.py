@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox
 
 from tests.conftest import VALID_IDS, make_id
+from tests.ui.after_save_answers import THREE_BUTTONS, answer_after_save, launches
 from township_desk.models import agreements as ag
 from township_desk.models import elders, villages
 from township_desk.ui.pages import follow_changes
@@ -160,21 +161,51 @@ def test_termination_without_notice_is_refused_with_the_rule(page, monkeypatch):
     assert ag.get_agreement(page.ctx.db, agreement_id)["status"] == "已签订"
 
 
-def test_print_selected_writes_the_docx(page, monkeypatch, tmp_path):
+def copy_headers(path):
+    from docx import Document
+
+    return [s.header.paragraphs[0].text for s in Document(str(path)).sections]
+
+
+def test_print_selected_writes_four_copies_and_offers_open_or_print(page, qtbot, monkeypatch, tmp_path):
     from docx import Document
 
     agreement_id = add(page.ctx.db, "张德福", "2026-03-01", template="介助介护")
     page.refresh()
     page.select_agreement(agreement_id)
+    assert page.copies_check.isChecked()  # a signed agreement: 本协议一式四份
     target = tmp_path / "协议"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "Word 文档 (*.docx)"))
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    opened, printed = launches(monkeypatch)
+    seen = []
+    answer_after_save("打印", seen)
     page.print_selected()
     written = tmp_path / "协议.docx"
-    assert written.exists() and asked and str(written) in asked[0]
+    assert seen == [("打印协议", "已生成 协议.docx（4 份）。", "现在打开查看，或直接送到打印机？", THREE_BUTTONS)]
+    assert printed == [str(written)] and opened == []
+    assert copy_headers(written) == [f"协议编号：第{agreement_id}号　一式四份　{copy}" for copy in (
+        "第一份（甲方执）", "第二份（乙方执）", "第三份（被助养老人执）", "第四份（村委会执）")]
     text = "\n".join(p.text for p in Document(str(written)).paragraphs)
     assert "被助养老人（留守老人）：张德福" in text and "(1) 督促和帮助老人保持个人整洁" in text  # the 介助介护 text
+
+    page.copies_check.setChecked(False)  # the clerk's choice: one copy, then 打开
+    answer_after_save("打开", seen)
+    page.print_selected()
+    assert seen[-1][1] == "已生成 协议.docx（1 份）。" and opened == [str(written)] and printed == [str(written)]
+    assert len(copy_headers(written)) == 1
+
+
+def test_an_ended_agreement_prints_once_by_default(page, db):
+    ended = add(db, "张德福", "2026-03-01")
+    draft = add(db, "刘秀英", "2026-12-20", signed=False)
+    db.execute("UPDATE agreements SET status = '已解除' WHERE id = ?", [ended])
+    page.refresh()
+    page.select_agreement(ended)
+    assert not page.copies_check.isChecked() and page.copies_check.isEnabled()
+    page.select_agreement(draft)  # a draft goes to be signed: 一式四份
+    assert page.copies_check.isChecked()
+    page.view.clearSelection()
+    assert not page.copies_check.isEnabled()
 
 
 def test_table_model_keeps_the_qt_contract(page, qtmodeltester):
@@ -219,14 +250,15 @@ def test_batch_print_says_where_it_saved_and_closes_its_progress_dialog(page, db
     page.view.selectAll()
     target = tmp_path / "协议.docx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *args: asked.append(args[2]) or QMessageBox.StandardButton.No)
+    seen = []
+    answer_after_save("关闭", seen)
+    assert page.copies_check.isChecked()
 
     page.print_selected()
 
-    qtbot.waitUntil(lambda: bool(asked), timeout=10000)  # never arrived while jobs.py queued it to the worker
-    assert "已保存到" in asked[0] and str(target) in asked[0]
-    assert target.exists()
+    qtbot.waitUntil(lambda: bool(seen), timeout=10000)  # never arrived while jobs.py queued it to the worker
+    assert seen[0][:2] == ("打印协议", "已生成 协议.docx（8 份）。")
+    assert target.exists() and len(copy_headers(target)) == 8
     qtbot.wait(50)
     assert not [d for d in page.findChildren(QProgressDialog) if d.isVisible()]
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from tests.conftest import VALID_IDS, make_id
+from tests.ui.after_save_answers import THREE_BUTTONS, answer_after_save, launches
 from township_desk.models import agreements, elders, hazards, schedule, villages, visitors, visits
 
 TODAY = dt.date(2026, 11, 18)  # a Wednesday: last week is 11-09 to 11-15
@@ -140,12 +141,58 @@ def test_print_registration_from_the_file_writes_the_elders_form(ctx, qtbot, tmp
     qtbot.addWidget(dialog)
     target = tmp_path / "登记表 张德福.docx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    opened, printed = launches(monkeypatch)
+    seen = []
+    answer_after_save("打开", seen)
     dialog.buttons["print"].click()
     text = "\n".join(cell.text for table in Document(str(target)).tables for row in table.rows for cell in row.cells)
     assert "张德福" in text and VALID_IDS[0] in text
-    assert asked and str(target) in asked[0]
+    assert seen == [("打印登记表", "已生成 登记表 张德福.docx（1 份）。", "现在打开查看，或直接送到打印机？",
+                     THREE_BUTTONS)]
+    assert opened == [str(target)] and printed == []
+
+
+def test_a_visit_and_an_agreement_print_from_the_timeline(ctx, qtbot, tmp_path, monkeypatch):
+    from docx import Document
+
+    from township_desk.ui.elder_file import ElderFileDialog
+
+    dialog = ElderFileDialog(ctx, 1, today=TODAY)
+    qtbot.addWidget(dialog)
+    kinds = [e.table for e in dialog.shown_events()]
+    assert not dialog.buttons["print_event"].isEnabled()  # nothing chosen yet
+    hazard = kinds.index("hazards")
+    dialog.table.selectRow(hazard)
+    assert not dialog.buttons["print_event"].isEnabled()
+    assert [a.text() for a in dialog.timeline_menu(hazard).actions()] == ["打开"]
+
+    voided = next(n for n, e in enumerate(dialog.shown_events()) if e.table == "visits" and e.voided)
+    dialog.table.selectRow(voided)  # a voided visit is never printed
+    assert not dialog.buttons["print_event"].isEnabled()
+    assert [a.text() for a in dialog.timeline_menu(voided).actions()] == ["打开"]
+    home = next(n for n, e in enumerate(dialog.shown_events()) if e.table == "visits" and not e.voided)
+    dialog.table.selectRow(home)
+    assert dialog.buttons["print_event"].text() == "打印巡访记录" and dialog.buttons["print_event"].isEnabled()
+    target = tmp_path / "巡访记录.docx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    opened, printed = launches(monkeypatch)
+    seen = []
+    answer_after_save("打印", seen)
+    dialog.buttons["print_event"].click()
+    assert seen[0][:2] == ("打印巡访记录", "已生成 巡访记录.docx（1 份）。") and printed == [str(target)]
+    text = "\n".join(cell.text for table in Document(str(target)).tables for row in table.rows for cell in row.cells)
+    assert "张德福" in text and "2026" in text
+
+    draft = kinds.index("agreements")
+    menu = dialog.timeline_menu(draft)
+    assert [a.text() for a in menu.actions()] == ["打开", "打印协议…"]
+    paper = tmp_path / "协议.docx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(paper), ""))
+    answer_after_save("关闭", seen)
+    trigger(menu, "打印协议")
+    assert seen[1][:2] == ("打印协议", "已生成 协议.docx（4 份）。") and opened == [] and printed == [str(target)]
+    headers = [s.header.paragraphs[0].text for s in Document(str(paper)).sections]  # a draft to sign: 一式四份
+    assert len(headers) == 4 and headers[0].endswith("第一份（甲方执）")
 
 
 def test_actions_of_the_file_open_the_existing_dialogs(ctx, qtbot, monkeypatch):

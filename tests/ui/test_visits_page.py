@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from tests.conftest import VALID_IDS, make_id
+from tests.ui.after_save_answers import THREE_BUTTONS, answer_after_save, launches
 from township_desk.models import elders, hazards, schedule, settings, visits
 
 TODAY = dt.date(2026, 11, 22)          # a Sunday: the last complete week is 11-09 (Mon) to 11-15 (Sun)
@@ -319,6 +320,44 @@ def test_the_open_button_needs_a_visit_chosen(page, ctx, monkeypatch):
     page.history.table.clearSelection()
     page.history.open_button.click()
     assert told == ["请先在列表中选中一条巡访记录。"]
+
+
+def test_a_chosen_visit_record_prints_as_its_form_and_goes_to_the_printer(page, ctx, tmp_path, monkeypatch):
+    from docx import Document
+    from PySide6.QtWidgets import QFileDialog
+
+    liu = elder_id(ctx.db, "刘秀英")
+    visit(ctx.db, liu, "2026-11-20", mood="差", gas_safety="不安全")
+    page.apply_filters({"view": "history", "elder_id": liu})
+    tab = page.history
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: told.append(args[2]))
+    tab.table.clearSelection()
+    tab.print_button.click()
+    assert told == ["请先在列表中选中一条巡访记录。"]
+
+    wrong = visit(ctx.db, liu, "2026-11-21", mode="电话")
+    visits.void_visit(ctx.db, wrong, "登记错了老人", "李敏")
+    tab.refresh()
+    tab.table.selectRow(0)  # the voided call: said before any save dialog
+    tab.print_button.click()
+    assert told[-1] == "这条巡访记录已作废（登记错了老人），不打印。"
+    tab.table.selectRow(1)  # 2026-11-20
+    target = tmp_path / "巡访记录.docx"
+    suggested = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda _parent, _title, start, _filter: suggested.append(start) or (str(target), ""))
+    opened, printed = launches(monkeypatch)
+    seen = []
+    answer_after_save("打印", seen)
+    tab.print_button.click()
+    assert suggested[0].endswith("巡访记录_刘秀英_2026-11-20.docx")
+    assert seen == [("打印巡访记录", "已生成 巡访记录.docx（1 份）。", "现在打开查看，或直接送到打印机？", THREE_BUTTONS)]
+    assert printed == [str(target)] and opened == []
+    document = Document(str(target))
+    text = "\n".join([p.text for p in document.paragraphs]
+                     + [c.text for t in document.tables for r in t.rows for c in r.cells])
+    assert "刘秀英" in text and "☑差" in text and "2026年11月20日" in text
 
 
 # ---------------------------------------------------------------- 责任人工作量

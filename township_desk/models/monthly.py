@@ -201,9 +201,18 @@ _MONTH_END_STATUS = elders_model.STATUS_ON_DAY_SQL
 _MONTH_END_ORDER = villages_model.village_order("", columns=("_vorder", "_vname"))  # as ``_month_end_elders`` passes them on
 
 
+def _left_behind_sql(day: str) -> str:
+    """SQL over ``elders e``: the elder counts in the 留守 sheets (汇总表, 明细表, 巡访情况, 风险隐患, 互助协议) on the
+    day bound to ``day`` — not registered as a city household then. A 城市独居 or other city elder on the ledger
+    is visited and counted in the 探访关爱 sheet, but is not a 留守老人 (domain.md: 农村户籍); a record that does
+    not say is taken as rural, as the ledger always was."""
+    return f"COALESCE({field_history.on_day_sql('rural_hukou', day)}, 1) = 1"
+
+
 def _month_end_elders(db, last: dt.date, columns: str, statuses: tuple[str, ...] = ("在册",),
-                      extra_joins: str = "", params_before: Sequence = ()) -> list[dict]:
-    """Elders whose status on ``last`` is one of ``statuses``, in village then name order.
+                      extra_joins: str = "", params_before: Sequence = (), left_behind_only: bool = True) -> list[dict]:
+    """Elders whose status on ``last`` is one of ``statuses`` (and, unless ``left_behind_only`` is false, who
+    count in the 留守 sheets that day: ``_left_behind_sql``), in village then name order.
 
     The status on a day is the latest ``status_changes`` row on or before it; records that never had one
     (written by an older version) fall back to their current status once entered. ``params_before`` binds
@@ -213,8 +222,9 @@ def _month_end_elders(db, last: dt.date, columns: str, statuses: tuple[str, ...]
     sql = f"""SELECT * FROM (
                 SELECT {columns}, {_MONTH_END_STATUS} AS month_status, v.sort_order AS _vorder, v.name AS _vname
                 FROM elders e JOIN villages v ON v.id = e.village_id {extra_joins}
+                {"WHERE " + _left_behind_sql(":day") if left_behind_only else ""}
               ) WHERE month_status IN ({marks}) ORDER BY {_MONTH_END_ORDER}, name_initials, id"""
-    params = [*params_before, *[last.isoformat()] * _MONTH_END_STATUS.count(":day"), *statuses]
+    params = [*params_before, *[last.isoformat()] * sql.count(":day"), *statuses]
     cursor = db.execute(sql.replace(":day", "?"), params)
     names = [d[0] for d in cursor.description]
     people = [dict(zip(names, r, strict=True)) for r in cursor]
@@ -352,7 +362,7 @@ DETAIL_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def details(db, month: str) -> list[dict]:
+def details(db, month: str, *, left_behind_only: bool = True) -> list[dict]:
     """Rows of the 明细表: every elder on the ledger at month end, those 在册 first (the 汇总表 counts them), then
     those 暂离 (visits paused, not in the 汇总表), with ages on the last day and the last home visit on or before
     it. Keys are ``DETAIL_COLUMNS``."""
@@ -369,7 +379,7 @@ def details(db, month: str) -> list[dict]:
         "(SELECT MAX(vs.date) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= ?) "
         "  AS last_home_visit",
         statuses=("在册", "暂离"), extra_joins="LEFT JOIN visitors vi ON vi.id = e.visitor_id",
-        params_before=[last.isoformat()])
+        params_before=[last.isoformat()], left_behind_only=left_behind_only)
     people.sort(key=lambda e: e["month_status"] != "在册")  # 在册 first (汇总表's column 1), then 暂离, each by village
     return [_detail_row(i, e, last) for i, e in enumerate(people, start=1)]
 
@@ -478,7 +488,8 @@ def _month_events_by_village(db, lo: str, hi: str) -> list[tuple[str, str, int]]
                    (EXISTS (SELECT 1 FROM status_changes sc WHERE sc.elder_id = e.id AND sc.date > :lo AND sc.date <= :hi)
                     OR (e.entered_on > :lo AND e.entered_on <= :hi)) AS moved
             FROM elders e LEFT JOIN {field_history.changed_after_sql('village_id', ':hi')} later
-                 ON later.elder_id = e.id)"""
+                 ON later.elder_id = e.id
+            WHERE {_left_behind_sql(':hi')})"""
 
     def on_ledger(day: str) -> str:
         return (f"CASE WHEN p.moved THEN {elders_model.status_on_day_sql('p', day)} ELSE p.first_status END"
@@ -506,7 +517,11 @@ def _overdue_by_village(db, last: dt.date) -> dict[str, int]:
     """Elders overdue for a home visit on the last day, per village, by the schedule's rule (it lives there
     alone and is not repeated here)."""
     counts: dict[str, set] = {}
+    not_counted = {row[0] for row in db.execute(f"SELECT e.id FROM elders e WHERE NOT ({_left_behind_sql(':day')})",
+                                                {"day": last.isoformat()})}
     for item in schedule.overdue(db, last, kinds=("home",)):
+        if item.elder_id in not_counted:
+            continue
         counts.setdefault(item.village, set()).add(item.elder_id)
     return {village: len(ids) for village, ids in counts.items()}
 
@@ -531,6 +546,7 @@ def hazards_of_month(db, month: str) -> list[dict]:
                   h.id, h.elder_id
            FROM hazards h JOIN elders e ON e.id = h.elder_id JOIN villages v ON v.id = e.village_id
            WHERE h.found_on <= :last AND (h.resolved_on IS NULL OR h.resolved_on >= :first)
+             AND """ + _left_behind_sql(":last") + """
            ORDER BY """ + villages_model.VILLAGE_ORDER_SQL + """, h.found_on, h.id""", {"last": last.isoformat(), "first": first.isoformat()}))
     _as_on(db, rows, last, "elder_id")
     return rows
@@ -561,6 +577,7 @@ def agreements_of_month(db, month: str) -> list[dict]:
            WHERE a.status <> '草稿' AND COALESCE(a.signed_on, a.start_date) <= :last
              AND a.start_date IS NOT NULL AND a.start_date <= :last
              AND COALESCE(a.terminated_on, a.end_date, '9999-12-31') >= :first
+             AND """ + _left_behind_sql(":last") + """
            ORDER BY """ + villages_model.VILLAGE_ORDER_SQL + """, a.start_date, a.id""", {"last": last.isoformat(), "first": first.isoformat()}))
     _as_on(db, rows, last, "elder_id")
     return rows

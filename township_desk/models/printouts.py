@@ -183,6 +183,16 @@ def agreement_items(db, selection: Selection) -> list[PrintItem]:
     return items
 
 
+AGREEMENT_COPIES = 4  # the agreement text: 本协议一式四份，甲乙双方、被助养老人、村委会各执一份
+
+
+def agreement_copies(statuses) -> int:
+    """How many copies an agreement is printed in by default: 一式四份 while it is to be signed or signed (草稿,
+    已签订); once ended (已到期, 已解除) a reprint is one copy, for the file."""
+    statuses = list(statuses)
+    return AGREEMENT_COPIES if statuses and all(s in ("草稿", "已签订") for s in statuses) else 1
+
+
 def default_agreement_ids(db, *, elder_id: int | None, village: str | None, day: dt.date) -> list[int]:
     """An elder's agreements; else a village's signed ones; else the signed agreements ending in ``day``'s month."""
     if elder_id is not None:

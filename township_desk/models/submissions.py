@@ -197,7 +197,7 @@ def build_group_book(db, month: str, group: str, *, note: str = "", filled_on: d
     step("正在整理明细表……")
     last = month_bounds(month)[1]
     members = set(groups.members(db, group, last))
-    detail = [row for row in monthly.details(db, month) if row["id"] in members]
+    detail = [row for row in monthly.details(db, month, left_behind_only=False) if row["id"] in members]
     for seq, row in enumerate(detail, start=1):
         row["seq"] = seq
     label = monthly.month_label(month)

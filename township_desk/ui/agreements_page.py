@@ -1,5 +1,6 @@
 """互助协议: the mutual-aid agreements — list filtered in SQL (status, village, ending within 30 days),
-新建 / 编辑 / 签订 / 解除 / 续签 / 附扫描件 / 打印.
+新建 / 编辑 / 签订 / 解除 / 续签 / 附扫描件 / 打印 (through ``printing.kinds``, 一式四份 ticked for an
+agreement to sign or signed, then 打开 / 打印 / 关闭 as on the 打印 page: ``ui.after_save``).
 
 Filters from elsewhere (the dashboard's 即将到期协议): ``apply_filters({"ending_within_days": 30})``;
 also ``status`` and ``village``.
@@ -26,9 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import agreements, villages
+from township_desk.models import agreements, printouts, villages
 from township_desk.models import db as dbm
 from township_desk.models.errors import StaleRecord, UserError
+from township_desk.printing import kinds
+from township_desk.ui import after_save
 from township_desk.ui.agreement_editor import AgreementEditor, DateDialog, TerminateDialog
 from township_desk.ui.widgets import (
     ask_save_file,
@@ -165,6 +168,10 @@ class AgreementsPage(QWidget):
             buttons.addWidget(button)
             self.buttons[key] = button
         buttons.addStretch(1)
+        self.copies_check = QCheckBox("一式四份")
+        self.copies_check.setToolTip(after_save.COPIES_TEXT)
+        self._copies_for: tuple[int, ...] = ()
+        buttons.insertWidget(buttons.indexOf(self.buttons["print"]) + 1, self.copies_check)
         self.open_scan_button = QPushButton("查看扫描件")
         self.open_scan_button.clicked.connect(self.open_scan)
         buttons.addWidget(self.open_scan_button)
@@ -244,6 +251,11 @@ class AgreementsPage(QWidget):
         self.buttons["renew"].setEnabled(status in ("已签订", "已到期"))
         self.buttons["scan"].setEnabled(one is not None)
         self.buttons["print"].setEnabled(bool(rows))
+        self.copies_check.setEnabled(bool(rows))
+        ids = tuple(r["id"] for r in rows)
+        if ids != self._copies_for:  # a new choice of agreements: its default; the clerk's tick stays otherwise
+            self._copies_for = ids
+            self.copies_check.setChecked(printouts.agreement_copies(r["status"] for r in rows) > 1)
         self.open_scan_button.setEnabled(bool(one and one.get("scan_path")))
 
     def _changed(self, select: int | None = None) -> None:
@@ -360,8 +372,14 @@ class AgreementsPage(QWidget):
             return
         open_in_system(self, path, title="查看扫描件")
 
+    def print_selection(self, rows: list[dict]) -> printouts.Selection:
+        """The registry's agreement kind for these rows, 一式四份 when ticked."""
+        return printouts.Selection(kind="agreement", agreement_ids=tuple(r["id"] for r in rows), as_of=self.today,
+                                   copies=printouts.AGREEMENT_COPIES if self.copies_check.isChecked() else 1)
+
     def print_selected(self) -> None:
-        """Print the selected agreements to a .docx (several: one per page, in a background job)."""
+        """Print the selected agreements to one .docx through ``printing.kinds`` (several: one after another, in a
+        background job), then the same 打开 / 打印 / 关闭 question as the 打印 page."""
         rows = self.selected_rows()
         if not rows:
             return
@@ -371,36 +389,27 @@ class AgreementsPage(QWidget):
                                ".docx", kind="print")
         if chosen is None:
             return
-        target = str(chosen)
-        ids = [r["id"] for r in rows]
-        if len(ids) == 1:
-            from township_desk.printing import agreement_doc
-
+        selection = self.print_selection(rows)
+        if len(rows) == 1:
             try:
-                agreement_doc.print_agreement(self.ctx.db, ids[0], target)
+                count = kinds.write(self.ctx.db, selection, chosen)
             except UserError as exc:
                 self._warn("打印协议", exc)
                 return
-            self._offer_open(target)
+            after_save.offer(self, chosen, count, title="打印协议")
             return
         from township_desk.ui.jobs import run_job
 
         db_path = self.ctx.db_path
 
         def work(job):
-            from township_desk.printing import agreement_doc
-
             database = dbm.connect(db_path)  # a worker thread has its own connection
             try:
-                return agreement_doc.print_agreements(
-                    database, ids, target, progress=lambda done, total: job.progress(done, total, f"正在生成第 {done}/{total} 份……"),
+                return kinds.write(
+                    database, selection, chosen,
+                    progress=lambda done, total: job.progress(done, total, f"正在生成第 {done}/{total} 份……"),
                     check_cancelled=job.check)
             finally:
                 database.close()
 
-        run_job(self, "打印协议", work, on_done=lambda _count: self._offer_open(target))
-
-    def _offer_open(self, target: str) -> None:
-        answer = QMessageBox.question(self, "打印协议", f"已保存到：\n{target}\n\n现在用 Word/WPS 打开吗？（协议一式四份）")
-        if answer == QMessageBox.StandardButton.Yes:
-            open_in_system(self, target, title="打印协议")
+        run_job(self, "打印协议", work, on_done=lambda count: after_save.offer(self, chosen, count, title="打印协议"))

@@ -4,8 +4,9 @@ Opened from every list of elders (``install_elder_menu``: a right-click menu eve
 list gives it no other meaning). The record is read-only here (编辑登记表 opens the elder editor); the timeline
 is ``models.elder_file.timeline``; a double-click on a visit, hazard or agreement opens it. The actions are the
 existing dialogs: 登记巡访 (``VisitDialog``), 快速登记电话/视频 (``ContactLogDialog``), 风险评估 (the 风险评估
-page's 评估 tab for this elder), 打印登记表 (``printing.documents.print_registration`` to a file the clerk
-chooses), 新建协议 (``AgreementEditor``).
+page's 评估 tab for this elder), 打印登记表, and 打印巡访记录 / 打印协议 for the visit or agreement chosen in the
+timeline (``printing.kinds`` to a file the clerk chooses, then 打开 / 打印 / 关闭: ``ui.after_save``), 新建协议
+(``AgreementEditor``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ GREY = "#8a8a8a"
 RED = "#c62828"
 ALL_KINDS = "全部"
 UNASSIGNED = "未指定"
+PRINTABLE = {"visits": "打印巡访记录", "agreements": "打印协议"}  # timeline lines that print, and the action's name
 
 
 def _group(group_name: str | None) -> str:
@@ -113,11 +115,16 @@ class ElderFileDialog(QDialog):
         for key, text, slot in (("edit", "编辑登记表", self.edit_record), ("visit", "登记巡访", self.record_visit),
                                 ("contact", "快速登记电话/视频", self.log_contact),
                                 ("assess", "风险评估", self.assess), ("print", "打印登记表", self.print_registration),
+                                ("print_event", "打印所选记录", self.print_event),
                                 ("agreement", "新建协议", self.new_agreement)):
             button = QPushButton(text)
             button.clicked.connect(lambda _checked=False, s=slot: s())
             actions.addWidget(button)
             self.buttons[key] = button
+        self.buttons["print_event"].setToolTip("在右侧经历中选中一条巡访记录或互助协议后打印（也可右键）")
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_print_event())
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._timeline_menu)
         actions.addStretch(1)
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)
@@ -200,9 +207,42 @@ class ElderFileDialog(QDialog):
         if open_hazards:
             parts.append(f"未处置隐患 {open_hazards} 项（红色）")
         self.summary.setText("，".join(parts))
+        self._update_print_event()
 
     def shown_events(self) -> list[elder_file.Event]:
         return [row["event"] for row in self.model.rows]
+
+    def chosen_event(self) -> int | None:
+        """The timeline line chosen (its number in the shown rows), or None."""
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return rows[0].row() if rows else None
+
+    def _printable(self, number: int | None) -> str | None:
+        """What the timeline line prints as, or None: 打印巡访记录 for a visit, 打印协议 for an agreement."""
+        if number is None or not 0 <= number < len(self.model.rows):
+            return None
+        event = self.model.rows[number]["event"]
+        return None if event.voided else PRINTABLE.get(event.table)  # a voided visit is never printed
+
+    def _update_print_event(self) -> None:
+        text = self._printable(self.chosen_event())
+        self.buttons["print_event"].setEnabled(text is not None)
+        self.buttons["print_event"].setText(text or "打印所选记录")
+
+    def timeline_menu(self, number: int) -> QMenu:
+        """The right-click menu of a timeline line: 打开, and 打印巡访记录… / 打印协议… where it prints."""
+        menu = QMenu(self.table)
+        menu.addAction("打开").triggered.connect(lambda _c=False: self.open_event(number))
+        text = self._printable(number)
+        if text:
+            menu.addAction(text + "…").triggered.connect(lambda _c=False: self.print_event(number=number))
+        return menu
+
+    def _timeline_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if index.isValid():
+            self.table.selectRow(index.row())
+            self.timeline_menu(index.row()).exec(self.table.viewport().mapToGlobal(pos))
 
     # ---------------------------------------------------------------- actions
 
@@ -262,26 +302,36 @@ class ElderFileDialog(QDialog):
         self.accept()
 
     def print_registration(self, target=None) -> Any:
-        """登记表 of this elder to a .docx the clerk chooses; offers to open it. Returns the path or None."""
-        from township_desk.printing import documents
-        from township_desk.ui.widgets import ask_save_file, checked_save_path, open_in_system
+        """登记表 of this elder (the registry's registration kind) to a .docx the clerk chooses, then 打开 / 打印 /
+        关闭. Returns the path or None."""
+        from township_desk.models import printouts
+        from township_desk.ui import after_save
 
-        name = f"登记表_{self.elder['name']}_{self.today:%Y%m%d}.docx"
-        chosen = (checked_save_path(self, "打印登记表", target, self.ctx.db_path, ".docx") if target is not None else
-                  ask_save_file(self, "打印登记表", name, "Word 文档 (*.docx)", self.ctx.db_path, ".docx",
-                                kind="print"))
-        if chosen is None:
+        selection = printouts.Selection(kind="registration", elder_id=self.elder_id, as_of=self.today)
+        return after_save.print_to_file(self, self.ctx, selection, f"登记表_{self.elder['name']}_{self.today:%Y%m%d}.docx",
+                                        title="打印登记表", target=target)
+
+    def print_event(self, target=None, *, number: int | None = None) -> Any:
+        """The visit record (巡访登记表 of that visit) or the agreement (一式四份 while to be signed or signed)
+        chosen in the timeline, through ``printing.kinds``, then 打开 / 打印 / 关闭. Returns the path or None."""
+        from township_desk.models import agreements, printouts
+        from township_desk.ui import after_save
+
+        number = self.chosen_event() if number is None else number
+        title = self._printable(number)
+        if title is None:
             return None
-        try:
-            documents.print_registration(self.ctx.db, [self.elder_id], chosen, as_of=self.today)
-        except UserError as exc:
-            QMessageBox.warning(self, "打印登记表", str(exc))
-            return None
-        if target is None:
-            answer = QMessageBox.question(self, "打印登记表", f"已保存：{chosen}\n现在用 Word/WPS 打开打印吗？")
-            if answer == QMessageBox.StandardButton.Yes:
-                open_in_system(self, chosen, title="打印登记表")
-        return chosen
+        event: elder_file.Event = self.model.rows[number]["event"]
+        name = self.elder["name"]
+        if event.table == "visits":
+            selection = printouts.Selection(kind="visit-form", visit_id=event.record_id)
+            suggested = f"巡访记录_{name}_{event.date}.docx"
+        else:
+            status = agreements.get_agreement(self.ctx.db, event.record_id)["status"]
+            selection = printouts.Selection(kind="agreement", agreement_ids=(event.record_id,), as_of=self.today,
+                                            copies=printouts.agreement_copies([status]))
+            suggested = f"互助养老协议书_{name}_{event.record_id}.docx"
+        return after_save.print_to_file(self, self.ctx, selection, suggested, title=title, target=target)
 
     def new_agreement(self) -> None:
         from township_desk.ui.agreement_editor import AgreementEditor

@@ -31,25 +31,12 @@ from township_desk.models import villages as villages_model
 from township_desk.models.errors import UserError
 from township_desk.printing import convert, docx_render, kinds
 from township_desk.ui import jobs, widgets
+from township_desk.ui.after_save import COPIES_TEXT, ask_after_save
 from township_desk.ui.widgets import ask_save_file, keep_to_working_dates, qdate
 
 ALL_VILLAGES = "（全部村）"
 PREVIEW_LINES = 300  # the count says the rest; a township's 30,000 names would only slow the page
 SEARCH_LIMIT = 200
-COPIES_TEXT = "一式四份（甲方、乙方、被助养老人、村（居）委会各执一份，每份页眉注明第几份）"
-
-
-def ask_after_save(parent: QWidget, name: str, count: int) -> str | None:
-    """Ask what to do with the file just saved: "open" (Word/WPS), "print" (to the printer) or None."""
-    box = QMessageBox(QMessageBox.Icon.Question, "打印", f"已生成 {name}（{count} 份）。", parent=parent)
-    box.setInformativeText("现在打开查看，或直接送到打印机？")
-    open_button = box.addButton("打开", QMessageBox.ButtonRole.AcceptRole)
-    print_button = box.addButton("打印", QMessageBox.ButtonRole.ActionRole)
-    box.addButton("关闭", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(open_button)
-    box.exec()
-    clicked = box.clickedButton()
-    return "open" if clicked is open_button else "print" if clicked is print_button else None
 
 
 class CheckList(QWidget):

@@ -317,6 +317,9 @@ class HistoryTab(_Tab):
         self.open_button = QPushButton("查看/更正…")
         self.open_button.setToolTip("打开选中的巡访记录：查看照片、更正或作废（也可双击记录）")
         self.open_button.clicked.connect(self.open_visit)
+        self.print_button = QPushButton("打印巡访记录…")
+        self.print_button.setToolTip("把选中的巡访记录打印成巡访登记表（Word），保存后可打开或直接打印")
+        self.print_button.clicked.connect(lambda _checked=False: self.print_visit())
         self.record_button = QPushButton("登记巡访")
         self.record_button.clicked.connect(self.record_visit)
         top = QHBoxLayout()
@@ -324,6 +327,7 @@ class HistoryTab(_Tab):
         top.addWidget(self.search)
         top.addWidget(self.matches, 1)
         top.addWidget(self.open_button)
+        top.addWidget(self.print_button)
         top.addWidget(self.record_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -396,6 +400,24 @@ class HistoryTab(_Tab):
             if shown["id"] == row["id"]:
                 self.table.selectRow(number)
                 break
+
+    def print_visit(self, target=None):
+        """The selected visit record as its 巡访登记表 (``printing.kinds``' visit-form kind), then 打开 / 打印 /
+        关闭 (``ui.after_save``). Returns the file or None."""
+        row = selected_row(self.table)
+        if row is None:
+            QMessageBox.information(self, "打印巡访记录", "请先在列表中选中一条巡访记录。")
+            return None
+        if row.get("voided_at"):
+            QMessageBox.information(self, "打印巡访记录", f"这条巡访记录已作废（{row['void_reason']}），不打印。")
+            return None
+        from township_desk.models import printouts
+        from township_desk.ui import after_save
+
+        name = self.matches.currentText().split("　")[0]
+        return after_save.print_to_file(self, self.ctx, printouts.Selection(kind="visit-form", visit_id=row["id"]),
+                                        f"巡访记录_{name}_{str(row['date'])[:10]}.docx", title="打印巡访记录",
+                                        target=target)
 
     def record_visit(self) -> None:
         if self.elder_id is None:
