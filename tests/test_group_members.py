@@ -22,8 +22,8 @@ def test_members_follow_every_change_of_the_ledger(db, db_path, monkeypatch):
                                today=TODAY).elder_id
     assert groups.members(db, "城市独居", TODAY) == [first]
     reads = []
-    real = groups.memberships
-    monkeypatch.setattr(groups, "memberships", lambda *a, **k: reads.append(1) or real(*a, **k))
+    real = groups.member_names  # what members() reads the ledger's groups with
+    monkeypatch.setattr(groups, "member_names", lambda *a, **k: reads.append(1) or real(*a, **k))
     assert groups.members(db, "独居", TODAY) == [first] and not reads  # remembered: nothing read again
     elders.save_elder(db, {"id_number": VALID_IDS[1], "name": "李秀英", "lives_alone": 1, **city}, [AWAY],
                       elder_id=second, today=TODAY)

@@ -88,10 +88,19 @@ def on_day_sql(field: str, day: str = ":day") -> str:
     count many elders as of a day."""
     # Not COALESCE(first later change's old value, current value): an old value may itself be NULL (no visitor
     # assigned yet, never assessed), and that NULL is what held on the day, not the record's value of today.
+    # The elders with any change after the day (a recent day's few) are picked first by one uncorrelated lookup
+    # (SQLite reads it once per query): the rest read the record as it is without a lookup per elder and field
+    # (the 30,000-elder overdue list: ~2 s → ~1 s).
     later = (f"FROM elder_field_history h WHERE h.elder_id = e.id AND h.field = '{field}'"
              f" AND h.effective_on > {day}")
-    return (f"(CASE WHEN EXISTS (SELECT 1 {later}) THEN (SELECT h.old_value {later}"
+    return (f"(CASE WHEN {changed_after_day_sql(day)} AND EXISTS (SELECT 1 {later}) THEN (SELECT h.old_value {later}"
             f" ORDER BY h.effective_on, h.id LIMIT 1) ELSE e.{field} END)")
+
+
+def changed_after_day_sql(day: str = ":day", elder: str = "e") -> str:
+    """SQL: does ``elders {elder}`` have any recorded change taking effect after the day bound to ``day``? One
+    uncorrelated subquery, evaluated once per statement; most elders have none after a recent day."""
+    return f"{elder}.id IN (SELECT elder_id FROM elder_field_history WHERE effective_on > {day})"
 
 
 def changed_after_sql(field: str, day: str = "?") -> str:

@@ -177,8 +177,8 @@ def elder_plans(db, day: dt.date | str, elder_ids: list[int] | None = None) -> d
         return {}
     default = default_plan(values)
     result = {}
-    for elder_id, verdicts in groups.memberships(db, day, elder_ids).items():
-        plan = _plan_of(own, default, groups.names(verdicts))
+    for elder_id, found in groups.member_names(db, day, elder_ids).items():
+        plan = _plan_of(own, default, found)
         if plan != default:
             result[elder_id] = plan
     return result
@@ -229,7 +229,7 @@ def tier_sql(stored_tier: str, rules: list[str] | tuple[str, ...], day: str = ":
         return f"CASE WHEN ({stored_tier}) = '重点' THEN '重点' ELSE '一般' END"
     current = " OR ".join(f"({c})" for c in rule_sql(rules, day, dated=False).values())
     dated = " OR ".join(f"({c})" for c in rule_sql(rules, day).values())
-    later = f"EXISTS (SELECT 1 FROM elder_field_history h WHERE h.elder_id = e.id AND h.effective_on > {day})"
+    later = field_history.changed_after_day_sql(day)
     return (f"CASE WHEN ({stored_tier}) = '重点' THEN '重点'"
             f" WHEN NOT {later} THEN CASE WHEN {current} THEN '重点' ELSE '一般' END"
             f" WHEN {dated} THEN '重点' ELSE '一般' END")

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from township_desk.models import audit, elders, field_history, risk, settings
 from township_desk.models.dates import age_on, parse_date
+from township_desk.models.elders.vocabulary import STATE_EMPLOYERS
 from township_desk.models.errors import UserError
 
 RURAL_LEFT_BEHIND = "农村留守"
@@ -166,6 +167,99 @@ def memberships(db, on: dt.date | str | None = None, elder_ids: list[int] | None
     return result
 
 
+def _lean_names(elder: dict, supporters: list[tuple], status: str | None, rules: dict, on: dt.date,
+                min_age: int, min_months: int, no_state: bool, no_poverty: bool) -> list[str]:
+    """The groups ``derive`` puts an elder in, without the reasons: the same tests, in the same order of
+    ``GROUPS``. ``supporters``: (rural_hukou, is_away, can_support, away_since, employer_type) tuples.
+    ``tests/test_speed_memberships.py`` checks it against ``derive`` on a demo township, day by day."""
+    birth = elder["birth_date"]
+    old_enough = not birth or age_on(birth, on) >= min_age
+    any_home = any(not s[1] for s in supporters)
+    out = []
+    # 农村留守: elders.eligibility holds, and the status is not 已不属于留守
+    rural = old_enough and elder["rural_hukou"] and supporters and status != "已不属于留守"
+    if rural and no_poverty and elder["hardship"] == "特困":
+        rural = False
+    if rural:
+        for s_rural, s_away, s_can, s_since, s_employer in supporters:
+            if (no_state and s_employer in STATE_EMPLOYERS) or not s_rural:
+                rural = False
+                break
+            if not s_can:
+                continue
+            if not s_away or not s_since:
+                rural = False
+                break
+            year, month = (int(p) for p in s_since.split("-"))
+            if (on.year - year) * 12 + (on.month - month) < min_months:
+                rural = False
+                break
+    if rural:
+        out.append(RURAL_LEFT_BEHIND)
+    alone = bool(elder["lives_alone"])
+    if (old_enough and not elder["rural_hukou"] and elder["hardship"] != "特困" and alone
+            and elder["spouse"] != "双方健在" and supporters and not any_home):
+        out.append(URBAN_ALONE)
+    if elder["family_planning_special"] or elder["lost_only_child"]:
+        out.append(SPECIAL)
+    if alone:
+        out.append(ALONE)
+    if supporters and not any_home:
+        out.append(EMPTY_NEST)
+    level = elder["ability_level"]
+    if level is not None and int(level) >= risk.DISABLED_FROM_LEVEL:
+        out.append(DISABLED)
+    if elder["is_disabled"] and severe_grade(elder["disability_grade"]):
+        out.append(SEVERELY_DISABLED)
+    return out
+
+
+def member_names(db, on: dt.date | str | None = None,
+                 elder_ids: list[int] | None = None) -> dict[int, list[str]]:
+    """``names(memberships(db, on, elder_ids)[id])`` for each elder, read faster: the groups only, without the
+    reasons (no ``Membership`` per group, the supporters as tuples), the record as it stood on ``on`` as
+    ``memberships`` reads it. For the lists and counts over a whole township (per-group coverage,
+    group filters, the elders' own plans): at 30,000 elders ~3 s → a fraction of it."""
+    day = _iso(on)
+    on_date = dt.date.fromisoformat(day)
+    only, params = "", {"day": day}
+    if elder_ids is not None:
+        if not elder_ids:
+            return {}
+        only = " WHERE e.id IN (SELECT value FROM json_each(:ids))"
+        params["ids"] = json.dumps(list(elder_ids))
+    supporters: dict[int, list[tuple]] = {}
+    for elder_id, *rest in db.execute(
+            "SELECT elder_id, rural_hukou, is_away, can_support, away_since, employer_type FROM supporters"
+            f" WHERE elder_id IN (SELECT e.id FROM elders e{only})", {k: v for k, v in params.items() if k == "ids"}):
+        supporters.setdefault(elder_id, []).append(tuple(rest))
+    overrides: dict[int, dict[str, bool]] = {}
+    for elder_id, group, member in db.execute(
+            "SELECT elder_id, group_name, member FROM elder_group_overrides"
+            " WHERE since <= ? AND (until IS NULL OR until > ?) ORDER BY since, id", [day, day]):
+        overrides.setdefault(elder_id, {})[group] = bool(member)  # the latest in force wins
+    rules = settings.get_all(db)
+    min_age, min_months = int(rules.get("min_age", 60)), int(rules.get("min_absence_months", 6))
+    no_state, no_poverty = bool(rules.get("exclude_state_employers", True)), bool(rules.get("exclude_extreme_poverty"))
+    result: dict[int, list[str]] = {}
+    cursor = db.execute(f"SELECT e.id, {', '.join('e.' + f for f in _FIELDS)}, {elders.STATUS_ON_DAY_SQL}"
+                        f" FROM elders e{only}", params)
+    rows = cursor.fetchall()
+    earlier = field_history.values_on(db, day, None if elder_ids is None else [r[0] for r in rows])
+    for row in rows:
+        elder_id = row[0]
+        record = dict(zip(_FIELDS, row[1:-1], strict=True))
+        if elder_id in earlier:
+            record.update({k: v for k, v in earlier[elder_id].items() if k in _FIELDS})
+        found = _lean_names(record, supporters.get(elder_id, []), row[-1], rules, on_date, min_age, min_months,
+                            no_state, no_poverty)
+        if elder_id in overrides:
+            forced = overrides[elder_id]
+            found = [g for g in GROUPS if (forced[g] if g in forced else g in found)]
+        result[elder_id] = found
+    return result
+
+
 def groups_of(db, elder_id: int, on: dt.date | str | None = None) -> list[Membership]:
     """The groups an elder belonged to on ``on`` (default today), in ``GROUPS`` order."""
     return [m for m in memberships(db, on, [elder_id]).get(elder_id, []) if m.member]
@@ -200,10 +294,9 @@ def members(db, group: str, on: dt.date | str | None = None) -> list[int]:
     by_group = remembered.get(day)
     if by_group is None:
         by_group = {name: [] for name in GROUPS}
-        for elder_id, verdicts in sorted(memberships(db, day).items()):
-            for m in verdicts:
-                if m.member:
-                    by_group[m.group].append(elder_id)
+        for elder_id, found in sorted(member_names(db, day).items()):
+            for name in found:
+                by_group[name].append(elder_id)
         if len(remembered) > _REMEMBERED_DAYS:
             remembered.clear()
             remembered["state"] = state

@@ -28,6 +28,7 @@ The rule, as of a day D (every visit and status change after D is ignored, so a 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass
@@ -146,17 +147,16 @@ def _overdue_sql(where: str, every: bool = False, rules: list[str] | tuple[str, 
                            (SELECT vs.date FROM live_visits vs
                              WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= :day
                              ORDER BY vs.date DESC LIMIT 1) AS last_home,
-                           (SELECT COUNT(*) FROM live_visits vs
-                             WHERE vs.elder_id = e.id AND vs.mode IN ('电话', '视频')
-                               AND vs.date BETWEEN :week_start AND :week_end)
-                           + CASE WHEN :home_counts THEN
-                               (SELECT COUNT(*) FROM live_visits vs
-                                 WHERE vs.elder_id = e.id AND vs.mode = '上门'
-                                   AND vs.date BETWEEN :week_start AND :week_end) ELSE 0 END
-                             AS week_contacts  -- by mode, so both counts read the (elder, mode, date) index only
+                           COALESCE(wk.remote, 0) + CASE WHEN :home_counts THEN COALESCE(wk.home, 0) ELSE 0 END
+                             AS week_contacts
                     FROM elders e JOIN villages v ON v.id = {_VILLAGE_ON_DAY}
                          LEFT JOIN visitors vi ON vi.id = {_VISITOR_ON_DAY}
                          LEFT JOIN {group_plans.PLAN_TABLE} pm ON pm.elder_id = e.id
+                         -- the week's contacts per elder in one pass over the week's visits (the (date, mode, …)
+                         -- index), not two lookups per elder: 30,000 elders ~800 → ~150 ms
+                         LEFT JOIN (SELECT elder_id, SUM(mode IN ('电话', '视频')) AS remote, SUM(mode = '上门') AS home
+                                    FROM live_visits WHERE date BETWEEN :week_start AND :week_end
+                                    GROUP BY elder_id) wk ON wk.elder_id = e.id
                     {where}
                 ) WHERE day_status = '在册'
             )
@@ -190,6 +190,12 @@ def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id:
     ``models.groups``) narrow the elders considered; ``kinds`` picks the lists.
     """
     as_of = _day(as_of)
+    asked = (as_of, village, visitor_id, None if elder_ids is None else tuple(elder_ids), group)
+    remembered = getattr(db, _MEMO, None)
+    if remembered and remembered[0] == (_data_stamp(db), asked) and set(kinds) <= remembered[1]:
+        # Nothing written since the same question was answered on this connection: the same answer (the 首页's
+        # figures, to-do list and group rates each ask it; at 30,000 elders it is the costliest query).
+        return [copy.copy(item) for item in remembered[2] if item.kind in kinds]
     if group is not None:
         from township_desk.models import groups  # reads elders, as this module does
 
@@ -231,7 +237,20 @@ def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id:
         village_rank.setdefault(item.village, len(village_rank))  # rows come in the villages' order
     items.sort(key=lambda i: (village_rank[i.village], i.kind != "home",
                               -(i.days_overdue or 0) if i.kind == "home" else -(i.shortfall or 0)))
+    # Remembered with the state read after the plan table was filled (that write is this call's own); the list of
+    # fewer kinds is this one filtered (the same order: villages, then each kind's own order).
+    setattr(db, _MEMO, ((_data_stamp(db), asked), set(kinds), [copy.copy(item) for item in items]))
     return items
+
+
+_MEMO = "_township_overdue_memo"
+
+
+def _data_stamp(db) -> tuple:
+    """The database as this connection sees it: its own writes (``total_changes``) and other connections'
+    commits (``PRAGMA data_version``). Equal stamps: nothing was written in between."""
+    conn = db.conn
+    return id(conn), conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0]
 
 
 @dataclass
@@ -294,10 +313,13 @@ _MONTH_SQL = """
     SELECT * FROM (
         SELECT e.id AS elder_id, e.id_number, e.name, e.name_initials, {tier} AS tier, v.name AS village,
                v.sort_order AS village_order, e.visitor_id,
-               {status} AS day_status,
-               (SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'
-                 AND vs.date BETWEEN :first AND :day) AS home_visits
+               {status} AS day_status, COALESCE(mv.home_visits, 0) AS home_visits
         FROM elders e JOIN villages v ON v.id = e.village_id
+             -- the month's home visits per elder in one pass over the month (the (date, mode, …) index), not a
+             -- lookup per elder (30,000 elders: ~0.5 s less per 本月未上门 refresh and per 首页 refresh)
+             LEFT JOIN (SELECT elder_id, COUNT(*) AS home_visits FROM live_visits
+                        WHERE mode = '上门' AND date BETWEEN :first AND :day GROUP BY elder_id) mv
+                    ON mv.elder_id = e.id
     ) WHERE day_status = '在册'"""
 
 

@@ -60,6 +60,14 @@ class GroupRatesRow(QFrame):
                      on_done=lambda rows: self._show(number, rows, today),
                      on_error=lambda exc: self._show(number, exc, today))
 
+    def mark_pending(self) -> None:
+        """The 首页 reads the rates with its figures: ``loading`` until ``show_result`` brings them."""
+        self._number += 1
+        self.loading = True
+
+    def show_result(self, number: int, result, today: dt.date) -> None:
+        self._show(number, result, today)
+
     def _show(self, number: int, result, today: dt.date) -> None:
         from township_desk.ui.home_page import LEVEL_COLOURS, rate_level
 

@@ -151,6 +151,10 @@ class TodoPanel(QFrame):
                      on_done=lambda result: self._show(number, result),
                      on_error=lambda exc: self._show(number, exc))
 
+    def show_result(self, number: int, result: object) -> None:
+        """The lists read by the 首页 with its figures (``number``: ``_number`` after ``mark_pending``)."""
+        self._show(number, result)
+
     def _show(self, number: int, result: object) -> None:
         if number != self._number:
             return  # a later refresh is on its way

@@ -1,0 +1,256 @@
+"""Speed paths give what the plain definitions give, on a demo township with dated changes.
+
+The fast group reading (``groups.member_names``, used by the per-group coverage, the group filters and the
+elders' own plans) gives exactly what the plain definition (``groups.memberships``, one ``derive`` per elder
+with its reasons) gives: on a demo township, on several days, with overrides, dated changes and supporters of
+every kind, under different policy settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from township_desk.models import coverage, demo, field_history, group_plans, groups, schedule, settings
+from township_desk.models import db as dbm
+
+AS_OF = dt.date(2026, 11, 30)
+DAYS = (AS_OF, dt.date(2026, 11, 1), dt.date(2026, 6, 30), dt.date(2026, 1, 31), dt.date(2025, 12, 31),
+        dt.date(2025, 6, 15))
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory):
+    path = tmp_path_factory.mktemp("speed") / "demo.db"
+    db = dbm.connect(path)
+    demo.generate(db, elders=250, seed=5, as_of=AS_OF)
+    ids = [r[0] for r in db.execute("SELECT id FROM elders ORDER BY id")]
+    with db.atomic():
+        # supporters of every kind the rules look at
+        sup = [r[0] for r in db.execute("SELECT id FROM supporters ORDER BY id")]
+        for k, sid in enumerate(sup[:120]):
+            change = ("is_away = 0", "can_support = 0", "employer_type = '机关'", "rural_hukou = 0",
+                      "away_since = NULL", "away_since = '2026-09'", "is_away = 0, can_support = 0",
+                      "away_since = ''")[k % 8]
+            db.execute(f"UPDATE supporters SET {change} WHERE id = ?", [sid])
+        db.execute("DELETE FROM supporters WHERE elder_id IN (?, ?, ?)", ids[5:8])
+        # city households living alone, 特困, couples, disabled of each grade, ability levels, 计划生育特殊家庭
+        for k, elder_id in enumerate(ids[10:90]):
+            change = ("rural_hukou = 0, lives_alone = 1", "rural_hukou = 0, lives_alone = 1, hardship = '特困'",
+                      "rural_hukou = 0, lives_alone = 1, spouse = '双方健在'", "hardship = '特困'",
+                      "is_disabled = 1, disability_grade = '二级'", "is_disabled = 1, disability_grade = ' Ⅰ级'",
+                      "is_disabled = 1, disability_grade = '三级'", "ability_level = 3", "ability_level = 1",
+                      "family_planning_special = 1", "lost_only_child = 1", "birth_date = '1970-05-01'",
+                      "birth_date = '1966-12-01'",
+                      "rural_hukou = 0, hardship = '低保'", "lives_alone = 1, spouse = '一方健在'",
+                      "status = '已不属于留守'")[k % 16]
+            db.execute(f"UPDATE elders SET {change} WHERE id = ?", [elder_id])
+    # dated changes: the record as it stood on an earlier day differs from today's
+    with db.atomic():
+        for k, elder_id in enumerate(ids[100:140]):
+            field, old, new = (("lives_alone", 0, 1), ("ability_level", None, 3), ("rural_hukou", 1, 0),
+                               ("birth_date", "1990-01-01", "1950-01-01"), ("is_disabled", 0, 1),
+                               ("tier", "一般", "重点"), ("care", "无人照料", "有人照料"))[k % 7]
+            db.execute(f"UPDATE elders SET {field} = ? WHERE id = ?", [new, elder_id])
+            db.execute("INSERT INTO elder_field_history(elder_id, field, old_value, new_value, effective_on, source)"
+                       " VALUES (?, ?, ?, ?, ?, 'test')", [elder_id, field, old, new, "2026-07-01"])
+    # overrides in and out of groups, one ended
+    groups.set_override(db, ids[200], groups.SPECIAL, True, "重点优抚对象", "2026-01-01", sub_kind="重点优抚")
+    groups.set_override(db, ids[201], groups.RURAL_LEFT_BEHIND, False, "子女已返乡", "2026-03-01")
+    groups.set_override(db, ids[202], groups.URBAN_ALONE, True, "经核实独居", "2025-01-01")
+    groups.set_override(db, ids[203], groups.ALONE, True, "暂住", "2025-01-01")
+    groups.set_override(db, ids[203], groups.ALONE, False, "已有人同住", "2026-05-01")
+    yield db, ids
+    db.close()
+
+
+def _plain(db, day, ids=None) -> dict[int, list[str]]:
+    return {i: groups.names(v) for i, v in groups.memberships(db, day, ids).items()}
+
+
+@pytest.mark.parametrize("policy", [{}, {"exclude_extreme_poverty": True, "exclude_state_employers": False,
+                                         "min_age": 65, "min_absence_months": 12}])
+def test_fast_group_reading_matches_the_plain_definition(town, policy):
+    db, ids = town
+    before = settings.get_all(db)
+    if policy:
+        settings.put(db, policy)
+    try:
+        for day in DAYS:
+            fast = groups.member_names(db, day)
+            assert fast == _plain(db, day), day
+            some = ids[::7]
+            assert groups.member_names(db, day, some) == _plain(db, day, some)
+        # not vacuous: every group has members and non-members today
+        today = groups.member_names(db, AS_OF)
+        for group in groups.GROUPS:
+            assert 0 < sum(group in found for found in today.values()) < len(today), group
+        for group in groups.GROUPS:
+            assert groups.members(db, group, AS_OF) == sorted(
+                i for i, verdicts in groups.memberships(db, AS_OF).items()
+                if any(m.group == group and m.member for m in verdicts))
+    finally:
+        settings.put(db, {k: before[k] for k in policy})
+
+
+def test_coverage_counts_each_group_as_its_members_plainly_counted(town):
+    db, _ids = town
+    for month, as_of in (("2026-11", AS_OF), ("2026-06", None), ("2025-12", None)):
+        rows = coverage.totals(coverage.month_coverage(db, month, as_of=as_of))
+        day = coverage.month_day(month, as_of)
+        plain = _plain(db, day)
+        on_ledger = {r[0] for r in db.execute(
+            f"SELECT e.id FROM elders e WHERE {groups.elders.STATUS_ON_DAY_SQL} = '在册'", {"day": day.isoformat()})}
+        for row in rows:
+            if row.group == coverage.ALL_LABEL:
+                assert row.people == len(on_ledger)
+            else:
+                assert row.people == sum(1 for i in on_ledger if row.group in plain[i]), (month, row.group)
+
+
+FIELDS = ("tier", "village_id", "visitor_id", "ability_level", "lives_alone", "birth_date", "care")
+
+
+def test_a_field_on_a_day_in_sql_is_the_plain_reading_of_the_history(town):
+    """``field_history.on_day_sql`` (only the elders changed after the day look at their history) against
+    ``values_on`` over today's record, the plain definition."""
+    db, _ids = town
+    for day in DAYS:
+        earlier = field_history.values_on(db, day)
+        columns = ", ".join(field_history.on_day_sql(f) for f in FIELDS)
+        sql_rows = {r[0]: tuple(r[1:]) for r in db.execute(f"SELECT e.id, {columns} FROM elders e",
+                                                            {"day": day.isoformat()})}
+        plain = {}
+        for row in db.execute(f"SELECT id, {', '.join(FIELDS)} FROM elders"):
+            values = dict(zip(FIELDS, row[1:], strict=True))
+            values.update({k: v for k, v in earlier.get(row[0], {}).items() if k in FIELDS})
+            plain[row[0]] = tuple(values[f] for f in FIELDS)
+        assert sql_rows == plain, day
+        assert any(earlier.values()) or day == AS_OF
+
+
+def test_the_plan_tier_is_the_plain_dated_rule(town):
+    """``group_plans.tier_sql`` reads today's record for elders with nothing recorded after the day; the plain
+    definition reads every elder's record as it stood that day."""
+    db, _ids = town
+    rules = group_plans.KEY_RULES
+    stored = field_history.on_day_sql("tier")
+    dated = " OR ".join(f"({c})" for c in group_plans.rule_sql(rules).values())
+    plain = f"CASE WHEN ({stored}) = '重点' THEN '重点' WHEN {dated} THEN '重点' ELSE '一般' END"
+    for day in DAYS:
+        fast = db.execute(f"SELECT e.id, {group_plans.tier_sql(stored, rules)} FROM elders e ORDER BY e.id",
+                          {"day": day.isoformat()}).fetchall()
+        assert fast == db.execute(f"SELECT e.id, {plain} FROM elders e ORDER BY e.id",
+                                  {"day": day.isoformat()}).fetchall(), day
+        assert {t for _i, t in fast} == {"重点", "一般"}
+
+
+@pytest.mark.parametrize("home_counts", [False, True])
+def test_last_weeks_contacts_are_the_plain_count_of_the_weeks_visits(town, home_counts):
+    """The overdue list counts last week's contacts in one pass over the week's visits: each elder short of
+    contacts shows the count a plain lookup of that elder's visits gives, and everyone listed is short."""
+    db, _ids = town
+    settings.put(db, {"plan_home_counts_as_contact": home_counts})
+    try:
+        seen = 0
+        for day in DAYS:
+            week = schedule.last_complete_week(day)
+            modes = ("电话", "视频", "上门") if home_counts else ("电话", "视频")
+            for item in schedule.overdue(db, day, kinds=("remote",)):
+                plain = db.execute(
+                    f"SELECT COUNT(*) FROM live_visits WHERE elder_id = ? AND date BETWEEN ? AND ?"
+                    f" AND mode IN ({','.join('?' * len(modes))})",
+                    [item.elder_id, week[0].isoformat(), week[1].isoformat(), *modes]).fetchone()[0]
+                assert item.contacts == plain < item.required
+                assert item.shortfall == item.required - plain
+                seen += 1
+        assert seen
+    finally:
+        settings.put(db, {"plan_home_counts_as_contact": False})
+
+
+def test_the_overdue_list_is_remembered_only_while_nothing_is_written(town):
+    """``schedule.overdue`` answers a question asked again on the same connection from memory (the 首页 asks it
+    three times); a write on this connection or a commit on another gives a fresh answer."""
+    db, ids = town
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    other = dbm.connect(path, migrate=False)
+    try:
+        def fresh(kinds=schedule.KINDS):
+            setattr(db, schedule._MEMO, None)
+            return schedule.overdue(db, AS_OF, kinds=kinds)
+
+        interval = settings.get_all(db)["plan_general_home_days"]
+        every = fresh()
+        home = fresh(("home",))
+        assert home and len(home) < len(every)
+        schedule.overdue(db, AS_OF)
+        assert schedule.overdue(db, AS_OF, kinds=("home",)) == home  # the remembered list, filtered
+        assert schedule.overdue(db, AS_OF) == every
+        # another connection commits: a shorter interval lists more elders
+        settings.put(other, {"plan_general_home_days": interval - 10})
+        after = schedule.overdue(db, AS_OF, kinds=("home",))
+        assert after == fresh(("home",)) and len(after) > len(home)
+        # this connection writes: back to the first answer
+        settings.put(db, {"plan_general_home_days": interval})
+        assert schedule.overdue(db, AS_OF, kinds=("home",)) == home
+        # a different question is not answered from memory
+        assert schedule.overdue(db, AS_OF, village=every[0].village) == [i for i in every
+                                                                         if i.village == every[0].village]
+    finally:
+        other.close()
+
+
+def _plain_month(db, first, day):
+    """Per elder 在册 on ``day``: (home visits, any contact) from ``first`` to ``day``, counted visit by visit."""
+    on_ledger = {r[0] for r in db.execute(
+        f"SELECT e.id FROM elders e WHERE {groups.elders.STATUS_ON_DAY_SQL} = '在册'", {"day": day.isoformat()})}
+    home, contact = dict.fromkeys(on_ledger, 0), dict.fromkeys(on_ledger, False)
+    for elder_id, mode in db.execute("SELECT elder_id, mode FROM live_visits WHERE date BETWEEN ? AND ?",
+                                     [first.isoformat(), day.isoformat()]):
+        if elder_id in on_ledger:
+            home[elder_id] += mode == "上门"
+            contact[elder_id] |= mode in ("上门", "电话", "视频")
+    return home, contact
+
+
+@pytest.mark.parametrize(("month", "as_of"), [("2026-11", AS_OF), ("2026-06", None), ("2025-12", None)])
+def test_the_months_visits_per_elder_are_the_plain_count(town, month, as_of):
+    """本月未上门, the month's visit rate and the 探访关爱 coverage count the month's visits in one grouped pass;
+    the plain definition looks at each elder's visits."""
+    db, _ids = town
+    first = dt.date.fromisoformat(month + "-01")
+    day = coverage.month_day(month, as_of)
+    home, contact = _plain_month(db, first, day)
+    everyone = coverage.totals(coverage.month_coverage(db, month, as_of=as_of))[-1]
+    assert (everyone.people, everyone.home_visited, everyone.contacted) == (
+        len(home), sum(n > 0 for n in home.values()), sum(contact.values()))
+    if as_of is None:  # a whole month: the 月探访率 and the list of who was not visited
+        assert schedule.monthly_visit_rate(db, month)[:2] == (sum(n > 0 for n in home.values()), len(home))
+        unvisited = schedule.unvisited_in_month(db, month)
+        assert sorted(r["elder_id"] for r in unvisited) == sorted(i for i, n in home.items() if n == 0)
+        assert all(r["home_visits"] == 0 for r in unvisited)
+
+
+@pytest.mark.parametrize(("month", "as_of", "group"), [("2026-11", AS_OF, None), ("2026-06", None, None),
+                                                       ("2025-12", None, None), ("2026-11", AS_OF, groups.ALONE)])
+def test_coverage_rows_are_the_plain_count_elder_by_elder(town, month, as_of, group):
+    """Every row of the 探访关爱 figures (village × group, and 合计) against a count made elder by elder and group
+    by group with the plain group reading."""
+    db, _ids = town
+    first, day = dt.date.fromisoformat(month + "-01"), coverage.month_day(month, as_of)
+    plain = _plain(db, day)
+    late = {i.elder_id for i in schedule.overdue(db, day, kinds=("home",))}
+    wanted = (group,) if group else groups.GROUPS
+    counts: dict[tuple[str, str], list[int]] = {}
+    for p in coverage._people(db, first, day):
+        lines = [g for g in wanted if g in plain[p["id"]]] + ([] if group else [coverage.ALL_LABEL])
+        for name in lines:
+            for village in (p["village"], coverage.TOTAL_LABEL):
+                row = counts.setdefault((village, name), [0, 0, 0, 0, 0])
+                for k, fact in enumerate((True, p["tier"] == "重点", p["contacted"], p["home"], p["id"] in late)):
+                    row[k] += bool(fact)
+    got = {(r.village, r.group): [r.people, r.key, r.contacted, r.home_visited, r.overdue]
+           for r in coverage.month_coverage(db, month, group=group, as_of=as_of)}
+    assert {k: v for k, v in got.items() if v[0]} == counts
+    assert sum(v[4] for k, v in counts.items() if k[0] != coverage.TOTAL_LABEL) > 0 or group
