@@ -104,3 +104,12 @@ def written(result: Any) -> Changes:
         return result
     found = getattr(result, "written", None)
     return found if isinstance(found, Changes) else Changes()
+
+
+def data_stamp(db) -> tuple:
+    """The database as this connection sees it now: the connection, its own writes (``total_changes``, also
+    rolled-back ones) and other connections' commits (``PRAGMA data_version``). Equal stamps: nothing was written
+    in between, so whatever was read and remembered with the stamp still holds (the overdue list, a day's group
+    members, a page's rows)."""
+    conn = db.conn
+    return id(conn), conn.total_changes, db.execute("PRAGMA data_version").fetchone()[0]

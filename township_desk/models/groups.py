@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from township_desk.models import audit, elders, field_history, risk, settings
+from township_desk.models.changes import data_stamp
 from township_desk.models.dates import age_on, parse_date
 from township_desk.models.elders.vocabulary import STATE_EMPLOYERS
 from township_desk.models.errors import UserError
@@ -129,17 +130,22 @@ def derive(elder: dict, supporters: list[dict], status: str | None, rules: dict,
     return out
 
 
+def _asked(on: dt.date | str | None, elder_ids: list[int] | None) -> tuple[str, str, dict]:
+    """The day asked (ISO), the clause over ``elders e`` narrowing to ``elder_ids`` ("" for all) and the
+    parameters (``day``, ``ids``) of ``memberships`` and ``member_names``."""
+    day = _iso(on)
+    if elder_ids is None:
+        return day, "", {"day": day}
+    return day, " WHERE e.id IN (SELECT value FROM json_each(:ids))", {"day": day, "ids": json.dumps(list(elder_ids))}
+
+
 def memberships(db, on: dt.date | str | None = None, elder_ids: list[int] | None = None) -> dict[int, list[Membership]]:
     """Every group's verdict for each elder (all, or ``elder_ids``) on ``on`` (default today): derived from the
     record as it stood that day, then the overrides in force that day."""
-    day = _iso(on)
+    if elder_ids is not None and not elder_ids:
+        return {}
+    day, only, params = _asked(on, elder_ids)
     on_date = dt.date.fromisoformat(day)
-    only, params = "", {"day": day}
-    if elder_ids is not None:
-        if not elder_ids:
-            return {}
-        only = " WHERE e.id IN (SELECT value FROM json_each(:ids))"
-        params["ids"] = json.dumps(list(elder_ids))
     cursor = db.execute(f"SELECT e.id, {', '.join('e.' + f for f in _FIELDS)}, {elders.STATUS_ON_DAY_SQL}"
                         f" FROM elders e{only}", params)
     rows = {r[0]: (dict(zip(_FIELDS, r[1:-1], strict=True)), r[-1]) for r in cursor}
@@ -220,14 +226,10 @@ def member_names(db, on: dt.date | str | None = None,
     reasons (no ``Membership`` per group, the supporters as tuples), the record as it stood on ``on`` as
     ``memberships`` reads it. For the lists and counts over a whole township (per-group coverage,
     group filters, the elders' own plans): at 30,000 elders ~3 s → a fraction of it."""
-    day = _iso(on)
+    if elder_ids is not None and not elder_ids:
+        return {}
+    day, only, params = _asked(on, elder_ids)
     on_date = dt.date.fromisoformat(day)
-    only, params = "", {"day": day}
-    if elder_ids is not None:
-        if not elder_ids:
-            return {}
-        only = " WHERE e.id IN (SELECT value FROM json_each(:ids))"
-        params["ids"] = json.dumps(list(elder_ids))
     supporters: dict[int, list[tuple]] = {}
     for elder_id, *rest in db.execute(
             "SELECT elder_id, rural_hukou, is_away, can_support, away_since, employer_type FROM supporters"
@@ -272,21 +274,15 @@ def names(verdicts: list[Membership]) -> list[str]:
 _REMEMBERED_DAYS = 8
 
 
-def _ledger_state(db) -> tuple[int, int]:
-    """Changes since the connection opened (its own writes, also rolled-back ones) and ``data_version`` (moves when
-    another connection commits): the same pair means the ledger read the same as before."""
-    return db.conn.total_changes, db.execute("PRAGMA data_version").fetchone()[0]
-
-
 def members(db, group: str, on: dt.date | str | None = None) -> list[int]:
     """The ids of the elders in ``group`` on ``on``.
 
     Every group's members of a day are worked out together and kept with the connection until the ledger changes
-    (``_ledger_state``): a screen filtered by group, its count and its chart ask again without reading 30,000
+    (``changes.data_stamp``): a screen filtered by group, its count and its chart ask again without reading 30,000
     records each time (~3 s each on an office PC)."""
     group = require(group)
     day = _iso(on)
-    state = _ledger_state(db)
+    state = data_stamp(db)
     remembered = db.__dict__.setdefault("_group_members", {})
     if remembered.get("state") != state:
         remembered.clear()

@@ -34,6 +34,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from township_desk.models import field_history, group_plans, settings, villages
+from township_desk.models.changes import data_stamp
 from township_desk.models.dates import month_bounds
 from township_desk.models.elders import STATUS_ON_DAY_SQL, STATUS_PERIODS_SQL, STATUS_SINCE_SQL
 
@@ -175,6 +176,29 @@ def _plan_params(db, as_of: dt.date, elder_ids: list[int] | None = None) -> tupl
     return params, group_plans.rules_in_force(db)
 
 
+def _plan_query(db, as_of: dt.date, week: tuple[dt.date, dt.date], *, village: str | None,
+                visitor_id: int | None, elder_ids: list[int] | None = None,
+                kinds: tuple[str, ...] = ()) -> tuple[str, dict, list[str]]:
+    """The WHERE clause, parameters and 重点 rules of ``_overdue_sql`` for the plan on ``as_of`` (``overdue`` and
+    ``visit_plan``): the elders narrowed by village (a name), visitor and ids; ``kinds`` the lists wanted."""
+    plan_params, rules = _plan_params(db, as_of, elder_ids)
+    params: dict = {"day": as_of.isoformat(), "week_start": week[0].isoformat(), "week_end": week[1].isoformat(),
+                    **plan_params, "want_home": int("home" in kinds), "want_remote": int("remote" in kinds)}
+    clauses = []
+    if village:
+        clauses.append("v.name = :village")
+        params["village"] = village
+    if visitor_id is not None:
+        clauses.append("e.visitor_id = :visitor_id")
+        params["visitor_id"] = visitor_id
+    if elder_ids is not None:
+        marks = [f":elder{k}" for k in range(len(elder_ids))]
+        clauses.append(f"e.id IN ({','.join(marks) or 'NULL'})")
+        params.update({m[1:]: elder_id for m, elder_id in zip(marks, elder_ids, strict=True)})
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return where, params, rules
+
+
 def _dicts(cursor) -> list[dict]:
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
@@ -192,7 +216,7 @@ def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id:
     as_of = _day(as_of)
     asked = (as_of, village, visitor_id, None if elder_ids is None else tuple(elder_ids), group)
     remembered = getattr(db, _MEMO, None)
-    if remembered and remembered[0] == (_data_stamp(db), asked) and set(kinds) <= remembered[1]:
+    if remembered and remembered[0] == (data_stamp(db), asked) and set(kinds) <= remembered[1]:
         # Nothing written since the same question was answered on this connection: the same answer (the 首页's
         # figures, to-do list and group rates each ask it; at 30,000 elders it is the costliest query).
         return [copy.copy(item) for item in remembered[2] if item.kind in kinds]
@@ -205,21 +229,8 @@ def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id:
     if unknown:
         raise ValueError(f"unknown overdue kinds: {sorted(unknown)}")
     week = last_complete_week(as_of)
-    plan_params, rules = _plan_params(db, as_of, elder_ids)
-    params: dict = {"day": as_of.isoformat(), "week_start": week[0].isoformat(), "week_end": week[1].isoformat(),
-                    **plan_params, "want_home": int("home" in kinds), "want_remote": int("remote" in kinds)}
-    clauses = []
-    if village:
-        clauses.append("v.name = :village")
-        params["village"] = village
-    if visitor_id is not None:
-        clauses.append("e.visitor_id = :visitor_id")
-        params["visitor_id"] = visitor_id
-    if elder_ids is not None:
-        marks = [f":elder{k}" for k in range(len(elder_ids))]
-        clauses.append(f"e.id IN ({','.join(marks) or 'NULL'})")
-        params.update({m[1:]: elder_id for m, elder_id in zip(marks, elder_ids, strict=True)})
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    where, params, rules = _plan_query(db, as_of, week, village=village, visitor_id=visitor_id, elder_ids=elder_ids,
+                                       kinds=kinds)
     items: list[OverdueItem] = []
     for row in _dicts(db.execute(_overdue_sql(where, rules=rules), params)):
         common = {"elder_id": row["id"], "id_number": row["id_number"], "name": row["name"],
@@ -239,18 +250,11 @@ def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id:
                               -(i.days_overdue or 0) if i.kind == "home" else -(i.shortfall or 0)))
     # Remembered with the state read after the plan table was filled (that write is this call's own); the list of
     # fewer kinds is this one filtered (the same order: villages, then each kind's own order).
-    setattr(db, _MEMO, ((_data_stamp(db), asked), set(kinds), [copy.copy(item) for item in items]))
+    setattr(db, _MEMO, ((data_stamp(db), asked), set(kinds), [copy.copy(item) for item in items]))
     return items
 
 
 _MEMO = "_township_overdue_memo"
-
-
-def _data_stamp(db) -> tuple:
-    """The database as this connection sees it: its own writes (``total_changes``) and other connections'
-    commits (``PRAGMA data_version``). Equal stamps: nothing was written in between."""
-    conn = db.conn
-    return id(conn), conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0]
 
 
 @dataclass
@@ -276,18 +280,7 @@ def visit_plan(db, as_of: dt.date | str, *, village: str | None = None,
     """Every elder on the plan (在册) on ``as_of``, overdue or not, with the home visit's due date as ``overdue``
     computes it; ordered by village and name (pinyin initials)."""
     as_of = _day(as_of)
-    week = last_complete_week(as_of)
-    plan_params, rules = _plan_params(db, as_of)
-    params: dict = {"day": as_of.isoformat(), "week_start": week[0].isoformat(), "week_end": week[1].isoformat(),
-                    **plan_params, "want_home": 0, "want_remote": 0}
-    clauses = []
-    if village:
-        clauses.append("v.name = :village")
-        params["village"] = village
-    if visitor_id is not None:
-        clauses.append("e.visitor_id = :visitor_id")
-        params["visitor_id"] = visitor_id
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    where, params, rules = _plan_query(db, as_of, last_complete_week(as_of), village=village, visitor_id=visitor_id)
     return [PlannedElder(elder_id=row["id"], id_number=row["id_number"], name=row["name"], village=row["village"],
                          tier=row["tier"], visitor_id=row["visitor_id"], visitor=row["visitor"],
                          home_due=dt.date.fromisoformat(row["home_due"]), home_days=row["home_days"],

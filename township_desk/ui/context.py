@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from township_desk.models import db as dbm
 from township_desk.models import settings
-from township_desk.models.changes import Changes, take
+from township_desk.models.changes import Changes, data_stamp, take
 
 
 class AppContext(QObject):
@@ -55,8 +55,7 @@ class AppContext(QObject):
     def data_key(self) -> tuple:
         """The database as this window sees it now: a page that remembers this when it loads can skip a reload
         when nothing changed (this connection's own writes and other connections' commits both count)."""
-        conn = self.db.conn
-        return id(conn), conn.total_changes, self._data_version()
+        return data_stamp(self.db)
 
     def announce(self, changes: Changes) -> None:
         """Tell the window what was written (a writer's result: ``models.changes.written(result)``); the pages
