@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
-    QRadioButton,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import first_start, settings, villages, visitors
 from township_desk.models.errors import UserError
+from township_desk.ui.profile_dialog import add_profile_buttons, chosen_profile
 
 ERROR_STYLE = "color: #c62828"
 WARNING_STYLE = "color: #8a4b00"
@@ -117,23 +116,13 @@ class PolicyStep(_Step):
 
     def __init__(self, wizard: FirstStartWizard):
         super().__init__(wizard, "认定政策", "本乡镇执行哪一份农村留守老年人认定政策？以后可在“设置 › 认定政策”中修改。")
-        from township_desk.ui.profile_dialog import profile_text
-
-        self.group = QButtonGroup(self)
-        self.buttons: dict[str, QRadioButton] = {}
         layout = QVBoxLayout(self)
-        current = settings.get(self.ctx.db, "policy_profile")
-        for name in settings.POLICY_PROFILES:
-            button = QRadioButton(profile_text(name))
-            button.setChecked(name == current)
-            self.group.addButton(button)
-            self.buttons[name] = button
-            layout.addWidget(button)
+        self.group, self.buttons = add_profile_buttons(self.ctx.db, self, layout)
         layout.addWidget(self.error)
         layout.addStretch(1)
 
     def chosen(self) -> str:
-        return next(name for name, button in self.buttons.items() if button.isChecked())
+        return chosen_profile(self.buttons)
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
         try:

@@ -26,6 +26,25 @@ def profile_text(name: str) -> str:
     return f"{name}：{'；'.join(parts)}（{settings.PROFILE_SOURCES[name]}）"
 
 
+def add_profile_buttons(db, owner: QWidget, layout) -> tuple[QButtonGroup, dict[str, QRadioButton]]:
+    """A radio button per policy profile added to ``layout``, the current profile checked (this dialog and the
+    first-start wizard's 认定政策 step): the exclusive group and the buttons by profile name."""
+    group = QButtonGroup(owner)
+    buttons: dict[str, QRadioButton] = {}
+    current = settings.get(db, "policy_profile")
+    for name in settings.POLICY_PROFILES:
+        button = QRadioButton(profile_text(name))
+        button.setChecked(name == current)
+        group.addButton(button)
+        buttons[name] = button
+        layout.addWidget(button)
+    return group, buttons
+
+
+def chosen_profile(buttons: dict[str, QRadioButton]) -> str:
+    return next(name for name, button in buttons.items() if button.isChecked())
+
+
 class ProfileDialog(QDialog):
     """A radio button per policy profile; 确定 applies the one chosen (the current one is preselected)."""
 
@@ -37,19 +56,11 @@ class ProfileDialog(QDialog):
         intro = QLabel("这是一个新台账。请选择本乡镇执行的农村留守老年人认定政策（以后可在“设置 › 认定政策”中修改）：")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.group = QButtonGroup(self)
-        self.buttons: dict[str, QRadioButton] = {}
-        current = settings.get(ctx.db, "policy_profile")
-        for name in settings.POLICY_PROFILES:
-            button = QRadioButton(profile_text(name))
-            button.setChecked(name == current)
-            self.group.addButton(button)
-            self.buttons[name] = button
-            layout.addWidget(button)
+        self.group, self.buttons = add_profile_buttons(ctx.db, self, layout)
         layout.addWidget(ok_cancel_buttons(self, self.choose, cancel_text="以后再选"))
 
     def chosen(self) -> str:
-        return next(name for name, button in self.buttons.items() if button.isChecked())
+        return chosen_profile(self.buttons)
 
     def choose(self) -> None:
         settings.apply_profile(self.ctx.db, self.chosen())
