@@ -5,6 +5,7 @@ header and default 重点 type; the roster, visit form and notice card print it.
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from tests.tier_ledger import DAY, READINGS, build
 from township_desk.ui.context import AppContext
@@ -31,6 +32,11 @@ def test_the_ledger_filter_the_home_card_opens_lists_the_plans_key_elders(ctx, q
     shown = {page.model.row(r)["name"]: page.model.row(r)["tier"] for r in range(page.model.rowCount())}
     assert set(shown) == {"低风险独居高龄", "低风险人工重点", "高风险", "未评估独居"}
     assert set(shown.values()) == {"重点"} and int(card.value) == len(shown) == 4
+    column = next(c for c in range(page.model.columnCount()) if page.model.headerData(
+        c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) == "巡访类别")
+    tips = {page.model.row(r)["name"]: page.model.data(page.model.index(r, column), Qt.ItemDataRole.ToolTipRole)
+            for r in range(page.model.rowCount())}
+    assert tips == {name: f"巡访时按：{READINGS[name]}" for name in shown}
 
 
 def test_the_editor_and_the_file_say_what_the_plan_follows_and_why(ctx, qtbot):
