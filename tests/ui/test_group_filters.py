@@ -160,5 +160,8 @@ def test_the_print_selection_takes_only_the_chosen_group(ctx, qtbot, monkeypatch
     page.choose_kind("overdue")
     choose(page.group, "特殊困难")
     assert {line.split("　")[1] for line in preview()} == {SPECIAL}
-    page.choose_kind("agreement")
-    assert page.group.isHidden()  # agreements are chosen one by one
+    page.choose_kind("roster")  # the 花名册 of the chosen group: only its members
+    assert preview() == ["城东社区　花名册（1人）"]
+    page.choose_kind("agreement")  # agreements are chosen one by one: the choice is greyed and says so
+    assert not page.group.isEnabled() and page.group_note.text() == "互助养老协议按协议逐份勾选，不按对象类别挑选"
+    assert page.selection().group is None
