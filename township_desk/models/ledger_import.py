@@ -633,8 +633,10 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
             row_problems: list[ImportProblem] = []
             values = {key: (row[c] if c < len(row) else "") for c, key in mapping.items()}
             data, supporters = _to_record(sheet_name, values, headings, row_problems, excel_row)
-            claims, tier = import_groups.read_row({k[0]: (headings[k], v) for k, v in values.items()
-                                                   if _is_group_target(k[0])})
+            claims, tier, unread = import_groups.read_row({k[0]: (headings[k], v) for k, v in values.items()
+                                                           if _is_group_target(k[0])})
+            row_problems += [ImportProblem(sheet_name, excel_row, heading, "warning", message)
+                             for heading, message in unread]
             if tier and "tier" not in data:
                 data["tier"] = tier  # a 类别 column holding 重点/一般
             claims = claims or list(info.title_groups)
