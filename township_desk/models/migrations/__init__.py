@@ -18,6 +18,7 @@ STEPS = [
     "0009_visit_groups",
     "0010_name_pinyin",
     "0011_visitor_kinds",
+    "0013_campaign_versions",  # 0012 (another branch) was not on main yet: ordered after it when it lands
 ]
 
 
