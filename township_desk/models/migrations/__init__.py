@@ -19,6 +19,7 @@ STEPS = [
     "0010_name_pinyin",
     "0011_visitor_kinds",
     "0012_kept_last_home",
+    "0013_campaign_versions",
 ]
 
 
