@@ -18,6 +18,7 @@ STEPS = [
     "0009_visit_groups",
     "0010_name_pinyin",
     "0011_visitor_kinds",
+    "0014_supporter_history",
 ]
 
 
