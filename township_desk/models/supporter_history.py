@@ -7,13 +7,14 @@ effect after D, or today's list when there is none — the rule of ``field_histo
 one elder are kept in order as there: a change is never dated before the latest one recorded.
 
 Readers take ``rows_on_day_sql`` (a table of the supporters on the day bound to ``:day``, same columns as
-``supporters``), ``all_away_sql`` (the 重点 rule's "every supporter away"), or ``supporters_on`` in Python.
+``supporters``), ``on_day_sql`` (any expression over an elder's supporters, read on the day), ``all_away_sql``
+(the 重点 rule's "every supporter away"), or ``supporters_on`` in Python.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 COLUMNS = ("name", "relation", "id_number", "phone", "work_place", "away_since", "employer_type", "rural_hukou",
@@ -60,16 +61,23 @@ def rows_on_day_sql(day: str = ":day") -> str:
                    ORDER BY c2.effective_on, c2.id LIMIT 1))"""
 
 
+def on_day_sql(expression: Callable[[str], str], day: str = ":day", elder: str = "e") -> str:
+    """An SQL expression over ``elders {elder}``'s supporters, read as they were on the day bound to ``day`` (a
+    named parameter, or a quoted date literal): ``expression(table)`` writes it over a table of supporter rows
+    (``{table} s``). Today's ``supporters`` for an elder with no change after the day (nearly everyone, one
+    lookup per statement), the dated list otherwise."""
+    return (f"(CASE WHEN {changed_after_day_sql(day, elder)} THEN {expression(rows_on_day_sql(day))}"
+            f" ELSE {expression('supporters')} END)")
+
+
 def all_away_sql(day: str = ":day", elder: str = "e") -> str:
     """SQL over ``elders {elder}``: on the day bound to ``day``, the elder had supporters and every one was away
-    (the 重点 rule "no family nearby", with 无人照料). Today's ``supporters`` for an elder with no change after
-    the day (nearly everyone), the dated list otherwise."""
+    (the 重点 rule "no family nearby", with 无人照料)."""
     def away(table: str) -> str:
         return (f"(EXISTS (SELECT 1 FROM {table} s WHERE s.elder_id = {elder}.id)"
                 f" AND NOT EXISTS (SELECT 1 FROM {table} s WHERE s.elder_id = {elder}.id AND NOT s.is_away))")
 
-    return (f"(CASE WHEN {changed_after_day_sql(day, elder)} THEN {away(rows_on_day_sql(day))}"
-            f" ELSE {away('supporters')} END)")
+    return on_day_sql(away, day, elder)
 
 
 def supporters_on(db, day: dt.date | str, elder_ids: Iterable[int] | None = None) -> dict[int, list[dict]]:
