@@ -97,7 +97,7 @@ def test_not_visited_this_month_shows_only_the_chosen_group_and_its_rate(ctx, qt
     assert names(tab.model.rows) == sorted([RURAL, URBAN, SPECIAL])
     choose(tab.group, "特殊困难")
     assert names(tab.model.rows) == [SPECIAL]
-    assert "特殊困难在册 1 人，已上门 0 人，探访率 0.0%，尚未上门 1 人" in tab.summary.text()
+    assert "特殊困难在册 1 人，已上门 0 人，上门巡访覆盖率 0.0%，尚未上门 1 人" in tab.summary.text()
 
 
 def test_the_workload_counts_only_the_chosen_groups_elders(ctx, qtbot):

@@ -20,6 +20,7 @@ STEPS = [
     "0011_visitor_kinds",
     "0012_kept_last_home",
     "0013_campaign_versions",
+    "0014_supporter_history",
 ]
 
 
