@@ -195,8 +195,9 @@ def _plan(db, sql: str, params=()) -> str:
 
 def test_the_kept_dates_and_the_search_count_are_read_through_indexes(db):
     """At 30,000 elders and 3 million visits the migration's fill and each trigger read the visits' (elder, mode,
-    date) index, never the table, and a search keystroke's count walks the narrow ``elders_search`` index
-    instead of the wide ledger rows (bench/README.md)."""
+    date) index, never the table, 工作量 reads a visitor's month as one range of ``visits_visitor_date``, and a
+    search keystroke's count walks the narrow ``elders_search`` index instead of the wide ledger rows
+    (bench/README.md)."""
     from township_desk.models.migrations import STEPS
 
     step = load_step(STEPS.index("0012_kept_last_home") + 1)
@@ -204,5 +205,32 @@ def test_the_kept_dates_and_the_search_count_are_read_through_indexes(db):
     assert "USING COVERING INDEX visits_" in _plan(db, fill)
     assert "SEARCH visits USING COVERING INDEX visits_elder_mode_date (elder_id=? AND mode=?)" in _plan(
         db, f"SELECT {last_home.plain_sql(None, '?')}", [1])
+    month = {"first": "2026-11-01", "day": "2026-11-30"}
+    assert "SEARCH visits USING COVERING INDEX visits_visitor_date (visitor_id=? AND date>? AND date<?)" in _plan(
+        db, "SELECT SUM(mode = '上门') FROM live_visits WHERE visitor_id = 3 AND date BETWEEN :first AND :day", month)
     where, params = queries._where(db, queries.ElderQuery(search="zhang", status="在册"))
     assert "COVERING INDEX elders_search" in _plan(db, f"SELECT COUNT(*) FROM elders e{where}", params)
+
+
+def test_each_visitors_month_of_visits_is_the_plain_count(town):
+    """工作量 counts each visitor's month of visits through the (visitor, date, …) index, one visitor at a time:
+    the same as counting the month's visits that count, with and without a group (its members' visits only)."""
+    from township_desk.models import groups
+
+    db, _ids = town
+    seen = 0
+    for day in DAYS[:4]:
+        for group in (None, groups.GROUPS[0]):
+            members = None if group is None else set(groups.members(db, group, day))
+            plain: dict[int, list[int]] = {}
+            for visitor_id, elder_id, mode in db.execute(
+                    "SELECT visitor_id, elder_id, mode FROM live_visits WHERE date BETWEEN ? AND ?",
+                    [day.replace(day=1).isoformat(), day.isoformat()]):
+                if members is None or elder_id in members:
+                    counts = plain.setdefault(visitor_id, [0, 0])
+                    counts[0] += mode == "上门"
+                    counts[1] += mode in ("电话", "视频")
+            for row in visits.visitor_workload(db, day, group=group):
+                assert [row["home_visits_month"], row["remote_visits_month"]] == plain.get(row["visitor_id"], [0, 0])
+                seen += row["home_visits_month"] > 0
+    assert seen
