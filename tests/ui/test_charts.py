@@ -194,3 +194,13 @@ def test_the_font_list_is_built_once_in_the_data_folder_off_the_gui_thread(tmp_p
     assert cache == str(data / "cache" / "matplotlib")
     assert list((data / "cache" / "matplotlib").glob("fontlist-*.json"))
     assert list(fresh.iterdir()) == []
+
+
+def test_a_chart_of_months_all_sent_says_the_figures_are_those_sent(view, tmp_path):
+    from township_desk.models.submissions import SENT
+
+    rows = [MonthRate("2026-09", 0.9, SENT, 9, 10), MonthRate("2026-10", 1.0, SENT, 10, 10)]
+    ax = render_without_glyph_warnings(view, tmp_path, lambda: charts.draw_coverage_by_month(view, rows))
+    assert ax.get_xlabel() == "各月均已上报，按上报数字"
+    assert [line.get_markerfacecolor() for line in ax.lines[:1]] != ["white"]  # filled points only
+    assert len(ax.lines) == 2  # the data and the target: no hollow points drawn

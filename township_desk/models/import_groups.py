@@ -57,8 +57,6 @@ _RECORD = {groups.URBAN_ALONE: {"rural_hukou": False, "lives_alone": True}, grou
 # 重度残疾 is 残疾 of grade 一级 or 二级 (残联's grading): a sheet saying 重残/重度残疾 “是” without a grade of its own
 # gives the record this grade — what the sheet says, no more; ``groups.severe_grade`` reads it as severe.
 SEVERE_GRADE_UNKNOWN = "一级或二级"
-# What a yes/no column holds; a 重度残疾 column holding anything else (一级, 肢体残疾二级 …) is the 残疾 field.
-_YES_WORDS = {"是", "有", "√", "✓", "✔", "1", "Y", "y", "yes", "Yes", "是的", "重残", "重度残疾", "重度"}
 
 
 @dataclass
@@ -155,16 +153,14 @@ def read_row(values: dict[str, tuple[str, Any]]) -> tuple[list[GroupClaim], str 
     return claims, tier, unread
 
 
-def is_yes_no(value: Any) -> bool:
-    """A cell of a yes/no column: blank, 是/否, √/×, 1/0, 有/无 (or the group's own word, 重残)."""
-    text = str(value).strip() if value is not None else ""
-    return not text or text in _YES_WORDS or elders.parse_bool(text) is False
-
-
 def flag_column_holds_field(target: str, values: list[Any]) -> bool:
     """Does a column read as a group's yes/no column hold the record's field instead? A 重度残疾 column of 一级,
-    肢体残疾二级 … is the 残疾 category and grade (read as the 残疾类别及等级 column), not 重残 是/否."""
-    return target == FLAG_PREFIX + groups.SEVERELY_DISABLED and not all(is_yes_no(v) for v in values)
+    肢体残疾二级 … (cells ``_yes_no`` does not read as yes or no) is the 残疾 category and grade (read as the
+    残疾类别及等级 column), not 重残 是/否."""
+    if target != FLAG_PREFIX + groups.SEVERELY_DISABLED:
+        return False
+    texts = [(v, str(v).strip()) for v in values if v is not None and str(v).strip()]
+    return any(_yes_no(v, text, groups.SEVERELY_DISABLED, "") is None for v, text in texts)
 
 
 def record_fields(claims: list[GroupClaim], data: dict[str, Any]) -> dict[str, Any]:

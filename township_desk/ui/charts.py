@@ -196,12 +196,15 @@ def draw_coverage_by_month(view: ChartView, rows: Sequence, group: str | None = 
         ax.plot(months, values, marker="o", markersize=5, linewidth=2, color=colour, zorder=3,
                 label=rate_labels.rate_name(rate_labels.HOME))
         notes = []
-        if {submissions.COUNTED, submissions.SENT} <= {r.source for r in shown}:
+        sources = {r.source for r in shown}
+        if {submissions.COUNTED, submissions.SENT} <= sources:
             # Which points are the figures sent: filled; the months not sent (counted now): hollow.
             counted = [r for r in shown if r.source == submissions.COUNTED]
             ax.plot([r.month for r in counted], [r.rate * 100 for r in counted], linestyle="none", marker="o",
                     markersize=5, markerfacecolor="white", markeredgecolor=colour, zorder=3.5)
             notes.append("实心点：已上报的月份，按上报数字；空心点：未上报的月份，按台账现状")
+        elif submissions.SENT in sources:
+            notes.append("各月均已上报，按上报数字")
         for r in shown:
             ax.annotate(_percent(r.rate * 100), (r.month, r.rate * 100), xytext=(0, 6), textcoords="offset points",
                         ha="center", va="bottom", fontsize=8, color=colour, zorder=4)
