@@ -14,9 +14,9 @@ and the national 2022 guidance's categories: 独居 (the 独居 flag), 空巢 (c
 home), 失能 (ability level 中度受损 or worse, as the risk factor), 重残 (disabled, grade 一级 or 二级).
 
 Groups are derived when read, from the record as it stood on the day asked (``field_history.values_on``, the
-status on that day): a past month keeps the groups it had. Supporters are not dated, so 留守, 城市独居 and 空巢
-read today's supporters. Overrides (table ``elder_group_overrides``, dated ``since``/``until``) put an elder in
-or out of a group where the record cannot say; each is audited with its reason.
+status on that day, the supporters of that day: ``supporter_history``): a past month keeps the groups it had.
+Overrides (table ``elder_group_overrides``, dated ``since``/``until``) put an elder in or out of a group where the
+record cannot say; each is audited with its reason.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from township_desk.models import audit, elders, field_history, risk, settings
+from township_desk.models import audit, elders, field_history, risk, settings, supporter_history
 from township_desk.models.changes import data_stamp
 from township_desk.models.dates import age_on, parse_date
 from township_desk.models.elders.vocabulary import STATE_EMPLOYERS
@@ -156,8 +156,8 @@ def memberships(db, on: dt.date | str | None = None, elder_ids: list[int] | None
     rows = {r[0]: (dict(zip(_FIELDS, r[1:-1], strict=True)), r[-1]) for r in cursor}
     earlier = field_history.values_on(db, day, None if elder_ids is None else list(rows))
     supporters: dict[int, list[dict]] = {}
-    for s in db.query(f"SELECT * FROM supporters WHERE elder_id IN (SELECT e.id FROM elders e{only})"
-                      " ORDER BY elder_id, sort_order, id", {k: v for k, v in params.items() if k == "ids"}):
+    for s in db.query(f"SELECT * FROM {supporter_history.rows_on_day_sql()}"  # the supporters of that day
+                      f" WHERE elder_id IN (SELECT e.id FROM elders e{only}) ORDER BY elder_id, sort_order, id", params):
         supporters.setdefault(s["elder_id"], []).append(s)
     overrides: dict[int, dict[str, tuple]] = {}
     for elder_id, group, sub_kind, member, reason in db.execute(
@@ -237,8 +237,8 @@ def member_names(db, on: dt.date | str | None = None,
     on_date = dt.date.fromisoformat(day)
     supporters: dict[int, list[tuple]] = {}
     for elder_id, *rest in db.execute(
-            "SELECT elder_id, rural_hukou, is_away, can_support, away_since, employer_type FROM supporters"
-            f" WHERE elder_id IN (SELECT e.id FROM elders e{only})", {k: v for k, v in params.items() if k == "ids"}):
+            "SELECT elder_id, rural_hukou, is_away, can_support, away_since, employer_type"
+            f" FROM {supporter_history.rows_on_day_sql()} WHERE elder_id IN (SELECT e.id FROM elders e{only})", params):
         supporters.setdefault(elder_id, []).append(tuple(rest))
     overrides: dict[int, dict[str, bool]] = {}
     for elder_id, group, member in db.execute(

@@ -53,7 +53,12 @@ TIER_VALUES = {"重点": "重点", "一般": "一般", "重点巡访": "重点",
                "重点对象": "重点", "一般对象": "一般"}
 # Groups the sheet's word puts into the record (field, value); the rest are checked or overridden.
 _RECORD = {groups.URBAN_ALONE: {"rural_hukou": False, "lives_alone": True}, groups.RURAL_LEFT_BEHIND: {"rural_hukou": True},
-           groups.ALONE: {"lives_alone": True}}
+           groups.ALONE: {"lives_alone": True}, groups.SEVERELY_DISABLED: {"is_disabled": True}}
+# 重度残疾 is 残疾 of grade 一级 or 二级 (残联's grading): a sheet saying 重残/重度残疾 “是” without a grade of its own
+# gives the record this grade — what the sheet says, no more; ``groups.severe_grade`` reads it as severe.
+SEVERE_GRADE_UNKNOWN = "一级或二级"
+# What a yes/no column holds; a 重度残疾 column holding anything else (一级, 肢体残疾二级 …) is the 残疾 field.
+_YES_WORDS = {"是", "有", "√", "✓", "✔", "1", "Y", "y", "yes", "Yes", "是的", "重残", "重度残疾", "重度"}
 
 
 @dataclass
@@ -150,14 +155,29 @@ def read_row(values: dict[str, tuple[str, Any]]) -> tuple[list[GroupClaim], str 
     return claims, tier, unread
 
 
+def is_yes_no(value: Any) -> bool:
+    """A cell of a yes/no column: blank, 是/否, √/×, 1/0, 有/无 (or the group's own word, 重残)."""
+    text = str(value).strip() if value is not None else ""
+    return not text or text in _YES_WORDS or elders.parse_bool(text) is False
+
+
+def flag_column_holds_field(target: str, values: list[Any]) -> bool:
+    """Does a column read as a group's yes/no column hold the record's field instead? A 重度残疾 column of 一级,
+    肢体残疾二级 … is the 残疾 category and grade (read as the 残疾类别及等级 column), not 重残 是/否."""
+    return target == FLAG_PREFIX + groups.SEVERELY_DISABLED and not all(is_yes_no(v) for v in values)
+
+
 def record_fields(claims: list[GroupClaim], data: dict[str, Any]) -> dict[str, Any]:
-    """The record's fields the claims state (城市独居: a city household living alone …), leaving out a field the row
-    already has from a column of its own."""
+    """The record's fields the claims state (城市独居: a city household living alone; 重残: 残疾, and when the row
+    gives no grade ``SEVERE_GRADE_UNKNOWN`` …), leaving out a field the row already has from a column of its own."""
     fields: dict[str, Any] = {}
     for claim in claims:
         if not claim.member:
             continue
         wanted = dict(_RECORD.get(claim.group, {}))
+        if claim.group == groups.SEVERELY_DISABLED and not data.get("disability_grade") \
+                and data.get("is_disabled") not in (False, 0):
+            wanted["disability_grade"] = SEVERE_GRADE_UNKNOWN
         if claim.group == groups.SPECIAL and claim.sub_kind == "计划生育特殊家庭":
             wanted["family_planning_special"] = True
             if _LOST_ONLY_CHILD.search(claim.source):
