@@ -151,7 +151,7 @@ def draw_overdue_by_village(view: ChartView, rows: Sequence[tuple[str, int]]) ->
     """Bar chart: overdue home visits per village."""
     ax = view.axes()
     ax.set_title("各村逾期未上门巡访人数")
-    if not rows:
+    if not any(count for _name, count in rows):  # every village at 0 (a group no one is late in): no -0.06 axis
         _empty(ax, "没有逾期未上门的老人")
     else:
         names = [r[0] for r in rows]
