@@ -14,9 +14,9 @@ and the national 2022 guidance's categories: 独居 (the 独居 flag), 空巢 (c
 home), 失能 (ability level 中度受损 or worse, as the risk factor), 重残 (disabled, grade 一级 or 二级).
 
 Groups are derived when read, from the record as it stood on the day asked (``field_history.values_on``, the
-status on that day): a past month keeps the groups it had. Supporters are not dated, so 留守, 城市独居 and 空巢
-read today's supporters. Overrides (table ``elder_group_overrides``, dated ``since``/``until``) put an elder in
-or out of a group where the record cannot say; each is audited with its reason.
+status on that day, the supporters of that day: ``supporter_history``): a past month keeps the groups it had.
+Overrides (table ``elder_group_overrides``, dated ``since``/``until``) put an elder in or out of a group where the
+record cannot say; each is audited with its reason.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from township_desk.models import audit, elders, field_history, risk, settings
+from township_desk.models import audit, elders, field_history, risk, settings, supporter_history
 from township_desk.models.changes import data_stamp
 from township_desk.models.dates import age_on, parse_date
 from township_desk.models.elders.vocabulary import STATE_EMPLOYERS
@@ -62,6 +62,11 @@ def require(group: str) -> str:
     """The group's name, or a ``UserError`` naming the valid ones."""
     name = (group or "").strip()
     if name not in GROUPS:
+        # the sheets' way of naming a group (城市独居老人, 农村留守老年人) is that group
+        name = re.sub(r"(?:老年人|老人)$", "", name)
+    if name not in GROUPS:
+        if name in SPECIAL_KINDS:
+            raise UserError(f"“{name}”是特殊困难老人的一种，不是单独的巡访对象类别：请用 --group {SPECIAL}")
         raise UserError(f"巡访对象类别“{group}”不存在，可选：{'、'.join(GROUPS)}")
     return name
 
@@ -151,8 +156,8 @@ def memberships(db, on: dt.date | str | None = None, elder_ids: list[int] | None
     rows = {r[0]: (dict(zip(_FIELDS, r[1:-1], strict=True)), r[-1]) for r in cursor}
     earlier = field_history.values_on(db, day, None if elder_ids is None else list(rows))
     supporters: dict[int, list[dict]] = {}
-    for s in db.query(f"SELECT * FROM supporters WHERE elder_id IN (SELECT e.id FROM elders e{only})"
-                      " ORDER BY elder_id, sort_order, id", {k: v for k, v in params.items() if k == "ids"}):
+    for s in db.query(f"SELECT * FROM {supporter_history.rows_on_day_sql()}"  # the supporters of that day
+                      f" WHERE elder_id IN (SELECT e.id FROM elders e{only}) ORDER BY elder_id, sort_order, id", params):
         supporters.setdefault(s["elder_id"], []).append(s)
     overrides: dict[int, dict[str, tuple]] = {}
     for elder_id, group, sub_kind, member, reason in db.execute(
@@ -232,8 +237,8 @@ def member_names(db, on: dt.date | str | None = None,
     on_date = dt.date.fromisoformat(day)
     supporters: dict[int, list[tuple]] = {}
     for elder_id, *rest in db.execute(
-            "SELECT elder_id, rural_hukou, is_away, can_support, away_since, employer_type FROM supporters"
-            f" WHERE elder_id IN (SELECT e.id FROM elders e{only})", {k: v for k, v in params.items() if k == "ids"}):
+            "SELECT elder_id, rural_hukou, is_away, can_support, away_since, employer_type"
+            f" FROM {supporter_history.rows_on_day_sql()} WHERE elder_id IN (SELECT e.id FROM elders e{only})", params):
         supporters.setdefault(elder_id, []).append(tuple(rest))
     overrides: dict[int, dict[str, bool]] = {}
     for elder_id, group, member in db.execute(
@@ -306,6 +311,19 @@ def filter_sql(db, group: str, on: dt.date | str | None = None, elder: str = "e"
     return f"{elder}.id IN (SELECT value FROM json_each(?))", [json.dumps(members(db, group, on))]
 
 
+def _override_day(value: dt.date | str | None, what: str) -> dt.date:
+    """The day an override begins or ends, or a ``UserError`` naming what was given."""
+    from township_desk.models.dates import DateError, check_in_range
+
+    try:
+        day = value if isinstance(value, dt.date) else parse_date(value)
+    except DateError as exc:
+        raise UserError(f"{what}“{value}”不是有效日期：{exc}") from None
+    if day is None:
+        raise UserError(f"请填写{what}")
+    return check_in_range(day, what)
+
+
 def set_override(db, elder_id: int, group: str, member: bool, reason: str, since: dt.date | str,
                  sub_kind: str | None = None) -> int:
     """Put an elder in (``member``) or out of ``group`` from ``since`` on, with a reason; ends the override of
@@ -314,9 +332,7 @@ def set_override(db, elder_id: int, group: str, member: bool, reason: str, since
     reason = (reason or "").strip()
     if not reason:
         raise UserError(f"改定“{group}”须填写原因")
-    day = parse_date(since) if not isinstance(since, dt.date) else since
-    if day is None:
-        raise UserError("请填写改定的起始日期")
+    day = _override_day(since, "改定的起始日期")
     if group == SPECIAL and member and sub_kind not in SPECIAL_KINDS:
         raise UserError(f"特殊困难老人须选择类别：{'、'.join(SPECIAL_KINDS)}")
     if group != SPECIAL or not member:
@@ -336,6 +352,28 @@ def set_override(db, elder_id: int, group: str, member: bool, reason: str, since
         audit.record(db, "改定巡访对象类别", "elders", elder_id, f"{row[0]} {row[1]}", group, None,
                      f"{shown}（自 {day.isoformat()} 起，{reason}）")
     return new_id
+
+
+def end_override(db, elder_id: int, group: str, on: dt.date | str, reason: str) -> int:
+    """End the override of ``group`` in force for the elder (from ``on`` the record decides again), with a reason;
+    audited. A later override reopens it. Returns the ended row's id; ``UserError`` when none is in force."""
+    group = require(group)
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError(f"恢复“{group}”按台账记录认定须填写原因")
+    day = _override_day(on, "恢复按台账记录认定的日期")
+    with db.atomic():
+        row = db.execute("SELECT o.id, o.since, e.name, e.id_number FROM elder_group_overrides o"
+                         " JOIN elders e ON e.id = o.elder_id WHERE o.elder_id = ? AND o.group_name = ?"
+                         " AND o.until IS NULL ORDER BY o.since DESC, o.id DESC LIMIT 1", [elder_id, group]).fetchone()
+        if row is None:
+            raise UserError(f"该老人的“{group}”没有正在生效的改定，无需恢复")
+        override_id, since, name, id_number = row
+        until = max(day.isoformat(), since)  # ended before it began: it never held
+        db.execute("UPDATE elder_group_overrides SET until = ? WHERE id = ?", [until, override_id])
+        audit.record(db, "恢复按记录认定巡访对象类别", "elders", elder_id, f"{name} {id_number}", group, None,
+                     f"自 {until} 起按台账记录认定（{reason}）")
+    return override_id
 
 
 def overrides_of(db, elder_id: int) -> list[dict]:

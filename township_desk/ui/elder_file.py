@@ -4,7 +4,8 @@ Opened from every list of elders (``install_elder_menu``: a right-click menu eve
 list gives it no other meaning). The record is read-only here (编辑登记表 opens the elder editor); the timeline
 is ``models.elder_file.timeline``; a double-click on a visit, hazard or agreement opens it. The actions are the
 existing dialogs: 登记巡访 (``VisitDialog``), 快速登记电话/视频 (``ContactLogDialog``), 风险评估 (the 风险评估
-page's 评估 tab for this elder), 打印登记表, and 打印巡访记录 / 打印协议 for the visit or agreement chosen in the
+page's 评估 tab for this elder), 对象类别… (``GroupsDialog``: each 巡访对象类别 with its reasons, the clerk's
+override with its reason), 打印登记表, and 打印巡访记录 / 打印协议 for the visit or agreement chosen in the
 timeline (``printing.kinds`` to a file the clerk chooses, then 打开 / 打印 / 关闭: ``ui.after_save``), 新建协议
 (``AgreementEditor``).
 """
@@ -84,7 +85,7 @@ class ElderFileDialog(QDialog):
         for key, label in (("id_number", "身份证号码"), ("birth", "出生日期"), ("phone", "联系电话"),
                            ("address", "住址"), ("visitor", "巡访责任人"), ("supporters", "赡养人"),
                            ("health", "身体状况"), ("living", "居住和照料"), ("hardship", "困难类型"),
-                           ("entered", "纳入台账"), ("status", "状态")):
+                           ("entered", "纳入台账"), ("status", "状态"), ("groups", "对象类别")):
             value = QLabel()
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -114,7 +115,8 @@ class ElderFileDialog(QDialog):
         actions = QHBoxLayout()
         for key, text, slot in (("edit", "编辑登记表", self.edit_record), ("visit", "登记巡访", self.record_visit),
                                 ("contact", "快速登记电话/视频", self.log_contact),
-                                ("assess", "风险评估", self.assess), ("print", "打印登记表", self.print_registration),
+                                ("assess", "风险评估", self.assess), ("groups", "对象类别…", self.edit_groups),
+                                ("print", "打印登记表", self.print_registration),
                                 ("print_event", "打印所选记录", self.print_event),
                                 ("agreement", "新建协议", self.new_agreement)):
             button = QPushButton(text)
@@ -181,7 +183,8 @@ class ElderFileDialog(QDialog):
         values = {"id_number": e["id_number"], "birth": e.get("birth_date") or "", "phone": e.get("phone") or "未填",
                   "address": e.get("current_address") or e.get("household_address") or "未填",
                   "visitor": visitor, "supporters": supporters, "health": health, "living": living,
-                  "hardship": e.get("hardship") or "无", "entered": e.get("entered_on") or "", "status": status_text}
+                  "hardship": e.get("hardship") or "无", "entered": e.get("entered_on") or "", "status": status_text,
+                  "groups": self._groups_text()}
         for key, label in self.record_labels.items():
             label.setText(values[key])
         self.events = elder_file.timeline(self.ctx.db, self.elder_id)
@@ -191,6 +194,14 @@ class ElderFileDialog(QDialog):
         self.buttons["contact"].setEnabled(e["status"] == "在册")
         self.buttons["assess"].setEnabled(on_ledger)
         self.buttons["agreement"].setEnabled(on_ledger)
+
+    def _groups_text(self) -> str:
+        """The elder's 巡访对象类别 today, an override marked 经办人认定."""
+        from township_desk.models import groups
+
+        found = groups.groups_of(self.ctx.db, self.elder_id, self.today)
+        return "、".join(m.group + (f"（{m.sub_kind}）" if m.sub_kind else "")
+                        + ("（经办人认定）" if m.source == "override" else "") for m in found) or "无"
 
     def _show_timeline(self) -> None:
         kind = self.kind_filter.currentData()
@@ -280,6 +291,16 @@ class ElderFileDialog(QDialog):
         from township_desk.ui.elder_editor import ElderEditor
 
         if ElderEditor(self.ctx, self.elder_id, self).exec() == QDialog.DialogCode.Accepted:
+            self.changed = True
+            self.reload()
+
+    def edit_groups(self) -> None:
+        """巡访对象类别 with their reasons, and the clerk's override (``ui.groups_dialog``)."""
+        from township_desk.ui.groups_dialog import GroupsDialog
+
+        dialog = GroupsDialog(self.ctx, self.elder_id, self, today=self.today)
+        dialog.exec()
+        if dialog.changed:
             self.changed = True
             self.reload()
 
