@@ -110,3 +110,60 @@ def test_a_dry_run_sets_no_override(db, tmp_path):
     assert result.imported == 5
     assert db.execute("SELECT COUNT(*) FROM elder_group_overrides").fetchone()[0] == 0
     assert db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 0
+
+
+# ---------------------------------------------------------------- a 重度残疾 column: 重残 是/否, or the 残疾 field
+
+def severe_workbook(path, column: list, extra: dict | None = None):
+    """A village ledger with a 重度残疾 column holding ``column`` (one value per elder, IDS order)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "青山村"
+    headings = ["姓名", "身份证号码", "重度残疾", *(extra or {})]
+    ws.append(headings)
+    names = ["张德福", "李秀英", "王大山"]
+    for n, value in enumerate(column):
+        ws.append([names[n], IDS[n], value, *((extra or {})[h][n] for h in extra or {})])
+    ws.append(["合计", "3人", 1])  # a footer count in the column is not one of its values
+    wb.save(path)
+    return path
+
+
+def test_a_yes_no_severe_disability_column_makes_the_record_give_the_group(db, tmp_path):
+    path = severe_workbook(tmp_path / "重残.xlsx", ["是", "否", None])
+    read = ledger_import.read_ledger(path, today=TODAY)
+    assert ("青山村", "重度残疾", "巡访对象类别：是否重残") in ledger_import.column_mapping(read)
+    result = ledger_import.import_ledger(db, path, today=TODAY, read=read)
+    assert result.imported == 3 and [p.message for p in result.problems] == []
+    ids = by_name(db)
+    zhang = elders.get_elder(db, ids["张德福"])
+    assert (zhang["is_disabled"], zhang["disability_grade"]) == (1, "一级或二级")
+    assert "重残" in in_groups(db, ids["张德福"])
+    assert elders.get_elder(db, ids["李秀英"])["is_disabled"] == 0 and "重残" not in in_groups(db, ids["李秀英"])
+
+
+def test_a_severe_disability_column_of_grades_reads_as_the_disability_field(db, tmp_path):
+    path = severe_workbook(tmp_path / "残疾等级.xlsx", ["一级", "肢体残疾三级", None])
+    read = ledger_import.read_ledger(path, today=TODAY)
+    assert [(h, label) for _s, h, label in ledger_import.column_mapping(read) if h == "重度残疾"] == \
+        [("重度残疾", ledger_import.field_label("disability"))]
+    result = ledger_import.import_ledger(db, path, today=TODAY, read=read)
+    assert result.imported == 3 and [p.message for p in result.problems] == []
+    ids = by_name(db)
+    zhang, li = elders.get_elder(db, ids["张德福"]), elders.get_elder(db, ids["李秀英"])
+    assert (zhang["is_disabled"], zhang["disability_grade"]) == (1, "一级") and "重残" in in_groups(db, ids["张德福"])
+    assert (li["is_disabled"], li["disability_category"], li["disability_grade"]) == (1, "肢体残疾", "三级")
+    assert "重残" not in in_groups(db, ids["李秀英"])  # 三级 is not 重度, whatever the heading says
+
+
+def test_a_yes_without_a_grade_keeps_the_grade_on_the_ledger(db, tmp_path):
+    for n, grade in ((0, "一级"), (1, "三级")):
+        elders.save_elder(db, {"name": ["张德福", "李秀英"][n], "id_number": IDS[n], "village": "青山村",
+                               "is_disabled": True, "disability_grade": grade}, [], today=TODAY)
+    path = severe_workbook(tmp_path / "重残.xlsx", ["是", "是", None])
+    result = ledger_import.import_ledger(db, path, today=TODAY)
+    ids = by_name(db)
+    assert elders.get_elder(db, ids["张德福"])["disability_grade"] == "一级"  # says more than 一级或二级
+    assert elders.get_elder(db, ids["李秀英"])["disability_grade"] == "三级"  # disagrees: kept, and named
+    assert [(p.row, p.message) for p in result.problems] == [
+        (3, "表中〔重度残疾〕“是”，但按台账记录不属于重残：残疾等级为“三级”（如确属，请在老人档案中改定类别并写明原因）")]

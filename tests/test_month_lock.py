@@ -397,8 +397,8 @@ def test_visit_rate_and_coverage_chart_read_the_submitted_month(ledger, tmp_path
 
     assert schedule.monthly_visit_rate(ledger, "2026-10")[:2] == (3, 3)
     assert submissions.visit_rate(ledger, "2026-10")[:2] == (2, 3)
-    chart = dict(submissions.coverage_by_month(ledger, "2026-11", 12))
-    assert chart["2026-10"] == pytest.approx(2 / 3)
+    chart = {r.month: r for r in submissions.coverage_by_month(ledger, "2026-11", 12)}
+    assert chart["2026-10"].rate == pytest.approx(2 / 3) and chart["2026-10"].source == submissions.SENT
     assert submissions.summary_of(ledger, "2026-10").total.col(1) == 3
     assert submissions.summary_of(ledger, "2026-09") is None
 

@@ -23,6 +23,7 @@ from township_desk.models import (
     risk,
     schedule,
     settings,
+    supporter_history,
 )
 from township_desk.models import db as dbm
 from township_desk.models.dates import age_on
@@ -80,6 +81,16 @@ def town(tmp_path_factory):
             db.execute("INSERT INTO elder_field_history(elder_id, field, old_value, new_value, effective_on, source)"
                        " VALUES (?, ?, ?, ?, '2026-01-01', 'test'), (?, ?, ?, ?, '2026-08-01', 'test')",
                        [elder_id, field, first, second, elder_id, field, second, third])
+    # supporters replaced on 2026-07-01 (dated): children came home, all supporters removed, first ones written
+    with db.atomic():
+        for k, elder_id in enumerate(ids[160:178]):
+            before = [dict(r) for r in db.query("SELECT * FROM supporters WHERE elder_id = ? ORDER BY sort_order, id",
+                                                [elder_id])]
+            supporter_history.record(db, elder_id, before if k % 3 != 2 else [], "2026-07-01", "test")
+            if k % 3 == 0:
+                db.execute("UPDATE supporters SET is_away = 0 WHERE elder_id = ?", [elder_id])
+            elif k % 3 == 1:
+                db.execute("DELETE FROM supporters WHERE elder_id = ?", [elder_id])
     # overrides in and out of groups, one ended
     groups.set_override(db, ids[200], groups.SPECIAL, True, "重点优抚对象", "2026-01-01", sub_kind="重点优抚")
     groups.set_override(db, ids[201], groups.RURAL_LEFT_BEHIND, False, "子女已返乡", "2026-03-01")
@@ -187,9 +198,7 @@ def _python_groups(db, day):
     iso = day.isoformat()
     later = field_history.values_on(db, iso)
     rules = settings.get_all(db)
-    supporters = {}
-    for s in db.query("SELECT * FROM supporters ORDER BY elder_id, sort_order, id"):
-        supporters.setdefault(s["elder_id"], []).append(s)
+    supporters = supporter_history.supporters_on(db, iso)
     overrides = {}
     for o in db.query("SELECT * FROM elder_group_overrides WHERE since <= ? AND (until IS NULL OR until > ?)"
                       " ORDER BY since, id", [iso, iso]):
@@ -218,8 +227,8 @@ def _as_tuples(verdicts):
                                          "min_age": 65, "min_absence_months": 12}])
 def test_the_groups_in_sql_are_the_plain_reading_of_the_rule_elder_by_elder(town, policy):
     """``memberships`` (reasons included), ``member_names`` and ``members`` against ``_python_groups`` on six days
-    from 2025-06 to today: dated fields (changed once and twice), statuses, supporters of every kind, overrides
-    in and out, ended and replaced."""
+    from 2025-06 to today: dated fields (changed once and twice), statuses, supporters of every kind and dated
+    (replaced, removed, first written), overrides in and out, ended, replaced and overlapping."""
     db, ids = town
     before = settings.get_all(db)
     if policy:

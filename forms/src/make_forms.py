@@ -152,6 +152,14 @@ def _save(document, name: str) -> Path:
     return target
 
 
+def _groups_line(document) -> None:
+    """巡访对象类别：… on a line of its own, only on the form of an elder outside 农村留守 (``d.groups`` empty on
+    a 农村留守 elder's form, which stays the seed's)."""
+    _tag(document, "{%p if d.groups %}")
+    _para(document, "巡访对象类别：{{ d.groups }}", after=4)
+    _tag(document, "{%p endif %}")
+
+
 # ---------------------------------------------------------------- 登记表 (seed 002 attachment 1)
 
 L = WD_ALIGN_PARAGRAPH.LEFT
@@ -160,10 +168,12 @@ L = WD_ALIGN_PARAGRAPH.LEFT
 def make_registration() -> Path:
     document = _new_document(size=SIZE_12)
     _tag(document, "{%p for d in docs %}")
-    _para(document, "农村留守老年人基本情况登记表", size=Pt(18), bold=True, font=TITLE_FONT,
+    # the seed's title for a 农村留守 elder; the elder's group's for another (城市独居老年人基本情况登记表)
+    _para(document, "{{ d.title }}", size=Pt(18), bold=True, font=TITLE_FONT,
           align=WD_ALIGN_PARAGRAPH.CENTER, after=8)
     _para(document, "填报单位（盖章）：{{ d.unit }}", after=2)
     _para(document, "填报日期：{{ d.fill_date }}", after=4)
+    _groups_line(document)
     widths = [2.0, 3.5, 3.0, 2.7, 5.5]  # 身份证号码, 残疾类别及等级 and the 18-digit ID each on one line
     table = _table(document, 15, widths)
     rows = table.rows
@@ -239,9 +249,11 @@ def make_registration() -> Path:
 def make_visit_form() -> Path:
     document = _new_document(size=SIZE_12)
     _tag(document, "{%p for d in docs %}")
-    _para(document, "巡访登记表", size=Pt(18), bold=True, font=TITLE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, after=8)
+    _para(document, "{{ d.title }}", size=Pt(18), bold=True, font=TITLE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER,
+          after=8)
     _para(document, "巡访单位（盖章）：{{ d.unit }}　　巡访方式：{{ d.mode[0] }}上门　{{ d.mode[1] }}电话　"
           "{{ d.mode[2] }}视频", after=4)
+    _groups_line(document)
     widths = [2.2, 2.4, 2.5, 2.7, 2.6, 4.6]  # the visit date (2026年11月30日) on one line
     table = _table(document, 20, widths)
     rows = table.rows
@@ -307,25 +319,42 @@ ROSTER_COLUMNS = [("序号", 0.9, "r.number"), ("姓名", 1.6, "r.name"), ("性�
 NO_WRAP = {"r.id_number", "r.phone", "r.visitor_phone", "r.due_date", "r.tier", "r.amount"}
 
 
-def make_roster() -> Path:
-    document = _new_document(landscape=True, size=Pt(10.5))
-    _tag(document, "{%p for v in villages %}")
-    _para(document, "{{ v.title }}", size=Pt(16), bold=True, font=TITLE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, after=4)
-    _para(document, "填报单位（盖章）：{{ v.unit }}　　村（社区）：{{ v.village }}　　共{{ v.count }}人　　"
-          "打印日期：{{ v.printed_on }}", size=Pt(10.5), after=4)
-    widths = [w for _h, w, _k in ROSTER_COLUMNS]
+# the roster of every group has a 对象类别 column (农村留守、空巢 on one line): the address gives up some room and
+# the roster's side margins are 1.5 cm instead of 2 (26.7 cm between them)
+_NARROWER = {"r.address": 2.2, "r.id_number": 4.7}
+ROSTER_ALL_COLUMNS = [(h, _NARROWER.get(k, w), k) for h, w, k in ROSTER_COLUMNS]
+ROSTER_ALL_COLUMNS.insert(6, ("对象类别", 3.2, "r.kinds"))
+
+
+def _roster_table(document, columns) -> None:
+    widths = [w for _h, w, _k in columns]
     table = _table(document, 4, widths, size=Pt(10.5))
     header, loop_start, data, loop_end = table.rows
-    for cell, (heading, _w, _k) in zip(header.cells, ROSTER_COLUMNS, strict=True):
+    for cell, (heading, _w, _k) in zip(header.cells, columns, strict=True):
         _set(cell, heading, size=Pt(10.5), bold=True)
     _row_flag(header, "w:tblHeader")
     _set(loop_start.cells[0], "{%tr for r in v.rows %}", size=Pt(10.5))
-    for cell, (_h, _w, key) in zip(data.cells, ROSTER_COLUMNS, strict=True):
+    for cell, (_h, _w, key) in zip(data.cells, columns, strict=True):
         _set(cell, f"{{{{ {key} }}}}", size=Pt(10.5))
         if key in NO_WRAP:
             _no_wrap(cell)
     _row_flag(data, "w:cantSplit")
     _set(loop_end.cells[0], "{%tr endfor %}", size=Pt(10.5))
+
+
+def make_roster() -> Path:
+    document = _new_document(landscape=True, size=Pt(10.5))
+    document.sections[0].left_margin = document.sections[0].right_margin = Cm(1.5)
+    _tag(document, "{%p for v in villages %}")
+    _para(document, "{{ v.title }}", size=Pt(16), bold=True, font=TITLE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, after=4)
+    _para(document, "填报单位（盖章）：{{ v.unit }}　　村（社区）：{{ v.village }}　　共{{ v.count }}人　　"
+          "打印日期：{{ v.printed_on }}", size=Pt(10.5), after=4)
+    # one group's roster (农村留守老年人花名册 …); every group's (巡访对象花名册) says each elder's 对象类别
+    _tag(document, "{%p if v.every_group %}")
+    _roster_table(document, ROSTER_ALL_COLUMNS)
+    _tag(document, "{%p else %}")
+    _roster_table(document, ROSTER_COLUMNS)
+    _tag(document, "{%p endif %}")
     _para(document, SIGN_LINES, size=Pt(10.5), before=8)
     _page_break_between(document)
     _tag(document, "{%p endfor %}")

@@ -4,7 +4,13 @@ import warnings
 
 import pytest
 
+from township_desk.models.submissions import COUNTED, MonthRate
 from township_desk.ui import charts
+
+
+def counted(*pairs):
+    """Months counted from the ledger (never sent), as ``submissions.coverage_by_month`` gives them."""
+    return [MonthRate(month, share, COUNTED) for month, share in pairs]
 
 
 @pytest.fixture
@@ -40,13 +46,13 @@ def test_overdue_by_village_chart(view, tmp_path):
 
 def test_coverage_chart_shows_the_target_line(view, tmp_path):
     ax = render_without_glyph_warnings(view, tmp_path, lambda: charts.draw_coverage_by_month(
-        view, [("2026-09", 0.8), ("2026-10", -0.0), ("2026-11", 1.0)]))
+        view, counted(("2026-09", 0.8), ("2026-10", -0.0), ("2026-11", 1.0))))
     assert "目标 100%" in [t.get_text() for t in ax.texts]
 
 
 def test_a_coverage_line_at_its_target_stays_visible_above_the_dashed_target(view, tmp_path):
     """A township at 100 % every month: the line used to lie on the target line at the plot's top edge."""
-    months = [(f"2026-{m:02d}", 1.0) for m in range(1, 13)]
+    months = counted(*((f"2026-{m:02d}", 1.0) for m in range(1, 13)))
     ax = render_without_glyph_warnings(view, tmp_path, lambda: charts.draw_coverage_by_month(view, months))
     data, target = ax.lines
     bottom, top = ax.get_ylim()
@@ -60,7 +66,7 @@ def test_a_coverage_line_at_its_target_stays_visible_above_the_dashed_target(vie
 
 
 def test_a_small_shortfall_is_seen_below_the_target(view, tmp_path):
-    rows = [(f"2026-{m:02d}", 1.0) for m in range(1, 11)] + [("2026-11", 0.996), ("2026-12", 0.97)]
+    rows = counted(*((f"2026-{m:02d}", 1.0) for m in range(1, 11)), ("2026-11", 0.996), ("2026-12", 0.97))
     ax = render_without_glyph_warnings(view, tmp_path, lambda: charts.draw_coverage_by_month(view, rows))
     bottom, top = ax.get_ylim()
     assert bottom == 80 and top > 100  # 97 % is well below the 100 % target line, not a hair
@@ -68,7 +74,7 @@ def test_a_small_shortfall_is_seen_below_the_target(view, tmp_path):
     assert labels[-3:] == ["99.6%", "97%", "目标 100%"]  # a month just short is not labelled 100%
     assert min(ax.get_yticks()) >= bottom and max(ax.get_yticks()) == 100
     ax = render_without_glyph_warnings(view, tmp_path, lambda: charts.draw_coverage_by_month(
-        view, [("2026-10", 0.0), ("2026-11", 0.5)]))
+        view, counted(("2026-10", 0.0), ("2026-11", 0.5))))
     assert ax.get_ylim()[0] == 0  # a month with no visit keeps the axis from zero
 
 

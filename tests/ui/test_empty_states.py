@@ -64,7 +64,7 @@ def test_the_visit_lists_say_what_to_do_when_empty(ctx, qtbot):
     page.apply_filters({"view": "overdue", "kind": "home"})
     assert said(page.overdue.table) == "没有逾期未上门的老人：每位在册老人都在规定的间隔内上门巡访过。"
     page.apply_filters({"view": "unvisited"})
-    assert said(page.unvisited.table) == "本月每位在册老人都已上门巡访过，探访率 100%。"
+    assert said(page.unvisited.table) == "本月每位在册老人都已上门巡访过，上门巡访覆盖率 100%。"
     page.apply_filters({"view": "hazards"})
     assert said(page.hazards.table).startswith("没有未处置的风险隐患。")
     page.apply_filters({"view": "history"})

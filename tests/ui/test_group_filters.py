@@ -97,7 +97,7 @@ def test_not_visited_this_month_shows_only_the_chosen_group_and_its_rate(ctx, qt
     assert names(tab.model.rows) == sorted([RURAL, URBAN, SPECIAL])
     choose(tab.group, "特殊困难")
     assert names(tab.model.rows) == [SPECIAL]
-    assert "特殊困难在册 1 人，已上门 0 人，探访率 0.0%，尚未上门 1 人" in tab.summary.text()
+    assert "特殊困难在册 1 人，已上门 0 人，上门巡访覆盖率 0.0%，尚未上门 1 人" in tab.summary.text()
 
 
 def test_the_workload_counts_only_the_chosen_groups_elders(ctx, qtbot):
@@ -160,5 +160,8 @@ def test_the_print_selection_takes_only_the_chosen_group(ctx, qtbot, monkeypatch
     page.choose_kind("overdue")
     choose(page.group, "特殊困难")
     assert {line.split("　")[1] for line in preview()} == {SPECIAL}
-    page.choose_kind("agreement")
-    assert page.group.isHidden()  # agreements are chosen one by one
+    page.choose_kind("roster")  # the 花名册 of the chosen group: only its members
+    assert preview() == ["城东社区　花名册（1人）"]
+    page.choose_kind("agreement")  # agreements are chosen one by one: the choice is greyed and says so
+    assert not page.group.isEnabled() and page.group_note.text() == "互助养老协议按协议逐份勾选，不按对象类别挑选"
+    assert page.selection().group is None

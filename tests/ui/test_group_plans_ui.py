@@ -92,7 +92,7 @@ def test_home_shows_the_months_visit_rate_per_group_and_over_all(ctx, qtbot):
     assert "全部巡访对象</span> <span style='color:#b7791f; font-weight:bold'>77.8%</span>" in text
     assert "城市独居</span> <span style='color:#c9302c; font-weight:bold'>50.0%</span>" in text
     assert "重残" not in text  # nobody in it: not shown
-    assert "全部巡访对象：本月已探访 7 人 / 在册 9 人，其中已上门 4 人" in page.group_rates.toolTip()
+    assert "全部巡访对象：本月已探访（上门或电话视频）7 人 / 在册 9 人，其中已上门 4 人" in page.group_rates.toolTip()
     # a call today counts (any contact, not only home visits)
     visits.record_visit(ctx.db, 7, {"date": "2026-10-20", "mode": "电话", "visitor_name": "李巡访"}, today=TODAY)
     page.refresh()

@@ -90,7 +90,7 @@ def test_the_monthly_visit_rate_is_the_first_and_largest_card(page):
     grid = next(outer.itemAt(i).layout() for i in range(outer.count()) if outer.itemAt(i).layout() is not None)
     cards = [grid.itemAt(i).widget() for i in range(grid.count()) if isinstance(grid.itemAt(i).widget(), FigureCard)]
     assert cards[0] is page.cards["rate"] and grid.getItemPosition(grid.indexOf(cards[0]))[:2] == (0, 0)
-    assert [c.title.text() for c in cards] == ["本月探访率", "在册老人", "重点对象", "逾期未上门", "上周电话视频巡访不足",
+    assert [c.title.text() for c in cards] == ["本月上门巡访覆盖率", "在册老人", "重点对象", "逾期未上门", "上周电话视频巡访不足",
                                                "待风险评估", "未处置风险隐患", "30天内到期协议"]
     rate = page.cards["rate"]
     assert rate.value.text() == "50.0%"

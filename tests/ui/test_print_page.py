@@ -149,9 +149,12 @@ def test_each_kind_shows_only_its_own_options(page):
     for code, kind in kinds.KINDS.items():
         page.choose_kind(code)
         shown = {option for option, control in page.controls.items() if control.isVisible()}
-        expected = kind.options - {"visit"} - ({"elder"} if "agreements" in kind.options else set())
+        expected = kind.options - {"visit", "group"} - ({"elder"} if "agreements" in kind.options else set())
         assert shown == expected, code  # 巡访记录编号 is the command line's; agreements are ticked in their list
         assert page.title.text() == kind.label
+        # the 对象类别 is offered to every kind that takes one; one that cannot shows it greyed, saying why
+        assert page.group.isVisible() and page.group.isEnabled() == kind.uses("group"), code
+        assert (page.group_note.text() == kind.no_group) if not kind.uses("group") else True
 
 
 def test_select_all_and_none_in_a_village(page):

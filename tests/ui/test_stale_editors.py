@@ -421,3 +421,85 @@ def test_the_box_names_the_change_and_offers_reload_or_cancel(qtbot):
     qtbot.addWidget(box)
     assert box.windowTitle() == "记录已被修改" and "张德福" in box.text() and "重新载入" in box.text()
     assert [b.text() for b in box.buttons()] == ["重新载入", "取消"] and box.defaultButton() is reload_button
+
+
+# ------------------------------------------------------------------------------------------ campaigns, 续签, 附扫描件
+
+
+def test_a_campaign_dialog_opened_before_a_change_refuses_then_reloads(ctx, qtbot, other, offered):
+    from township_desk.models import campaigns
+    from township_desk.ui.campaigns_tab import CampaignDialog
+
+    terms = {"name": "2026年寒潮巡访", "kind": "极端天气", "start": "2026-11-20", "end": "2026-11-25"}
+    campaign_id = campaigns.plan_campaign(ctx.db, elder_ids=[zhang(ctx.db)], **terms)
+    dialog = CampaignDialog(ctx, campaign_id=campaign_id)
+    qtbot.addWidget(dialog)
+    campaigns.update_campaign(other, campaign_id, **terms, notes="加棉被、暖手宝")  # another window
+    dialog.notes.setPlainText("送米面油")
+    dialog.save()
+    assert dialog.result() != QDialog.DialogCode.Accepted and STALE in offered[0] and "2026年寒潮巡访" in offered[0]
+    assert STALE in dialog.error.text()
+    assert campaigns.get_campaign(ctx.db, campaign_id)["notes"] == "加棉被、暖手宝"
+    assert dialog.notes.toPlainText() == "送米面油"                 # 取消: what was typed is still there
+
+    offered.reload = True
+    dialog.save()
+    assert dialog.notes.toPlainText() == "加棉被、暖手宝" and "已重新载入" in dialog.error.text()
+    dialog.notes.setPlainText("加棉被、暖手宝；送米面油")
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert campaigns.get_campaign(ctx.db, campaign_id)["notes"] == "加棉被、暖手宝；送米面油"
+
+
+def _signed_agreement_on_the_page(ctx, qtbot):
+    from township_desk.ui.agreements_page import AgreementsPage
+
+    data = {"elder_id": zhang(ctx.db), "template": "自理", "party_b_name": "李桂兰", "term_years": 1,
+            "start_date": "2025-12-01", "hours_per_day": 4, "fee": "每月600元", "party_a_name": "张小明"}
+    agreement_id = agreements.save_agreement(ctx.db, data, today=TODAY).agreement_id
+    ctx.db.execute("UPDATE agreements SET status = '已签订', signed_on = '2025-11-30' WHERE id = ?", [agreement_id])
+    page = AgreementsPage(ctx)
+    qtbot.addWidget(page)
+    follow_changes(ctx, page)
+    page.refresh()
+    page.select_agreement(agreement_id)
+    return page, agreement_id
+
+
+def test_renewing_an_agreement_changed_since_it_was_listed_is_refused_and_the_list_shows_the_change(
+        ctx, qtbot, other, warnings, monkeypatch):
+    from township_desk.ui import agreements_page
+
+    page, agreement_id = _signed_agreement_on_the_page(ctx, qtbot)
+    other.execute("UPDATE agreements SET fee = '每月800元' WHERE id = ?", [agreement_id])  # another program
+    monkeypatch.setattr(agreements_page.DateDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(agreements_page.DateDialog, "date", lambda self: dt.date(2026, 12, 1))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    page.renew_selected()
+    assert len(warnings) == 1 and STALE in warnings[0]
+    assert ctx.db.execute("SELECT count(*) FROM agreements").fetchone()[0] == 1   # no draft of the old terms
+    page.select_agreement(agreement_id)
+    assert page.current()["fee"] == "每月800元"                  # the list was read again
+    page.renew_selected()                                        # now the clerk renews what they see
+    renewed = ctx.db.execute("SELECT fee FROM agreements WHERE renewed_from_id = ?", [agreement_id]).fetchall()
+    assert renewed == [("每月800元",)] and len(warnings) == 1
+
+
+def test_attaching_a_scan_to_an_agreement_changed_since_it_was_listed_is_refused_and_the_list_shows_the_change(
+        ctx, qtbot, other, warnings, monkeypatch, tmp_path):
+    from township_desk.ui import agreements_page
+
+    page, agreement_id = _signed_agreement_on_the_page(ctx, qtbot)
+    mine, theirs = tmp_path / "我的扫描件.pdf", tmp_path / "另一个窗口的扫描件.pdf"
+    for scan in (mine, theirs):
+        scan.write_bytes(b"%PDF-1.4 " + scan.name.encode())
+    agreements.attach_scan(other, agreement_id, theirs)               # another window, meanwhile
+    stored = agreements.get_agreement(ctx.db, agreement_id)["scan_path"]
+    monkeypatch.setattr(agreements_page.QFileDialog, "getOpenFileName", lambda *a, **k: (str(mine), ""))
+    page.attach_scan()
+    assert len(warnings) == 1 and STALE in warnings[0]
+    assert agreements.get_agreement(ctx.db, agreement_id)["scan_path"] == stored
+    page.select_agreement(agreement_id)
+    assert page.current()["scan_path"] == stored                 # the list was read again
+    page.attach_scan()
+    assert agreements.get_agreement(ctx.db, agreement_id)["scan_path"] != stored and len(warnings) == 1

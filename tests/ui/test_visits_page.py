@@ -229,7 +229,7 @@ def test_not_visited_this_month_lists_who_keeps_the_rate_below_100(page):
     assert page.tabs.currentWidget() is tab
     assert sorted(table_rows(tab.model, "name", "last_home_text", "visitor")) == [
         ("张德福", "2026-10-20", "赵会计"), ("王大山", "从未上门", "钱书记")]
-    assert tab.summary.text() == "2026年11月（截至11月22日）：在册 4 人，已上门 2 人，探访率 50.0%，尚未上门 2 人"
+    assert tab.summary.text() == "2026年11月（截至11月22日）：在册 4 人，已上门 2 人，上门巡访覆盖率 50.0%，尚未上门 2 人"
 
 
 def test_recording_a_home_visit_from_not_visited_raises_the_rate(page, monkeypatch):
@@ -246,7 +246,7 @@ def test_recording_a_home_visit_from_not_visited_raises_the_rate(page, monkeypat
     select(page.unvisited.table, "王大山")
     page.unvisited.record_button.click()
     assert [r["name"] for r in page.unvisited.model.rows] == ["张德福"]
-    assert "已上门 3 人，探访率 75.0%，尚未上门 1 人" in page.unvisited.summary.text()
+    assert "已上门 3 人，上门巡访覆盖率 75.0%，尚未上门 1 人" in page.unvisited.summary.text()
 
 
 # ---------------------------------------------------------------- 巡访记录

@@ -89,14 +89,9 @@ def _backup_secret(source: Path) -> str | None:
 BACKUP_PASSWORD_ENV = "TOWNSHIP_DESK_BACKUP_PASSWORD"
 
 
-def run_restore(args) -> int:
-    source = Path(args.file)
-    db_path = Path(args.db) if getattr(args, "db", None) else paths.default_db_path()
-    if db_path.exists():
-        common.unlock(db_path)  # the ledger it replaces is kept as a copy: that reads it
-    secret = _backup_secret(source)
-    # refuses a damaged, foreign or newer file (or a wrong password) before asking anything
-    info = backups.check_backup(source, secret)
+def _confirmed(args, source: Path, db_path: Path, info) -> bool:
+    """Show what the backup holds and what it replaces; True when ``--yes`` or the clerk typed y (exit 2 without a
+    terminal to ask in)."""
     # Lines for people go to stderr under --json, so stdout holds only the JSON document.
     say = sys.stderr if args.json else sys.stdout
     print(f"备份文件：{source}", file=say)
@@ -104,21 +99,31 @@ def run_restore(args) -> int:
     if info.last_change_at:
         print(f"备份中最后一次修改：{info.last_change_at}", file=say)
     print(f"将替换数据库：{db_path}（原数据库会先另存到 {paths.backups_dir()} 中本台账的文件夹）", file=say)
-    if not args.yes:
-        if not _is_interactive():
-            return common.fail("没有可交互的终端，无法确认。确认要恢复时请加 --yes。未作任何改动。")
-        say.flush()
-        try:
-            answer = input("确定用这个备份替换当前数据库吗？输入 y 确认：").strip().lower()
-        except EOFError:
-            answer = ""
-        if answer not in {"y", "yes", "是"}:
-            print("已取消，未作任何改动。", file=say)
-            return common.EXIT_UNUSABLE
+    if args.yes:
+        return True
+    if not _is_interactive():
+        raise UserError("没有可交互的终端，无法确认。确认要恢复时请加 --yes。未作任何改动。")
+    say.flush()
+    try:
+        answer = input("确定用这个备份替换当前数据库吗？输入 y 确认：").strip().lower()
+    except EOFError:
+        answer = ""
+    if answer not in {"y", "yes", "是"}:
+        print("已取消，未作任何改动。", file=say)
+        return False
+    return True
+
+
+def run_restore(args) -> int:
+    source = Path(args.file)
+    db_path = Path(args.db) if getattr(args, "db", None) else paths.default_db_path()
+    if db_path.exists():
+        common.unlock(db_path)  # the ledger it replaces is kept as a copy: that reads it
+    secret = _backup_secret(source)
     if not db_path.parent.exists():
         raise UserError(f"数据库所在的文件夹不存在：{db_path.parent}")
     # The window holds this lock while it has the database open; restoring under it would pull the
-    # file out from beneath the clerk's work.
+    # file out from beneath the clerk's work. Taken before the backup is unpacked beside the database.
     lock = InstanceLock(db_path)
     try:
         lock.acquire()
@@ -128,9 +133,21 @@ def run_restore(args) -> int:
         # Named by the database the clerk gave, not by our lock file beside it.
         raise UserError(describe_os_error(type(exc)(exc.errno, exc.strerror), where=db_path) + "未作任何改动。") from exc
     try:
-        kept = backups.restore(db_path, source, secret=secret)
+        # Proved once, before anything is asked (a damaged, foreign or newer file, or a wrong password, is refused
+        # here); the proved copy is the one put in place: a large township's backup is not checked twice.
+        prepared = backups.unpack_backup(db_path, source, secret=secret)
+        info, restored = prepared.info, False
+        try:
+            if _confirmed(args, source, db_path, info):
+                kept = backups.finish_restore(backups.keep_current(prepared))
+                restored = True
+        finally:
+            if not restored:  # cancelled, refused or failed: the unpacked copy goes
+                backups.cancel_restore(prepared)
     finally:
         lock.release()
+    if not restored:
+        return common.EXIT_UNUSABLE
     if args.json:
         common.print_json({**_info_json(info), "database": str(db_path), "kept_copy": str(kept) if kept else None})
     else:

@@ -1,7 +1,7 @@
 """``township-desk combine FILE.xlsx... -o FILE.xlsx``: the county's combined workbook.
 
-Exit 1 when some files were left out (unreadable, failing checks, another month, a repeated township),
-listing them on stderr; exit 2 when no file could be used (nothing written).
+Exit 1 when some files were left out (unreadable, failing checks, another month, a repeated township), or
+a file's 探访关爱 sheet was left out of those sums (missing, or its figures cannot be true), listing them on stderr; exit 2 when no file could be used (nothing written).
 """
 
 from __future__ import annotations
@@ -31,13 +31,20 @@ def run(args) -> int:
     if args.json:
         common.print_json({"path": args.output, "month": result.month,
                            "sources": [{"file": str(s.path), "township": s.township, "month": s.month,
-                                        "checks": s.result_text, "included": s.included, "message": s.message}
+                                        "checks": s.result_text, "included": s.included, "message": s.message,
+                                        "care_included": s.included and s.care is not None,
+                                        "care_problem": s.care_problem or None}
                                        for s in result.sources],
                            "elders": result.rows[-1].col(1)})
     else:
         print(f"已汇总 {monthly.month_label(result.month)}：{len(result.included)} 个乡镇，"
               f"留守老年人 {result.rows[-1].col(1)} 人 → {args.output}")
+    code = common.EXIT_OK
     if result.left_out:
         sys.stderr.write(f"以下 {len(result.left_out)} 个文件未计入汇总：\n{combine.left_out_text(result)}\n")
-        return common.EXIT_PROBLEMS
-    return common.EXIT_OK
+        code = common.EXIT_PROBLEMS
+    if result.care_left_out:
+        lines = "\n".join(f"{s.path.name}（{s.township}）：{s.care_problem}" for s in result.care_left_out)
+        sys.stderr.write(f"以下 {len(result.care_left_out)} 个文件的“探访关爱”表未计入汇总（其汇总表已计入）：\n{lines}\n")
+        code = common.EXIT_PROBLEMS
+    return code

@@ -37,7 +37,7 @@ def run(args) -> int:
     if args.group is not None:
         from township_desk.models import groups
 
-        groups.require(args.group)  # an unknown group is refused before anything is opened
+        args.group = groups.require(args.group)  # an unknown group is refused before anything is opened
     common.output_path(args)
     mode = "submit" if args.submit else "correct" if args.correct is not None else "draft" if args.draft else None
     db = common.open_db(args)

@@ -515,11 +515,14 @@ def terminate(db, agreement_id: int, on: dt.date | str, by: str, reason: str, *,
                      f"已解除（{day.isoformat()}，{by}{'，因过错' if for_cause else ''}：{reason}）")
 
 
-def renew(db, agreement_id: int, start_date: dt.date | str | None = None) -> int:
+def renew(db, agreement_id: int, start_date: dt.date | str | None = None, *,
+          expected_version: int | None = None) -> int:
     """A new 草稿 with the same parties and terms, starting ``start_date`` (default: the day after the old
-    end date), its end date recomputed from the term. The old agreement stays as it is. Returns the new id."""
+    end date), its end date recomputed from the term. The old agreement stays as it is. Returns the new id.
+    ``expected_version``: as for ``sign`` (the terms copied are the ones the clerk was shown)."""
     with db.atomic():
         old = get_agreement(db, agreement_id)
+        versions.check(db, "agreements", agreement_id, expected_version)
         if old["status"] not in ("已签订", "已到期"):
             raise UserError(f"第 {agreement_id} 号协议的状态是“{old['status']}”，只有已签订或已到期的协议可以续签")
         already = db.execute("SELECT id FROM agreements WHERE renewed_from_id = ?", [agreement_id]).fetchone()
@@ -542,11 +545,12 @@ def renew(db, agreement_id: int, start_date: dt.date | str | None = None) -> int
     return new_id
 
 
-def attach_scan(db, agreement_id: int, file: str | Path) -> str:
+def attach_scan(db, agreement_id: int, file: str | Path, *, expected_version: int | None = None) -> str:
     """Copy the scan of the signed paper into ``<data folder>/agreements/`` and store its relative path.
 
     The copy is written atomically; a scan attached before is kept on disk (nothing is deleted) and the
-    record points to the new one. Returns the relative path.
+    record points to the new one. Returns the relative path. ``expected_version``: as for ``sign`` (a scan
+    attached or terms changed elsewhere since the clerk chose the agreement: ``StaleRecord``, no copy kept).
     """
     source = Path(file)
     if not source.is_file():
@@ -554,13 +558,14 @@ def attach_scan(db, agreement_id: int, file: str | Path) -> str:
     if source.suffix.lower() not in SCAN_SUFFIXES:
         raise UserError(f"扫描件“{source.name}”的格式不支持，请用 {'、'.join(s[1:] for s in SCAN_SUFFIXES)} 文件")
     agreement = get_agreement(db, agreement_id)
+    versions.check(db, "agreements", agreement_id, expected_version)  # before copying; again when writing
     target = copy_unique(source, paths.data_dir() / "agreements",
                          f"协议{agreement_id}_{dt.datetime.now():%Y%m%d%H%M%S}")
     relative = target.relative_to(paths.data_dir()).as_posix()
     try:
         with db.atomic():
-            db.execute("UPDATE agreements SET scan_path = ?, updated_at = ? WHERE id = ?",
-                       [relative, _now(), agreement_id])
+            versions.update(db, "agreements", agreement_id, {"scan_path": relative, "updated_at": _now()},
+                            expected_version)
             audit.record(db, "附扫描件", "agreements", agreement_id, _label(db, agreement_id, agreement["elder_id"]),
                          "scan_path", agreement.get("scan_path"), relative)
     except Exception:

@@ -933,23 +933,10 @@ class _ConnHolder:
 
 
 def _settle_live(db_path: Path) -> None:
-    """Fold the write-ahead log into the live file and remove -wal/-shm, so nothing of the old file remains
-    beside the new one (SQLite would replay an old WAL onto the restored file)."""
-    try:
-        conn = dbm.open_file(str(db_path), db_path, timeout=5.0)
-        try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        text = str(exc).lower()
-        if "locked" in text or "busy" in text:
-            raise UserError("数据库正被其他窗口或程序使用，无法恢复。请关闭本程序的其他窗口后重试。") from exc
-        # A damaged file: its raw copy is already kept, so its WAL can go.
-    for suffix in ("-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            db_path.with_name(db_path.name + suffix).unlink()
+    """Fold the write-ahead log into the live file and remove -wal/-shm (``db.settle``). A damaged file goes on:
+    its raw copy is already kept (``_keep_current``), so its log can go."""
+    dbm.settle(db_path, lambda: dbm.open_file(str(db_path), db_path), damaged_raises=False,
+               busy="数据库正被其他窗口或程序使用，无法恢复。请关闭本程序的其他窗口后重试。")
 
 
 @dataclass(frozen=True)
@@ -969,12 +956,17 @@ class PreparedRestore:
 def prepare_restore(db_path: str | Path, backup_path: str | Path, *,
                     now: dt.datetime | None = None, secret: str | None = None) -> PreparedRestore:
     """The slow part of a restore, safe while the window still has the database open (a worker thread may run
-    it): the backup (compressed or not, on this PC or a network share) is unpacked beside the database and
-    proved (``_prepare``: ours, not newer, ``integrity_check``, migrated up, every table present), then the
-    current database is kept as ``before-restore_…``. Nothing of the ledger is changed."""
+    it): ``unpack_backup`` then ``keep_current``. Nothing of the ledger is changed."""
+    return keep_current(unpack_backup(db_path, backup_path, secret=secret), now=now)
+
+
+def unpack_backup(db_path: str | Path, backup_path: str | Path, *, secret: str | None = None) -> PreparedRestore:
+    """The backup (compressed or not, on this PC or a network share) unpacked beside the database and proved
+    once (``_prepare``: ours, not newer, ``integrity_check``, migrated up, every table present); what it holds is
+    ``info``. No copy of the current database is kept yet (``keep_current``); ``cancel_restore`` removes it.
+    Nothing of the ledger is changed."""
     db_path = Path(db_path)
     backup_path = Path(backup_path)
-    now = now or _now()
     if db_path.exists() and backup_path.exists() and backup_path.resolve() == db_path.resolve():
         raise UserError("所选文件就是正在使用的数据库本身，不能用它来恢复。")
     if not db_path.parent.exists():
@@ -987,14 +979,21 @@ def prepare_restore(db_path: str | Path, backup_path: str | Path, *,
             files.hide_temporary(tmp)  # the whole ledger, unpacked: not for a clerk browsing the folder
         except (sqlite3.Error, OSError) as exc:
             raise _write_error(exc, tmp) from exc
-        try:
-            kept = _keep_current(db_path, now)
-            _fsync(tmp)
-        except BaseException:
-            _remove_database_files(tmp)
-            raise
     envelopes = tuple(backup_envelopes(backup_path)) if root is not None else ()
-    return PreparedRestore(db_path, backup_path, tmp, info, kept, root, envelopes)
+    return PreparedRestore(db_path, backup_path, tmp, info, None, root, envelopes)
+
+
+def keep_current(prepared: PreparedRestore, *, now: dt.datetime | None = None) -> PreparedRestore:
+    """``prepared`` with a copy kept of the database it will replace (``before-restore_…``); on failure the
+    unpacked backup is removed."""
+    with _busy:
+        try:
+            kept = _keep_current(prepared.db_path, now or _now())
+            _fsync(prepared.tmp)
+        except BaseException:
+            _remove_database_files(prepared.tmp)
+            raise
+    return replace(prepared, kept=kept)
 
 
 def cancel_restore(prepared: PreparedRestore) -> None:

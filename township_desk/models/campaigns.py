@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from township_desk.models import audit, elders
+from township_desk.models import audit, elders, versions
 from township_desk.models.dates import required_date
 from township_desk.models.errors import UserError
 from township_desk.models.villages import VILLAGE_ORDER_SQL
@@ -235,28 +235,32 @@ _FIELD_LABELS = {"name": "活动名称", "kind": "活动类型", "start_date": "
 
 
 def update_campaign(db, campaign_id: int, *, name: str, kind: str, start: dt.date | str, end: dt.date | str,
-                    notes: str | None = None) -> list[tuple[str, Any, Any]]:
+                    notes: str | None = None, expected_version: int | None = None) -> list[tuple[str, Any, Any]]:
     """Change a campaign's name, kind, dates or notes (same checks as ``plan_campaign``); each changed field
-    goes to the audit log. Returns (label, old, new) of the changes."""
+    goes to the audit log. Returns (label, old, new) of the changes. ``expected_version``: the ``row_version``
+    the dialog read; a campaign changed since raises ``StaleRecord`` with nothing saved."""
     name, start_day, end_day = _checked_terms(name, kind, start, end)
     new = {"name": name, "kind": kind, "start_date": start_day.isoformat(), "end_date": end_day.isoformat(),
            "notes": (notes or "").strip() or None}
     with db.atomic():
         old = get_campaign(db, campaign_id)
+        versions.check(db, "campaigns", campaign_id, expected_version)
         _refuse_duplicate_name(db, name, campaign_id)
         changes = [(key, old[key], value) for key, value in new.items() if old[key] != value]
         if changes:
-            sets = ", ".join(f"{key} = ?" for key, _o, _n in changes)
-            db.execute(f"UPDATE campaigns SET {sets} WHERE id = ?", [n for _k, _o, n in changes] + [campaign_id])
+            versions.update(db, "campaigns", campaign_id, {key: after for key, _o, after in changes},
+                            expected_version)
             for key, before, after in changes:
                 audit.record(db, "修改", "campaigns", campaign_id, name, _FIELD_LABELS[key], before, after)
     return [(_FIELD_LABELS[key], before, after) for key, before, after in changes]
 
 
-def delete_campaign(db, campaign_id: int) -> None:
-    """Delete a campaign planned by mistake; refused once any visit was recorded under it (the visit keeps it)."""
+def delete_campaign(db, campaign_id: int, *, expected_version: int | None = None) -> None:
+    """Delete a campaign planned by mistake; refused once any visit was recorded under it (the visit keeps it).
+    ``expected_version``: the ``row_version`` the clerk was shown (changed since: ``StaleRecord``, nothing deleted)."""
     with db.atomic():
         campaign = get_campaign(db, campaign_id)
+        versions.check(db, "campaigns", campaign_id, expected_version)
         # a voided visit still names its campaign (it is kept on file), so it keeps the campaign too
         visits, voided = db.execute("SELECT COUNT(*), COUNT(voided_at) FROM visits WHERE campaign_id = ?",
                                     [campaign_id]).fetchone()

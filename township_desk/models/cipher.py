@@ -404,15 +404,26 @@ def unlock(path: str | Path, secret: str, *, where: str = "窗口", envelopes: l
         if _proves(path, root):
             remember(path, root)
             return root
-    if note:
+    # Without a key file of ours beside it nothing says the file is a ledger at all: nothing is written beside it.
+    keyed = envelopes is not None or bool(read_envelopes(key_path(path)))
+    if note and keyed:
         note_failure(path, where)
     time.sleep(WRONG_PASSWORD_DELAY)
     if not note:
         raise WrongPassword(f"备份“{path.name}”的密码不正确（应是做这份备份时台账的密码，或恢复单上的恢复密钥）。")
-    if envelopes is None and not key_path(path).exists() and parse_recovery_key(secret) is None:
-        raise WrongPassword(f"找不到台账的密钥文件（{key_path(path).name}），无法用密码打开（{path}）。"
-                            "请用恢复单上的恢复密钥打开。")
+    if not keyed:
+        raise WrongPassword(unrecognised_message(path, tried_recovery_key=parse_recovery_key(secret) is not None))
     raise WrongPassword(f"密码不正确，无法打开台账（{path}）。")
+
+
+def unrecognised_message(path: str | Path, *, tried_recovery_key: bool = False) -> str:
+    """What the clerk is told about a file that is not a plain SQLite file and has no key file of ours beside it:
+    it cannot be told apart from random bytes without its recovery key."""
+    path = Path(path)
+    tried = "用这个恢复密钥也打不开。" if tried_recovery_key else ""
+    return (f"无法打开“{path.name}”（{path}）：它不是未加密的台账，旁边也没有台账的密钥文件（{key_path(path).name}）。"
+            f"{tried}它可能是设置了密码、但密钥文件不在旁边的台账，也可能根本不是台账。如果是加密的台账，请把密钥文件放回"
+            f"它旁边，或用恢复单上的恢复密钥打开（命令行：环境变量 {ENV_PASSWORD}）。文件未作任何改动。")
 
 
 def note_failure(path: Path, where: str) -> None:
@@ -460,6 +471,8 @@ def require_unlocked(path: str | Path) -> bytes | None:
         return None
     root = remembered(path)
     if root is None:
+        if not read_envelopes(key_path(path)):
+            raise PasswordRequired(unrecognised_message(path))
         raise PasswordRequired(f"台账已设置密码（已加密），请先输入密码（{path}）。")
     return root
 
@@ -471,16 +484,21 @@ def unlock_from_environment_or_prompt(path: str | Path, *, where: str = "命令�
     path = Path(path)
     if not is_encrypted(path) or remembered(path) is not None:
         return None
+    keyed = bool(read_envelopes(key_path(path)))
     secret = os.environ.get(ENV_PASSWORD)
+    if secret and not keyed and parse_recovery_key(secret) is None:
+        raise PasswordRequired(unrecognised_message(path))  # only a recovery key could open it
     if not secret:
         import sys
 
         if not (sys.stdin and sys.stdin.isatty()):
+            if not keyed:
+                raise PasswordRequired(unrecognised_message(path))
             raise PasswordRequired(f"台账已设置密码（已加密）：请设置环境变量 {ENV_PASSWORD}，或在终端中运行以输入密码。")
         import getpass
 
         try:
-            secret = getpass.getpass("台账密码（或恢复密钥）：")
+            secret = getpass.getpass("台账密码（或恢复密钥）：" if keyed else "恢复密钥：")
         except (EOFError, KeyboardInterrupt) as exc:
             raise PasswordRequired("没有输入密码，未打开台账。") from exc
         if not secret:
@@ -504,8 +522,12 @@ def clean_leftovers(db_path: str | Path) -> None:
 
 
 def _open_any(path: Path, root: bytes | None):
+    """A connection to ``path`` through SQLCipher's SQLite, plain (``root`` None) or keyed: a conversion never
+    opens its files through the standard library's copy of SQLite (``db.converting``)."""
     if root is None:
-        return sqlite3.connect(str(path), isolation_level=None)
+        conn = _cipher_module().connect(str(path), isolation_level=None)
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        return CipherConnection(conn, b"", b"")
     return open_encrypted(str(path), root, file_salt(path), isolation_level=None)
 
 
@@ -533,12 +555,7 @@ def export(source: Path, source_root: bytes | None, target: Path, target_root: b
     for leftover in (target, *(target.with_name(target.name + s) for s in ("-journal", "-wal", "-shm"))):
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
-    if source_root is None:
-        conn = _cipher_module().connect(str(source), isolation_level=None)
-        conn.execute("PRAGMA cipher_log_level = NONE")
-        conn = CipherConnection(conn, b"", b"")
-    else:
-        conn = open_encrypted(str(source), source_root, file_salt(source), isolation_level=None)
+    conn = _open_any(source, source_root)
     salt = secrets.token_bytes(SALT_BYTES)
     try:
         before = _facts(conn)
@@ -567,30 +584,21 @@ def export(source: Path, source_root: bytes | None, target: Path, target_root: b
     return after
 
 
-def _settle(db_path: Path, root: bytes | None) -> None:
-    """Fold the write-ahead log into the file and leave no -wal/-shm beside it (SQLite would replay an old log
-    onto the new file)."""
-    try:
-        conn = _open_any(db_path, root)
-        try:
-            conn.execute("PRAGMA busy_timeout = 5000")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        text = str(exc).lower()
-        if "locked" in text or "busy" in text:
-            raise UserError("台账正被其他窗口或程序使用，无法更改密码。请关闭其他窗口或命令后重试。") from exc
-        raise
-    for suffix in ("-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            db_path.with_name(db_path.name + suffix).unlink()
+def _settle(db_path: Path, root: bytes | None, what: str) -> None:
+    """Fold the ledger's write-ahead log into it and leave nothing beside it (``db.settle``); a damaged file
+    stops the change."""
+    from township_desk.models import db as dbm
+
+    dbm.settle(db_path, lambda: _open_any(db_path, root), damaged_raises=True,
+               busy=f"台账正被其他窗口或程序使用，{what}未完成，台账未改动。请关闭其他窗口或命令后重试。")
 
 
-def _swap(db_path: Path, root: bytes | None, new_root: bytes | None, envelopes: list[dict] | None) -> None:
+def _swap(db_path: Path, root: bytes | None, new_root: bytes | None, envelopes: list[dict] | None,
+          what: str) -> None:
     """Re-key the ledger at ``db_path`` from ``root`` to ``new_root`` (None: plain) with the key file ``envelopes``
-    (None: no key file). Each step leaves a ledger that opens:
+    (None: no key file); ``what`` the clerk asked for ("设置密码"), named if it cannot start. The files are opened
+    through SQLCipher only, with no standard-library connection to the ledger open in this process
+    (``db.converting``). Each step leaves a ledger that opens:
 
     1. the new file is written and verified under a temporary name (a kill: the old file and key file as before);
     2. the key file is written holding the old and the new envelopes (either password opens whichever file is
@@ -598,11 +606,19 @@ def _swap(db_path: Path, root: bytes | None, new_root: bytes | None, envelopes: 
     3. the new file is renamed over the ledger (the rename is atomic: old or new, never half);
     4. the key file is written with the new envelopes only, or removed for a plain ledger.
     """
+    from township_desk.models import db as dbm
+
+    with dbm.converting(db_path, what):
+        _swap_now(db_path, root, new_root, envelopes, what)
+
+
+def _swap_now(db_path: Path, root: bytes | None, new_root: bytes | None, envelopes: list[dict] | None,
+              what: str) -> None:
     tmp = _rekey_path(db_path)
     keyfile = key_path(db_path)
     old_envelopes = read_envelopes(keyfile) if root is not None else []  # beside a plain file: stale, ignored
     try:
-        _settle(db_path, root)
+        _settle(db_path, root, what)
         _step("settled")
         export(db_path, root, tmp, new_root)
         _step("exported")
@@ -653,7 +669,7 @@ def set_password(db_path: str | Path, new_password: str) -> str:
         raise UserError("台账已经设置了密码。要改密码，请用“修改密码”。")
     _check_new_password(new_password)
     root = new_recovery_key()
-    _swap(db_path, None, root, [wrap(root, new_password)])
+    _swap(db_path, None, root, [wrap(root, new_password)], "设置密码")
     return format_recovery_key(root)
 
 
@@ -663,14 +679,14 @@ def change_password(db_path: str | Path, old_secret: str, new_password: str) -> 
     db_path = Path(db_path)
     _check_new_password(new_password)
     root = _root_from(db_path, old_secret)
-    _swap(db_path, root, root, [wrap(root, new_password)])
+    _swap(db_path, root, root, [wrap(root, new_password)], "修改密码")
 
 
 def remove_password(db_path: str | Path, old_secret: str) -> None:
     """Turn the encrypted ledger back into a plain SQLite file (needs the password or the recovery key)."""
     db_path = Path(db_path)
     root = _root_from(db_path, old_secret)
-    _swap(db_path, root, None, None)
+    _swap(db_path, root, None, None, "清除密码")
 
 
 def ledger_path_of(db) -> Path | None:

@@ -127,7 +127,11 @@ def read_workbook(path: str | Path) -> SourceFile:
         care = [list(r) for r in wb["探访关爱"].iter_rows(values_only=True)] if "探访关爱" in wb.sheetnames else None
     finally:
         wb.close()
-    _read_care(source, care)
+    unworked = _formulas_without_results(source.path, {"汇总表": rows, "探访关爱": care or []})
+    _read_care(source, care, unworked.get("探访关爱", set()))
+    if unworked.get("汇总表"):
+        source.failures.append(_formula_message(unworked["汇总表"]))
+        return source
     title = str(rows[0][0] or "") if rows and rows[0] else ""
     match = _TITLE.match(title)
     if not match:
@@ -186,9 +190,69 @@ def read_workbook(path: str | Path) -> SourceFile:
     return source
 
 
-def _read_care(source: SourceFile, rows: list[list] | None) -> None:
-    """The file's 探访关爱 合计 lines into ``source.care``, checked against the sums of its village lines."""
-    from township_desk.models import coverage
+_FORMULA_ADVICE = "是公式，文件中没有它的计算结果（由程序生成、未在 Excel 或 WPS 中打开保存过）：请在 Excel 或 WPS 中打开、保存后再汇总"
+
+
+def _formulas_without_results(path: Path, read: dict[str, list[list]]) -> dict[str, set[tuple[int, int]]]:
+    """Per sheet, the cells (row, column; 1-based) holding a formula whose value the file does not carry: read
+    with ``data_only`` such a cell is empty, and an empty count would be taken for 0. A file Excel or WPS saved
+    carries every formula's value; only a file a script wrote does not. The formulas are read only when a sheet
+    has an empty cell at all (an exported file has none in its counts)."""
+    from openpyxl import load_workbook
+
+    if not _has_formulas(path):
+        return {}
+    found: dict[str, set[tuple[int, int]]] = {}
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for name, rows in read.items():
+            if name not in wb.sheetnames:
+                continue
+            for r, line in enumerate(wb[name].iter_rows(values_only=True), start=1):
+                for c, value in enumerate(line, start=1):
+                    if (isinstance(value, str) and value.startswith("=") and r <= len(rows)
+                            and (c > len(rows[r - 1]) or rows[r - 1][c - 1] is None)):
+                        found.setdefault(name, set()).add((r, c))
+    finally:
+        wb.close()
+    return found
+
+
+def _has_formulas(path: Path) -> bool:
+    """Does any worksheet of the file hold a formula (an ``<f>`` element)? Scanned as bytes, in chunks."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            for name in book.namelist():
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                tail = b""
+                with book.open(name) as member:
+                    while chunk := member.read(1 << 20):
+                        if re.search(rb"<(?:\w+:)?f[ >/]", tail + chunk):
+                            return True
+                        tail = chunk[-16:]
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return False
+
+
+def _formula_message(cells: set[tuple[int, int]], names: dict[tuple[int, int], str] | None = None) -> str:
+    from openpyxl.utils import get_column_letter
+
+    shown = [f"{get_column_letter(c)}{r}" + (f"（{names[(r, c)]}）" if names and (r, c) in names else "")
+             for r, c in sorted(cells)[:5]]
+    more = f"等 {len(cells)} 个单元格" if len(cells) > 5 else ""
+    return f"单元格 {'、'.join(shown)}{more}{_FORMULA_ADVICE}"
+
+
+def _read_care(source: SourceFile, rows: list[list] | None, unworked: set[tuple[int, int]] = frozenset()) -> None:
+    """The file's 探访关爱 合计 lines into ``source.care``, after checking the sheet as the export writes it: every
+    line's group one of ours (or 全部巡访对象), each line's figures possible (已上门 ≤ 已探访 ≤ 人数, 重点 and 逾期
+    ≤ 人数, 探访率 = 已探访/人数), no group larger than the place's 全部巡访对象, each group's 合计 the sum of its
+    village lines and no group without its 合计. The first thing wrong goes to ``care_problem``, naming the row."""
+    from township_desk.models import coverage, groups
 
     if rows is None:
         source.care_problem = "没有“探访关爱”工作表"
@@ -199,31 +263,93 @@ def _read_care(source: SourceFile, rows: list[list] | None) -> None:
     if start is None:
         source.care_problem = "“探访关爱”工作表找不到表头"
         return
-    counted = {key: headings.index(label) for key, label in coverage.COLUMNS if key in coverage.COUNTS}
-    villages: dict[str, list[int]] = {}
-    totals: dict[str, list[int]] = {}
+    column = {key: headings.index(label) for key, label in coverage.COLUMNS}
+    labels = dict(coverage.COLUMNS)
+    known = (*groups.GROUPS, coverage.ALL_LABEL)
+    lines: dict[tuple[str, str], tuple[int, coverage.CoverageRow]] = {}
+    problems: list[str] = []
     try:
         for offset, r in enumerate(rows[start + 1:], start=start + 2):
             place = str(r[0]).strip() if r and r[0] is not None else ""
             group = str(r[1]).strip() if len(r) > 1 and r[1] is not None else ""
             if not place or not group:
                 continue
-            numbers = [_number(r[c] if c < len(r) else None, f"探访关爱第{offset}行（{place} {group}）")
-                       for c in counted.values()]
-            if place == coverage.TOTAL_LABEL:
-                totals[group] = numbers
-            else:
-                sums = villages.setdefault(group, [0] * len(numbers))
-                villages[group] = [a + b for a, b in zip(sums, numbers, strict=True)]
+            where = f"探访关爱第{offset}行（{place} {group}）"
+            if group not in known:
+                problems.append(f"{where}的巡访对象类别“{group}”不是本程序的类别（可选：{'、'.join(known)}）")
+                continue
+            if (place, group) in lines:
+                problems.append(f"{where}与第{lines[(place, group)][0]}行重复")
+                continue
+            formulas = {(offset, column[k] + 1): labels[k] for k in (*coverage.COUNTS, "rate")
+                        if (offset, column[k] + 1) in unworked}
+            if formulas:
+                problems.append(f"{where}：" + _formula_message(set(formulas), formulas))
+                continue
+            line = coverage.CoverageRow(place, group, *(
+                _number(r[column[k]] if column[k] < len(r) else None, f"{where}的{labels[k]}") for k in coverage.COUNTS))
+            lines[(place, group)] = (offset, line)
+            problems += [f"{where}：{text}" for text in _impossible(line, r[column["rate"]] if column["rate"] < len(r)
+                                                                     else None)]
     except ValueError as exc:
-        source.care_problem = f"“探访关爱”工作表：{exc}"
+        problems.append(f"“探访关爱”工作表：{exc}")
+    if not problems:
+        problems = _sums_wrong(lines)
+    if problems:
+        more = f"（另有 {len(problems) - 1} 处）" if len(problems) > 1 else ""
+        source.care_problem = problems[0] + more
         return
-    wrong = [group for group, numbers in totals.items() if villages.get(group, [0] * len(numbers)) != numbers]
-    if not totals or wrong:
-        source.care_problem = ("“探访关爱”工作表没有合计行" if not totals
-                               else f"“探访关爱”工作表的合计与各村之和不符：{'、'.join(wrong)}")
-        return
-    source.care = [coverage.CoverageRow(coverage.TOTAL_LABEL, group, *numbers) for group, numbers in totals.items()]
+    source.care = [line for (place, _g), (_o, line) in lines.items() if place == coverage.TOTAL_LABEL]
+
+
+def _impossible(line, rate_cell) -> list[str]:
+    """What cannot be true of one 探访关爱 line."""
+    from township_desk.models import coverage
+
+    out = []
+    for count, label in ((line.key, "重点对象"), (line.contacted, "本月已探访人数"), (line.overdue, "月末逾期未上门人数")):
+        if count > line.people:
+            out.append(f"{label} {count} 多于人数 {line.people}")
+    if line.home_visited > line.contacted:
+        out.append(f"本月已上门人数 {line.home_visited} 多于本月已探访人数 {line.contacted}（上门也是探访）")
+    expected = coverage.rate_of(line.contacted, line.people)
+    text = str(rate_cell).strip().rstrip("%％").strip() if rate_cell is not None else ""
+    if text and expected is not None:
+        try:
+            given = float(text)
+        except ValueError:
+            out.append(f"探访率（%）“{rate_cell}”不是数字")
+        else:
+            if abs(given - expected) > 0.051:
+                out.append(f"探访率（%）为 {rate_cell}，按本月已探访人数 {line.contacted} / 人数 {line.people} 应为 {expected}")
+    return out
+
+
+def _sums_wrong(lines: dict) -> list[str]:
+    """A group larger than its place's 全部巡访对象; a 合计 that is not the sum of its villages; a group with
+    village lines and no 合计 line."""
+    from township_desk.models import coverage
+
+    out = []
+    for (place, group), (offset, line) in lines.items():
+        everyone = lines.get((place, coverage.ALL_LABEL))
+        if group != coverage.ALL_LABEL and everyone is not None and line.people > everyone[1].people:
+            out.append(f"探访关爱第{offset}行（{place} {group}）：人数 {line.people} 多于该处全部巡访对象 "
+                       f"{everyone[1].people} 人")
+    villages: dict[str, list[int]] = {}
+    for (place, group), (_offset, line) in lines.items():
+        if place != coverage.TOTAL_LABEL:
+            sums = villages.setdefault(group, [0] * len(coverage.COUNTS))
+            villages[group] = [a + getattr(line, k) for a, k in zip(sums, coverage.COUNTS, strict=True)]
+    totals = {group: (offset, line) for (place, group), (offset, line) in lines.items() if place == coverage.TOTAL_LABEL}
+    if not totals:
+        return [*out, "“探访关爱”工作表没有合计行"]
+    for group, (offset, line) in totals.items():
+        numbers = [getattr(line, k) for k in coverage.COUNTS]
+        if villages.get(group, [0] * len(numbers)) != numbers:
+            out.append(f"“探访关爱”工作表的合计与各村之和不符：{group}（第{offset}行）")
+    out += [f"“探访关爱”工作表有“{group}”各村的行，没有它的合计行" for group in villages if group not in totals]
+    return out
 
 
 def _maybe_int(value):

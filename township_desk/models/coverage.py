@@ -23,7 +23,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from township_desk.models import field_history, group_plans, groups, monthly, schedule, villages
+from township_desk.models import field_history, group_plans, groups, monthly, rate_labels, schedule, villages
 from township_desk.models.dates import month_bounds
 from township_desk.models.elders import STATUS_ON_DAY_SQL
 
@@ -32,7 +32,7 @@ TOTAL_LABEL = monthly.TOTAL_LABEL
 SHEET = "探访关爱"
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("village", "村（社区）"), ("group", "巡访对象类别"), ("people", "人数"), ("key", "重点对象"),
-    ("contacted", "本月已探访人数"), ("home_visited", "本月已上门人数"), ("rate", "探访率（%）"),
+    ("contacted", "本月已探访人数"), ("home_visited", "本月已上门人数"), ("rate", rate_labels.rate_heading(rate_labels.CONTACT)),
     ("overdue", "月末逾期未上门人数"),
 )
 COUNTS = ("people", "key", "contacted", "home_visited", "overdue")

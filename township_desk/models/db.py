@@ -9,6 +9,9 @@ import contextlib
 import functools
 import os
 import sqlite3
+import threading
+import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path, PurePath
 
@@ -231,13 +234,124 @@ def recognise(path: str | Path) -> None:
         raise DatabaseUnavailable(f"该文件是其他程序的数据库，不是留守老人台账（{path}），未作任何改动。")
 
 
+# ---------------------------------------------------------------------------------------------- one library per file
+#
+# The standard library's sqlite3 and SQLCipher's sqlcipher3 are two copies of SQLite. On POSIX, locks on a file are
+# the process's (fcntl): when one copy closes its handle on a file, the locks the other copy holds on it are gone
+# too, and SQLite can only work around that among its own connections. So while a plain ledger is converted by
+# SQLCipher (setting a password), no standard-library connection to that file may be open in this process:
+# ``converting`` waits for those open to close and holds every new one back (``open_file`` waits) until it ends.
+
+_files = threading.Condition()
+_plain_open: dict[str, weakref.WeakSet] = {}  # file → this process's open standard-library connections to it
+_converting: dict[str, int] = {}  # file → the thread converting it
+# How long setting a password waits for this process's other readers of the file (the 首页's figures) to finish.
+CONVERSION_WAIT_S = 30.0
+
+
+class _TrackedConnection(sqlite3.Connection):
+    """A standard-library connection that leaves the count of open connections to its file when closed (or
+    collected)."""
+
+    def close(self) -> None:
+        super().close()
+        with _files:
+            for live in _plain_open.values():
+                live.discard(self)
+            _files.notify_all()
+
+
+def _file_key(path: str | Path) -> str:
+    return cipher._id(path)
+
+
+def plain_connections(path: str | Path) -> int:
+    """How many standard-library connections this process has open to the file at ``path``."""
+    with _files:
+        return len(_plain_open.get(_file_key(path), ()))
+
+
+def _wait_for_conversion(key: str) -> None:
+    with _files:
+        while key in _converting:
+            if _converting[key] == threading.get_ident():
+                raise RuntimeError("a conversion opened the file it converts through the standard library")
+            _files.wait(0.5)
+
+
+def _open_plain(database: str, path: str | Path, **kwargs) -> sqlite3.Connection:
+    """``sqlite3.connect(database)`` for the file ``path``, counted (``plain_connections``)."""
+    key = _file_key(path)
+    conn = sqlite3.connect(database, factory=_TrackedConnection, **kwargs)
+    with _files:
+        _plain_open.setdefault(key, weakref.WeakSet()).add(conn)
+    return conn
+
+
+@contextlib.contextmanager
+def converting(path: str | Path, what: str) -> Iterator[None]:
+    """While the block runs, this process opens the file at ``path`` through SQLCipher only: it starts once every
+    standard-library connection to it has closed (waiting up to ``CONVERSION_WAIT_S``; then a Chinese
+    ``UserError`` naming ``what``, the file untouched) and ``open_file`` holds new ones back until it ends."""
+    from township_desk.models.errors import UserError
+
+    key = _file_key(path)
+    with _files:
+        if key in _converting:
+            raise UserError(f"台账正在进行另一项加密转换，{what}未开始。请等它完成后再试。")
+        _converting[key] = threading.get_ident()
+        deadline = time.monotonic() + CONVERSION_WAIT_S
+        while _plain_open.get(key):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                count = len(_plain_open[key])
+                del _converting[key]
+                _files.notify_all()
+                raise UserError(f"台账仍在被本程序的其他部分读取（{count} 处，例如首页的统计或正在进行的导出），"
+                                f"{what}未开始，台账未改动。请等它们完成后再试。")
+            _files.wait(min(left, 0.5))
+    try:
+        yield
+    finally:
+        with _files:
+            del _converting[key]
+            _files.notify_all()
+
+
+def settle(path: Path, connect, *, busy: str, damaged_raises: bool) -> None:
+    """Fold the write-ahead log of the database at ``path`` into the file and leave no -wal, -shm or -journal
+    beside it (SQLite would replay an old log onto a file put in its place). ``connect()`` opens it (the library
+    and key are the caller's). Another connection still using the file, after ``BUSY_TIMEOUT_MS``, raises a
+    ``UserError`` with the message ``busy``. A file SQLite cannot read (damaged) re-raises its error when
+    ``damaged_raises``; otherwise the caller has kept its raw bytes and its leftovers are removed all the same."""
+    from township_desk.models.errors import UserError
+
+    try:
+        conn = connect()
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS):d}")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        if is_locked_error(exc):
+            raise UserError(busy) from exc
+        if damaged_raises:
+            raise
+    for suffix in ("-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + suffix).unlink()
+
+
 def open_file(database: str, path: str | Path, **kwargs):
     """A connection to ``database`` (the file ``path``, or a URI naming it): a ``sqlite3`` one for a plain file,
     a SQLCipher one keyed for an encrypted ledger unlocked in this process (``cipher.PasswordRequired`` when it
-    has not been)."""
+    has not been). While the file is being converted (``converting``) it waits for the conversion to end."""
+    _wait_for_conversion(_file_key(path))
     root = cipher.require_unlocked(path)
     if root is None:
-        return sqlite3.connect(database, **kwargs)
+        return _open_plain(database, path, **kwargs)
     return cipher.open_encrypted(database, root, cipher.file_salt(path), **kwargs)
 
 
@@ -353,6 +467,7 @@ def open_scratch_copy(path: str | Path) -> sqlite_utils.Database:
     if db_path.exists() and db_path.is_dir():
         raise DatabaseUnavailable(f"“{db_path}”是文件夹，不是数据库文件。")
     recognise(db_path)
+    _wait_for_conversion(_file_key(db_path))
     root = cipher.require_unlocked(db_path) if db_path.exists() else None
     if root is not None:  # decrypted into memory only, never into a file
         return _scratch_of_encrypted(db_path, root)
@@ -361,8 +476,8 @@ def open_scratch_copy(path: str | Path) -> sqlite_utils.Database:
         if db_path.exists() and db_path.stat().st_size > 0:
             wal = db_path.with_name(db_path.name + "-wal")
             has_wal = wal.exists() and wal.stat().st_size > 0
-            source = sqlite3.connect(_read_only_uri(db_path, immutable=not has_wal), uri=True,
-                                     timeout=BUSY_TIMEOUT_MS / 1000)
+            source = _open_plain(_read_only_uri(db_path, immutable=not has_wal), db_path, uri=True,
+                                 timeout=BUSY_TIMEOUT_MS / 1000)
             try:
                 source.backup(memory)
             finally:

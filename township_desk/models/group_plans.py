@@ -26,7 +26,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from township_desk.models import field_history, groups, settings
+from township_desk.models import field_history, groups, settings, supporter_history
 from township_desk.models.errors import UserError
 from township_desk.models.risk import AGED_FROM, DISABLED_FROM_LEVEL
 
@@ -215,9 +215,7 @@ def rule_sql(rules: list[str] | tuple[str, ...], day: str = ":day", dated: bool 
         AGED: f"{on('birth_date')} <= date({day}, '-{AGED_FROM} years')",
         DISABLED: f"COALESCE({on('ability_level')}, -1) >= {DISABLED_FROM_LEVEL}",
         ALONE: f"COALESCE({on('lives_alone')}, 0) = 1",
-        NO_FAMILY: (f"({on('care')} = '无人照料'"
-                    f" AND EXISTS (SELECT 1 FROM supporters s WHERE s.elder_id = e.id)"
-                    f" AND NOT EXISTS (SELECT 1 FROM supporters s WHERE s.elder_id = e.id AND NOT s.is_away))"),
+        NO_FAMILY: f"({on('care')} = '无人照料' AND {supporter_history.all_away_sql(day)})",  # supporters of the day
     }
     return {rule: parts[rule] for rule in rules}
 

@@ -15,22 +15,23 @@ and the national 2022 guidance's categories: 独居 (the 独居 flag), 空巢 (c
 home), 失能 (ability level 中度受损 or worse, as the risk factor), 重残 (disabled, grade 一级 or 二级).
 
 Groups are derived when read, from the record as it stood on the day asked (``field_history.values_on_sql``, the
-status on that day): a past month keeps the groups it had. Each group's rule is its list of tests in ``RULES``
-(SQL conditions with the words of each reason): one query answers for the whole ledger, and the same conditions
-word the reasons of the elders shown. Supporters are not dated, so 留守, 城市独居 and 空巢
-read today's supporters. Overrides (table ``elder_group_overrides``, dated ``since``/``until``) put an elder in
-or out of a group where the record cannot say; each is audited with its reason.
+status on that day, the supporters of that day: ``supporter_history``): a past month keeps the groups it had.
+Each group's rule is its list of tests in ``RULES`` (SQL conditions with the words of each reason): one query
+answers for the whole ledger, and the same conditions word the reasons of the elders shown. Overrides (table
+``elder_group_overrides``, dated ``since``/``until``) put an elder in or out of a group where the record cannot
+say; each is audited with its reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
 
-from township_desk.models import audit, elders, field_history, risk, settings
+from township_desk.models import audit, elders, field_history, risk, settings, supporter_history
 from township_desk.models.changes import data_stamp
 from township_desk.models.dates import parse_date
 from township_desk.models.elders.eligibility_rule import (
@@ -75,6 +76,11 @@ def require(group: str) -> str:
     """The group's name, or a ``UserError`` naming the valid ones."""
     name = (group or "").strip()
     if name not in GROUPS:
+        # the sheets' way of naming a group (城市独居老人, 农村留守老年人) is that group
+        name = re.sub(r"(?:老年人|老人)$", "", name)
+    if name not in GROUPS:
+        if name in SPECIAL_KINDS:
+            raise UserError(f"“{name}”是特殊困难老人的一种，不是单独的巡访对象类别：请用 --group {SPECIAL}")
         raise UserError(f"巡访对象类别“{group}”不存在，可选：{'、'.join(GROUPS)}")
     return name
 
@@ -150,7 +156,7 @@ def _applies(test: Test) -> str:
 
 
 def _derived_sql(group: str) -> str:
-    """SQL over ``d`` and ``sa`` (``_SUPPORTERS_SQL``): does the record put the elder in ``group``? None of its tests
+    """SQL over ``d`` (``_with_sql``): does the record put the elder in ``group``? None of its tests
     applies; the tests are tried in turn, so most elders are settled by the first ones."""
     i = GROUPS.index(group)
     steps, supporters = [], False
@@ -158,7 +164,7 @@ def _derived_sql(group: str) -> str:
         if not test.supporter:
             steps.append(f"WHEN {_applies(test)} THEN 0")
         elif not supporters:
-            steps.append(f"WHEN IFNULL(sa.s{i}, 0) THEN 0")  # a test applies to one of the supporters
+            steps.append(f"WHEN IFNULL(d.s{i}, 0) THEN 0")  # a test applies to one of the supporters
             supporters = True
     return f"CASE {' '.join(steps)} ELSE 1 END"
 
@@ -167,37 +173,48 @@ def _derived_sql(group: str) -> str:
 _IDS = "(SELECT value FROM json_each(:ids))"
 
 
-def _supporters_sql(narrowed: bool, wanted: tuple[str, ...]) -> str:
-    """One pass over the supporters of the elders asked (``narrowed``: those of ``:ids``): per elder, s<i> = does a
-    supporter's test of GROUPS[i] apply to any of them (for each of ``wanted`` with such tests)."""
-    columns = ", ".join(
-        f"MAX({' OR '.join(_applies(t) for t in RULES[g] if t.supporter)}) AS s{GROUPS.index(g)}"
-        for g in wanted if any(t.supporter for t in RULES[g]))
-    narrow = f" WHERE s.elder_id IN {_IDS}" if narrowed else ""
-    return f"SELECT s.elder_id, {columns or 'NULL'} FROM supporters s{narrow} GROUP BY s.elder_id"
+def _with_sql(narrowed: bool, wanted: tuple[str, ...]) -> str:
+    """The common table expressions every query starts with (``narrowed``: the elders of ``:ids``, else all):
 
-
-def _record_sql(narrowed: bool) -> str:
-    """The elders asked (``narrowed``: those of ``:ids``, else all), each as their record stood on ``:day``."""
+    - ``sd``: the supporters of the elders asked, as they stood on ``:day`` (``supporter_history``);
+    - ``sa``: one pass over them, per elder: ``n`` supporters, and s<i> = does a supporter's test of GROUPS[i]
+      apply to any of them (for each of ``wanted`` with such tests);
+    - ``d``: the elders asked, each as their record stood on ``:day``, with ``d.status`` (the status that day),
+      ``d.supporters`` (how many that day) and sa's s<i>; materialized when several groups read it;
+    - ``ov``: the overrides in force on ``:day``."""
+    supporters = supporter_history.rows_on_day_sql(elders=_IDS if narrowed else None)
+    tested = [g for g in wanted if any(t.supporter for t in RULES[g])]
+    # the supporters are read only when a group asked looks at them (every group, for the reasons)
+    counted = not wanted or any("d.supporters" in t.sql for g in wanted for t in RULES[g]) or tested
+    flags = "".join(f", MAX({' OR '.join(_applies(t) for t in RULES[g] if t.supporter)}) AS s{GROUPS.index(g)}"
+                    for g in tested)
     fields = ", ".join(f"{field_history.on_day_column(f)} AS {f}" for f in _FIELDS)
     later = field_history.values_on_sql(_FIELDS, only=f" AND elder_id IN {_IDS}" if narrowed else "")
-    return (f"SELECT e.id AS id, {fields}, {elders.STATUS_ON_DAY_SQL} AS status"
-            f" FROM elders e LEFT JOIN {later} h ON h.elder_id = e.id{f' WHERE e.id IN {_IDS}' if narrowed else ''}")
+    # one group reads only its own fields (SQLite leaves the others out); several read each field once
+    materialized = " MATERIALIZED" if len(wanted) > 1 else ""
+    head = (f"WITH sd AS {supporters}, sa AS (SELECT s.elder_id, COUNT(*) AS n{flags} FROM sd s GROUP BY s.elder_id),"
+            if counted else "WITH")
+    return (f"{head} d AS{materialized} (SELECT e.id AS id, {fields}, {elders.STATUS_ON_DAY_SQL} AS status"
+            + (f", IFNULL(sa.n, 0) AS supporters{''.join(f', sa.s{GROUPS.index(g)}' for g in tested)}" if counted else "")
+            + f" FROM elders e LEFT JOIN {later} h ON h.elder_id = e.id"
+            + (" LEFT JOIN sa ON sa.elder_id = e.id" if counted else "")
+            + f"{f' WHERE e.id IN {_IDS}' if narrowed else ''}), ov AS ({_overrides_sql(narrowed)})")
 
 
 def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-# The overrides in force on ``:day``, one row per elder: m<i>, k<i>, r<i> (member, sub-kind, reason) of GROUPS[i];
-# of two in force for one group the latest (since, then id) wins.
-_OVERRIDES_SQL = (
-    "SELECT elder_id, " + ", ".join(
+def _overrides_sql(narrowed: bool) -> str:
+    """The overrides in force on ``:day`` (``narrowed``: of the elders of ``:ids``), one row per elder: m<i>, k<i>,
+    r<i> (member, sub-kind, reason) of GROUPS[i]; of two in force for one group the latest (since, then id) wins."""
+    pivot = ", ".join(
         f"MAX(CASE WHEN group_name = {_quoted(g)} THEN {column} END) AS {key}{i}"
         for i, g in enumerate(GROUPS) for column, key in (("member", "m"), ("sub_kind", "k"), ("reason", "r")))
-    + " FROM (SELECT o.*, ROW_NUMBER() OVER (PARTITION BY elder_id, group_name ORDER BY since DESC, id DESC) AS n"
-      " FROM elder_group_overrides o WHERE since <= :day AND (until IS NULL OR until > :day))"
-      " WHERE n = 1 GROUP BY elder_id")
+    return (f"SELECT elder_id, {pivot} FROM (SELECT o.*, ROW_NUMBER() OVER (PARTITION BY elder_id, group_name"
+            " ORDER BY since DESC, id DESC) AS n FROM elder_group_overrides o WHERE since <= :day"
+            f" AND (until IS NULL OR until > :day){f' AND elder_id IN {_IDS}' if narrowed else ''})"
+            " WHERE n = 1 GROUP BY elder_id")
 
 
 def _asked(db, on: dt.date | str | None, elder_ids: list[int] | None) -> tuple[bool, dict]:
@@ -219,14 +236,13 @@ def memberships(db, on: dt.date | str | None = None, elder_ids: list[int] | None
     tests = [(g, k, t) for g in GROUPS for k, t in enumerate(RULES[g])]
     own = ", ".join(f"{_applies(t)} AS t_{GROUPS.index(g)}_{k}" for g, k, t in tests if not t.supporter)
     per_supporter = ", ".join(f"{_applies(t)} AS t_{GROUPS.index(g)}_{k}" for g, k, t in tests if t.supporter)
-    record = f"WITH d AS MATERIALIZED ({_record_sql(narrowed)})"
-    rows = db.execute(f"{record}, ov AS ({_OVERRIDES_SQL}) SELECT d.*, ov.*, {own}"
-                      " FROM d LEFT JOIN ov ON ov.elder_id = d.id", params)
+    common = _with_sql(narrowed, ())
+    rows = db.execute(f"{common} SELECT d.*, ov.*, {own} FROM d LEFT JOIN ov ON ov.elder_id = d.id", params)
     names = [c[0] for c in rows.description]
     rows = [dict(zip(names, r, strict=True)) for r in rows]
     supporters: dict[int, list[dict]] = {}
-    cursor = db.execute(f"{record} SELECT s.elder_id, s.name, s.employer_type, {MONTHS_AWAY_SQL} AS months_away,"
-                        f" {per_supporter} FROM d JOIN supporters s ON s.elder_id = d.id"
+    cursor = db.execute(f"{common} SELECT s.elder_id, s.name, s.employer_type, {MONTHS_AWAY_SQL} AS months_away,"
+                        f" {per_supporter} FROM d JOIN sd s ON s.elder_id = d.id"
                         " ORDER BY s.elder_id, s.sort_order, s.id", params)
     columns = [c[0] for c in cursor.description]
     for r in cursor:
@@ -249,11 +265,7 @@ def memberships(db, on: dt.date | str | None = None, elder_ids: list[int] | None
 def _flags_sql(narrowed: bool, wanted: tuple[str, ...]) -> str:
     """Per elder asked: id, then 1/0 for each of ``wanted``: the override in force, else the record's verdict."""
     flags = ", ".join(f"COALESCE(ov.m{GROUPS.index(g)}, {_derived_sql(g)})" for g in wanted)
-    # one group reads only its own fields (SQLite leaves the others out); several read each field once
-    materialized = " MATERIALIZED" if len(wanted) > 1 else ""
-    return (f"WITH d AS{materialized} ({_record_sql(narrowed)}), ov AS ({_OVERRIDES_SQL}),"
-            f" sa AS ({_supporters_sql(narrowed, wanted)})"
-            f" SELECT d.id, {flags} FROM d LEFT JOIN ov ON ov.elder_id = d.id LEFT JOIN sa ON sa.elder_id = d.id")
+    return f"{_with_sql(narrowed, wanted)} SELECT d.id, {flags} FROM d LEFT JOIN ov ON ov.elder_id = d.id"
 
 
 def member_names(db, on: dt.date | str | None = None,
@@ -310,6 +322,19 @@ def filter_sql(db, group: str, on: dt.date | str | None = None, elder: str = "e"
     return f"{elder}.id IN (SELECT value FROM json_each(?))", [json.dumps(members(db, group, on))]
 
 
+def _override_day(value: dt.date | str | None, what: str) -> dt.date:
+    """The day an override begins or ends, or a ``UserError`` naming what was given."""
+    from township_desk.models.dates import DateError, check_in_range
+
+    try:
+        day = value if isinstance(value, dt.date) else parse_date(value)
+    except DateError as exc:
+        raise UserError(f"{what}“{value}”不是有效日期：{exc}") from None
+    if day is None:
+        raise UserError(f"请填写{what}")
+    return check_in_range(day, what)
+
+
 def set_override(db, elder_id: int, group: str, member: bool, reason: str, since: dt.date | str,
                  sub_kind: str | None = None) -> int:
     """Put an elder in (``member``) or out of ``group`` from ``since`` on, with a reason; ends the override of
@@ -318,9 +343,7 @@ def set_override(db, elder_id: int, group: str, member: bool, reason: str, since
     reason = (reason or "").strip()
     if not reason:
         raise UserError(f"改定“{group}”须填写原因")
-    day = parse_date(since) if not isinstance(since, dt.date) else since
-    if day is None:
-        raise UserError("请填写改定的起始日期")
+    day = _override_day(since, "改定的起始日期")
     if group == SPECIAL and member and sub_kind not in SPECIAL_KINDS:
         raise UserError(f"特殊困难老人须选择类别：{'、'.join(SPECIAL_KINDS)}")
     if group != SPECIAL or not member:
@@ -340,6 +363,28 @@ def set_override(db, elder_id: int, group: str, member: bool, reason: str, since
         audit.record(db, "改定巡访对象类别", "elders", elder_id, f"{row[0]} {row[1]}", group, None,
                      f"{shown}（自 {day.isoformat()} 起，{reason}）")
     return new_id
+
+
+def end_override(db, elder_id: int, group: str, on: dt.date | str, reason: str) -> int:
+    """End the override of ``group`` in force for the elder (from ``on`` the record decides again), with a reason;
+    audited. A later override reopens it. Returns the ended row's id; ``UserError`` when none is in force."""
+    group = require(group)
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError(f"恢复“{group}”按台账记录认定须填写原因")
+    day = _override_day(on, "恢复按台账记录认定的日期")
+    with db.atomic():
+        row = db.execute("SELECT o.id, o.since, e.name, e.id_number FROM elder_group_overrides o"
+                         " JOIN elders e ON e.id = o.elder_id WHERE o.elder_id = ? AND o.group_name = ?"
+                         " AND o.until IS NULL ORDER BY o.since DESC, o.id DESC LIMIT 1", [elder_id, group]).fetchone()
+        if row is None:
+            raise UserError(f"该老人的“{group}”没有正在生效的改定，无需恢复")
+        override_id, since, name, id_number = row
+        until = max(day.isoformat(), since)  # ended before it began: it never held
+        db.execute("UPDATE elder_group_overrides SET until = ? WHERE id = ?", [until, override_id])
+        audit.record(db, "恢复按记录认定巡访对象类别", "elders", elder_id, f"{name} {id_number}", group, None,
+                     f"自 {until} 起按台账记录认定（{reason}）")
+    return override_id
 
 
 def overrides_of(db, elder_id: int) -> list[dict]:

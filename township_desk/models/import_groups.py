@@ -53,7 +53,12 @@ TIER_VALUES = {"重点": "重点", "一般": "一般", "重点巡访": "重点",
                "重点对象": "重点", "一般对象": "一般"}
 # Groups the sheet's word puts into the record (field, value); the rest are checked or overridden.
 _RECORD = {groups.URBAN_ALONE: {"rural_hukou": False, "lives_alone": True}, groups.RURAL_LEFT_BEHIND: {"rural_hukou": True},
-           groups.ALONE: {"lives_alone": True}}
+           groups.ALONE: {"lives_alone": True}, groups.SEVERELY_DISABLED: {"is_disabled": True}}
+# 重度残疾 is 残疾 of grade 一级 or 二级 (残联's grading): a sheet saying 重残/重度残疾 “是” without a grade of its own
+# gives the record this grade — what the sheet says, no more; ``groups.severe_grade`` reads it as severe.
+SEVERE_GRADE_UNKNOWN = "一级或二级"
+# What a yes/no column holds; a 重度残疾 column holding anything else (一级, 肢体残疾二级 …) is the 残疾 field.
+_YES_WORDS = {"是", "有", "√", "✓", "✔", "1", "Y", "y", "yes", "Yes", "是的", "重残", "重度残疾", "重度"}
 
 
 @dataclass
@@ -93,11 +98,39 @@ def sheet_claims(sheet_name: str, title_rows: list[str]) -> list[GroupClaim]:
     return []
 
 
-def read_row(values: dict[str, tuple[str, Any]]) -> tuple[list[GroupClaim], str | None]:
-    """The claims of one row's group columns (target -> (heading, value)) and a tier a 类别 column held instead."""
+# What a yes/no group column may hold (compared in lower case). "/" and dashes are how clerks write "none".
+_YES = {"是", "是的", "√", "✓", "✔", "☑", "有", "y", "yes", "true", "1", "对"}
+_NO = {"否", "不", "不是", "非", "无", "没有", "×", "✗", "✘", "n", "no", "false", "0", "/", "／", "-", "－", "—", "——"}
+
+
+def _yes_no(value: Any, text: str, group: str, sub_kind: str) -> bool | None:
+    """A yes/no group cell read strictly: its yes or no words, or the group's own word (空巢 in 是否空巢) as a yes;
+    None for anything else (未知, 待定, 2 …), which is not taken as a yes."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    word = text.lower()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    named = [c.group for c in words(text, "")]
+    if group in named or (sub_kind and sub_kind in text):
+        return True
+    return None
+
+
+def read_row(values: dict[str, tuple[str, Any]]) -> tuple[list[GroupClaim], str | None, list[tuple[str, str]]]:
+    """The claims of one row's group columns (target -> (heading, value)), a tier a 类别 column held instead, and
+    the cells that were not understood (heading, message): a yes/no cell that is neither, a 类别 cell naming no
+    group. Those say nothing about the groups."""
     claims: list[GroupClaim] = []
     tier = None
+    unread: list[tuple[str, str]] = []
     for target, (heading, value) in values.items():
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a reader's 2.0 is the 2 the clerk typed
         text = str(value).strip() if value is not None else ""
         if not text:
             continue
@@ -105,26 +138,46 @@ def read_row(values: dict[str, tuple[str, Any]]) -> tuple[list[GroupClaim], str 
         if target == GROUP_COLUMN:
             if text in TIER_VALUES:
                 tier = TIER_VALUES[text]
-            else:
-                claims += words(text, source)
-        elif target.startswith(FLAG_PREFIX):
-            answer = elders.parse_bool(text)
-            if answer is None:
                 continue
+            found = words(text, source)
+            if not found:
+                unread.append((heading, f"{source}不是巡访对象类别（可写：{'、'.join(groups.GROUPS)}，或重点/一般），"
+                                        "未据此认定类别"))
+            claims += found
+        elif target.startswith(FLAG_PREFIX):
             group, _slash, sub_kind = target[len(FLAG_PREFIX):].partition("/")
+            answer = _yes_no(value, text, group, sub_kind)
+            if answer is None:
+                unread.append((heading, f"{source}应填“是”或“否”，未据此认定{sub_kind or group}"))
+                continue
             claims.append(GroupClaim(group, answer, source,
                                      (sub_kind or _special_kind(text)) if group == groups.SPECIAL else None))
-    return claims, tier
+    return claims, tier, unread
+
+
+def is_yes_no(value: Any) -> bool:
+    """A cell of a yes/no column: blank, 是/否, √/×, 1/0, 有/无 (or the group's own word, 重残)."""
+    text = str(value).strip() if value is not None else ""
+    return not text or text in _YES_WORDS or elders.parse_bool(text) is False
+
+
+def flag_column_holds_field(target: str, values: list[Any]) -> bool:
+    """Does a column read as a group's yes/no column hold the record's field instead? A 重度残疾 column of 一级,
+    肢体残疾二级 … is the 残疾 category and grade (read as the 残疾类别及等级 column), not 重残 是/否."""
+    return target == FLAG_PREFIX + groups.SEVERELY_DISABLED and not all(is_yes_no(v) for v in values)
 
 
 def record_fields(claims: list[GroupClaim], data: dict[str, Any]) -> dict[str, Any]:
-    """The record's fields the claims state (城市独居: a city household living alone …), leaving out a field the row
-    already has from a column of its own."""
+    """The record's fields the claims state (城市独居: a city household living alone; 重残: 残疾, and when the row
+    gives no grade ``SEVERE_GRADE_UNKNOWN`` …), leaving out a field the row already has from a column of its own."""
     fields: dict[str, Any] = {}
     for claim in claims:
         if not claim.member:
             continue
         wanted = dict(_RECORD.get(claim.group, {}))
+        if claim.group == groups.SEVERELY_DISABLED and not data.get("disability_grade") \
+                and data.get("is_disabled") not in (False, 0):
+            wanted["disability_grade"] = SEVERE_GRADE_UNKNOWN
         if claim.group == groups.SPECIAL and claim.sub_kind == "计划生育特殊家庭":
             wanted["family_planning_special"] = True
             if _LOST_ONLY_CHILD.search(claim.source):
@@ -147,6 +200,9 @@ def settle(db, claimed: list[tuple[int, list[GroupClaim], str]], on: dt.date) ->
             if now is None or now.member == claim.member and (
                     not claim.member or claim.group != groups.SPECIAL or now.sub_kind == claim.sub_kind):
                 continue
+            if (claim.group == groups.SPECIAL and not claim.member and now.member and claim.sub_kind
+                    and now.sub_kind != claim.sub_kind):
+                continue  # 是否重点优抚：否 says not 重点优抚; the elder is 特殊困难 for another reason (计划生育特殊家庭)
             if claim.group == groups.SPECIAL and (not claim.member or claim.sub_kind != "计划生育特殊家庭"):
                 reason = f"导入台账：{where} {claim.source}"
                 groups.set_override(db, elder_id, claim.group, claim.member, reason, on, claim.sub_kind)

@@ -524,6 +524,18 @@ def _to_record(sheet: str, values: dict[tuple[str, int | None], Any], headings: 
     return data, [s for s in items if any(_text(v) for v in s.values())]
 
 
+def _fields_in_flag_columns(mapping: dict[int, tuple[str, int | None]], cells: list[list[Any]], first: int) -> None:
+    """A group's yes/no column whose cells are the record's field (a 重度残疾 column of 一级, 肢体残疾二级 …) is read
+    as that field: the 残疾类别及等级 column, unless the sheet has one already (``import_groups``)."""
+    taken = {target for target, _n in mapping.values()}
+    for c, (target, number) in list(mapping.items()):
+        if target.startswith(import_groups.FLAG_PREFIX) and "disability" not in taken and \
+                import_groups.flag_column_holds_field(target, [row[c] for row in cells[first:] if c < len(row)
+                                                               and not _is_blank(row) and not _is_footer(row)]):
+            mapping[c] = ("disability", number)
+            taken.add("disability")
+
+
 def _is_group_target(target: str) -> bool:
     return target == import_groups.GROUP_COLUMN or target.startswith(import_groups.FLAG_PREFIX)
 
@@ -579,6 +591,7 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
             done += len(cells)
             continue
         mapping, col_headings, unknown, header, first = _map_columns(cells, header, owner)
+        _fields_in_flag_columns(mapping, cells, first)
         info = SheetInfo(sheet_name, header + 1, {col_headings[c]: t for c, (t, _n) in mapping.items()}, unknown)
         if not any(_is_group_target(t) for t, _n in mapping.values()):  # a sheet's own 类别 column says it all
             info.title_groups = import_groups.sheet_claims(
@@ -633,8 +646,10 @@ def read_ledger(path: str | Path, *, today: dt.date | None = None, progress: Pro
             row_problems: list[ImportProblem] = []
             values = {key: (row[c] if c < len(row) else "") for c, key in mapping.items()}
             data, supporters = _to_record(sheet_name, values, headings, row_problems, excel_row)
-            claims, tier = import_groups.read_row({k[0]: (headings[k], v) for k, v in values.items()
-                                                   if _is_group_target(k[0])})
+            claims, tier, unread = import_groups.read_row({k[0]: (headings[k], v) for k, v in values.items()
+                                                           if _is_group_target(k[0])})
+            row_problems += [ImportProblem(sheet_name, excel_row, heading, "warning", message)
+                             for heading, message in unread]
             if tier and "tier" not in data:
                 data["tier"] = tier  # a 类别 column holding 重点/一般
             claims = claims or list(info.title_groups)
@@ -759,10 +774,12 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
                     accept_renames is True or (accept_renames and row.id_number in accept_renames))
                 try:
                     prepared, row.prepared = row.prepared, None  # save_elder uses the row dict up
+                    if prepared is None:  # used up by an earlier run over this read (a dry run, a cancel)
+                        prepared = elders.prepare_elder(row.data, today)
                     if kept_name:
-                        if prepared is None:  # used up by an earlier run over this read (a dry run, a cancel)
-                            prepared = elders.prepare_elder(row.data, today)
                         prepared[0]["name"] = rename.old  # a rename is written only when confirmed
+                    if elder_id is not None:
+                        _keep_ledger_grade(db, read, row, elder_id, prepared[0])
                     saved = elders.save_elder(db, row.data, row.supporters, elder_id=elder_id, today=today,
                                               action="导入台账", prepared=prepared)
                 except ValidationError as exc:
@@ -812,6 +829,17 @@ def import_ledger(db, path: str | Path, *, dry_run: bool = False, today: dt.date
 
 def _row_name(row: LedgerRow) -> str:
     return elders.normalise_name(row.data.get("name"))
+
+
+def _keep_ledger_grade(db, read: LedgerRead, row: LedgerRow, elder_id: int, prepared: dict[str, Any]) -> None:
+    """A 重度残疾 “是” on a sheet without a grade column gave ``import_groups.SEVERE_GRADE_UNKNOWN``: a grade already
+    on the ledger says more (一级) or disagrees (三级: then the 重残 warning names it) and is kept."""
+    if prepared.get("disability_grade") != import_groups.SEVERE_GRADE_UNKNOWN or any(
+            _heading_of(read, row.sheet, target) for target in ("disability_grade", "disability")):
+        return
+    on_file = db.execute("SELECT disability_grade FROM elders WHERE id = ?", [elder_id]).fetchone()[0]
+    if on_file:
+        prepared["disability_grade"] = on_file
 
 
 def _heading_of(read: LedgerRead, sheet: str, target: str) -> str | None:

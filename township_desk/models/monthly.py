@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from township_desk.models import dates, field_history, idnumber, schedule, settings
+from township_desk.models import dates, field_history, idnumber, rate_labels, schedule, settings
 from township_desk.models import elders as elders_model
 from township_desk.models import villages as villages_model
 from township_desk.models.dates import month_bounds
@@ -406,7 +406,7 @@ def _detail_row(seq: int, e: dict, last: dt.date) -> dict:
 VISIT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("village", "村（社区）"), ("on_ledger", "在册人数"), ("key", "重点对象数"), ("general", "一般对象数"),
     ("home_visits", "本月上门巡访次数"), ("remote_visits", "本月电话视频巡访次数"),
-    ("visited", "本月已上门巡访人数"), ("coverage", "上门巡访覆盖率（%）"),
+    ("visited", "本月已上门巡访人数"), ("coverage", rate_labels.rate_heading(rate_labels.HOME)),
     ("overdue", "月末逾期未上门人数"), ("hazards", "本月发现风险隐患数"), ("supporters_told", "已通报赡养人数"),
 )
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from township_desk.models import agreements, paths, schedule, visits
+from township_desk.models import agreements, groups, paths, schedule, visits
 from township_desk.models import elders as elders_model
 from township_desk.models import villages as villages_model
 from township_desk.models.dates import month_bounds
@@ -121,7 +121,7 @@ def _elder_items(db, selection: Selection, suffix: str) -> list[PrintItem]:
 def registration_items(db, selection: Selection) -> list[PrintItem]:
     """登记表: the chosen elders, or one blank form."""
     if selection.blank:
-        return [PrintItem("空白登记表")]
+        return [PrintItem(f"空白登记表（{selection.group}）" if selection.group else "空白登记表")]
     return _elder_items(db, selection, "登记表")
 
 
@@ -133,7 +133,7 @@ def visit_form_items(db, selection: Selection) -> list[PrintItem]:
         return [PrintItem(f"{visit['elder_name']}　{visit['date']}　巡访登记表", visit_id=visit["id"],
                           elder_id=visit["elder_id"], people=1)]
     if selection.blank and selection.elder_id is None and selection.elder_ids is None and not selection.village:
-        return [PrintItem("空白巡访登记表")]
+        return [PrintItem(f"空白巡访登记表（{selection.group}）" if selection.group else "空白巡访登记表")]
     items = _elder_items(db, selection, "巡访登记表")
     if selection.elder_id is not None and not selection.blank:
         for item in items:
@@ -147,14 +147,60 @@ def notice_card_items(db, selection: Selection) -> list[PrintItem]:
 
 
 def roster_items(db, selection: Selection) -> list[PrintItem]:
-    """花名册: one item per village (the chosen one, or every village in order), with its people."""
+    """花名册: one item per village (the chosen one, or every village in order), with its people: the members of
+    ``selection.group`` on the day, or with no group everyone still looked after (``roster_people``)."""
     names = [selection.village] if selection.village else villages_model.names_in_order(db)
     items = []
     for name in names:
-        rows = looked_after(db, name)
+        rows = roster_people(db, name, selection.group, selection.day)
         leave = sum(r["status"] == ON_LEAVE for r in rows)
         items.append(PrintItem(f"{name}　花名册（{len(rows)}人）", village=name, people=len(rows), on_leave=leave))
     return items
+
+
+def roster_people(db, village: str, group: str | None, day: dt.date) -> list[dict]:
+    """A village's roster: with ``group`` its members on ``day`` (the 农村留守 roster: only 农村留守 elders, no city
+    household); with none every elder still looked after, each with ``groups``, the 巡访对象类别 they are in on
+    ``day`` (``models.groups``; [] = none), which the all-groups roster prints in its 对象类别 column."""
+    rows = looked_after(db, village, group, day)
+    if group is None:
+        found = groups.member_names(db, day, [r["id"] for r in rows]) if rows else {}
+        for r in rows:
+            r["groups"] = found.get(r["id"], [])
+    return rows
+
+
+# ---------------------------------------------------------------- the group a form is titled for
+
+# The groups of seed 003's visit plan, which a form names before the national categories (独居, 空巢 …): a
+# 城市独居 elder is always 独居 and 空巢 as well, and is titled 城市独居.
+POLICY_GROUPS = (groups.RURAL_LEFT_BEHIND, groups.URBAN_ALONE, groups.SPECIAL)
+
+
+def form_group(names: Sequence[str]) -> str | None:
+    """The one 巡访对象类别 a printed form's title names for an elder in ``names``: 农村留守 whenever they are in it
+    (the seeds' forms are 农村留守 forms, printed as they are); else their one group of seed 003's plan (城市独居,
+    特殊困难); else their one national category (失能 …). None when they are in several (or none): a neutral
+    巡访对象 title then, the groups said on a line of their own."""
+    if groups.RURAL_LEFT_BEHIND in names:
+        return groups.RURAL_LEFT_BEHIND
+    policy = [g for g in POLICY_GROUPS if g in names]
+    if policy:
+        return policy[0] if len(policy) == 1 else None
+    return names[0] if len(names) == 1 else None
+
+
+def groups_text(verdicts: Sequence[groups.Membership]) -> str:
+    """The 巡访对象类别 line of a form: the groups the elder is in, 特殊困难 with its sub-kind
+    (特殊困难（重点优抚）、独居、空巢); "未认定" when none."""
+    shown = [f"{m.group}（{m.sub_kind}）" if m.sub_kind else m.group for m in verdicts if m.member]
+    return "、".join(shown) or "未认定（不属于任何巡访对象类别）"
+
+
+def form_groups(db, elder_ids: Sequence[int], day: dt.date | str) -> dict[int, list[groups.Membership]]:
+    """Each elder's group verdicts on ``day`` (``groups.memberships``), read once for a batch of forms."""
+    ids = [i for i in dict.fromkeys(elder_ids) if i is not None]
+    return groups.memberships(db, day, ids) if ids else {}
 
 
 def overdue_items(db, selection: Selection) -> list[PrintItem]:

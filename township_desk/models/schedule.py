@@ -33,7 +33,7 @@ import datetime as dt
 import json
 from dataclasses import asdict, dataclass
 
-from township_desk.models import field_history, group_plans, settings, villages
+from township_desk.models import field_history, group_plans, last_home, settings, villages
 from township_desk.models.changes import data_stamp
 from township_desk.models.dates import month_bounds
 from township_desk.models.elders import STATUS_ON_DAY_SQL, STATUS_PERIODS_SQL, STATUS_SINCE_SQL
@@ -124,7 +124,31 @@ def _overdue_sql(where: str, every: bool = False, rules: list[str] | tuple[str, 
     general_home_days, key_remote, general_remote, home_counts) and want_home / want_remote (1 or 0).
     ``every``: every elder 在册 on the day, overdue or not (``visit_plan``). ``rules``: the 重点 rules in force; the
     elders' own plans are in ``group_plans.PLAN_TABLE`` (``_plan_params`` fills it)."""
+    # The elders' own values are read once each into a materialized table: written as nested subqueries, SQLite
+    # flattened them and evaluated each correlated lookup as often as its column was named (the day's status
+    # and the plan's start three or four times an elder; 6,000 → 1,000 instructions, ~350 → ~200 ms at 30,000).
     return f"""
+        WITH base AS MATERIALIZED (
+                    SELECT e.id, e.id_number, e.name, e.name_initials,
+                           {group_plans.tier_sql(_TIER_ON_DAY, rules)} AS tier, e.visitor_id,
+                           pm.key_home AS pm_key_home, pm.key_remote AS pm_key_remote,
+                           pm.general_home AS pm_general_home, pm.general_remote AS pm_general_remote,
+                           v.name AS village, v.sort_order AS village_order,
+                           vi.name AS visitor, vi.phone AS visitor_phone,
+                           {STATUS_ON_DAY_SQL} AS day_status,
+                           {STATUS_SINCE_SQL} AS plan_start,
+                           {last_home.on_day_sql(":day")} AS last_home,
+                           COALESCE(wk.remote, 0) + CASE WHEN :home_counts THEN COALESCE(wk.home, 0) ELSE 0 END
+                             AS week_contacts
+                    FROM elders e JOIN villages v ON v.id = {_VILLAGE_ON_DAY}
+                         LEFT JOIN visitors vi ON vi.id = {_VISITOR_ON_DAY}
+                         LEFT JOIN {group_plans.PLAN_TABLE} pm ON pm.elder_id = e.id
+                         -- the week's contacts per elder in one pass over the week's visits (the (date, mode, …)
+                         -- index), not two lookups per elder: 30,000 elders ~800 → ~150 ms
+                         LEFT JOIN (SELECT elder_id, SUM(mode IN ('电话', '视频')) AS remote, SUM(mode = '上门') AS home
+                                    FROM live_visits WHERE date BETWEEN :week_start AND :week_end
+                                    GROUP BY elder_id) wk ON wk.elder_id = e.id
+                    {where})
         SELECT * FROM (
             SELECT *,
                    date(plan_base, '+' || home_days || ' days') AS home_due,
@@ -136,30 +160,8 @@ def _overdue_sql(where: str, every: bool = False, rules: list[str] | tuple[str, 
                        CASE tier WHEN '重点' THEN COALESCE(pm_key_home, :key_home_days)
                                  ELSE COALESCE(pm_general_home, :general_home_days) END AS home_days,
                        CASE tier WHEN '重点' THEN COALESCE(pm_key_remote, :key_remote)
-                                 ELSE COALESCE(pm_general_remote, :general_remote) END AS remote_required FROM (
-                    SELECT e.id, e.id_number, e.name, e.name_initials,
-                           {group_plans.tier_sql(_TIER_ON_DAY, rules)} AS tier, e.visitor_id,
-                           pm.key_home AS pm_key_home, pm.key_remote AS pm_key_remote,
-                           pm.general_home AS pm_general_home, pm.general_remote AS pm_general_remote,
-                           v.name AS village, v.sort_order AS village_order,
-                           vi.name AS visitor, vi.phone AS visitor_phone,
-                           {STATUS_ON_DAY_SQL} AS day_status,
-                           {STATUS_SINCE_SQL} AS plan_start,
-                           (SELECT vs.date FROM live_visits vs
-                             WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= :day
-                             ORDER BY vs.date DESC LIMIT 1) AS last_home,
-                           COALESCE(wk.remote, 0) + CASE WHEN :home_counts THEN COALESCE(wk.home, 0) ELSE 0 END
-                             AS week_contacts
-                    FROM elders e JOIN villages v ON v.id = {_VILLAGE_ON_DAY}
-                         LEFT JOIN visitors vi ON vi.id = {_VISITOR_ON_DAY}
-                         LEFT JOIN {group_plans.PLAN_TABLE} pm ON pm.elder_id = e.id
-                         -- the week's contacts per elder in one pass over the week's visits (the (date, mode, …)
-                         -- index), not two lookups per elder: 30,000 elders ~800 → ~150 ms
-                         LEFT JOIN (SELECT elder_id, SUM(mode IN ('电话', '视频')) AS remote, SUM(mode = '上门') AS home
-                                    FROM live_visits WHERE date BETWEEN :week_start AND :week_end
-                                    GROUP BY elder_id) wk ON wk.elder_id = e.id
-                    {where}
-                ) WHERE day_status = '在册'
+                                 ELSE COALESCE(pm_general_remote, :general_remote) END AS remote_required
+                FROM base WHERE day_status = '在册'
             )
         ) WHERE {"1" if every else "(:want_home AND days_overdue > 0) OR (:want_remote AND shortfall IS NOT NULL)"}
         ORDER BY {villages.village_order("", columns=("village_order", "village"))}, name_initials, id"""
@@ -313,14 +315,20 @@ _MONTH_SQL = """
              LEFT JOIN (SELECT elder_id, COUNT(*) AS home_visits FROM live_visits
                         WHERE mode = '上门' AND date BETWEEN :first AND :day GROUP BY elder_id) mv
                     ON mv.elder_id = e.id
+        {narrow}
     ) WHERE day_status = '在册'"""
 
+# Only elders who may have no home visit in the month: one whose kept last home visit (``models.last_home``)
+# lies in the month has one. The day's status and tier are then worked out for the few left, not for everyone.
+_MAYBE_UNVISITED = ("WHERE NOT EXISTS (SELECT 1 FROM last_home_visits k WHERE k.elder_id = e.id"
+                    " AND k.date BETWEEN :first AND :day)")
 
-def _month_sql(db=None) -> str:
+
+def _month_sql(db=None, *, unvisited: bool = False) -> str:
     """``_MONTH_SQL`` with the tier the plan follows at the month's end (with ``db``: the 重点 rules in force),
-    or the tier on the record."""
+    or the tier on the record; ``unvisited``: leaving out elders certainly visited at home in the month."""
     tier = group_plans.tier_sql(_TIER_ON_DAY, group_plans.rules_in_force(db)) if db is not None else "e.tier"
-    return _MONTH_SQL.format(tier=tier, status=STATUS_ON_DAY_SQL)
+    return _MONTH_SQL.format(tier=tier, status=STATUS_ON_DAY_SQL, narrow=_MAYBE_UNVISITED if unvisited else "")
 
 
 def _month_params(month: str, db=None, group: str | None = None) -> dict:
@@ -355,9 +363,8 @@ def unvisited_in_month(db, month: str, group: str | None = None) -> list[dict]:
     the last home visit before the month's end and the visitor. ``group``: only that group's members."""
     return _dicts(db.execute(f"""
         SELECT m.*, vi.name AS visitor, vi.phone AS visitor_phone,
-               (SELECT vs.date FROM live_visits vs WHERE vs.elder_id = m.elder_id AND vs.mode = '上门' AND vs.date <= :day
-                 ORDER BY vs.date DESC LIMIT 1) AS last_home_visit
-        FROM ({_month_sql(db)}) m LEFT JOIN visitors vi ON vi.id = m.visitor_id
+               {last_home.on_day_sql(":day", "m.elder_id")} AS last_home_visit
+        FROM ({_month_sql(db, unvisited=True)}) m LEFT JOIN visitors vi ON vi.id = m.visitor_id
         WHERE m.home_visits = 0 AND {_IN_GROUP.replace("elder_id", "m.elder_id")}
         ORDER BY {villages.village_order("m", columns=("village_order", "village"))}, m.name_initials, m.elder_id""",
         _month_params(month, db, group)))

@@ -305,33 +305,108 @@ def summary_of(db, month: str) -> monthly.MonthlySummary | None:
     return monthly.MonthlySummary(sent_month, township, dt.date.fromisoformat(age_day), rows[:-1], rows[-1])
 
 
+# ---------------------------------------------------------------- which 上门巡访覆盖率 a month shows
+
+SENT = "sent"          # as submitted to the county
+COUNTED = "counted"    # never sent: counted from the ledger now
+NOT_SENT = "not_sent"  # sent, but what was sent does not hold this figure (a group, before the 探访关爱 sheet)
+
+
+@dataclass(frozen=True)
+class MonthRate:
+    """One month's 上门巡访覆盖率 (``rate_labels.HOME``, share 0–1; None when there is none to show: nobody counted,
+    or not in what was sent) and where it comes from (``source``: SENT, COUNTED or NOT_SENT); ``visited`` and
+    ``people`` behind it when known."""
+
+    month: str
+    rate: float | None
+    source: str
+    visited: int | None = None
+    people: int | None = None
+
+    @classmethod
+    def of(cls, month: str, visited: int, people: int, source: str) -> MonthRate:
+        return cls(month, visited / people if people else None, source, visited, people)
+
+
+def not_sent_note(rates: list[MonthRate]) -> str:
+    """What to say for months sent without the figure asked (NOT_SENT), instead of a figure made up now."""
+    months = "、".join(monthly.month_label(r.month) for r in rates if r.source == NOT_SENT)
+    return f"{months}上报的报表中没有这一数字（当时还没有探访关爱表），不按现在的台账补算" if months else ""
+
+
+def _sent_rate(db, month: str, group: str | None) -> MonthRate | None:
+    """The month's 上门巡访覆盖率 as sent to the county (None when the month was never sent): over everyone, the
+    figures of the last submission (在册 and 已上门); for a visit group, that group's 合计 line of the 探访关爱 sheet
+    sent (人数 and 本月已上门人数), NOT_SENT when the sheet was not in what was sent (months sent before it
+    existed)."""
+    if group is None:
+        parts = _sent_parts(db, month, "$.figures.visited", "$.figures.on_ledger")
+        if parts is None:
+            return None
+        if None in parts:
+            return MonthRate(month, None, NOT_SENT)
+        return MonthRate.of(month, int(parts[0]), int(parts[1]), SENT)
+    from township_desk.models import coverage
+
+    parts = _sent_parts(db, month, f'$.sheets."{coverage.SHEET}"')
+    if parts is None:
+        return None
+    if parts[0] is None:
+        return MonthRate(month, None, NOT_SENT)
+    sheet = json.loads(parts[0])
+    keys = [key for key, _label in sheet["columns"]]
+    for row in sheet["rows"]:
+        cells = dict(zip(keys, row, strict=False))
+        if cells.get("village") == coverage.TOTAL_LABEL and cells.get("group") == group:
+            return MonthRate.of(month, int(cells["home_visited"] or 0), int(cells["people"] or 0), SENT)
+    return MonthRate(month, None, NOT_SENT)
+
+
+def month_home_rate(db, month: str, group: str | None = None) -> MonthRate:
+    """The 上门巡访覆盖率 a month shows, everywhere (首页, charts): what was sent for a month sent to the county —
+    never recounted, and for a group never invented when the sheet sent did not hold it —, else counted now
+    (``schedule.monthly_visit_rate``). ``group``: of that 巡访对象类别."""
+    from township_desk.models import schedule
+
+    month = monthly.parse_month(month)
+    sent = _sent_rate(db, month, group)
+    if sent is not None:
+        return sent
+    visited, people, _share = schedule.monthly_visit_rate(db, month, group)
+    return MonthRate.of(month, visited, people, COUNTED)
+
+
 def visit_rate(db, month: str) -> tuple[int, int, float]:
-    """月探访率 (visited, 在册, share 0–1) of a month: as submitted for a month sent to the county, else counted
-    now (``schedule.monthly_visit_rate``)."""
+    """上门巡访覆盖率 (visited, 在册, share 0–1) of a month by ``month_home_rate``: as submitted for a month sent to the
+    county, else counted now."""
+    figure = month_home_rate(db, month)
+    if figure.visited is None:  # not reached: every month sent holds its figures; counted rather than a gap
+        from township_desk.models import schedule
+
+        return schedule.monthly_visit_rate(db, month)
+    return figure.visited, figure.people, figure.rate or 0.0
+
+
+def coverage_by_month(db, month: str, months: int = 12, group: str | None = None) -> list[MonthRate]:
+    """The 上门巡访覆盖率 of the ``months`` months ending with ``month``, oldest first, each as ``month_home_rate``
+    gives it (the months never sent counted in one query, ``schedule.home_coverage_by_month``). ``group``: of that
+    巡访对象类别. Months before anyone was on the ledger (or in the group) are left out; a month sent without the
+    group's figures is kept with ``rate`` None (the chart says so)."""
     from township_desk.models import schedule
 
-    parts = _sent_parts(db, month, "$.figures.visited", "$.figures.on_ledger")
-    if parts is not None and None not in parts:
-        visited, total = int(parts[0]), int(parts[1])
-        return visited, total, (visited / total if total else 0.0)
-    return schedule.monthly_visit_rate(db, month)
-
-
-def coverage_by_month(db, month: str, months: int = 12, group: str | None = None) -> list[tuple[str, float]]:
-    """(month, visit rate 0–1) for the months ending with ``month`` (``schedule.home_coverage_by_month``), with
-    the submitted rate for every month sent to the county. ``group``: that 巡访对象类别's rate, as the ledger gives
-    it (what was sent is the rate over everyone)."""
-    from township_desk.models import schedule
-
-    live = dict(schedule.home_coverage_by_month(db, month, months, group))
-    if group is not None:
-        return sorted(live.items())
-    year, mon = (int(p) for p in monthly.parse_month(month).split("-"))
+    month = monthly.parse_month(month)
+    year, mon = (int(p) for p in month.split("-"))
     index = year * 12 + mon - 1 - (months - 1)
     start = f"{index // 12:04d}-{index % 12 + 1:02d}"
-    for (sent_month,) in db.execute("SELECT DISTINCT month FROM monthly_submissions WHERE month BETWEEN ? AND ?",
-                                    [start, month]):
-        _visited, total, rate = visit_rate(db, sent_month)
-        if total:
-            live[sent_month] = rate
-    return sorted(live.items())
+    sent = {m: _sent_rate(db, m, group) for (m,) in db.execute(
+        "SELECT DISTINCT month FROM monthly_submissions WHERE month BETWEEN ? AND ?", [start, month])}
+    out = {m: MonthRate(m, share, COUNTED) for m, share in schedule.home_coverage_by_month(db, month, months, group)}
+    for m, figure in sent.items():
+        if figure is None:
+            continue
+        if figure.people == 0:
+            out.pop(m, None)  # nobody in the group, as sent: no point, as for a month before the ledger
+        else:
+            out[m] = figure
+    return [out[m] for m in sorted(out)]

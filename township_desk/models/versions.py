@@ -13,7 +13,7 @@ from typing import Any
 
 from township_desk.models.errors import StaleRecord, UserError
 
-VERSIONED = ("elders", "agreements", "visits", "hazards", "visitors", "villages", "settings")
+VERSIONED = ("elders", "agreements", "visits", "hazards", "visitors", "villages", "settings", "campaigns")
 
 
 def _key(table: str) -> str:

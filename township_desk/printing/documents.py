@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from township_desk.models import elders as elders_model
-from township_desk.models import idnumber, paths, printouts, schedule, settings, visits
+from township_desk.models import groups, idnumber, paths, printouts, schedule, settings, visits
 from township_desk.models import visitors as visitors_model
 from township_desk.models.dates import age_on
 from township_desk.models.errors import UserError
@@ -70,10 +70,53 @@ _REGISTRATION_TEXT = ("name", "birth_date", "ethnicity", "id_number", "household
                       "disability", "illness_type", "needs", "difficulties")
 
 
-def registration_context(db, elder_id: int | None, as_of: dt.date | None = None, office: dict | None = None) -> dict:
-    """One 登记表: every field of seed 002 attachment 1 from the record; ``elder_id=None`` is a blank form."""
+REGISTRATION_TITLE = "农村留守老年人基本情况登记表"  # seed 002 attachment 1
+VISIT_FORM_TITLE = "巡访登记表"  # seed 003's attachment (《农村留守老人巡访登记表》 in its text)
+
+
+def registration_title(group: str | None) -> str:
+    """The 登记表's title for an elder titled ``group`` (``printouts.form_group``): the seed's own for 农村留守,
+    the group's (城市独居老年人基本情况登记表) for another, a neutral one for several or none."""
+    if group == groups.RURAL_LEFT_BEHIND:
+        return REGISTRATION_TITLE
+    return f"{group}老年人基本情况登记表" if group else "巡访对象基本情况登记表"
+
+
+def visit_form_title(group: str | None) -> str:
+    """The 巡访登记表's title: the seed's (巡访登记表) for 农村留守 and for several groups, else the group's
+    (特殊困难老年人巡访登记表)."""
+    if group is None or group == groups.RURAL_LEFT_BEHIND:
+        return VISIT_FORM_TITLE
+    return f"{group}老年人巡访登记表"
+
+
+def _titled(prepared: dict, verdicts: list | None, group: str | None, title) -> dict:
+    """``title`` (the form's heading) and ``groups`` (the 巡访对象类别 line, "" on a 农村留守 form, which prints
+    as the seed has it) of a form for an elder with these group ``verdicts`` (None: a blank form, titled
+    ``group``)."""
+    if verdicts is not None:
+        group = printouts.form_group([m.group for m in verdicts if m.member])
+        line = "" if group == groups.RURAL_LEFT_BEHIND else printouts.groups_text(verdicts)
+    else:  # a blank form: the seed's own unless a group is asked for
+        group = group or groups.RURAL_LEFT_BEHIND
+        line = "" if group == groups.RURAL_LEFT_BEHIND else group
+    prepared["title"] = title(group)
+    prepared["groups"] = line  # after prepare(): an empty line stays empty, not a line to write on
+    return prepared
+
+
+def registration_context(db, elder_id: int | None, as_of: dt.date | None = None, office: dict | None = None,
+                         verdicts: list | None = None, group: str | None = None) -> dict:
+    """One 登记表: every field of seed 002 attachment 1 from the record; ``elder_id=None`` is a blank form
+    (titled for ``group``, the seed's 农村留守 form without one). The title names the elder's 巡访对象类别 on
+    ``as_of`` (``verdicts``: ``printouts.form_groups``; read here when not given): a 城市独居 elder's form is the
+    城市独居老年人基本情况登记表 with a 巡访对象类别 line; a 农村留守 elder's is the seed's form as it is."""
     as_of = as_of or dt.date.today()
     office = office or _office(db)
+    if elder_id is not None and verdicts is None:
+        verdicts = printouts.form_groups(db, [elder_id], as_of).get(elder_id, [])
+    if elder_id is None:
+        verdicts = None
     # the three signature lines are left empty for the pen: no typed names are filled in
     base = {"unit": office["township"], "age_as_of": docx_render.text(as_of),
             "absence": absence_text(office["settings"].get("min_absence_months"))}
@@ -86,7 +129,7 @@ def registration_context(db, elder_id: int | None, as_of: dt.date | None = None,
                      "last_visit_year": SHORT_BLANK, "last_visit_month": SHORT_BLANK, "reunions": SHORT_BLANK,
                      "reunion_days": SHORT_BLANK, "age_as_of": SHORT_BLANK + "年" + SHORT_BLANK + "月"
                      + SHORT_BLANK + "日"})
-        return docx_render.prepare(base)
+        return _titled(docx_render.prepare(base), None, group, registration_title)
     elder = elders_model.get_elder(db, elder_id)
     health = [k for k, flag in (("残疾", elder["is_disabled"]), ("患病", elder["is_ill"])) if flag] or ["健康"]
     disability = " ".join(x for x in (elder.get("disability_category"), elder.get("disability_grade")) if x)
@@ -114,7 +157,7 @@ def registration_context(db, elder_id: int | None, as_of: dt.date | None = None,
         "care": _boxes(elders_model.CARE, elder.get("care")),
         "needs": elder.get("needs"), "difficulties": elder.get("difficulties"),
     })
-    return docx_render.prepare(base)
+    return _titled(docx_render.prepare(base), verdicts, None, registration_title)
 
 
 _CHINESE_NUMBERS = "零一二三四五六七八九十"
@@ -138,16 +181,20 @@ def absence_text(months: Any) -> str:
 
 
 def print_registration(db, elder_ids: Sequence[int | None], target: str | Path, *, as_of: dt.date | None = None,
-                       progress: Progress = None, check_cancelled: Cancel = None) -> int:
-    """登记表 for each elder (``None`` = a blank form), one per page, in one .docx. Returns the page count.
-    Streamed (docx_stream): a whole township's batch takes about the memory of one form."""
+                       group: str | None = None, progress: Progress = None, check_cancelled: Cancel = None) -> int:
+    """登记表 for each elder (``None`` = a blank form, titled for ``group``), one per page, in one .docx, each
+    titled for the elder's own groups on ``as_of``. Returns the page count. Streamed (docx_stream): a whole
+    township's batch takes about the memory of one form."""
     from township_desk.printing import docx_stream
 
     ids = list(elder_ids)
     if not ids:
         raise UserError("没有要打印的老人")
     office = _office(db)
-    contexts = (registration_context(db, elder_id, as_of, office) for elder_id in ids)
+    day = as_of or dt.date.today()
+    verdicts = printouts.form_groups(db, ids, day)  # one read of the batch's groups
+    contexts = (registration_context(db, elder_id, day, office, verdicts.get(elder_id, []), group)
+                for elder_id in ids)
     return docx_stream.stream_batch("登记表.docx", contexts, target, progress=progress, total=len(ids),
                                     check_cancelled=check_cancelled)
 
@@ -175,15 +222,22 @@ def _visit_photo(db, visit: dict, problems: list[str] | None = None) -> Path | N
 
 
 def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None = None,
-                       office: dict | None = None, problems: list[str] | None = None) -> dict:
+                       office: dict | None = None, problems: list[str] | None = None,
+                       group: str | None = None, day: dt.date | None = None) -> dict:
     """One 巡访登记表. From a visit record (every box ticked as recorded, the first photo on file in
     ``photo_path``), or blank to take along: with ``elder_id`` the person's name, sex, address, type and
-    visitor are filled in and every box is ☐; with neither, a wholly blank form."""
+    visitor are filled in and every box is ☐; with neither, a wholly blank form (titled for ``group``).
+    The title names the elder's 巡访对象类别 on the visit's day (else ``day``, default today): the seed's form
+    for a 农村留守 elder, 城市独居老年人巡访登记表 and a 巡访对象类别 line for another."""
     office = office or _office(db)
     visit: dict[str, Any] = {}
     if visit_id is not None:
         visit = printouts.visit_to_print(db, visit_id)
         elder_id = visit["elder_id"]
+    verdicts = None
+    if elder_id is not None:
+        on = visit["date"] if visit else (day or dt.date.today())
+        verdicts = printouts.form_groups(db, [elder_id], on).get(elder_id, [])
     # every writable value starts empty, printed as a line to write on
     # the 巡访人员签名 line is left empty for the pen
     context: dict[str, Any] = {"unit": office["township"], "name": None, "sex": None, "date": None,
@@ -207,7 +261,7 @@ def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None 
         context["notes"] = ""  # the 其他情况说明 box is the writing area
     for key, (_label, options) in visits.ITEM_CHOICES.items():  # the one copy of the form's items
         context[key] = _boxes(options, visit.get(key))
-    prepared = docx_render.prepare(context)
+    prepared = _titled(docx_render.prepare(context), verdicts, group, visit_form_title)
     photo = _visit_photo(db, visit, problems) if visit else None
     prepared["photo_path"] = str(photo) if photo else None
     prepared["photo"] = ""  # replaced by the picture at render time; an empty paste area otherwise
@@ -215,10 +269,11 @@ def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None 
 
 
 def print_visit_forms(db, forms: Sequence[dict[str, int | None]], target: str | Path, *,
-                      progress: Progress = None, check_cancelled: Cancel = None,
+                      group: str | None = None, progress: Progress = None, check_cancelled: Cancel = None,
                       problems: list[str] | None = None) -> int:
-    """巡访登记表, one per page. Each item is ``{"visit_id": …}``, ``{"elder_id": …}`` (blank, pre-filled)
-    or ``{}`` (wholly blank). A photo on file is placed in 巡访照片粘贴处."""
+    """巡访登记表, one per page, each titled for its elder's groups. Each item is ``{"visit_id": …}``,
+    ``{"elder_id": …}`` (blank, pre-filled) or ``{}`` (wholly blank, titled for ``group``). A photo on file is
+    placed in 巡访照片粘贴处."""
     from township_desk.printing import docx_stream
 
     items = list(forms)
@@ -226,7 +281,7 @@ def print_visit_forms(db, forms: Sequence[dict[str, int | None]], target: str | 
         raise UserError("没有要打印的巡访登记表")
     office = _office(db)
     contexts = (visit_form_context(db, visit_id=item.get("visit_id"), elder_id=item.get("elder_id"),
-                                   office=office, problems=problems) for item in items)
+                                   office=office, problems=problems, group=group) for item in items)
 
     def picture(tpl, doc: dict) -> dict:
         from docx.shared import Mm
@@ -243,13 +298,20 @@ def print_visit_forms(db, forms: Sequence[dict[str, int | None]], target: str | 
 # ---------------------------------------------------------------- 花名册
 
 
+def roster_title(group: str | None) -> str:
+    """The roster's title after the township and village: 农村留守老年人花名册 (the one it always had),
+    城市独居老年人花名册 …, or for every group 巡访对象花名册 (with a 对象类别 column)."""
+    return f"{group}老年人花名册" if group else "巡访对象花名册"
+
+
 def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date | None = None,
-                   office: dict | None = None) -> dict:
-    """One village's roster: elders still looked after, with tier, visitor and visitor phone; ID numbers
-    masked (idnumber.mask) unless ``full_ids``."""
+                   office: dict | None = None, group: str | None = None) -> dict:
+    """One village's roster of ``group``'s members on ``as_of`` (``printouts.roster_people``), or with no group
+    of every elder still looked after with their 对象类别: tier, visitor and visitor phone; ID numbers masked
+    (idnumber.mask) unless ``full_ids``."""
     as_of = as_of or dt.date.today()
     office = office or _office(db)
-    rows = printouts.looked_after(db, village)  # UserError for an unknown village
+    rows = printouts.roster_people(db, village, group, as_of)  # UserError for an unknown village
     printed = []
     for number, r in enumerate(rows, start=1):
         printed.append({
@@ -258,23 +320,27 @@ def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date |
             "group": r.get("group_name"), "address": r.get("address"), "phone": r.get("phone"),
             "risk_grade": r.get("risk_grade"), "tier": r["tier"] + ("（暂离）" if r["status"] == "暂离" else ""),
             "visitor": r.get("visitor"), "visitor_phone": r.get("visitor_phone"),
+            "kinds": "、".join(r.get("groups") or ()) or "未认定",
         })
-    title = f"{office['township'] or ''}{village}农村留守老年人花名册"
+    title = f"{office['township'] or ''}{village}{roster_title(group)}"
     printed = [docx_render.prepare(row, CELL_BLANK) for row in printed]
     return docx_render.prepare({"title": title, "unit": office["township"], "village": village, "count": len(rows),
-                                "printed_on": docx_render.text(as_of), "rows": printed})
+                                "printed_on": docx_render.text(as_of), "rows": printed,
+                                "every_group": group is None})
 
 
 def print_roster(db, villages: Sequence[str], target: str | Path, *, full_ids: bool = False,
-                 as_of: dt.date | None = None, progress: Progress = None, check_cancelled: Cancel = None) -> int:
-    """花名册 of each village, each starting on a new page (landscape, header repeated). Returns people printed."""
+                 as_of: dt.date | None = None, group: str | None = None, progress: Progress = None,
+                 check_cancelled: Cancel = None) -> int:
+    """花名册 of each village (of ``group``'s members, or of everyone with a 对象类别 column), each starting on a
+    new page (landscape, header repeated). Returns people printed."""
     names = list(villages)
     if not names:
         raise UserError("没有要打印花名册的村（社区）")
     office = _office(db)
     sheets = []
     for number, village in enumerate(names, start=1):
-        sheets.append(roster_context(db, village, full_ids=full_ids, as_of=as_of, office=office))
+        sheets.append(roster_context(db, village, full_ids=full_ids, as_of=as_of, office=office, group=group))
         _step(progress, check_cancelled, number, len(names))
     docx_render.render_document("花名册.docx", {"villages": sheets}, target)
     return sum(s["count"] for s in sheets)
@@ -348,10 +414,10 @@ def overdue_context(items: Iterable[Any], as_of: dt.date, office: dict[str, Any]
 
     Each item reads like schedule.OverdueItem: village, id_number, name, tier, visitor, visitor_phone,
     kind ("home"|"remote"), due_date, days_overdue, shortfall."""
-    groups: dict[str, list[dict]] = {}
+    by_village: dict[str, list[dict]] = {}
     homes, remotes = set(), set()
     for item in items:
-        rows = groups.setdefault(item.village, [])
+        rows = by_village.setdefault(item.village, [])
         home = item.kind == "home"
         (homes if home else remotes).add((item.village, item.name, getattr(item, "id_number", None)))
         amount = f"逾期{item.days_overdue}天" if home else f"缺{item.shortfall}次"
@@ -359,7 +425,7 @@ def overdue_context(items: Iterable[Any], as_of: dt.date, office: dict[str, Any]
                      "visitor_phone": item.visitor_phone, "kind": "上门巡访" if home else "电话视频巡访",
                      "due_date": _date_text(item.due_date), "amount": amount, "_home": home})
     printed = []
-    for village, rows in groups.items():
+    for village, rows in by_village.items():
         rows.sort(key=lambda r: not r.pop("_home"))
         rows[:] = [docx_render.prepare(row, CELL_BLANK) for row in rows]
         for number, row in enumerate(rows, start=1):

@@ -27,6 +27,7 @@ OPTIONS = {
     "full_ids": "完整身份证号码",  # --full-ids
     "as_of": "截至日期",         # --as-of
     "copies": "一式四份",        # --copies 4
+    "group": "对象类别",         # --group G: of a village (or all), only that 巡访对象类别's members on the day
 }
 
 Writer = Callable[..., int]  # (db, items, selection, target, *, progress, check_cancelled, problems) -> count
@@ -37,7 +38,7 @@ class DocumentKind:
     """One printed document. ``gather(db, selection)`` (a ``models.printouts`` function) lists what will print;
     ``write(db, items, selection, target, progress=, check_cancelled=, problems=)`` prints those items into one
     .docx and returns the count. ``templates`` are its forms/ files. ``unit`` counts the result (份, 人, 项); ``empty_ok`` lets an empty list print
-    (an overdue list saying there is nothing overdue)."""
+    (an overdue list saying there is nothing overdue). A kind that takes no 对象类别 says why in ``no_group``."""
 
     code: str
     label: str
@@ -48,6 +49,7 @@ class DocumentKind:
     templates: tuple[str, ...] = ()  # its Word templates in forms/ (the smoke run checks the bundle has them)
     unit: str = "份"
     empty_ok: bool = False
+    no_group: str = ""  # why a kind without the "group" option cannot take one (the 打印 page says it)
 
     def __post_init__(self) -> None:
         unknown = set(self.options) - set(OPTIONS)
@@ -83,7 +85,7 @@ def _write_registration(db, items, selection, target, **kw) -> int:
     from township_desk.printing import documents
 
     return documents.print_registration(db, [i.elder_id for i in items], target, as_of=selection.as_of,
-                                        **_hooks(kw))
+                                        group=selection.group, **_hooks(kw))
 
 
 def _write_visit_forms(db, items, selection, target, **kw) -> int:
@@ -91,7 +93,8 @@ def _write_visit_forms(db, items, selection, target, **kw) -> int:
 
     forms = [{"visit_id": i.visit_id} if i.visit_id is not None else
              ({"elder_id": i.elder_id} if i.elder_id is not None else {}) for i in items]
-    return documents.print_visit_forms(db, forms, target, problems=kw.get("problems"), **_hooks(kw))
+    return documents.print_visit_forms(db, forms, target, group=selection.group, problems=kw.get("problems"),
+                                       **_hooks(kw))
 
 
 def _write_notice_cards(db, items, selection, target, **kw) -> int:
@@ -105,7 +108,7 @@ def _write_roster(db, items, selection, target, **kw) -> int:
     from township_desk.printing import documents
 
     return documents.print_roster(db, [i.village for i in items], target, full_ids=selection.full_ids,
-                                  as_of=selection.as_of, **_hooks(kw))
+                                  as_of=selection.as_of, group=selection.group, **_hooks(kw))
 
 
 def _write_overdue(db, items, selection, target, **kw) -> int:
@@ -123,24 +126,28 @@ def _write_agreements(db, items, selection, target, **kw) -> int:
 
 
 KINDS: dict[str, DocumentKind] = {kind.code: kind for kind in (
-    DocumentKind("registration", "登记表", "农村留守老年人信息登记表，每人一页；可打印空白表供手写。",
-                 frozenset({"elder", "village", "blank", "as_of"}), printouts.registration_items,
+    DocumentKind("registration", "登记表", "老年人基本情况登记表，每人一页，标题按老人所属类别（农村留守老人用原表）；"
+                 "可打印空白表供手写。",
+                 frozenset({"elder", "village", "blank", "as_of", "group"}), printouts.registration_items,
                  _write_registration, ("登记表.docx",)),
-    DocumentKind("visit-form", "巡访登记表", "每人一页：某次巡访的记录，或预先填好姓名的空白表带去巡访。",
-                 frozenset({"elder", "village", "visit", "blank"}), printouts.visit_form_items, _write_visit_forms,
-                 ("巡访登记表.docx",)),
+    DocumentKind("visit-form", "巡访登记表", "每人一页：某次巡访的记录，或预先填好姓名的空白表带去巡访；"
+                 "非农村留守老人的表注明巡访对象类别。",
+                 frozenset({"elder", "village", "visit", "blank", "group"}), printouts.visit_form_items,
+                 _write_visit_forms, ("巡访登记表.docx",)),
     DocumentKind("agreement", "互助养老协议书", "农村居家互助养老协议书（自理／介助介护），每份一页起；可一式四份。",
                  frozenset({"elder", "village", "agreements", "as_of", "copies"}), printouts.agreement_items,
-                 _write_agreements, ("互助养老协议书_自理.docx", "互助养老协议书_介助介护.docx")),
-    DocumentKind("roster", "花名册", "按村（社区）的留守老年人花名册，横向，每页重复表头。",
-                 frozenset({"village", "full_ids", "as_of"}), printouts.roster_items, _write_roster, ("花名册.docx",),
-                 unit="人"),
+                 _write_agreements, ("互助养老协议书_自理.docx", "互助养老协议书_介助介护.docx"),
+                 no_group="互助养老协议按协议逐份勾选，不按对象类别挑选"),
+    DocumentKind("roster", "花名册", "按村（社区）的花名册：选一类巡访对象（如农村留守）只列该类老人，"
+                 "不选列出全部巡访对象并注明类别；横向，每页重复表头。",
+                 frozenset({"village", "full_ids", "as_of", "group"}), printouts.roster_items, _write_roster,
+                 ("花名册.docx",), unit="人"),
     DocumentKind("notice-cards", "告知卡", "巡访责任人告知卡：巡访责任人及电话、巡访频次，每页两张，沿虚线剪开。",
-                 frozenset({"elder", "village", "as_of"}), printouts.notice_card_items, _write_notice_cards,
+                 frozenset({"elder", "village", "as_of", "group"}), printouts.notice_card_items, _write_notice_cards,
                  ("告知卡.docx",)),
     DocumentKind("overdue", "逾期巡访清单", "截至某日逾期未上门巡访和电话视频巡访不足的老人，按村列出。",
-                 frozenset({"village", "as_of"}), printouts.overdue_items, _write_overdue, ("逾期巡访清单.docx",),
-                 unit="项", empty_ok=True),
+                 frozenset({"village", "as_of", "group"}), printouts.overdue_items, _write_overdue,
+                 ("逾期巡访清单.docx",), unit="项", empty_ok=True),
 )}
 
 

@@ -335,7 +335,7 @@ class AgreementsPage(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         try:
-            new_id = agreements.renew(self.ctx.db, row["id"], dialog.date())
+            new_id = agreements.renew(self.ctx.db, row["id"], dialog.date(), expected_version=row["row_version"])
         except UserError as exc:
             self._warn("续签协议", exc)
             return
@@ -354,7 +354,7 @@ class AgreementsPage(QWidget):
             return
         remember_folder("scans", path)
         try:
-            agreements.attach_scan(self.ctx.db, row["id"], path)
+            agreements.attach_scan(self.ctx.db, row["id"], path, expected_version=row["row_version"])
         except UserError as exc:
             self._warn("附扫描件", exc)
             return

@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 
 from township_desk.models import campaigns, elders, villages
 from township_desk.models.campaigns import GroupFilter
-from township_desk.models.errors import UserError
+from township_desk.models.errors import StaleRecord, UserError
+from township_desk.ui import stale
 from township_desk.ui.rows_model import RowsModel
 from township_desk.ui.widgets import date_edit, ok_cancel_buttons, pydate, qdate, selected_row, table_view
 
@@ -146,14 +147,10 @@ class CampaignDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         self.group_picker: GroupPicker | None = None
+        self.version: int | None = None  # the row_version shown: the save is checked against it
         if self.editing:
-            campaign = campaigns.get_campaign(ctx.db, campaign_id)
             total = campaigns.campaign_progress(ctx.db, campaign_id)["total"]
-            self.kind.setCurrentText(campaign["kind"])
-            self.name.setText(campaign["name"])
-            self.start.setDate(qdate(dt.date.fromisoformat(campaign["start_date"])))
-            self.end.setDate(qdate(dt.date.fromisoformat(campaign["end_date"])))
-            self.notes.setPlainText(campaign["notes"] or "")
+            self._show(campaigns.get_campaign(ctx.db, campaign_id))
             self.count.setText(f"巡访对象 {total} 人（在名单下方“添加老人…”“移出活动”中调整）")
             for widget in (self.weather_label, self.weather, self.year_label, self.year, self.festival):
                 widget.hide()
@@ -173,6 +170,23 @@ class CampaignDialog(QDialog):
         layout.addWidget(self.notes)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+
+    def _show(self, campaign: dict) -> None:
+        self.version = campaign["row_version"]
+        self.kind.setCurrentText(campaign["kind"])
+        self.name.setText(campaign["name"])
+        self.start.setDate(qdate(dt.date.fromisoformat(campaign["start_date"])))
+        self.end.setDate(qdate(dt.date.fromisoformat(campaign["end_date"])))
+        self.notes.setPlainText(campaign["notes"] or "")
+
+    def reload(self) -> None:
+        """Show the campaign as stored now (changed elsewhere since the dialog opened); the dialog stays open."""
+        try:
+            self._show(campaigns.get_campaign(self.ctx.db, self.campaign_id))
+        except UserError as exc:  # deleted meanwhile
+            self.error.setText(str(exc))
+            return
+        self.error.setText("已重新载入现在保存的内容，请重新修改后再保存。")
 
     # ---------------------------------------------------------------- prefilling
 
@@ -241,9 +255,14 @@ class CampaignDialog(QDialog):
                  "end": pydate(self.end.date()), "notes": self.notes.toPlainText()}
         try:
             if self.editing:
-                campaigns.update_campaign(self.ctx.db, self.campaign_id, **terms)
+                campaigns.update_campaign(self.ctx.db, self.campaign_id, expected_version=self.version, **terms)
             else:
                 self.campaign_id = campaigns.plan_campaign(self.ctx.db, elder_ids=self.selected_ids(), **terms)
+        except StaleRecord as exc:
+            self.error.setText(str(exc))
+            if stale.offer_reload(self, exc):
+                self.reload()
+            return
         except UserError as exc:
             self.error.setText(str(exc))
             return
@@ -503,9 +522,12 @@ class CampaignsTab(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            campaigns.delete_campaign(self.ctx.db, self.campaign_id)
+            campaigns.delete_campaign(self.ctx.db, self.campaign_id,
+                                      expected_version=self.progress["campaign"]["row_version"])
         except UserError as exc:
             QMessageBox.warning(self, "删除巡访活动", str(exc))
+            if isinstance(exc, StaleRecord):  # changed elsewhere since it was shown: show it as it is now
+                self.refresh()
             return
         self.campaign_id = None
         self.ctx.announce_writes()

@@ -165,31 +165,59 @@ def draw_overdue_by_village(view: ChartView, rows: Sequence[tuple[str, int]]) ->
     view.redraw()
 
 
-def draw_coverage_by_month(view: ChartView, rows: Sequence[tuple[str, float]]) -> None:
-    """Line chart: monthly home-visit coverage (%) over the last months, with the 100% target."""
+def coverage_title(group: str | None = None) -> str:
+    """The coverage chart's title: 近12个月上门巡访覆盖率, with the visit group when one is chosen."""
+    from township_desk.models import rate_labels
+
+    return rate_labels.rate_label(rate_labels.HOME, f"近12个月{group}" if group else "近12个月")
+
+
+def draw_coverage_by_month(view: ChartView, rows: Sequence, group: str | None = None) -> None:
+    """Line chart: the 上门巡访覆盖率 (%) of the last months (``submissions.MonthRate``, as ``coverage_by_month``
+    chose each figure), with the 100% target. A month sent to the county is a filled point (the figure sent), a
+    month counted from the ledger a hollow one; a month whose sent workbook did not hold the figure is a gap, named
+    under the chart."""
+    from township_desk.models import rate_labels, submissions
+
     ax = view.axes()
-    ax.set_title("近12个月上门巡访覆盖率")
-    if not rows:
-        _empty(ax)
+    ax.set_title(coverage_title(group))
+    shown = [r for r in rows if r.rate is not None]
+    missing = [r for r in rows if r.rate is None and r.source == submissions.NOT_SENT]
+    if not shown:
+        _empty(ax, submissions.not_sent_note(missing) if missing else "暂无数据")
     else:
         from matplotlib.transforms import blended_transform_factory
 
-        months = [r[0] for r in rows]
-        values = [r[1] * 100 for r in rows]
-        # The data line first (lines[0]) and on top, so a month at 100 % is not hidden by the target line.
-        ax.plot(months, values, marker="o", markersize=5, linewidth=2, color="#337ab7", zorder=3,
-                label="上门巡访覆盖率")
-        for month, value in zip(months, values, strict=True):
-            ax.annotate(_percent(value), (month, value), xytext=(0, 6), textcoords="offset points", ha="center",
-                        va="bottom", fontsize=8, color="#337ab7", zorder=4)
+        months = [r.month for r in rows]
+        values = [r.rate * 100 if r.rate is not None else float("nan") for r in rows]
+        colour = "#337ab7"
+        # The data line first (lines[0]) and on top, so a month at 100 % is not hidden by the target line; a
+        # month with nothing to show breaks the line (nan) and keeps its place on the axis.
+        ax.plot(months, values, marker="o", markersize=5, linewidth=2, color=colour, zorder=3,
+                label=rate_labels.rate_name(rate_labels.HOME))
+        notes = []
+        if {submissions.COUNTED, submissions.SENT} <= {r.source for r in shown}:
+            # Which points are the figures sent: filled; the months not sent (counted now): hollow.
+            counted = [r for r in shown if r.source == submissions.COUNTED]
+            ax.plot([r.month for r in counted], [r.rate * 100 for r in counted], linestyle="none", marker="o",
+                    markersize=5, markerfacecolor="white", markeredgecolor=colour, zorder=3.5)
+            notes.append("实心点：已上报的月份，按上报数字；空心点：未上报的月份，按台账现状")
+        for r in shown:
+            ax.annotate(_percent(r.rate * 100), (r.month, r.rate * 100), xytext=(0, 6), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=8, color=colour, zorder=4)
+        if missing:
+            notes.append("未画出：" + submissions.not_sent_note(missing))
+        if notes:  # under the month labels, where the layout keeps room for it
+            ax.set_xlabel("\n".join(notes), fontsize=8, color="#666", loc="left", wrap=True)
         ax.axhline(100, color="#5cb85c", linestyle="--", linewidth=1.2, zorder=1, label="目标 100%")
         # The target named at the line's end, outside the plot area, never over a point or its label.
         ax.text(1.01, 100, "目标 100%", transform=blended_transform_factory(ax.transAxes, ax.transData),
                 ha="left", va="center", fontsize=9, color="#3d8b3d")
         # From a round ten below the lowest month (so 97 % is seen below the target, not flattened onto it by a
         # 0–100 axis), with headroom above 100 for the points and their labels. Ticks stop at 100.
-        bottom = max(0, min(80, int(min(values) // 10) * 10 - 10))
-        top = max(100.0, max(values))
+        drawn = [v for v in values if v == v]
+        bottom = max(0, min(80, int(min(drawn) // 10) * 10 - 10))
+        top = max(100.0, max(drawn))
         ax.set_ylim(bottom, top + (top - bottom) * 0.18)
         step = 5 if 100 - bottom <= 30 else 10 if 100 - bottom <= 60 else 20
         ax.set_yticks(range(100 - (100 - bottom) // step * step, 101, step))

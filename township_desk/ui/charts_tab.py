@@ -9,9 +9,10 @@ from township_desk.ui.widgets import GroupFilter
 
 
 class ChartsTab(QWidget):
-    """The four charts of the 巡访 page: overdue home visits by village, monthly home-visit coverage over the last
-    12 months, risk grades by village, the age/sex pyramid. Nothing is drawn (nor matplotlib imported) until the
-    first ``refresh``, which the page calls when the tab is shown."""
+    """The four charts of the 巡访 page: overdue home visits by village, the 上门巡访覆盖率 of the last 12 months
+    (each month's figure as ``submissions.coverage_by_month`` chooses it: a month sent shows what was sent), risk
+    grades by village, the age/sex pyramid. Nothing is drawn (nor matplotlib imported) until the first
+    ``refresh``, which the page calls when the tab is shown."""
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
@@ -37,7 +38,7 @@ class ChartsTab(QWidget):
     def _build(self) -> None:
         from township_desk.ui import charts  # heavy: only when the charts are first shown
 
-        for index, (key, title) in enumerate((("overdue", "各村逾期未上门巡访人数"), ("coverage", "近12个月上门巡访覆盖率"),
+        for index, (key, title) in enumerate((("overdue", "各村逾期未上门巡访人数"), ("coverage", charts.coverage_title()),
                                               ("grades", "各村风险等级分布"), ("pyramid", "年龄性别结构"))):
             view = charts.ChartView(title)
             self.views[key] = view
@@ -64,6 +65,6 @@ class ChartsTab(QWidget):
         charts.draw_overdue_by_village(self.views["overdue"], schedule.overdue_by_village(self.ctx.db, today, group))
         month = f"{today.year:04d}-{today.month:02d}"
         charts.draw_coverage_by_month(self.views["coverage"],
-                                      submissions.coverage_by_month(self.ctx.db, month, 12, group))
+                                      submissions.coverage_by_month(self.ctx.db, month, 12, group), group)
         charts.draw_grades_by_village(self.views["grades"], elders.grades_by_village(self.ctx.db, group, today))
         charts.draw_age_pyramid(self.views["pyramid"], *elders.age_sex_bands(self.ctx.db, today, group))

@@ -9,7 +9,7 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
-from township_desk.models import coverage
+from township_desk.models import coverage, rate_labels
 from township_desk.models import db as dbm
 from township_desk.ui import jobs
 
@@ -28,10 +28,10 @@ class GroupRatesRow(QFrame):
         super().__init__(parent)
         self.ctx = ctx
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.heading = QLabel("各类对象本月探访率（上门或电话视频）")
+        self.heading = QLabel(rate_labels.rate_label(rate_labels.CONTACT, "各类对象本月"))
         self.heading.setStyleSheet("font-size: 14px; color: #555")
-        self.heading.setToolTip("本月已探访人数（上门或电话视频）/ 在册人数；按“设置”中各类巡访对象统计，"
-                                "全部巡访对象为在册的全部老人（国家目标 100%）")
+        self.heading.setToolTip(rate_labels.rate_meaning(rate_labels.CONTACT) + "；全部巡访对象为在册的全部老人"
+                                "（国家目标 100%）。上方大字的上门巡访覆盖率只算上门。")
         self.line = QLabel("正在统计……")
         self.line.setTextFormat(Qt.TextFormat.RichText)
         self.line.setWordWrap(True)
@@ -87,6 +87,7 @@ class GroupRatesRow(QFrame):
             weight = "bold" if row.group == coverage.ALL_LABEL else "normal"
             parts.append(f"<span style='font-weight:{weight}'>{row.group}</span> "
                          f"<span style='color:{colour}; font-weight:bold'>{row.rate:.1f}%</span>")
-            tips.append(f"{row.group}：本月已探访 {row.contacted} 人 / 在册 {row.people} 人，其中已上门 {row.home_visited} 人")
+            tips.append(f"{row.group}：本月已探访（上门或电话视频）{row.contacted} 人 / 在册 {row.people} 人，"
+                        f"其中已上门 {row.home_visited} 人")
         self.line.setText("　·　".join(parts))
         self.setToolTip("\n".join(tips))

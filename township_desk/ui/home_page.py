@@ -24,6 +24,7 @@ class Figure:
     page: str               # where a click goes
     filters: dict
     level: str = "neutral"  # against its target: "ok" (met), "watch" (to follow up), "alert" (missed), "neutral"
+    tip: str = ""           # how the figure is counted (tooltip, before where a click goes)
 
 
 LEVEL_COLOURS = {"ok": "#2f855a", "watch": "#b7791f", "alert": "#c9302c", "neutral": "#2b6cb0"}
@@ -53,7 +54,7 @@ def rate_level(rate: float, today: dt.date) -> tuple[str, float]:
 
 def dashboard_figures(db, today: dt.date) -> list[Figure]:
     """The dashboard's figures, in the order the clerk reads them (visit rate first)."""
-    from township_desk.models import agreements, hazards, risk, schedule, submissions
+    from township_desk.models import agreements, hazards, rate_labels, risk, schedule, submissions
 
     month = f"{today.year:04d}-{today.month:02d}"
     visited, total, rate = submissions.visit_rate(db, month)  # as sent, for a month sent to the county
@@ -68,10 +69,11 @@ def dashboard_figures(db, today: dt.date) -> list[Figure]:
     rate_state, pace = rate_level(rate, today)
     return [
         # With nobody 在册 there is no rate to speak of: a dash, not an alarming red 0.0%.
-        Figure("rate", "本月探访率", f"{rate * 100:.1f}%" if total else "—",
+        Figure("rate", rate_labels.rate_label(rate_labels.HOME, "本月"), f"{rate * 100:.1f}%" if total else "—",
                (f"{month} 已上门 {visited} 人 / 在册 {total} 人（目标 100%，按本月进度应达 {pace * 100:.0f}%）"
                 if total else f"{month} 台账中尚无在册老人"),
-               "巡访", {"view": "unvisited"}, level=rate_state if total else "neutral"),
+               "巡访", {"view": "unvisited"}, level=rate_state if total else "neutral",
+               tip=rate_labels.rate_meaning(rate_labels.HOME)),
         Figure("ledger", "在册老人", str(on_ledger), "台账中状态为“在册”的留守老年人", "台账", {"status": "在册"}),
         Figure("key", "重点对象", str(key_tier), "巡访类别为“重点”的在册老人", "台账", {"status": "在册", "tier": "重点"}),
         Figure("overdue", "逾期未上门", str(len(home)),
@@ -122,7 +124,7 @@ class FigureCard(QFrame):
         self.detail.setText(figure.detail)
         color = LEVEL_COLOURS[figure.level]
         self.value.setStyleSheet(self.value.styleSheet().split(";")[0] + f"; font-weight: bold; color: {color}")
-        self.setToolTip(f"点击查看：{figure.page}")
+        self.setToolTip((f"{figure.tip}\n" if figure.tip else "") + f"点击查看：{figure.page}")
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
         # Like a button: released over the card (a press dragged off it is a change of mind).

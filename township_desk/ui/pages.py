@@ -36,7 +36,7 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("首页", "township_desk.ui.home_page", "HomePage",
-             "月探访率、在册和重点人数、逾期未上门、远程巡访不足、待评估、未处置隐患、即将到期协议，一键进入清单。"),
+             "上门巡访覆盖率、各类对象探访率、在册和重点人数、逾期未上门、远程巡访不足、待评估、未处置隐患、即将到期协议，一键进入清单。"),
     PageSpec("台账", "township_desk.ui.ledger_page", "LedgerPage",
              "留守老年人台账：查询、筛选、新增和修改，导入 Excel 台账。"),
     PageSpec("巡访", "township_desk.ui.visits_page", "VisitsPage",

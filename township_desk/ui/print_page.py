@@ -159,7 +159,14 @@ class PrintPage(QWidget):
             self.form.addRow(labels.get(option, ""), self.controls[option])
         self.group = widgets.GroupFilter()  # by village (or all): only this 巡访对象类别
         self.group.setMaximumWidth(200)
-        self.form.insertRow(1, f"{widgets.GroupFilter.LABEL}：", self.group)
+        self.group_note = QLabel()  # what 全部 means for this kind, or why it takes no group
+        self.group_note.setWordWrap(True)
+        self.group_row = QWidget()
+        group_layout = QHBoxLayout(self.group_row)
+        group_layout.setContentsMargins(0, 0, 0, 0)
+        group_layout.addWidget(self.group)
+        group_layout.addWidget(self.group_note, 1)
+        self.form.insertRow(1, f"{widgets.GroupFilter.LABEL}：", self.group_row)
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)  # a long folder path (模板文件夹, a saved file) wraps instead of widening the page
@@ -277,17 +284,26 @@ class PrintPage(QWidget):
         shown = self.shown_options(kind)
         for option, control in self.controls.items():
             self.form.setRowVisible(control, option in shown)
-        self.form.setRowVisible(self.group, self._by_group(kind))
+        self._show_group(kind)
         if "elder" in shown:
             self._load_elders()
         if "agreements" in shown:
             self._load_agreements()
         self.update_preview()
 
-    @staticmethod
-    def _by_group(kind: kinds.DocumentKind) -> bool:
-        """Documents chosen by village (or the whole township) can be narrowed to one 巡访对象类别."""
-        return "village" in kind.options and kind.code in ("registration", "visit-form", "notice-cards", "overdue")
+    def _show_group(self, kind: kinds.DocumentKind) -> None:
+        """Every kind that takes a 对象类别 (``printing.kinds``: "group") offers it; one that cannot shows the
+        choice greyed with the reason."""
+        takes = kind.uses("group")
+        self.group.setEnabled(takes)
+        if not takes:
+            self.group_note.setText(kind.no_group or f"{kind.label}不按对象类别挑选")
+        elif kind.code == "roster":
+            self.group_note.setText("选“全部”：列出全部巡访对象并注明对象类别")
+        elif "elder" in kind.options:
+            self.group_note.setText("标题按每位老人所属类别" if kind.uses("blank") else "")
+        else:
+            self.group_note.setText("")
 
     def _village_changed(self) -> None:
         shown = self.shown_options(self.kind())
@@ -352,7 +368,7 @@ class PrintPage(QWidget):
             group=self.selected_group())
 
     def selected_group(self) -> str | None:
-        return self.group.group() if self._by_group(self.kind()) else None
+        return self.group.group() if self.kind().uses("group") else None
 
     def _fit(self, kind: kinds.DocumentKind) -> None:
         """Lists of names to tick share the height with the preview; without one the preview takes it all."""

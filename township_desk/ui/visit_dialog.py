@@ -338,7 +338,7 @@ class VisitDialog(QDialog):
             self.photos.addItem(item)
         if visit["voided_at"]:
             self.status.setText(f"{visits_model.VOIDED_LABEL}　{visit['voided_at']} 由{visit['voided_by']}作废，"
-                                f"原因：{visit['void_reason']}。本记录不计入逾期、月探访率、月度报表和统计。")
+                                f"原因：{visit['void_reason']}。本记录不计入逾期、上门巡访覆盖率和探访率、月度报表和统计。")
             self.status.setStyleSheet(f"color: {RED}; font-weight: bold")
             self.setWindowTitle(f"巡访记录（{visits_model.VOIDED_LABEL}） — {self.elder['name']}")
         else:
@@ -526,7 +526,7 @@ class VoidDialog(QDialog):
         self.setWindowTitle("作废巡访记录")
         what = QLabel(f"<b>{escape(elder_name)}</b>　{visit['date']}　{visit['mode']}　"
                       f"{escape(visit['visitor_name'] or '')}<br>"
-                      "作废后，这条记录仍保留在巡访记录中并标为“已作废”，但不再计入逾期、月探访率、月度报表、"
+                      "作废后，这条记录仍保留在巡访记录中并标为“已作废”，但不再计入逾期、上门巡访覆盖率和探访率、月度报表、"
                       "工作量和统计图表。作废不能撤销；登记错误但确有其事的巡访请用“更正”。")
         what.setWordWrap(True)
         # a hazard is a record of its own: voiding the visit leaves it open until it is followed up

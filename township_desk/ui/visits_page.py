@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import elders, villages, visitors
+from township_desk.models import elders, rate_labels, villages, visitors
 from township_desk.ui.campaigns_tab import CampaignsTab
 from township_desk.ui.charts_tab import ChartsTab  # light: it imports matplotlib only when first shown
 from township_desk.ui.elder_file import install_elder_menu
@@ -239,7 +239,7 @@ class UnvisitedTab(_Tab):
         install_elder_menu(self.table, ctx, after=self.refresh, today=lambda: self.today,
                            export_title=lambda: f"本月未上门{self.group.group() or ''}（{self.today:%Y年%m月}）")
         show_when_empty(self.table, lambda: unless_ledger_empty(
-            self.ctx.db, "本月每位在册老人都已上门巡访过，探访率 100%。"))
+            self.ctx.db, f"本月每位在册老人都已上门巡访过，{rate_labels.rate_name(rate_labels.HOME)} 100%。"))
         self.record_button = QPushButton("登记巡访")
         self.record_button.clicked.connect(self.record_visit)
         self.group = GroupFilter()
@@ -269,7 +269,9 @@ class UnvisitedTab(_Tab):
         visited, total, rate = schedule.monthly_visit_rate(self.ctx.db, month, group)
         self.model.set_rows(rows)
         self.summary.setText(f"{today.year}年{today.month}月（截至{today.month}月{today.day}日）：{group or ''}在册 {total} 人，"
-                             f"已上门 {visited} 人，探访率 {rate * 100:.1f}%，尚未上门 {len(rows)} 人")
+                             f"已上门 {visited} 人，{rate_labels.rate_name(rate_labels.HOME)} {rate * 100:.1f}%，"
+                             f"尚未上门 {len(rows)} 人")
+        self.summary.setToolTip(rate_labels.rate_meaning(rate_labels.HOME))
         self._loaded_key = key
 
     def record_visit(self) -> None:

@@ -52,8 +52,8 @@ def years_away(away_since: str | None, on: dt.date) -> int | None:
 #
 # Each reason an elder is not in a group is one ``Test``: an SQL condition, true when the reason applies, and the
 # words that say it. The condition reads ``d`` (the elder's record as it stood on the day, with ``d.status`` the
-# status that day) or, for a supporter's test, ``s`` (one of the elder's supporters), and the named parameters of
-# ``rule_params``. A group holds when none of its tests applies: ``models.groups`` asks that of every elder in one
+# status that day and ``d.supporters`` how many supporters they had) or, for a supporter's test, ``s`` (one of the
+# elder's supporters of that day), and the named parameters of ``rule_params``. A group holds when none of its tests applies: ``models.groups`` asks that of every elder in one
 # query and words the tests that apply for the few elders whose reasons are shown, from the same conditions.
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def rule_params(rules: dict, on: dt.date) -> dict[str, Any]:
 MONTHS_AWAY_SQL = ("((CAST(substr(:day, 1, 4) AS INTEGER) - CAST(substr(s.away_since, 1, 4) AS INTEGER)) * 12"
                    " + CAST(substr(:day, 6, 2) AS INTEGER) - CAST(substr(s.away_since, 6, 2) AS INTEGER))")
 TOO_YOUNG_SQL = f"{truthy('d.birth_date')} AND d.birth_date > :latest_birth"  # age_on(birth, day) < min_age
-NO_SUPPORTERS_SQL = "NOT EXISTS (SELECT 1 FROM supporters s WHERE s.elder_id = d.id)"
+NO_SUPPORTERS_SQL = "d.supporters = 0"
 
 
 def _who(v: Mapping[str, Any]) -> str:
@@ -129,8 +129,8 @@ def said(tests: Sequence[Test], row: Mapping[str, Any], supporters: Sequence[Map
 # A record as typed (the editor's form, before saving) is judged by the same SQL, in a database of its own: its
 # columns as the ledger's, a missing key taking the ledger's default.
 _RECORD_TABLES = (
-    "CREATE TABLE d (id INTEGER PRIMARY KEY, birth_date, rural_hukou DEFAULT 1, hardship, status)",
-    "CREATE TABLE supporters (id INTEGER PRIMARY KEY, elder_id INTEGER, name, employer_type, away_since,"
+    "CREATE TABLE d (id INTEGER PRIMARY KEY, birth_date, rural_hukou DEFAULT 1, hardship, status, supporters)",
+    "CREATE TABLE sd (id INTEGER PRIMARY KEY, elder_id INTEGER, name, employer_type, away_since,"
     " rural_hukou DEFAULT 1, is_away DEFAULT 1, can_support DEFAULT 1)",
 )
 
@@ -159,13 +159,13 @@ def eligibility(elder: dict, supporters: list[dict], rules: dict, as_of: dt.date
         conn.row_factory = sqlite3.Row
         for statement in _RECORD_TABLES:
             conn.execute(statement)
-        _insert(conn, "d", elder, ("birth_date", "rural_hukou", "hardship"), {"id": 1})
+        _insert(conn, "d", elder, ("birth_date", "rural_hukou", "hardship"), {"id": 1, "supporters": len(supporters)})
         for n, s in enumerate(supporters, start=1):
-            _insert(conn, "supporters", s, ("name", "employer_type", "away_since", "rural_hukou", "is_away",
+            _insert(conn, "sd", s, ("name", "employer_type", "away_since", "rural_hukou", "is_away",
                                             "can_support"), {"id": n, "elder_id": 1})
         row = {**params, **dict(conn.execute(f"SELECT d.*, {own} FROM d", params).fetchone())}
         each_row = [{**params, **dict(r)} for r in conn.execute(
-            f"SELECT s.name, s.employer_type, {MONTHS_AWAY_SQL} AS months_away, {each} FROM supporters s ORDER BY s.id",
+            f"SELECT s.name, s.employer_type, {MONTHS_AWAY_SQL} AS months_away, {each} FROM sd s ORDER BY s.id",
             params)]
     reasons = said(LEFT_BEHIND_TESTS, row, each_row, column)
     return Eligibility(not reasons, reasons)

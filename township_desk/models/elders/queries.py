@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from township_desk.models import idnumber
+from township_desk.models import last_home as kept_last_home
 from township_desk.models.dates import latest_birth_for_age
 from township_desk.models.elders.vocabulary import AGED_FROM
 from township_desk.models.errors import UserError
@@ -130,7 +131,7 @@ def list_elders(db, query: ElderQuery | None = None, *, order_by: str = "village
     where, params = _where(db, query)
     order = SORT_COLUMNS.get(order_by, SORT_COLUMNS["village"])
     order_sql = ", ".join(_directed(part, descending) for part in order.split(","))
-    last_home = "(SELECT MAX(date) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门')"
+    last_home = kept_last_home.on_day_sql(None)  # the kept date (migration 12), not a seek per elder
     columns = f"""e.id, e.id_number, e.name, e.sex, e.birth_date, v.name AS village, e.group_name,
                      COALESCE(e.current_address, e.household_address) AS address, e.phone, e.status, e.tier,
                      e.risk_grade, e.care, e.lives_alone, e.ability_level, e.is_disabled, e.is_ill,

@@ -139,6 +139,9 @@ def save_elder(db, data: dict[str, Any], supporters: list[dict] | None = None, *
                              f"赡养人{supporter['name']}外出时间 {supporter['away_since']}（按外出务工年限 {typed_years} 年）")
         if supporter_rows is not None:
             if supporters_changed:
+                from township_desk.models import supporter_history  # dated, as the fields are (field_history)
+
+                supporter_history.record(db, elder_id, before, today, action or "修改")
                 _replace_supporters(db, elder_id, supporter_rows)
                 field_history.record(db, elder_id, [(field_history.MAIN_SUPPORTER, field_history.main_supporter(before),
                                                      field_history.main_supporter(supporter_rows))],

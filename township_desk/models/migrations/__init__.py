@@ -18,6 +18,9 @@ STEPS = [
     "0009_visit_groups",
     "0010_name_pinyin",
     "0011_visitor_kinds",
+    "0012_kept_last_home",
+    "0013_campaign_versions",
+    "0014_supporter_history",
 ]
 
 
