@@ -223,21 +223,24 @@ def _visit_photo(db, visit: dict, problems: list[str] | None = None) -> Path | N
 
 def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None = None,
                        office: dict | None = None, problems: list[str] | None = None,
-                       group: str | None = None, day: dt.date | None = None) -> dict:
+                       group: str | None = None, day: dt.date | None = None,
+                       verdicts: list | None = None) -> dict:
     """One 巡访登记表. From a visit record (every box ticked as recorded, the first photo on file in
     ``photo_path``), or blank to take along: with ``elder_id`` the person's name, sex, address, type and
     visitor are filled in and every box is ☐; with neither, a wholly blank form (titled for ``group``).
-    The title names the elder's 巡访对象类别 on the visit's day (else ``day``, default today): the seed's form
-    for a 农村留守 elder, 城市独居老年人巡访登记表 and a 巡访对象类别 line for another."""
+    The title names the elder's 巡访对象类别 on the visit's day (else ``day``, default today; ``verdicts``: read
+    for a batch beforehand): the seed's form for a 农村留守 elder, 城市独居老年人巡访登记表 and a 巡访对象类别 line
+    for another."""
     office = office or _office(db)
     visit: dict[str, Any] = {}
     if visit_id is not None:
         visit = printouts.visit_to_print(db, visit_id)
         elder_id = visit["elder_id"]
-    verdicts = None
-    if elder_id is not None:
+    if elder_id is not None and (verdicts is None or visit):
         on = visit["date"] if visit else (day or dt.date.today())
         verdicts = printouts.form_groups(db, [elder_id], on).get(elder_id, [])
+    elif elder_id is None:
+        verdicts = None
     # every writable value starts empty, printed as a line to write on
     # the 巡访人员签名 line is left empty for the pen
     context: dict[str, Any] = {"unit": office["township"], "name": None, "sex": None, "date": None,
@@ -280,8 +283,13 @@ def print_visit_forms(db, forms: Sequence[dict[str, int | None]], target: str | 
     if not items:
         raise UserError("没有要打印的巡访登记表")
     office = _office(db)
+    today = dt.date.today()
+    # the forms to take along are titled for today's groups, read once for the batch; a visit's, for its day
+    verdicts = printouts.form_groups(db, [i["elder_id"] for i in items
+                                          if i.get("elder_id") is not None and i.get("visit_id") is None], today)
     contexts = (visit_form_context(db, visit_id=item.get("visit_id"), elder_id=item.get("elder_id"),
-                                   office=office, problems=problems, group=group) for item in items)
+                                   office=office, problems=problems, group=group, day=today,
+                                   verdicts=verdicts.get(item.get("elder_id"), [])) for item in items)
 
     def picture(tpl, doc: dict) -> dict:
         from docx.shared import Mm
