@@ -22,12 +22,14 @@ def test_members_follow_every_change_of_the_ledger(db, db_path, monkeypatch):
                                today=TODAY).elder_id
     assert groups.members(db, "城市独居", TODAY) == [first]
     reads = []
-    real = groups.member_names  # what members() reads the ledger's groups with
-    monkeypatch.setattr(groups, "member_names", lambda *a, **k: reads.append(1) or real(*a, **k))
-    assert groups.members(db, "独居", TODAY) == [first] and not reads  # remembered: nothing read again
+    real = groups._read_members  # what members() reads the ledger with
+    monkeypatch.setattr(groups, "_read_members", lambda *a, **k: reads.append(a[1]) or real(*a, **k))
+    assert groups.members(db, "城市独居", TODAY) == [first] and not reads  # remembered: nothing read again
+    assert groups.members(db, "独居", TODAY) == [first] and reads == ["独居"]  # each group read once
+    assert groups.members(db, "独居", TODAY) == [first] and reads == ["独居"]
     elders.save_elder(db, {"id_number": VALID_IDS[1], "name": "李秀英", "lives_alone": 1, **city}, [AWAY],
                       elder_id=second, today=TODAY)
-    assert groups.members(db, "城市独居", TODAY) == [first, second] and len(reads) == 1
+    assert groups.members(db, "城市独居", TODAY) == [first, second] and reads == ["独居", "城市独居"]
     other = dbm.connect(db_path)
     other.execute("UPDATE elders SET lives_alone = 0 WHERE id = ?", [first])
     other.close()

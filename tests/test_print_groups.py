@@ -92,6 +92,11 @@ def test_a_groups_roster_is_titled_for_it(db, ledger, tmp_path):
     table_names = [[r[1] for r in t[1:]] for t in ([[c.text for c in row.cells] for row in table.rows]
                                                   for table in Document(str(target)).tables)]
     assert table_names == [[TOWN_ALONE], [URBAN]]
+    # the township's 特殊困难 roster: 青山村 has none, so no empty page for it
+    only = printouts.Selection("roster", group="特殊困难", as_of=TODAY)
+    assert [i.label for i in kinds.preview(db, only)] == ["城东社区　花名册（1人）"]
+    chosen = printouts.Selection("roster", village="青山村", group="特殊困难", as_of=TODAY)
+    assert [i.label for i in kinds.preview(db, chosen)] == ["青山村　花名册（0人）"]  # asked for by name: said
 
 
 def test_the_roster_of_every_group_says_each_elders_groups(db, ledger, tmp_path):

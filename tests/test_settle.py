@@ -44,7 +44,7 @@ def ledger(db_path) -> Path:
 def held(ledger):
     """Another program (a command-line import, say) in the middle of writing the ledger."""
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(ledger)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, text=True, encoding="utf-8")
     assert holder.stdout.readline().strip() == "holding"
     yield ledger
     holder.communicate("\n", timeout=30)
@@ -69,7 +69,7 @@ def test_restoring_while_another_program_writes_says_so_and_changes_nothing(ledg
     saved = backups.backup(db, tmp_path / "备份.db")
     db.close()
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(ledger)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, text=True, encoding="utf-8")
     try:
         assert holder.stdout.readline().strip() == "holding"
         with pytest.raises(UserError, match="^数据库正被其他窗口或程序使用，无法恢复。"):

@@ -162,6 +162,7 @@ def test_the_print_selection_takes_only_the_chosen_group(ctx, qtbot, monkeypatch
     assert {line.split("　")[1] for line in preview()} == {SPECIAL}
     page.choose_kind("roster")  # the 花名册 of the chosen group: only its members
     assert preview() == ["城东社区　花名册（1人）"]
-    page.choose_kind("agreement")  # agreements are chosen one by one: the choice is greyed and says so
-    assert not page.group.isEnabled() and page.group_note.text() == "互助养老协议按协议逐份勾选，不按对象类别挑选"
+    assert page.suggested_name() == "花名册_特殊困难_城东社区_20261122.docx"
+    page.choose_kind("agreement")  # agreements are chosen one by one: the choice gives way to why
+    assert page.group.isHidden() and page.group_note.text() == "互助养老协议按协议逐份勾选，不按对象类别挑选"
     assert page.selection().group is None

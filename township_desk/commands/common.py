@@ -79,7 +79,17 @@ def open_db(args: argparse.Namespace, *, must_exist: bool = True):
     _opened.append(db)
     if not existed:
         _made.append((target, db))
+    _hint_old_start_password(db, target)
     return db
+
+
+def _hint_old_start_password(db, path: Path) -> None:
+    """A ledger with only the old window-only start-up password is not encrypted: say so, and what to do."""
+    from township_desk.models import cipher, security
+
+    if security.is_set(db) and not cipher.is_encrypted(path):
+        sys.stderr.write("提示：这个台账只设置了旧的启动密码，它只挡住窗口，台账文件没有加密（命令行不需要密码就能读）。"
+                         "要加密台账和备份，请运行 township-desk password set（或在窗口“设置 → 台账密码”中设置）。\n")
 
 
 def unlock(path: Path, *, log: bool = True) -> str | None:

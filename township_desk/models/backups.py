@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from township_desk.models import audit, cipher, files, paths
+from township_desk.models import audit, cipher, files, packed_backup, paths
 from township_desk.models import db as dbm
 from township_desk.models.errors import UserError
 
@@ -375,6 +375,7 @@ def write_backup(db, target: str | Path, *, kind: str = "manual", taken_at: dt.d
     if target.suffix.lower() != ".zip":
         return dbm.backup_to(db, target)
     plain = target.with_name(f".{target.stem}.db.part")
+    packed = target.with_name(f".{target.stem}.pack.part")
     part = target.with_name(target.name + ".part")
     encrypted = isinstance(db.conn, cipher.CipherConnection)
     try:
@@ -388,11 +389,15 @@ def write_backup(db, target: str | Path, *, kind: str = "manual", taken_at: dt.d
             conn.close()
         facts.update(kind=kind, taken_at=(taken_at or _now()).isoformat(sep=" "), database_bytes=database_bytes,
                      encrypted=encrypted)
-        _zip_database(plain, part, f"{target.stem}.db", facts, cipher.envelopes_of(db) if encrypted else None)
+        if encrypted:  # encrypted pages do not compress: the rows are compressed, then encrypted
+            packed_backup.pack(plain, db.conn.root, packed)
+            facts["packed"] = packed_backup.FORMAT
+        _zip_database(packed if encrypted else plain, part, f"{target.stem}.db", facts,
+                      cipher.envelopes_of(db) if encrypted else None)
         _fsync(part)
         files.replace_file(part, target)
     finally:
-        for leftover in (plain, part):
+        for leftover in (plain, packed, part):
             with contextlib.suppress(OSError):
                 leftover.unlink()
     return target
@@ -816,24 +821,28 @@ def _remove_database_files(path: Path) -> None:
             bak.unlink()
 
 
-def _unpack(path: Path, dest: Path) -> None:
-    """The database of a backup as a plain file ``dest``: unpacked from a .zip, copied from a database file."""
+def _unpack(path: Path, dest: Path) -> bool:
+    """The database of a backup as a file ``dest``: unpacked from a .zip, copied from a database file. True when
+    ``dest`` is then the compressed rows of an encrypted ledger (``packed_backup``), not the ledger itself."""
     if dest.exists():
         _remove_database_files(dest)
     with open(path, "rb") as fh:
         compressed = fh.read(4) == _ZIP_HEADER
     if compressed:
         try:
-            with zipfile.ZipFile(path) as zf, zf.open(_database_entry(zf, path)) as src, open(dest, "wb") as out:
-                shutil.copyfileobj(src, out, 1024 * 1024)
-        except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+            with zipfile.ZipFile(path) as zf:
+                facts = json.loads(zf.read(INFO_ENTRY).decode("utf-8"))
+                with zf.open(_database_entry(zf, path)) as src, open(dest, "wb") as out:
+                    shutil.copyfileobj(src, out, 1024 * 1024)
+        except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, ValueError) as exc:
             raise UserError(f"备份文件“{path.name}”已损坏（压缩数据不完整），不能用来恢复：{exc}") from exc
-    else:
-        src = _open_read_only(path)
-        try:
-            _copy_database(src, dest)
-        finally:
-            src.close()
+        return isinstance(facts, dict) and facts.get("packed") == packed_backup.FORMAT
+    src = _open_read_only(path)
+    try:
+        _copy_database(src, dest)
+    finally:
+        src.close()
+    return False
 
 
 def _prepare(path: Path, dest: Path, secret: str | None = None) -> BackupInfo:
@@ -842,8 +851,15 @@ def _prepare(path: Path, dest: Path, secret: str | None = None) -> BackupInfo:
     On success ``dest`` is a current database in rollback-journal mode; on failure nothing is left at ``dest``."""
     info = inspect_backup(path, secret)
     try:
-        _unpack(path, dest)
-        _unlock_copy(path, dest, secret)
+        packed = _unpack(path, dest)
+        root = _unlock_copy(path, dest, secret)
+        if packed and root is not None:  # the rows, compressed and encrypted: written out as the ledger
+            rows = dest.with_name(dest.name + ".pack.part")
+            try:
+                os.replace(dest, rows)
+                packed_backup.unpack(rows, root, dest, path.name)
+            finally:
+                _remove_database_files(rows)
         try:
             dbm.recognise(dest)
         except UserError as exc:
@@ -1083,6 +1099,7 @@ def _encrypt_backup(path: Path, root: bytes, envelopes: list[dict]) -> None:
     new place holds the data in clear) and is removed at once."""
     plain = path.with_name(f".{path.name}.plain.part")
     secret = path.with_name(f".{path.name}.enc.part")
+    packed = path.with_name(f".{path.name}.pack.part")
     part = path.with_name(path.name + ".part")
     try:
         with open(path, "rb") as fh:
@@ -1099,14 +1116,15 @@ def _encrypt_backup(path: Path, root: bytes, envelopes: list[dict]) -> None:
                 files.hide_temporary(plain)
                 shutil.copyfileobj(src, out, 1024 * 1024)
         cipher.export(plain, None, secret, root)
-        facts["encrypted"] = True
-        _zip_database(secret, part, entry.filename, facts, envelopes)
+        packed_backup.pack(secret, root, packed)
+        facts.update(encrypted=True, packed=packed_backup.FORMAT)
+        _zip_database(packed, part, entry.filename, facts, envelopes)
         _fsync(part)
         stat = path.stat()
         files.replace_file(part, path)
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # "changed since the last backup" goes by it
     finally:
-        for leftover in (plain, secret, part):
+        for leftover in (plain, secret, packed, part):
             with contextlib.suppress(OSError):
                 leftover.unlink()
 

@@ -296,6 +296,10 @@ def converting(path: str | Path, what: str) -> Iterator[None]:
     from township_desk.models.errors import UserError
 
     key = _file_key(path)
+    if plain_connections(path):
+        import gc
+
+        gc.collect()  # a connection dropped without close() but caught in a reference cycle: closed now
     with _files:
         if key in _converting:
             raise UserError(f"台账正在进行另一项加密转换，{what}未开始。请等它完成后再试。")

@@ -3,7 +3,8 @@
 Seed 003 (峨眉山 2022 定期巡访方案) visits three groups:
 
 - 农村留守: all children away (usually half a year or more); 农村特困 excluded where the policy profile says so.
-  The rule is ``elders.eligibility`` (the one 留守 check); an elder set to 已不属于留守 is not in it.
+  The rule is ``eligibility_rule.LEFT_BEHIND_TESTS`` (认定: ``elders.eligibility`` judges a record as typed with
+  the same tests); an elder set to 已不属于留守 is not in it.
 - 城市独居: 60+ (the profile's minimum age), city household, children living elsewhere, living alone; 城市特困,
   couples living together and those with a live-in carer excluded (seed 003's own exclusions, whatever the
   profile). The ledger has no 保姆 field: living alone is the 独居 flag; a carer is recorded by an override.
@@ -13,10 +14,12 @@ Seed 003 (峨眉山 2022 定期巡访方案) visits three groups:
 and the national 2022 guidance's categories: 独居 (the 独居 flag), 空巢 (children registered and none living at
 home), 失能 (ability level 中度受损 or worse, as the risk factor), 重残 (disabled, grade 一级 or 二级).
 
-Groups are derived when read, from the record as it stood on the day asked (``field_history.values_on``, the
+Groups are derived when read, from the record as it stood on the day asked (``field_history.values_on_sql``, the
 status on that day, the supporters of that day: ``supporter_history``): a past month keeps the groups it had.
-Overrides (table ``elder_group_overrides``, dated ``since``/``until``) put an elder in or out of a group where the
-record cannot say; each is audited with its reason.
+Each group's rule is its list of tests in ``RULES`` (SQL conditions with the words of each reason): one query
+answers for the whole ledger, and the same conditions word the reasons of the elders shown. Overrides (table
+``elder_group_overrides``, dated ``since``/``until``) put an elder in or out of a group where the record cannot
+say; each is audited with its reason.
 """
 
 from __future__ import annotations
@@ -24,12 +27,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from township_desk.models import audit, elders, field_history, risk, settings, supporter_history
 from township_desk.models.changes import data_stamp
-from township_desk.models.dates import age_on, parse_date
-from township_desk.models.elders.vocabulary import STATE_EMPLOYERS
+from township_desk.models.dates import parse_date
+from township_desk.models.elders.eligibility_rule import (
+    LEFT_BEHIND_TESTS,
+    MONTHS_AWAY_SQL,
+    NO_SUPPORTERS_SQL,
+    TOO_YOUNG_SQL,
+    Test,
+    rule_params,
+    said,
+    truthy,
+)
 from township_desk.models.errors import UserError
 
 RURAL_LEFT_BEHIND = "农村留守"
@@ -77,194 +91,192 @@ def _iso(day: dt.date | str | None) -> str:
     return day.isoformat() if isinstance(day, dt.date) else str(day)[:10]
 
 
+# ---------------------------------------------------------------- the rule: each group's tests, once
+#
+# A group holds for an elder when none of its tests applies (``eligibility_rule.Test``: an SQL condition over the
+# record as it stood on the day, ``d``, or over each supporter, ``s``, and the words of the reason). The same
+# conditions give every elder's groups in one query (``member_names``, ``members``) and the reasons of the few
+# elders shown (``memberships``): there is no second copy of the rule to keep in step.
+
+# What Python's str.strip() removes (the whitespace below U+3001; there is none above it), for SQL's trim().
+_SPACES = "char(" + ", ".join(str(c) for c in range(0x3001) if chr(c).isspace()) + ")"
+
+
+def severe_grade_sql(grade: str) -> str:
+    """SQL: is ``grade`` 残疾等级 一级 or 二级 (1, 2, 一级, 二级, 1级, Ⅱ级 … after the spaces around it)?"""
+    return f"substr(trim(IFNULL({grade}, ''), {_SPACES}), 1, 1) IN ('1', '2', '一', '二', 'Ⅰ', 'Ⅱ')"
+
+
 def severe_grade(grade) -> bool:
-    """残疾等级 一级 or 二级 (1, 2, 一级, 二级, 1级, Ⅱ级 …)."""
-    text = str(grade or "").strip()
-    found = re.match(r"^([12一二ⅠⅡ])(?:级)?", text)
-    return bool(found)
+    """``severe_grade_sql`` for one value."""
+    with closing(sqlite3.connect(":memory:")) as conn:
+        return bool(conn.execute(f"SELECT {severe_grade_sql('?')}", [grade]).fetchone()[0])
 
 
-def _supporters_away(supporters: list[dict]) -> tuple[bool, list[str]]:
-    """Do all the children live away from home (able to support them or not)? (reasons when not)"""
-    if not supporters:
-        return False, ["未登记子女（赡养人），无法判断子女是否在外地"]
-    home = [s for s in supporters if not s.get("is_away", 1)]
-    return not home, [f"赡养人{s.get('name') or ''}住在本地" for s in home]
+_HOME = f"NOT {truthy('s.is_away')}"  # a supporter living at home (able to support them or not)
+_NOT_ALONE = f"NOT {truthy('d.lives_alone')}"
+_CHILDREN_AWAY = (Test(NO_SUPPORTERS_SQL, lambda v: "未登记子女（赡养人），无法判断子女是否在外地"),
+                  Test(_HOME, lambda v: f"赡养人{v['name'] or ''}住在本地", supporter=True))
 
 
-def derive(elder: dict, supporters: list[dict], status: str | None, rules: dict, on: dt.date) -> list[Membership]:
-    """Every group's verdict from the record alone (``elder`` as it stood on ``on``), in ``GROUPS`` order."""
-    out: list[Membership] = []
-    # 农村留守: the one 留守 rule
-    check = elders.eligibility(elder, supporters, rules, on)
-    reasons = list(check.reasons)
-    if status == "已不属于留守":
-        reasons.append("状态为“已不属于留守”")
-    out.append(Membership(RURAL_LEFT_BEHIND, not reasons, reasons))
+def _ability(v) -> str:
+    level = v["ability_level"]
+    return f"能力等级为“{elders.ABILITY_LEVELS.get(int(level), level)}”"
+
+
+RULES: dict[str, tuple[Test, ...]] = {
+    # 农村留守: the one 留守 rule (认定), and the status is not 已不属于留守
+    RURAL_LEFT_BEHIND: (*LEFT_BEHIND_TESTS, Test("d.status = '已不属于留守'", lambda v: "状态为“已不属于留守”")),
     # 城市独居 (seed 003)
-    reasons = []
-    min_age = int(rules.get("min_age", 60))
-    if elder.get("birth_date") and age_on(elder["birth_date"], on) < min_age:
-        reasons.append(f"未满{min_age}周岁")
-    if elder.get("rural_hukou", 1):
-        reasons.append("农村户籍")
-    elif elder.get("hardship") == "特困":
-        reasons.append("城市特困人员，不认定为城市独居老人")
-    if not elder.get("lives_alone"):
-        reasons.append("未登记为独居")
-    if elder.get("spouse") == "双方健在":
-        reasons.append("夫妻共同生活（夫妻双方健在），不认定为城市独居老人")
-    away, why = _supporters_away(supporters)
-    reasons += why
-    out.append(Membership(URBAN_ALONE, not reasons, reasons))
+    URBAN_ALONE: (
+        Test(TOO_YOUNG_SQL, lambda v: f"未满{v['min_age']}周岁"),
+        Test(truthy("d.rural_hukou"), lambda v: "农村户籍"),
+        Test(f"NOT {truthy('d.rural_hukou')} AND d.hardship = '特困'", lambda v: "城市特困人员，不认定为城市独居老人"),
+        Test(_NOT_ALONE, lambda v: "未登记为独居"),
+        Test("d.spouse = '双方健在'", lambda v: "夫妻共同生活（夫妻双方健在），不认定为城市独居老人"),
+        *_CHILDREN_AWAY),
     # 特殊困难: only 计划生育特殊家庭 is on the record
-    special = bool(elder.get("family_planning_special") or elder.get("lost_only_child"))
-    out.append(Membership(SPECIAL, special, [] if special else ["未登记为计划生育特殊家庭（重点优抚等由经办人认定）"],
-                          sub_kind="计划生育特殊家庭" if special else None))
-    # national categories
-    alone = bool(elder.get("lives_alone"))
-    out.append(Membership(ALONE, alone, [] if alone else ["未登记为独居"]))
-    out.append(Membership(EMPTY_NEST, away, why))
-    level = elder.get("ability_level")
-    disabled = level is not None and int(level) >= risk.DISABLED_FROM_LEVEL
-    out.append(Membership(DISABLED, disabled, [] if disabled else [
-        "未评定能力等级" if level is None else f"能力等级为“{elders.ABILITY_LEVELS.get(int(level), level)}”"]))
-    severe = bool(elder.get("is_disabled")) and severe_grade(elder.get("disability_grade"))
-    out.append(Membership(SEVERELY_DISABLED, severe, [] if severe else [
-        "未登记残疾" if not elder.get("is_disabled") else f"残疾等级为“{elder.get('disability_grade') or '未填写'}”"]))
-    return out
+    SPECIAL: (Test(f"NOT ({truthy('d.family_planning_special')} OR {truthy('d.lost_only_child')})",
+                   lambda v: "未登记为计划生育特殊家庭（重点优抚等由经办人认定）"),),
+    # the national categories
+    ALONE: (Test(_NOT_ALONE, lambda v: "未登记为独居"),),
+    EMPTY_NEST: _CHILDREN_AWAY,
+    DISABLED: (Test("d.ability_level IS NULL", lambda v: "未评定能力等级"),
+               Test(f"CAST(d.ability_level AS INTEGER) < {risk.DISABLED_FROM_LEVEL}", _ability)),
+    SEVERELY_DISABLED: (
+        Test(f"NOT {truthy('d.is_disabled')}", lambda v: "未登记残疾"),
+        Test(f"{truthy('d.is_disabled')} AND NOT ({severe_grade_sql('d.disability_grade')})",
+             lambda v: f"残疾等级为“{v['disability_grade'] or '未填写'}”")),
+}
+DERIVED_SUB_KIND = {SPECIAL: "计划生育特殊家庭"}  # the sub-kind of a member the record puts in a group
 
 
-def _asked(on: dt.date | str | None, elder_ids: list[int] | None) -> tuple[str, str, dict]:
-    """The day asked (ISO), the clause over ``elders e`` narrowing to ``elder_ids`` ("" for all) and the
-    parameters (``day``, ``ids``) of ``memberships`` and ``member_names``."""
-    day = _iso(on)
+def _applies(test: Test) -> str:
+    return f"IFNULL(({test.sql}), 0)"
+
+
+def _derived_sql(group: str) -> str:
+    """SQL over ``d`` (``_with_sql``): does the record put the elder in ``group``? None of its tests
+    applies; the tests are tried in turn, so most elders are settled by the first ones."""
+    i = GROUPS.index(group)
+    steps, supporters = [], False
+    for test in RULES[group]:
+        if not test.supporter:
+            steps.append(f"WHEN {_applies(test)} THEN 0")
+        elif not supporters:
+            steps.append(f"WHEN IFNULL(d.s{i}, 0) THEN 0")  # a test applies to one of the supporters
+            supporters = True
+    return f"CASE {' '.join(steps)} ELSE 1 END"
+
+
+# The elders asked by id (the parameter ``ids``, a JSON list), when not the whole ledger.
+_IDS = "(SELECT value FROM json_each(:ids))"
+
+
+def _with_sql(narrowed: bool, wanted: tuple[str, ...]) -> str:
+    """The common table expressions every query starts with (``narrowed``: the elders of ``:ids``, else all):
+
+    - ``sd``: the supporters of the elders asked, as they stood on ``:day`` (``supporter_history``);
+    - ``sa``: one pass over them, per elder: ``n`` supporters, and s<i> = does a supporter's test of GROUPS[i]
+      apply to any of them (for each of ``wanted`` with such tests);
+    - ``d``: the elders asked, each as their record stood on ``:day``, with ``d.status`` (the status that day),
+      ``d.supporters`` (how many that day) and sa's s<i>; materialized when several groups read it;
+    - ``ov``: the overrides in force on ``:day``."""
+    supporters = supporter_history.rows_on_day_sql(elders=_IDS if narrowed else None)
+    tested = [g for g in wanted if any(t.supporter for t in RULES[g])]
+    # the supporters are read only when a group asked looks at them (every group, for the reasons)
+    counted = not wanted or any("d.supporters" in t.sql for g in wanted for t in RULES[g]) or tested
+    flags = "".join(f", MAX({' OR '.join(_applies(t) for t in RULES[g] if t.supporter)}) AS s{GROUPS.index(g)}"
+                    for g in tested)
+    fields = ", ".join(f"{field_history.on_day_column(f)} AS {f}" for f in _FIELDS)
+    later = field_history.values_on_sql(_FIELDS, only=f" AND elder_id IN {_IDS}" if narrowed else "")
+    # one group reads only its own fields (SQLite leaves the others out); several read each field once
+    materialized = " MATERIALIZED" if len(wanted) > 1 else ""
+    head = (f"WITH sd AS {supporters}, sa AS (SELECT s.elder_id, COUNT(*) AS n{flags} FROM sd s GROUP BY s.elder_id),"
+            if counted else "WITH")
+    return (f"{head} d AS{materialized} (SELECT e.id AS id, {fields}, {elders.STATUS_ON_DAY_SQL} AS status"
+            + (f", IFNULL(sa.n, 0) AS supporters{''.join(f', sa.s{GROUPS.index(g)}' for g in tested)}" if counted else "")
+            + f" FROM elders e LEFT JOIN {later} h ON h.elder_id = e.id"
+            + (" LEFT JOIN sa ON sa.elder_id = e.id" if counted else "")
+            + f"{f' WHERE e.id IN {_IDS}' if narrowed else ''}), ov AS ({_overrides_sql(narrowed)})")
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _overrides_sql(narrowed: bool) -> str:
+    """The overrides in force on ``:day`` (``narrowed``: of the elders of ``:ids``), one row per elder: m<i>, k<i>,
+    r<i> (member, sub-kind, reason) of GROUPS[i]; of two in force for one group the latest (since, then id) wins."""
+    pivot = ", ".join(
+        f"MAX(CASE WHEN group_name = {_quoted(g)} THEN {column} END) AS {key}{i}"
+        for i, g in enumerate(GROUPS) for column, key in (("member", "m"), ("sub_kind", "k"), ("reason", "r")))
+    return (f"SELECT elder_id, {pivot} FROM (SELECT o.*, ROW_NUMBER() OVER (PARTITION BY elder_id, group_name"
+            " ORDER BY since DESC, id DESC) AS n FROM elder_group_overrides o WHERE since <= :day"
+            f" AND (until IS NULL OR until > :day){f' AND elder_id IN {_IDS}' if narrowed else ''})"
+            " WHERE n = 1 GROUP BY elder_id")
+
+
+def _asked(db, on: dt.date | str | None, elder_ids: list[int] | None) -> tuple[bool, dict]:
+    """Are only ``elder_ids`` asked (not the whole ledger), and the named parameters (the day, the rule's numbers,
+    ``ids``) of the queries."""
+    params = rule_params(settings.get_all(db), dt.date.fromisoformat(_iso(on)))
     if elder_ids is None:
-        return day, "", {"day": day}
-    return day, " WHERE e.id IN (SELECT value FROM json_each(:ids))", {"day": day, "ids": json.dumps(list(elder_ids))}
+        return False, params
+    params["ids"] = json.dumps(list(elder_ids))
+    return True, params
 
 
 def memberships(db, on: dt.date | str | None = None, elder_ids: list[int] | None = None) -> dict[int, list[Membership]]:
-    """Every group's verdict for each elder (all, or ``elder_ids``) on ``on`` (default today): derived from the
-    record as it stood that day, then the overrides in force that day."""
+    """Every group's verdict with its reasons for each elder (all, or ``elder_ids``) on ``on`` (default today):
+    the tests of ``RULES`` on the record as it stood that day, then the overrides in force that day."""
     if elder_ids is not None and not elder_ids:
         return {}
-    day, only, params = _asked(on, elder_ids)
-    on_date = dt.date.fromisoformat(day)
-    cursor = db.execute(f"SELECT e.id, {', '.join('e.' + f for f in _FIELDS)}, {elders.STATUS_ON_DAY_SQL}"
-                        f" FROM elders e{only}", params)
-    rows = {r[0]: (dict(zip(_FIELDS, r[1:-1], strict=True)), r[-1]) for r in cursor}
-    earlier = field_history.values_on(db, day, None if elder_ids is None else list(rows))
+    narrowed, params = _asked(db, on, elder_ids)
+    tests = [(g, k, t) for g in GROUPS for k, t in enumerate(RULES[g])]
+    own = ", ".join(f"{_applies(t)} AS t_{GROUPS.index(g)}_{k}" for g, k, t in tests if not t.supporter)
+    per_supporter = ", ".join(f"{_applies(t)} AS t_{GROUPS.index(g)}_{k}" for g, k, t in tests if t.supporter)
+    common = _with_sql(narrowed, ())
+    rows = db.execute(f"{common} SELECT d.*, ov.*, {own} FROM d LEFT JOIN ov ON ov.elder_id = d.id", params)
+    names = [c[0] for c in rows.description]
+    rows = [dict(zip(names, r, strict=True)) for r in rows]
     supporters: dict[int, list[dict]] = {}
-    for s in db.query(f"SELECT * FROM {supporter_history.rows_on_day_sql()}"  # the supporters of that day
-                      f" WHERE elder_id IN (SELECT e.id FROM elders e{only}) ORDER BY elder_id, sort_order, id", params):
-        supporters.setdefault(s["elder_id"], []).append(s)
-    overrides: dict[int, dict[str, tuple]] = {}
-    for elder_id, group, sub_kind, member, reason in db.execute(
-            "SELECT elder_id, group_name, sub_kind, member, reason FROM elder_group_overrides"
-            " WHERE since <= ? AND (until IS NULL OR until > ?) ORDER BY since, id", [day, day]):
-        overrides.setdefault(elder_id, {})[group] = (sub_kind, member, reason)  # the latest in force wins
-    rules = settings.get_all(db)
+    cursor = db.execute(f"{common} SELECT s.elder_id, s.name, s.employer_type, {MONTHS_AWAY_SQL} AS months_away,"
+                        f" {per_supporter} FROM d JOIN sd s ON s.elder_id = d.id"
+                        " ORDER BY s.elder_id, s.sort_order, s.id", params)
+    columns = [c[0] for c in cursor.description]
+    for r in cursor:
+        supporters.setdefault(r[0], []).append({**params, **dict(zip(columns, r, strict=True))})
     result = {}
-    for elder_id, (record, status) in rows.items():
-        record.update({k: v for k, v in earlier.get(elder_id, {}).items() if k in _FIELDS})
-        verdicts = derive(record, supporters.get(elder_id, []), status, rules, on_date)
-        for m in verdicts:
-            if m.group in overrides.get(elder_id, {}):
-                sub_kind, member, reason = overrides[elder_id][m.group]
-                m.member, m.source, m.reasons = bool(member), "override", [f"经办人认定：{reason}"]
-                m.sub_kind = sub_kind if member else None
-        result[elder_id] = verdicts
+    for row in rows:
+        values = {**params, **row}
+        verdicts = []
+        for i, group in enumerate(GROUPS):
+            reasons = said(RULES[group], values, supporters.get(row["id"], []), f"t_{i}_{{}}".format)
+            m = Membership(group, not reasons, reasons, sub_kind=None if reasons else DERIVED_SUB_KIND.get(group))
+            if row[f"m{i}"] is not None:
+                m.member, m.source, m.reasons = bool(row[f"m{i}"]), "override", [f"经办人认定：{row[f'r{i}']}"]
+                m.sub_kind = row[f"k{i}"] if m.member else None
+            verdicts.append(m)
+        result[row["id"]] = verdicts
     return result
 
 
-def _lean_names(elder: dict, supporters: list[tuple], status: str | None, rules: dict, on: dt.date,
-                min_age: int, min_months: int, no_state: bool, no_poverty: bool) -> list[str]:
-    """The groups ``derive`` puts an elder in, without the reasons: the same tests, in the same order of
-    ``GROUPS``. ``supporters``: (rural_hukou, is_away, can_support, away_since, employer_type) tuples.
-    ``tests/test_speed_memberships.py`` checks it against ``derive`` on a demo township, day by day."""
-    birth = elder["birth_date"]
-    old_enough = not birth or age_on(birth, on) >= min_age
-    any_home = any(not s[1] for s in supporters)
-    out = []
-    # 农村留守: elders.eligibility holds, and the status is not 已不属于留守
-    rural = old_enough and elder["rural_hukou"] and supporters and status != "已不属于留守"
-    if rural and no_poverty and elder["hardship"] == "特困":
-        rural = False
-    if rural:
-        for s_rural, s_away, s_can, s_since, s_employer in supporters:
-            if (no_state and s_employer in STATE_EMPLOYERS) or not s_rural:
-                rural = False
-                break
-            if not s_can:
-                continue
-            if not s_away or not s_since:
-                rural = False
-                break
-            year, month = (int(p) for p in s_since.split("-"))
-            if (on.year - year) * 12 + (on.month - month) < min_months:
-                rural = False
-                break
-    if rural:
-        out.append(RURAL_LEFT_BEHIND)
-    alone = bool(elder["lives_alone"])
-    if (old_enough and not elder["rural_hukou"] and elder["hardship"] != "特困" and alone
-            and elder["spouse"] != "双方健在" and supporters and not any_home):
-        out.append(URBAN_ALONE)
-    if elder["family_planning_special"] or elder["lost_only_child"]:
-        out.append(SPECIAL)
-    if alone:
-        out.append(ALONE)
-    if supporters and not any_home:
-        out.append(EMPTY_NEST)
-    level = elder["ability_level"]
-    if level is not None and int(level) >= risk.DISABLED_FROM_LEVEL:
-        out.append(DISABLED)
-    if elder["is_disabled"] and severe_grade(elder["disability_grade"]):
-        out.append(SEVERELY_DISABLED)
-    return out
+def _flags_sql(narrowed: bool, wanted: tuple[str, ...]) -> str:
+    """Per elder asked: id, then 1/0 for each of ``wanted``: the override in force, else the record's verdict."""
+    flags = ", ".join(f"COALESCE(ov.m{GROUPS.index(g)}, {_derived_sql(g)})" for g in wanted)
+    return f"{_with_sql(narrowed, wanted)} SELECT d.id, {flags} FROM d LEFT JOIN ov ON ov.elder_id = d.id"
 
 
 def member_names(db, on: dt.date | str | None = None,
                  elder_ids: list[int] | None = None) -> dict[int, list[str]]:
-    """``names(memberships(db, on, elder_ids)[id])`` for each elder, read faster: the groups only, without the
-    reasons (no ``Membership`` per group, the supporters as tuples), the record as it stood on ``on`` as
-    ``memberships`` reads it. For the lists and counts over a whole township (per-group coverage,
-    group filters, the elders' own plans): at 30,000 elders ~3 s → a fraction of it."""
+    """``names(memberships(db, on, elder_ids)[id])`` for each elder, in one query without the reasons: for the
+    lists and counts over a whole township (per-group coverage, the elders' own plans)."""
     if elder_ids is not None and not elder_ids:
         return {}
-    day, only, params = _asked(on, elder_ids)
-    on_date = dt.date.fromisoformat(day)
-    supporters: dict[int, list[tuple]] = {}
-    for elder_id, *rest in db.execute(
-            "SELECT elder_id, rural_hukou, is_away, can_support, away_since, employer_type"
-            f" FROM {supporter_history.rows_on_day_sql()} WHERE elder_id IN (SELECT e.id FROM elders e{only})", params):
-        supporters.setdefault(elder_id, []).append(tuple(rest))
-    overrides: dict[int, dict[str, bool]] = {}
-    for elder_id, group, member in db.execute(
-            "SELECT elder_id, group_name, member FROM elder_group_overrides"
-            " WHERE since <= ? AND (until IS NULL OR until > ?) ORDER BY since, id", [day, day]):
-        overrides.setdefault(elder_id, {})[group] = bool(member)  # the latest in force wins
-    rules = settings.get_all(db)
-    min_age, min_months = int(rules.get("min_age", 60)), int(rules.get("min_absence_months", 6))
-    no_state, no_poverty = bool(rules.get("exclude_state_employers", True)), bool(rules.get("exclude_extreme_poverty"))
-    result: dict[int, list[str]] = {}
-    cursor = db.execute(f"SELECT e.id, {', '.join('e.' + f for f in _FIELDS)}, {elders.STATUS_ON_DAY_SQL}"
-                        f" FROM elders e{only}", params)
-    rows = cursor.fetchall()
-    earlier = field_history.values_on(db, day, None if elder_ids is None else [r[0] for r in rows])
-    for row in rows:
-        elder_id = row[0]
-        record = dict(zip(_FIELDS, row[1:-1], strict=True))
-        if elder_id in earlier:
-            record.update({k: v for k, v in earlier[elder_id].items() if k in _FIELDS})
-        found = _lean_names(record, supporters.get(elder_id, []), row[-1], rules, on_date, min_age, min_months,
-                            no_state, no_poverty)
-        if elder_id in overrides:
-            forced = overrides[elder_id]
-            found = [g for g in GROUPS if (forced[g] if g in forced else g in found)]
-        result[elder_id] = found
-    return result
+    narrowed, params = _asked(db, on, elder_ids)
+    return {row[0]: [g for g, flag in zip(GROUPS, row[1:], strict=True) if flag]
+            for row in db.execute(_flags_sql(narrowed, GROUPS), params)}
 
 
 def groups_of(db, elder_id: int, on: dt.date | str | None = None) -> list[Membership]:
@@ -276,33 +288,32 @@ def names(verdicts: list[Membership]) -> list[str]:
     return [m.group for m in verdicts if m.member]
 
 
-_REMEMBERED_DAYS = 8
+_REMEMBERED = 8 * len(GROUPS)  # days × groups kept
 
 
 def members(db, group: str, on: dt.date | str | None = None) -> list[int]:
-    """The ids of the elders in ``group`` on ``on``.
+    """The ids of the elders in ``group`` on ``on``, in order.
 
-    Every group's members of a day are worked out together and kept with the connection until the ledger changes
-    (``changes.data_stamp``): a screen filtered by group, its count and its chart ask again without reading 30,000
-    records each time (~3 s each on an office PC)."""
+    One query over the ledger for that group alone, kept with the connection until the ledger changes
+    (``changes.data_stamp``): a screen filtered by group, its count and its chart ask again without reading the
+    records each time."""
     group = require(group)
     day = _iso(on)
     state = data_stamp(db)
     remembered = db.__dict__.setdefault("_group_members", {})
-    if remembered.get("state") != state:
+    if remembered.get("state") != state or len(remembered) > _REMEMBERED:
         remembered.clear()
         remembered["state"] = state
-    by_group = remembered.get(day)
-    if by_group is None:
-        by_group = {name: [] for name in GROUPS}
-        for elder_id, found in sorted(member_names(db, day).items()):
-            for name in found:
-                by_group[name].append(elder_id)
-        if len(remembered) > _REMEMBERED_DAYS:
-            remembered.clear()
-            remembered["state"] = state
-        remembered[day] = by_group
-    return list(by_group[group])
+    found = remembered.get((day, group))
+    if found is None:
+        found = remembered[(day, group)] = _read_members(db, group, day)
+    return list(found)
+
+
+def _read_members(db, group: str, day: str) -> list[int]:
+    """``members`` read from the ledger: one query for that group alone."""
+    narrowed, params = _asked(db, day, None)
+    return sorted(elder_id for elder_id, member in db.execute(_flags_sql(narrowed, (group,)), params) if member)
 
 
 def filter_sql(db, group: str, on: dt.date | str | None = None, elder: str = "e") -> tuple[str, list]:

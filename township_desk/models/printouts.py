@@ -147,12 +147,15 @@ def notice_card_items(db, selection: Selection) -> list[PrintItem]:
 
 
 def roster_items(db, selection: Selection) -> list[PrintItem]:
-    """花名册: one item per village (the chosen one, or every village in order), with its people: the members of
-    ``selection.group`` on the day, or with no group everyone still looked after (``roster_people``)."""
+    """花名册: one item per village (the chosen one, or every village in order that has someone on it), with its
+    people: the members of ``selection.group`` on the day, or with no group everyone still looked after
+    (``roster_people``). A township's 城市独居 roster is not eight empty village pages and one 社区's."""
     names = [selection.village] if selection.village else villages_model.names_in_order(db)
     items = []
     for name in names:
         rows = roster_people(db, name, selection.group, selection.day)
+        if not rows and not selection.village:
+            continue
         leave = sum(r["status"] == ON_LEAVE for r in rows)
         items.append(PrintItem(f"{name}　花名册（{len(rows)}人）", village=name, people=len(rows), on_leave=leave))
     return items

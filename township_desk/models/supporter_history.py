@@ -45,18 +45,21 @@ def changed_after_day_sql(day: str = ":day", elder: str = "e") -> str:
     return f"{elder}.id IN (SELECT elder_id FROM supporter_changes WHERE effective_on > {day})"
 
 
-def rows_on_day_sql(day: str = ":day") -> str:
+def rows_on_day_sql(day: str = ":day", elders: str | None = None) -> str:
     """A derived table of the supporters in force on the day bound to ``day`` (a named parameter): ``elder_id``,
     ``id`` and the columns of ``supporters``. Today's list for an elder with no change after the day; else the
-    list the first change after the day replaced."""
+    list the first change after the day replaced. ``elders``: an SQL list of elder ids (a subquery) to read only
+    theirs (SQLite does not narrow the two halves from outside)."""
     cols = ", ".join(f"s.{c}" for c in COLUMNS)
     old = ", ".join(f"h.{c}" for c in COLUMNS)
+    only_s = f" AND s.elder_id IN {elders}" if elders else ""
+    only_c = f" AND c.elder_id IN {elders}" if elders else ""
     return f"""(SELECT s.elder_id, s.id, {cols} FROM supporters s
-                WHERE s.elder_id NOT IN (SELECT elder_id FROM supporter_changes WHERE effective_on > {day})
+                WHERE s.elder_id NOT IN (SELECT elder_id FROM supporter_changes WHERE effective_on > {day}){only_s}
                UNION ALL
                SELECT h.elder_id, h.supporter_id AS id, {old}
                FROM supporter_changes c JOIN supporter_history h ON h.change_id = c.id
-               WHERE c.effective_on > {day} AND c.id = (
+               WHERE c.effective_on > {day}{only_c} AND c.id = (
                    SELECT c2.id FROM supporter_changes c2 WHERE c2.elder_id = c.elder_id AND c2.effective_on > {day}
                    ORDER BY c2.effective_on, c2.id LIMIT 1))"""
 

@@ -254,12 +254,35 @@ def write_book(book, target: Path, step=None, check_cancelled: Callable[[], None
         xu.write_table(sheet, [tuple(c) for c in table.columns], table.dicts(),
                        title=table.title, bulk=bulk if table.sheet == "明细表" else None)
         if table.sheet == "明细表":
-            sheet.column_dimensions["A"].width = 6  # 序号; the 暂离 lines' text runs on over the empty cells beside it
+            _detail_layout(sheet, bulk[-1])
         if table.sheet == "探访关爱":
             _style_care(sheet)
     step("正在保存……")
     xu.save(wb, target, bulk, check_cancelled=check_cancelled)
     _settle_stamps(target, dt.date.fromisoformat(book.filled_on))
+
+
+# The 明细表's column widths (Excel character units, a Han character takes two): 26 columns one A3 page wide at
+# about 85 %; numbers that must stay whole (ID, phones, dates) get their full width, text wraps.
+DETAIL_WIDTHS = {
+    "seq": 5, "village": 9, "name": 7, "sex": 5, "id_number": 20, "birth_date": 11, "age": 5, "phone": 13,
+    "address": 22, "health": 6, "ability": 12, "education": 9, "spouse": 9, "children_count": 5,
+    "children_away_years": 6, "supporter": 7, "supporter_phone": 13, "main_income": 9, "care": 9,
+    "lives_alone": 5, "risk_grade": 5, "tier": 5, "visitor": 7, "visitor_phone": 13, "last_home_visit": 11,
+    "status": 11,
+}
+
+
+def _detail_layout(ws, rows) -> None:
+    """The 明细表 printed one page wide (A3 landscape), header rows on every page: set widths, text wrapped in
+    its column (the 序号 column's notes run on over the empty cells beside them), headings on two lines."""
+    from township_desk.printing import xlsx_util as xu
+
+    xu.wrap_columns(rows, DETAIL_WIDTHS, keep=("seq",))
+    for cell in ws[2]:
+        cell.alignment = xu.CENTER  # the headings wrap inside their narrow columns
+    ws.row_dimensions[2].height = 28  # two lines of bold 10 pt
+    xu.print_setup(ws, "1:2", one_page_wide=True)
 
 
 def _style_care(ws) -> None:

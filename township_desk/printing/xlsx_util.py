@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterable
@@ -145,11 +146,13 @@ def print_layout(width_points: float, margin_inches: float = 0.4) -> tuple[int, 
     return PAPER_WIDTHS[-1][0], pages, min(1.0, pages * printable / width_points)
 
 
-def print_setup(ws: Worksheet, title_rows: str, *, landscape: bool = True) -> None:
+def print_setup(ws: Worksheet, title_rows: str, *, landscape: bool = True, one_page_wide: bool = False) -> None:
     """Landscape, fit to the width of the smallest paper (A4, else A3) that prints the sheet at 80 % or more
     (``print_layout``), as many pages tall as needed, ``title_rows`` ("1:5") on every page. Call it after the
-    column widths are set."""
+    column widths are set. ``one_page_wide``: never more than one page wide (A3 at whatever scale it takes)."""
     paper, pages_wide, _scale = print_layout(sheet_width_points(ws)) if landscape else (ws.PAPERSIZE_A4, 1, 1.0)
+    if one_page_wide:
+        pages_wide = 1
     ws.page_setup.paperSize = paper
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = pages_wide
@@ -171,15 +174,45 @@ class BulkRows:
     rows: list[dict]
     text_style: int
     number_style: int
+    column_styles: list[tuple[int, int]] | None = None  # per column (text, number), set by ``save``
+    wrap_widths: list[float | None] | None = None  # per column: the width its text wraps in (None: no wrap)
+    keep: frozenset[str] = frozenset()  # ``wrap_columns``' columns that do not wrap
 
 
-def _styles(ws: Worksheet) -> tuple[int, int]:
-    """The workbook's style ids of a bordered text ("@") cell and a bordered number cell."""
+def _styles(ws: Worksheet, alignment: Alignment | None = None) -> tuple[int, int]:
+    """The workbook's style ids of a bordered text ("@") cell and a bordered number cell (with ``alignment``)."""
     text = Cell(ws)
     text.font, text.border, text.number_format = FONT, BORDER, "@"
     number = Cell(ws)
     number.font, number.border = FONT, BORDER
+    if alignment is not None:
+        text.alignment = number.alignment = alignment
     return text.style_id, number.style_id
+
+
+WRAP = Alignment(vertical="center", wrap_text=True)
+
+
+def wrap_columns(b: BulkRows, widths: dict[str, float], *, keep: Iterable[str] = ()) -> None:
+    """Give a bulk sheet's columns these widths (by key; Excel character units) and wrap their text inside the
+    column, except the ``keep`` columns (a note written in one of them runs on over the empty cells beside
+    it). For a sheet printed one page wide: long values take more lines, never more paper."""
+    b.keep = frozenset(keep)
+    for index, key in enumerate(b.keys, start=1):
+        if key in widths:
+            b.ws.column_dimensions[get_column_letter(index)].width = widths[key]
+    b.wrap_widths = [None if key in keep else widths.get(key) for key in b.keys]
+
+
+LINE_POINTS = 13.5  # one line of 10-pt text in a row
+
+
+def wrapped_lines(value: Any, width: float) -> int:
+    """How many lines ``value`` takes wrapped in a column ``width`` characters wide (a Han character takes two;
+    a little of the width is the cell's padding). Excel and WPS do not grow a row for wrapped text they load,
+    nor does LibreOffice for rows written without a height: the row is given the height these lines need."""
+    room = max(1.0, width - 0.3)  # a width of w holds w display units of 宋体 10 pt and a few pixels of padding
+    return max(1, math.ceil(display_width(value) / room))
 
 
 def write_table(ws: Worksheet, columns: list[tuple[str, str]], rows: Iterable[dict], *, title: str,
@@ -223,11 +256,18 @@ def write_table(ws: Worksheet, columns: list[tuple[str, str]], rows: Iterable[di
     return len(rows)
 
 
-def _row_xml(r: int, letters: list[str], keys: list[str], item: dict, text_style: int, number_style: int) -> str:
-    """One data row as sheet XML: numbers as numbers, everything else an inline string (never a formula)."""
+def _row_xml(r: int, letters: list[str], keys: list[str], item: dict, text_style: int, number_style: int,
+             column_styles: list[tuple[int, int]] | None = None, wrap_widths: list[float | None] | None = None) -> str:
+    """One data row as sheet XML: numbers as numbers, everything else an inline string (never a formula); with
+    ``wrap_widths`` the row as high as its longest wrapped value needs."""
     cells = []
-    for letter, key in zip(letters, keys, strict=True):
+    lines = 1
+    for index, (letter, key) in enumerate(zip(letters, keys, strict=True)):
+        if column_styles is not None:
+            text_style, number_style = column_styles[index]
         value = item.get(key)
+        if wrap_widths is not None and wrap_widths[index] and value not in (None, ""):
+            lines = max(lines, wrapped_lines(value, wrap_widths[index]))
         ref = f"{letter}{r}"
         if value is None or value == "":
             cells.append(f'<c r="{ref}" s="{text_style}"/>')
@@ -240,7 +280,8 @@ def _row_xml(r: int, letters: list[str], keys: list[str], item: dict, text_style
                 value = value.isoformat()
             text = escape(clean_text(value))
             cells.append(f'<c r="{ref}" s="{text_style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
-    return f'<row r="{r}">{"".join(cells)}</row>'
+    height = f' ht="{lines * LINE_POINTS + 1.5:g}" customHeight="1"' if lines > 1 else ""
+    return f'<row r="{r}"{height}>{"".join(cells)}</row>'
 
 
 def save(wb, path: str | Path, bulk: list[BulkRows] | None = None, check_cancelled=None) -> None:
@@ -248,6 +289,8 @@ def save(wb, path: str | Path, bulk: list[BulkRows] | None = None, check_cancell
     if not bulk:
         wb.save(path)
         return
+    if any(b.wrap_widths is not None for b in bulk):
+        _register_styles(wb, bulk)
     buffer = io.BytesIO()
     wb.save(buffer)
     by_part = {b.ws.path.lstrip("/"): b for b in bulk}
@@ -261,13 +304,27 @@ def save(wb, path: str | Path, bulk: list[BulkRows] | None = None, check_cancell
             out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
 
 
+def _register_styles(wb, bulk: list[BulkRows]) -> None:
+    """The cell styles of ``wrap_columns`` sheets, registered after every style the workbook's own cells use, in
+    the order openpyxl's writer meets them (sheet by sheet, row by row): a sheet written before (the 汇总表) keeps
+    the very style numbers it had, byte for byte."""
+    for ws in wb.worksheets:
+        for _key, cell in sorted(ws._cells.items()):
+            _ = cell.style_id
+    for b in bulk:
+        if b.wrap_widths is not None:
+            wrapped, plain = _styles(b.ws, WRAP), _styles(b.ws, Alignment(vertical="center"))
+            b.column_styles = [plain if key in b.keep else wrapped for key in b.keys]
+
+
 def _splice(xml: str, b: BulkRows, check_cancelled) -> str:
     letters = [get_column_letter(i) for i in range(1, len(b.keys) + 1)]
     parts = []
     for index, item in enumerate(b.rows):
         if check_cancelled and index % 5000 == 0:
             check_cancelled()
-        parts.append(_row_xml(b.first_row + index, letters, b.keys, item, b.text_style, b.number_style))
+        parts.append(_row_xml(b.first_row + index, letters, b.keys, item, b.text_style, b.number_style,
+                              b.column_styles, b.wrap_widths))
     last_row = b.first_row + len(b.rows) - 1
     written = [int(n) for n in re.findall(r'<row r="(\d+)"', xml)]
     if "</sheetData>" not in xml or (written and max(written) >= b.first_row):

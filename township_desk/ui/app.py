@@ -203,7 +203,7 @@ def run_window(db_path: str | None) -> int:
     splash = show_splash(app)  # before the heavy imports below and the database
     crash.install()
     from township_desk.ui import first_start
-    from township_desk.ui.lock_dialog import unlock_if_needed, unlock_ledger_if_needed
+    from township_desk.ui.lock_dialog import offer_encryption, unlock_if_needed, unlock_ledger_if_needed
     from township_desk.ui.main_window import MainWindow
 
     path = Path(db_path) if db_path else paths.default_db_path()
@@ -248,6 +248,7 @@ def run_window(db_path: str | None) -> int:
                 splash.close()  # the password dialog must not sit under the splash
             if not unlock_if_needed(ctx):
                 return 1
+            offer_encryption(ctx)  # only the old window-only password: encrypt with it, one click
             window = MainWindow(ctx, on_close=lambda: close_backup(ctx))
             fit_to_screen(window, app)
             window.show()

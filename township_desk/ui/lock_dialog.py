@@ -157,11 +157,98 @@ class UnlockDialog(QDialog):
 
 
 def unlock_if_needed(ctx, parent: QWidget | None = None) -> bool:
-    """The old start-up password of a plain ledger: True when none is set or the clerk typed it."""
+    """The old start-up password of a plain ledger: True when none is set or the clerk typed it (then kept in
+    memory on ``ctx`` for ``offer_encryption`` only, never stored)."""
     if not security.is_set(ctx.db):
         return True
     dialog = UnlockDialog(ctx.db, parent)
-    return dialog.exec() == QDialog.DialogCode.Accepted
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    ctx.typed_start_password = dialog.password.text()
+    return True
+
+
+OFFER_TEXT = ("这个台账只设置了旧的启动密码：它只挡住本程序的窗口，台账文件本身没有加密——文件被复制走，"
+              "用任何 SQLite 工具都能读出全部内容。\n\n"
+              "现在可以一键用刚才输入的密码把台账和它的备份加密：数据一条不少，旧的启动密码不再使用，之后打开本程序、"
+              "使用命令行都要输入这个密码。完成后会给您恢复单（忘记密码时用它打开），请打印后锁好。")
+
+
+class EncryptOfferDialog(QDialog):
+    """Offered at start to a ledger with only the old window-only start-up password: encrypt it (and its backups)
+    with the password just typed, in one click, in the background with progress. ``recovery_key`` once done."""
+
+    def __init__(self, ctx, password: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.password = password
+        self.recovery_key: str | None = None
+        self.busy = False
+        self.setWindowTitle("加密台账")
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        intro = QLabel(OFFER_TEXT)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(ERROR_STYLE)
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox()
+        self.encrypt_button = buttons.addButton("用这个密码加密台账", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.later_button = buttons.addButton("以后再说", QDialogButtonBox.ButtonRole.RejectRole)
+        self.encrypt_button.setDefault(True)
+        self.encrypt_button.clicked.connect(self.encrypt)
+        self.later_button.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+        later = QLabel("选“以后再说”：下次启动还会提示，也可以随时在“设置 → 台账密码”中设置。")
+        later.setWordWrap(True)
+        later.setStyleSheet("color: #555")
+        layout.addWidget(later)
+
+    def encrypt(self) -> None:
+        self.busy = True
+        self.message.setText("")
+        for button in (self.encrypt_button, self.later_button):
+            button.setEnabled(False)
+        path, password = self.ctx.db_path, self.password
+        self.worker = rekey_in_background(self, self.ctx, "正在加密台账和备份",
+                                          lambda job: protection.set_password(path, password, job.progress),
+                                          self._done, self._failed)
+
+    def _done(self, recovery_key) -> None:
+        self.busy = False
+        self.recovery_key = recovery_key
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.busy = False
+        for button in (self.encrypt_button, self.later_button):
+            button.setEnabled(True)
+        if isinstance(exc, UserError):
+            self.message.setText(f"{exc}（台账未加密，数据没有改动。）")
+            return
+        from township_desk.ui import crash
+
+        crash.report(exc, None, self)
+
+    def reject(self) -> None:
+        if not self.busy:  # not while the file is being replaced
+            super().reject()
+
+
+def offer_encryption(ctx, parent: QWidget | None = None) -> str | None:
+    """At start, after the old start-up password was typed (``unlock_if_needed``): offer to encrypt the ledger with
+    it (``EncryptOfferDialog``), then show the recovery key. Returns the recovery key when it was done."""
+    password = getattr(ctx, "typed_start_password", None)
+    ctx.typed_start_password = None  # offered once per start; the password is not kept
+    if not password or protection.is_set(ctx.db_path) or not security.is_set(ctx.db):
+        return None
+    dialog = EncryptOfferDialog(ctx, password, parent)
+    dialog.exec()
+    if dialog.recovery_key:
+        RecoveryKeyDialog(ctx, dialog.recovery_key, parent).exec()
+    return dialog.recovery_key
 
 
 def describe(ctx) -> tuple[str, str]:
@@ -184,6 +271,25 @@ def _reopen(ctx) -> None:
             lock.lock_identity()
         except (UserError, OSError):
             pass
+
+
+def rekey_in_background(parent: QWidget, ctx, title: str, action, on_done, on_error):
+    """Run ``action(job)`` (it replaces the ledger's file: a minute or more for a large township) in a worker thread
+    with progress and the window's connection closed; the ledger is opened again on the window's connection
+    before ``on_done(result)`` or ``on_error(exc)``. Returns the job."""
+    from township_desk.ui import jobs
+
+    ctx.db.close()  # the file is replaced: no connection of the window may stay open on it
+
+    def done(result) -> None:
+        _reopen(ctx)
+        on_done(result)
+
+    def failed(exc: BaseException) -> None:
+        _reopen(ctx)
+        on_error(exc)
+
+    return jobs.run_job(parent, title, action, cancellable=False, on_done=done, on_error=failed)
 
 
 class PasswordSetupDialog(QDialog):
@@ -254,20 +360,14 @@ class PasswordSetupDialog(QDialog):
         self._rekey("正在解除台账加密", lambda _job: protection.remove_password(path, old))
 
     def _rekey(self, title: str, action) -> None:
-        """Run ``action(job)`` (it replaces the ledger's file: a minute or more for a large township) in a worker thread
-        with the window's connection closed, then open the ledger again. ``busy`` while it runs."""
-        from township_desk.ui import jobs
-
+        """Run ``action(job)`` in the background (``rekey_in_background``). ``busy`` while it runs."""
         self.busy = True
         self.message.setText("")
         for widget in (self.old, self.new, self.repeat, self.clear_button):
             widget.setEnabled(False)
-        self.ctx.db.close()  # the file is replaced: no connection of the window may stay open on it
-        self.worker = jobs.run_job(self, title, action, cancellable=False,
-                                   on_done=self._done, on_error=self._failed)
+        self.worker = rekey_in_background(self, self.ctx, title, action, self._done, self._failed)
 
     def _finish(self) -> None:
-        _reopen(self.ctx)
         self.busy = False
         for widget in (self.old, self.new, self.repeat, self.clear_button):
             widget.setEnabled(True)

@@ -292,10 +292,10 @@ class PrintPage(QWidget):
         self.update_preview()
 
     def _show_group(self, kind: kinds.DocumentKind) -> None:
-        """Every kind that takes a 对象类别 (``printing.kinds``: "group") offers it; one that cannot shows the
-        choice greyed with the reason."""
+        """Every kind that takes a 对象类别 (``printing.kinds``: "group") offers it; one that cannot says why in its
+        place (a greyed choice would still show a group that is not applied)."""
         takes = kind.uses("group")
-        self.group.setEnabled(takes)
+        self.group.setVisible(takes)
         if not takes:
             self.group_note.setText(kind.no_group or f"{kind.label}不按对象类别挑选")
         elif kind.code == "roster":
@@ -412,7 +412,8 @@ class PrintPage(QWidget):
         if len(chosen) == 1:
             who = elders_model.get_elder(self.ctx.db, chosen[0])["name"]
         stamp = (selection.as_of or self.ctx.today()).strftime("%Y%m%d")
-        return f"{self.kind().label}_{who}_{stamp}.docx"
+        group = f"_{selection.group}" if selection.group else ""  # 花名册_城市独居_城东社区_20261120.docx
+        return f"{self.kind().label}{group}_{who}_{stamp}.docx"
 
     def choose_file_and_write(self) -> None:
         start = self.suggested_name()

@@ -158,10 +158,10 @@ def ledger_json(db, village: str | None = None, group: str | None = None,
     rows = list_elders(db, ElderQuery(village=village))
     keys = ("id_number", "name", "sex", "birth_date", "village", "address", "phone", "status", "risk_grade",
             "tier", "visitor", "last_home_visit")
-    verdicts = groups.memberships(db, on, [r["id"] for r in rows] if village else None)
+    found = groups.member_names(db, on, [r["id"] for r in rows] if village else None)
     items = []
     for r in rows:
-        names = groups.names(verdicts.get(r["id"], []))
+        names = found.get(r["id"], [])
         if group is None or group in names:
             items.append({**{k: r.get(k) for k in keys}, "groups": names})
     return items
