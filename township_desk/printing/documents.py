@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from township_desk.models import elders as elders_model
-from township_desk.models import groups, idnumber, paths, printouts, schedule, settings, visits
+from township_desk.models import group_plans, groups, idnumber, paths, printouts, schedule, settings, visits
 from township_desk.models import visitors as visitors_model
 from township_desk.models.dates import age_on
 from township_desk.models.errors import UserError
@@ -250,8 +250,8 @@ def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None 
         address = elder.get("current_address") or elder.get("household_address")
         context.update({"name": elder["name"], "sex": elder["sex"], "address": address,
                         "visitor": elder.get("visitor")})
-        visit_type = visit.get("visit_type") or ("重点" if elder["tier"] == "重点" else "普遍")
-        # a form to take along has the type ticked in advance from the elder's tier
+        # a form to take along has the type ticked in advance from the elder's 巡访类别 today (group_plans)
+        visit_type = visit.get("visit_type") or ("重点" if group_plans.visit_tier(db, elder_id) == "重点" else "普遍")
         context["type"] = _boxes(visits.VISIT_TYPES, visit_type)
     else:
         context["type"] = _boxes(visits.VISIT_TYPES, None)
@@ -319,7 +319,7 @@ def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date |
     (idnumber.mask) unless ``full_ids``."""
     as_of = as_of or dt.date.today()
     office = office or _office(db)
-    rows = printouts.roster_people(db, village, group, as_of)  # UserError for an unknown village
+    rows = printouts.roster_people(db, village, group, as_of)  # UserError for an unknown village; 巡访类别 on as_of
     printed = []
     for number, r in enumerate(rows, start=1):
         printed.append({
@@ -374,7 +374,7 @@ def notice_card_context(db, elder_id: int, as_of: dt.date | None = None, office:
     elder = elders_model.get_elder(db, elder_id)
     planned = printouts.planned_visits(db, as_of, [elder_id]) if planned is None else planned
     plan = planned.get(elder_id)
-    tier = plan.tier if plan else elder["tier"]
+    tier = plan.tier if plan else group_plans.visit_tier(db, elder_id, as_of)
     return docx_render.prepare({
         "elder": elder["name"], "village": elder["village"], "visitor": elder.get("visitor"),
         "visitor_kind": visitors_model.kind_of(db, elder.get("visitor_id")),
