@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from township_desk.models import elders, groups
+from township_desk.models import groups
 
 # Column targets ``ledger_import`` maps headings to: GROUP_COLUMN (a column of group words) and FLAG_PREFIX + group
 # (a yes/no column for one group; 特殊困难 with its sub-kind as ``特殊困难/重点优抚``).
