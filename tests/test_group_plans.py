@@ -127,7 +127,7 @@ def test_plans_are_checked_naming_group_field_and_value(ledger):
     assert "“失能”的重点对象上门巡访间隔（40 天）不能长于一般对象（30 天）" in text
     assert "巡访对象类别“外星人”不存在" in text
     assert "“重残”的一般对象每周电话视频巡访次数须为整数，现为“两次”" in text
-    assert "重点巡访对象规则“富裕”不存在" in text
+    assert "列为重点巡访对象的情形“富裕”不在可选范围：高龄、失能、独居、子女不在身边" in text
     assert settings.get(ledger, "group_plans") == {}  # nothing saved
     group_plans.put(ledger, {"城市独居": {**PLAN, "key_home_days": "7"}}, ["独居", "高龄"])
     assert settings.get(ledger, "group_plans") == {"城市独居": {**PLAN, "key_home_days": 7}}

@@ -636,3 +636,100 @@ def test_an_unknown_visitor_kind_is_refused_naming_it(db):
 
     with pytest.raises(UserError, match="巡访责任人类别“驻村工作队”不在可选范围"):
         visitors.save_visitor(db, {"name": "王队员", "role": "驻村工作队"})
+
+
+# ---------------------------------------------------------------- more: what a county gets sent, long reasons
+
+
+def test_a_group_workbook_sent_to_the_county_is_named_not_just_missing_a_sheet(ledger, tmp_path, township_file):
+    group_file = tmp_path / "城关镇城市独居.xlsx"
+    export_monthly(ledger, "2026-10", group_file, group="城市独居", today=coverage_ledger.TODAY)
+    result = read_and_check([township_file, group_file])
+    source = result.sources[1]
+    assert not source.included
+    assert "只含一类巡访对象的工作簿" in source.message and "不能汇总" in source.message
+
+
+def test_a_county_file_from_before_the_care_sheet_is_a_note_not_a_problem(township_file, tmp_path):
+    old = tmp_path / "龙池镇（旧版）.xlsx"
+    wb = load_workbook(township_file)
+    del wb["探访关爱"]
+    wb["汇总表"]["A1"] = wb["汇总表"]["A1"].value.replace("城关镇", "龙池镇")
+    wb.save(old)
+    county = tmp_path / "县.xlsx"
+    proc = run_cli("combine", str(township_file), str(old), "-o", str(county))
+    no_traceback(proc)
+    assert proc.returncode == 0
+    assert "没有“探访关爱”表（旧版报表）" in proc.stderr and "龙池镇（旧版）.xlsx" in proc.stderr
+
+
+def test_an_override_reason_a_page_long_is_refused_naming_its_length(ledger):
+    from township_desk.models.errors import UserError
+
+    with pytest.raises(UserError, match=r"原因不能超过 500 字（现为 2000 字）"):
+        groups.set_override(ledger, eid(ledger, "留守甲"), "独居", True, "核" * 2000, "2026-10-01")
+    with pytest.raises(UserError, match=r"不能超过 500 字"):
+        groups.end_override(ledger, eid(ledger, "留守甲"), "独居", "2026-10-01", "核" * 501)
+    assert ledger.execute("SELECT COUNT(*) FROM elder_group_overrides").fetchone()[0] == 0
+
+
+def test_an_import_whose_group_cell_is_a_page_long_still_imports_with_a_short_reason(db, tmp_path):
+    long_text = "特殊困难老人（重点优抚对象）" + "，备注" * 3000
+    path, ids = flag_workbook(tmp_path / "台账.xlsx", "老人类型", [long_text])
+    result = ledger_import.import_ledger(db, path, today=TODAY)
+    assert result.imported == 1
+    assert "特殊困难" in groups_by_id(db, ids)[0]
+    reason = db.execute("SELECT reason FROM elder_group_overrides").fetchone()[0]
+    assert len(reason) <= groups.REASON_LIMIT and reason.endswith("…”")
+
+
+def test_a_dry_run_import_writes_no_override(db, tmp_path):
+    path, ids = flag_workbook(tmp_path / "台账.xlsx", "是否重点优抚对象", ["是"])
+    result = ledger_import.import_ledger(db, path, today=TODAY, dry_run=True)
+    assert result.imported == 1
+    assert db.execute("SELECT COUNT(*) FROM elder_group_overrides").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM elders").fetchone()[0] == 0
+
+
+def test_a_care_sheet_of_another_month_is_left_out(township_file, tmp_path):
+    """September's 探访关爱 sheet pasted in under October's 汇总表."""
+    def change(ws, row_of):
+        ws["A1"] = "白马乡巡访对象探访关爱情况（2026年9月）"
+    result, source, county = combine_care(tmp_path, township_file, "白马乡", change)
+    assert "2026年9月" in source.care_problem and "2026年10月" in source.care_problem
+    assert_left_out_of_the_care_sums_only(result, source, township_file, county)
+
+
+def test_a_care_sheet_titled_for_its_own_township_and_month_is_summed(township_file, tmp_path):
+    def change(ws, row_of):
+        ws["A1"] = "白马乡巡访对象探访关爱情况（2026年10月）"
+    result, source, county = combine_care(tmp_path, township_file, "白马乡", change)
+    assert source.care is not None and not result.care_left_out
+
+
+def test_a_care_sheet_titled_for_a_neighbouring_township_is_left_out(township_file, tmp_path):
+    def change(ws, row_of):
+        ws["A1"] = "城关镇巡访对象探访关爱情况（2026年10月）"  # 白马乡's 汇总表 with 城关镇's care sheet
+    result, source, county = combine_care(tmp_path, township_file, "白马乡", change)
+    assert "城关镇巡访对象探访关爱情况" in source.care_problem and "白马乡" in source.care_problem
+    assert_left_out_of_the_care_sums_only(result, source, township_file, county)
+
+
+def test_a_group_nobody_is_in_exports_its_zero_line_and_an_empty_detail(ledger, db_path, tmp_path):
+    target = tmp_path / "重残.xlsx"
+    proc = run_cli("export-monthly", "--db", str(db_path), "--month", "2026-10", "-o", str(target), "--group", "重残")
+    no_traceback(proc)
+    assert proc.returncode == 0 and "重残 0 人在册" in proc.stdout
+    assert care_lines(target) == {("合计", "重残"): [0, 0, 0, 0, None, 0]}
+
+
+def test_elders_json_lists_every_group_of_an_elder_in_all_of_them(ledger, db_path):
+    elder_id = eid(ledger, "留守丁")
+    for name in groups.GROUPS:
+        groups.set_override(ledger, elder_id, name, True, "核实", "2026-02-01",
+                            "其他" if name == groups.SPECIAL else None)
+    for name in groups.GROUPS:
+        proc = run_cli("elders", "--db", str(db_path), "--group", name, "--json")
+        assert proc.returncode == 0, proc.stderr
+        rows = {r["name"]: r for r in json.loads(proc.stdout)}
+        assert rows["留守丁"]["groups"] == list(groups.GROUPS)

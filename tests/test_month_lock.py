@@ -246,6 +246,27 @@ def test_a_submitted_october_is_written_again_cell_for_cell_after_november(ledge
     assert openpyxl.load_workbook(again)["明细表"]["E3"].data_type == "s"   # ID numbers still text
 
 
+def test_a_sent_month_keeps_its_key_elders_when_the_reading_of_key_changes_and_a_draft_follows(ledger, tmp_path):
+    """重点 is the tier the visit plan follows (the record's, or a 重点 rule such as 独居). October sent while the rules
+    were off keeps its 巡访情况 and 明细表 cells byte for byte; counted again, October follows the rules."""
+    from township_desk.models import group_plans
+
+    with ledger.atomic():
+        ledger.execute("UPDATE elders SET lives_alone = 1 WHERE name = '张甲'")  # 独居 all along, graded 低
+    group_plans.put(ledger, {}, [])                   # no 重点 rules: the record's tier alone
+    sent = tmp_path / "十月上报.xlsx"
+    result = export_monthly(ledger, "2026-10", sent, mode="submit", today=NOV_1)
+    key_sent = {r["村（社区）"]: r["重点对象数"] for r in table(sent, "巡访情况")}
+    assert {r["姓名"]: r["巡访类别"] for r in table(sent, "明细表")}["张甲"] == "一般"
+    group_plans.put(ledger, {}, group_plans.KEY_RULES)  # the rules back in force
+    again = tmp_path / "十月再导出.xlsx"
+    export_monthly(ledger, "2026-10", again, today=NOV_30, filled_on=NOV_30)
+    assert hashlib.sha256(again.read_bytes()).hexdigest() == result.submission.sha256
+    live = {r["village"]: r["key"] for r in monthly.visits_by_village(ledger, "2026-10")}
+    assert live == {**key_sent, "红星村": key_sent["红星村"] + 1, "合计": key_sent["合计"] + 1}  # 甲 is 重点 now
+    assert {d["name"]: d["tier"] for d in monthly.details(ledger, "2026-10")}["张甲"] == "重点"
+
+
 def test_a_file_that_cannot_be_put_in_place_is_not_recorded_as_sent(ledger, tmp_path, monkeypatch):
     from township_desk.models import files
 

@@ -28,6 +28,14 @@ def stored(db, key):
     ({"exclude_state_employers": "也许"}, "应为“是”或“否”"),
     ({"plan_key_home_days": 40}, "重点对象的上门巡访间隔（40 天）不能长于一般对象（30 天）"),
     ({"plan_general_remote_per_week": 3}, "重点对象每周电话视频巡访次数（2 次）不能少于一般对象（3 次）"),
+    # the group plans and the 重点 rules are two rows of the same table (``RULES``), not checked apart
+    ({"group_plans": {"外星人": {}}}, "巡访对象类别“外星人”不存在"),
+    ({"group_plans": {"失能": {"key_home_days": 40, "key_remote_per_week": 2, "general_home_days": 30,
+                               "general_remote_per_week": 1}}},
+     "“失能”的重点对象上门巡访间隔（40 天）不能长于一般对象（30 天）"),
+    ({"group_plans": "每周一次"}, "各类对象巡访频次的格式不对"),
+    ({"plan_key_rules": ["高龄", "富裕"]}, "列为重点巡访对象的情形“富裕”不在可选范围：高龄、失能、独居、子女不在身边"),
+    ({"plan_key_rules": "高龄"}, "列为重点巡访对象的情形的格式不对"),
 ])
 def test_a_value_the_page_refuses_is_refused_by_the_model_and_nothing_is_stored(db, values, message):
     with pytest.raises(ValidationError) as refused:
@@ -67,3 +75,18 @@ def test_a_key_without_a_rule_is_stored_as_given(db):
 def test_the_spin_boxes_take_their_ranges_from_the_model():
     assert settings.value_range("min_age") == (50, 80)
     assert settings.value_range("plan_general_home_days") == (1, 180)
+
+
+def test_the_group_plans_and_key_rules_are_rows_of_the_one_rules_table(db):
+    from township_desk.models import group_plans
+
+    assert {"group_plans", "plan_key_rules"} <= set(settings.RULES)
+    checked = settings.check({"plan_key_rules": ["独居", "高龄", "独居"],
+                              "group_plans": {"城市独居": {"key_home_days": "7", "key_remote_per_week": 2,
+                                                       "general_home_days": 30, "general_remote_per_week": 1}}})
+    assert checked.problems == []
+    assert checked.values["plan_key_rules"] == ["高龄", "独居"]  # the rules' order, once each
+    assert checked.values["group_plans"]["城市独居"]["key_home_days"] == 7
+    settings.put(db, {"township_name": "青山镇", **checked.values})
+    own, rules = group_plans.stored(settings.get_all(db))
+    assert rules == ["高龄", "独居"] and own["城市独居"].key_home_days == 7

@@ -90,3 +90,24 @@ def test_migration_14_keeps_every_supporter_of_an_older_ledger(db_path):
     assert database.execute("SELECT COUNT(*) FROM supporter_changes").fetchone()[0] == 0
     assert dbm.missing_schema(database.conn, dbm.schema_version(database)) == []
     database.close()
+
+
+def test_a_past_months_care_sheet_does_not_move_when_a_supporter_moves_later(db):
+    """The 探访关爱 figures of October (a draft, never sent) read October's supporters: the son coming home in
+    November takes the elder out of 空巢 and the "no family nearby" 重点 from November on, not in October."""
+    from township_desk.models import coverage
+
+    data = {"name": "张德福", "id_number": VALID_IDS[0], "village": "青山村", "care": "无人照料",
+            "entered_on": "2026-01-05"}
+    elder_id = elders.save_elder(db, data, [AWAY], today=JAN).elder_id
+
+    def october() -> list[dict]:
+        return [r.as_dict() for r in coverage.month_coverage(db, "2026-10")
+                if r.group in (groups.EMPTY_NEST, coverage.ALL_LABEL)]
+
+    before = october()
+    assert any(r["group"] == groups.EMPTY_NEST and r["people"] == 1 for r in before)
+    elders.save_elder(db, data, [AT_HOME], elder_id=elder_id, today=NOV_10)  # the son came home
+    assert october() == before
+    november = {(r.village, r.group): r for r in coverage.month_coverage(db, "2026-11")}
+    assert november[("合计", groups.EMPTY_NEST)].people == 0

@@ -56,3 +56,19 @@ def test_villages_of_the_same_order_fall_back_to_their_names_and_keep_their_rows
         villages.save_village(db, {"name": name, "sort_order": 5}, villages.village_id(db, name))
     assert in_order(schedule.overdue(db, TODAY)) == sorted(ORDER)
     assert in_order(visitors.list_visitors(db)) == sorted(ORDER)  # not by the visitors' names across villages
+
+
+def test_a_month_lists_its_elders_by_the_villages_they_were_in_then_in_one_order(db, township):
+    """The month's sheets (明细表 …) list elders by the village they were in on its last day, in the villages' order,
+    from the query itself: 白鹤村's elder moved to 东风村 in November still comes last in October."""
+    from township_desk.models import monthly
+
+    moved = township["白鹤村"]
+    elders.save_elder(db, {"name": "张德福", "id_number": make_id("19500312", 1), "village": "东风村",
+                           "entered_on": "2026-01-05"}, elder_id=moved, today=dt.date(2026, 11, 10))
+    october = monthly.details(db, "2026-10")
+    assert in_order(october) == list(ORDER) and october[-1]["id"] == moved
+    november = monthly.details(db, "2026-11")
+    assert in_order(november) == ["东风村", "青山村"] and november[0]["id"] in (moved, township["东风村"])
+    villages.save_village(db, {"name": "白鹤村", "sort_order": 0}, villages.village_id(db, "白鹤村"))
+    assert in_order(monthly.details(db, "2026-10")) == ["白鹤村", "东风村", "青山村"]

@@ -13,7 +13,7 @@ the PDF extraction split mid-sentence are joined. Every blank is a docxtpl ``{{ 
 
 Each page carries the agreement's number and, for a draft or an ended agreement, its status in the header, and
 第 X 页 共 Y 页 in the footer (PAGE / NUMPAGES; in a batch each agreement is its own section, numbered from 1, and
-printing/agreement_doc.py makes the total SECTIONPAGES).
+printing/agreement_doc.py makes the total that agreement's own: PAGEREF to a bookmark at the end of its section).
 Headings keep with the clause after them; the closing sentence, the four signatures and the date keep together.
 """
 

@@ -43,8 +43,13 @@ def run(args) -> int:
     if result.left_out:
         sys.stderr.write(f"以下 {len(result.left_out)} 个文件未计入汇总：\n{combine.left_out_text(result)}\n")
         code = common.EXIT_PROBLEMS
-    if result.care_left_out:
-        lines = "\n".join(f"{s.path.name}（{s.township}）：{s.care_problem}" for s in result.care_left_out)
-        sys.stderr.write(f"以下 {len(result.care_left_out)} 个文件的“探访关爱”表未计入汇总（其汇总表已计入）：\n{lines}\n")
+    older = [s for s in result.care_left_out if s.care_problem == combine.NO_CARE_SHEET]
+    wrong = [s for s in result.care_left_out if s not in older]
+    if wrong:
+        lines = "\n".join(f"{s.path.name}（{s.township}）：{s.care_problem}" for s in wrong)
+        sys.stderr.write(f"以下 {len(wrong)} 个文件的“探访关爱”表未计入汇总（其汇总表已计入）：\n{lines}\n")
         code = common.EXIT_PROBLEMS
+    if older:
+        sys.stderr.write(f"以下 {len(older)} 个文件没有“探访关爱”表（旧版报表），未计入探访关爱汇总："
+                         f"{'、'.join(s.path.name for s in older)}\n")
     return code

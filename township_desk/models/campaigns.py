@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from township_desk.models import audit, elders, versions
+from township_desk.models import audit, elders, group_plans, versions
 from township_desk.models.dates import required_date
 from township_desk.models.errors import UserError
 from township_desk.models.villages import VILLAGE_ORDER_SQL
@@ -328,7 +328,8 @@ def campaign_progress(db, campaign_id: int) -> dict:
     """
     campaign = get_campaign(db, campaign_id)
     rows = list(db.query(
-        f"""SELECT e.id AS elder_id, e.name, e.id_number, v.name AS village, e.group_name, e.status, e.tier,
+        f"""SELECT e.id AS elder_id, e.name, e.id_number, v.name AS village, e.group_name, e.status,
+                   {group_plans.visit_tier_sql(db, dt.date.today())} AS tier,
                    vi.name AS visitor, vi.phone AS visitor_phone,
                    {_VISITED_ON} AS visited_on,
                    EXISTS(SELECT 1 FROM live_visits vs WHERE vs.elder_id = ce.elder_id AND vs.campaign_id = c.id

@@ -121,7 +121,11 @@ def read_workbook(path: str | Path) -> SourceFile:
         return source
     try:
         if "汇总表" not in wb.sheetnames:
-            source.failures.append("没有“汇总表”工作表")
+            if "探访关爱" in wb.sheetnames and "明细表" in wb.sheetnames:
+                source.failures.append("这是只含一类巡访对象的工作簿（按巡访对象类别导出），不是全乡镇的月度报表，"
+                                       "没有“汇总表”，不能汇总：请乡镇导出全乡镇的月度报表")
+            else:
+                source.failures.append("没有“汇总表”工作表")
             return source
         rows = [list(r) for r in wb["汇总表"].iter_rows(values_only=True)]
         care = [list(r) for r in wb["探访关爱"].iter_rows(values_only=True)] if "探访关爱" in wb.sheetnames else None
@@ -151,6 +155,7 @@ def read_workbook(path: str | Path) -> SourceFile:
     if not source.township:
         source.failures.append("标题和“单位（盖章）”中都没有乡镇名称")
         return source
+    _check_care_title(source, care)
 
     wanted = list(range(1, monthly.N_COLUMNS + 1))
     number_row = next((i for i, r in enumerate(rows)
@@ -190,6 +195,7 @@ def read_workbook(path: str | Path) -> SourceFile:
     return source
 
 
+NO_CARE_SHEET = "没有“探访关爱”工作表"
 _FORMULA_ADVICE = "是公式，文件中没有它的计算结果（由程序生成、未在 Excel 或 WPS 中打开保存过）：请在 Excel 或 WPS 中打开、保存后再汇总"
 
 
@@ -255,7 +261,7 @@ def _read_care(source: SourceFile, rows: list[list] | None, unworked: set[tuple[
     from township_desk.models import coverage, groups
 
     if rows is None:
-        source.care_problem = "没有“探访关爱”工作表"
+        source.care_problem = NO_CARE_SHEET
         return
     headings = [label for _key, label in coverage.COLUMNS]
     start = next((i for i, r in enumerate(rows) if [str(v or "").strip() for v in r[:len(headings)]] == headings),
@@ -300,6 +306,26 @@ def _read_care(source: SourceFile, rows: list[list] | None, unworked: set[tuple[
         source.care_problem = problems[0] + more
         return
     source.care = [line for (place, _g), (_o, line) in lines.items() if place == coverage.TOTAL_LABEL]
+
+
+_CARE_TITLE = re.compile(r"^\s*(.*?)巡访对象探访关爱情况\s*[（(]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*[）)]")
+
+
+def _check_care_title(source: SourceFile, rows: list[list] | None) -> None:
+    """The 探访关爱 sheet must be the 汇总表's township and month: a sheet pasted in from another month or
+    township is not summed. A title not in the export's form (a hand-made sheet) is not judged."""
+    if source.care is None or not rows or not rows[0]:
+        return
+    title = str(rows[0][0] or "").strip()
+    match = _CARE_TITLE.match(title)
+    if not match:
+        return
+    month = f"{int(match.group(2)):04d}-{int(match.group(3)):02d}"
+    township = match.group(1).strip()
+    if month != source.month or (township and township != source.township):
+        source.care = None
+        source.care_problem = (f"“探访关爱”工作表的标题“{title}”与汇总表的乡镇、月份（{source.township}，"
+                               f"{source.month_text}）不符")
 
 
 def _impossible(line, rate_cell) -> list[str]:

@@ -7,7 +7,7 @@ read as of the month's last day (or ``as_of`` for a month still running), from t
 
 - 人数: elders 在册 that day in the group (``groups.memberships`` on that day), in the village they were in then;
   the line 全部巡访对象 counts every elder 在册 that day, in any group or none (everyone 在册 is visited);
-- 重点对象: of them, 重点 for the visit plan that day (the tier then, or a 重点 rule: ``group_plans.tier_sql``);
+- 重点对象: of them, 重点 for the visit plan that day (the tier then, or a 重点 rule: ``group_plans.visit_tier_sql``);
 - 本月已探访人数: of them, with any visit (上门/电话/视频, not voided) dated from the 1st to that day;
 - 本月已上门人数: of them, with a home visit in the same days;
 - 探访率 (%) = 本月已探访人数 / 人数 × 100, one decimal (None when 人数 is 0);
@@ -65,7 +65,7 @@ def rate_of(contacted: int, people: int) -> float | None:
 def _people(db, first: dt.date, day: dt.date) -> list[dict]:
     """Elders 在册 on ``day`` with their village and plan tier that day and whether they were contacted / visited at
     home from ``first`` to ``day``."""
-    tier = group_plans.tier_sql(field_history.on_day_sql("tier"), group_plans.rules_in_force(db))
+    tier = group_plans.visit_tier_sql(db)
     sql = f"""
         SELECT * FROM (
             SELECT e.id, v.name AS village, {tier} AS tier, {STATUS_ON_DAY_SQL} AS day_status,

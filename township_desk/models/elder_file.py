@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from township_desk.models import agreements, elders, hazards, risk, visits
+from township_desk.models import agreements, elders, group_plans, hazards, risk, visits
 
 KINDS = ("巡访", "未接通", "风险隐患", "风险评估", "互助协议", "状态变更", "纳入台账")
 
@@ -110,7 +110,7 @@ def timeline(db, elder_id: int) -> list[Event]:
     for change in elders.status_history(db, elder_id):
         events.append(Event(change["date"], "状态变更", f"状态变更：{change['old_status'] or '—'} → {change['new_status']}",
                             change["reason"] or "", "status_changes", change["id"]))
-    events.append(Event(elder["entered_on"], "纳入台账", "纳入台账", f"{elder['village']}　巡访类别：{elder['tier']}",
+    events.append(Event(elder["entered_on"], "纳入台账", "纳入台账", f"{elder['village']}　巡访类别：{group_plans.visit_tier(db, elder_id, elder['entered_on'])}",
                         "elders", elder_id))
     order = {kind: n for n, kind in enumerate(KINDS)}
     for event in events:

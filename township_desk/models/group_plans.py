@@ -27,13 +27,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from township_desk.models import field_history, groups, settings, supporter_history
-from township_desk.models.errors import UserError
-from township_desk.models.risk import AGED_FROM, DISABLED_FROM_LEVEL
+from township_desk.models.risk import AGED_FROM, DISABLED_FROM_LEVEL, TIER_SETTING
 
 PLANS_KEY = "group_plans"
 RULES_KEY = "plan_key_rules"
-AGED, DISABLED, ALONE, NO_FAMILY = "高龄", "失能", "独居", "子女不在身边"
-KEY_RULES = (AGED, DISABLED, ALONE, NO_FAMILY)
+KEY_RULES = settings.KEY_RULES  # the choices of ``plan_key_rules`` (its rule in ``settings.RULES``)
+AGED, DISABLED, ALONE, NO_FAMILY = KEY_RULES
 KEY_RULE_LABELS = {
     AGED: f"高龄（{AGED_FROM}周岁及以上）",
     DISABLED: "失能（能力等级中度受损及以上）",
@@ -92,13 +91,14 @@ def _whole(value) -> int | None:
     return int(text) if text.lstrip("-").isdigit() else None
 
 
-def check(plans: dict, rules: list | tuple | None = None) -> tuple[dict[str, dict[str, int]], list[str]]:
-    """The group plans and 重点 rules as stored (whole numbers, known groups and rules), or a ``UserError`` naming
-    every group, field and value the plan cannot use."""
+def plan_problems(plans: Any) -> tuple[dict[str, dict[str, int]], list[str]]:
+    """The group plans as stored (whole numbers, known groups, in ``groups.GROUPS`` order) and what the plan cannot
+    use, naming the group, the field and the value. ``settings.check`` applies it to the ``group_plans`` setting
+    (its rule in ``settings.RULES``), so the window, the command line and the demo keep to one table of rules."""
     problems: list[str] = []
     clean: dict[str, dict[str, int]] = {}
     if not isinstance(plans, dict):
-        raise UserError("各类对象巡访频次的格式不对：应为每个类别一组频次")
+        return {}, ["各类对象巡访频次的格式不对：应为每个类别一组频次"]
     for group, plan in plans.items():
         if group not in groups.GROUPS:
             problems.append(f"巡访对象类别“{group}”不存在（可选：{'、'.join(groups.GROUPS)}）")
@@ -125,35 +125,26 @@ def check(plans: dict, rules: list | tuple | None = None) -> tuple[dict[str, dic
                 problems.append(f"“{group}”的重点对象每周电话视频巡访次数（{row['key_remote_per_week']} 次）"
                                 f"不能少于一般对象（{row['general_remote_per_week']} 次）")
             clean[group] = row
-    chosen: list[str] = []
-    for rule in (KEY_RULES if rules is None else rules):
-        if rule not in KEY_RULES:
-            problems.append(f"重点巡访对象规则“{rule}”不存在（可选：{'、'.join(KEY_RULES)}）")
-        elif rule not in chosen:
-            chosen.append(rule)
-    if problems:
-        raise UserError("未保存：" + "；".join(problems) + "。")
-    return {g: clean[g] for g in groups.GROUPS if g in clean}, [r for r in KEY_RULES if r in chosen]
+    return {g: clean[g] for g in groups.GROUPS if g in clean}, problems
 
 
 def put(db, plans: dict, rules: list | tuple, *, expected_versions: dict[str, int] | None = None) -> None:
-    """Check and save the group plans and the 重点 rules in force (audited, one transaction)."""
-    clean, chosen = check(plans, rules)
-    settings.put(db, {PLANS_KEY: clean, RULES_KEY: chosen}, expected_versions=expected_versions)
+    """Save the group plans and the 重点 rules in force (checked by ``settings.check`` — ``settings.RULES`` holds
+    both — audited, one transaction); ``ValidationError`` naming every group, field and value refused."""
+    settings.put(db, {PLANS_KEY: plans, RULES_KEY: list(rules)}, expected_versions=expected_versions)
 
 
 def stored(values: dict[str, Any]) -> tuple[dict[str, GroupPlan], list[str]]:
     """(the groups with a plan of their own, the 重点 rules in force) from ``settings.get_all``; a value the
-    settings file holds but ``check`` would refuse is left out (the default plan applies)."""
+    settings file holds but ``plan_problems`` would refuse is left out (the default plan applies)."""
     own: dict[str, GroupPlan] = {}
     for group, plan in (values.get(PLANS_KEY) or {}).items():
-        try:
-            clean, _ = check({group: plan}, [])
-        except UserError:
+        clean, problems = plan_problems({group: plan})
+        if problems:
             continue
         own.update({g: GroupPlan(*(p[f] for f, *_ in FIELDS)) for g, p in clean.items()})
-    rules = [r for r in KEY_RULES if r in (values.get(RULES_KEY) if values.get(RULES_KEY) is not None
-                                           else KEY_RULES)]
+    given = values.get(RULES_KEY)
+    rules = [r for r in KEY_RULES if r in (given if isinstance(given, list | tuple) else KEY_RULES)]
     return own, rules
 
 
@@ -235,6 +226,90 @@ def tier_sql(stored_tier: str, rules: list[str] | tuple[str, ...], day: str = ":
 
 def rules_in_force(db) -> list[str]:
     return stored(settings.get_all(db))[1]
+
+
+# ---------------------------------------------------------------- the 巡访类别: one reading everywhere
+
+
+def _day_sql(day: dt.date | str) -> str:
+    """``day`` as SQL: a date becomes a quoted literal (ISO digits and dashes only); text is a parameter (":day")."""
+    if isinstance(day, dt.date):
+        return f"'{day.isoformat()}'"
+    return day
+
+
+def visit_tier_sql(db, day: dt.date | str = ":day") -> str:
+    """THE 巡访类别 (重点 / 一般) of ``elders e`` on a day, as SQL: the tier the visit plan follows that day — the tier
+    on the record then (the risk grade's tier, or the clerk's choice) raised to 重点 by any of seed 003's 重点 rules
+    in force (``tier_sql``). ``day``: a date, or the name of a bound parameter (":day", ":as_of").
+
+    Every list, count, filter, sheet and printout that shows or counts a 巡访类别 reads this expression (the 台账
+    column and filter, the 首页 card, the overdue rule, the 巡访情况 and 探访关爱 sheets, the 明细表, the roster,
+    the notice card, the visit form's type); ``tests/test_one_tier.py`` fails when another module reads the
+    stored ``elders.tier`` for that."""
+    at = _day_sql(day)
+    return tier_sql(field_history.on_day_sql("tier", at), rules_in_force(db), at)
+
+
+def visit_tiers(db, day: dt.date | str, elder_ids: list[int] | None = None) -> dict[int, str]:
+    """Each elder's 巡访类别 on ``day`` (``visit_tier_sql``), of ``elder_ids`` or of everyone."""
+    day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+    where, params = "", []
+    if elder_ids is not None:
+        if not elder_ids:
+            return {}
+        where = f" WHERE e.id IN ({','.join('?' * len(elder_ids))})"
+        params = list(elder_ids)
+    return dict(db.execute(f"SELECT e.id, {visit_tier_sql(db, day)} FROM elders e{where}", params).fetchall())
+
+
+def visit_tier(db, elder_id: int, day: dt.date | str | None = None) -> str:
+    """One elder's 巡访类别 on ``day`` (today when None); 一般 for an unknown id."""
+    return visit_tiers(db, day or dt.date.today(), [elder_id]).get(elder_id, "一般")
+
+
+@dataclass(frozen=True)
+class TierReading:
+    """An elder's 巡访类别 on a day and, when it is not simply the risk grade's tier, why (``text``)."""
+
+    tier: str
+    rules: tuple[str, ...]          # the 重点 rules in force that hold (short names: 高龄, 独居 …)
+    record_tier: str                # the tier on the record that day (the grade's, or the clerk's choice)
+    grade: str | None               # the risk grade that day (None: never assessed)
+    grade_tier: str | None          # the tier the settings give that grade
+
+    @property
+    def text(self) -> str:
+        """"重点", or with the reasons when it differs from the grade's tier: "重点（高龄、独居；风险等级为低）",
+        "重点（人工定为重点；风险等级为低）", "重点（独居；尚未做风险评估）"."""
+        reasons = list(self.rules) if self.tier == "重点" and self.record_tier != "重点" else []
+        if self.grade is None:
+            if reasons:
+                return f"{self.tier}（{'、'.join(reasons)}；尚未做风险评估）"
+            return self.tier
+        if self.tier == self.grade_tier:
+            return self.tier
+        if self.record_tier != self.grade_tier:
+            reasons.append(f"人工定为{self.record_tier}")
+        return f"{self.tier}（{'、'.join(reasons)}；风险等级为{self.grade}）"
+
+
+def tier_reading(db, elder_id: int, day: dt.date | str | None = None) -> TierReading:
+    """One elder's 巡访类别 on ``day`` (today when None) with what made it: the same SQL as ``visit_tier_sql``."""
+    day = day or dt.date.today()
+    day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+    parts = rule_sql(rules_in_force(db))
+    held = "".join(f", ({sql}) AS r{k}" for k, sql in enumerate(parts.values()))
+    row = db.execute(f"SELECT {visit_tier_sql(db, ':day')}, {field_history.on_day_sql('tier')},"
+                     f" {field_history.on_day_sql('risk_grade')}{held} FROM elders e WHERE e.id = :id",
+                     {"day": day.isoformat(), "id": elder_id}).fetchone()
+    if row is None:
+        return TierReading("一般", (), "一般", None, None)
+    tier, record_tier, grade, *flags = row
+    values = settings.get_all(db)
+    grade_tier = values[TIER_SETTING[grade]] if grade in TIER_SETTING else None
+    return TierReading(tier, tuple(r for r, f in zip(parts, flags, strict=True) if f), record_tier or "一般", grade,
+                       grade_tier)
 
 
 def key_reasons(db, elder_id: int, day: dt.date | str) -> list[str]:

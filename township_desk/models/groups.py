@@ -322,6 +322,9 @@ def filter_sql(db, group: str, on: dt.date | str | None = None, elder: str = "e"
     return f"{elder}.id IN (SELECT value FROM json_each(?))", [json.dumps(members(db, group, on))]
 
 
+REASON_LIMIT = 500  # an override's reason: what the audit log and the 老人档案 show in full
+
+
 def _override_day(value: dt.date | str | None, what: str) -> dt.date:
     """The day an override begins or ends, or a ``UserError`` naming what was given."""
     from township_desk.models.dates import DateError, check_in_range
@@ -343,6 +346,8 @@ def set_override(db, elder_id: int, group: str, member: bool, reason: str, since
     reason = (reason or "").strip()
     if not reason:
         raise UserError(f"改定“{group}”须填写原因")
+    if len(reason) > REASON_LIMIT:
+        raise UserError(f"改定“{group}”的原因不能超过 {REASON_LIMIT} 字（现为 {len(reason)} 字），请写明要点")
     day = _override_day(since, "改定的起始日期")
     if group == SPECIAL and member and sub_kind not in SPECIAL_KINDS:
         raise UserError(f"特殊困难老人须选择类别：{'、'.join(SPECIAL_KINDS)}")
@@ -372,6 +377,8 @@ def end_override(db, elder_id: int, group: str, on: dt.date | str, reason: str) 
     reason = (reason or "").strip()
     if not reason:
         raise UserError(f"恢复“{group}”按台账记录认定须填写原因")
+    if len(reason) > REASON_LIMIT:
+        raise UserError(f"恢复“{group}”按台账记录认定的原因不能超过 {REASON_LIMIT} 字（现为 {len(reason)} 字）")
     day = _override_day(on, "恢复按台账记录认定的日期")
     with db.atomic():
         row = db.execute("SELECT o.id, o.since, e.name, e.id_number FROM elder_group_overrides o"

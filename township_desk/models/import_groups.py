@@ -132,7 +132,8 @@ def read_row(values: dict[str, tuple[str, Any]]) -> tuple[list[GroupClaim], str 
         text = str(value).strip() if value is not None else ""
         if not text:
             continue
-        source = f"〔{heading}〕“{text}”"
+        shown = text if len(text) <= 60 else text[:60] + "…"
+        source = f"〔{heading}〕“{shown}”"  # quoted in warnings and in an override's reason: a cell may be a page long
         if target == GROUP_COLUMN:
             if text in TIER_VALUES:
                 tier = TIER_VALUES[text]

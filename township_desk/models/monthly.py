@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from township_desk.models import dates, field_history, idnumber, rate_labels, schedule, settings
+from township_desk.models import dates, field_history, group_plans, idnumber, rate_labels, schedule, settings
 from township_desk.models import elders as elders_model
 from township_desk.models import villages as villages_model
 from township_desk.models.dates import month_bounds
@@ -210,26 +210,30 @@ def _left_behind_sql(day: str) -> str:
 
 
 def _month_end_elders(db, last: dt.date, columns: str, statuses: tuple[str, ...] = ("在册",),
-                      extra_joins: str = "", params_before: Sequence = (), left_behind_only: bool = True) -> list[dict]:
+                      extra_joins: str = "", params_before: Sequence = (), left_behind_only: bool = True,
+                      with_tier: bool = False) -> list[dict]:
     """Elders whose status on ``last`` is one of ``statuses`` (and, unless ``left_behind_only`` is false, who
-    count in the 留守 sheets that day: ``_left_behind_sql``), in village then name order.
+    count in the 留守 sheets that day: ``_left_behind_sql``), in the order of the villages they were in that day
+    (``villages.village_order``, in the query), then name order. ``v`` is that day's village; ``with_tier``
+    adds ``visit_tier``, the 巡访类别 that day (``group_plans.visit_tier_sql``, the one reading).
 
     The status on a day is the latest ``status_changes`` row on or before it; records that never had one
     (written by an older version) fall back to their current status once entered. ``params_before`` binds
     the "?" placeholders of ``columns`` (they come first in the statement).
     """
     marks = ",".join("?" * len(statuses))
+    tier = f", {group_plans.visit_tier_sql(db, last)} AS visit_tier" if with_tier else ""
     sql = f"""SELECT * FROM (
-                SELECT {columns}, {_MONTH_END_STATUS} AS month_status, v.sort_order AS _vorder, v.name AS _vname
-                FROM elders e JOIN villages v ON v.id = e.village_id {extra_joins}
+                SELECT {columns}{tier}, {_MONTH_END_STATUS} AS month_status, v.sort_order AS _vorder,
+                       v.name AS _vname
+                FROM elders e JOIN villages v ON v.id = {field_history.on_day_sql("village_id")} {extra_joins}
                 {"WHERE " + _left_behind_sql(":day") if left_behind_only else ""}
               ) WHERE month_status IN ({marks}) ORDER BY {_MONTH_END_ORDER}, name_initials, id"""
     params = [*params_before, *[last.isoformat()] * sql.count(":day"), *statuses]
     cursor = db.execute(sql.replace(":day", "?"), params)
     names = [d[0] for d in cursor.description]
     people = [dict(zip(names, r, strict=True)) for r in cursor]
-    if _as_on(db, people, last, "id"):
-        people.sort(key=lambda e: (e["_vorder"], e["_vname"], e["name_initials"], e["id"]))
+    _as_on(db, people, last, "id")  # the other fields as they were that day (the village already is)
     return people
 
 
@@ -373,13 +377,13 @@ def details(db, month: str, *, left_behind_only: bool = True) -> list[dict]:
         "e.current_address, e.household_address, e.is_disabled, e.is_ill, e.ability_level, "
         "e.education, e.spouse, e.children_count, e.main_income, e.care, e.lives_alone, "
         f"{elders_model.AWAY_SINCE_SQL} AS away_since, "
-        "e.risk_grade, e.tier, vi.name AS visitor, vi.phone AS visitor_phone, v.name AS village, "
+        "e.risk_grade, vi.name AS visitor, vi.phone AS visitor_phone, v.name AS village, "
         "(SELECT s.name || char(31) || COALESCE(s.phone, '') FROM supporters s WHERE s.elder_id = e.id "
         "  ORDER BY s.sort_order, s.id LIMIT 1) AS main_supporter, "
         "(SELECT MAX(vs.date) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= ?) "
         "  AS last_home_visit",
         statuses=("在册", "暂离"), extra_joins="LEFT JOIN visitors vi ON vi.id = e.visitor_id",
-        params_before=[last.isoformat()], left_behind_only=left_behind_only)
+        params_before=[last.isoformat()], left_behind_only=left_behind_only, with_tier=True)
     people.sort(key=lambda e: e["month_status"] != "在册")  # 在册 first (汇总表's column 1), then 暂离, each by village
     return [_detail_row(i, e, last) for i, e in enumerate(people, start=1)]
 
@@ -398,7 +402,7 @@ def _detail_row(seq: int, e: dict, last: dt.date) -> dict:
         "children_away_years": elders_model.years_away(e["away_since"], last),
         "supporter": supporter or None, "supporter_phone": supporter_phone or None,
         "main_income": e["main_income"], "care": e["care"], "lives_alone": "是" if e["lives_alone"] else "否",
-        "risk_grade": e["risk_grade"], "tier": e["tier"], "visitor": e["visitor"],
+        "risk_grade": e["risk_grade"], "tier": e["visit_tier"], "visitor": e["visitor"],
         "visitor_phone": e["visitor_phone"], "last_home_visit": e["last_home_visit"], "status": e["month_status"],
     }
 
@@ -429,8 +433,9 @@ def detail_sheet_rows(detail: list[dict]) -> list[dict]:
 
 
 def visits_by_village(db, month: str) -> list[dict]:
-    """The 巡访情况 sheet: per village and 合计. 在册人数, 重点/一般 and 已上门巡访人数 are of the elders 在册 at month
-    end; the visit and hazard counts take every visit and hazard of the month of someone on the ledger that day.
+    """The 巡访情况 sheet: per village and 合计. 在册人数, 重点/一般 (the 巡访类别 the visit plan follows that day:
+    ``group_plans.visit_tier_sql``, as the overdue rule and the 探访关爱 sheet read it) and 已上门巡访人数 are of the
+    elders 在册 at month end; the visit and hazard counts take every visit and hazard of the month of someone on the ledger that day.
 
     上门巡访覆盖率 = 已上门巡访人数 / 在册人数 × 100 (one decimal; None when nobody is 在册).
     月末逾期未上门人数 comes from ``schedule.overdue`` (the one overdue rule) as of the last day.
@@ -443,14 +448,14 @@ def visits_by_village(db, month: str) -> list[dict]:
                        "remote_visits": 0, "visited": 0, "overdue": 0, "hazards": 0, "supporters_told": 0}
     people = _month_end_elders(
         db, last,
-        "e.id, e.name_initials, e.tier, v.name AS village, "
+        "e.id, e.name_initials, v.name AS village, "
         "EXISTS (SELECT 1 FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' "
         "  AND vs.date BETWEEN ? AND ?) AS visited",
-        params_before=[lo, hi])
+        params_before=[lo, hi], with_tier=True)
     for e in people:
         s = stats[e["village"]]
         s["on_ledger"] += 1
-        s["key" if e["tier"] == "重点" else "general"] += 1
+        s["key" if e["visit_tier"] == "重点" else "general"] += 1
         s["visited"] += 1 if e["visited"] else 0
     for village, key, count in _month_events_by_village(db, lo, hi):
         stats[village][key] += count

@@ -365,8 +365,11 @@ def assessments_due(db, as_of: dt.date | str, *, village: str | None = None) -> 
     if village:
         village_sql = " AND v.name = :village"
         params["village"] = village
+    from township_desk.models import group_plans  # reads this module
+
     sql = f"""
-        SELECT e.id AS elder_id, e.name, e.id_number, v.name AS village, e.tier, e.risk_grade,
+        SELECT e.id AS elder_id, e.name, e.id_number, v.name AS village,
+               {group_plans.visit_tier_sql(db)} AS tier, e.risk_grade,
                (SELECT MAX(x.date) FROM assessments x WHERE x.elder_id = e.id AND x.date <= :day) AS last_assessed
         FROM elders e JOIN villages v ON v.id = e.village_id
         WHERE e.status = '在册'{village_sql}

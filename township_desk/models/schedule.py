@@ -38,7 +38,6 @@ from township_desk.models.changes import data_stamp
 from township_desk.models.dates import month_bounds
 from township_desk.models.elders import STATUS_ON_DAY_SQL, STATUS_PERIODS_SQL, STATUS_SINCE_SQL
 
-_TIER_ON_DAY = field_history.on_day_sql("tier")
 _VILLAGE_ON_DAY = field_history.on_day_sql("village_id")
 _VISITOR_ON_DAY = field_history.on_day_sql("visitor_id")
 KINDS = ("home", "remote")
@@ -117,20 +116,20 @@ def _day(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
-def _overdue_sql(where: str, every: bool = False, rules: list[str] | tuple[str, ...] = ()) -> str:
+def _overdue_sql(where: str, tier: str, every: bool = False) -> str:
     """The rule of this module's docstring as one query: a row per elder 在册 on ``:day`` who is overdue for a
     home visit (``days_overdue`` > 0, ``home_due``) or short of contacts last week (``shortfall``), so only the
     listed elders come back. Named parameters: day, week_start, week_end, the tiers' plans (key_home_days,
     general_home_days, key_remote, general_remote, home_counts) and want_home / want_remote (1 or 0).
-    ``every``: every elder 在册 on the day, overdue or not (``visit_plan``). ``rules``: the 重点 rules in force; the
-    elders' own plans are in ``group_plans.PLAN_TABLE`` (``_plan_params`` fills it)."""
+    ``every``: every elder 在册 on the day, overdue or not (``visit_plan``). ``tier``: the 巡访类别 on :day
+    (``group_plans.visit_tier_sql``); the elders' own plans are in ``group_plans.PLAN_TABLE`` (``_plan_params`` fills it)."""
     # The elders' own values are read once each into a materialized table: written as nested subqueries, SQLite
     # flattened them and evaluated each correlated lookup as often as its column was named (the day's status
     # and the plan's start three or four times an elder; 6,000 → 1,000 instructions, ~350 → ~200 ms at 30,000).
     return f"""
         WITH base AS MATERIALIZED (
                     SELECT e.id, e.id_number, e.name, e.name_initials,
-                           {group_plans.tier_sql(_TIER_ON_DAY, rules)} AS tier, e.visitor_id,
+                           {tier} AS tier, e.visitor_id,
                            pm.key_home AS pm_key_home, pm.key_remote AS pm_key_remote,
                            pm.general_home AS pm_general_home, pm.general_remote AS pm_general_remote,
                            v.name AS village, v.sort_order AS village_order,
@@ -167,23 +166,23 @@ def _overdue_sql(where: str, every: bool = False, rules: list[str] | tuple[str, 
         ORDER BY {villages.village_order("", columns=("village_order", "village"))}, name_initials, id"""
 
 
-def _plan_params(db, as_of: dt.date, elder_ids: list[int] | None = None) -> tuple[dict, list[str]]:
+def _plan_params(db, as_of: dt.date, elder_ids: list[int] | None = None) -> tuple[dict, str]:
     """The plan's named parameters for ``_overdue_sql`` on ``as_of`` (the default plan, the elders' own plans
-    from their groups) and the 重点 rules in force."""
+    from their groups) and the 巡访类别 on :day (``group_plans.visit_tier_sql``)."""
     plan_of = plans(db)
     params = {"key_home_days": plan_of["重点"].home_days, "general_home_days": plan_of["一般"].home_days,
               "key_remote": plan_of["重点"].remote_per_week, "general_remote": plan_of["一般"].remote_per_week,
               "home_counts": int(plan_of["重点"].home_counts_as_contact)}
     group_plans.load_plan_table(db, group_plans.elder_plans(db, as_of, elder_ids))
-    return params, group_plans.rules_in_force(db)
+    return params, group_plans.visit_tier_sql(db)
 
 
 def _plan_query(db, as_of: dt.date, week: tuple[dt.date, dt.date], *, village: str | None,
                 visitor_id: int | None, elder_ids: list[int] | None = None,
-                kinds: tuple[str, ...] = ()) -> tuple[str, dict, list[str]]:
-    """The WHERE clause, parameters and 重点 rules of ``_overdue_sql`` for the plan on ``as_of`` (``overdue`` and
+                kinds: tuple[str, ...] = ()) -> tuple[str, dict, str]:
+    """The WHERE clause, parameters and tier expression of ``_overdue_sql`` for the plan on ``as_of`` (``overdue`` and
     ``visit_plan``): the elders narrowed by village (a name), visitor and ids; ``kinds`` the lists wanted."""
-    plan_params, rules = _plan_params(db, as_of, elder_ids)
+    plan_params, tier = _plan_params(db, as_of, elder_ids)
     params: dict = {"day": as_of.isoformat(), "week_start": week[0].isoformat(), "week_end": week[1].isoformat(),
                     **plan_params, "want_home": int("home" in kinds), "want_remote": int("remote" in kinds)}
     clauses = []
@@ -198,7 +197,7 @@ def _plan_query(db, as_of: dt.date, week: tuple[dt.date, dt.date], *, village: s
         clauses.append(f"e.id IN ({','.join(marks) or 'NULL'})")
         params.update({m[1:]: elder_id for m, elder_id in zip(marks, elder_ids, strict=True)})
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    return where, params, rules
+    return where, params, tier
 
 
 def _dicts(cursor) -> list[dict]:
@@ -231,10 +230,10 @@ def overdue(db, as_of: dt.date | str, *, village: str | None = None, visitor_id:
     if unknown:
         raise ValueError(f"unknown overdue kinds: {sorted(unknown)}")
     week = last_complete_week(as_of)
-    where, params, rules = _plan_query(db, as_of, week, village=village, visitor_id=visitor_id, elder_ids=elder_ids,
+    where, params, tier = _plan_query(db, as_of, week, village=village, visitor_id=visitor_id, elder_ids=elder_ids,
                                        kinds=kinds)
     items: list[OverdueItem] = []
-    for row in _dicts(db.execute(_overdue_sql(where, rules=rules), params)):
+    for row in _dicts(db.execute(_overdue_sql(where, tier), params)):
         common = {"elder_id": row["id"], "id_number": row["id_number"], "name": row["name"],
                   "village": row["village"], "tier": row["tier"], "visitor_id": row["visitor_id"],
                   "visitor": row["visitor"], "visitor_phone": row["visitor_phone"],
@@ -282,13 +281,13 @@ def visit_plan(db, as_of: dt.date | str, *, village: str | None = None,
     """Every elder on the plan (在册) on ``as_of``, overdue or not, with the home visit's due date as ``overdue``
     computes it; ordered by village and name (pinyin initials)."""
     as_of = _day(as_of)
-    where, params, rules = _plan_query(db, as_of, last_complete_week(as_of), village=village, visitor_id=visitor_id)
+    where, params, tier = _plan_query(db, as_of, last_complete_week(as_of), village=village, visitor_id=visitor_id)
     return [PlannedElder(elder_id=row["id"], id_number=row["id_number"], name=row["name"], village=row["village"],
                          tier=row["tier"], visitor_id=row["visitor_id"], visitor=row["visitor"],
                          home_due=dt.date.fromisoformat(row["home_due"]), home_days=row["home_days"],
                          remote_per_week=row["remote_required"],
                          last_home_visit=dt.date.fromisoformat(row["last_home"]) if row["last_home"] else None)
-            for row in _dicts(db.execute(_overdue_sql(where, every=True, rules=rules), params))]
+            for row in _dicts(db.execute(_overdue_sql(where, tier, every=True), params))]
 
 
 def overdue_by_village(db, as_of: dt.date | str, group: str | None = None) -> list[tuple[str, int]]:
@@ -324,11 +323,11 @@ _MAYBE_UNVISITED = ("WHERE NOT EXISTS (SELECT 1 FROM last_home_visits k WHERE k.
                     " AND k.date BETWEEN :first AND :day)")
 
 
-def _month_sql(db=None, *, unvisited: bool = False) -> str:
-    """``_MONTH_SQL`` with the tier the plan follows at the month's end (with ``db``: the 重点 rules in force),
-    or the tier on the record; ``unvisited``: leaving out elders certainly visited at home in the month."""
-    tier = group_plans.tier_sql(_TIER_ON_DAY, group_plans.rules_in_force(db)) if db is not None else "e.tier"
-    return _MONTH_SQL.format(tier=tier, status=STATUS_ON_DAY_SQL, narrow=_MAYBE_UNVISITED if unvisited else "")
+def _month_sql(db, *, unvisited: bool = False) -> str:
+    """``_MONTH_SQL`` with the 巡访类别 at the month's end (``group_plans.visit_tier_sql``); ``unvisited``: leaving
+    out elders certainly visited at home in the month."""
+    return _MONTH_SQL.format(tier=group_plans.visit_tier_sql(db), status=STATUS_ON_DAY_SQL,
+                             narrow=_MAYBE_UNVISITED if unvisited else "")
 
 
 def _month_params(month: str, db=None, group: str | None = None) -> dict:
@@ -353,7 +352,7 @@ def monthly_visit_rate(db, month: str, group: str | None = None) -> tuple[int, i
 
     The share is 0.0 when nobody is 在册. The current month reads as "so far": visits cannot lie in the future.
     """
-    total, visited = db.execute(f"SELECT COUNT(*), COALESCE(SUM(home_visits > 0), 0) FROM ({_month_sql()})"
+    total, visited = db.execute(f"SELECT COUNT(*), COALESCE(SUM(home_visits > 0), 0) FROM ({_month_sql(db)})"
                                 f" WHERE {_IN_GROUP}", _month_params(month, db, group)).fetchone()
     return visited, total, (visited / total if total else 0.0)
 
@@ -440,10 +439,9 @@ def week_progress(db, as_of: dt.date | str, elder_ids: list[int]) -> dict[int, W
     as_of = _day(as_of)
     plan_of = plans(db)
     own = group_plans.elder_plans(db, as_of, list(elder_ids))
-    rules = group_plans.rules_in_force(db)
     monday, _day_ = current_week(as_of)
     names = [f"e{k}" for k in range(len(elder_ids))]
-    sql = f"""SELECT e.id, {group_plans.tier_sql(_TIER_ON_DAY.replace(':day', ':as_of'), rules, ':as_of')} AS tier,
+    sql = f"""SELECT e.id, {group_plans.visit_tier_sql(db, ':as_of')} AS tier,
                      (SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode IN ('电话', '视频')
                         AND vs.date BETWEEN :monday AND :as_of) AS remote,
                      (SELECT COUNT(*) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门'

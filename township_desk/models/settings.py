@@ -35,6 +35,10 @@ PROFILE_SOURCES: dict[str, str] = {
     "四川·峨眉山": "峨眉山市民政局2022年定期巡访工作实施方案",
 }
 
+# Seed 003's 重点 rules (高龄, 失能, 独居, children long away with nobody close by), the choices of
+# ``plan_key_rules``; ``models.group_plans`` turns them into SQL.
+KEY_RULES: tuple[str, ...] = ("高龄", "失能", "独居", "子女不在身边")
+
 DEFAULTS: dict[str, Any] = {
     "township_name": "",
     "county_name": "",
@@ -57,7 +61,7 @@ DEFAULTS: dict[str, Any] = {
     # visit plans of their own per group (巡访对象类别 → the four plan numbers) and seed 003's 重点 rules in force,
     # checked by models.group_plans
     "group_plans": {},
-    "plan_key_rules": ["高龄", "失能", "独居", "子女不在身边"],
+    "plan_key_rules": list(KEY_RULES),
     # risk grade → tier
     "tier_for_high": "重点",
     "tier_for_medium": "重点",
@@ -93,7 +97,8 @@ LABELS: dict[str, str] = {
 class Rule:
     """What one setting may hold: ``kind`` is "text" (a place name, ``max_length`` characters), "person" (a name
     checked as names are), "phone" (digits kept; a doubtful number is a warning, not a refusal), "int" (``low`` to
-    ``high``), "bool" or "choice" (one of ``choices``)."""
+    ``high``), "bool", "choice" (one of ``choices``), "choices" (a list of some of ``choices``, stored in their
+    order) or "group_plans" (a visit plan per 巡访对象类别: ``group_plans.plan_problems``)."""
 
     kind: str
     required: bool = False
@@ -126,6 +131,8 @@ RULES: dict[str, Rule] = {
     "plan_general_home_days": Rule("int", low=1, high=180),
     "plan_general_remote_per_week": Rule("int", low=0, high=14),
     "plan_home_counts_as_contact": Rule("bool"),
+    "group_plans": Rule("group_plans"),
+    "plan_key_rules": Rule("choices", choices=KEY_RULES),
     "tier_for_high": Rule("choice"),  # choices: the visit tiers (``elders.TIERS``)
     "tier_for_medium": Rule("choice"),
     "tier_for_low": Rule("choice"),
@@ -191,6 +198,22 @@ def _check_one(key: str, value: Any, checked: Checked) -> None:
             checked.values[key] = bool(value)
         else:
             refuse(f"{label}应为“是”或“否”，实为“{value}”。")
+    elif rule.kind == "choices":
+        items = value if isinstance(value, list | tuple) else None
+        if items is None:
+            refuse(f"{label}的格式不对：应为一组选项（可选：{'、'.join(rule.choices)}）。")
+            return
+        for item in items:
+            if item not in rule.choices:
+                refuse(f"{label}“{item}”不在可选范围：{'、'.join(rule.choices)}。")
+        checked.values[key] = [c for c in rule.choices if c in items]
+    elif rule.kind == "group_plans":
+        from township_desk.models import group_plans  # reads the settings
+
+        clean, problems = group_plans.plan_problems(value)
+        for problem in problems:
+            refuse(f"{problem}。")
+        checked.values[key] = clean
     elif rule.kind == "choice":
         choices = rule.choices or _tiers()
         if value not in choices:

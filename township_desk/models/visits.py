@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from township_desk.models import audit, paths, schedule, versions, visitors
+from township_desk.models import audit, group_plans, paths, schedule, versions, visitors
 from township_desk.models.dates import DateError, parse_date
 from township_desk.models.errors import UserError, ValidationError
 from township_desk.models.files import confined_path, copy_unique
@@ -66,11 +66,11 @@ def prepare_visit(db, elder_id: int, data: dict[str, Any], today: dt.date | None
     ``visit_id``: the visit being corrected (it is not its own duplicate)."""
     today = today or dt.date.today()
     problems: list[tuple[str, str]] = []
-    elder = db.execute("SELECT name, tier, entered_on, status, status_date FROM elders WHERE id = ?",
+    elder = db.execute("SELECT name, entered_on, status, status_date FROM elders WHERE id = ?",
                        [elder_id]).fetchone()
     if elder is None:
         raise UserError(f"找不到编号为 {elder_id} 的老人记录")
-    name, tier, entered_on, status, status_date = elder
+    name, entered_on, status, status_date = elder
     row: dict[str, Any] = {"elder_id": elder_id}
 
     try:
@@ -107,7 +107,9 @@ def prepare_visit(db, elder_id: int, data: dict[str, Any], today: dt.date | None
     row["visitor_id"] = visitor_id
     row["visitor_name"] = visitor_name
 
-    visit_type = (data.get("visit_type") or ("重点" if tier == "重点" else "普遍")).strip()
+    visit_type = (data.get("visit_type") or "").strip()
+    if not visit_type:  # by the 巡访类别 the plan follows on the visit's day (the one reading: group_plans)
+        visit_type = "重点" if group_plans.visit_tier(db, elder_id, day or today) == "重点" else "普遍"
     if visit_type not in VISIT_TYPES:
         problems.append(("visit_type", f"巡访类型“{visit_type}”不在可选范围：{'、'.join(VISIT_TYPES)}"))
     row["visit_type"] = visit_type
@@ -341,8 +343,8 @@ def visitor_workload(db, as_of: dt.date, *, group: str | None = None) -> list[di
                   COALESCE((SELECT SUM(vs.mode IN ('电话', '视频')) FROM live_visits vs WHERE vs.visitor_id = vi.id
                               AND vs.date BETWEEN :first AND :day AND {visit_in}), 0) AS remote_visits_month
            FROM visitors vi LEFT JOIN villages v ON v.id = vi.village_id
-           LEFT JOIN (SELECT visitor_id, COUNT(*) AS elders, SUM(tier = '重点') AS key_elders FROM elders
-                      WHERE status = '在册' AND visitor_id IS NOT NULL AND {elder_in}
+           LEFT JOIN (SELECT visitor_id, COUNT(*) AS elders, SUM({group_plans.visit_tier_sql(db)} = '重点') AS key_elders
+                      FROM elders e WHERE status = '在册' AND visitor_id IS NOT NULL AND {elder_in}
                       GROUP BY visitor_id) el
                   ON el.visitor_id = vi.id
            WHERE vi.active = 1""", params))

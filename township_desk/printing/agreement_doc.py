@@ -207,6 +207,8 @@ def print_agreements(db, agreement_ids: Sequence[int], target: str | Path,
             progress(number, total)
     if check_cancelled:
         check_cancelled()  # a cancel after the last agreement still writes nothing
+    if total > 1:
+        _count_section_pages(merged)
     with atomic_path(target) as tmp:
         (composer or merged).save(str(tmp))
     return total
@@ -214,7 +216,7 @@ def print_agreements(db, agreement_ids: Sequence[int], target: str | Path,
 
 def _append_section(source, target, append: Callable[[], None] | None = None) -> None:
     """Append ``source`` to ``target`` as a section of its own, starting on a new page, with its own header
-    (the agreement's number and status) and page numbers from 1 (its footer counts SECTIONPAGES).
+    (the agreement's number and status) and page numbers from 1 (``_count_section_pages`` makes its 共 Y 页).
     ``append`` moves the body (default: as plain XML; docxcompose's for a body that refers to other parts).
     A header or footer that itself refers to parts (an office's logo) stays the first agreement's."""
     import copy
@@ -224,7 +226,6 @@ def _append_section(source, target, append: Callable[[], None] | None = None) ->
 
     body = target.element.body
     final = body[-1]
-    _count_section_pages(target, final)
     # the previous agreement's section ends with its last paragraph: it takes the section properties (and so
     # keeps its header); the body's own properties then belong to the agreement appended
     last = final.getprevious()
@@ -262,21 +263,48 @@ def _append_section(source, target, append: Callable[[], None] | None = None) ->
             mine.remove(child)
         for child in theirs:
             mine.append(copy.deepcopy(child))
-    _count_section_pages(target, final)
 
 
-def _count_section_pages(document, section_properties) -> None:
-    """In a batch, 共 Y 页 counts the pages of the agreement (its section), not of the whole file. (Word and WPS
-    compute SECTIONPAGES; LibreOffice 7 does not, which is why a single agreement keeps NUMPAGES.)"""
+SECTION_END = "_AgreementEnd{}"  # a hidden bookmark (leading "_") at the end of each agreement of a batch
+_BOOKMARK_IDS = 90000  # above any bookmark a template holds
+
+
+def _count_section_pages(document) -> None:
+    """In a batch, 共 Y 页 counts the pages of each agreement (its section), not of the whole file.
+
+    Each section's page numbers start at 1, so the page number of the section's last paragraph is its page count:
+    a bookmark there and ``PAGEREF`` in the section's own footer print it. Word, WPS and LibreOffice all lay that
+    out (LibreOffice does not compute SECTIONPAGES and printed 共1页 on every page of a batch). A footer shared
+    with another section (an office's template whose footer refers to parts of its own, kept as it is) falls
+    back to SECTIONPAGES, which Word and WPS compute. A single agreement keeps the template's NUMPAGES."""
+    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    reference = section_properties.find(qn("w:footerReference"))
-    if reference is None:
+    body = document.element.body
+    ends = [p for p in body.iterchildren(qn("w:p")) if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None]
+    closing = [p for p in body.iterchildren(qn("w:p")) if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is None]
+    if not closing or body[-1].tag != qn("w:sectPr"):
         return
-    footer = document.part.rels[reference.get(qn("r:id"))].target_part.element
-    for field in footer.iter(qn("w:fldSimple")):
-        if field.get(qn("w:instr")).strip() == "NUMPAGES":
-            field.set(qn("w:instr"), " SECTIONPAGES ")
+    ends.append(closing[-1])  # the last section ends with the body's last paragraph
+    properties = [p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") for p in ends[:-1]] + [body[-1]]
+    footers = []
+    for section in properties:
+        reference = section.find(qn("w:footerReference"))
+        footers.append(None if reference is None else document.part.rels[reference.get(qn("r:id"))].target_part)
+    for number, (paragraph, footer) in enumerate(zip(ends, footers, strict=True), start=1):
+        if footer is None:
+            continue
+        name = SECTION_END.format(number)
+        instruction = f" PAGEREF {name} " if footers.count(footer) == 1 else " SECTIONPAGES "
+        for field in footer.element.iter(qn("w:fldSimple")):
+            if field.get(qn("w:instr")).split()[0] in ("NUMPAGES", "SECTIONPAGES", "PAGEREF"):
+                field.set(qn("w:instr"), instruction)
+        start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+        start.set(qn("w:id"), str(_BOOKMARK_IDS + number))
+        start.set(qn("w:name"), name)
+        end.set(qn("w:id"), str(_BOOKMARK_IDS + number))
+        paragraph.append(start)
+        paragraph.append(end)
 
 
 def _move_body(source, target) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from township_desk.models import elders as elders_model
-from township_desk.models import groups, idnumber, paths, printouts, schedule, settings, visits
+from township_desk.models import group_plans, groups, idnumber, paths, printouts, schedule, settings, visits
 from township_desk.models import visitors as visitors_model
 from township_desk.models.dates import age_on
 from township_desk.models.errors import UserError
@@ -223,21 +223,24 @@ def _visit_photo(db, visit: dict, problems: list[str] | None = None) -> Path | N
 
 def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None = None,
                        office: dict | None = None, problems: list[str] | None = None,
-                       group: str | None = None, day: dt.date | None = None) -> dict:
+                       group: str | None = None, day: dt.date | None = None,
+                       verdicts: list | None = None) -> dict:
     """One 巡访登记表. From a visit record (every box ticked as recorded, the first photo on file in
     ``photo_path``), or blank to take along: with ``elder_id`` the person's name, sex, address, type and
     visitor are filled in and every box is ☐; with neither, a wholly blank form (titled for ``group``).
-    The title names the elder's 巡访对象类别 on the visit's day (else ``day``, default today): the seed's form
-    for a 农村留守 elder, 城市独居老年人巡访登记表 and a 巡访对象类别 line for another."""
+    The title names the elder's 巡访对象类别 on the visit's day (else ``day``, default today; ``verdicts``: read
+    for a batch beforehand): the seed's form for a 农村留守 elder, 城市独居老年人巡访登记表 and a 巡访对象类别 line
+    for another."""
     office = office or _office(db)
     visit: dict[str, Any] = {}
     if visit_id is not None:
         visit = printouts.visit_to_print(db, visit_id)
         elder_id = visit["elder_id"]
-    verdicts = None
-    if elder_id is not None:
+    if elder_id is not None and (verdicts is None or visit):
         on = visit["date"] if visit else (day or dt.date.today())
         verdicts = printouts.form_groups(db, [elder_id], on).get(elder_id, [])
+    elif elder_id is None:
+        verdicts = None
     # every writable value starts empty, printed as a line to write on
     # the 巡访人员签名 line is left empty for the pen
     context: dict[str, Any] = {"unit": office["township"], "name": None, "sex": None, "date": None,
@@ -247,8 +250,8 @@ def visit_form_context(db, *, visit_id: int | None = None, elder_id: int | None 
         address = elder.get("current_address") or elder.get("household_address")
         context.update({"name": elder["name"], "sex": elder["sex"], "address": address,
                         "visitor": elder.get("visitor")})
-        visit_type = visit.get("visit_type") or ("重点" if elder["tier"] == "重点" else "普遍")
-        # a form to take along has the type ticked in advance from the elder's tier
+        # a form to take along has the type ticked in advance from the elder's 巡访类别 today (group_plans)
+        visit_type = visit.get("visit_type") or ("重点" if group_plans.visit_tier(db, elder_id) == "重点" else "普遍")
         context["type"] = _boxes(visits.VISIT_TYPES, visit_type)
     else:
         context["type"] = _boxes(visits.VISIT_TYPES, None)
@@ -280,8 +283,13 @@ def print_visit_forms(db, forms: Sequence[dict[str, int | None]], target: str | 
     if not items:
         raise UserError("没有要打印的巡访登记表")
     office = _office(db)
+    today = dt.date.today()
+    # the forms to take along are titled for today's groups, read once for the batch; a visit's, for its day
+    verdicts = printouts.form_groups(db, [i["elder_id"] for i in items
+                                          if i.get("elder_id") is not None and i.get("visit_id") is None], today)
     contexts = (visit_form_context(db, visit_id=item.get("visit_id"), elder_id=item.get("elder_id"),
-                                   office=office, problems=problems, group=group) for item in items)
+                                   office=office, problems=problems, group=group, day=today,
+                                   verdicts=verdicts.get(item.get("elder_id"), [])) for item in items)
 
     def picture(tpl, doc: dict) -> dict:
         from docx.shared import Mm
@@ -311,7 +319,7 @@ def roster_context(db, village: str, *, full_ids: bool = False, as_of: dt.date |
     (idnumber.mask) unless ``full_ids``."""
     as_of = as_of or dt.date.today()
     office = office or _office(db)
-    rows = printouts.roster_people(db, village, group, as_of)  # UserError for an unknown village
+    rows = printouts.roster_people(db, village, group, as_of)  # UserError for an unknown village; 巡访类别 on as_of
     printed = []
     for number, r in enumerate(rows, start=1):
         printed.append({
@@ -366,7 +374,7 @@ def notice_card_context(db, elder_id: int, as_of: dt.date | None = None, office:
     elder = elders_model.get_elder(db, elder_id)
     planned = printouts.planned_visits(db, as_of, [elder_id]) if planned is None else planned
     plan = planned.get(elder_id)
-    tier = plan.tier if plan else elder["tier"]
+    tier = plan.tier if plan else group_plans.visit_tier(db, elder_id, as_of)
     return docx_render.prepare({
         "elder": elder["name"], "village": elder["village"], "visitor": elder.get("visitor"),
         "visitor_kind": visitors_model.kind_of(db, elder.get("visitor_id")),

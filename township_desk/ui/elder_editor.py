@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import audit, elders, idnumber, versions, villages, visitors
+from township_desk.models import audit, elders, group_plans, idnumber, versions, villages, visitors
 from township_desk.models.dates import age_on
 from township_desk.models.elders import ELDER_FIELDS, SUPPORTER_FIELDS, Problem, SaveResult
 from township_desk.models.errors import StaleRecord, UserError, ValidationError
@@ -340,10 +340,16 @@ class ElderEditor(QDialog):
         for row_ in visitors.list_visitors(self.db):
             visitor.addItem(self._visitor_text(row_), row_["id"])
         visit.add("巡访责任人", self._field("visitor", visitor))
-        visit.add("巡访类别", self._field("tier", _choice_combo(_choices("tier"), blank=None)))
         visit.add("纳入台账日期", self._field("entered_on", date_edit(self.today, latest=self.today)))
+        visit.add("巡访类别", self._field("tier", _choice_combo(_choices("tier"), blank=None)))
         self.risk_label = QLabel()
         visit.add("风险等级", self.risk_label)
+        # what the visit plan follows (group_plans: 高龄, 失能, 独居 … make an elder 重点 whatever is chosen above)
+        self.plan_tier_label = QLabel()
+        self.plan_tier_label.setWordWrap(True)
+        self.plan_tier_label.setToolTip("上门和电话视频巡访的频次按此执行：风险等级对应的巡访类别，"
+                                        "或高龄、失能、独居、子女长期不在身边等情形列为重点（设置 → 各类对象巡访频次）")
+        visit.add("巡访时按", self.plan_tier_label)
         column.addWidget(visit)
 
         notes = _Section("备注", columns=1)
@@ -574,6 +580,7 @@ class ElderEditor(QDialog):
             self.set_value("village", village_id)
         self._show_health()
         self.risk_label.setText("未评估")
+        self.plan_tier_label.setText("保存后按风险等级及高龄、失能、独居等情形确定")
 
     def _load(self, record: dict) -> None:
         for key in ELDER_FIELDS:
@@ -598,6 +605,7 @@ class ElderEditor(QDialog):
             self.add_supporter(supporter)
         self._show_health()
         self.risk_label.setText(record.get("risk_grade") or "未评估")
+        self.plan_tier_label.setText(group_plans.tier_reading(self.db, record["id"], self.today).text)
         self._show_status()
         self._show_audit()
 

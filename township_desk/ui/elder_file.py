@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import elder_file, elders, risk
+from township_desk.models import elder_file, elders, group_plans, risk
 from township_desk.models.dates import age_on
 from township_desk.models.errors import UserError
 from township_desk.ui.rows_model import RowsModel
@@ -158,9 +158,10 @@ class ElderFileDialog(QDialog):
         grade = risk.GRADE_LABELS.get(e.get("risk_grade"), "未评估")
         colour = {"高": RED, "中": "#e65100"}.get(e.get("risk_grade"), "#333333")
         status = e["status"] if e["status"] == "在册" else f"<span style='color:{GREY}'>{escape(e['status'])}</span>"
+        tier = group_plans.tier_reading(self.ctx.db, self.elder_id, self.today).text  # the plan's, with why
         self.header.setText(
             f"<b style='font-size:18px'>{escape(e['name'])}</b>　{escape(e.get('sex') or '')}　{age}　"
-            f"{escape(e['village'])}{escape(_group(e.get('group_name')))}　巡访类别：{escape(e['tier'] or '')}　"
+            f"{escape(e['village'])}{escape(_group(e.get('group_name')))}　巡访类别：{escape(tier)}　"
             f"风险等级：<span style='color:{colour}'>{grade}</span>　状态：{status}")
         supporters = "；".join(
             "　".join(x for x in (s.get("name"), s.get("relation"), s.get("phone"), s.get("work_place")) if x)

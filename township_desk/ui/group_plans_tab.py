@@ -152,7 +152,7 @@ class GroupPlansTab(QWidget):
                                                for k in (group_plans.PLANS_KEY, group_plans.RULES_KEY)})
         except (UserError, StaleRecord) as exc:
             self.message.setStyleSheet(ERROR_STYLE)
-            self.message.setText(str(exc) if str(exc).startswith("未保存") else f"未保存：{exc}")
+            self.message.setText(str(exc) if str(exc).startswith(("未保存", "设置未保存")) else f"未保存：{exc}")
             return False
         self.load()
         self.message.setStyleSheet(OK_STYLE)

@@ -61,7 +61,7 @@ class GroupsDialog(QDialog):
         self.since = date_edit(self.today)
         self.since.setMaximumWidth(160)
         self.reason = QLineEdit()
-        self.reason.setMaxLength(300)
+        self.reason.setMaxLength(groups.REASON_LIMIT)
         self.reason.setPlaceholderText("必填：如“经村委会入户核实，有保姆同住”“重点优抚对象（退役军人）”")
         for combo in (self.group, self.verdict):
             combo.currentIndexChanged.connect(lambda _i: self._update_form())

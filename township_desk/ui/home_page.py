@@ -59,7 +59,8 @@ def dashboard_figures(db, today: dt.date) -> list[Figure]:
     month = f"{today.year:04d}-{today.month:02d}"
     visited, total, rate = submissions.visit_rate(db, month)  # as sent, for a month sent to the county
     on_ledger = elders.count_elders(db, elders.ElderQuery(status="在册"))
-    key_tier = elders.count_elders(db, elders.ElderQuery(status="在册", tier="重点"))
+    # the 巡访类别 the visit plan follows today, as the 台账's filter the card opens reads it (group_plans)
+    key_tier = elders.count_elders(db, elders.ElderQuery(status="在册", tier="重点", as_of=today))
     items = schedule.overdue(db, today)
     home = [i for i in items if i.kind == "home"]
     remote = [i for i in items if i.kind == "remote"]
@@ -75,7 +76,7 @@ def dashboard_figures(db, today: dt.date) -> list[Figure]:
                "巡访", {"view": "unvisited"}, level=rate_state if total else "neutral",
                tip=rate_labels.rate_meaning(rate_labels.HOME)),
         Figure("ledger", "在册老人", str(on_ledger), "台账中状态为“在册”的留守老年人", "台账", {"status": "在册"}),
-        Figure("key", "重点对象", str(key_tier), "巡访类别为“重点”的在册老人", "台账", {"status": "在册", "tier": "重点"}),
+        Figure("key", "重点对象", str(key_tier), "巡访类别为“重点”的在册老人（含高龄、失能、独居等）", "台账", {"status": "在册", "tier": "重点"}),
         Figure("overdue", "逾期未上门", str(len(home)),
                f"最长逾期 {max((i.days_overdue or 0) for i in home)} 天" if home else "没有逾期",
                "巡访", {"view": "overdue", "kind": "home"}, level=_count_level(len(home), missed=True)),

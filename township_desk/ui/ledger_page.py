@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import elders, villages
+from township_desk.models import elders, group_plans, villages
 from township_desk.models.dates import age_on
 from township_desk.ui.widgets import GroupFilter, refill_choices
 
@@ -248,6 +248,8 @@ class LedgerModel(QAbstractTableModel):
                 return row["address"]
             if key == "visitor" and row.get("visitor_phone"):
                 return f"{row['visitor']} {row['visitor_phone']}"
+            if key == "tier":  # why, when it is not the risk grade's tier: 重点（高龄、独居；风险等级为低）
+                return f"巡访时按：{group_plans.tier_reading(self.db, row['id'], self._clock()).text}"
             return None
         if role == Qt.ItemDataRole.UserRole:
             return row

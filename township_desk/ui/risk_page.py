@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import elders, risk, villages
+from township_desk.models import elders, group_plans, risk, villages
 from township_desk.models.dates import age_on
 from township_desk.models.elders import ABILITY_LEVELS
 from township_desk.models.errors import UserError
@@ -375,7 +375,8 @@ class RiskPage(QWidget):
         history = risk.history(self.ctx.db, e["id"])
         last = history[0]["date"] if history else "从未评估"
         text = (f"<b>{e['name']}</b>　{e['sex']}　{age}周岁　{e['village']}　身份证号码 {e['id_number']}<br>"
-                f"状态：{e['status']}　巡访类别：{e['tier']}　当前风险等级：{risk.GRADE_LABELS.get(e['risk_grade'], '未评估')}"
+                f"状态：{e['status']}　巡访类别：{group_plans.tier_reading(self.ctx.db, e['id'], self.today).text}"
+                f"　当前风险等级：{risk.GRADE_LABELS.get(e['risk_grade'], '未评估')}"
                 f"　上次评估：{last}")
         if e["status"] not in risk.STATUSES_ASSESSABLE:
             text += f"<br><span style='color:#c62828'>该老人状态为“{e['status']}”，不在册，不能评估。</span>"

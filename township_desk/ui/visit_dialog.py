@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from township_desk.models import elders, submissions, visitors
+from township_desk.models import elders, group_plans, submissions, visitors
 from township_desk.models import visits as visits_model
 from township_desk.models.errors import StaleRecord, UserError
 from township_desk.ui import stale
@@ -121,6 +121,8 @@ class VisitDialog(QDialog):
         self.changed = False
         self.editing = self.visit is None
         self.elder = elders.get_elder(ctx.db, elder_id)
+        # the 巡访类别 the visit plan follows on the visit's day (the one reading: group_plans), with why
+        self.tier = group_plans.tier_reading(ctx.db, elder_id, self.visit["date"] if self.visit else self.today)
         self.setWindowTitle(f"{'巡访记录' if self.visit else '登记巡访'} — {self.elder['name']}")
         size_for_screen(self, 720, 960)
 
@@ -148,7 +150,7 @@ class VisitDialog(QDialog):
         self.visitor.setCurrentIndex(max(self.visitor.findData(assigned), 0) if assigned else 0)
         self.visit_type = QComboBox()
         self.visit_type.addItems(["重点", "普遍"])
-        self.visit_type.setCurrentText("重点" if self.elder["tier"] == "重点" else "普遍")
+        self.visit_type.setCurrentText("重点" if self.tier.tier == "重点" else "普遍")
 
         basics = QFormLayout()
         basics.addRow("巡访时间", self.date)
@@ -235,7 +237,7 @@ class VisitDialog(QDialog):
         address = self.elder.get("current_address") or self.elder.get("household_address") or "（未填）"
         return (f"<b>{escape(self.elder['name'])}</b>　{self.elder['sex']}　{escape(self.elder['village'])}"
                 f"{escape(group_text(self.elder.get('group_name')))}　类别：{escape(kinds)}"
-                f"　巡访类别：{self.elder['tier']}<br>住址：{escape(address)}")
+                f"　巡访类别：{escape(self.tier.text)}<br>住址：{escape(address)}")
 
     def _group(self, title: str, items: list[tuple[str, str, tuple[str, ...]]]) -> QGroupBox:
         box = QGroupBox(title)

@@ -19,6 +19,7 @@ import datetime as dt
 import itertools
 import random
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -26,7 +27,7 @@ from typing import Any
 
 from stdnum.cn import ric
 
-from township_desk.models import audit, settings
+from township_desk.models import audit, group_plans, settings
 from township_desk.models.dates import latest_birth_for_age
 from township_desk.models.demo import names as N
 from township_desk.models.elders import CARE, EDUCATION, INCOME, SPOUSE, STATUSES, TIERS
@@ -734,7 +735,7 @@ def generate(db, *, elders: int = 300, seed: int = 1, as_of: dt.date | None = No
     summary.without_visitor = db.execute(
         "SELECT COUNT(*) FROM elders WHERE visitor_id IS NULL").fetchone()[0]
     summary.by_status = dict(db.execute("SELECT status, COUNT(*) FROM elders GROUP BY status").fetchall())
-    summary.by_tier = dict(db.execute("SELECT tier, COUNT(*) FROM elders GROUP BY tier").fetchall())
+    summary.by_tier = dict(Counter(group_plans.visit_tiers(db, as_of).values()))  # the 巡访类别 the plan follows
     summary.extras = _table_counts(db)
     summary.seconds = time.perf_counter() - started
     report(1, 1, "演示数据已生成")

@@ -21,7 +21,7 @@ class ElderQuery:
     search: str = ""
     village_id: int | None = None
     village: str | None = None
-    tier: str | None = None
+    tier: str | None = None              # the 巡访类别 on ``as_of`` (today): ``group_plans.visit_tier_sql``
     status: str | None = None            # None = every status
     flags: tuple[str, ...] = ()          # any of FLAGS, all must hold
     visitor_id: int | None = None
@@ -37,10 +37,17 @@ RISK_GRADE_FILTERS = ("高", "中", "低", "未评估")
 SORT_COLUMNS = {
     "name": "e.name_initials", "sex": "e.sex", "birth_date": "e.birth_date", "age": "e.birth_date DESC",
     "id_number": "e.id_number", "village": VILLAGE_ORDER_SQL, "group_name": "e.group_name",
-    "phone": "e.phone", "status": "e.status", "tier": "e.tier", "risk_grade": "e.risk_grade",
+    "phone": "e.phone", "status": "e.status", "tier": "tier", "risk_grade": "e.risk_grade",
     "visitor": "vi.name", "care": "e.care", "lives_alone": "e.lives_alone", "ability_level": "e.ability_level",
     "last_home_visit": "last_home_visit", "id": "e.id",
 }
+
+
+def _tier_sql(db, query: ElderQuery) -> str:
+    """The 巡访类别 the visit plan follows on ``query.as_of`` (today): the one reading (``group_plans``)."""
+    from township_desk.models import group_plans  # reads this package through groups
+
+    return group_plans.visit_tier_sql(db, query.as_of or dt.date.today())
 
 
 def _where(db, query: ElderQuery) -> tuple[str, list[Any]]:
@@ -58,7 +65,7 @@ def _where(db, query: ElderQuery) -> tuple[str, list[Any]]:
         clauses.append("v.name = ?")
         params.append(query.village)
     if query.tier:
-        clauses.append("e.tier = ?")
+        clauses.append(f"{_tier_sql(db, query)} = ?")
         params.append(query.tier)
     if query.status:
         clauses.append("e.status = ?")
@@ -132,8 +139,9 @@ def list_elders(db, query: ElderQuery | None = None, *, order_by: str = "village
     order = SORT_COLUMNS.get(order_by, SORT_COLUMNS["village"])
     order_sql = ", ".join(_directed(part, descending) for part in order.split(","))
     last_home = kept_last_home.on_day_sql(None)  # the kept date (migration 12), not a seek per elder
+    tier = _tier_sql(db, query)
     columns = f"""e.id, e.id_number, e.name, e.sex, e.birth_date, v.name AS village, e.group_name,
-                     COALESCE(e.current_address, e.household_address) AS address, e.phone, e.status, e.tier,
+                     COALESCE(e.current_address, e.household_address) AS address, e.phone, e.status, {tier} AS tier,
                      e.risk_grade, e.care, e.lives_alone, e.ability_level, e.is_disabled, e.is_ill,
                      vi.name AS visitor, vi.phone AS visitor_phone, {last_home} AS last_home_visit"""
     if limit is None:
@@ -141,7 +149,7 @@ def list_elders(db, query: ElderQuery | None = None, *, order_by: str = "village
     # A page (the ledger shows 200 rows at a time): the page's ids are chosen first from the narrow sort keys,
     # then only those rows are read in full. Sorting whole rows, each with its last visit looked up, cost every
     # search keystroke and heading click a lookup per matching elder (30,000 elders: ~100 ms → ~30 ms).
-    chosen = f", {last_home} AS last_home_visit" if order_by == "last_home_visit" else ""
+    chosen = {"last_home_visit": f", {last_home} AS last_home_visit", "tier": f", {tier} AS tier"}.get(order_by, "")
     sql = f"""SELECT {columns}
               FROM (SELECT e.id AS page_id{chosen} {_BASE}{where} ORDER BY {order_sql}, e.id LIMIT ? OFFSET ?) page
               JOIN elders e ON e.id = page.page_id JOIN villages v ON v.id = e.village_id
@@ -155,7 +163,7 @@ def ledger_json(db, village: str | None = None, group: str | None = None,
     """The ``elders --json`` shape of cli.md, each with its groups on ``on`` (today); ``group`` keeps its members."""
     from township_desk.models import groups  # reads this module
 
-    rows = list_elders(db, ElderQuery(village=village))
+    rows = list_elders(db, ElderQuery(village=village, as_of=on))  # 巡访类别 on that day, as `overdue` reads it
     keys = ("id_number", "name", "sex", "birth_date", "village", "address", "phone", "status", "risk_grade",
             "tier", "visitor", "last_home_visit")
     found = groups.member_names(db, on, [r["id"] for r in rows] if village else None)
