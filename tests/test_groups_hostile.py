@@ -142,6 +142,7 @@ def edit_care(path: Path, target: Path, township: str, change) -> Path:
     summary = wb["汇总表"]
     summary["A1"] = summary["A1"].value.replace("城关镇", township)
     ws = wb["探访关爱"]
+    ws["A1"] = ws["A1"].value.replace("城关镇", township)  # an honest file names its own township
     row_of = {(ws.cell(r, 1).value, ws.cell(r, 2).value): r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value}
     change(ws, row_of)
     wb.save(target)
@@ -733,3 +734,38 @@ def test_elders_json_lists_every_group_of_an_elder_in_all_of_them(ledger, db_pat
         assert proc.returncode == 0, proc.stderr
         rows = {r["name"]: r for r in json.loads(proc.stdout)}
         assert rows["留守丁"]["groups"] == list(groups.GROUPS)
+
+
+def test_the_remembered_group_members_follow_an_override_and_its_end_at_once(ledger):
+    """The group filters read ``groups.members``, remembered until the ledger changes: an override made and ended
+    on the same connection shows at once, not after a restart."""
+    elder_id = eid(ledger, "留守甲")
+    assert elder_id not in groups.members(ledger, "特殊困难", "2026-11-20")
+    groups.set_override(ledger, elder_id, "特殊困难", True, "重点优抚对象", "2026-11-01", "重点优抚")
+    assert elder_id in groups.members(ledger, "特殊困难", "2026-11-20")
+    groups.end_override(ledger, elder_id, "特殊困难", "2026-11-10", "复核不属于")
+    assert elder_id not in groups.members(ledger, "特殊困难", "2026-11-20")
+    assert elder_id in groups.members(ledger, "特殊困难", "2026-11-05")
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice not installed")
+def test_formulas_saved_with_their_results_by_an_office_program_are_summed(township_file, tmp_path):
+    """The same 合计 formulas as above, but the file opened and saved by an office program (LibreOffice here, Excel
+    or WPS on the clerk's PC), which stores each formula's result: nothing to complain about."""
+    import shutil
+
+    def change(ws, row_of):
+        villages = [v for (place, group), v in row_of.items() if group == "全部巡访对象" and place != "合计"]
+        ws.cell(row_of[("合计", "全部巡访对象")], 3).value = "=" + "+".join(f"C{v}" for v in villages)
+    (tmp_path / "脚本").mkdir()
+    scripted = edit_care(township_file, tmp_path / "脚本" / "龙池镇.xlsx", "龙池镇", change)
+    saved = tmp_path / "保存后"
+    saved.mkdir()
+    profile = tmp_path / "lo-profile"
+    subprocess.run([shutil.which("soffice"), f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(saved), str(scripted)], capture_output=True, timeout=180,
+                   check=True)
+    assert read_workbook(scripted).care is None  # as the script wrote it: no result to read
+    source = read_workbook(saved / "龙池镇.xlsx")
+    assert source.checks_hold, source.failures
+    assert source.care is not None, source.care_problem
