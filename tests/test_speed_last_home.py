@@ -234,3 +234,22 @@ def test_each_visitors_month_of_visits_is_the_plain_count(town):
                 assert [row["home_visits_month"], row["remote_visits_month"]] == plain.get(row["visitor_id"], [0, 0])
                 seen += row["home_visits_month"] > 0
     assert seen
+
+
+def test_visited_in_the_month_is_a_home_visit_counted_in_the_month(town):
+    """月探访率 and 本月未上门 read "visited at home in the month" as "the last home visit on or before the month's
+    end is in the month" (the kept date, no count of the month's visits): the same elders as counting each
+    elder's home visits from the month's first day to its end."""
+    from township_desk.models.dates import month_bounds
+    from township_desk.models.elders import STATUS_ON_DAY_SQL
+
+    db, _ids = town
+    for month in ("2026-12", "2026-11", "2026-06", "2026-02", "2025-06"):
+        first, last = month_bounds(month)
+        on_ledger = {r[0] for r in db.execute(f"SELECT e.id FROM elders e WHERE {STATUS_ON_DAY_SQL} = '在册'",
+                                              {"day": last.isoformat()})}
+        counted = {r[0] for r in db.execute("SELECT DISTINCT elder_id FROM live_visits WHERE mode = '上门'"
+                                            " AND date BETWEEN ? AND ?", [first.isoformat(), last.isoformat()])}
+        assert schedule.monthly_visit_rate(db, month)[:2] == (len(on_ledger & counted), len(on_ledger)), month
+        assert {r["elder_id"] for r in schedule.unvisited_in_month(db, month)} == on_ledger - counted, month
+        assert month == "2025-06" or on_ledger & counted and on_ledger - counted
