@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 
 import pytest
 
@@ -73,3 +74,13 @@ def _forget_unlocked_ledgers():
     from township_desk.models import cipher
 
     cipher._unlocked.clear()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item):
+    """Before a test's fixtures close its database and widgets, wait for the background jobs it started: a worker
+    still running while its page and connection were torn down aborted the process (SIGABRT, seen under load in
+    tests/ui/test_returns_dialogs.py). The application does the same when it quits (``jobs.wait_for_all``)."""
+    jobs = sys.modules.get("township_desk.ui.jobs")
+    if jobs is not None:
+        jobs.wait_for_all()

@@ -114,7 +114,7 @@ def test_each_figure_is_what_a_clerk_counts_by_hand(page):
     }
     # 王: entered 09-01, one home visit a month for 一般 -> due 10-01 -> 52 days overdue on 11-22
     assert page.cards["overdue"].detail.text() == "最长逾期 52 天"
-    assert page.cards["ledger"].detail.text() == "台账中状态为“在册”的留守老年人"
+    assert page.cards["ledger"].detail.text() == "台账中状态为“在册”的老人（各类巡访对象）"  # 城市独居 elders are counted too
 
 
 def test_figures_follow_the_data_on_refresh(page, ctx, qtbot):

@@ -75,7 +75,7 @@ def dashboard_figures(db, today: dt.date) -> list[Figure]:
                 if total else f"{month} 台账中尚无在册老人"),
                "巡访", {"view": "unvisited"}, level=rate_state if total else "neutral",
                tip=rate_labels.rate_meaning(rate_labels.HOME)),
-        Figure("ledger", "在册老人", str(on_ledger), "台账中状态为“在册”的留守老年人", "台账", {"status": "在册"}),
+        Figure("ledger", "在册老人", str(on_ledger), "台账中状态为“在册”的老人（各类巡访对象）", "台账", {"status": "在册"}),
         Figure("key", "重点对象", str(key_tier), "巡访类别为“重点”的在册老人（含高龄、失能、独居等）", "台账", {"status": "在册", "tier": "重点"}),
         Figure("overdue", "逾期未上门", str(len(home)),
                f"最长逾期 {max((i.days_overdue or 0) for i in home)} 天" if home else "没有逾期",
