@@ -286,7 +286,7 @@ def test_a_care_sheet_filled_down_over_thousands_of_rows_is_left_out_naming_the_
     rows = list(src["探访关爱"].iter_rows(values_only=True))
     for row in rows[:3]:
         care.append(row)
-    for _ in range(20_000 - 3):
+    for _ in range(6_000 - 3):
         care.append(rows[2])
     wb.save(big)
     result = read_and_check([township_file, big])
@@ -294,6 +294,30 @@ def test_a_care_sheet_filled_down_over_thousands_of_rows_is_left_out_naming_the_
     assert source.included and source.care is None
     assert source.care_problem.startswith("探访关爱第4行（青山村 农村留守）与第3行重复")
     assert "另有" in source.care_problem
+    assert "超过 5000 行" in source.care_problem and "只读了前 5000 行" in source.care_problem
+
+
+def test_a_care_sheet_whose_lines_are_right_but_that_runs_on_for_thousands_of_rows_is_not_read_to_its_end(
+        township_file, tmp_path):
+    """Right lines, then thousands of rows holding only a stray space (a fill-down of formatting): the sheet is
+    read no further than a township could need and left out of the care sums, saying why; the 汇总表 is taken."""
+    big = tmp_path / "龙池镇.xlsx"
+    wb = load_workbook(township_file)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and "城关镇" in cell.value:
+                    cell.value = cell.value.replace("城关镇", "龙池镇")
+    care = wb["探访关爱"]
+    first_empty = care.max_row + 1
+    for r in range(first_empty, first_empty + 6_000):
+        care.cell(r, 3).value = " "
+    wb.save(big)
+    result = read_and_check([township_file, big])
+    source = result.sources[1]
+    assert source.included, source.failures
+    assert source.care is None
+    assert source.care_problem.startswith("“探访关爱”工作表超过 5000 行")
 
 
 def test_the_county_command_says_which_files_left_the_care_sums_and_exits_1(township_file, tmp_path):

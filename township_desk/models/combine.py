@@ -128,11 +128,18 @@ def read_workbook(path: str | Path) -> SourceFile:
                 source.failures.append("没有“汇总表”工作表")
             return source
         rows = [list(r) for r in wb["汇总表"].iter_rows(values_only=True)]
-        care = [list(r) for r in wb["探访关爱"].iter_rows(values_only=True)] if "探访关爱" in wb.sheetnames else None
+        care = _care_sheet_rows(wb["探访关爱"]) if "探访关爱" in wb.sheetnames else None
     finally:
         wb.close()
+    overflow = care is not None and len(care) > CARE_ROWS_AT_MOST
+    care = care[:CARE_ROWS_AT_MOST] if overflow else care
     unworked = _formulas_without_results(source.path, {"汇总表": rows, "探访关爱": care or []})
     _read_care(source, care, unworked.get("探访关爱", set()))
+    if overflow:
+        too_long = (f"“探访关爱”工作表超过 {CARE_ROWS_AT_MOST} 行（一个乡镇各村各类对象加合计远没有这么多行，"
+                    f"多半是向下填充或粘贴出错），只读了前 {CARE_ROWS_AT_MOST} 行，不计入探访关爱的汇总")
+        source.care_problem = f"{source.care_problem}；{too_long}" if source.care_problem else too_long
+        source.care = None
     if unworked.get("汇总表"):
         source.failures.append(_formula_message(unworked["汇总表"]))
         return source
@@ -199,6 +206,22 @@ NO_CARE_SHEET = "没有“探访关爱”工作表"
 _FORMULA_ADVICE = "是公式，文件中没有它的计算结果（由程序生成、未在 Excel 或 WPS 中打开保存过）：请在 Excel 或 WPS 中打开、保存后再汇总"
 
 
+# A township's 探访关爱 sheet has a line per village and group plus 合计 lines: a few hundred rows even for a
+# large township. A sheet far longer (a fill-down to the bottom of the sheet) is not read to its end: 200,000
+# rows took half a minute and more, for a sheet that is wrong anyway.
+CARE_ROWS_AT_MOST = 5000
+
+
+def _care_sheet_rows(ws) -> list[list]:
+    """The 探访关爱 sheet's rows, at most one beyond ``CARE_ROWS_AT_MOST`` (enough to tell it is too long)."""
+    out: list[list] = []
+    for row in ws.iter_rows(values_only=True):
+        out.append(list(row))
+        if len(out) > CARE_ROWS_AT_MOST:
+            break
+    return out
+
+
 def _formulas_without_results(path: Path, read: dict[str, list[list]]) -> dict[str, set[tuple[int, int]]]:
     """Per sheet, the cells (row, column; 1-based) holding a formula whose value the file does not carry: read
     with ``data_only`` such a cell is empty, and an empty count would be taken for 0. A file Excel or WPS saved
@@ -215,6 +238,8 @@ def _formulas_without_results(path: Path, read: dict[str, list[list]]) -> dict[s
             if name not in wb.sheetnames:
                 continue
             for r, line in enumerate(wb[name].iter_rows(values_only=True), start=1):
+                if r > len(rows):
+                    break  # only the rows read (a far too long 探访关爱 sheet is read only so far)
                 for c, value in enumerate(line, start=1):
                     if (isinstance(value, str) and value.startswith("=") and r <= len(rows)
                             and (c > len(rows[r - 1]) or rows[r - 1][c - 1] is None)):
