@@ -131,3 +131,25 @@ def test_the_elder_file_lists_the_groups_and_opens_them(ctx, qtbot, monkeypatch)
     monkeypatch.setattr(groups_dialog.GroupsDialog, "exec", lambda self: opened.append(self.elder_id) or 0)
     qtbot.mouseClick(file.buttons["groups"], Qt.MouseButton.LeftButton)
     assert opened == [the_elder(ctx)]
+
+
+def test_the_groups_dialog_with_a_long_reason_fits_the_office_screen(ctx, qtbot, monkeypatch):
+    """1366×768 with a taskbar: the dialog is no larger than the screen and every button is in view, with an
+    override's long reason wrapped in its line."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QScreen
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    from township_desk.ui.groups_dialog import GroupsDialog
+
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: QRect(0, 0, 1366, 728))
+    groups.set_override(ctx.db, the_elder(ctx), "特殊困难", True, LONG_REASON * 3, "2026-02-01", "重点优抚")
+    dialog = GroupsDialog(ctx, the_elder(ctx), today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for _ in range(4):
+        QApplication.processEvents()
+    assert dialog.width() <= 1366 and dialog.height() <= 728 - 30
+    for button in dialog.findChildren(QPushButton):
+        assert button.visibleRegion().boundingRect() == button.rect(), button.text()
+        assert dialog.rect().contains(QRect(button.mapTo(dialog, button.rect().topLeft()), button.size()))
