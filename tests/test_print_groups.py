@@ -155,6 +155,30 @@ def test_each_registration_form_of_a_batch_is_titled_for_its_elder(db, ledger, t
     assert printed[SPECIAL][3] == "巡访对象类别：特殊困难（计划生育特殊家庭）、空巢"
 
 
+def test_the_notes_below_a_registration_form_define_the_elders_own_group(db, ledger, tmp_path):
+    """Notes 1-2 of seed 002's form define 农村留守老年人: they stay on a 农村留守 form word for word; another
+    group's form defines that group (seed 003's wording), never 农村留守老年人."""
+    target = tmp_path / "reg.docx"
+    kinds.write(db, printouts.Selection("registration", as_of=TODAY), target)
+    notes = {}
+    for page in pages(target):
+        lines = page["lines"]
+        name = page["cells"][page["cells"].index("姓名") + 1]
+        notes[name] = [line for line in lines[lines.index("注："):] if line[:2] in ("1.", "2.")]
+    assert notes[RURAL][0].startswith("1. 农村留守老年人，是指因子女离开农村户籍地务工")
+    assert notes[RURAL][1] == "2. 农村留守老年人年龄计算截止时间为2026年11月22日。"
+    for name in (URBAN, TOWN_ALONE):
+        assert notes[name][0].startswith("1. 城市独居老人，是指户籍在本地"), notes[name]
+        assert notes[name][1] == "2. 年龄计算截止时间为2026年11月22日。"
+    assert notes[SPECIAL][0] == "1. 特殊困难老人，是指经济困难的重点优抚对象、计划生育特殊家庭等老人群体。"
+    assert not any("农村留守老年人" in line for name in (URBAN, TOWN_ALONE, SPECIAL) for line in notes[name])
+    blank = tmp_path / "blank.docx"
+    kinds.write(db, printouts.Selection("registration", blank=True, group="失能"), blank)
+    lines = pages(blank)[0]["lines"]
+    assert lines[0] == "失能老年人基本情况登记表"
+    assert any(line.startswith("1. 巡访对象类别见表头") for line in lines)
+
+
 def test_an_elder_in_two_groups_of_the_plan_gets_a_neutral_title(db, ledger, tmp_path):
     groups.set_override(db, ledger[URBAN], "特殊困难", True, "重点优抚对象", "2026-01-01", sub_kind="重点优抚")
     target = tmp_path / "reg.docx"

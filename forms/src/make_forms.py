@@ -227,17 +227,27 @@ def make_registration() -> Path:
         _row_height(row, 1.7 if number in (13, 14) else 0.85)  # room to spare with a wider substitute font
     # two lines: three labels and three pen lines do not fit one line of 小四 on A4 portrait
     _para(document, SIGN_LINES.replace("　填表人", "\n填表人"), before=8, after=4)
+    # notes 1-2 are the seed's on a 农村留守 form (no 巡访对象类别 line); another group's form defines its group
+    # (seed 003's wording, documents.GROUP_NOTES) instead of defining 农村留守老年人
     notes = [
         "注：",
+        "{%p if not d.groups %}",
         "1. 农村留守老年人，是指因子女离开农村户籍地务工、经商或从事其他生产经营活动{{ d.absence }}以上，自己留在户籍地居住生活，"
         "身边没有赡养人或赡养人没有赡养能力的60周岁以上的农村户籍居民。",
         "2. 农村留守老年人年龄计算截止时间为{{ d.age_as_of }}。",
+        "{%p else %}",
+        "1. {{ d.group_note }}",
+        "2. 年龄计算截止时间为{{ d.age_as_of }}。",
+        "{%p endif %}",
         "3. 患病：指患有重特大疾病。",
         "4. 每年团聚次数：最近五年内平均每年团聚次数。",
         "5. 身体情况、文化程度、夫妻情况、家庭经济来源情况、照料情况选择项目在（）中划“√”。",
     ]
     for line in notes:
-        _para(document, line, size=Pt(10.5), bold=line == "注：")
+        if line.startswith("{%p"):
+            _tag(document, line)
+        else:
+            _para(document, line, size=Pt(10.5), bold=line == "注：")
     _page_break_between(document)
     _tag(document, "{%p endfor %}")
     return _save(document, "登记表.docx")

@@ -90,6 +90,24 @@ def visit_form_title(group: str | None) -> str:
     return f"{group}老年人巡访登记表"
 
 
+# Note 1 of a 登记表 for an elder outside 农村留守: the definition of the groups of seed 003's visit plan the elder
+# is in, in the seed's words (its city names read as 本地/本市); the national categories (独居, 空巢, 失能, 重残)
+# are named on the form's 巡访对象类别 line.
+GROUP_NOTES = {
+    groups.URBAN_ALONE: "城市独居老人，是指户籍在本地（或办理了本地居住证居住半年以上），子女居住在本市范围以外的60岁以上"
+                        "单独生活的老人（城市特困、夫妻共同生活的老人和有保姆照顾的除外）。",
+    groups.SPECIAL: "特殊困难老人，是指经济困难的重点优抚对象、计划生育特殊家庭等老人群体。",
+}
+OTHER_GROUPS_NOTE = ("巡访对象类别见表头“巡访对象类别”一栏，按定期巡访工作方案和《关于开展特殊困难老年人探访关爱服务的"
+                     "指导意见》（独居、空巢、失能、重残、计划生育特殊家庭等）认定。")
+
+
+def group_note(names) -> str:
+    """Note 1 of a 登记表 outside 农村留守 for an elder in the groups ``names``."""
+    notes = [GROUP_NOTES[g] for g in printouts.POLICY_GROUPS if g in names and g in GROUP_NOTES]
+    return "".join(notes) or OTHER_GROUPS_NOTE
+
+
 def _titled(prepared: dict, verdicts: list | None, group: str | None, title) -> dict:
     """``title`` (the form's heading) and ``groups`` (the 巡访对象类别 line, "" on a 农村留守 form, which prints
     as the seed has it) of a form for an elder with these group ``verdicts`` (None: a blank form, titled
@@ -102,6 +120,8 @@ def _titled(prepared: dict, verdicts: list | None, group: str | None, title) -> 
         line = "" if group == groups.RURAL_LEFT_BEHIND else group
     prepared["title"] = title(group)
     prepared["groups"] = line  # after prepare(): an empty line stays empty, not a line to write on
+    names = [m.group for m in verdicts if m.member] if verdicts is not None else [group]
+    prepared["group_note"] = docx_render.text(group_note(names))
     return prepared
 
 
