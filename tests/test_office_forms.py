@@ -76,3 +76,44 @@ def test_a_data_folder_on_a_network_share_keeps_its_unc_form(monkeypatch):
     monkeypatch.setattr(paths, "data_dir", lambda: PureWindowsPath(r"\\县民政局\台账 数据\青山镇"))
     assert str(paths.office_forms_dir()) == r"\\县民政局\台账 数据\青山镇\forms"
     assert str(paths.office_forms_dir() / ROSTER) == r"\\县民政局\台账 数据\青山镇\forms\花名册.docx"
+
+
+def test_an_adjusted_template_from_an_older_version_is_refused_naming_what_it_lacks(db_path, tmp_path,
+                                                                                    private_data_dir, capsys):
+    """An office adjusted 登记表.docx before forms were titled by the elder's group: its title is fixed text. Printed
+    from it, a 城市独居 elder's form would say 农村留守; the print is refused naming the fields and the file, and
+    nothing is written. Renaming the file brings the shipped template back."""
+    database = dbm.connect(db_path)
+    settings.put(database, {"township_name": "青山镇"})
+    elders.save_elder(database, {"name": "张德福", "id_number": VALID_IDS[0], "village": "青山村"},
+                      today=dt.date(2026, 11, 22))
+    database.close()
+    folder, _ = docx_render.copy_default_forms()
+    old = folder / "登记表.docx"
+    document = Document(str(old))
+    for paragraph in document.paragraphs:
+        if "{{ d.title }}" in paragraph.text or "{{ d.group_note }}" in paragraph.text:
+            for run in paragraph.runs[1:]:
+                run.text = ""
+            paragraph.runs[0].text = paragraph.runs[0].text.replace("{{ d.title }}", "农村留守老年人基本情况登记表")
+            paragraph.runs[0].text = paragraph.runs[0].text.replace("{{ d.group_note }}", "（本镇旧说明）")
+    document.save(str(old))
+    capsys.readouterr()
+
+    out = tmp_path / "登记表.docx"
+    assert main(["print", "registration", "--db", str(db_path), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "登记表.docx" in err and "旧版" in err
+    assert "{{ d.title }}" in err and "{{ d.group_note }}" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists()
+
+    old.rename(folder / "登记表（本镇旧版）.docx")
+    assert main(["print", "registration", "--db", str(db_path), "-o", str(out)]) == 0
+    assert "张德福" in text_of(out)
+
+
+def test_every_shipped_template_has_fields_to_compare():
+    """The comparison reads fields from every shipped template (a reader that found none would pass anything)."""
+    for path in paths.forms_dir().glob("*.docx"):
+        assert docx_render.template_fields(path), path.name

@@ -7,6 +7,7 @@ Templates are ordinary .docx files an office can adjust in Word or WPS; tags are
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -21,11 +22,42 @@ TICK, NO_TICK = "☑", "☐"
 
 
 def template_path(name: str) -> Path:
-    """The template to render: the office's adjusted copy (data folder's forms/) or the shipped one."""
+    """The template to render: the office's adjusted copy (data folder's forms/) or the shipped one. An adjusted
+    copy made from an older version that lacks a field the shipped template fills (a form's title by the elder's
+    group, say) is refused, naming the fields: printed from it, a 城市独居 elder's form would say 农村留守."""
     path = paths.form_path(name)
     if not path.exists():
         raise UserError(f"找不到打印模板“{name}”（应在 {path.parent}）。请重新安装程序或恢复 forms 文件夹。")
+    shipped = paths.forms_dir() / name
+    if path != shipped and shipped.is_file() and path.parent == paths.office_forms_dir():
+        missing = sorted(template_fields(shipped) - template_fields(path))
+        if missing:
+            raise UserError(
+                f"数据文件夹中自行修改过的打印模板“{name}”（{path}）是旧版程序的，缺少本版需要填写的内容："
+                f"{'、'.join('{{ ' + f + ' }}' for f in missing)}，用它打印会缺项或标题不对。"
+                "请在“打印”页点“打开模板文件夹”，把这个文件改名留作参考（程序即改用新版默认模板），"
+                "需要时再把本镇的改动做到新模板上。")
     return path
+
+
+_FIELD = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z_0-9.]*)")
+
+
+def template_fields(path: Path) -> set[str]:
+    """The ``{{ … }}`` fields a .docx template fills, read from its body, headers and footers (Word may split a
+    field over several runs: the text is read with the XML tags taken out)."""
+    import zipfile
+
+    found: set[str] = set()
+    try:
+        with zipfile.ZipFile(path) as package:
+            for part in package.namelist():
+                if part.startswith("word/") and part.endswith(".xml") and not part.startswith("word/_rels"):
+                    text = re.sub(r"<[^>]+>", "", package.read(part).decode("utf-8", errors="replace"))
+                    found.update(_FIELD.findall(text))
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise UserError(f"打印模板“{path.name}”无法读取（{path}）：它不是有效的 Word 文件（{exc}）。") from exc
+    return found
 
 
 def copy_default_forms() -> tuple[Path, list[str]]:
