@@ -21,7 +21,16 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from township_desk.models import dates, field_history, group_plans, idnumber, rate_labels, schedule, settings
+from township_desk.models import (
+    dates,
+    field_history,
+    group_plans,
+    idnumber,
+    last_home,
+    rate_labels,
+    schedule,
+    settings,
+)
 from township_desk.models import elders as elders_model
 from township_desk.models import villages as villages_model
 from township_desk.models.dates import month_bounds
@@ -380,10 +389,9 @@ def details(db, month: str, *, left_behind_only: bool = True) -> list[dict]:
         "e.risk_grade, vi.name AS visitor, vi.phone AS visitor_phone, v.name AS village, "
         "(SELECT s.name || char(31) || COALESCE(s.phone, '') FROM supporters s WHERE s.elder_id = e.id "
         "  ORDER BY s.sort_order, s.id LIMIT 1) AS main_supporter, "
-        "(SELECT MAX(vs.date) FROM live_visits vs WHERE vs.elder_id = e.id AND vs.mode = '上门' AND vs.date <= ?) "
-        "  AS last_home_visit",
+        f"{last_home.on_day_sql('?')} AS last_home_visit",  # the month's last day, twice (kept date, else the visits)
         statuses=("在册", "暂离"), extra_joins="LEFT JOIN visitors vi ON vi.id = e.visitor_id",
-        params_before=[last.isoformat()], left_behind_only=left_behind_only, with_tier=True)
+        params_before=[last.isoformat()] * 2, left_behind_only=left_behind_only, with_tier=True)
     people.sort(key=lambda e: e["month_status"] != "在册")  # 在册 first (汇总表's column 1), then 暂离, each by village
     return [_detail_row(i, e, last) for i, e in enumerate(people, start=1)]
 
