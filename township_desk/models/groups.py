@@ -338,16 +338,22 @@ def _override_day(value: dt.date | str | None, what: str) -> dt.date:
     return check_in_range(day, what)
 
 
+def _required_reason(reason: str | None, action: str, hint: str = "") -> str:
+    """The reason for ``action`` (改定“独居”…), trimmed: required, at most ``REASON_LIMIT`` characters."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError(f"{action}须填写原因")
+    if len(reason) > REASON_LIMIT:
+        raise UserError(f"{action}的原因不能超过 {REASON_LIMIT} 字（现为 {len(reason)} 字）{hint}")
+    return reason
+
+
 def set_override(db, elder_id: int, group: str, member: bool, reason: str, since: dt.date | str,
                  sub_kind: str | None = None) -> int:
     """Put an elder in (``member``) or out of ``group`` from ``since`` on, with a reason; ends the override of
     that group in force until then. Audited. Returns the new row's id."""
     group = require(group)
-    reason = (reason or "").strip()
-    if not reason:
-        raise UserError(f"改定“{group}”须填写原因")
-    if len(reason) > REASON_LIMIT:
-        raise UserError(f"改定“{group}”的原因不能超过 {REASON_LIMIT} 字（现为 {len(reason)} 字），请写明要点")
+    reason = _required_reason(reason, f"改定“{group}”", "，请写明要点")
     day = _override_day(since, "改定的起始日期")
     if group == SPECIAL and member and sub_kind not in SPECIAL_KINDS:
         raise UserError(f"特殊困难老人须选择类别：{'、'.join(SPECIAL_KINDS)}")
@@ -374,11 +380,7 @@ def end_override(db, elder_id: int, group: str, on: dt.date | str, reason: str) 
     """End the override of ``group`` in force for the elder (from ``on`` the record decides again), with a reason;
     audited. A later override reopens it. Returns the ended row's id; ``UserError`` when none is in force."""
     group = require(group)
-    reason = (reason or "").strip()
-    if not reason:
-        raise UserError(f"恢复“{group}”按台账记录认定须填写原因")
-    if len(reason) > REASON_LIMIT:
-        raise UserError(f"恢复“{group}”按台账记录认定的原因不能超过 {REASON_LIMIT} 字（现为 {len(reason)} 字）")
+    reason = _required_reason(reason, f"恢复“{group}”按台账记录认定")
     day = _override_day(on, "恢复按台账记录认定的日期")
     with db.atomic():
         row = db.execute("SELECT o.id, o.since, e.name, e.id_number FROM elder_group_overrides o"
